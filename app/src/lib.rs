@@ -1,0 +1,84 @@
+//! Ersal's UI: a Persian, right-to-left Leptos app, rendered on the server and hydrated in the
+//! browser. Every page works as plain HTML before (or without) the WASM.
+//!
+//! * [`shell`]: the HTML document around the app;
+//! * [`App`]: the routes;
+//! * [`landing`]: the landing page that Divar's webview opens, and its server function.
+
+pub mod landing;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, StaticSegment};
+
+/// The document: RTL Persian, light and dark, the font preloaded.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="fa" dir="rtl">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link
+                    rel="preload"
+                    href="/fonts/Vazirmatn-Regular.woff2"
+                    r#as="font"
+                    r#type="font/woff2"
+                    crossorigin=""
+                />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/ersal.css" />
+        <Title text="ارسال کالا" />
+        <Router>
+            <main class="page">
+                <Routes fallback=NotFound>
+                    <Route path=StaticSegment("") view=Home />
+                    <Route path=StaticSegment("request") view=landing::LandingPage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+#[component]
+fn Home() -> impl IntoView {
+    view! {
+        <section class="card">
+            <h1>"ارسال کالا"</h1>
+            <p>
+                "«ارسال» افزونهٔ دیوار برای فرستادن کالای خرید و فروش‌شده با پست و پیک است. "
+                "آن را از منوی افزونه‌های گفتگو در دیوار باز کنید."
+            </p>
+        </section>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <section class="card" role="alert">
+            <h1>"صفحه پیدا نشد"</h1>
+            <p>"این نشانی در «ارسال» وجود ندارد. «ارسال» را از گفتگو در دیوار باز کنید."</p>
+        </section>
+    }
+}

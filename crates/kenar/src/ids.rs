@@ -1,0 +1,214 @@
+//! Validated identifiers carried by Divar's requests (SPEC §1.2, §1.7.4).
+//!
+//! Each type can only be built through its `parse`, so holding one means the value passed the
+//! contract's limits.
+
+use std::fmt;
+
+use crate::init::Problem;
+
+/// A post token: 1–10 ASCII letters or digits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PostToken(String);
+
+impl PostToken {
+    pub const MAX_LEN: usize = 10;
+
+    pub fn parse(raw: &str) -> Result<Self, Problem> {
+        if raw.is_empty() {
+            return Err(Problem::Empty);
+        }
+        if raw.chars().count() > Self::MAX_LEN {
+            return Err(Problem::TooLong(Self::MAX_LEN));
+        }
+        if !raw.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(Problem::Charset("only the letters A-Z, a-z and the digits 0-9"));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A chat conversation id: 1–64 characters. Divar only promises a string (every example is a
+/// UUID), and the value later becomes a URL path segment, so control characters, `/` and the
+/// dot segments `.` and `..` are refused.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ConversationId(String);
+
+impl ConversationId {
+    pub const MAX_LEN: usize = 64;
+
+    pub fn parse(raw: &str) -> Result<Self, Problem> {
+        if raw.is_empty() {
+            return Err(Problem::Empty);
+        }
+        if raw.chars().count() > Self::MAX_LEN {
+            return Err(Problem::TooLong(Self::MAX_LEN));
+        }
+        if raw.chars().any(|c| c.is_control() || c == '/') || raw == "." || raw == ".." {
+            return Err(Problem::Charset("no control characters, no '/', and not '.' or '..'"));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An opaque Divar user id (`user_id`, `peer_id`, `supplier.id`, `demand.id`): 1–64
+/// characters without control characters. Never joined with other identities (SPEC Q17).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct DivarUserId(String);
+
+impl DivarUserId {
+    pub const MAX_LEN: usize = 64;
+
+    pub fn parse(raw: &str) -> Result<Self, Problem> {
+        if raw.is_empty() {
+            return Err(Problem::Empty);
+        }
+        if raw.chars().count() > Self::MAX_LEN {
+            return Err(Problem::TooLong(Self::MAX_LEN));
+        }
+        if raw.chars().any(char::is_control) {
+            return Err(Problem::Charset("no control characters"));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A user id identifies a person: keep it out of logs.
+impl fmt::Debug for DivarUserId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DivarUserId(…)")
+    }
+}
+
+/// Where the user came from (`source`, SPEC §1.3): any 1–20 printable characters, with the
+/// documented typo `POST_ADODN` normalised to `POST_ADDON`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Source(String);
+
+impl Source {
+    pub const MAX_LEN: usize = 20;
+    pub const CHAT: &'static str = "CHAT";
+    pub const CHAT_MESSAGE_ACTION: &'static str = "CHAT_MESSAGE_ACTION";
+    pub const POST_ADDON: &'static str = "POST_ADDON";
+    /// Ours, not Divar's: a session started from the Fallback URL (direct link).
+    pub const FALLBACK: &'static str = "FALLBACK";
+
+    pub fn parse(raw: &str) -> Result<Self, Problem> {
+        if raw.is_empty() {
+            return Err(Problem::Empty);
+        }
+        if raw.chars().count() > Self::MAX_LEN {
+            return Err(Problem::TooLong(Self::MAX_LEN));
+        }
+        if raw.chars().any(char::is_control) {
+            return Err(Problem::Charset("no control characters"));
+        }
+        if raw == "POST_ADODN" {
+            return Ok(Self(Self::POST_ADDON.to_owned()));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    /// A source of Ersal's own making (only the constants above).
+    pub fn known(name: &'static str) -> Self {
+        Self(name.to_owned())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The clicking user's side relative to the post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UserSide {
+    /// The seller (post owner).
+    Supply,
+    /// The buyer.
+    Demand,
+}
+
+impl UserSide {
+    /// Maps `Supply`/`SUPPLY`/`supply` and the `Demand` spellings (D3); anything else is
+    /// unknown, and the landing page asks the user instead.
+    pub fn from_divar(raw: &str) -> Option<Self> {
+        match raw.to_ascii_uppercase().as_str() {
+            "SUPPLY" => Some(Self::Supply),
+            "DEMAND" => Some(Self::Demand),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Supply => "SUPPLY",
+            Self::Demand => "DEMAND",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn post_token_limits() {
+        assert!(PostToken::parse("QpR7x2Lm").is_ok());
+        assert!(PostToken::parse("abcdefghij").is_ok());
+        assert_eq!(PostToken::parse("abcdefghijk"), Err(Problem::TooLong(10)));
+        assert!(PostToken::parse("ab-12").is_err());
+        assert!(PostToken::parse("توکن").is_err());
+        assert_eq!(PostToken::parse(""), Err(Problem::Empty));
+    }
+
+    #[test]
+    fn conversation_id_refuses_path_tricks() {
+        assert!(ConversationId::parse("0d5f3c1e-8a47-4b2e-9f61-3c2d7e9a4b10").is_ok());
+        assert!(ConversationId::parse(&"x".repeat(64)).is_ok());
+        assert_eq!(ConversationId::parse(&"x".repeat(65)), Err(Problem::TooLong(64)));
+        for bad in ["a/b", "..", ".", "a\nb", "a\u{0}b", "\u{7f}"] {
+            assert!(ConversationId::parse(bad).is_err(), "{bad:?}");
+        }
+        assert!(ConversationId::parse("گفتگو-۱").is_ok());
+    }
+
+    #[test]
+    fn user_side_accepts_both_casings() {
+        for (raw, side) in [
+            ("Supply", Some(UserSide::Supply)),
+            ("SUPPLY", Some(UserSide::Supply)),
+            ("demand", Some(UserSide::Demand)),
+            ("Demand", Some(UserSide::Demand)),
+            ("BUYER", None),
+            ("", None),
+        ] {
+            assert_eq!(UserSide::from_divar(raw), side, "{raw}");
+        }
+    }
+
+    #[test]
+    fn source_normalises_the_documented_typo() {
+        assert_eq!(Source::parse("POST_ADODN").unwrap().as_str(), "POST_ADDON");
+        assert_eq!(Source::parse("CHAT").unwrap().as_str(), "CHAT");
+        assert_eq!(Source::parse(&"S".repeat(20)).unwrap().as_str().len(), 20);
+        assert_eq!(Source::parse(&"S".repeat(21)), Err(Problem::TooLong(20)));
+    }
+
+    #[test]
+    fn user_id_is_not_printed() {
+        let id = DivarUserId::parse("k2J9bq0Zr8mXa1TqW3e5Yh7Uo6Ps4Dn0Lc2Vf8Gx1Bs=").unwrap();
+        assert!(!format!("{id:?}").contains("k2J9"));
+    }
+}

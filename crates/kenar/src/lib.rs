@@ -1,0 +1,19 @@
+//! Divar's Kenar contract, as Ersal speaks it.
+//!
+//! This crate knows Divar's side of the wire and nothing of Ersal's storage or UI:
+//!
+//! * [`init`] parses and validates the session-initialization request Divar POSTs when a user
+//!   opens the add-on (v2 and the legacy v1 body, with every discrepancy between Divar's doc
+//!   versions that `shared/kenar/SPEC.md` §1.8 lists);
+//! * [`ids`] holds the validated identifiers that arrive in those requests;
+//! * [`ret`] decides where a user may be sent back to at the end (SPEC §3).
+//!
+//! It has no I/O, so the browser and the server can both use it.
+
+pub mod ids;
+pub mod init;
+pub mod ret;
+
+pub use ids::{ConversationId, DivarUserId, PostToken, Source, UserSide};
+pub use init::{parse_init, ApiVersion, InitError, InitRequest, Location, Problem};
+pub use ret::ReturnPolicy;

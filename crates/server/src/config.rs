@@ -1,0 +1,274 @@
+//! Ersal's configuration: one typed struct, loaded once at start-up from the environment
+//! (and `.env`), checked, and then passed around inside [`crate::AppState`].
+//!
+//! In `dev` mode every missing value has a working local default. In `prod` a missing, weak or
+//! dev-default secret stops start-up with an error that names the variable. Secrets are held in
+//! [`SecretString`], whose `Debug` prints `[REDACTED]`; error messages never include values.
+
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+/// Which rules apply to missing and weak values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Dev,
+    Prod,
+}
+
+#[derive(Debug)]
+pub struct Config {
+    pub mode: Mode,
+    /// The public origin users reach Ersal at (landing URLs are built on it).
+    pub public_base_url: Url,
+    pub database_url: String,
+    /// Divar identification keys accepted in `Authorization`; more than one during rotation.
+    pub identification_keys: Vec<SecretString>,
+    /// The Kenar app slug (OAuth `client_id`).
+    pub kenar_app_slug: String,
+    pub kenar_api_key: SecretString,
+    pub oauth_client_secret: SecretString,
+    pub kenar_api_base_url: Url,
+    pub oauth_base_url: Url,
+    /// Where users go back to Divar when no safe return address was given (SPEC §3).
+    pub completion_url: Url,
+    /// The root secret for encryption at rest and signing.
+    pub secret_key: SecretString,
+    /// How long a landing URL stays valid if it is not opened.
+    pub landing_ttl: Duration,
+    /// How long a browser session lives without activity.
+    pub session_idle: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("configuration: {var} {problem}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub problem: String,
+}
+
+fn problem(var: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        var,
+        problem: problem.into(),
+    }
+}
+
+/// The dev-only root secret. Production refuses it.
+const DEV_SECRET_KEY: &str = "ersal-dev-secret-key-for-local-use-only-0000";
+const DEV_IDENTIFICATION_KEY: &str = "ersal-dev-identification-key";
+const MIN_SECRET_KEY_BYTES: usize = 32;
+const MIN_CREDENTIAL_BYTES: usize = 16;
+
+impl Config {
+    /// Loads `.env` (if present; real environment variables win) and then the environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        // A missing .env is normal; a malformed one is reported by the values it leaves unset.
+        let _ = dotenvy::dotenv();
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Builds the configuration from any variable lookup (tests pass a map).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let mode = match get("ERSAL_MODE").as_deref() {
+            None | Some("dev") => Mode::Dev,
+            Some("prod") => Mode::Prod,
+            Some(_) => return Err(problem("ERSAL_MODE", "must be `dev` or `prod`")),
+        };
+        let dev = mode == Mode::Dev;
+        // In dev a missing value takes its default; in prod it is an error.
+        let required = |name: &'static str, dev_default: &str| -> Result<String, ConfigError> {
+            match get(name) {
+                Some(v) => Ok(v),
+                None if dev => Ok(dev_default.to_owned()),
+                None => Err(problem(name, "is required in prod")),
+            }
+        };
+        let secret = |name: &'static str, dev_default: &str, min: usize| -> Result<SecretString, ConfigError> {
+            let value = required(name, dev_default)?;
+            if !dev && (value.len() < min || value == dev_default) {
+                return Err(problem(name, format!("must be at least {min} bytes and not the dev default")));
+            }
+            Ok(SecretString::from(value))
+        };
+        let url = |name: &'static str, default: &str| -> Result<Url, ConfigError> {
+            let raw = get(name).unwrap_or_else(|| default.to_owned());
+            let url = Url::parse(&raw).map_err(|_| problem(name, "must be an absolute URL"))?;
+            if !dev && url.scheme() != "https" {
+                return Err(problem(name, "must be https in prod"));
+            }
+            Ok(url)
+        };
+        let seconds = |name: &'static str, default: u64, range: std::ops::RangeInclusive<u64>| {
+            let value = match get(name) {
+                Some(raw) => raw.parse().map_err(|_| problem(name, "must be a whole number of seconds"))?,
+                None => default,
+            };
+            if !range.contains(&value) {
+                return Err(problem(name, format!("must be between {} and {}", range.start(), range.end())));
+            }
+            Ok(Duration::from_secs(value))
+        };
+
+        let public_base_url = match get("ERSAL_PUBLIC_URL") {
+            Some(_) => url("ERSAL_PUBLIC_URL", "")?,
+            None if dev => Url::parse("http://127.0.0.1:3000").expect("valid literal"),
+            None => return Err(problem("ERSAL_PUBLIC_URL", "is required in prod")),
+        };
+        if public_base_url.cannot_be_a_base() || public_base_url.query().is_some() {
+            return Err(problem("ERSAL_PUBLIC_URL", "must be an origin, optionally with a path"));
+        }
+
+        let identification_keys = required("DIVAR_IDENTIFICATION_KEYS", DEV_IDENTIFICATION_KEY)?
+            .split(',')
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(|k| {
+                if !dev && (k.len() < MIN_CREDENTIAL_BYTES || k == DEV_IDENTIFICATION_KEY) {
+                    Err(problem(
+                        "DIVAR_IDENTIFICATION_KEYS",
+                        format!("each key must be at least {MIN_CREDENTIAL_BYTES} bytes and not the dev default"),
+                    ))
+                } else {
+                    Ok(SecretString::from(k.to_owned()))
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if identification_keys.is_empty() {
+            return Err(problem("DIVAR_IDENTIFICATION_KEYS", "needs at least one key"));
+        }
+
+        Ok(Self {
+            mode,
+            public_base_url,
+            database_url: get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/ersal.db".to_owned()),
+            identification_keys,
+            kenar_app_slug: required("KENAR_APP_SLUG", "ersal-dev")?,
+            kenar_api_key: secret("KENAR_API_KEY", "ersal-dev-api-key", MIN_CREDENTIAL_BYTES)?,
+            oauth_client_secret: secret(
+                "KENAR_OAUTH_CLIENT_SECRET",
+                "ersal-dev-oauth-client-secret",
+                MIN_CREDENTIAL_BYTES,
+            )?,
+            kenar_api_base_url: url("KENAR_API_BASE_URL", "https://open-api.divar.ir")?,
+            oauth_base_url: url("KENAR_OAUTH_BASE_URL", "https://oauth.divar.ir")?,
+            completion_url: url("DIVAR_COMPLETION_URL", kenar::ret::DIVAR_COMPLETION_URL)?,
+            secret_key: secret("ERSAL_SECRET_KEY", DEV_SECRET_KEY, MIN_SECRET_KEY_BYTES)?,
+            landing_ttl: seconds("ERSAL_LANDING_TTL_SECS", 30 * 60, 60..=24 * 3600)?,
+            session_idle: seconds("ERSAL_SESSION_IDLE_SECS", 15 * 60, 60..=24 * 3600)?,
+        })
+    }
+
+    pub fn is_dev(&self) -> bool {
+        self.mode == Mode::Dev
+    }
+
+    /// `public_base_url` joined with an absolute path such as `/l/abc`.
+    pub fn public_url(&self, path: &str) -> String {
+        format!("{}{path}", self.public_base_url.as_str().trim_end_matches('/'))
+    }
+
+    /// A one-line summary for the start-up log: every non-secret value, and only the count of
+    /// identification keys.
+    pub fn summary(&self) -> String {
+        format!(
+            "mode={:?} public_url={} kenar_api={} oauth={} completion={} app_slug={} identification_keys={} landing_ttl={}s session_idle={}s",
+            self.mode,
+            self.public_base_url,
+            self.kenar_api_base_url,
+            self.oauth_base_url,
+            self.completion_url,
+            self.kenar_app_slug,
+            self.identification_keys.len(),
+            self.landing_ttl.as_secs(),
+            self.session_idle.as_secs(),
+        )
+    }
+
+    /// The configured identification keys, for the constant-time check in the init handler.
+    pub fn identification_keys(&self) -> impl Iterator<Item = &[u8]> {
+        self.identification_keys.iter().map(|k| k.expose_secret().as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    const PROD: &[(&str, &str)] = &[
+        ("ERSAL_MODE", "prod"),
+        ("ERSAL_PUBLIC_URL", "https://ersal.example.ir"),
+        ("DIVAR_IDENTIFICATION_KEYS", "first-identification-key-123, second-identification-key-456"),
+        ("KENAR_APP_SLUG", "ersal"),
+        ("KENAR_API_KEY", "a-real-looking-api-key"),
+        ("KENAR_OAUTH_CLIENT_SECRET", "a-real-looking-client-secret"),
+        ("ERSAL_SECRET_KEY", "0123456789abcdef0123456789abcdef-prod"),
+    ];
+
+    #[test]
+    fn dev_works_with_nothing_set() {
+        let config = load(&[]).unwrap();
+        assert!(config.is_dev());
+        assert_eq!(config.public_url("/l/x"), "http://127.0.0.1:3000/l/x");
+        assert_eq!(config.identification_keys().count(), 1);
+        assert_eq!(config.oauth_base_url.as_str(), "https://oauth.divar.ir/");
+    }
+
+    #[test]
+    fn prod_loads_a_complete_environment() {
+        let config = load(PROD).unwrap();
+        assert_eq!(config.identification_keys().count(), 2);
+        assert_eq!(config.landing_ttl, Duration::from_secs(1800));
+    }
+
+    #[test]
+    fn prod_names_each_missing_or_weak_secret() {
+        for (var, bad) in [
+            ("ERSAL_SECRET_KEY", None),
+            ("ERSAL_SECRET_KEY", Some("too-short")),
+            ("ERSAL_SECRET_KEY", Some(DEV_SECRET_KEY)),
+            ("KENAR_API_KEY", None),
+            ("KENAR_OAUTH_CLIENT_SECRET", Some("short")),
+            ("DIVAR_IDENTIFICATION_KEYS", Some("short")),
+            ("DIVAR_IDENTIFICATION_KEYS", None),
+            ("ERSAL_PUBLIC_URL", Some("http://ersal.example.ir")),
+            ("KENAR_APP_SLUG", None),
+        ] {
+            let mut vars: Vec<(&str, &str)> = PROD.iter().copied().filter(|(k, _)| *k != var).collect();
+            if let Some(value) = bad {
+                vars.push((var, value));
+            }
+            let err = load(&vars).unwrap_err();
+            assert_eq!(err.var, var);
+            if let Some(value) = bad {
+                assert!(!err.to_string().contains(value), "the message must not echo the value");
+            }
+        }
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let config = load(PROD).unwrap();
+        let printed = format!("{config:?} {}", config.summary());
+        for (_, value) in PROD.iter().filter(|(k, _)| k.contains("KEY") || k.contains("SECRET")) {
+            for part in value.split(", ") {
+                assert!(!printed.contains(part), "{part} leaked");
+            }
+        }
+    }
+
+    #[test]
+    fn bad_numbers_and_modes_are_named() {
+        assert_eq!(load(&[("ERSAL_MODE", "staging")]).unwrap_err().var, "ERSAL_MODE");
+        assert_eq!(load(&[("ERSAL_LANDING_TTL_SECS", "soon")]).unwrap_err().var, "ERSAL_LANDING_TTL_SECS");
+        assert_eq!(load(&[("ERSAL_LANDING_TTL_SECS", "5")]).unwrap_err().var, "ERSAL_LANDING_TTL_SECS");
+    }
+}

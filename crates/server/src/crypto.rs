@@ -1,0 +1,128 @@
+//! Keys derived from the configured root secret, and the few primitives Ersal uses.
+//!
+//! * Personal data at rest is sealed with XChaCha20-Poly1305 under a key derived by HKDF-SHA256;
+//!   each record binds its own id as associated data, so a sealed value cannot be moved to
+//!   another row.
+//! * Bearer tokens of our own (landing ids, session cookies) are random, URL-safe, 256-bit, and
+//!   stored only as their SHA-256 digest.
+//! * Shared secrets are compared in constant time.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use hkdf::Hkdf;
+use rand::RngCore;
+use secrecy::{ExposeSecret, SecretString};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+const NONCE_LEN: usize = 24;
+
+/// Keys derived from `ERSAL_SECRET_KEY`.
+#[derive(Clone)]
+pub struct Keys {
+    sealing: XChaCha20Poly1305,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("sealed data could not be opened")]
+pub struct OpenError;
+
+impl Keys {
+    pub fn derive(secret: &SecretString) -> Self {
+        let hk = Hkdf::<Sha256>::new(Some(b"ersal"), secret.expose_secret().as_bytes());
+        let mut key = [0u8; 32];
+        hk.expand(b"ersal/v1/seal-at-rest", &mut key)
+            .expect("32 bytes is a valid HKDF-SHA256 output length");
+        Self {
+            sealing: XChaCha20Poly1305::new(&key.into()),
+        }
+    }
+
+    /// Encrypts `plaintext` bound to `context` (the owning record's id). Output: nonce ‖ ciphertext.
+    pub fn seal(&self, plaintext: &[u8], context: &[u8]) -> Vec<u8> {
+        let mut nonce = [0u8; NONCE_LEN];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let ciphertext = self
+            .sealing
+            .encrypt(XNonce::from_slice(&nonce), Payload { msg: plaintext, aad: context })
+            .expect("XChaCha20-Poly1305 encryption does not fail for in-memory buffers");
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&ciphertext);
+        out
+    }
+
+    pub fn open(&self, sealed: &[u8], context: &[u8]) -> Result<Vec<u8>, OpenError> {
+        if sealed.len() < NONCE_LEN {
+            return Err(OpenError);
+        }
+        let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
+        self.sealing
+            .decrypt(XNonce::from_slice(nonce), Payload { msg: ciphertext, aad: context })
+            .map_err(|_| OpenError)
+    }
+}
+
+/// A fresh bearer token: 256 random bits, base64url without padding (43 characters).
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Whether `raw` has the shape of a [`random_token`]; anything else is rejected before a lookup.
+pub fn is_token_shaped(raw: &str) -> bool {
+    raw.len() == 43 && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The stored form of a bearer token.
+pub fn token_digest(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Whether `presented` equals any of `accepted`, in time independent of where they differ:
+/// both sides are hashed to a fixed length first, and every candidate is compared.
+pub fn matches_any<'a>(presented: &[u8], accepted: impl Iterator<Item = &'a [u8]>) -> bool {
+    let presented = Sha256::digest(presented);
+    accepted.fold(subtle::Choice::from(0), |found, key| found | Sha256::digest(key).ct_eq(&presented)).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(secret: &str) -> Keys {
+        Keys::derive(&SecretString::from(secret.to_owned()))
+    }
+
+    #[test]
+    fn seal_round_trips_and_binds_context() {
+        let k = keys("a secret that is long enough for tests");
+        let sealed = k.seal("نشانی: تهران".as_bytes(), b"row-1");
+        assert_eq!(k.open(&sealed, b"row-1").unwrap(), "نشانی: تهران".as_bytes());
+        assert!(k.open(&sealed, b"row-2").is_err());
+        assert!(keys("another secret entirely, also long").open(&sealed, b"row-1").is_err());
+        assert!(k.open(&sealed[..10], b"row-1").is_err());
+        assert_ne!(k.seal(b"x", b"c"), k.seal(b"x", b"c"), "fresh nonce each time");
+    }
+
+    #[test]
+    fn tokens_are_long_random_and_recognisable() {
+        let a = random_token();
+        assert!(is_token_shaped(&a));
+        assert_ne!(a, random_token());
+        assert!(!is_token_shaped("short"));
+        assert!(!is_token_shaped(&format!("{}!", &a[..42])));
+        assert_eq!(token_digest(&a).len(), 64);
+    }
+
+    #[test]
+    fn matches_any_checks_every_key() {
+        let keys = [b"old-key".as_slice(), b"new-key".as_slice()];
+        assert!(matches_any(b"old-key", keys.iter().copied()));
+        assert!(matches_any(b"new-key", keys.iter().copied()));
+        assert!(!matches_any(b"new-ke", keys.iter().copied()));
+        assert!(!matches_any(b"", keys.iter().copied()));
+    }
+}

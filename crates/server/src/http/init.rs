@@ -1,0 +1,92 @@
+//! `POST /divar/init`: Divar's session-initialization call (SPEC §1).
+//!
+//! Order of checks, cheapest and most fundamental first, so nothing is read or stored for a
+//! caller that is not Divar: identification key (401) → media type (415) → size (413) →
+//! JSON and field rules (400) → store a landing session → answer its URL. No outgoing calls.
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use http::{header, HeaderMap};
+use kenar::ApiVersion;
+use serde_json::json;
+
+use super::error::ApiError;
+use crate::crypto;
+use crate::sessions::{self, NewLanding};
+use crate::state::AppState;
+
+/// The largest init body accepted.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/divar/init", post(init))
+}
+
+async fn init(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+    authorize(&state, &headers)?;
+    require_json(&headers)?;
+    let bytes = read_limited(&headers, body).await?;
+    let request = kenar::parse_init(&bytes, version_header(&headers))?;
+    let return_target = state.return_policy.resolve(request.return_url.as_deref());
+    let landing = NewLanding::from_init(&request, return_target.into());
+    let token = sessions::create_landing(&state.db, &state.keys, &landing, state.now(), state.landing_ttl_secs()).await?;
+    let url = state.config.public_url(&format!("/l/{token}"));
+    tracing::info!(
+        version = request.version.number(),
+        source = request.source.as_str(),
+        has_conversation = request.conversation_id.is_some(),
+        "landing session created"
+    );
+    let body = match request.version {
+        ApiVersion::V2 => json!({ "url": url }),
+        ApiVersion::V1 => json!({ "status": "200", "message": "success", "url": url }),
+    };
+    Ok(Json(body).into_response())
+}
+
+/// `Authorization` must be exactly one of the configured keys (no scheme prefix, SPEC Q6).
+fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    let presented = headers.get(header::AUTHORIZATION).ok_or(ApiError::Unauthorized)?;
+    if crypto::matches_any(presented.as_bytes(), state.config.identification_keys()) {
+        Ok(())
+    } else {
+        Err(ApiError::Unauthorized)
+    }
+}
+
+fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
+    let essence = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(str::trim);
+    match essence {
+        Some(t) if t.eq_ignore_ascii_case("application/json") => Ok(()),
+        _ => Err(ApiError::UnsupportedMediaType),
+    }
+}
+
+/// Refuses a declared length over the limit before reading, and stops reading at the limit.
+async fn read_limited(headers: &HeaderMap, body: Body) -> Result<axum::body::Bytes, ApiError> {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
+        return Err(ApiError::PayloadTooLarge(MAX_BODY_BYTES));
+    }
+    axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| ApiError::PayloadTooLarge(MAX_BODY_BYTES))
+}
+
+/// `API_VERSION` (S0, S3) or `API-Version` (management page); D1.
+fn version_header(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get("api_version")
+        .or_else(|| headers.get("api-version"))
+        .and_then(|v| v.to_str().ok())
+}

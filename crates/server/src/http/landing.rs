@@ -1,0 +1,132 @@
+//! Entering the landing pages.
+//!
+//! * `GET /l/{id}`: the URL our init answer gave Divar. The one-time id is exchanged for an
+//!   `HttpOnly`, `SameSite=Lax` session cookie and the browser is sent to the clean landing
+//!   URL, so the id never stays in the address bar or history.
+//! * `GET /divar/fallback?post_token=…`: Divar's direct link (SPEC §2.1). It carries no Divar
+//!   authentication, so `post_token` is only a hint, and any return address in the query is
+//!   ignored (never take a return target from the browser).
+
+use axum::extract::{Path, RawQuery, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use http::{header, HeaderMap, HeaderValue, StatusCode};
+use kenar::PostToken;
+
+use super::page;
+use crate::crypto;
+use crate::sessions::{self, NewLanding, Redeemed};
+use crate::state::AppState;
+
+/// The clean URL of the landing pages.
+pub const LANDING_PATH: &str = "/request";
+/// The longest direct-link query string read.
+const MAX_QUERY_BYTES: usize = 2048;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/l/{id}", get(enter))
+        .route("/divar/fallback", get(fallback))
+}
+
+async fn enter(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    match try_enter(&state, &id, &headers).await {
+        Ok(response) => response,
+        Err(cause) => {
+            tracing::error!(error = %cause, "landing entry failed");
+            page::unavailable(state.config.completion_url.as_str())
+        }
+    }
+}
+
+async fn try_enter(state: &AppState, id: &str, headers: &HeaderMap) -> Result<Response, sqlx::Error> {
+    let now = state.now();
+    let outcome = if crypto::is_token_shaped(id) {
+        sessions::redeem(&state.db, id, now).await?
+    } else {
+        Redeemed::Unknown
+    };
+    let back_to = match outcome {
+        Redeemed::Session { cookie_token } => return Ok(landed(state, &cookie_token)),
+        Redeemed::Spent { return_target } => {
+            // A reload of /l/{id} in the webview that already holds this session's cookie.
+            if let Some(cookie) = state.cookie_token(headers) {
+                if sessions::belongs_to(&state.db, &cookie, id, now, state.idle_secs()).await? {
+                    return Ok(see_other(LANDING_PATH));
+                }
+            }
+            return_target
+        }
+        Redeemed::Unknown => state.config.completion_url.to_string(),
+    };
+    let minutes = page::persian_digits(&(state.landing_ttl_secs() / 60).to_string());
+    Ok(page::message(
+        StatusCode::GONE,
+        "این پیوند دیگر معتبر نیست",
+        &format!(
+            "پیوند ورود به «ارسال» فقط یک بار و تا {minutes} دقیقه کار می‌کند. به گفتگو در دیوار برگردید و «ارسال» را دوباره از منوی افزونه‌ها باز کنید."
+        ),
+        &back_to,
+    ))
+}
+
+/// Sets the session cookie and redirects to the clean landing URL.
+fn landed(state: &AppState, cookie_token: &str) -> Response {
+    let mut cookie = cookie::Cookie::build((state.cookie_name(), cookie_token.to_owned()))
+        .path("/")
+        .http_only(true)
+        .same_site(cookie::SameSite::Lax)
+        .secure(!state.config.is_dev())
+        .build();
+    cookie.set_max_age(None);
+    let mut response = see_other(LANDING_PATH);
+    let value = HeaderValue::from_str(&cookie.to_string()).expect("cookie is header-safe ASCII");
+    response.headers_mut().insert(header::SET_COOKIE, value);
+    response
+}
+
+fn see_other(to: &str) -> Response {
+    let mut response = Redirect::to(to).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+        .headers_mut()
+        .insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    response
+}
+
+async fn fallback(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    let query = query.unwrap_or_default();
+    let post_token = if query.len() > MAX_QUERY_BYTES {
+        Err(())
+    } else {
+        url::form_urlencoded::parse(query.as_bytes())
+            .find(|(key, _)| key == "post_token")
+            .map(|(_, value)| value)
+            .filter(|value| !value.is_empty())
+            .map(|value| PostToken::parse(&value).map(|t| t.as_str().to_owned()).map_err(|_| ()))
+            .transpose()
+    };
+    let back_to = state.config.completion_url.to_string();
+    let Ok(post_token) = post_token else {
+        return page::message(
+            StatusCode::BAD_REQUEST,
+            "پیوند نادرست است",
+            "این پیوند آگهی معتبری ندارد. به دیوار برگردید و «ارسال» را دوباره از صفحهٔ آگهی باز کنید.",
+            &back_to,
+        );
+    };
+    let landing = NewLanding::fallback(post_token, back_to.clone());
+    match sessions::create_landing(&state.db, &state.keys, &landing, state.now(), state.landing_ttl_secs()).await {
+        Ok(token) => {
+            tracing::info!(source = kenar::Source::FALLBACK, "landing session created");
+            see_other(&format!("/l/{token}"))
+        }
+        Err(cause) => {
+            tracing::error!(error = %cause, "fallback session failed");
+            page::unavailable(&back_to)
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! The plain axum side of Ersal: the endpoints other parties call (Divar's init, the direct
+//! link, the landing entry, health) and the layers every response passes through.
+//!
+//! Each module has its own `router()`; [`routes`] merges them, and [`layered`] wraps any router
+//! (the server binary passes the merged contract + Leptos router) with request ids, tracing
+//! and response headers.
+
+mod error;
+mod health;
+mod init;
+mod landing;
+mod page;
+
+use axum::extract::MatchedPath;
+use axum::Router;
+use http::{header, HeaderName, HeaderValue, Request, Response};
+use tower::ServiceBuilder;
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+pub use init::MAX_BODY_BYTES;
+pub use landing::LANDING_PATH;
+
+use crate::state::AppState;
+
+/// The contract routes, with their state applied.
+pub fn routes(state: AppState) -> Router {
+    Router::new()
+        .merge(init::router())
+        .merge(landing::router())
+        .merge(health::router())
+        .with_state(state)
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Random request ids (128 bits, hex) for requests that arrive without one.
+#[derive(Clone, Copy)]
+struct RandomRequestId;
+
+impl MakeRequestId for RandomRequestId {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        let id = hex::encode(rand::random::<[u8; 16]>());
+        HeaderValue::from_str(&id).ok().map(RequestId::new)
+    }
+}
+
+/// Wraps `router` with request ids, a trace span per request, and the default response
+/// headers. The span records the matched route (`/l/{id}`, never the id itself) and no query
+/// string, headers or body, so tokens and personal data stay out of the logs.
+pub fn layered(router: Router) -> Router {
+    let trace = TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+        let route = req
+            .extensions()
+            .get::<MatchedPath>()
+            .map_or_else(|| redact_path(req.uri().path()), |m| m.as_str().to_owned());
+        let request_id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+        tracing::info_span!("http", method = %req.method(), route = %route, request_id = %request_id)
+    });
+    router.layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))
+            .layer(trace)
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ))
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("same-origin"),
+            ))
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::CACHE_CONTROL,
+                cache_policy as fn(&Response<_>) -> Option<HeaderValue>,
+            )),
+    )
+}
+
+/// Static assets may be cached briefly; everything else (pages with personal context, API
+/// answers) is not stored.
+fn cache_policy<B>(response: &Response<B>) -> Option<HeaderValue> {
+    let is_asset = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| {
+            ["text/css", "application/javascript", "text/javascript", "application/wasm", "font/"]
+                .iter()
+                .any(|prefix| t.starts_with(prefix))
+        });
+    Some(HeaderValue::from_static(if is_asset { "public, max-age=3600" } else { "no-store" }))
+}
+
+/// Unmatched paths (static files, 404s) are logged by their first segment only.
+fn redact_path(path: &str) -> String {
+    let first = path.trim_start_matches('/').split('/').next().unwrap_or_default();
+    format!("/{first}/…")
+}

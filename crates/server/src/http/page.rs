@@ -1,0 +1,86 @@
+//! A small server-rendered Persian page for the plain handlers' dead ends (an expired landing
+//! link, a malformed direct link). It uses the site's stylesheet and font and always offers
+//! the way back to Divar.
+
+use axum::response::{Html, IntoResponse, Response};
+use http::{header, HeaderValue, StatusCode};
+
+/// A full RTL page with a heading, one explanatory paragraph and a "back to Divar" link.
+pub fn message(status: StatusCode, title: &str, body: &str, back_to: &str) -> Response {
+    let html = format!(
+        r#"<!DOCTYPE html>
+<html lang="fa" dir="rtl">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} | ارسال</title>
+<link rel="stylesheet" href="/pkg/ersal.css">
+</head>
+<body>
+<main class="page">
+<section class="card" role="alert">
+<h1>{title}</h1>
+<p>{body}</p>
+<a class="button" href="{back}">بازگشت به دیوار</a>
+</section>
+</main>
+</body>
+</html>"#,
+        title = escape(title),
+        body = escape(body),
+        back = escape(back_to),
+    );
+    let mut response = (status, Html(html)).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The page for a passing failure of our own (the database did not answer).
+pub fn unavailable(back_to: &str) -> Response {
+    message(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "خطای موقت",
+        "باز کردن صفحه ممکن نشد. چند لحظه بعد دوباره تلاش کنید.",
+        back_to,
+    )
+}
+
+/// Latin digits to Persian digits (۰–۹), for text shown to users.
+pub fn persian_digits(text: &str) -> String {
+    text.chars()
+        .map(|c| match c.to_digit(10) {
+            Some(d) => char::from_u32(0x06F0 + d).unwrap_or(c),
+            None => c,
+        })
+        .collect()
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn persian_digits() {
+        assert_eq!(super::persian_digits("30 دقیقه، 1405"), "۳۰ دقیقه، ۱۴۰۵");
+    }
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(super::escape(r#"<a href="x">&'"#), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+    }
+}

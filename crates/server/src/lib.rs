@@ -1,0 +1,18 @@
+//! Ersal's server side, without Leptos.
+//!
+//! A tour:
+//! * [`config`]: the typed configuration, loaded once;
+//! * [`state`]: the one [`AppState`] handed to handlers and server functions;
+//! * [`db`] and the repositories ([`sessions`]): all SQL lives there;
+//! * [`crypto`]: sealing personal data at rest, bearer tokens, constant-time comparison;
+//! * [`http`]: the endpoints Divar and browsers call directly, and the common layers.
+
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod http;
+pub mod sessions;
+pub mod state;
+
+pub use config::Config;
+pub use state::AppState;

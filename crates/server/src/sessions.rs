@@ -1,0 +1,237 @@
+//! The sessions repository: landing sessions (created by Divar's init call) and the browser
+//! sessions they are exchanged for.
+//!
+//! Lifecycle: `create_landing` → (user opens `/l/{id}`) `redeem` → cookie → `current` on each
+//! page. Identifiers are stored as digests; Divar user ids and custom data are sealed.
+
+use kenar::{InitRequest, Location, Source, UserSide};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use sqlx::Row;
+
+use crate::crypto::{self, Keys};
+use crate::db::Db;
+
+/// What a landing session knows, as read back for the pages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LandingSession {
+    pub api_version: Option<u8>,
+    pub source: String,
+    pub post_token: Option<String>,
+    pub conversation_id: Option<String>,
+    pub user_side: Option<UserSide>,
+    pub private: PrivateContext,
+    pub return_target: String,
+}
+
+/// The parts of an init request that identify people, sealed at rest.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PrivateContext {
+    pub user_id: Option<String>,
+    pub peer_id: Option<String>,
+    pub supplier_id: Option<String>,
+    pub demand_id: Option<String>,
+    pub extra_data: Map<String, Value>,
+    pub location: Option<(f64, f64)>,
+}
+
+/// A landing session to store.
+pub struct NewLanding {
+    pub api_version: Option<u8>,
+    pub source: String,
+    pub post_token: Option<String>,
+    pub conversation_id: Option<String>,
+    pub user_side: Option<UserSide>,
+    pub private: PrivateContext,
+    pub return_target: String,
+}
+
+impl NewLanding {
+    /// Everything a validated init request carried, with its resolved return target.
+    pub fn from_init(req: &InitRequest, return_target: String) -> Self {
+        let id = |v: &Option<kenar::DivarUserId>| v.as_ref().map(|id| id.as_str().to_owned());
+        Self {
+            api_version: Some(req.version.number()),
+            source: req.source.as_str().to_owned(),
+            post_token: req.post_token.as_ref().map(|t| t.as_str().to_owned()),
+            conversation_id: req.conversation_id.as_ref().map(|c| c.as_str().to_owned()),
+            user_side: req.user_side,
+            private: PrivateContext {
+                user_id: id(&req.user_id),
+                peer_id: id(&req.peer_id),
+                supplier_id: id(&req.supplier_id),
+                demand_id: id(&req.demand_id),
+                extra_data: req.extra_data.clone(),
+                location: req.location.map(|Location { latitude, longitude }| (latitude, longitude)),
+            },
+            return_target,
+        }
+    }
+
+    /// A session opened from the Fallback URL: only a post token hint, no Divar context.
+    pub fn fallback(post_token: Option<String>, return_target: String) -> Self {
+        Self {
+            api_version: None,
+            source: Source::FALLBACK.to_owned(),
+            post_token,
+            conversation_id: None,
+            user_side: None,
+            private: PrivateContext::default(),
+            return_target,
+        }
+    }
+}
+
+/// The outcome of opening a landing id.
+#[derive(Debug)]
+pub enum Redeemed {
+    /// A fresh browser session; the token goes into the cookie.
+    Session { cookie_token: String },
+    /// The id exists but was already used or has expired.
+    Spent { return_target: String },
+    Unknown,
+}
+
+/// Stores a landing session and returns the one-time landing id to hand out.
+pub async fn create_landing(
+    db: &Db,
+    keys: &Keys,
+    landing: &NewLanding,
+    now: i64,
+    ttl_secs: i64,
+) -> Result<String, sqlx::Error> {
+    let token = crypto::random_token();
+    let digest = crypto::token_digest(&token);
+    let private = serde_json::to_vec(&landing.private).expect("PrivateContext always serialises");
+    sqlx::query(
+        "insert into landing_sessions
+           (id_digest, api_version, source, post_token, conversation_id, user_side,
+            private_sealed, return_target, created_at, expires_at)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&digest)
+    .bind(landing.api_version.map(i64::from))
+    .bind(&landing.source)
+    .bind(&landing.post_token)
+    .bind(&landing.conversation_id)
+    .bind(landing.user_side.map(UserSide::as_str))
+    .bind(keys.seal(&private, digest.as_bytes()))
+    .bind(&landing.return_target)
+    .bind(now)
+    .bind(now + ttl_secs)
+    .execute(db)
+    .await?;
+    Ok(token)
+}
+
+/// Exchanges a landing id for a new browser session, once, before it expires. The check and
+/// the write are one statement, so two concurrent openings cannot both succeed.
+pub async fn redeem(db: &Db, landing_token: &str, now: i64) -> Result<Redeemed, sqlx::Error> {
+    let digest = crypto::token_digest(landing_token);
+    let mut tx = db.begin().await?;
+    let claimed = sqlx::query(
+        "update landing_sessions set used_at = ?
+         where id_digest = ? and used_at is null and expires_at > ?",
+    )
+    .bind(now)
+    .bind(&digest)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if !claimed {
+        let target: Option<String> =
+            sqlx::query_scalar("select return_target from landing_sessions where id_digest = ?")
+                .bind(&digest)
+                .fetch_optional(&mut *tx)
+                .await?;
+        tx.rollback().await?;
+        return Ok(match target {
+            Some(return_target) => Redeemed::Spent { return_target },
+            None => Redeemed::Unknown,
+        });
+    }
+    let cookie_token = crypto::random_token();
+    sqlx::query(
+        "insert into browser_sessions (id_digest, landing_digest, created_at, last_seen_at)
+         values (?, ?, ?, ?)",
+    )
+    .bind(crypto::token_digest(&cookie_token))
+    .bind(&digest)
+    .bind(now)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Redeemed::Session { cookie_token })
+}
+
+/// Whether the browser session `cookie_token` was created from the landing id `landing_token`
+/// (a reload of `/l/{id}` in the same webview) and is still alive.
+pub async fn belongs_to(
+    db: &Db,
+    cookie_token: &str,
+    landing_token: &str,
+    now: i64,
+    idle_secs: i64,
+) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "select 1 from browser_sessions
+         where id_digest = ? and landing_digest = ? and last_seen_at > ?",
+    )
+    .bind(crypto::token_digest(cookie_token))
+    .bind(crypto::token_digest(landing_token))
+    .bind(now - idle_secs)
+    .fetch_optional(db)
+    .await?;
+    Ok(found.is_some())
+}
+
+/// The landing session behind a browser cookie, if the session has been active within
+/// `idle_secs`; each call counts as activity.
+pub async fn current(
+    db: &Db,
+    keys: &Keys,
+    cookie_token: &str,
+    now: i64,
+    idle_secs: i64,
+) -> Result<Option<LandingSession>, sqlx::Error> {
+    let row = sqlx::query(
+        "update browser_sessions set last_seen_at = ?
+         where id_digest = ? and last_seen_at > ?
+         returning landing_digest",
+    )
+    .bind(now)
+    .bind(crypto::token_digest(cookie_token))
+    .bind(now - idle_secs)
+    .fetch_optional(db)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let landing: String = row.try_get("landing_digest")?;
+    let row = sqlx::query(
+        "select api_version, source, post_token, conversation_id, user_side, private_sealed,
+                return_target
+         from landing_sessions where id_digest = ?",
+    )
+    .bind(&landing)
+    .fetch_one(db)
+    .await?;
+    let sealed: Vec<u8> = row.try_get("private_sealed")?;
+    let private = keys
+        .open(&sealed, landing.as_bytes())
+        .ok()
+        .and_then(|plain| serde_json::from_slice(&plain).ok())
+        .ok_or_else(|| sqlx::Error::Decode("landing session private context does not open".into()))?;
+    let api_version: Option<i64> = row.try_get("api_version")?;
+    let user_side: Option<String> = row.try_get("user_side")?;
+    Ok(Some(LandingSession {
+        api_version: api_version.and_then(|v| u8::try_from(v).ok()),
+        source: row.try_get("source")?,
+        post_token: row.try_get("post_token")?,
+        conversation_id: row.try_get("conversation_id")?,
+        user_side: user_side.as_deref().and_then(UserSide::from_divar),
+        private,
+        return_target: row.try_get("return_target")?,
+    }))
+}

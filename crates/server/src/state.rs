@@ -1,0 +1,83 @@
+//! The one application state, shared by the axum handlers and (through Leptos context) the
+//! server functions.
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use http::HeaderMap;
+use kenar::ReturnPolicy;
+
+use crate::config::Config;
+use crate::crypto::Keys;
+use crate::db::{self, Db, DbError};
+use crate::sessions::{self, LandingSession};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub keys: Keys,
+    pub return_policy: ReturnPolicy,
+}
+
+impl AppState {
+    /// Connects to (and migrates) the configured database.
+    pub async fn connect(config: Config) -> Result<Self, DbError> {
+        let db = db::connect(&config.database_url).await?;
+        Ok(Self::new(config, db))
+    }
+
+    pub fn new(config: Config, db: Db) -> Self {
+        Self {
+            keys: Keys::derive(&config.secret_key),
+            return_policy: ReturnPolicy::new(config.completion_url.clone()),
+            config: Arc::new(config),
+            db,
+        }
+    }
+
+    /// Seconds since the Unix epoch.
+    pub fn now(&self) -> i64 {
+        let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        i64::try_from(since.as_secs()).unwrap_or(i64::MAX)
+    }
+
+    /// The name of the browser-session cookie: `__Host-` prefixed (so it is `Secure`, host-only
+    /// and path `/`) everywhere but dev over plain http.
+    pub fn cookie_name(&self) -> &'static str {
+        if self.config.is_dev() {
+            "ersal_session"
+        } else {
+            "__Host-ersal_session"
+        }
+    }
+
+    /// The browser-session token in a request's cookies, if it has the right shape.
+    pub fn cookie_token(&self, headers: &HeaderMap) -> Option<String> {
+        let name = self.cookie_name();
+        headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(cookie::Cookie::split_parse)
+            .filter_map(Result::ok)
+            .find(|c| c.name() == name && crate::crypto::is_token_shaped(c.value()))
+            .map(|c| c.value().to_owned())
+    }
+
+    /// The landing session of the browser that sent `headers`, if its session is alive.
+    pub async fn current_session(&self, headers: &HeaderMap) -> Result<Option<LandingSession>, sqlx::Error> {
+        let Some(token) = self.cookie_token(headers) else {
+            return Ok(None);
+        };
+        sessions::current(&self.db, &self.keys, &token, self.now(), self.idle_secs()).await
+    }
+
+    pub fn idle_secs(&self) -> i64 {
+        i64::try_from(self.config.session_idle.as_secs()).unwrap_or(i64::MAX)
+    }
+
+    pub fn landing_ttl_secs(&self) -> i64 {
+        i64::try_from(self.config.landing_ttl.as_secs()).unwrap_or(i64::MAX)
+    }
+}
