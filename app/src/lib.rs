@@ -23,7 +23,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark" />
                 <link
                     rel="preload"
-                    href="/fonts/Vazirmatn-Regular.woff2"
+                    href="/fonts/Vazirmatn-NL-Regular.woff2"
                     r#as="font"
                     r#type="font/woff2"
                     crossorigin=""

@@ -141,10 +141,9 @@ fn parse_v2(obj: &Map<String, Value>) -> Result<InitRequest, InitError> {
         Some(raw) => UserSide::from_divar(raw),
         None => None,
     };
-    let extra_data = match opt_object(obj, "extra_data")? {
-        Some(data) => data,
-        None => opt_object(obj, "provider_data")?.unwrap_or_default(),
-    };
+    let extra_data = opt_object(obj, "extra_data")?;
+    let provider_data = opt_object(obj, "provider_data")?;
+    let extra_data = extra_data.or(provider_data).unwrap_or_default();
     let return_url = match opt_return_url(obj, "return_url")? {
         Some(url) => Some(url),
         None => opt_return_url(obj, "completion_url")?,

@@ -1,0 +1,6 @@
+//! Integration tests: the real contract router on a fresh SQLite database per test.
+
+mod fuzz;
+mod init;
+mod landing;
+mod support;
