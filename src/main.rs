@@ -23,7 +23,9 @@ async fn main() -> anyhow::Result<()> {
     let leptos = get_configuration(Some("Leptos.toml")).context("reading Leptos.toml")?;
     let options = leptos.leptos_options;
     let addr = options.site_addr;
-    let state = AppState::connect(config).await.context("opening the database")?;
+    let state = AppState::connect(config)
+        .await
+        .context("opening the database")?;
 
     let provide_state = {
         let state = state.clone();
@@ -34,13 +36,20 @@ async fn main() -> anyhow::Result<()> {
             let options = options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context(provide_state, shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context(
+            provide_state,
+            shell,
+        ))
         .with_state(options);
     let app = http::layered(http::routes(state).merge(ui));
 
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("binding {addr}"))?;
     tracing::info!("listening on http://{addr}");
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     Ok(())
 }
 
@@ -52,7 +61,9 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             signal.recv().await;
         }
     };

@@ -28,7 +28,9 @@ pub struct LandingContext {
 pub enum Landing {
     Active(LandingContext),
     /// No live session in this browser (cookie missing or expired).
-    NoSession { back_to: String },
+    NoSession {
+        back_to: String,
+    },
 }
 
 /// The current browser's landing session.
@@ -96,7 +98,13 @@ fn source_label(source: &str) -> String {
 
 #[component]
 fn ContextCard(context: LandingContext) -> impl IntoView {
-    let LandingContext { side, source, post_token, conversation_id, back_to } = context;
+    let LandingContext {
+        side,
+        source,
+        post_token,
+        conversation_id,
+        back_to,
+    } = context;
     let no_chat = conversation_id.is_none();
     view! {
         <section class="card" aria-labelledby="landing-title">

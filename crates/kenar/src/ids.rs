@@ -22,7 +22,9 @@ impl PostToken {
             return Err(Problem::TooLong(Self::MAX_LEN));
         }
         if !raw.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err(Problem::Charset("only the letters A-Z, a-z and the digits 0-9"));
+            return Err(Problem::Charset(
+                "only the letters A-Z, a-z and the digits 0-9",
+            ));
         }
         Ok(Self(raw.to_owned()))
     }
@@ -49,7 +51,9 @@ impl ConversationId {
             return Err(Problem::TooLong(Self::MAX_LEN));
         }
         if raw.chars().any(|c| c.is_control() || c == '/') || raw == "." || raw == ".." {
-            return Err(Problem::Charset("no control characters, no '/', and not '.' or '..'"));
+            return Err(Problem::Charset(
+                "no control characters, no '/', and not '.' or '..'",
+            ));
         }
         Ok(Self(raw.to_owned()))
     }
@@ -177,7 +181,10 @@ mod tests {
     fn conversation_id_refuses_path_tricks() {
         assert!(ConversationId::parse("0d5f3c1e-8a47-4b2e-9f61-3c2d7e9a4b10").is_ok());
         assert!(ConversationId::parse(&"x".repeat(64)).is_ok());
-        assert_eq!(ConversationId::parse(&"x".repeat(65)), Err(Problem::TooLong(64)));
+        assert_eq!(
+            ConversationId::parse(&"x".repeat(65)),
+            Err(Problem::TooLong(64))
+        );
         for bad in ["a/b", "..", ".", "a\nb", "a\u{0}b", "\u{7f}"] {
             assert!(ConversationId::parse(bad).is_err(), "{bad:?}");
         }

@@ -116,7 +116,13 @@ pub fn parse_init(body: &[u8], version_header: Option<&str>) -> Result<InitReque
 /// the current contract.
 fn detect_version(obj: &Map<String, Value>, version_header: Option<&str>) -> ApiVersion {
     const V1_ONLY: [&str; 5] = ["callback_url", "peer_id", "supplier", "Supplier", "demand"];
-    const V2_ONLY: [&str; 5] = ["source", "user_side", "return_url", "completion_url", "provider_data"];
+    const V2_ONLY: [&str; 5] = [
+        "source",
+        "user_side",
+        "return_url",
+        "completion_url",
+        "provider_data",
+    ];
     if V1_ONLY.iter().any(|k| obj.contains_key(*k)) {
         ApiVersion::V1
     } else if V2_ONLY.iter().any(|k| obj.contains_key(*k)) {
@@ -182,7 +188,11 @@ fn parse_v1(obj: &Map<String, Value>) -> Result<InitRequest, InitError> {
             latitude: coordinate(loc, "latitude", "extra_data.location.latitude", 90.0)?,
             longitude: coordinate(loc, "longitude", "extra_data.location.longitude", 180.0)?,
         }),
-        Some(_) => return Err(field("extra_data.location")(Problem::WrongType("an object"))),
+        Some(_) => {
+            return Err(field("extra_data.location")(Problem::WrongType(
+                "an object",
+            )))
+        }
         None => None,
     };
     let from_button = matches!(extra.get("provider_data"), Some(Value::Object(_)));
@@ -213,7 +223,10 @@ fn parse_v1(obj: &Map<String, Value>) -> Result<InitRequest, InitError> {
 
 /// A field that is absent, `null` or (as protobuf's JSON writes unset strings) `""` is
 /// treated as not sent; any other non-string is a type error.
-fn opt_str<'a>(obj: &'a Map<String, Value>, key: &'static str) -> Result<Option<&'a str>, InitError> {
+fn opt_str<'a>(
+    obj: &'a Map<String, Value>,
+    key: &'static str,
+) -> Result<Option<&'a str>, InitError> {
     match obj.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.is_empty() => Ok(None),
@@ -222,7 +235,10 @@ fn opt_str<'a>(obj: &'a Map<String, Value>, key: &'static str) -> Result<Option<
     }
 }
 
-fn opt_object(obj: &Map<String, Value>, key: &'static str) -> Result<Option<Map<String, Value>>, InitError> {
+fn opt_object(
+    obj: &Map<String, Value>,
+    key: &'static str,
+) -> Result<Option<Map<String, Value>>, InitError> {
     match obj.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Object(map)) => Ok(Some(map.clone())),
@@ -244,14 +260,20 @@ fn opt_conversation_id(obj: &Map<String, Value>) -> Result<Option<ConversationId
         .map_err(field("conversation_id"))
 }
 
-fn opt_user_id(obj: &Map<String, Value>, key: &'static str) -> Result<Option<DivarUserId>, InitError> {
+fn opt_user_id(
+    obj: &Map<String, Value>,
+    key: &'static str,
+) -> Result<Option<DivarUserId>, InitError> {
     opt_str(obj, key)?
         .map(DivarUserId::parse)
         .transpose()
         .map_err(field(key))
 }
 
-fn opt_return_url(obj: &Map<String, Value>, key: &'static str) -> Result<Option<String>, InitError> {
+fn opt_return_url(
+    obj: &Map<String, Value>,
+    key: &'static str,
+) -> Result<Option<String>, InitError> {
     match opt_str(obj, key)? {
         Some(url) if url.chars().count() > MAX_RETURN_URL_LEN => {
             Err(field(key)(Problem::TooLong(MAX_RETURN_URL_LEN)))
@@ -300,7 +322,9 @@ fn coordinate(
         None | Some(Value::Null) => return Err(field(name)(Problem::Missing)),
         Some(_) => None,
     }
-    .ok_or(field(name)(Problem::WrongType("a number or a numeric string")))?;
+    .ok_or(field(name)(Problem::WrongType(
+        "a number or a numeric string",
+    )))?;
     if value.is_finite() && value.abs() <= limit {
         Ok(value)
     } else {
@@ -350,7 +374,13 @@ mod tests {
         assert_eq!(req.version, ApiVersion::V1);
         assert_eq!(req.source.as_str(), "CHAT");
         assert_eq!(req.user_side, Some(UserSide::Demand));
-        assert_eq!(req.location, Some(Location { latitude: 35.7219, longitude: 51.3347 }));
+        assert_eq!(
+            req.location,
+            Some(Location {
+                latitude: 35.7219,
+                longitude: 51.3347
+            })
+        );
         assert!(req.extra_data.is_empty());
         assert_eq!(req.return_url.as_deref(), Some("https://divar.ir/chat/x"));
     }
@@ -373,20 +403,27 @@ mod tests {
     #[test]
     fn shape_beats_header() {
         let v1_body = json!({"callback_url": "https://divar.ir/", "post_token": "a"}).to_string();
-        assert_eq!(parse_init(v1_body.as_bytes(), Some("2")).unwrap().version, ApiVersion::V1);
+        assert_eq!(
+            parse_init(v1_body.as_bytes(), Some("2")).unwrap().version,
+            ApiVersion::V1
+        );
         let bare = json!({"post_token": "a"}).to_string();
-        assert_eq!(parse_init(bare.as_bytes(), Some("1")).unwrap().version, ApiVersion::V1);
+        assert_eq!(
+            parse_init(bare.as_bytes(), Some("1")).unwrap().version,
+            ApiVersion::V1
+        );
         assert_eq!(
             parse_init(bare.as_bytes(), Some("2")),
-            Err(InitError::Field { field: "source", problem: Problem::Missing })
+            Err(InitError::Field {
+                field: "source",
+                problem: Problem::Missing
+            })
         );
     }
 
     #[test]
     fn coordinates_are_checked() {
-        let body = |lat: Value| {
-            json!({"callback_url": "https://divar.ir/", "extra_data": {"location": {"latitude": lat, "longitude": 1}}})
-        };
+        let body = |lat: Value| json!({"callback_url": "https://divar.ir/", "extra_data": {"location": {"latitude": lat, "longitude": 1}}});
         assert!(parse(body(json!("عرض جغرافیایی"))).is_err());
         assert!(parse(body(json!(91))).is_err());
         assert!(parse(body(json!(true))).is_err());
@@ -395,8 +432,13 @@ mod tests {
 
     #[test]
     fn empty_strings_count_as_absent() {
-        let req = parse(json!({"source": "CHAT", "post_token": "", "user_side": "", "conversation_id": null})).unwrap();
-        assert!(req.post_token.is_none() && req.user_side.is_none() && req.conversation_id.is_none());
+        let req = parse(
+            json!({"source": "CHAT", "post_token": "", "user_side": "", "conversation_id": null}),
+        )
+        .unwrap();
+        assert!(
+            req.post_token.is_none() && req.user_side.is_none() && req.conversation_id.is_none()
+        );
     }
 
     #[test]

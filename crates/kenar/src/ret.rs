@@ -46,9 +46,12 @@ impl ReturnPolicy {
 }
 
 fn is_dns_labels(prefix: &str) -> bool {
-    prefix
-        .split('.')
-        .all(|label| !label.is_empty() && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+    prefix.split('.').all(|label| {
+        !label.is_empty()
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    })
 }
 
 #[cfg(test)]
@@ -68,7 +71,11 @@ mod tests {
             "https://a.b.divar.ir/",
             "https://DIVAR.IR/path",
         ] {
-            assert_ne!(policy().resolve(Some(ok)).as_str(), DIVAR_COMPLETION_URL, "{ok}");
+            assert_ne!(
+                policy().resolve(Some(ok)).as_str(),
+                DIVAR_COMPLETION_URL,
+                "{ok}"
+            );
         }
     }
 
@@ -86,7 +93,11 @@ mod tests {
             "not a url",
             "",
         ] {
-            assert_eq!(policy().resolve(Some(bad)).as_str(), DIVAR_COMPLETION_URL, "{bad}");
+            assert_eq!(
+                policy().resolve(Some(bad)).as_str(),
+                DIVAR_COMPLETION_URL,
+                "{bad}"
+            );
         }
         assert_eq!(policy().resolve(None).as_str(), DIVAR_COMPLETION_URL);
     }
@@ -95,7 +106,9 @@ mod tests {
     fn the_completion_origin_is_trusted() {
         let local = ReturnPolicy::new(Url::parse("http://127.0.0.1:3100/completion").unwrap());
         assert_eq!(
-            local.resolve(Some("http://127.0.0.1:3100/chat/c1")).as_str(),
+            local
+                .resolve(Some("http://127.0.0.1:3100/chat/c1"))
+                .as_str(),
             "http://127.0.0.1:3100/chat/c1"
         );
         assert_eq!(

@@ -71,7 +71,11 @@ impl Config {
 
     /// Builds the configuration from any variable lookup (tests pass a map).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
         let mode = match get("ERSAL_MODE").as_deref() {
             None | Some("dev") => Mode::Dev,
             Some("prod") => Mode::Prod,
@@ -86,10 +90,16 @@ impl Config {
                 None => Err(problem(name, "is required in prod")),
             }
         };
-        let secret = |name: &'static str, dev_default: &str, min: usize| -> Result<SecretString, ConfigError> {
+        let secret = |name: &'static str,
+                      dev_default: &str,
+                      min: usize|
+         -> Result<SecretString, ConfigError> {
             let value = required(name, dev_default)?;
             if !dev && (value.len() < min || value == dev_default) {
-                return Err(problem(name, format!("must be at least {min} bytes and not the dev default")));
+                return Err(problem(
+                    name,
+                    format!("must be at least {min} bytes and not the dev default"),
+                ));
             }
             Ok(SecretString::from(value))
         };
@@ -103,11 +113,16 @@ impl Config {
         };
         let seconds = |name: &'static str, default: u64, range: std::ops::RangeInclusive<u64>| {
             let value = match get(name) {
-                Some(raw) => raw.parse().map_err(|_| problem(name, "must be a whole number of seconds"))?,
+                Some(raw) => raw
+                    .parse()
+                    .map_err(|_| problem(name, "must be a whole number of seconds"))?,
                 None => default,
             };
             if !range.contains(&value) {
-                return Err(problem(name, format!("must be between {} and {}", range.start(), range.end())));
+                return Err(problem(
+                    name,
+                    format!("must be between {} and {}", range.start(), range.end()),
+                ));
             }
             Ok(Duration::from_secs(value))
         };
@@ -118,7 +133,10 @@ impl Config {
             None => return Err(problem("ERSAL_PUBLIC_URL", "is required in prod")),
         };
         if public_base_url.cannot_be_a_base() || public_base_url.query().is_some() {
-            return Err(problem("ERSAL_PUBLIC_URL", "must be an origin, optionally with a path"));
+            return Err(problem(
+                "ERSAL_PUBLIC_URL",
+                "must be an origin, optionally with a path",
+            ));
         }
 
         let identification_keys = required("DIVAR_IDENTIFICATION_KEYS", DEV_IDENTIFICATION_KEY)?
@@ -137,13 +155,17 @@ impl Config {
             })
             .collect::<Result<Vec<_>, _>>()?;
         if identification_keys.is_empty() {
-            return Err(problem("DIVAR_IDENTIFICATION_KEYS", "needs at least one key"));
+            return Err(problem(
+                "DIVAR_IDENTIFICATION_KEYS",
+                "needs at least one key",
+            ));
         }
 
         Ok(Self {
             mode,
             public_base_url,
-            database_url: get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/ersal.db".to_owned()),
+            database_url: get("DATABASE_URL")
+                .unwrap_or_else(|| "sqlite://data/ersal.db".to_owned()),
             identification_keys,
             kenar_app_slug: required("KENAR_APP_SLUG", "ersal-dev")?,
             kenar_api_key: secret("KENAR_API_KEY", "ersal-dev-api-key", MIN_CREDENTIAL_BYTES)?,
@@ -167,7 +189,10 @@ impl Config {
 
     /// `public_base_url` joined with an absolute path such as `/l/abc`.
     pub fn public_url(&self, path: &str) -> String {
-        format!("{}{path}", self.public_base_url.as_str().trim_end_matches('/'))
+        format!(
+            "{}{path}",
+            self.public_base_url.as_str().trim_end_matches('/')
+        )
     }
 
     /// A one-line summary for the start-up log: every non-secret value, and only the count of
@@ -189,7 +214,9 @@ impl Config {
 
     /// The configured identification keys, for the constant-time check in the init handler.
     pub fn identification_keys(&self) -> impl Iterator<Item = &[u8]> {
-        self.identification_keys.iter().map(|k| k.expose_secret().as_bytes())
+        self.identification_keys
+            .iter()
+            .map(|k| k.expose_secret().as_bytes())
     }
 }
 
@@ -199,14 +226,20 @@ mod tests {
     use std::collections::HashMap;
 
     fn load(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|name| map.get(name).cloned())
     }
 
     const PROD: &[(&str, &str)] = &[
         ("ERSAL_MODE", "prod"),
         ("ERSAL_PUBLIC_URL", "https://ersal.example.ir"),
-        ("DIVAR_IDENTIFICATION_KEYS", "first-identification-key-123, second-identification-key-456"),
+        (
+            "DIVAR_IDENTIFICATION_KEYS",
+            "first-identification-key-123, second-identification-key-456",
+        ),
         ("KENAR_APP_SLUG", "ersal"),
         ("KENAR_API_KEY", "a-real-looking-api-key"),
         ("KENAR_OAUTH_CLIENT_SECRET", "a-real-looking-client-secret"),
@@ -242,14 +275,18 @@ mod tests {
             ("ERSAL_PUBLIC_URL", Some("http://ersal.example.ir")),
             ("KENAR_APP_SLUG", None),
         ] {
-            let mut vars: Vec<(&str, &str)> = PROD.iter().copied().filter(|(k, _)| *k != var).collect();
+            let mut vars: Vec<(&str, &str)> =
+                PROD.iter().copied().filter(|(k, _)| *k != var).collect();
             if let Some(value) = bad {
                 vars.push((var, value));
             }
             let err = load(&vars).unwrap_err();
             assert_eq!(err.var, var);
             if let Some(value) = bad {
-                assert!(!err.to_string().contains(value), "the message must not echo the value");
+                assert!(
+                    !err.to_string().contains(value),
+                    "the message must not echo the value"
+                );
             }
         }
     }
@@ -258,7 +295,10 @@ mod tests {
     fn secrets_never_print() {
         let config = load(PROD).unwrap();
         let printed = format!("{config:?} {}", config.summary());
-        for (_, value) in PROD.iter().filter(|(k, _)| k.contains("KEY") || k.contains("SECRET")) {
+        for (_, value) in PROD
+            .iter()
+            .filter(|(k, _)| k.contains("KEY") || k.contains("SECRET"))
+        {
             for part in value.split(", ") {
                 assert!(!printed.contains(part), "{part} leaked");
             }
@@ -267,8 +307,17 @@ mod tests {
 
     #[test]
     fn bad_numbers_and_modes_are_named() {
-        assert_eq!(load(&[("ERSAL_MODE", "staging")]).unwrap_err().var, "ERSAL_MODE");
-        assert_eq!(load(&[("ERSAL_LANDING_TTL_SECS", "soon")]).unwrap_err().var, "ERSAL_LANDING_TTL_SECS");
-        assert_eq!(load(&[("ERSAL_LANDING_TTL_SECS", "5")]).unwrap_err().var, "ERSAL_LANDING_TTL_SECS");
+        assert_eq!(
+            load(&[("ERSAL_MODE", "staging")]).unwrap_err().var,
+            "ERSAL_MODE"
+        );
+        assert_eq!(
+            load(&[("ERSAL_LANDING_TTL_SECS", "soon")]).unwrap_err().var,
+            "ERSAL_LANDING_TTL_SECS"
+        );
+        assert_eq!(
+            load(&[("ERSAL_LANDING_TTL_SECS", "5")]).unwrap_err().var,
+            "ERSAL_LANDING_TTL_SECS"
+        );
     }
 }

@@ -46,7 +46,13 @@ impl Keys {
         rand::rngs::OsRng.fill_bytes(&mut nonce);
         let ciphertext = self
             .sealing
-            .encrypt(XNonce::from_slice(&nonce), Payload { msg: plaintext, aad: context })
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext,
+                    aad: context,
+                },
+            )
             .expect("XChaCha20-Poly1305 encryption does not fail for in-memory buffers");
         let mut out = nonce.to_vec();
         out.extend_from_slice(&ciphertext);
@@ -59,7 +65,13 @@ impl Keys {
         }
         let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
         self.sealing
-            .decrypt(XNonce::from_slice(nonce), Payload { msg: ciphertext, aad: context })
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: context,
+                },
+            )
             .map_err(|_| OpenError)
     }
 }
@@ -73,7 +85,10 @@ pub fn random_token() -> String {
 
 /// Whether `raw` has the shape of a [`random_token`]; anything else is rejected before a lookup.
 pub fn is_token_shaped(raw: &str) -> bool {
-    raw.len() == 43 && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    raw.len() == 43
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// The stored form of a bearer token.
@@ -85,7 +100,11 @@ pub fn token_digest(token: &str) -> String {
 /// both sides are hashed to a fixed length first, and every candidate is compared.
 pub fn matches_any<'a>(presented: &[u8], accepted: impl Iterator<Item = &'a [u8]>) -> bool {
     let presented = Sha256::digest(presented);
-    accepted.fold(subtle::Choice::from(0), |found, key| found | Sha256::digest(key).ct_eq(&presented)).into()
+    accepted
+        .fold(subtle::Choice::from(0), |found, key| {
+            found | Sha256::digest(key).ct_eq(&presented)
+        })
+        .into()
 }
 
 #[cfg(test)]
@@ -100,11 +119,20 @@ mod tests {
     fn seal_round_trips_and_binds_context() {
         let k = keys("a secret that is long enough for tests");
         let sealed = k.seal("نشانی: تهران".as_bytes(), b"row-1");
-        assert_eq!(k.open(&sealed, b"row-1").unwrap(), "نشانی: تهران".as_bytes());
+        assert_eq!(
+            k.open(&sealed, b"row-1").unwrap(),
+            "نشانی: تهران".as_bytes()
+        );
         assert!(k.open(&sealed, b"row-2").is_err());
-        assert!(keys("another secret entirely, also long").open(&sealed, b"row-1").is_err());
+        assert!(keys("another secret entirely, also long")
+            .open(&sealed, b"row-1")
+            .is_err());
         assert!(k.open(&sealed[..10], b"row-1").is_err());
-        assert_ne!(k.seal(b"x", b"c"), k.seal(b"x", b"c"), "fresh nonce each time");
+        assert_ne!(
+            k.seal(b"x", b"c"),
+            k.seal(b"x", b"c"),
+            "fresh nonce each time"
+        );
     }
 
     #[test]

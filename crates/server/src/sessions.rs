@@ -62,7 +62,12 @@ impl NewLanding {
                 supplier_id: id(&req.supplier_id),
                 demand_id: id(&req.demand_id),
                 extra_data: req.extra_data.clone(),
-                location: req.location.map(|Location { latitude, longitude }| (latitude, longitude)),
+                location: req.location.map(
+                    |Location {
+                         latitude,
+                         longitude,
+                     }| (latitude, longitude),
+                ),
             },
             return_target,
         }
@@ -86,9 +91,13 @@ impl NewLanding {
 #[derive(Debug)]
 pub enum Redeemed {
     /// A fresh browser session; the token goes into the cookie.
-    Session { cookie_token: String },
+    Session {
+        cookie_token: String,
+    },
     /// The id exists but was already used or has expired.
-    Spent { return_target: String },
+    Spent {
+        return_target: String,
+    },
     Unknown,
 }
 
@@ -222,7 +231,9 @@ pub async fn current(
         .open(&sealed, landing.as_bytes())
         .ok()
         .and_then(|plain| serde_json::from_slice(&plain).ok())
-        .ok_or_else(|| sqlx::Error::Decode("landing session private context does not open".into()))?;
+        .ok_or_else(|| {
+            sqlx::Error::Decode("landing session private context does not open".into())
+        })?;
     let api_version: Option<i64> = row.try_get("api_version")?;
     let user_side: Option<String> = row.try_get("user_side")?;
     Ok(Some(LandingSession {

@@ -38,7 +38,9 @@ impl AppState {
 
     /// Seconds since the Unix epoch.
     pub fn now(&self) -> i64 {
-        let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        let since = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
         i64::try_from(since.as_secs()).unwrap_or(i64::MAX)
     }
 
@@ -66,7 +68,10 @@ impl AppState {
     }
 
     /// The landing session of the browser that sent `headers`, if its session is alive.
-    pub async fn current_session(&self, headers: &HeaderMap) -> Result<Option<LandingSession>, sqlx::Error> {
+    pub async fn current_session(
+        &self,
+        headers: &HeaderMap,
+    ) -> Result<Option<LandingSession>, sqlx::Error> {
         let Some(token) = self.cookie_token(headers) else {
             return Ok(None);
         };

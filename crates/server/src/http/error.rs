@@ -26,12 +26,16 @@ impl ApiError {
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
-            Self::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+            Self::UnsupportedMediaType => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
             Self::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             Self::BadRequest(kenar::InitError::InvalidJson | kenar::InitError::NotAnObject) => {
                 (StatusCode::BAD_REQUEST, "invalid_json")
             }
-            Self::BadRequest(kenar::InitError::Field { .. }) => (StatusCode::BAD_REQUEST, "invalid_field"),
+            Self::BadRequest(kenar::InitError::Field { .. }) => {
+                (StatusCode::BAD_REQUEST, "invalid_field")
+            }
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

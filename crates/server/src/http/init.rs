@@ -25,14 +25,25 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/divar/init", post(init))
 }
 
-async fn init(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+async fn init(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
     authorize(&state, &headers)?;
     require_json(&headers)?;
     let bytes = read_limited(&headers, body).await?;
     let request = kenar::parse_init(&bytes, version_header(&headers))?;
     let return_target = state.return_policy.resolve(request.return_url.as_deref());
     let landing = NewLanding::from_init(&request, return_target.into());
-    let token = sessions::create_landing(&state.db, &state.keys, &landing, state.now(), state.landing_ttl_secs()).await?;
+    let token = sessions::create_landing(
+        &state.db,
+        &state.keys,
+        &landing,
+        state.now(),
+        state.landing_ttl_secs(),
+    )
+    .await?;
     let url = state.config.public_url(&format!("/l/{token}"));
     tracing::info!(
         version = request.version.number(),
@@ -49,7 +60,9 @@ async fn init(State(state): State<AppState>, headers: HeaderMap, body: Body) -> 
 
 /// `Authorization` must be exactly one of the configured keys (no scheme prefix, SPEC Q6).
 fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
-    let presented = headers.get(header::AUTHORIZATION).ok_or(ApiError::Unauthorized)?;
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .ok_or(ApiError::Unauthorized)?;
     if crypto::matches_any(presented.as_bytes(), state.config.identification_keys()) {
         Ok(())
     } else {

@@ -30,7 +30,11 @@ pub fn router() -> Router<AppState> {
         .route("/divar/fallback", get(fallback))
 }
 
-async fn enter(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+async fn enter(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     match try_enter(&state, &id, &headers).await {
         Ok(response) => response,
         Err(cause) => {
@@ -40,7 +44,11 @@ async fn enter(State(state): State<AppState>, Path(id): Path<String>, headers: H
     }
 }
 
-async fn try_enter(state: &AppState, id: &str, headers: &HeaderMap) -> Result<Response, sqlx::Error> {
+async fn try_enter(
+    state: &AppState,
+    id: &str,
+    headers: &HeaderMap,
+) -> Result<Response, sqlx::Error> {
     let now = state.now();
     let outcome = if crypto::is_token_shaped(id) {
         sessions::redeem(&state.db, id, now).await?
@@ -91,9 +99,10 @@ fn see_other(to: &str) -> Response {
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-        .headers_mut()
-        .insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    response.headers_mut().insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     response
 }
 
@@ -106,7 +115,11 @@ async fn fallback(State(state): State<AppState>, RawQuery(query): RawQuery) -> R
             .find(|(key, _)| key == "post_token")
             .map(|(_, value)| value)
             .filter(|value| !value.is_empty())
-            .map(|value| PostToken::parse(&value).map(|t| t.as_str().to_owned()).map_err(|_| ()))
+            .map(|value| {
+                PostToken::parse(&value)
+                    .map(|t| t.as_str().to_owned())
+                    .map_err(|_| ())
+            })
             .transpose()
     };
     let back_to = state.config.completion_url.to_string();
@@ -119,7 +132,15 @@ async fn fallback(State(state): State<AppState>, RawQuery(query): RawQuery) -> R
         );
     };
     let landing = NewLanding::fallback(post_token, back_to.clone());
-    match sessions::create_landing(&state.db, &state.keys, &landing, state.now(), state.landing_ttl_secs()).await {
+    match sessions::create_landing(
+        &state.db,
+        &state.keys,
+        &landing,
+        state.now(),
+        state.landing_ttl_secs(),
+    )
+    .await
+    {
         Ok(token) => {
             tracing::info!(source = kenar::Source::FALLBACK, "landing session created");
             see_other(&format!("/l/{token}"))

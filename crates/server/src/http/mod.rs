@@ -15,7 +15,9 @@ use axum::extract::MatchedPath;
 use axum::Router;
 use http::{header, HeaderName, HeaderValue, Request, Response};
 use tower::ServiceBuilder;
-use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -86,15 +88,29 @@ fn cache_policy<B>(response: &Response<B>) -> Option<HeaderValue> {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|t| {
-            ["text/css", "application/javascript", "text/javascript", "application/wasm", "font/"]
-                .iter()
-                .any(|prefix| t.starts_with(prefix))
+            [
+                "text/css",
+                "application/javascript",
+                "text/javascript",
+                "application/wasm",
+                "font/",
+            ]
+            .iter()
+            .any(|prefix| t.starts_with(prefix))
         });
-    Some(HeaderValue::from_static(if is_asset { "public, max-age=3600" } else { "no-store" }))
+    Some(HeaderValue::from_static(if is_asset {
+        "public, max-age=3600"
+    } else {
+        "no-store"
+    }))
 }
 
 /// Unmatched paths (static files, 404s) are logged by their first segment only.
 fn redact_path(path: &str) -> String {
-    let first = path.trim_start_matches('/').split('/').next().unwrap_or_default();
+    let first = path
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or_default();
     format!("/{first}/…")
 }

@@ -12,7 +12,9 @@ fn any_json() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(|n| json!(n)),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| json!(f)),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(|f| json!(f)),
         ".{0,80}".prop_map(Value::String),
     ];
     leaf.prop_recursive(4, 64, 8, |inner| {
@@ -28,9 +30,24 @@ fn any_json() -> impl Strategy<Value = Value> {
 fn field_name() -> impl Strategy<Value = String> {
     prop_oneof![
         prop::sample::select(vec![
-            "source", "post_token", "conversation_id", "user_side", "user_id", "extra_data",
-            "provider_data", "return_url", "completion_url", "callback_url", "peer_id", "supplier",
-            "Supplier", "demand", "id", "location", "latitude", "longitude",
+            "source",
+            "post_token",
+            "conversation_id",
+            "user_side",
+            "user_id",
+            "extra_data",
+            "provider_data",
+            "return_url",
+            "completion_url",
+            "callback_url",
+            "peer_id",
+            "supplier",
+            "Supplier",
+            "demand",
+            "id",
+            "location",
+            "latitude",
+            "longitude",
         ])
         .prop_map(str::to_owned),
         ".{0,12}",
@@ -38,7 +55,10 @@ fn field_name() -> impl Strategy<Value = String> {
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 proptest! {

@@ -21,12 +21,23 @@ fn chat_body() -> Value {
 }
 
 /// Asserts a refusal: its status, the JSON error shape and code, and that nothing was stored.
-async fn assert_refused(app: &TestApp, reply: crate::support::Reply, status: StatusCode, code: &str) {
+async fn assert_refused(
+    app: &TestApp,
+    reply: crate::support::Reply,
+    status: StatusCode,
+    code: &str,
+) {
     assert_eq!(reply.status, status, "{}", reply.text());
     let body = reply.json();
     assert_eq!(body["error"]["code"], code, "{body}");
-    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
-    assert_eq!(app.landing_count().await, 0, "a refused request stored a session");
+    assert!(body["error"]["message"]
+        .as_str()
+        .is_some_and(|m| !m.is_empty()));
+    assert_eq!(
+        app.landing_count().await,
+        0,
+        "a refused request stored a session"
+    );
 }
 
 fn landing_url(reply: &crate::support::Reply) -> String {
@@ -50,10 +61,21 @@ async fn s0_button_click_v2_answers_only_a_url() {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
     assert_eq!(reply.header("content-type"), Some("application/json"));
     let body = reply.json();
-    assert_eq!(body.as_object().unwrap().len(), 1, "v2 answers only url: {body}");
+    assert_eq!(
+        body.as_object().unwrap().len(),
+        1,
+        "v2 answers only url: {body}"
+    );
     let url = landing_url(&reply);
-    let id = url.strip_prefix("http://ersal.test/l/").expect("landing URL on the public origin");
-    assert!(id.len() >= 22 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+    let id = url
+        .strip_prefix("http://ersal.test/l/")
+        .expect("landing URL on the public origin");
+    assert!(
+        id.len() >= 22
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    );
 
     let session = app.session_for(&reply).await;
     assert_eq!(session.source, "CHAT_MESSAGE_ACTION");
@@ -79,19 +101,31 @@ async fn s1_legacy_v1_answers_status_message_url() {
         "demand": {"id": "e1b2c3d4-1111-4aaa-8bbb-123456789abc"},
         "extra_data": {"location": {"latitude": "35.7219", "longitude": "51.3347"}}
     });
-    let reply = app.init_with(body.to_string(), &[("authorization", OLD_KEY)]).await;
+    let reply = app
+        .init_with(body.to_string(), &[("authorization", OLD_KEY)])
+        .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
     let answer = reply.json();
     assert_eq!(answer["status"], "200", "status is a string in v1 (D7)");
     assert_eq!(answer["message"], "success");
-    assert!(answer["url"].as_str().unwrap().starts_with("http://ersal.test/l/"));
+    assert!(answer["url"]
+        .as_str()
+        .unwrap()
+        .starts_with("http://ersal.test/l/"));
 
     let session = app.session_for(&reply).await;
     assert_eq!(session.api_version, Some(1));
     assert_eq!(session.source, "CHAT");
-    assert_eq!(session.user_side, Some(UserSide::Demand), "the clicking user is the buyer");
+    assert_eq!(
+        session.user_side,
+        Some(UserSide::Demand),
+        "the clicking user is the buyer"
+    );
     assert_eq!(session.return_target, "https://divar.ir/chat/abc");
-    assert_eq!(session.private.peer_id.as_deref(), Some("f9e8d7c6-2222-4ccc-9ddd-cba987654321"));
+    assert_eq!(
+        session.private.peer_id.as_deref(),
+        Some("f9e8d7c6-2222-4ccc-9ddd-cba987654321")
+    );
     assert_eq!(session.private.location, Some((35.7219, 51.3347)));
 }
 
@@ -114,19 +148,33 @@ async fn s3_open_server_link_with_user_id() {
     let session = app.session_for(&reply).await;
     assert_eq!(session.source, "POST_ADDON");
     assert_eq!(session.conversation_id, None);
-    assert_eq!(session.private.user_id.as_deref(), Some("6GqmD76dle5NpJySqnBX8seTpt6uVtzqaNTNJU1ettI="));
+    assert_eq!(
+        session.private.user_id.as_deref(),
+        Some("6GqmD76dle5NpJySqnBX8seTpt6uVtzqaNTNJU1ettI=")
+    );
 }
 
 #[tokio::test]
 async fn d1_both_version_header_spellings_and_none() {
     let app = TestApp::new().await;
     for header in ["API_VERSION", "API-Version", "api-version"] {
-        let reply = app.init_with(chat_body().to_string(), &[("authorization", NEW_KEY), (header, "2")]).await;
+        let reply = app
+            .init_with(
+                chat_body().to_string(),
+                &[("authorization", NEW_KEY), (header, "2")],
+            )
+            .await;
         assert_eq!(reply.status, StatusCode::OK, "{header}: {}", reply.text());
         assert_eq!(reply.json().as_object().unwrap().len(), 1);
     }
-    let reply = app.init_with(chat_body().to_string(), &[("authorization", NEW_KEY)]).await;
-    assert_eq!(reply.status, StatusCode::OK, "a v2 body without a header is still v2");
+    let reply = app
+        .init_with(chat_body().to_string(), &[("authorization", NEW_KEY)])
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "a v2 body without a header is still v2"
+    );
     assert!(reply.json().get("status").is_none());
 }
 
@@ -168,12 +216,24 @@ async fn d3_user_side_in_either_casing() {
 async fn d4_return_addresses_are_checked() {
     let app = TestApp::new().await;
     for (field, url, expected) in [
-        ("return_url", "https://divar.ir/chat/x", "https://divar.ir/chat/x"),
-        ("return_url", "https://chat.divar.ir/c", "https://chat.divar.ir/c"),
+        (
+            "return_url",
+            "https://divar.ir/chat/x",
+            "https://divar.ir/chat/x",
+        ),
+        (
+            "return_url",
+            "https://chat.divar.ir/c",
+            "https://chat.divar.ir/c",
+        ),
         ("return_url", "http://divar.ir/", COMPLETION),
         ("return_url", "https://divar.ir.evil.example/", COMPLETION),
         ("return_url", "javascript:alert(1)", COMPLETION),
-        ("completion_url", "https://divar.ir/done", "https://divar.ir/done"),
+        (
+            "completion_url",
+            "https://divar.ir/done",
+            "https://divar.ir/done",
+        ),
     ] {
         let mut body = chat_body();
         body[field] = json!(url);
@@ -181,10 +241,15 @@ async fn d4_return_addresses_are_checked() {
         assert_eq!(session.return_target, expected, "{field}={url}");
     }
     let session = app.session_for(&app.init(&chat_body()).await).await;
-    assert_eq!(session.return_target, COMPLETION, "no return address → the completion URL");
+    assert_eq!(
+        session.return_target, COMPLETION,
+        "no return address → the completion URL"
+    );
 
     let v1 = json!({"callback_url": "https://evil.example/", "user_id": "u"});
-    let reply = app.init_with(v1.to_string(), &[("authorization", NEW_KEY)]).await;
+    let reply = app
+        .init_with(v1.to_string(), &[("authorization", NEW_KEY)])
+        .await;
     assert_eq!(app.session_for(&reply).await.return_target, COMPLETION);
 }
 
@@ -193,9 +258,20 @@ async fn d5_user_id_is_optional_and_opaque() {
     let app = TestApp::new().await;
     let mut body = chat_body();
     body["user_id"] = Value::Null;
-    assert_eq!(app.session_for(&app.init(&body).await).await.private.user_id, None);
+    assert_eq!(
+        app.session_for(&app.init(&body).await)
+            .await
+            .private
+            .user_id,
+        None
+    );
     body["user_id"] = json!("6GqmD76dle5NpJySqnBX8seTpt6uVtzqaNTNJU1ettI=");
-    assert!(app.session_for(&app.init(&body).await).await.private.user_id.is_some());
+    assert!(app
+        .session_for(&app.init(&body).await)
+        .await
+        .private
+        .user_id
+        .is_some());
 }
 
 #[tokio::test]
@@ -203,7 +279,10 @@ async fn d6_post_adodn_is_post_addon() {
     let app = TestApp::new().await;
     let mut body = chat_body();
     body["source"] = json!("POST_ADODN");
-    assert_eq!(app.session_for(&app.init(&body).await).await.source, "POST_ADDON");
+    assert_eq!(
+        app.session_for(&app.init(&body).await).await.source,
+        "POST_ADDON"
+    );
 }
 
 #[tokio::test]
@@ -218,7 +297,9 @@ async fn d15_capitalised_supplier_in_the_legacy_button_payload() {
         "demand": {"id": "buyer-1"},
         "extra_data": {"provider_data": {"sid": "s"}, "location": {"latitude": 35.7, "longitude": 51.3}}
     });
-    let reply = app.init_with(body.to_string(), &[("authorization", NEW_KEY)]).await;
+    let reply = app
+        .init_with(body.to_string(), &[("authorization", NEW_KEY)])
+        .await;
     let session = app.session_for(&reply).await;
     assert_eq!(session.user_side, Some(UserSide::Supply));
     assert_eq!(session.source, "CHAT_MESSAGE_ACTION");
@@ -229,7 +310,13 @@ async fn d15_capitalised_supplier_in_the_legacy_button_payload() {
 async fn keys_wrong_missing_prefixed_and_rotated() {
     let app = TestApp::new().await;
     let body = chat_body().to_string();
-    for auth in [None, Some("wrong"), Some(""), Some(&format!("Bearer {NEW_KEY}")), Some(&NEW_KEY[..NEW_KEY.len() - 1])] {
+    for auth in [
+        None,
+        Some("wrong"),
+        Some(""),
+        Some(&format!("Bearer {NEW_KEY}")),
+        Some(&NEW_KEY[..NEW_KEY.len() - 1]),
+    ] {
         let headers: Vec<(&str, &str)> = auth.iter().map(|a| ("authorization", *a)).collect();
         let reply = app.init_with(body.clone(), &headers).await;
         assert_refused(&app, reply, StatusCode::UNAUTHORIZED, "unauthorized").await;
@@ -243,7 +330,9 @@ async fn keys_wrong_missing_prefixed_and_rotated() {
 #[tokio::test]
 async fn the_key_is_checked_before_the_body_is_read() {
     let app = TestApp::new().await;
-    let reply = app.init_with(vec![b'x'; 1 << 20], &[("authorization", "wrong")]).await;
+    let reply = app
+        .init_with(vec![b'x'; 1 << 20], &[("authorization", "wrong")])
+        .await;
     assert_refused(&app, reply, StatusCode::UNAUTHORIZED, "unauthorized").await;
 }
 
@@ -256,19 +345,37 @@ async fn every_field_at_its_limit_and_one_past() {
         ("conversation_id", "c".repeat(64), "c".repeat(65)),
         ("user_side", "x".repeat(50), "x".repeat(51)),
         ("user_id", "u".repeat(64), "u".repeat(65)),
-        ("return_url", format!("https://divar.ir/{}", "p".repeat(2048 - 17)), format!("https://divar.ir/{}", "p".repeat(2048 - 16))),
+        (
+            "return_url",
+            format!("https://divar.ir/{}", "p".repeat(2048 - 17)),
+            format!("https://divar.ir/{}", "p".repeat(2048 - 16)),
+        ),
     ];
     for (field, at_limit, past) in cases {
         let mut body = chat_body();
         body[field] = json!(at_limit);
-        assert_eq!(app.init(&body).await.status, StatusCode::OK, "{field} at its limit");
+        assert_eq!(
+            app.init(&body).await.status,
+            StatusCode::OK,
+            "{field} at its limit"
+        );
         let before = app.landing_count().await;
         body[field] = json!(past);
         let reply = app.init(&body).await;
-        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{field} one past its limit");
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{field} one past its limit"
+        );
         let error = reply.json();
         assert_eq!(error["error"]["code"], "invalid_field");
-        assert!(error["error"]["message"].as_str().unwrap().starts_with(field), "{error}");
+        assert!(
+            error["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with(field),
+            "{error}"
+        );
         assert_eq!(app.landing_count().await, before);
     }
     // Limits count characters, not bytes: 64 Persian letters are a valid conversation id.
@@ -278,7 +385,9 @@ async fn every_field_at_its_limit_and_one_past() {
     // v1-only fields have the same limits.
     for field in ["peer_id", "user_id"] {
         let v1 = json!({"callback_url": "https://divar.ir/", field: "p".repeat(65)});
-        let reply = app.init_with(v1.to_string(), &[("authorization", NEW_KEY)]).await;
+        let reply = app
+            .init_with(v1.to_string(), &[("authorization", NEW_KEY)])
+            .await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{field}");
     }
 }
@@ -309,14 +418,25 @@ async fn nulls_and_missing_fields() {
         "user_id": null, "extra_data": null, "return_url": null
     });
     let session = app.session_for(&app.init(&all_null).await).await;
-    assert_eq!((session.post_token, session.conversation_id, session.user_side), (None, None, None));
+    assert_eq!(
+        (
+            session.post_token,
+            session.conversation_id,
+            session.user_side
+        ),
+        (None, None, None)
+    );
     assert!(session.private.extra_data.is_empty());
 
     let minimal = app.init(&json!({"source": "CHAT"})).await;
     assert_eq!(minimal.status, StatusCode::OK);
 
     let fresh = TestApp::new().await;
-    for body in [json!({}), json!({"source": null}), json!({"post_token": "abc"})] {
+    for body in [
+        json!({}),
+        json!({"source": null}),
+        json!({"post_token": "abc"}),
+    ] {
         let reply = fresh.init(&body).await;
         assert_refused(&fresh, reply, StatusCode::BAD_REQUEST, "invalid_field").await;
     }
@@ -349,7 +469,9 @@ async fn wrong_types_are_400() {
         json!({"callback_url": "https://divar.ir/", "extra_data": {"location": {"latitude": 1}}}),
         json!({"callback_url": 5}),
     ] {
-        let reply = app.init_with(v1.to_string(), &[("authorization", NEW_KEY)]).await;
+        let reply = app
+            .init_with(v1.to_string(), &[("authorization", NEW_KEY)])
+            .await;
         assert_refused(&app, reply, StatusCode::BAD_REQUEST, "invalid_field").await;
     }
 }
@@ -359,8 +481,13 @@ async fn v1_numeric_coordinates() {
     let app = TestApp::new().await;
     let body = json!({"callback_url": "https://divar.ir/", "user_id": "u",
                       "extra_data": {"location": {"latitude": 35.7219, "longitude": 51.3347}}});
-    let reply = app.init_with(body.to_string(), &[("authorization", NEW_KEY)]).await;
-    assert_eq!(app.session_for(&reply).await.private.location, Some((35.7219, 51.3347)));
+    let reply = app
+        .init_with(body.to_string(), &[("authorization", NEW_KEY)])
+        .await;
+    assert_eq!(
+        app.session_for(&reply).await.private.location,
+        Some((35.7219, 51.3347))
+    );
 }
 
 #[tokio::test]
@@ -371,12 +498,27 @@ async fn oversized_bodies_are_413() {
     let big = big.to_string();
     let declared = big.len().to_string();
     let reply = app
-        .init_with(big.clone(), &[("authorization", NEW_KEY), ("content-length", &declared)])
+        .init_with(
+            big.clone(),
+            &[("authorization", NEW_KEY), ("content-length", &declared)],
+        )
         .await;
-    assert_refused(&app, reply, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+    assert_refused(
+        &app,
+        reply,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+    )
+    .await;
     // Without a declared length (chunked), reading stops at the limit.
     let reply = app.init_with(big, &[("authorization", NEW_KEY)]).await;
-    assert_refused(&app, reply, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+    assert_refused(
+        &app,
+        reply,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+    )
+    .await;
     // Just under the limit is fine.
     let mut fits = chat_body();
     fits["extra_data"] = json!({"pad": "x".repeat(16 * 1024 - 300)});
@@ -386,35 +528,83 @@ async fn oversized_bodies_are_413() {
 #[tokio::test]
 async fn non_json_is_415_or_400() {
     let app = TestApp::new().await;
-    for content_type in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"] {
+    for content_type in [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+    ] {
         let reply = app
-            .init_with(chat_body().to_string(), &[("authorization", NEW_KEY), ("content-type", content_type)])
+            .init_with(
+                chat_body().to_string(),
+                &[("authorization", NEW_KEY), ("content-type", content_type)],
+            )
             .await;
-        assert_refused(&app, reply, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
+        assert_refused(
+            &app,
+            reply,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        )
+        .await;
     }
-    let reply = app.init_with(chat_body().to_string(), &[("authorization", NEW_KEY), ("content-type", "")]).await;
-    assert_refused(&app, reply, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
-    for raw in ["", "{", "not json", "[1,2]", "\"CHAT\"", "null", "{\"source\": \"CHAT\",}"] {
-        let reply = app.init_with(raw.to_owned(), &[("authorization", NEW_KEY)]).await;
+    let reply = app
+        .init_with(
+            chat_body().to_string(),
+            &[("authorization", NEW_KEY), ("content-type", "")],
+        )
+        .await;
+    assert_refused(
+        &app,
+        reply,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    )
+    .await;
+    for raw in [
+        "",
+        "{",
+        "not json",
+        "[1,2]",
+        "\"CHAT\"",
+        "null",
+        "{\"source\": \"CHAT\",}",
+    ] {
+        let reply = app
+            .init_with(raw.to_owned(), &[("authorization", NEW_KEY)])
+            .await;
         assert_refused(&app, reply, StatusCode::BAD_REQUEST, "invalid_json").await;
     }
     let reply = app
         .init_with(
             chat_body().to_string(),
-            &[("authorization", NEW_KEY), ("content-type", "Application/JSON; charset=utf-8")],
+            &[
+                ("authorization", NEW_KEY),
+                ("content-type", "Application/JSON; charset=utf-8"),
+            ],
         )
         .await;
-    assert_eq!(reply.status, StatusCode::OK, "media type parameters and case are fine");
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "media type parameters and case are fine"
+    );
 }
 
 #[tokio::test]
 async fn persian_text_in_extra_data_round_trips() {
     let app = TestApp::new().await;
     let mut body = chat_body();
-    body["extra_data"] = json!({"note": "ارسال به اصفهان، پلاک ۱۲", "nested": {"عدد": [1, 2.5, true, null]}});
+    body["extra_data"] =
+        json!({"note": "ارسال به اصفهان، پلاک ۱۲", "nested": {"عدد": [1, 2.5, true, null]}});
     let session = app.session_for(&app.init(&body).await).await;
-    assert_eq!(session.private.extra_data["note"], "ارسال به اصفهان، پلاک ۱۲");
-    assert_eq!(session.private.extra_data["nested"]["عدد"], json!([1, 2.5, true, null]));
+    assert_eq!(
+        session.private.extra_data["note"],
+        "ارسال به اصفهان، پلاک ۱۲"
+    );
+    assert_eq!(
+        session.private.extra_data["nested"]["عدد"],
+        json!([1, 2.5, true, null])
+    );
 }
 
 #[tokio::test]

@@ -10,7 +10,12 @@ async fn landing_path(app: &TestApp) -> String {
     let reply = app
         .init(&json!({"source": "CHAT", "conversation_id": "c-1", "return_url": "https://divar.ir/chat/c-1"}))
         .await;
-    reply.json()["url"].as_str().unwrap().strip_prefix("http://ersal.test").unwrap().to_owned()
+    reply.json()["url"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("http://ersal.test")
+        .unwrap()
+        .to_owned()
 }
 
 #[tokio::test]
@@ -26,7 +31,10 @@ async fn a_landing_id_becomes_a_cookie_and_a_clean_url() {
     for attribute in ["HttpOnly", "SameSite=Lax", "Path=/"] {
         assert!(cookie.contains(attribute), "{cookie} lacks {attribute}");
     }
-    assert!(!cookie.contains(path.trim_start_matches("/l/")), "the cookie is a fresh token, not the landing id");
+    assert!(
+        !cookie.contains(path.trim_start_matches("/l/")),
+        "the cookie is a fresh token, not the landing id"
+    );
 }
 
 #[tokio::test]
@@ -41,7 +49,10 @@ async fn a_landing_id_works_once() {
     assert!(again.header("set-cookie").is_none());
     let page = again.text();
     assert!(page.contains("dir=\"rtl\"") && page.contains("این پیوند دیگر معتبر نیست"));
-    assert!(page.contains("href=\"https://divar.ir/chat/c-1\""), "{page}");
+    assert!(
+        page.contains("href=\"https://divar.ir/chat/c-1\""),
+        "{page}"
+    );
     assert!(page.contains("۳۰ دقیقه"));
 
     // Reloaded in the webview that holds its cookie: back to the landing page.
@@ -54,7 +65,11 @@ async fn a_landing_id_works_once() {
 #[tokio::test]
 async fn unknown_and_malformed_ids_explain_and_offer_the_way_back() {
     let app = TestApp::new().await;
-    for path in ["/l/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "/l/short", "/l/%3Cscript%3E"] {
+    for path in [
+        "/l/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "/l/short",
+        "/l/%3Cscript%3E",
+    ] {
         let reply = app.get(path, None).await;
         assert_eq!(reply.status, StatusCode::GONE, "{path}");
         assert!(reply.text().contains(&format!("href=\"{COMPLETION}\"")));
@@ -67,12 +82,19 @@ async fn an_expired_id_is_refused() {
     let app = TestApp::new().await;
     let long_ago = app.state.now() - 3600;
     let landing = NewLanding::fallback(None, COMPLETION.to_owned());
-    let token = sessions::create_landing(&app.state.db, &app.state.keys, &landing, long_ago, 1800).await.unwrap();
+    let token = sessions::create_landing(&app.state.db, &app.state.keys, &landing, long_ago, 1800)
+        .await
+        .unwrap();
     assert!(matches!(
-        sessions::redeem(&app.state.db, &token, app.state.now()).await.unwrap(),
+        sessions::redeem(&app.state.db, &token, app.state.now())
+            .await
+            .unwrap(),
         Redeemed::Spent { .. }
     ));
-    assert_eq!(app.get(&format!("/l/{token}"), None).await.status, StatusCode::GONE);
+    assert_eq!(
+        app.get(&format!("/l/{token}"), None).await.status,
+        StatusCode::GONE
+    );
 }
 
 #[tokio::test]
@@ -80,22 +102,41 @@ async fn an_idle_session_expires() {
     let app = TestApp::new().await;
     let landing = NewLanding::fallback(None, COMPLETION.to_owned());
     let now = app.state.now();
-    let token = sessions::create_landing(&app.state.db, &app.state.keys, &landing, now, 1800).await.unwrap();
-    let Redeemed::Session { cookie_token } = sessions::redeem(&app.state.db, &token, now).await.unwrap() else {
+    let token = sessions::create_landing(&app.state.db, &app.state.keys, &landing, now, 1800)
+        .await
+        .unwrap();
+    let Redeemed::Session { cookie_token } =
+        sessions::redeem(&app.state.db, &token, now).await.unwrap()
+    else {
         panic!("fresh id not redeemed");
     };
     let idle = app.state.idle_secs();
-    let alive = sessions::current(&app.state.db, &app.state.keys, &cookie_token, now + idle - 1, idle).await.unwrap();
+    let alive = sessions::current(
+        &app.state.db,
+        &app.state.keys,
+        &cookie_token,
+        now + idle - 1,
+        idle,
+    )
+    .await
+    .unwrap();
     assert!(alive.is_some(), "activity just inside the idle window");
     let later = now + idle - 1 + idle + 1;
-    let gone = sessions::current(&app.state.db, &app.state.keys, &cookie_token, later, idle).await.unwrap();
+    let gone = sessions::current(&app.state.db, &app.state.keys, &cookie_token, later, idle)
+        .await
+        .unwrap();
     assert!(gone.is_none(), "idle longer than the window");
 }
 
 #[tokio::test]
 async fn the_direct_link_starts_a_fallback_session() {
     let app = TestApp::new().await;
-    let reply = app.get("/divar/fallback?post_token=QpR7x2Lm&return_url=https%3A%2F%2Fevil.example%2F", None).await;
+    let reply = app
+        .get(
+            "/divar/fallback?post_token=QpR7x2Lm&return_url=https%3A%2F%2Fevil.example%2F",
+            None,
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
     let location = reply.header("location").unwrap().to_owned();
     assert!(location.starts_with("/l/"));
@@ -105,16 +146,27 @@ async fn the_direct_link_starts_a_fallback_session() {
     let session = app.state.current_session(&headers).await.unwrap().unwrap();
     assert_eq!(session.source, "FALLBACK");
     assert_eq!(session.post_token.as_deref(), Some("QpR7x2Lm"));
-    assert_eq!(session.return_target, COMPLETION, "a return address from the browser is ignored");
+    assert_eq!(
+        session.return_target, COMPLETION,
+        "a return address from the browser is ignored"
+    );
 
-    assert_eq!(app.get("/divar/fallback", None).await.status, StatusCode::SEE_OTHER, "post_token is optional");
+    assert_eq!(
+        app.get("/divar/fallback", None).await.status,
+        StatusCode::SEE_OTHER,
+        "post_token is optional"
+    );
 }
 
 #[tokio::test]
 async fn a_bad_direct_link_is_explained_and_stores_nothing() {
     let app = TestApp::new().await;
     let long = format!("/divar/fallback?post_token=a&pad={}", "x".repeat(4096));
-    for uri in ["/divar/fallback?post_token=%3Cscript%3E", "/divar/fallback?post_token=abcdefghijk", long.as_str()] {
+    for uri in [
+        "/divar/fallback?post_token=%3Cscript%3E",
+        "/divar/fallback?post_token=abcdefghijk",
+        long.as_str(),
+    ] {
         let reply = app.get(uri, None).await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{uri}");
         assert!(reply.text().contains("پیوند نادرست است"));
@@ -129,5 +181,8 @@ async fn health_checks_the_database() {
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.json()["status"], "ok");
     app.state.db.close().await;
-    assert_eq!(app.get("/healthz", None).await.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        app.get("/healthz", None).await.status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
 }

@@ -52,27 +52,50 @@ impl TestApp {
         let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("test config");
         let state = AppState::connect(config).await.expect("database");
         let router = ersal_server::http::routes(state.clone());
-        Self { state, router, _dir: dir }
+        Self {
+            state,
+            router,
+            _dir: dir,
+        }
     }
 
     pub async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.expect("infallible");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible");
         let status = response.status();
         let headers = response.headers().clone();
-        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body").to_vec();
-        Reply { status, headers, body }
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("body")
+            .to_vec();
+        Reply {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// POSTs an init body with a valid key, JSON content type and the v2 header.
     pub async fn init(&self, body: &Value) -> Reply {
-        self.init_with(body.to_string(), &[("authorization", NEW_KEY), ("API_VERSION", "2")]).await
+        self.init_with(
+            body.to_string(),
+            &[("authorization", NEW_KEY), ("API_VERSION", "2")],
+        )
+        .await
     }
 
     /// POSTs raw bytes with exactly the given headers (plus a JSON content type unless one is
     /// given).
     pub async fn init_with(&self, body: impl Into<Body>, headers: &[(&str, &str)]) -> Reply {
         let mut request = Request::post("/divar/init");
-        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
+        if !headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        {
             request = request.header("content-type", "application/json");
         }
         for (name, value) in headers {
@@ -98,7 +121,9 @@ impl TestApp {
 
     /// Follows an init answer's URL like a webview: returns the `name=value` session cookie.
     pub async fn open(&self, landing_url: &str) -> String {
-        let path = landing_url.strip_prefix("http://ersal.test").expect("landing on our origin");
+        let path = landing_url
+            .strip_prefix("http://ersal.test")
+            .expect("landing on our origin");
         let reply = self.get(path, None).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
         let set_cookie = reply.header("set-cookie").expect("a session cookie");
@@ -110,6 +135,10 @@ impl TestApp {
         let cookie = self.open(reply.json()["url"].as_str().unwrap()).await;
         let mut headers = HeaderMap::new();
         headers.insert("cookie", cookie.parse().unwrap());
-        self.state.current_session(&headers).await.unwrap().expect("a live session")
+        self.state
+            .current_session(&headers)
+            .await
+            .unwrap()
+            .expect("a live session")
     }
 }

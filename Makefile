@@ -1,0 +1,40 @@
+# The two commands of the README:
+#   make run    Ersal on http://127.0.0.1:3000 (dev mode, SQLite under data/), rebuilt on change
+#   make test   every check CI runs: fmt, clippy (server and wasm), cargo test, Playwright
+# Both install what they need first (scripts/setup.sh).
+
+SHELL := /bin/bash
+LEPTOS := scripts/with-leptos-env.sh cargo leptos
+
+.PHONY: run test setup setup-test fmt-check clippy unit e2e build-release bench
+
+run: setup
+	$(LEPTOS) watch
+
+test: setup-test fmt-check clippy unit e2e
+
+setup:
+	scripts/setup.sh
+
+setup-test:
+	scripts/setup.sh test
+
+fmt-check:
+	cargo fmt --all -- --check
+
+clippy:
+	cargo clippy --workspace --all-targets --features ersal/ssr -- -D warnings
+	cargo clippy -p ersal --lib --target wasm32-unknown-unknown --features hydrate -- -D warnings
+
+unit:
+	cargo test --workspace --features ersal/ssr
+
+build-release:
+	$(LEPTOS) build --release
+
+e2e: build-release
+	cd end2end && npx playwright test
+
+# Not part of `make test`: prints throughput and latency of POST /divar/init.
+bench:
+	cargo run --release -p ersal-server --example bench_init

@@ -1,0 +1,58 @@
+import { defineConfig, devices } from "@playwright/test";
+
+// Journeys run against the release build (`make build-release`) started here on a fresh
+// database, in Debian's Chromium on a mobile profile. One worker: the machine has two cores.
+export const BASE_URL = "http://127.0.0.1:3000";
+export const IDENTIFICATION_KEY = "e2e-identification-key-000000";
+
+const chromiumArgs = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
+
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  reporter: [["list"]],
+  use: {
+    baseURL: BASE_URL,
+    locale: "fa-IR",
+    timezoneId: "Asia/Tehran",
+    trace: "off",
+  },
+  projects: [
+    {
+      name: "mobile",
+      use: {
+        ...devices["Pixel 5"],
+        launchOptions: { executablePath: "/usr/bin/chromium", args: chromiumArgs },
+      },
+    },
+  ],
+  webServer: {
+    command: "rm -rf target/e2e && exec target/release/ersal",
+    cwd: "..",
+    url: `${BASE_URL}/healthz`,
+    timeout: 60_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      ERSAL_MODE: "dev",
+      DATABASE_URL: "sqlite://target/e2e/ersal.db",
+      DIVAR_IDENTIFICATION_KEYS: IDENTIFICATION_KEY,
+      ERSAL_PUBLIC_URL: BASE_URL,
+      RUST_LOG: "info",
+    },
+  },
+});

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs what `make run` / `make test` need, skipping whatever is already there.
+#   scripts/setup.sh        the build tools (wasm target, cargo-leptos, wasm-bindgen, wasm-opt)
+#   scripts/setup.sh test   also Debian's Chromium and the end2end npm packages
+# Everything comes from the package registries: crates.io, npm and Debian.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CARGO_LEPTOS_VERSION=0.3.10
+WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen pin in Cargo.toml
+
+step() { printf '\n==> %s\n' "$*"; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  step "rustup target add wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+for component in rustfmt clippy; do
+  if ! rustup component list --installed | grep -q "^$component"; then
+    step "rustup component add $component"
+    rustup component add "$component"
+  fi
+done
+if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+  step "cargo install cargo-leptos $CARGO_LEPTOS_VERSION"
+  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+fi
+if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
+  step "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+# wasm-opt from npm's binaryen (cargo-leptos puts node_modules/.bin first on PATH).
+# Never Debian's binaryen: its wasm-opt breaks hydration of release builds.
+if [ ! -x node_modules/.bin/wasm-opt ]; then
+  step "npm ci (binaryen)"
+  npm ci --no-audit --no-fund
+fi
+
+if [ "${1:-}" = test ]; then
+  if [ ! -x /usr/bin/chromium ]; then
+    step "apt-get install chromium"
+    sudo_cmd=""
+    [ "$(id -u)" -ne 0 ] && sudo_cmd=sudo
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium
+  fi
+  if [ ! -d end2end/node_modules/@playwright/test ]; then
+    step "npm ci (end2end)"
+    (cd end2end && npm ci --no-audit --no-fund)
+  fi
+fi
