@@ -1,0 +1,167 @@
+//! Benchmark (not a test): drives `POST /divar/init` — the real router, layers and a fresh
+//! SQLite database — and, in the same run, a bare axum JSON handler, over loopback HTTP at a
+//! fixed concurrency. Prints requests/s, p50 and p99 for both and their ratio.
+//!
+//!     cargo run --release -p ersal-server --example bench_init [requests] [concurrency]
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::routing::post;
+use axum::{Json, Router};
+use ersal_server::{AppState, Config};
+use serde_json::{json, Value};
+
+const KEY: &str = "bench-identification-key-0001";
+
+#[tokio::main]
+async fn main() {
+    let mut args = std::env::args().skip(1);
+    let requests: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(20_000);
+    let concurrency: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(16);
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let vars = HashMap::from([
+        (
+            "DATABASE_URL",
+            format!("sqlite://{}/bench.db", dir.path().display()),
+        ),
+        ("DIVAR_IDENTIFICATION_KEYS", KEY.to_owned()),
+    ]);
+    let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("config");
+    let state = AppState::connect(config).await.expect("database");
+    let ersal = ersal_server::http::layered(ersal_server::http::routes(state));
+    let bare = Router::new().route(
+        "/json",
+        post(|Json(body): Json<Value>| async move {
+            Json(json!({"url": format!("http://127.0.0.1/l/{}", body["source"].as_str().unwrap_or("x"))}))
+        }),
+    );
+    let ersal_addr = serve(ersal).await;
+    let bare_addr = serve(bare).await;
+
+    let body = json!({
+        "source": "CHAT",
+        "post_token": "QpR7x2Lm",
+        "conversation_id": "0d5f3c1e-8a47-4b2e-9f61-3c2d7e9a4b10",
+        "user_side": "DEMAND",
+        "user_id": "k2J9bq0Zr8mXa1TqW3e5Yh7Uo6Ps4Dn0Lc2Vf8Gx1Bs=",
+        "return_url": "https://divar.ir/chat/0d5f3c1e",
+        "extra_data": {}
+    })
+    .to_string();
+
+    println!(
+        "requests={requests} concurrency={concurrency} (each after {} warm-up requests)",
+        requests / 20
+    );
+    let bare_run = drive(
+        &format!("http://{bare_addr}/json"),
+        &body,
+        requests,
+        concurrency,
+    )
+    .await;
+    let ersal_run = drive(
+        &format!("http://{ersal_addr}/divar/init"),
+        &body,
+        requests,
+        concurrency,
+    )
+    .await;
+    bare_run.print("bare axum JSON handler");
+    ersal_run.print("POST /divar/init (ersal)");
+    println!(
+        "ratio ersal/bare: throughput {:.2}, p99 {:.2}",
+        ersal_run.rps / bare_run.rps,
+        ersal_run.p99.as_secs_f64() / bare_run.p99.as_secs_f64()
+    );
+}
+
+async fn serve(router: Router) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, router).await.expect("serve") });
+    addr
+}
+
+struct Run {
+    rps: f64,
+    p50: Duration,
+    p99: Duration,
+    max: Duration,
+}
+
+impl Run {
+    fn print(&self, name: &str) {
+        println!(
+            "{name:<28} {:>9.0} req/s   p50 {:>6.3} ms   p99 {:>6.3} ms   max {:>7.3} ms",
+            self.rps,
+            self.p50.as_secs_f64() * 1e3,
+            self.p99.as_secs_f64() * 1e3,
+            self.max.as_secs_f64() * 1e3,
+        );
+    }
+}
+
+/// `requests` POSTs from `concurrency` workers sharing one keep-alive client; every answer
+/// must be 200.
+async fn drive(url: &str, body: &str, requests: usize, concurrency: usize) -> Run {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency)
+        .build()
+        .expect("client");
+    let send = |client: reqwest::Client, url: String, body: String| async move {
+        let started = Instant::now();
+        let response = client
+            .post(&url)
+            .header("authorization", KEY)
+            .header("content-type", "application/json")
+            .header("api_version", "2")
+            .body(body)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status(), 200, "benchmark request refused");
+        response.bytes().await.expect("body");
+        started.elapsed()
+    };
+    for _ in 0..requests / 20 {
+        send(client.clone(), url.to_owned(), body.to_owned()).await;
+    }
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = Instant::now();
+    let workers: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let (client, url, body, next) = (
+                client.clone(),
+                url.to_owned(),
+                body.to_owned(),
+                next.clone(),
+            );
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                while next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < requests {
+                    latencies.push(send(client.clone(), url.clone(), body.clone()).await);
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut latencies = Vec::with_capacity(requests);
+    for worker in workers {
+        latencies.extend(worker.await.expect("worker"));
+    }
+    let elapsed = started.elapsed();
+    latencies.sort_unstable();
+    let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
+    Run {
+        rps: latencies.len() as f64 / elapsed.as_secs_f64(),
+        p50: at(0.50),
+        p99: at(0.99),
+        max: *latencies.last().expect("at least one request"),
+    }
+}
