@@ -19,7 +19,7 @@ use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use init::MAX_BODY_BYTES;
 pub use landing::LANDING_PATH;
@@ -59,7 +59,8 @@ pub fn layered(router: Router) -> Router {
             .map_or_else(|| redact_path(req.uri().path()), |m| m.as_str().to_owned());
         let request_id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
         tracing::info_span!("http", method = %req.method(), route = %route, request_id = %request_id)
-    });
+    })
+    .on_response(DefaultOnResponse::new().level(tracing::Level::INFO));
     router.layer(
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))
