@@ -7,7 +7,10 @@
 use kenar::{InitRequest, Location, Source, UserSide};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use sqlx::Row;
+use std::sync::Arc;
+
+use sqlx::{QueryBuilder, Row, Sqlite};
+use tokio::sync::{mpsc, oneshot};
 
 use crate::crypto::{self, Keys};
 use crate::db::Db;
@@ -103,34 +106,110 @@ pub enum Redeemed {
 
 /// Stores a landing session and returns the one-time landing id to hand out.
 pub async fn create_landing(
-    db: &Db,
+    writer: &LandingWriter,
     keys: &Keys,
     landing: &NewLanding,
     now: i64,
     ttl_secs: i64,
-) -> Result<String, sqlx::Error> {
+) -> Result<String, StoreError> {
     let token = crypto::random_token();
     let digest = crypto::token_digest(&token);
     let private = serde_json::to_vec(&landing.private).expect("PrivateContext always serialises");
-    sqlx::query(
+    let row = LandingRow {
+        private_sealed: keys.seal(&private, digest.as_bytes()),
+        digest,
+        api_version: landing.api_version.map(i64::from),
+        source: landing.source.clone(),
+        post_token: landing.post_token.clone(),
+        conversation_id: landing.conversation_id.clone(),
+        user_side: landing.user_side.map(UserSide::as_str),
+        return_target: landing.return_target.clone(),
+        created_at: now,
+        expires_at: now + ttl_secs,
+    };
+    writer.insert(row).await?;
+    Ok(token)
+}
+
+/// A landing session could not be stored.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("storing the landing session failed: {0}")]
+pub struct StoreError(Arc<sqlx::Error>);
+
+struct LandingRow {
+    digest: String,
+    api_version: Option<i64>,
+    source: String,
+    post_token: Option<String>,
+    conversation_id: Option<String>,
+    user_side: Option<&'static str>,
+    private_sealed: Vec<u8>,
+    return_target: String,
+    created_at: i64,
+    expires_at: i64,
+}
+
+type Pending = (LandingRow, oneshot::Sender<Result<(), StoreError>>);
+
+/// Group commit for landing sessions, the one write on Divar's hot path: a single task takes
+/// every insert waiting at that moment (up to [`LandingWriter::MAX_BATCH`]) and writes them as
+/// one statement in one transaction, then answers each caller. SQLite has one writer at a
+/// time, so this replaces lock contention (and its sleeping busy handler) with a queue, and
+/// amortises the commit over the batch. A caller is answered only after its row is committed.
+#[derive(Clone)]
+pub struct LandingWriter {
+    queue: mpsc::Sender<Pending>,
+}
+
+impl LandingWriter {
+    pub const MAX_BATCH: usize = 64;
+
+    /// Starts the writer task on the current Tokio runtime; it ends when the last handle drops.
+    pub fn spawn(db: Db) -> Self {
+        let (queue, mut incoming) = mpsc::channel::<Pending>(Self::MAX_BATCH * 4);
+        tokio::spawn(async move {
+            let mut batch = Vec::with_capacity(Self::MAX_BATCH);
+            while incoming.recv_many(&mut batch, Self::MAX_BATCH).await > 0 {
+                let result = insert_rows(&db, &batch)
+                    .await
+                    .map_err(|e| StoreError(Arc::new(e)));
+                for (_, done) in batch.drain(..) {
+                    // A caller that went away (client disconnected) needs no answer.
+                    let _ = done.send(result.clone());
+                }
+            }
+        });
+        Self { queue }
+    }
+
+    async fn insert(&self, row: LandingRow) -> Result<(), StoreError> {
+        let closed = || StoreError(Arc::new(sqlx::Error::PoolClosed));
+        let (done, answer) = oneshot::channel();
+        self.queue.send((row, done)).await.map_err(|_| closed())?;
+        answer.await.map_err(|_| closed())?
+    }
+}
+
+async fn insert_rows(db: &Db, rows: &[Pending]) -> Result<(), sqlx::Error> {
+    let mut insert = QueryBuilder::<Sqlite>::new(
         "insert into landing_sessions
            (id_digest, api_version, source, post_token, conversation_id, user_side,
-            private_sealed, return_target, created_at, expires_at)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&digest)
-    .bind(landing.api_version.map(i64::from))
-    .bind(&landing.source)
-    .bind(&landing.post_token)
-    .bind(&landing.conversation_id)
-    .bind(landing.user_side.map(UserSide::as_str))
-    .bind(keys.seal(&private, digest.as_bytes()))
-    .bind(&landing.return_target)
-    .bind(now)
-    .bind(now + ttl_secs)
-    .execute(db)
-    .await?;
-    Ok(token)
+            private_sealed, return_target, created_at, expires_at) ",
+    );
+    insert.push_values(rows.iter().map(|(row, _)| row), |mut values, row| {
+        values
+            .push_bind(&row.digest)
+            .push_bind(row.api_version)
+            .push_bind(&row.source)
+            .push_bind(&row.post_token)
+            .push_bind(&row.conversation_id)
+            .push_bind(row.user_side)
+            .push_bind(&row.private_sealed)
+            .push_bind(&row.return_target)
+            .push_bind(row.created_at)
+            .push_bind(row.expires_at);
+    });
+    insert.build().execute(db).await.map(|_| ())
 }
 
 /// Exchanges a landing id for a new browser session, once, before it expires. The check and

@@ -10,12 +10,13 @@ use kenar::ReturnPolicy;
 use crate::config::Config;
 use crate::crypto::Keys;
 use crate::db::{self, Db, DbError};
-use crate::sessions::{self, LandingSession};
+use crate::sessions::{self, LandingSession, LandingWriter};
 
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
     pub db: Db,
+    pub landings: LandingWriter,
     pub keys: Keys,
     pub return_policy: ReturnPolicy,
 }
@@ -27,8 +28,10 @@ impl AppState {
         Ok(Self::new(config, db))
     }
 
+    /// Must be called inside a Tokio runtime (it starts the landing writer task).
     pub fn new(config: Config, db: Db) -> Self {
         Self {
+            landings: LandingWriter::spawn(db.clone()),
             keys: Keys::derive(&config.secret_key),
             return_policy: ReturnPolicy::new(config.completion_url.clone()),
             config: Arc::new(config),

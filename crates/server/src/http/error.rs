@@ -19,7 +19,7 @@ pub enum ApiError {
     #[error(transparent)]
     BadRequest(#[from] kenar::InitError),
     #[error("internal error")]
-    Internal(#[from] sqlx::Error),
+    Store(#[from] crate::sessions::StoreError),
 }
 
 impl ApiError {
@@ -36,7 +36,7 @@ impl ApiError {
             Self::BadRequest(kenar::InitError::Field { .. }) => {
                 (StatusCode::BAD_REQUEST, "invalid_field")
             }
-            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            Self::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
 }
@@ -45,7 +45,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
         match &self {
-            Self::Internal(cause) => tracing::error!(error = %cause, "request failed"),
+            Self::Store(cause) => tracing::error!(error = %cause, "request failed"),
             other => tracing::info!(code, reason = %other, "request refused"),
         }
         let body = json!({"error": {"code": code, "message": self.to_string()}});

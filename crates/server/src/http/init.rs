@@ -37,7 +37,7 @@ async fn init(
     let return_target = state.return_policy.resolve(request.return_url.as_deref());
     let landing = NewLanding::from_init(&request, return_target.into());
     let token = sessions::create_landing(
-        &state.db,
+        &state.landings,
         &state.keys,
         &landing,
         state.now(),

@@ -133,7 +133,7 @@ async fn fallback(State(state): State<AppState>, RawQuery(query): RawQuery) -> R
     };
     let landing = NewLanding::fallback(post_token, back_to.clone());
     match sessions::create_landing(
-        &state.db,
+        &state.landings,
         &state.keys,
         &landing,
         state.now(),

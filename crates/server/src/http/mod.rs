@@ -108,10 +108,18 @@ fn cache_policy<B>(response: &Response<B>) -> Option<HeaderValue> {
 
 /// Unmatched paths (static files, 404s) are logged by their first segment only.
 fn redact_path(path: &str) -> String {
-    let first = path
-        .trim_start_matches('/')
-        .split('/')
-        .next()
-        .unwrap_or_default();
-    format!("/{first}/…")
+    match path.trim_start_matches('/').split_once('/') {
+        Some((first, _)) => format!("/{first}/…"),
+        None => path.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn unmatched_paths_keep_only_their_first_segment() {
+        assert_eq!(super::redact_path("/pkg/ersal.wasm"), "/pkg/…");
+        assert_eq!(super::redact_path("/l/secret/more"), "/l/…");
+        assert_eq!(super::redact_path("/favicon.ico"), "/favicon.ico");
+    }
 }

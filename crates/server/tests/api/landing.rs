@@ -82,9 +82,15 @@ async fn an_expired_id_is_refused() {
     let app = TestApp::new().await;
     let long_ago = app.state.now() - 3600;
     let landing = NewLanding::fallback(None, COMPLETION.to_owned());
-    let token = sessions::create_landing(&app.state.db, &app.state.keys, &landing, long_ago, 1800)
-        .await
-        .unwrap();
+    let token = sessions::create_landing(
+        &app.state.landings,
+        &app.state.keys,
+        &landing,
+        long_ago,
+        1800,
+    )
+    .await
+    .unwrap();
     assert!(matches!(
         sessions::redeem(&app.state.db, &token, app.state.now())
             .await
@@ -102,7 +108,7 @@ async fn an_idle_session_expires() {
     let app = TestApp::new().await;
     let landing = NewLanding::fallback(None, COMPLETION.to_owned());
     let now = app.state.now();
-    let token = sessions::create_landing(&app.state.db, &app.state.keys, &landing, now, 1800)
+    let token = sessions::create_landing(&app.state.landings, &app.state.keys, &landing, now, 1800)
         .await
         .unwrap();
     let Redeemed::Session { cookie_token } =
