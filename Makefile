@@ -9,7 +9,7 @@ LEPTOS := scripts/with-leptos-env.sh cargo leptos
 .PHONY: run test setup setup-test fmt-check clippy unit e2e build-release bench
 
 run: setup
-	$(LEPTOS) watch
+	$(LEPTOS) watch --bin-features sandbox
 
 test: setup-test fmt-check clippy unit e2e
 
@@ -23,16 +23,18 @@ fmt-check:
 	cargo fmt --all -- --check
 
 clippy:
-	cargo clippy --workspace --all-targets --features ersal/ssr -- -D warnings
+	cargo clippy --workspace --all-targets --features ersal/sandbox -- -D warnings
 	cargo clippy -p ersal --lib --target wasm32-unknown-unknown --features hydrate -- -D warnings
 
 unit:
-	cargo test --workspace --features ersal/ssr
+	cargo test --workspace --features ersal/sandbox
 
 build-release:
 	$(LEPTOS) build --release
 
+# The journeys run the production build against the sandbox started as its own binary.
 e2e: build-release
+	cargo build --release -p divar-sandbox
 	cd end2end && npx playwright test
 
 # Not part of `make test`: prints throughput and latency of POST /divar/init.

@@ -20,6 +20,8 @@ async fn main() -> anyhow::Result<()> {
 
     let config = Config::from_env()?;
     tracing::info!(config = %config.summary(), "starting");
+    #[cfg(feature = "sandbox")]
+    start_sandbox(&config)?;
     let leptos = get_configuration(Some("Leptos.toml")).context("reading Leptos.toml")?;
     let options = leptos.leptos_options;
     let addr = options.site_addr;
@@ -50,6 +52,23 @@ async fn main() -> anyhow::Result<()> {
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    Ok(())
+}
+
+/// In dev, plays Divar on its own origin (`DIVAR_SANDBOX_ADDR`, default 127.0.0.1:3100). A
+/// production configuration has no sandbox address, and the sandbox refuses it anyway.
+#[cfg(feature = "sandbox")]
+fn start_sandbox(config: &ersal_server::Config) -> anyhow::Result<()> {
+    let Some(addr) = config.sandbox_addr else {
+        tracing::info!("Divar sandbox not started: production configuration");
+        return Ok(());
+    };
+    let sandbox = divar_sandbox::SandboxConfig::for_ersal(config, &format!("http://{addr}"))?;
+    tokio::spawn(async move {
+        if let Err(cause) = divar_sandbox::serve(sandbox, addr).await {
+            tracing::error!(error = %cause, "the Divar sandbox stopped");
+        }
+    });
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 //! dev-default secret stops start-up with an error that names the variable. Secrets are held in
 //! [`SecretString`], whose `Debug` prints `[REDACTED]`; error messages never include values.
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
@@ -39,6 +40,8 @@ pub struct Config {
     pub landing_ttl: Duration,
     /// How long a browser session lives without activity.
     pub session_idle: Duration,
+    /// Where the dev server runs the Divar sandbox (dev only; always `None` in prod).
+    pub sandbox_addr: Option<SocketAddr>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -58,6 +61,8 @@ fn problem(var: &'static str, problem: impl Into<String>) -> ConfigError {
 /// The dev-only root secret. Production refuses it.
 const DEV_SECRET_KEY: &str = "ersal-dev-secret-key-for-local-use-only-0000";
 const DEV_IDENTIFICATION_KEY: &str = "ersal-dev-identification-key";
+/// In dev, Divar is played by the sandbox on this address (crates/divar-sandbox).
+const DEV_SANDBOX_ADDR: &str = "127.0.0.1:3100";
 const MIN_SECRET_KEY_BYTES: usize = 32;
 const MIN_CREDENTIAL_BYTES: usize = 16;
 
@@ -102,6 +107,29 @@ impl Config {
                 ));
             }
             Ok(SecretString::from(value))
+        };
+        let sandbox_addr = match (dev, get("DIVAR_SANDBOX_ADDR")) {
+            (true, raw) => Some(
+                raw.as_deref()
+                    .unwrap_or(DEV_SANDBOX_ADDR)
+                    .parse::<SocketAddr>()
+                    .map_err(|_| {
+                        problem(
+                            "DIVAR_SANDBOX_ADDR",
+                            "must be an address such as 127.0.0.1:3100",
+                        )
+                    })?,
+            ),
+            (false, None) => None,
+            (false, Some(_)) => {
+                return Err(problem("DIVAR_SANDBOX_ADDR", "must not be set in prod"))
+            }
+        };
+        let sandbox_origin = sandbox_addr.map(|addr| format!("http://{addr}"));
+        // Divar's real endpoints in prod; the sandbox's in dev.
+        let divar = |real: &str, sandbox_path: &str| match &sandbox_origin {
+            Some(origin) => format!("{origin}{sandbox_path}"),
+            None => real.to_owned(),
         };
         let url = |name: &'static str, default: &str| -> Result<Url, ConfigError> {
             let raw = get(name).unwrap_or_else(|| default.to_owned());
@@ -174,12 +202,19 @@ impl Config {
                 "ersal-dev-oauth-client-secret",
                 MIN_CREDENTIAL_BYTES,
             )?,
-            kenar_api_base_url: url("KENAR_API_BASE_URL", "https://open-api.divar.ir")?,
-            oauth_base_url: url("KENAR_OAUTH_BASE_URL", "https://oauth.divar.ir")?,
-            completion_url: url("DIVAR_COMPLETION_URL", kenar::ret::DIVAR_COMPLETION_URL)?,
+            kenar_api_base_url: url(
+                "KENAR_API_BASE_URL",
+                &divar("https://open-api.divar.ir", ""),
+            )?,
+            oauth_base_url: url("KENAR_OAUTH_BASE_URL", &divar("https://oauth.divar.ir", ""))?,
+            completion_url: url(
+                "DIVAR_COMPLETION_URL",
+                &divar(kenar::ret::DIVAR_COMPLETION_URL, "/completion"),
+            )?,
             secret_key: secret("ERSAL_SECRET_KEY", DEV_SECRET_KEY, MIN_SECRET_KEY_BYTES)?,
             landing_ttl: seconds("ERSAL_LANDING_TTL_SECS", 30 * 60, 60..=24 * 3600)?,
             session_idle: seconds("ERSAL_SESSION_IDLE_SECS", 15 * 60, 60..=24 * 3600)?,
+            sandbox_addr,
         })
     }
 
@@ -199,7 +234,7 @@ impl Config {
     /// identification keys.
     pub fn summary(&self) -> String {
         format!(
-            "mode={:?} public_url={} kenar_api={} oauth={} completion={} app_slug={} identification_keys={} landing_ttl={}s session_idle={}s",
+            "mode={:?} public_url={} kenar_api={} oauth={} completion={} app_slug={} identification_keys={} landing_ttl={}s session_idle={}s sandbox={:?}",
             self.mode,
             self.public_base_url,
             self.kenar_api_base_url,
@@ -209,6 +244,7 @@ impl Config {
             self.identification_keys.len(),
             self.landing_ttl.as_secs(),
             self.session_idle.as_secs(),
+            self.sandbox_addr,
         )
     }
 
@@ -252,7 +288,33 @@ mod tests {
         assert!(config.is_dev());
         assert_eq!(config.public_url("/l/x"), "http://127.0.0.1:3000/l/x");
         assert_eq!(config.identification_keys().count(), 1);
+        assert_eq!(
+            config.oauth_base_url.as_str(),
+            "http://127.0.0.1:3100/",
+            "dev talks to the sandbox"
+        );
+        assert_eq!(
+            config.completion_url.as_str(),
+            "http://127.0.0.1:3100/completion"
+        );
+    }
+
+    #[test]
+    fn prod_talks_to_divar_and_never_to_a_sandbox() {
+        let config = load(PROD).unwrap();
+        assert_eq!(config.sandbox_addr, None);
         assert_eq!(config.oauth_base_url.as_str(), "https://oauth.divar.ir/");
+        assert_eq!(
+            config.kenar_api_base_url.as_str(),
+            "https://open-api.divar.ir/"
+        );
+        assert_eq!(
+            config.completion_url.as_str(),
+            kenar::ret::DIVAR_COMPLETION_URL
+        );
+        let mut vars = PROD.to_vec();
+        vars.push(("DIVAR_SANDBOX_ADDR", "127.0.0.1:3100"));
+        assert_eq!(load(&vars).unwrap_err().var, "DIVAR_SANDBOX_ADDR");
     }
 
     #[test]

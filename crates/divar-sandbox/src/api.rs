@@ -1,0 +1,197 @@
+//! The open-platform API (SPEC §5, §6): send a chat message as the consenting user, get a post,
+//! get the user. Errors look like Divar's (`googleRpcStatus`: `{code, message, details}`).
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use http::{header, HeaderMap, HeaderValue, StatusCode};
+use serde_json::{json, Value};
+
+use crate::message;
+use crate::state::{self, AccessToken, FaultKind, FaultTarget, Message, Sandbox};
+
+pub fn router() -> Router<Sandbox> {
+    Router::new()
+        .route(
+            "/v2/open-platform/conversations/{conversation_id}/messages",
+            post(send_message),
+        )
+        .route("/v1/open-platform/finder/post/{token}", get(get_post))
+        .route("/v1/open-platform/users", get(get_user))
+}
+
+/// A gRPC-gateway style error.
+fn rpc_error(status: StatusCode, code: i32, message: &str) -> Response {
+    (
+        status,
+        Json(json!({"code": code, "message": message, "details": []})),
+    )
+        .into_response()
+}
+
+/// An answer that never arrives: the connection closes mid-response.
+pub fn dropped_connection() -> Response {
+    let broken = futures_util::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "dropped by the sandbox",
+        ))
+    });
+    let mut response = Response::new(Body::from_stream(broken));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_LENGTH, HeaderValue::from_static("64"));
+    response
+}
+
+fn api_key_ok(sandbox: &Sandbox, headers: &HeaderMap) -> bool {
+    headers.get("x-api-key").and_then(|v| v.to_str().ok()) == Some(sandbox.config.api_key.as_str())
+}
+
+/// The live access token in `Authorization: Bearer …`.
+fn bearer(sandbox: &Sandbox, headers: &HeaderMap) -> Option<AccessToken> {
+    let token = headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")?;
+    let now = sandbox.now();
+    sandbox
+        .world()
+        .access
+        .get(token)
+        .filter(|t| t.expires_at > now)
+        .cloned()
+}
+
+async fn send_message(
+    State(sandbox): State<Sandbox>,
+    Path(conversation_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if !api_key_ok(&sandbox, &headers) {
+        return rpc_error(StatusCode::UNAUTHORIZED, 16, "invalid or missing api key");
+    }
+    let Some(token) = bearer(&sandbox, &headers) else {
+        return rpc_error(
+            StatusCode::UNAUTHORIZED,
+            16,
+            "invalid or expired access token",
+        );
+    };
+    let needed = format!("CONVERSATION_SEND_MESSAGE.{conversation_id}");
+    if !token.scopes.contains(&needed) {
+        return rpc_error(
+            StatusCode::FORBIDDEN,
+            7,
+            "the access token does not grant this conversation",
+        );
+    }
+    let fault = sandbox.world().take_fault(FaultTarget::SendMessage);
+    if let Some(fault) = fault {
+        match fault.kind {
+            FaultKind::Restricted => {
+                return rpc_error(
+                    StatusCode::PRECONDITION_FAILED,
+                    9,
+                    "message delivery failed due to recipient's restriction",
+                )
+            }
+            FaultKind::RateLimited => {
+                let mut response = rpc_error(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    8,
+                    "per-minute rate limit exceeded",
+                );
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                return response;
+            }
+            FaultKind::ServerError => {
+                return rpc_error(StatusCode::INTERNAL_SERVER_ERROR, 13, "internal error")
+            }
+            FaultKind::Drop => return dropped_connection(),
+            FaultKind::Slow => {
+                tokio::time::sleep(std::time::Duration::from_millis(fault.delay_ms)).await
+            }
+        }
+    }
+    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
+        return rpc_error(StatusCode::BAD_REQUEST, 3, "the body is not valid JSON");
+    };
+    if let Err(invalid) = message::validate(&body) {
+        return rpc_error(StatusCode::BAD_REQUEST, 3, &invalid.to_string());
+    }
+    if state::conversation(&conversation_id).is_none() {
+        return rpc_error(StatusCode::NOT_FOUND, 5, "conversation not found");
+    }
+    let at = sandbox.now();
+    let mut world = sandbox.world();
+    let id = world.next_id();
+    world.messages.push(Message {
+        id,
+        conversation: conversation_id,
+        sender: token.user,
+        text: body["message"].as_str().unwrap_or_default().to_owned(),
+        sender_buttons: body.get("sender_buttons").cloned().unwrap_or(Value::Null),
+        receiver_buttons: body.get("receiver_buttons").cloned().unwrap_or(Value::Null),
+        at,
+    });
+    Json(json!({"status": 200, "message": "success"})).into_response()
+}
+
+async fn get_post(
+    State(sandbox): State<Sandbox>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if !api_key_ok(&sandbox, &headers) {
+        return rpc_error(StatusCode::UNAUTHORIZED, 16, "invalid or missing api key");
+    }
+    let Some(post) = state::post(&token) else {
+        return rpc_error(StatusCode::NOT_FOUND, 5, "post not found");
+    };
+    Json(json!({
+        "token": post.token,
+        "category": post.category,
+        "city": post.city,
+        "district": post.district,
+        "chat_enabled": true,
+        "state": "PUBLISHED",
+        "first_published_at": "2026-11-01T08:30:00Z",
+        "data": {
+            "title": post.title,
+            "description": post.description,
+            "price": {"mode": "FIXED", "value": post.price * 10},
+        },
+    }))
+    .into_response()
+}
+
+async fn get_user(State(sandbox): State<Sandbox>, headers: HeaderMap) -> Response {
+    if !api_key_ok(&sandbox, &headers) {
+        return rpc_error(StatusCode::UNAUTHORIZED, 16, "invalid or missing api key");
+    }
+    let Some(token) = bearer(&sandbox, &headers) else {
+        return rpc_error(
+            StatusCode::UNAUTHORIZED,
+            16,
+            "invalid or expired access token",
+        );
+    };
+    let Some(user) = state::user(&token.user) else {
+        return rpc_error(StatusCode::NOT_FOUND, 5, "user not found");
+    };
+    let mut answer = json!({});
+    if token.scopes.iter().any(|s| s == "USER_PHONE") {
+        answer["phone_number"] = json!(user.phone);
+    }
+    if token.scopes.iter().any(|s| s == "USER_ID") {
+        answer["user_id"] = json!(user.id);
+    }
+    Json(answer).into_response()
+}
