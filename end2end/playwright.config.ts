@@ -1,8 +1,10 @@
 import { defineConfig, devices } from "@playwright/test";
 
-// Journeys run against the release build (`make build-release`) started here on a fresh
-// database, in Debian's Chromium on a mobile profile. One worker: the machine has two cores.
+// Journeys run the production build of Ersal (`make build-release`) against the Divar
+// sandbox started as its own binary, both on fresh state, in Debian's Chromium on a mobile
+// profile. One worker: the machine has two cores.
 export const BASE_URL = "http://127.0.0.1:3000";
+export const SANDBOX_URL = "http://127.0.0.1:3100";
 export const IDENTIFICATION_KEY = "e2e-identification-key-000000";
 
 const chromiumArgs = [
@@ -14,6 +16,16 @@ const chromiumArgs = [
   "--no-first-run",
   "--disable-quic",
 ];
+
+// Both processes read the same configuration, so they agree on keys and secrets.
+const env = {
+  ERSAL_MODE: "dev",
+  DATABASE_URL: "sqlite://target/e2e/ersal.db",
+  DIVAR_IDENTIFICATION_KEYS: IDENTIFICATION_KEY,
+  ERSAL_PUBLIC_URL: BASE_URL,
+  DIVAR_SANDBOX_ADDR: "127.0.0.1:3100",
+  RUST_LOG: "info",
+};
 
 export default defineConfig({
   testDir: "./tests",
@@ -39,20 +51,26 @@ export default defineConfig({
       },
     },
   ],
-  webServer: {
-    command: "rm -rf target/e2e && exec target/release/ersal",
-    cwd: "..",
-    url: `${BASE_URL}/healthz`,
-    timeout: 60_000,
-    reuseExistingServer: false,
-    stdout: "pipe",
-    stderr: "pipe",
-    env: {
-      ERSAL_MODE: "dev",
-      DATABASE_URL: "sqlite://target/e2e/ersal.db",
-      DIVAR_IDENTIFICATION_KEYS: IDENTIFICATION_KEY,
-      ERSAL_PUBLIC_URL: BASE_URL,
-      RUST_LOG: "info",
+  webServer: [
+    {
+      command: "exec target/release/divar-sandbox",
+      cwd: "..",
+      url: `${SANDBOX_URL}/`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      stderr: "pipe",
+      env,
     },
-  },
+    {
+      command: "rm -rf target/e2e && exec target/release/ersal",
+      cwd: "..",
+      url: `${BASE_URL}/healthz`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      stderr: "pipe",
+      env,
+    },
+  ],
 });

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { IDENTIFICATION_KEY } from "../playwright.config";
+import { IDENTIFICATION_KEY, SANDBOX_URL } from "../playwright.config";
 
 const CONVERSATION = "0d5f3c1e-8a47-4b2e-9f61-3c2d7e9a4b10";
 const RETURN_URL = `https://divar.ir/chat/${CONVERSATION}`;
@@ -54,6 +54,6 @@ test("without a session the landing page explains and offers the way back", asyn
   await expect(page.getByRole("heading", { name: "نشست شما پایان یافته است" })).toBeVisible();
   await expect(page.getByRole("link", { name: "بازگشت به دیوار" })).toHaveAttribute(
     "href",
-    "https://open-platform-redirect.divar.ir/completion",
+    `${SANDBOX_URL}/completion`,
   );
 });
