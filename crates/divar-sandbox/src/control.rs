@@ -4,9 +4,10 @@
 use std::fmt::Write;
 
 use axum::extract::{Query, State};
+use axum::response::Redirect;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Form, Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -25,6 +26,7 @@ pub fn router() -> Router<Sandbox> {
         .route("/control/messages", get(messages_json))
         .route("/control/reset", post(reset))
         .route("/journal", get(journal_page))
+        .route("/journal/faults", post(fault_form))
 }
 
 #[derive(Deserialize)]
@@ -41,16 +43,27 @@ fn one() -> u32 {
     1
 }
 
+impl NewFault {
+    fn apply(self, sandbox: &Sandbox) {
+        let fault = Fault {
+            target: self.target,
+            kind: self.kind,
+            remaining: self.count.clamp(1, 100),
+            delay_ms: self.delay_ms.min(60_000),
+        };
+        sandbox.world().faults.push(fault);
+    }
+}
+
 async fn add_fault(State(sandbox): State<Sandbox>, Json(fault): Json<NewFault>) -> Response {
-    let count = fault.count.clamp(1, 100);
-    let delay_ms = fault.delay_ms.min(60_000);
-    sandbox.world().faults.push(Fault {
-        target: fault.target,
-        kind: fault.kind,
-        remaining: count,
-        delay_ms,
-    });
+    fault.apply(&sandbox);
     Json(json!({"ok": true})).into_response()
+}
+
+/// The journal page's fault form: the same as `POST /control/faults`, for people.
+async fn fault_form(State(sandbox): State<Sandbox>, Form(fault): Form<NewFault>) -> Response {
+    fault.apply(&sandbox);
+    Redirect::to("/journal").into_response()
 }
 
 async fn list_faults(State(sandbox): State<Sandbox>) -> Response {
@@ -130,10 +143,23 @@ async fn reset(State(sandbox): State<Sandbox>) -> Response {
 }
 
 async fn journal_page(State(sandbox): State<Sandbox>) -> Response {
-    let mut body = String::from(
-        "<h1>ژورنال</h1><p>هر درخواستی که سندباکس گرفت یا فرستاد، با رمزها پوشانده. خطاها را با <code>POST /control/faults</code> بسازید، مثلاً <code>{\"target\":\"send_message\",\"kind\":\"restricted\",\"count\":1}</code>.</p>",
-    );
     let world = sandbox.world();
+    let mut body = String::from(
+        r#"<h1>ژورنال</h1><p>هر درخواستی که سندباکس گرفت یا فرستاد، با رمزها پوشانده.</p>
+<section class="box"><h2>خطای ساختگی</h2><form method="post" action="/journal/faults">
+<label>کجا <select name="target"><option value="send_message">ارسال پیام</option><option value="token">توکن OAuth</option></select></label>
+<label>چه <select name="kind"><option value="restricted">۴۱۲ (کد ۹)</option><option value="rate_limited">۴۲۹</option><option value="server_error">۵۰۰</option><option value="slow">کند</option><option value="drop">قطع اتصال</option></select></label>
+<label>چند بار <input name="count" type="number" min="1" max="100" value="1"></label>
+<label>تأخیر (ms) <input name="delay_ms" type="number" min="0" max="60000" value="0"></label>
+<button type="submit">اعمال</button></form></section>"#,
+    );
+    for fault in &world.faults {
+        let _ = write!(
+            body,
+            "<p>در صف: {:?} {:?} × {}</p>",
+            fault.target, fault.kind, fault.remaining
+        );
+    }
     for entry in world.journal.iter().rev().take(200) {
         let _ = write!(
             body,
