@@ -5,6 +5,7 @@
 //! * [`values`]: parse-don't-validate newtypes (mobile, postal code, names, address lines,
 //!   weight, dimensions, money) with Persian error messages;
 //! * [`size`]: parcel size classes and their limits;
+//! * [`shipment`]: roles, each side's details, handover and payer;
 //! * [`status`]: the shipment status machine;
 //! * [`tariff`]: the tariff and the price quote;
 //! * [`places`]: provinces and cities with their class;
@@ -12,6 +13,7 @@
 
 pub mod jalali;
 pub mod places;
+pub mod shipment;
 pub mod size;
 pub mod status;
 pub mod tariff;

@@ -131,21 +131,27 @@ impl Status {
         if !self.next().contains(&to) {
             return false;
         }
-        match (to, actor) {
-            (Cancelled, Actor::Opener | Actor::Counterparty | Actor::Operator) => true,
-            (AwaitingCounterparty, Actor::Opener) => true,
-            (AwaitingConfirmation | Booked, Actor::Counterparty) => true,
-            (Expired, Actor::System) => true,
+        matches!(
+            (to, actor),
             (
-                PickupScheduled | PickedUp | InTransit | OutForDelivery | Delivered,
-                Actor::Operator,
-            ) => true,
-            (
-                PickupFailed | DeliveryAttemptFailed | ReturnedToSender | LostOrDamaged,
-                Actor::Operator,
-            ) => true,
-            _ => false,
-        }
+                Cancelled,
+                Actor::Opener | Actor::Counterparty | Actor::Operator
+            ) | (AwaitingCounterparty, Actor::Opener)
+                | (AwaitingConfirmation | Booked, Actor::Counterparty)
+                | (Expired, Actor::System)
+                | (
+                    PickupScheduled
+                        | PickedUp
+                        | InTransit
+                        | OutForDelivery
+                        | Delivered
+                        | PickupFailed
+                        | DeliveryAttemptFailed
+                        | ReturnedToSender
+                        | LostOrDamaged,
+                    Actor::Operator
+                )
+        )
     }
 
     /// What the users should expect next, in Persian.

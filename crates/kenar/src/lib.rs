@@ -6,10 +6,13 @@
 //!   opens the add-on (v2 and the legacy v1 body, with every discrepancy between Divar's doc
 //!   versions that `shared/kenar/SPEC.md` §1.8 lists);
 //! * [`ids`] holds the validated identifiers that arrive in those requests;
-//! * [`ret`] decides where a user may be sent back to at the end (SPEC §3).
+//! * [`ret`] decides where a user may be sent back to at the end (SPEC §3);
+//! * `client` (feature `client`, server only) calls Divar's open-platform API.
 //!
-//! It has no I/O, so the browser and the server can both use it.
+//! Without `client` it has no I/O, so the browser and the server can both use it.
 
+#[cfg(feature = "client")]
+pub mod client;
 pub mod ids;
 pub mod init;
 pub mod ret;

@@ -28,6 +28,10 @@ async fn main() {
             format!("sqlite://{}/bench.db", dir.path().display()),
         ),
         ("DIVAR_IDENTIFICATION_KEYS", KEY.to_owned()),
+        (
+            "ERSAL_TARIFF_FILE",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/tariff.toml").to_owned(),
+        ),
     ]);
     let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("config");
     let state = AppState::connect(config).await.expect("database");

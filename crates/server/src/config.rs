@@ -6,6 +6,7 @@
 //! [`SecretString`], whose `Debug` prints `[REDACTED]`; error messages never include values.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
@@ -42,6 +43,10 @@ pub struct Config {
     pub session_idle: Duration,
     /// Where the dev server runs the Divar sandbox (dev only; always `None` in prod).
     pub sandbox_addr: Option<SocketAddr>,
+    /// The tariff file (TOML), read at start-up.
+    pub tariff_file: PathBuf,
+    /// Days after a terminal status before a shipment's personal data is purged.
+    pub retention_days: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -215,6 +220,22 @@ impl Config {
             landing_ttl: seconds("ERSAL_LANDING_TTL_SECS", 30 * 60, 60..=24 * 3600)?,
             session_idle: seconds("ERSAL_SESSION_IDLE_SECS", 15 * 60, 60..=24 * 3600)?,
             sandbox_addr,
+            tariff_file: PathBuf::from(
+                get("ERSAL_TARIFF_FILE").unwrap_or_else(|| "config/tariff.toml".to_owned()),
+            ),
+            retention_days: match get("ERSAL_RETENTION_DAYS") {
+                None => 30,
+                Some(raw) => raw
+                    .parse()
+                    .ok()
+                    .filter(|days| (1..=3650).contains(days))
+                    .ok_or_else(|| {
+                        problem(
+                            "ERSAL_RETENTION_DAYS",
+                            "must be a whole number of days from 1 to 3650",
+                        )
+                    })?,
+            },
         })
     }
 
@@ -234,7 +255,7 @@ impl Config {
     /// identification keys.
     pub fn summary(&self) -> String {
         format!(
-            "mode={:?} public_url={} kenar_api={} oauth={} completion={} app_slug={} identification_keys={} landing_ttl={}s session_idle={}s sandbox={:?}",
+            "mode={:?} public_url={} kenar_api={} oauth={} completion={} app_slug={} identification_keys={} landing_ttl={}s session_idle={}s sandbox={:?} tariff={} retention={}d",
             self.mode,
             self.public_base_url,
             self.kenar_api_base_url,
@@ -245,6 +266,8 @@ impl Config {
             self.landing_ttl.as_secs(),
             self.session_idle.as_secs(),
             self.sandbox_addr,
+            self.tariff_file.display(),
+            self.retention_days,
         )
     }
 

@@ -2,16 +2,20 @@
 //!
 //! A tour:
 //! * [`config`]: the typed configuration, loaded once;
+//! * [`catalog`]: the tariff and Iran's provinces and cities;
 //! * [`state`]: the one [`AppState`] handed to handlers and server functions;
-//! * [`db`] and the repositories ([`sessions`]): all SQL lives there;
+//! * [`db`] and the repositories ([`sessions`], [`drafts`], [`shipments`]): all SQL lives there;
 //! * [`crypto`]: sealing personal data at rest, bearer tokens, constant-time comparison;
 //! * [`http`]: the endpoints Divar and browsers call directly, and the common layers.
 
+pub mod catalog;
 pub mod config;
 pub mod crypto;
 pub mod db;
+pub mod drafts;
 pub mod http;
 pub mod sessions;
+pub mod shipments;
 pub mod state;
 
 pub use config::Config;

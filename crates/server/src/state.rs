@@ -7,6 +7,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use http::HeaderMap;
 use kenar::ReturnPolicy;
 
+use std::time::Duration;
+
+use kenar::client::KenarClient;
+
+use crate::catalog::{Catalog, CatalogError};
 use crate::config::Config;
 use crate::crypto::Keys;
 use crate::db::{self, Db, DbError};
@@ -15,28 +20,42 @@ use crate::sessions::{self, LandingSession, LandingWriter};
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
+    pub catalog: Catalog,
+    pub kenar: KenarClient,
     pub db: Db,
     pub landings: LandingWriter,
     pub keys: Keys,
     pub return_policy: ReturnPolicy,
 }
 
-impl AppState {
-    /// Connects to (and migrates) the configured database.
-    pub async fn connect(config: Config) -> Result<Self, DbError> {
-        let db = db::connect(&config.database_url).await?;
-        Ok(Self::new(config, db))
-    }
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+}
 
-    /// Must be called inside a Tokio runtime (it starts the landing writer task).
-    pub fn new(config: Config, db: Db) -> Self {
-        Self {
+impl AppState {
+    /// Loads the tariff and city list, connects to (and migrates) the configured database, and
+    /// starts the landing writer task (so it must run inside a Tokio runtime).
+    pub async fn connect(config: Config) -> Result<Self, StartError> {
+        let catalog = Catalog::load(&config.tariff_file)?;
+        let db = db::connect(&config.database_url).await?;
+        let kenar = KenarClient::new(
+            config.kenar_api_base_url.clone(),
+            secrecy::ExposeSecret::expose_secret(&config.kenar_api_key).to_owned(),
+            Duration::from_secs(5),
+        );
+        Ok(Self {
+            catalog,
+            kenar,
             landings: LandingWriter::spawn(db.clone()),
             keys: Keys::derive(&config.secret_key),
             return_policy: ReturnPolicy::new(config.completion_url.clone()),
             config: Arc::new(config),
             db,
-        }
+        })
     }
 
     /// Seconds since the Unix epoch.

@@ -1,6 +1,6 @@
 //! A small server-rendered Persian page for the plain handlers' dead ends (an expired landing
-//! link, a malformed direct link). It uses the site's stylesheet and font and always offers
-//! the way back to Divar.
+//! link, a malformed direct link). Self-contained (its few styles inline, the site font), so it
+//! renders even when the hashed assets cannot be found; it always offers the way back to Divar.
 
 use axum::response::{Html, IntoResponse, Response};
 use http::{header, HeaderValue, StatusCode};
@@ -14,7 +14,17 @@ pub fn message(status: StatusCode, title: &str, body: &str, back_to: &str) -> Re
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} | ارسال</title>
-<link rel="stylesheet" href="/pkg/ersal.css">
+<style>
+@font-face {{ font-family: Vazirmatn; src: url("/fonts/Vazirmatn-NL-Regular.woff2") format("woff2"); font-display: swap; }}
+:root {{ color-scheme: light dark; --bg: #f5f5f5; --surface: #fff; --text: #1f1f1f; --accent: #a62626; --on-accent: #fff; }}
+@media (prefers-color-scheme: dark) {{ :root {{ --bg: #141414; --surface: #1f1f1f; --text: #f0f0f0; --accent: #e25c5c; --on-accent: #141414; }} }}
+body {{ margin: 0; font-family: Vazirmatn, Tahoma, sans-serif; line-height: 1.7; background: var(--bg); color: var(--text); }}
+.page {{ max-width: 40rem; margin: 0 auto; padding: 1rem; }}
+.card {{ background: var(--surface); border-radius: 8px; padding: 1rem 1.25rem; }}
+h1 {{ font-size: 1.25rem; margin: 0 0 .75rem; }}
+.button {{ display: inline-flex; align-items: center; min-height: 44px; padding: .5rem 1.25rem; border-radius: 8px; background: var(--accent); color: var(--on-accent); font-weight: 700; text-decoration: none; }}
+a:focus-visible {{ outline: 3px solid #1a57c9; outline-offset: 2px; }}
+</style>
 </head>
 <body>
 <main class="page">

@@ -48,6 +48,11 @@ impl TestApp {
             ("DATABASE_URL", db_url),
             ("DIVAR_IDENTIFICATION_KEYS", format!("{OLD_KEY},{NEW_KEY}")),
             ("ERSAL_PUBLIC_URL", "http://ersal.test".to_owned()),
+            ("DIVAR_COMPLETION_URL", COMPLETION.to_owned()),
+            (
+                "ERSAL_TARIFF_FILE",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/tariff.toml").to_owned(),
+            ),
         ]);
         let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("test config");
         let state = AppState::connect(config).await.expect("database");

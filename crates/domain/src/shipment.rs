@@ -1,0 +1,174 @@
+//! What a shipment holds beyond its values: the roles, each side's details, how the parcel is
+//! handed over, and who pays.
+
+use serde::{Deserialize, Serialize};
+
+use crate::values::{AddressLine, Mobile, PersonName, PostalCode, ShortText};
+
+/// The opener's role in the shipment: the seller sends, the buyer receives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Sender,
+    Receiver,
+}
+
+impl Role {
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "sender" => Some(Self::Sender),
+            "receiver" => Some(Self::Receiver),
+            _ => None,
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Sender => "sender",
+            Self::Receiver => "receiver",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Sender => "فرستنده",
+            Self::Receiver => "گیرنده",
+        }
+    }
+
+    pub fn other(self) -> Self {
+        match self {
+            Self::Sender => Self::Receiver,
+            Self::Receiver => Self::Sender,
+        }
+    }
+}
+
+/// Courier pickup windows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PickupWindow {
+    Morning,
+    Midday,
+    Afternoon,
+}
+
+impl PickupWindow {
+    pub const ALL: [Self; 3] = [Self::Morning, Self::Midday, Self::Afternoon];
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|w| w.key() == raw)
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Morning => "morning",
+            Self::Midday => "midday",
+            Self::Afternoon => "afternoon",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Morning => "۹ تا ۱۲",
+            Self::Midday => "۱۲ تا ۱۵",
+            Self::Afternoon => "۱۵ تا ۱۸",
+        }
+    }
+}
+
+/// How the parcel leaves the sender or reaches the receiver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Handover {
+    /// A courier collects from the sender's address on `day` (days since the Unix epoch,
+    /// Tehran) in `window`.
+    CourierPickup { day: i64, window: PickupWindow },
+    /// The sender drops the parcel at a branch.
+    BranchDropOff,
+    /// Delivered to the receiver's door.
+    DoorDelivery,
+    /// Held at a branch for the receiver.
+    HoldAtBranch,
+}
+
+impl Handover {
+    /// Whether this handover belongs to `role`'s side.
+    pub fn fits(self, role: Role) -> bool {
+        match self {
+            Self::CourierPickup { .. } | Self::BranchDropOff => role == Role::Sender,
+            Self::DoorDelivery | Self::HoldAtBranch => role == Role::Receiver,
+        }
+    }
+}
+
+/// One side's details.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Party {
+    pub name: PersonName,
+    pub mobile: Mobile,
+    /// A city id from the catalogue.
+    pub city: String,
+    pub address: AddressLine,
+    pub plaque: Option<ShortText>,
+    pub unit: Option<ShortText>,
+    pub floor: Option<ShortText>,
+    pub postal_code: Option<PostalCode>,
+    pub handover: Handover,
+}
+
+/// Who pays for shipping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Payer {
+    /// The sender, in advance.
+    Sender,
+    /// The receiver, on delivery.
+    Receiver,
+}
+
+impl Payer {
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "sender" => Some(Self::Sender),
+            "receiver" => Some(Self::Receiver),
+            _ => None,
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Sender => "sender",
+            Self::Receiver => "receiver",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Sender => "فرستنده (پیش‌پرداخت)",
+            Self::Receiver => "گیرنده (پس‌کرایه)",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handovers_belong_to_one_side() {
+        let pickup = Handover::CourierPickup {
+            day: 20_000,
+            window: PickupWindow::Morning,
+        };
+        assert!(pickup.fits(Role::Sender) && !pickup.fits(Role::Receiver));
+        assert!(
+            Handover::HoldAtBranch.fits(Role::Receiver)
+                && !Handover::HoldAtBranch.fits(Role::Sender)
+        );
+        assert_eq!(Role::Sender.other(), Role::Receiver);
+        for w in PickupWindow::ALL {
+            assert_eq!(PickupWindow::parse(w.key()), Some(w));
+        }
+    }
+}

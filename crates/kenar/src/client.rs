@@ -1,0 +1,112 @@
+//! A typed client for Divar's open-platform API (`https://open-api.divar.ir` or the sandbox):
+//! every call carries `x-api-key`; errors never include the key or response bodies.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use url::Url;
+
+use crate::ids::PostToken;
+
+#[derive(Clone)]
+pub struct KenarClient {
+    http: reqwest::Client,
+    base: Url,
+    api_key: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("Divar could not be reached")]
+    Transport(#[from] reqwest::Error),
+    #[error("Divar answered {0}")]
+    Status(u16),
+}
+
+/// The public parts of a post that Ersal uses (`finderGetPostResponse`, SPEC §6.1). A missing
+/// field means its zero value.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+pub struct Post {
+    #[serde(default)]
+    pub token: String,
+    /// Divar's city slug, e.g. `tehran`.
+    #[serde(default)]
+    pub city: String,
+    #[serde(default)]
+    pub data: PostData,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+pub struct PostData {
+    #[serde(default)]
+    pub title: String,
+}
+
+impl KenarClient {
+    pub fn new(base: Url, api_key: String, timeout: Duration) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("an HTTP client with a timeout and no redirects");
+        Self {
+            http,
+            base,
+            api_key,
+        }
+    }
+
+    fn url(&self, segments: &[&str]) -> Url {
+        let mut url = self.base.clone();
+        url.path_segments_mut()
+            .expect("an http(s) base URL")
+            .pop_if_empty()
+            .extend(segments);
+        url
+    }
+
+    /// `GET /v1/open-platform/finder/post/{token}` (API key only).
+    pub async fn get_post(&self, token: &PostToken) -> Result<Post, ClientError> {
+        let url = self.url(&["v1", "open-platform", "finder", "post", token.as_str()]);
+        let response = self
+            .http
+            .get(url)
+            .header("x-api-key", &self.api_key)
+            .send()
+            .await?;
+        if !response.status().is_success() {
+            return Err(ClientError::Status(response.status().as_u16()));
+        }
+        Ok(response.json().await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_built_from_segments() {
+        let client = KenarClient::new(
+            Url::parse("http://127.0.0.1:3100/").unwrap(),
+            "k".into(),
+            Duration::from_secs(1),
+        );
+        let token = PostToken::parse("QpR7x2Lm").unwrap();
+        assert_eq!(
+            client
+                .url(&["v1", "open-platform", "finder", "post", token.as_str()])
+                .as_str(),
+            "http://127.0.0.1:3100/v1/open-platform/finder/post/QpR7x2Lm"
+        );
+        let prefixed = KenarClient::new(
+            Url::parse("https://open-api.divar.ir/base").unwrap(),
+            "k".into(),
+            Duration::from_secs(1),
+        );
+        assert_eq!(
+            prefixed.url(&["v1"]).as_str(),
+            "https://open-api.divar.ir/base/v1"
+        );
+    }
+}

@@ -1,0 +1,275 @@
+//! The shipments repository: creating a shipment from a finished draft, reading it with its
+//! timeline, and moving it through the status machine. Names, phones and addresses are sealed.
+
+use domain::shipment::{Party, Payer, Role};
+use domain::size::SizeClass;
+use domain::status::{Actor, Status};
+use domain::tariff::Service;
+use domain::values::{Dimensions, Grams, ItemDescription, Rials};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use crate::crypto::Keys;
+use crate::db::Db;
+
+/// Both sides' personal details; the counterparty's is `None` until they fill it in.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Parties {
+    pub sender: Option<Party>,
+    pub receiver: Option<Party>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub description: ItemDescription,
+    pub size: SizeClass,
+    pub weight: Option<Grams>,
+    pub dimensions: Option<Dimensions>,
+    pub declared_value: Rials,
+    pub fragile: bool,
+}
+
+/// A shipment to create.
+pub struct NewShipment {
+    pub landing: String,
+    pub conversation_id: Option<String>,
+    pub post_token: Option<String>,
+    pub opener_role: Role,
+    pub item: Item,
+    pub origin_city: Option<String>,
+    pub destination_city: Option<String>,
+    pub service: Service,
+    pub payer: Payer,
+    pub quote_total: Rials,
+    pub parties: Parties,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub status: Status,
+    pub actor: String,
+    pub at: i64,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shipment {
+    pub id: String,
+    pub landing: String,
+    pub conversation_id: Option<String>,
+    pub post_token: Option<String>,
+    pub opener_role: Role,
+    pub status: Status,
+    pub item_description: String,
+    pub size: SizeClass,
+    pub origin_city: Option<String>,
+    pub destination_city: Option<String>,
+    pub service: Service,
+    pub payer: Payer,
+    pub quote_total: Rials,
+    pub parties: Parties,
+    pub events: Vec<Event>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TransitionError {
+    #[error("the shipment does not exist")]
+    NotFound,
+    #[error("{from:?} cannot become {to:?} by {actor:?}")]
+    Forbidden {
+        from: Status,
+        to: Status,
+        actor: Actor,
+    },
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// Tracking codes: 10 characters without look-alikes (no 0/O, 1/I), about 50 bits.
+fn tracking_code() -> String {
+    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+    let mut rng = rand::rngs::OsRng;
+    (0..10)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+fn actor_key(actor: Actor) -> &'static str {
+    match actor {
+        Actor::Opener => "opener",
+        Actor::Counterparty => "counterparty",
+        Actor::Operator => "operator",
+        Actor::System => "system",
+    }
+}
+
+/// Stores a submitted shipment (Draft → AwaitingCounterparty, both recorded) and removes the
+/// landing session's draft, in one transaction. Returns the tracking code.
+pub async fn create(
+    db: &Db,
+    keys: &Keys,
+    new: &NewShipment,
+    now: i64,
+) -> Result<String, sqlx::Error> {
+    let id = tracking_code();
+    let parties = serde_json::to_vec(&new.parties).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    let dims = new.item.dimensions;
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "insert into shipments
+           (id, landing_digest, conversation_id, post_token, opener_role, status, item_description,
+            size_class, weight_grams, length_cm, width_cm, height_cm, declared_rials, fragile,
+            origin_city, destination_city, service, payer, quote_total_rials, parties_sealed,
+            created_at, updated_at)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&id)
+    .bind(&new.landing)
+    .bind(&new.conversation_id)
+    .bind(&new.post_token)
+    .bind(new.opener_role.key())
+    .bind(Status::AwaitingCounterparty.key())
+    .bind(new.item.description.as_str())
+    .bind(new.item.size.key())
+    .bind(new.item.weight.map(|g| i64::from(g.0)))
+    .bind(dims.map(|d| i64::from(d.length_cm)))
+    .bind(dims.map(|d| i64::from(d.width_cm)))
+    .bind(dims.map(|d| i64::from(d.height_cm)))
+    .bind(i64::try_from(new.item.declared_value.0).unwrap_or(i64::MAX))
+    .bind(new.item.fragile)
+    .bind(&new.origin_city)
+    .bind(&new.destination_city)
+    .bind(new.service.key())
+    .bind(new.payer.key())
+    .bind(i64::try_from(new.quote_total.0).unwrap_or(i64::MAX))
+    .bind(keys.seal(&parties, id.as_bytes()))
+    .bind(now)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    for status in [Status::Draft, Status::AwaitingCounterparty] {
+        sqlx::query(
+            "insert into shipment_events (shipment_id, status, actor, at) values (?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(status.key())
+        .bind(actor_key(Actor::Opener))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query("delete from drafts where landing_digest = ?")
+        .bind(&new.landing)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+fn decode<T>(value: Option<T>, what: &str) -> Result<T, sqlx::Error> {
+    value.ok_or_else(|| sqlx::Error::Decode(format!("unknown {what} in shipments").into()))
+}
+
+/// A shipment with its timeline, oldest event first.
+pub async fn get(db: &Db, keys: &Keys, id: &str) -> Result<Option<Shipment>, sqlx::Error> {
+    let Some(row) = sqlx::query(
+        "select id, landing_digest, conversation_id, post_token, opener_role, status, item_description,
+                size_class, origin_city, destination_city, service, payer, quote_total_rials, parties_sealed
+         from shipments where id = ?",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let events = sqlx::query(
+        "select status, actor, at, note from shipment_events where shipment_id = ? order by id",
+    )
+    .bind(id)
+    .fetch_all(db)
+    .await?
+    .into_iter()
+    .map(|e| {
+        Ok(Event {
+            status: decode(Status::parse(e.try_get("status")?), "status")?,
+            actor: e.try_get("actor")?,
+            at: e.try_get("at")?,
+            note: e.try_get("note")?,
+        })
+    })
+    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let sealed: Vec<u8> = row.try_get("parties_sealed")?;
+    let parties = keys
+        .open(&sealed, id.as_bytes())
+        .ok()
+        .and_then(|plain| serde_json::from_slice(&plain).ok())
+        .ok_or_else(|| sqlx::Error::Decode("shipment parties do not open".into()))?;
+    let total: i64 = row.try_get("quote_total_rials")?;
+    Ok(Some(Shipment {
+        id: row.try_get("id")?,
+        landing: row.try_get("landing_digest")?,
+        conversation_id: row.try_get("conversation_id")?,
+        post_token: row.try_get("post_token")?,
+        opener_role: decode(Role::parse(row.try_get("opener_role")?), "role")?,
+        status: decode(Status::parse(row.try_get("status")?), "status")?,
+        item_description: row.try_get("item_description")?,
+        size: decode(SizeClass::parse(row.try_get("size_class")?), "size class")?,
+        origin_city: row.try_get("origin_city")?,
+        destination_city: row.try_get("destination_city")?,
+        service: decode(Service::parse(row.try_get("service")?), "service")?,
+        payer: decode(Payer::parse(row.try_get("payer")?), "payer")?,
+        quote_total: Rials(u64::try_from(total).unwrap_or_default()),
+        parties,
+        events,
+    }))
+}
+
+/// Moves a shipment to `to` if the status machine allows `actor` to, recording the event. The
+/// status check and the update are one statement, so concurrent changes cannot both win.
+pub async fn transition(
+    db: &Db,
+    id: &str,
+    to: Status,
+    actor: Actor,
+    note: Option<&str>,
+    now: i64,
+) -> Result<(), TransitionError> {
+    let mut tx = db.begin().await?;
+    let current: Option<String> = sqlx::query_scalar("select status from shipments where id = ?")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let from = current
+        .as_deref()
+        .and_then(Status::parse)
+        .ok_or(TransitionError::NotFound)?;
+    if !from.can_become(to, actor) {
+        return Err(TransitionError::Forbidden { from, to, actor });
+    }
+    let changed =
+        sqlx::query("update shipments set status = ?, updated_at = ? where id = ? and status = ?")
+            .bind(to.key())
+            .bind(now)
+            .bind(id)
+            .bind(from.key())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    if changed != 1 {
+        return Err(TransitionError::Forbidden { from, to, actor });
+    }
+    sqlx::query(
+        "insert into shipment_events (shipment_id, status, actor, at, note) values (?, ?, ?, ?, ?)",
+    )
+    .bind(id)
+    .bind(to.key())
+    .bind(actor_key(actor))
+    .bind(now)
+    .bind(note)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
