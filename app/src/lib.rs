@@ -3,14 +3,22 @@
 //!
 //! * [`shell`]: the HTML document around the app;
 //! * [`App`]: the routes;
-//! * [`landing`]: the landing page that Divar's webview opens, and its server function.
+//! * [`flow`]: the landing flow that Divar's webview opens (item → own side → quote);
+//! * [`tracking`]: a shipment's timeline; [`privacy`]: the privacy page;
+//! * [`forms`]: the forms and their validation; [`ui`]: shared building blocks.
 
-pub mod landing;
+pub mod flow;
+pub mod forms;
+pub mod privacy;
+#[cfg(feature = "ssr")]
+mod server;
+pub mod tracking;
+pub mod ui;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, StaticSegment};
+use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 /// The document: RTL Persian, light and dark, the font preloaded.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -30,6 +38,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                     crossorigin=""
                 />
                 <AutoReload options=options.clone() />
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -44,13 +53,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/ersal.css" />
         <Title text="ارسال کالا" />
         <Router>
             <main class="page">
                 <Routes fallback=NotFound>
                     <Route path=StaticSegment("") view=Home />
-                    <Route path=StaticSegment("request") view=landing::LandingPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("request") view=flow::FlowPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("t"), ParamSegment("id")) view=tracking::TrackingPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("privacy") view=privacy::PrivacyPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>
@@ -66,6 +76,7 @@ fn Home() -> impl IntoView {
                 "«ارسال» افزونهٔ دیوار برای فرستادن کالای خرید و فروش‌شده با پست و پیک است. "
                 "آن را از منوی افزونه‌های گفتگو در دیوار باز کنید."
             </p>
+            <a href="/privacy">"حریم خصوصی"</a>
         </section>
     }
 }

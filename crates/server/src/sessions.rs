@@ -18,6 +18,8 @@ use crate::db::Db;
 /// What a landing session knows, as read back for the pages.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LandingSession {
+    /// The stored id (the digest of the landing id), which drafts and shipments refer to.
+    pub id: String,
     pub api_version: Option<u8>,
     pub source: String,
     pub post_token: Option<String>,
@@ -316,6 +318,7 @@ pub async fn current(
     let api_version: Option<i64> = row.try_get("api_version")?;
     let user_side: Option<String> = row.try_get("user_side")?;
     Ok(Some(LandingSession {
+        id: landing.clone(),
         api_version: api_version.and_then(|v| u8::try_from(v).ok()),
         source: row.try_get("source")?,
         post_token: row.try_get("post_token")?,

@@ -1,0 +1,408 @@
+//! The landing flow's forms as typed (strings, exactly what the user entered), and their
+//! validation into domain values. The server validates whole forms with these functions; the
+//! browser runs the same per-field parsers for inline errors.
+
+use std::collections::BTreeMap;
+
+use domain::shipment::{Handover, Party, Payer, PickupWindow, Role};
+use domain::size::SizeClass;
+use domain::tariff::Service;
+use domain::values::{
+    AddressLine, Dimensions, FieldError, Grams, ItemDescription, Mobile, PersonName, PostalCode,
+    Rials, ShortText,
+};
+use serde::{Deserialize, Serialize};
+
+/// Field name → Persian message.
+pub type Errors = BTreeMap<String, String>;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleForm {
+    pub role: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemForm {
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub size_class: String,
+    #[serde(default)]
+    pub weight_kg: String,
+    #[serde(default)]
+    pub length_cm: String,
+    #[serde(default)]
+    pub width_cm: String,
+    #[serde(default)]
+    pub height_cm: String,
+    #[serde(default)]
+    pub declared_value: String,
+    /// Present (any value) when the box is ticked.
+    #[serde(default)]
+    pub fragile: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartyForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub mobile: String,
+    #[serde(default)]
+    pub city: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub plaque: String,
+    #[serde(default)]
+    pub unit: String,
+    #[serde(default)]
+    pub floor: String,
+    #[serde(default)]
+    pub postal_code: String,
+    /// `pickup` / `dropoff` for a sender, `door` / `branch` for a receiver.
+    #[serde(default)]
+    pub handover: String,
+    /// Days since the epoch (Tehran), for a courier pickup.
+    #[serde(default)]
+    pub pickup_day: String,
+    #[serde(default)]
+    pub pickup_window: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuoteForm {
+    /// The other side's city, for the estimate (never their address).
+    #[serde(default)]
+    pub other_city: String,
+    #[serde(default)]
+    pub service: String,
+    #[serde(default)]
+    pub payer: String,
+    #[serde(default)]
+    pub consent: Option<String>,
+    /// `quote` recalculates; `submit` sends the request.
+    #[serde(default)]
+    pub intent: String,
+}
+
+/// A validated item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub description: ItemDescription,
+    pub size: SizeClass,
+    pub weight: Option<Grams>,
+    pub dimensions: Option<Dimensions>,
+    pub declared_value: Rials,
+    pub fragile: bool,
+}
+
+fn record<T>(errors: &mut Errors, field: &str, result: Result<T, FieldError>) -> Option<T> {
+    result
+        .map_err(|e| errors.insert(field.to_owned(), e.to_string()))
+        .ok()
+}
+
+fn optional<T>(
+    raw: &str,
+    parse: impl Fn(&str) -> Result<T, FieldError>,
+) -> Result<Option<T>, FieldError> {
+    if raw.trim().is_empty() {
+        Ok(None)
+    } else {
+        parse(raw).map(Some)
+    }
+}
+
+/// The item step, all fields at once.
+pub fn validate_item(form: &ItemForm) -> Result<Item, Errors> {
+    let mut errors = Errors::new();
+    let description = record(
+        &mut errors,
+        "description",
+        ItemDescription::parse(&form.description),
+    );
+    let size = record(
+        &mut errors,
+        "size_class",
+        SizeClass::parse(&form.size_class).ok_or(FieldError::Choice),
+    );
+    let weight = record(
+        &mut errors,
+        "weight_kg",
+        optional(&form.weight_kg, Grams::parse_kg),
+    );
+    let sides = [
+        ("length_cm", &form.length_cm),
+        ("width_cm", &form.width_cm),
+        ("height_cm", &form.height_cm),
+    ];
+    let given = sides.iter().filter(|(_, v)| !v.trim().is_empty()).count();
+    let mut parsed = [0u16; 3];
+    for (i, (name, raw)) in sides.iter().enumerate() {
+        if given > 0 {
+            parsed[i] = record(&mut errors, name, Dimensions::parse_side(raw)).unwrap_or(0);
+        }
+    }
+    let dimensions = (given == 3 && parsed.iter().all(|v| *v > 0)).then(|| Dimensions {
+        length_cm: parsed[0],
+        width_cm: parsed[1],
+        height_cm: parsed[2],
+    });
+    let declared_value = record(
+        &mut errors,
+        "declared_value",
+        Rials::parse_tomans(&form.declared_value),
+    );
+    if let (Some(size), Some(weight)) = (size, weight) {
+        if !size.fits(weight, dimensions) {
+            errors.insert(
+                "size_class".into(),
+                "وزن یا ابعاد با این اندازه جور نیست؛ اندازهٔ بزرگ‌تری انتخاب کنید.".into(),
+            );
+        }
+    }
+    match (description, size, weight, declared_value) {
+        (Some(description), Some(size), Some(weight), Some(declared_value))
+            if errors.is_empty() =>
+        {
+            Ok(Item {
+                description,
+                size,
+                weight,
+                dimensions,
+                declared_value,
+                fragile: form.fragile.is_some(),
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+/// The opener's own side. `city_known` says whether a city id is in the catalogue;
+/// `pickup_days` are the days a courier pickup may be booked.
+pub fn validate_party(
+    form: &PartyForm,
+    role: Role,
+    city_known: impl Fn(&str) -> bool,
+    pickup_days: &[i64],
+) -> Result<Party, Errors> {
+    let mut errors = Errors::new();
+    let name = record(&mut errors, "name", PersonName::parse(&form.name));
+    let mobile = record(&mut errors, "mobile", Mobile::parse(&form.mobile));
+    let city = record(
+        &mut errors,
+        "city",
+        if city_known(&form.city) {
+            Ok(form.city.clone())
+        } else {
+            Err(FieldError::Choice)
+        },
+    );
+    let address = record(&mut errors, "address", AddressLine::parse(&form.address));
+    let plaque = record(
+        &mut errors,
+        "plaque",
+        ShortText::parse_optional(&form.plaque),
+    );
+    let unit = record(&mut errors, "unit", ShortText::parse_optional(&form.unit));
+    let floor = record(&mut errors, "floor", ShortText::parse_optional(&form.floor));
+    let postal_code = record(
+        &mut errors,
+        "postal_code",
+        optional(&form.postal_code, PostalCode::parse),
+    );
+    let handover = match (role, form.handover.as_str()) {
+        (Role::Sender, "pickup") => {
+            let day = form
+                .pickup_day
+                .parse::<i64>()
+                .ok()
+                .filter(|d| pickup_days.contains(d));
+            let day = record(&mut errors, "pickup_day", day.ok_or(FieldError::Choice));
+            let window = record(
+                &mut errors,
+                "pickup_window",
+                PickupWindow::parse(&form.pickup_window).ok_or(FieldError::Choice),
+            );
+            day.zip(window)
+                .map(|(day, window)| Handover::CourierPickup { day, window })
+        }
+        (Role::Sender, "dropoff") => Some(Handover::BranchDropOff),
+        (Role::Receiver, "door") => Some(Handover::DoorDelivery),
+        (Role::Receiver, "branch") => Some(Handover::HoldAtBranch),
+        _ => record(&mut errors, "handover", Err(FieldError::Choice)),
+    };
+    match (
+        name,
+        mobile,
+        city,
+        address,
+        plaque,
+        unit,
+        floor,
+        postal_code,
+        handover,
+    ) {
+        (
+            Some(name),
+            Some(mobile),
+            Some(city),
+            Some(address),
+            Some(plaque),
+            Some(unit),
+            Some(floor),
+            Some(postal_code),
+            Some(handover),
+        ) if errors.is_empty() => Ok(Party {
+            name,
+            mobile,
+            city,
+            address,
+            plaque,
+            unit,
+            floor,
+            postal_code,
+            handover,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// The quote step's choices.
+pub struct QuoteChoice {
+    pub other_city: String,
+    pub service: Service,
+    pub payer: Payer,
+}
+
+pub fn validate_quote(
+    form: &QuoteForm,
+    city_known: impl Fn(&str) -> bool,
+) -> Result<QuoteChoice, Errors> {
+    let mut errors = Errors::new();
+    let other_city = record(
+        &mut errors,
+        "other_city",
+        if city_known(&form.other_city) {
+            Ok(form.other_city.clone())
+        } else {
+            Err(FieldError::Choice)
+        },
+    );
+    let service = record(
+        &mut errors,
+        "service",
+        Service::parse(&form.service).ok_or(FieldError::Choice),
+    );
+    let payer = record(
+        &mut errors,
+        "payer",
+        Payer::parse(&form.payer).ok_or(FieldError::Choice),
+    );
+    if form.consent.is_none() {
+        errors.insert(
+            "consent".into(),
+            "برای ثبت درخواست، متن نگهداری اطلاعات را بپذیرید.".into(),
+        );
+    }
+    match (other_city, service, payer) {
+        (Some(other_city), Some(service), Some(payer)) if errors.is_empty() => Ok(QuoteChoice {
+            other_city,
+            service,
+            payer,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// Inline checks the browser runs as the user leaves a field (the same parsers as above);
+/// `None` means fine or not checked here.
+pub fn check_field(field: &str, value: &str) -> Option<String> {
+    let message = |r: Result<(), FieldError>| r.err().map(|e| e.to_string());
+    match field {
+        "description" => message(ItemDescription::parse(value).map(drop)),
+        "weight_kg" => message(optional(value, Grams::parse_kg).map(drop)),
+        "length_cm" | "width_cm" | "height_cm" => {
+            message(optional(value, Dimensions::parse_side).map(drop))
+        }
+        "declared_value" => message(Rials::parse_tomans(value).map(drop)),
+        "name" => message(PersonName::parse(value).map(drop)),
+        "mobile" => message(Mobile::parse(value).map(drop)),
+        "address" => message(AddressLine::parse(value).map(drop)),
+        "plaque" | "unit" | "floor" => message(ShortText::parse_optional(value).map(drop)),
+        "postal_code" => message(optional(value, PostalCode::parse).map(drop)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item() -> ItemForm {
+        ItemForm {
+            description: "گوشی سامسونگ".into(),
+            size_class: "small".into(),
+            weight_kg: "۰٫۸".into(),
+            declared_value: "۱۸٬۵۰۰٬۰۰۰".into(),
+            ..ItemForm::default()
+        }
+    }
+
+    #[test]
+    fn a_good_item_passes_and_bad_fields_are_named() {
+        let ok = validate_item(&item()).unwrap();
+        assert_eq!(ok.weight, Some(Grams(800)));
+        let bad = ItemForm {
+            description: "".into(),
+            weight_kg: "سه".into(),
+            length_cm: "10".into(),
+            ..item()
+        };
+        let errors = validate_item(&bad).unwrap_err();
+        assert_eq!(
+            errors.keys().collect::<Vec<_>>(),
+            ["description", "height_cm", "weight_kg", "width_cm"]
+        );
+        let too_heavy = ItemForm {
+            weight_kg: "3".into(),
+            ..item()
+        };
+        assert!(validate_item(&too_heavy)
+            .unwrap_err()
+            .contains_key("size_class"));
+    }
+
+    #[test]
+    fn the_party_depends_on_the_role() {
+        let form = PartyForm {
+            name: "مریم رضایی".into(),
+            mobile: "۰۹۱۲۱۲۳۴۵۶۷".into(),
+            city: "tehran".into(),
+            address: "خیابان ولیعصر، کوچهٔ ۱۲".into(),
+            handover: "pickup".into(),
+            pickup_day: "20000".into(),
+            pickup_window: "morning".into(),
+            ..PartyForm::default()
+        };
+        let known = |c: &str| c == "tehran";
+        assert!(validate_party(&form, Role::Sender, known, &[20000]).is_ok());
+        assert!(validate_party(&form, Role::Sender, known, &[20001])
+            .unwrap_err()
+            .contains_key("pickup_day"));
+        assert!(validate_party(&form, Role::Receiver, known, &[20000])
+            .unwrap_err()
+            .contains_key("handover"));
+        let door = PartyForm {
+            handover: "door".into(),
+            ..form
+        };
+        assert!(validate_party(&door, Role::Receiver, known, &[]).is_ok());
+        assert_eq!(
+            check_field("mobile", "0912"),
+            Some(FieldError::Mobile.to_string())
+        );
+        assert_eq!(check_field("mobile", "۰۹۱۲۱۲۳۴۵۶۷"), None);
+    }
+}

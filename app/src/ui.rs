@@ -1,0 +1,138 @@
+//! Small building blocks shared by the pages: labelled fields with server and inline errors,
+//! the city picker, the error summary and the way back to Divar.
+
+use leptos::prelude::*;
+
+use crate::forms::{check_field, Errors};
+
+/// A province and its cities, as the city picker shows them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ProvinceOption {
+    pub name: String,
+    pub cities: Vec<(String, String)>,
+}
+
+/// A labelled text input named `form[<field>]`. The server's error for the field is shown
+/// below it; once the WASM runs, the same domain check runs as the user leaves the field.
+#[component]
+pub fn Field(
+    field: &'static str,
+    label: &'static str,
+    value: String,
+    errors: Errors,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] input_mode: Option<&'static str>,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] optional: bool,
+) -> impl IntoView {
+    let error = RwSignal::new(errors.get(field).cloned());
+    let id = format!("f-{field}");
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described = move || {
+        let mut ids = Vec::new();
+        if hint.is_some() {
+            ids.push(format!("f-{field}-hint"));
+        }
+        if error.get().is_some() {
+            ids.push(format!("f-{field}-error"));
+        }
+        (!ids.is_empty()).then(|| ids.join(" "))
+    };
+    view! {
+        <div class="field" class:invalid=move || error.get().is_some()>
+            <label for=id.clone()>
+                {label}
+                {optional.then(|| view! { <span class="muted">" (اختیاری)"</span> })}
+            </label>
+            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
+            <input
+                id=id
+                name=format!("form[{field}]")
+                type="text"
+                value=value
+                inputmode=input_mode
+                autocomplete=autocomplete.unwrap_or("off")
+                aria-invalid=move || error.get().is_some().to_string()
+                aria-describedby=described
+                on:blur=move |ev| error.set(check_field(field, &event_target_value(&ev)))
+            />
+            {move || error.get().map(|message| view! { <p class="field-error" id=error_id.clone()>{message}</p> })}
+        </div>
+    }
+}
+
+/// The city picker: every province as a group of its cities.
+#[component]
+pub fn CitySelect(
+    field: &'static str,
+    label: &'static str,
+    selected: String,
+    provinces: Vec<ProvinceOption>,
+    errors: Errors,
+    #[prop(optional)] on_pick: Option<Callback<String>>,
+) -> impl IntoView {
+    let error = errors.get(field).cloned();
+    let id = format!("f-{field}");
+    let error_id = format!("{id}-error");
+    let has_error = error.is_some();
+    view! {
+        <div class="field" class:invalid=has_error>
+            <label for=id.clone()>{label}</label>
+            <select
+                id=id
+                name=format!("form[{field}]")
+                aria-invalid=has_error.to_string()
+                aria-describedby=has_error.then(|| error_id.clone())
+                on:change=move |ev| {
+                    if let Some(callback) = on_pick {
+                        callback.run(event_target_value(&ev));
+                    }
+                }
+            >
+                <option value="" selected=selected.is_empty()>"انتخاب شهر"</option>
+                {provinces
+                    .into_iter()
+                    .map(|province| {
+                        let selected = selected.clone();
+                        view! {
+                            <optgroup label=province.name>
+                                {province
+                                    .cities
+                                    .into_iter()
+                                    .map(|(id, name)| {
+                                        let is_selected = id == selected;
+                                        view! { <option value=id selected=is_selected>{name}</option> }
+                                    })
+                                    .collect_view()}
+                            </optgroup>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+            {error.map(|message| view! { <p class="field-error" id=error_id>{message}</p> })}
+        </div>
+    }
+}
+
+/// A summary of what to fix, announced to screen readers.
+#[component]
+pub fn ErrorSummary(errors: Errors) -> impl IntoView {
+    (!errors.is_empty()).then(|| {
+        view! {
+            <div class="error-summary" role="alert">
+                <p>"چند بخش نیاز به اصلاح دارد؛ پیام زیر هر بخش را ببینید."</p>
+            </div>
+        }
+    })
+}
+
+/// The way back to Divar, on every screen.
+#[component]
+pub fn BackToDivar(href: String, #[prop(optional)] primary: bool) -> impl IntoView {
+    view! {
+        <a class="button" class:secondary=!primary href=href>
+            "بازگشت به دیوار"
+        </a>
+    }
+}
