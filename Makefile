@@ -30,7 +30,7 @@ unit:
 	cargo test --workspace --features ersal/sandbox
 
 build-release:
-	$(LEPTOS) build --release
+	$(LEPTOS) build --release --precompress
 
 # The journeys run the production build against the sandbox started as its own binary.
 e2e: build-release

@@ -32,7 +32,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="data:," />
                 <link
                     rel="preload"
-                    href="/fonts/Vazirmatn-NL-Regular.woff2"
+                    href="/fonts/vazirmatn-nl-400-v33.woff2"
                     r#as="font"
                     r#type="font/woff2"
                     crossorigin=""

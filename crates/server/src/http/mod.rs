@@ -13,7 +13,7 @@ mod page;
 
 use axum::extract::MatchedPath;
 use axum::Router;
-use http::{header, HeaderName, HeaderValue, Request, Response};
+use http::{header, HeaderName, HeaderValue, Request};
 use tower::ServiceBuilder;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
@@ -74,36 +74,50 @@ pub fn layered(router: Router) -> Router {
                 header::REFERRER_POLICY,
                 HeaderValue::from_static("same-origin"),
             ))
-            .layer(SetResponseHeaderLayer::if_not_present(
-                header::CACHE_CONTROL,
-                cache_policy as fn(&Response<_>) -> Option<HeaderValue>,
-            )),
+            .layer(axum::middleware::from_fn(cache_policy)),
     )
 }
 
-/// Static assets may be cached briefly; everything else (pages with personal context, API
-/// answers) is not stored.
-fn cache_policy<B>(response: &Response<B>) -> Option<HeaderValue> {
-    let is_asset = response
+/// Caching by what a response is: hashed assets (`/pkg/ersal.<hash>.*`) and versioned fonts
+/// forever; pages that show a session's details (`/request`, `/t/…`) never stored; other HTML
+/// revalidated every time; anything else (API answers) not stored. A handler's own
+/// `Cache-Control` wins.
+async fn cache_policy(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let path = request.uri().path().to_owned();
+    let mut response = next.run(request).await;
+    if response.headers().contains_key(header::CACHE_CONTROL) {
+        return response;
+    }
+    let is_html = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| {
-            [
-                "text/css",
-                "application/javascript",
-                "text/javascript",
-                "application/wasm",
-                "font/",
-            ]
-            .iter()
-            .any(|prefix| t.starts_with(prefix))
-        });
-    Some(HeaderValue::from_static(if is_asset {
-        "public, max-age=3600"
+        .is_some_and(|t| t.starts_with("text/html"));
+    let value = if response.status().is_success()
+        && (is_hashed_asset(&path) || path.starts_with("/fonts/"))
+    {
+        "public, max-age=31536000, immutable"
+    } else if is_html && !(path == "/request" || path.starts_with("/t/")) {
+        "no-cache"
     } else {
         "no-store"
-    }))
+    };
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    response
+}
+
+/// `/pkg/ersal.0123abcd.js`: a file name with a content hash before its extension(s).
+fn is_hashed_asset(path: &str) -> bool {
+    path.strip_prefix("/pkg/").is_some_and(|file| {
+        file.split('.')
+            .nth(1)
+            .is_some_and(|hash| hash.len() >= 8 && hash.bytes().all(|b| b.is_ascii_alphanumeric()))
+    })
 }
 
 /// Unmatched paths (static files, 404s) are logged by their first segment only.
@@ -121,5 +135,14 @@ mod tests {
         assert_eq!(super::redact_path("/pkg/ersal.wasm"), "/pkg/…");
         assert_eq!(super::redact_path("/l/secret/more"), "/l/…");
         assert_eq!(super::redact_path("/favicon.ico"), "/favicon.ico");
+    }
+
+    #[test]
+    fn hashed_assets_are_recognised() {
+        assert!(super::is_hashed_asset("/pkg/ersal.3f9a8c1d2e4b5a6c.wasm"));
+        assert!(super::is_hashed_asset("/pkg/ersal.3f9a8c1d2e4b5a6c.css.br"));
+        assert!(!super::is_hashed_asset("/pkg/ersal.css"));
+        assert!(!super::is_hashed_asset("/pkg/ersal.js"));
+        assert!(!super::is_hashed_asset("/fonts/x.3f9a8c1d2e.woff2"));
     }
 }
