@@ -50,6 +50,25 @@ export default defineConfig({
         launchOptions: { executablePath: "/usr/bin/chromium", args: chromiumArgs },
       },
     },
+    {
+      // Every page must work as plain HTML forms.
+      name: "mobile-no-js",
+      testMatch: /flow\.spec\.ts/,
+      use: {
+        ...devices["Pixel 5"],
+        javaScriptEnabled: false,
+        launchOptions: { executablePath: "/usr/bin/chromium", args: chromiumArgs },
+      },
+    },
+    {
+      // Android 5's newest WebView may not run modern WASM: JavaScript on, WebAssembly absent.
+      name: "mobile-no-wasm",
+      testMatch: /flow\.spec\.ts/,
+      use: {
+        ...devices["Pixel 5"],
+        launchOptions: { executablePath: "/usr/bin/chromium", args: [...chromiumArgs, "--js-flags=--noexpose_wasm"] },
+      },
+    },
   ],
   webServer: [
     {

@@ -1,0 +1,34 @@
+import { expect, test } from "@playwright/test";
+import { completeBuyerFlow, initSession } from "./helpers";
+
+// Runs in three projects: normal, JavaScript off, and WebAssembly unavailable.
+
+test("the opener's flow, from Divar's init call to the saved shipment and its tracking page", async ({
+  page,
+  request,
+}) => {
+  await completeBuyerFlow(page, await initSession(request));
+});
+
+test("wrong input shows the Persian field error and keeps what was typed", async ({ page, request }) => {
+  await page.goto(await initSession(request));
+  await page.getByLabel("کوچک (تا ۲ کیلوگرم)").check();
+  await page.getByLabel("ارزش کالا (تومان)").fill("۵۰۰۰۰۰");
+  await page.getByRole("button", { name: "ادامه" }).click();
+
+  await page.getByLabel("نام و نام خانوادگی").fill("علی محمدی");
+  await page.getByLabel("شمارهٔ همراه").fill("۰۹۱۲");
+  await page.getByLabel("نشانی", { exact: true }).fill("خیابان چهارباغ، کوچهٔ گلستان");
+  await page.getByRole("button", { name: "ادامه" }).click();
+
+  await expect(page.getByText("شمارهٔ همراه را به شکل ۰۹۱۲۳۴۵۶۷۸۹ بنویسید.")).toBeVisible();
+  await expect(page.getByText("یکی از گزینه‌ها را انتخاب کنید.").first()).toBeVisible();
+  await expect(page.getByLabel("شمارهٔ همراه")).toHaveValue("۰۹۱۲");
+  await expect(page.getByLabel("نام و نام خانوادگی")).toHaveValue("علی محمدی");
+  await expect(page.getByLabel("نشانی", { exact: true })).toHaveValue("خیابان چهارباغ، کوچهٔ گلستان");
+  await expect(page.getByRole("alert")).toContainText("نیاز به اصلاح");
+
+  // A reload (or an app switch) loses nothing: the draft is on the server.
+  await page.reload();
+  await expect(page.getByLabel("شمارهٔ همراه")).toHaveValue("۰۹۱۲");
+});

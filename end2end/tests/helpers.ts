@@ -1,0 +1,61 @@
+import { APIRequestContext, expect, Page } from "@playwright/test";
+import { IDENTIFICATION_KEY } from "../playwright.config";
+
+export const CONVERSATION = "0d5f3c1e-8a47-4b2e-9f61-3c2d7e9a4b10";
+
+/** Plays Divar's session-init call for the sandbox's first conversation; returns the landing URL. */
+export async function initSession(
+  request: APIRequestContext,
+  overrides: Record<string, unknown> = {},
+): Promise<string> {
+  const response = await request.post("/divar/init", {
+    headers: { Authorization: IDENTIFICATION_KEY, API_VERSION: "2" },
+    data: {
+      source: "CHAT",
+      post_token: "QpR7x2Lm",
+      conversation_id: CONVERSATION,
+      user_side: "Demand",
+      extra_data: {},
+      ...overrides,
+    },
+  });
+  expect(response.status()).toBe(200);
+  return (await response.json()).url;
+}
+
+/** The buyer's side of the flow, from the item step to the saved shipment's tracking page. */
+export async function completeBuyerFlow(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await expect(page).toHaveURL(/\/request/);
+
+  // Item: the title was prefilled from Divar's get-post API (the sandbox's demo post).
+  await expect(page.getByLabel("شرح کالا")).toHaveValue("گوشی سامسونگ A54 در حد نو");
+  await page.getByLabel("کوچک (تا ۲ کیلوگرم)").check();
+  await page.getByLabel("وزن دقیق (کیلوگرم)").fill("۰٫۸");
+  await page.getByLabel("ارزش کالا (تومان)").fill("۱۸٬۵۰۰٬۰۰۰");
+  await page.getByRole("button", { name: "ادامه" }).click();
+
+  // Own side: the buyer receives.
+  await expect(page.getByRole("heading", { name: "مشخصات گیرنده (شما)" })).toBeVisible();
+  await page.getByLabel("نام و نام خانوادگی").fill("علی محمدی");
+  await page.getByLabel("شمارهٔ همراه").fill("۰۹۳۵ ۱۲۳ ۴۵۶۷");
+  await page.getByLabel("شهر", { exact: true }).selectOption("isfahan");
+  await page.getByLabel("نشانی", { exact: true }).fill("خیابان چهارباغ، کوچهٔ گلستان");
+  await page.getByLabel("پلاک (اختیاری)").fill("۱۲");
+  await page.getByLabel("تحویل درِ خانه").check();
+  await page.getByRole("button", { name: "ادامه" }).click();
+
+  // Quote: the seller's city defaults to the post's (Tehran); Tehran → Isfahan, 800 g.
+  await expect(page.getByRole("heading", { name: "هزینه و ثبت" })).toBeVisible();
+  await expect(page.getByTestId("total-economy")).toHaveText("۲۱۱٬۷۵۰ تومان");
+  await page.getByLabel("گیرنده (پس‌کرایه)").check();
+  await page.getByRole("checkbox", { name: /می‌پذیرم/ }).check();
+  await page.getByRole("button", { name: "ثبت درخواست" }).click();
+
+  // The saved shipment's tracking page.
+  await expect(page).toHaveURL(/\/t\/[2-9A-HJ-NP-Z]{10}$/);
+  await expect(page.getByTestId("status")).toHaveText("در انتظار تکمیل اطلاعات طرف مقابل");
+  await expect(page.getByTestId("total")).toHaveText("۲۱۱٬۷۵۰ تومان");
+  await expect(page.locator(".timeline li")).toHaveCount(2);
+  await expect(page.getByRole("link", { name: "بازگشت به دیوار" })).toBeVisible();
+}
