@@ -15,6 +15,7 @@ use axum::extract::MatchedPath;
 use axum::Router;
 use http::{header, HeaderName, HeaderValue, Request};
 use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
@@ -48,8 +49,8 @@ impl MakeRequestId for RandomRequestId {
     }
 }
 
-/// Wraps `router` with request ids, a trace span per request, and the default response
-/// headers. The span records the matched route (`/l/{id}`, never the id itself) and no query
+/// Wraps `router` with request ids, a trace span per request, the default response headers,
+/// caching rules and compression. The span records the matched route (`/l/{id}`, never the id itself) and no query
 /// string, headers or body, so tokens and personal data stay out of the logs.
 pub fn layered(router: Router) -> Router {
     let trace = TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
@@ -74,7 +75,9 @@ pub fn layered(router: Router) -> Router {
                 header::REFERRER_POLICY,
                 HeaderValue::from_static("same-origin"),
             ))
-            .layer(axum::middleware::from_fn(cache_policy)),
+            .layer(axum::middleware::from_fn(cache_policy))
+            // Pages and answers are compressed on the fly; precompressed assets pass untouched.
+            .layer(CompressionLayer::new()),
     )
 }
 
