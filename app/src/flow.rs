@@ -86,14 +86,15 @@ mod backend {
 
     use domain::jalali::JalaliDateTime;
     use domain::shipment::Role;
-    use domain::tariff::{Parcel, Service};
+    use domain::tariff::Service;
     use ersal_server::sessions::LandingSession;
     use ersal_server::{drafts, AppState};
     use kenar::{PostToken, UserSide};
 
     use super::{Draft, QuoteView, Step};
-    use crate::forms::{validate_item, Item};
+    use crate::forms::validate_item;
     use crate::server::fail;
+    use domain::shipment::Item;
     use leptos::prelude::ServerFnError;
 
     pub const PREFILL_BUDGET: Duration = Duration::from_millis(300);
@@ -208,12 +209,7 @@ mod backend {
         } else {
             (other, own)
         };
-        let parcel = Parcel {
-            size: item.size,
-            weight: item.weight,
-            dimensions: item.dimensions,
-            declared_value: item.declared_value,
-        };
+        let parcel = item.parcel();
         [Service::Economy, Service::Express]
             .into_iter()
             .filter_map(|service| {
@@ -395,7 +391,7 @@ pub async fn save_party(form: PartyForm) -> Result<(), ServerFnError> {
 pub async fn submit_quote(form: QuoteForm) -> Result<(), ServerFnError> {
     use crate::forms::{validate_item, validate_party, validate_quote};
     use crate::server::{fail, session, state, tehran_day};
-    use ersal_server::shipments::{self, Item, NewShipment, Parties};
+    use ersal_server::shipments::{self, NewShipment, Parties};
 
     let state = state();
     let Some(session) = session(&state).await? else {
@@ -452,12 +448,7 @@ pub async fn submit_quote(form: QuoteForm) -> Result<(), ServerFnError> {
     } else {
         (other, own)
     };
-    let parcel = domain::tariff::Parcel {
-        size: item.size,
-        weight: item.weight,
-        dimensions: item.dimensions,
-        declared_value: item.declared_value,
-    };
+    let parcel = item.parcel();
     let ends = origin_city
         .as_deref()
         .and_then(|c| places.find(c))
@@ -486,14 +477,7 @@ pub async fn submit_quote(form: QuoteForm) -> Result<(), ServerFnError> {
         conversation_id: session.conversation_id.clone(),
         post_token: session.post_token.clone(),
         opener_role: role,
-        item: Item {
-            description: item.description,
-            size: item.size,
-            weight: item.weight,
-            dimensions: item.dimensions,
-            declared_value: item.declared_value,
-            fragile: item.fragile,
-        },
+        item,
         origin_city,
         destination_city,
         service: choice.service,

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use domain::shipment::{Handover, Party, Payer, PickupWindow, Role};
+use domain::shipment::{Handover, Item, Party, Payer, PickupWindow, Role};
 use domain::size::SizeClass;
 use domain::tariff::Service;
 use domain::values::{
@@ -84,17 +84,6 @@ pub struct QuoteForm {
     /// `quote` recalculates; `submit` sends the request.
     #[serde(default)]
     pub intent: String,
-}
-
-/// A validated item.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Item {
-    pub description: ItemDescription,
-    pub size: SizeClass,
-    pub weight: Option<Grams>,
-    pub dimensions: Option<Dimensions>,
-    pub declared_value: Rials,
-    pub fragile: bool,
 }
 
 fn record<T>(errors: &mut Errors, field: &str, result: Result<T, FieldError>) -> Option<T> {

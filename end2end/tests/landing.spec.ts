@@ -1,24 +1,11 @@
 import { expect, test } from "@playwright/test";
-import { IDENTIFICATION_KEY, SANDBOX_URL } from "../playwright.config";
+import { SANDBOX_URL } from "../playwright.config";
+import { CONVERSATION, initSession } from "./helpers";
 
-const CONVERSATION = "0d5f3c1e-8a47-4b2e-9f61-3c2d7e9a4b10";
 const RETURN_URL = `https://divar.ir/chat/${CONVERSATION}`;
 
 test("Divar's init call leads to the landing page, and back to Divar", async ({ page, request }) => {
-  const init = await request.post("/divar/init", {
-    headers: { Authorization: IDENTIFICATION_KEY, API_VERSION: "2" },
-    data: {
-      source: "CHAT",
-      post_token: "QpR7x2Lm",
-      conversation_id: CONVERSATION,
-      user_side: "Demand",
-      user_id: null,
-      return_url: RETURN_URL,
-      extra_data: {},
-    },
-  });
-  expect(init.status()).toBe(200);
-  const { url } = await init.json();
+  const url = await initSession(request, { user_side: "Demand", user_id: null, return_url: RETURN_URL });
   expect(url).toMatch(/^http:\/\/127\.0\.0\.1:3000\/l\/[A-Za-z0-9_-]{43}$/);
 
   // Divar itself is out of reach here: answer its chat page locally.

@@ -2,20 +2,7 @@
 
 use axum::response::Html;
 
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use ersal_server::http::escape;
 
 /// A page with the sandbox banner; `body` is trusted HTML built with [`escape`].
 pub fn page(title: &str, body: &str) -> Html<String> {

@@ -1,9 +1,36 @@
-//! What a shipment holds beyond its values: the roles, each side's details, how the parcel is
-//! handed over, and who pays.
+//! What a shipment holds beyond its values: the item, the roles, each side's details, how the
+//! parcel is handed over, and who pays.
 
 use serde::{Deserialize, Serialize};
 
-use crate::values::{AddressLine, Mobile, PersonName, PostalCode, ShortText};
+use crate::size::SizeClass;
+use crate::values::{
+    AddressLine, Dimensions, Grams, ItemDescription, Mobile, PersonName, PostalCode, Rials,
+    ShortText,
+};
+
+/// What is shipped, validated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    pub description: ItemDescription,
+    pub size: SizeClass,
+    pub weight: Option<Grams>,
+    pub dimensions: Option<Dimensions>,
+    pub declared_value: Rials,
+    pub fragile: bool,
+}
+
+impl Item {
+    /// What the tariff prices.
+    pub fn parcel(&self) -> crate::tariff::Parcel {
+        crate::tariff::Parcel {
+            size: self.size,
+            weight: self.weight,
+            dimensions: self.dimensions,
+            declared_value: self.declared_value,
+        }
+    }
+}
 
 /// The opener's role in the shipment: the seller sends, the buyer receives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -7,6 +7,17 @@ use std::fmt;
 
 use crate::init::Problem;
 
+/// `raw` is non-empty and at most `max` characters.
+fn bounded(raw: &str, max: usize) -> Result<(), Problem> {
+    if raw.is_empty() {
+        Err(Problem::Empty)
+    } else if raw.chars().count() > max {
+        Err(Problem::TooLong(max))
+    } else {
+        Ok(())
+    }
+}
+
 /// A post token: 1–10 ASCII letters or digits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PostToken(String);
@@ -15,12 +26,7 @@ impl PostToken {
     pub const MAX_LEN: usize = 10;
 
     pub fn parse(raw: &str) -> Result<Self, Problem> {
-        if raw.is_empty() {
-            return Err(Problem::Empty);
-        }
-        if raw.chars().count() > Self::MAX_LEN {
-            return Err(Problem::TooLong(Self::MAX_LEN));
-        }
+        bounded(raw, Self::MAX_LEN)?;
         if !raw.bytes().all(|b| b.is_ascii_alphanumeric()) {
             return Err(Problem::Charset(
                 "only the letters A-Z, a-z and the digits 0-9",
@@ -44,12 +50,7 @@ impl ConversationId {
     pub const MAX_LEN: usize = 64;
 
     pub fn parse(raw: &str) -> Result<Self, Problem> {
-        if raw.is_empty() {
-            return Err(Problem::Empty);
-        }
-        if raw.chars().count() > Self::MAX_LEN {
-            return Err(Problem::TooLong(Self::MAX_LEN));
-        }
+        bounded(raw, Self::MAX_LEN)?;
         if raw.chars().any(|c| c.is_control() || c == '/') || raw == "." || raw == ".." {
             return Err(Problem::Charset(
                 "no control characters, no '/', and not '.' or '..'",
@@ -72,12 +73,7 @@ impl DivarUserId {
     pub const MAX_LEN: usize = 64;
 
     pub fn parse(raw: &str) -> Result<Self, Problem> {
-        if raw.is_empty() {
-            return Err(Problem::Empty);
-        }
-        if raw.chars().count() > Self::MAX_LEN {
-            return Err(Problem::TooLong(Self::MAX_LEN));
-        }
+        bounded(raw, Self::MAX_LEN)?;
         if raw.chars().any(char::is_control) {
             return Err(Problem::Charset("no control characters"));
         }
@@ -110,12 +106,7 @@ impl Source {
     pub const FALLBACK: &'static str = "FALLBACK";
 
     pub fn parse(raw: &str) -> Result<Self, Problem> {
-        if raw.is_empty() {
-            return Err(Problem::Empty);
-        }
-        if raw.chars().count() > Self::MAX_LEN {
-            return Err(Problem::TooLong(Self::MAX_LEN));
-        }
+        bounded(raw, Self::MAX_LEN)?;
         if raw.chars().any(char::is_control) {
             return Err(Problem::Charset("no control characters"));
         }

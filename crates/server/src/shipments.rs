@@ -1,11 +1,11 @@
 //! The shipments repository: creating a shipment from a finished draft, reading it with its
 //! timeline, and moving it through the status machine. Names, phones and addresses are sealed.
 
-use domain::shipment::{Party, Payer, Role};
+use domain::shipment::{Item, Party, Payer, Role};
 use domain::size::SizeClass;
 use domain::status::{Actor, Status};
 use domain::tariff::Service;
-use domain::values::{Dimensions, Grams, ItemDescription, Rials};
+use domain::values::Rials;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -18,16 +18,6 @@ use crate::db::Db;
 pub struct Parties {
     pub sender: Option<Party>,
     pub receiver: Option<Party>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Item {
-    pub description: ItemDescription,
-    pub size: SizeClass,
-    pub weight: Option<Grams>,
-    pub dimensions: Option<Dimensions>,
-    pub declared_value: Rials,
-    pub fragile: bool,
 }
 
 /// A shipment to create.

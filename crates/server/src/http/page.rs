@@ -67,7 +67,8 @@ pub fn persian_digits(text: &str) -> String {
         .collect()
 }
 
-fn escape(text: &str) -> String {
+/// Text made safe for HTML content and attribute values.
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
