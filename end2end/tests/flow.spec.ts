@@ -32,3 +32,25 @@ test("wrong input shows the Persian field error and keeps what was typed", async
   await page.reload();
   await expect(page.getByLabel("شمارهٔ همراه")).toHaveValue("۰۹۱۲");
 });
+
+test("tracking is only for the conversation's sides, and cancelling works before pickup", async ({
+  page,
+  request,
+  browser,
+}) => {
+  await completeBuyerFlow(page, await initSession(request));
+  const tracking = page.url();
+
+  // Someone else, without the session: nothing is shown.
+  const stranger = await browser.newContext();
+  const other = await stranger.newPage();
+  await other.goto(tracking);
+  await expect(other.getByRole("heading", { name: "این مرسوله را نمی‌توان نشان داد" })).toBeVisible();
+  await expect(other.getByTestId("status")).toHaveCount(0);
+  await stranger.close();
+
+  await page.getByRole("button", { name: "لغو درخواست" }).click();
+  await expect(page.getByTestId("status")).toHaveText("لغو شد");
+  await expect(page.locator(".timeline li")).toHaveCount(3);
+  await expect(page.getByRole("button", { name: "لغو درخواست" })).toHaveCount(0);
+});

@@ -23,6 +23,30 @@ pub enum ClientError {
     Status(u16),
 }
 
+/// How a send-message call ended, as far as retrying goes (SPEC §5.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendOutcome {
+    Sent,
+    /// Connect errors, timeouts, 5xx and 429: worth another try, after `retry_after` seconds
+    /// when Divar said so.
+    Retry {
+        status: Option<u16>,
+        retry_after: Option<u64>,
+    },
+    /// 412 with `code` 9: the recipient restricts delivery; permanent for this chat.
+    Undeliverable,
+    /// Any other 4xx (a bad body, a missing scope, an expired token): not retried.
+    Rejected {
+        status: u16,
+    },
+}
+
+#[derive(Deserialize)]
+struct RpcStatus {
+    #[serde(default)]
+    code: i32,
+}
+
 /// The public parts of a post that Ersal uses (`finderGetPostResponse`, SPEC §6.1). A missing
 /// field means its zero value.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
@@ -63,6 +87,58 @@ impl KenarClient {
             .pop_if_empty()
             .extend(segments);
         url
+    }
+
+    /// `POST /v2/open-platform/conversations/{conversation_id}/messages` with the API key and
+    /// the user's access token.
+    pub async fn send_message(
+        &self,
+        conversation: &crate::ConversationId,
+        access_token: &str,
+        body: &impl serde::Serialize,
+    ) -> SendOutcome {
+        let url = self.url(&[
+            "v2",
+            "open-platform",
+            "conversations",
+            conversation.as_str(),
+            "messages",
+        ]);
+        let response = self
+            .http
+            .post(url)
+            .header("x-api-key", &self.api_key)
+            .bearer_auth(access_token)
+            .json(body)
+            .send()
+            .await;
+        let response = match response {
+            Ok(response) => response,
+            Err(_) => {
+                return SendOutcome::Retry {
+                    status: None,
+                    retry_after: None,
+                }
+            }
+        };
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse().ok());
+        match status {
+            200..=299 => SendOutcome::Sent,
+            412 => match response.json::<RpcStatus>().await {
+                Ok(RpcStatus { code: 9 }) => SendOutcome::Undeliverable,
+                _ => SendOutcome::Rejected { status },
+            },
+            429 | 500..=599 => SendOutcome::Retry {
+                status: Some(status),
+                retry_after,
+            },
+            _ => SendOutcome::Rejected { status },
+        }
     }
 
     /// `GET /v1/open-platform/finder/post/{token}` (API key only).

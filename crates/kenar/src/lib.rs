@@ -7,6 +7,7 @@
 //!   versions that `shared/kenar/SPEC.md` §1.8 lists);
 //! * [`ids`] holds the validated identifiers that arrive in those requests;
 //! * [`ret`] decides where a user may be sent back to at the end (SPEC §3);
+//! * [`message`] is the send-message body with its buttons (SPEC §5.2);
 //! * `client` (feature `client`, server only) calls Divar's open-platform API.
 //!
 //! Without `client` it has no I/O, so the browser and the server can both use it.
@@ -15,6 +16,7 @@
 pub mod client;
 pub mod ids;
 pub mod init;
+pub mod message;
 pub mod ret;
 
 pub use ids::{ConversationId, DivarUserId, PostToken, Source, UserSide};

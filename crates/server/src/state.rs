@@ -15,6 +15,7 @@ use crate::catalog::{Catalog, CatalogError};
 use crate::config::Config;
 use crate::crypto::Keys;
 use crate::db::{self, Db, DbError};
+use crate::oauth::DivarOAuth;
 use crate::sessions::{self, LandingSession, LandingWriter};
 
 #[derive(Clone)]
@@ -22,6 +23,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub catalog: Catalog,
     pub kenar: KenarClient,
+    pub oauth: DivarOAuth,
     pub db: Db,
     pub landings: LandingWriter,
     pub keys: Keys,
@@ -34,6 +36,8 @@ pub enum StartError {
     Db(#[from] DbError),
     #[error(transparent)]
     Catalog(#[from] CatalogError),
+    #[error("KENAR_OAUTH_BASE_URL or ERSAL_PUBLIC_URL do not make valid OAuth URLs")]
+    OAuthUrls(#[from] url::ParseError),
 }
 
 impl AppState {
@@ -47,9 +51,11 @@ impl AppState {
             secrecy::ExposeSecret::expose_secret(&config.kenar_api_key).to_owned(),
             Duration::from_secs(5),
         );
+        let oauth = DivarOAuth::new(&config)?;
         Ok(Self {
             catalog,
             kenar,
+            oauth,
             landings: LandingWriter::spawn(db.clone()),
             keys: Keys::derive(&config.secret_key),
             return_policy: ReturnPolicy::new(config.completion_url.clone()),
@@ -64,6 +70,14 @@ impl AppState {
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default();
         i64::try_from(since.as_secs()).unwrap_or(i64::MAX)
+    }
+
+    /// Milliseconds since the Unix epoch (for the outbox's retry schedule).
+    pub fn now_ms(&self) -> i64 {
+        let since = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
     }
 
     /// The name of the browser-session cookie: `__Host-` prefixed (so it is `Secure`, host-only
