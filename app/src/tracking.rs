@@ -141,7 +141,7 @@ pub async fn load_tracking(id: String, key: Option<String>) -> Result<Tracking, 
             })
             .collect(),
         can_cancel: shipment.status.is_cancellable(),
-        item: shipment.item_description.clone(),
+        item: shipment.item.description.as_str().to_owned(),
         route: format!(
             "{} ← {}",
             city(&shipment.destination_city),

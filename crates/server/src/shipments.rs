@@ -5,11 +5,14 @@ use domain::shipment::{Item, Party, Payer, Role};
 use domain::size::SizeClass;
 use domain::status::{Actor, Status};
 use domain::tariff::Service;
-use domain::values::Rials;
+use domain::values::{Dimensions, Grams, ItemDescription, Rials};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
+use kenar::message::SendMessage;
+
+use crate::chat;
 use crate::crypto::Keys;
 use crate::db::Db;
 
@@ -51,8 +54,7 @@ pub struct Shipment {
     pub post_token: Option<String>,
     pub opener_role: Role,
     pub status: Status,
-    pub item_description: String,
-    pub size: SizeClass,
+    pub item: Item,
     pub origin_city: Option<String>,
     pub destination_city: Option<String>,
     pub service: Service,
@@ -94,12 +96,14 @@ fn actor_key(actor: Actor) -> &'static str {
     }
 }
 
-/// Stores a submitted shipment (Draft → AwaitingCounterparty, both recorded) and removes the
-/// landing session's draft, in one transaction. Returns the tracking code.
+/// Stores a submitted shipment (Draft → AwaitingCounterparty, both recorded), queues the chat
+/// message `message` composes for it (given the tracking code), and removes the landing
+/// session's draft — in one transaction. Returns the tracking code.
 pub async fn create(
     db: &Db,
     keys: &Keys,
     new: &NewShipment,
+    message: impl FnOnce(&str) -> Option<(String, SendMessage)>,
     now: i64,
 ) -> Result<String, sqlx::Error> {
     let id = tracking_code();
@@ -149,12 +153,118 @@ pub async fn create(
         .execute(&mut *tx)
         .await?;
     }
+    if let Some((conversation, body)) = message(&id) {
+        chat::enqueue(&mut tx, &id, &conversation, &body, now * 1000).await?;
+    }
     sqlx::query("delete from drafts where landing_digest = ?")
         .bind(&new.landing)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// The counterparty's side arrived and they confirmed: their details join the shipment, the
+/// route and price are final, the status goes AwaitingCounterparty → AwaitingConfirmation →
+/// Booked (both recorded, by the counterparty), and the "booked" message is queued — in one
+/// transaction, and only if the shipment is still waiting for them.
+pub async fn complete_counterparty(
+    db: &Db,
+    keys: &Keys,
+    shipment: &Shipment,
+    completion: &Completion,
+    message: Option<(String, SendMessage)>,
+    now: i64,
+) -> Result<(), TransitionError> {
+    let forbidden = || TransitionError::Forbidden {
+        from: shipment.status,
+        to: Status::Booked,
+        actor: Actor::Counterparty,
+    };
+    if !(shipment
+        .status
+        .can_become(Status::AwaitingConfirmation, Actor::Counterparty)
+        && Status::AwaitingConfirmation.can_become(Status::Booked, Actor::Counterparty))
+    {
+        return Err(forbidden());
+    }
+    let parties =
+        serde_json::to_vec(&completion.parties).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    let mut tx = db.begin().await?;
+    let changed = sqlx::query(
+        "update shipments set status = ?, parties_sealed = ?, origin_city = ?, destination_city = ?,
+           quote_total_rials = ?, updated_at = ?
+         where id = ? and status = ?",
+    )
+    .bind(Status::Booked.key())
+    .bind(keys.seal(&parties, shipment.id.as_bytes()))
+    .bind(&completion.origin_city)
+    .bind(&completion.destination_city)
+    .bind(i64::try_from(completion.total.0).unwrap_or(i64::MAX))
+    .bind(now)
+    .bind(&shipment.id)
+    .bind(shipment.status.key())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed != 1 {
+        return Err(forbidden());
+    }
+    for status in [Status::AwaitingConfirmation, Status::Booked] {
+        sqlx::query(
+            "insert into shipment_events (shipment_id, status, actor, at) values (?, ?, ?, ?)",
+        )
+        .bind(&shipment.id)
+        .bind(status.key())
+        .bind(actor_key(Actor::Counterparty))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    if let Some((conversation, body)) = message {
+        chat::enqueue(&mut tx, &shipment.id, &conversation, &body, now * 1000).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What the counterparty adds.
+pub struct Completion {
+    pub parties: Parties,
+    pub origin_city: Option<String>,
+    pub destination_city: Option<String>,
+    pub total: Rials,
+}
+
+fn item(row: &sqlx::sqlite::SqliteRow) -> Result<Item, sqlx::Error> {
+    let side = |name: &str| -> Result<Option<u16>, sqlx::Error> {
+        Ok(row
+            .try_get::<Option<i64>, _>(name)?
+            .and_then(|v| u16::try_from(v).ok()))
+    };
+    let dimensions = match (side("length_cm")?, side("width_cm")?, side("height_cm")?) {
+        (Some(length_cm), Some(width_cm), Some(height_cm)) => Some(Dimensions {
+            length_cm,
+            width_cm,
+            height_cm,
+        }),
+        _ => None,
+    };
+    let declared: i64 = row.try_get("declared_rials")?;
+    Ok(Item {
+        description: decode(
+            ItemDescription::parse(row.try_get("item_description")?).ok(),
+            "item description",
+        )?,
+        size: decode(SizeClass::parse(row.try_get("size_class")?), "size class")?,
+        weight: row
+            .try_get::<Option<i64>, _>("weight_grams")?
+            .and_then(|g| u32::try_from(g).ok())
+            .map(Grams),
+        dimensions,
+        declared_value: Rials(u64::try_from(declared).unwrap_or_default()),
+        fragile: row.try_get("fragile")?,
+    })
 }
 
 fn decode<T>(value: Option<T>, what: &str) -> Result<T, sqlx::Error> {
@@ -165,7 +275,8 @@ fn decode<T>(value: Option<T>, what: &str) -> Result<T, sqlx::Error> {
 pub async fn get(db: &Db, keys: &Keys, id: &str) -> Result<Option<Shipment>, sqlx::Error> {
     let Some(row) = sqlx::query(
         "select id, landing_digest, conversation_id, post_token, opener_role, status, item_description,
-                size_class, origin_city, destination_city, service, payer, quote_total_rials, parties_sealed
+                size_class, weight_grams, length_cm, width_cm, height_cm, declared_rials, fragile,
+                origin_city, destination_city, service, payer, quote_total_rials, parties_sealed
          from shipments where id = ?",
     )
     .bind(id)
@@ -204,8 +315,7 @@ pub async fn get(db: &Db, keys: &Keys, id: &str) -> Result<Option<Shipment>, sql
         post_token: row.try_get("post_token")?,
         opener_role: decode(Role::parse(row.try_get("opener_role")?), "role")?,
         status: decode(Status::parse(row.try_get("status")?), "status")?,
-        item_description: row.try_get("item_description")?,
-        size: decode(SizeClass::parse(row.try_get("size_class")?), "size class")?,
+        item: item(&row)?,
         origin_city: row.try_get("origin_city")?,
         destination_city: row.try_get("destination_city")?,
         service: decode(Service::parse(row.try_get("service")?), "service")?,
