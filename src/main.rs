@@ -43,7 +43,12 @@ async fn main() -> anyhow::Result<()> {
             shell,
         ))
         .with_state(options);
-    let app = http::layered(http::routes(state).merge(ui));
+    ersal_server::chat::spawn_worker(state.clone());
+    let app = http::layered(
+        http::routes(state.clone())
+            .merge(app::oauth::routes(state))
+            .merge(ui),
+    );
 
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -31,6 +31,10 @@ pub struct Draft {
     pub post_city: Option<String>,
     /// Whether prefilling from the post was tried (once).
     pub prefilled: bool,
+    /// Submitted and waiting for Divar's permission to post in the chat.
+    pub awaiting_permission: bool,
+    /// This draft is the other side's (opened from the opener's message button).
+    pub counterparty: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,14 +78,51 @@ pub struct FlowView {
     pub quotes: Vec<QuoteView>,
 }
 
+/// The other side of the chat, opened from the opener's message button: they fill their own
+/// side, see the final price and confirm.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CounterpartyView {
+    pub context: LandingContext,
+    /// `party` or `confirm`.
+    pub step: String,
+    pub item: String,
+    pub opener_city: String,
+    pub service: String,
+    pub payer: String,
+    pub form: PartyForm,
+    pub errors: Errors,
+    pub provinces: Vec<ProvinceOption>,
+    pub pickup_days: Vec<(i64, String)>,
+    /// The final price once their city is known.
+    pub total: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Flow {
     Active(Box<FlowView>),
-    NoSession { back_to: String },
+    Counterparty(Box<CounterpartyView>),
+    /// The shipment no longer waits for the other side (already completed or cancelled).
+    Closed {
+        back_to: String,
+        tracking: String,
+    },
+    /// A button that does not verify: nothing happens.
+    Refused {
+        back_to: String,
+    },
+    NoSession {
+        back_to: String,
+    },
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    pub confirm: String,
 }
 
 #[cfg(feature = "ssr")]
-mod backend {
+pub(crate) mod backend {
     use std::time::Duration;
 
     use domain::jalali::JalaliDateTime;
@@ -234,6 +275,160 @@ mod backend {
             .collect()
     }
 
+    /// Saves the shipment from a complete draft; with `notify`, the chat message announcing it
+    /// is queued in the same transaction. Returns the tracking code, or the step to send the
+    /// user back to with the draft's errors filled in.
+    pub async fn finalize(
+        state: &AppState,
+        session: &LandingSession,
+        draft: &mut Draft,
+        notify: bool,
+    ) -> Result<Result<String, &'static str>, ServerFnError> {
+        use crate::forms::{validate_party, validate_quote};
+        use ersal_server::chat;
+        use ersal_server::shipments::{self, NewShipment, Parties};
+
+        let places = state.catalog.places.clone();
+        let known = |c: &str| places.find(c).is_some();
+        let Some(role) = role(session, draft) else {
+            return Ok(Err("item"));
+        };
+        let today = crate::server::tehran_day(state.now());
+        let days: Vec<i64> = (today..=today + 3).collect();
+        let item = validate_item(&draft.item);
+        let party = validate_party(&draft.party, role, known, &days);
+        let choice = validate_quote(&draft.quote, known);
+        let (item, party, choice) = match (item, party, choice) {
+            (Ok(item), Ok(party), Ok(choice)) => (item, party, choice),
+            (item, party, choice) => {
+                let step = if item.is_err() {
+                    "item"
+                } else if party.is_err() {
+                    "party"
+                } else {
+                    "quote"
+                };
+                draft.errors.clear();
+                for errors in [item.err(), party.err(), choice.err()]
+                    .into_iter()
+                    .flatten()
+                {
+                    draft.errors.extend(errors);
+                }
+                draft.item_done &= step != "item";
+                draft.party_done &= step != "item" && step != "party";
+                draft.awaiting_permission = false;
+                return Ok(Err(step));
+            }
+        };
+        let own = party.city.clone();
+        let (origin_city, destination_city) = if role == Role::Sender {
+            (own, choice.other_city.clone())
+        } else {
+            (choice.other_city.clone(), own)
+        };
+        let (origin, destination) =
+            match (places.find(&origin_city), places.find(&destination_city)) {
+                (Some(o), Some(d)) => (o, d),
+                _ => return Err(fail("a validated city is not in the catalogue")),
+            };
+        let total = state
+            .catalog
+            .tariff
+            .quote(&item.parcel(), origin, destination, choice.service)
+            .map(|q| q.total)
+            .ok_or_else(|| fail("no quote for a validated draft"))?;
+        let route = format!("{} ← {}", destination.city.name, origin.city.name);
+        let description = item.description.as_str().to_owned();
+        let parties = match role {
+            Role::Sender => Parties {
+                sender: Some(party),
+                receiver: None,
+            },
+            Role::Receiver => Parties {
+                sender: None,
+                receiver: Some(party),
+            },
+        };
+        let new = NewShipment {
+            landing: session.id.clone(),
+            conversation_id: session.conversation_id.clone(),
+            post_token: session.post_token.clone(),
+            opener_role: role,
+            item,
+            origin_city: Some(origin_city),
+            destination_city: Some(destination_city),
+            service: choice.service,
+            payer: choice.payer,
+            quote_total: total,
+            parties,
+        };
+        let conversation = session.conversation_id.clone().filter(|_| notify);
+        let keys = state.keys.clone();
+        let message = move |id: &str| {
+            conversation.map(|c| {
+                let body = chat::opener_message(&keys, id, &c, &description, &route);
+                (c, body)
+            })
+        };
+        let id = shipments::create(&state.db, &state.keys, &new, message, state.now())
+            .await
+            .map_err(fail)?;
+        tracing::info!(source = %session.source, notify, "shipment created");
+        Ok(Ok(id))
+    }
+
+    /// The shipment a `fill` button of this session points at, if its signature holds for the
+    /// session's conversation and the shipment belongs to that conversation.
+    pub async fn button_shipment(
+        state: &AppState,
+        session: &LandingSession,
+    ) -> Result<Option<ersal_server::shipments::Shipment>, ServerFnError> {
+        use ersal_server::{chat, shipments};
+        let Some(conversation) = session.conversation_id.as_deref() else {
+            return Ok(None);
+        };
+        let Some((id, chat::Op::Fill)) =
+            chat::verify_button(&state.keys, &session.private.extra_data, conversation)
+        else {
+            return Ok(None);
+        };
+        let shipment = shipments::get(&state.db, &state.keys, &id)
+            .await
+            .map_err(fail)?;
+        Ok(shipment.filter(|s| s.conversation_id.as_deref() == Some(conversation)))
+    }
+
+    /// The counterparty's side and the final route and price, once their city is known.
+    pub fn completion(
+        state: &AppState,
+        shipment: &ersal_server::shipments::Shipment,
+        party: domain::shipment::Party,
+    ) -> Option<ersal_server::shipments::Completion> {
+        let places = &state.catalog.places;
+        let mut parties = shipment.parties.clone();
+        let (origin, destination) = match shipment.opener_role {
+            Role::Sender => (shipment.origin_city.clone()?, party.city.clone()),
+            Role::Receiver => (party.city.clone(), shipment.destination_city.clone()?),
+        };
+        match shipment.opener_role {
+            Role::Sender => parties.receiver = Some(party),
+            Role::Receiver => parties.sender = Some(party),
+        }
+        let quote = state.catalog.tariff.quote(
+            &shipment.item.parcel(),
+            places.find(&origin)?,
+            places.find(&destination)?,
+            shipment.service,
+        )?;
+        Some(ersal_server::shipments::Completion {
+            parties,
+            origin_city: Some(origin),
+            destination_city: Some(destination),
+            total: quote.total,
+        })
+    }
+
     /// The quotes for a draft whose item is complete, towards `other_city`.
     pub fn draft_quotes(
         state: &AppState,
@@ -260,6 +455,9 @@ pub async fn load_flow(step: Option<String>) -> Result<Flow, ServerFnError> {
         });
     };
     let mut draft = backend::load(&state, &session).await?;
+    if session.source == kenar::Source::CHAT_MESSAGE_ACTION {
+        return counterparty_view(&state, &session, draft, step).await;
+    }
     if !draft.prefilled {
         backend::prefill(&state, &session, &mut draft).await;
         backend::save(&state, &session, &draft).await?;
@@ -300,6 +498,68 @@ pub async fn load_flow(step: Option<String>) -> Result<Flow, ServerFnError> {
     })))
 }
 
+#[cfg(feature = "ssr")]
+async fn counterparty_view(
+    state: &ersal_server::AppState,
+    session: &ersal_server::sessions::LandingSession,
+    draft: Draft,
+    step: Option<String>,
+) -> Result<Flow, ServerFnError> {
+    use crate::server::{city_name, provinces};
+    use domain::status::Status;
+
+    let back_to = session.return_target.clone();
+    let Some(shipment) = backend::button_shipment(state, session).await? else {
+        return Ok(Flow::Refused { back_to });
+    };
+    if shipment.status != Status::AwaitingCounterparty {
+        return Ok(Flow::Closed {
+            back_to,
+            tracking: format!("/t/{}", shipment.id),
+        });
+    }
+    let role = shipment.opener_role.other();
+    let opener_city = match shipment.opener_role {
+        domain::shipment::Role::Sender => shipment.origin_city.clone(),
+        domain::shipment::Role::Receiver => shipment.destination_city.clone(),
+    };
+    let confirm = step.as_deref() == Some("confirm") && draft.party_done;
+    let total = if confirm {
+        let today = crate::server::tehran_day(state.now());
+        let days: Vec<i64> = (today..=today + 3).collect();
+        crate::forms::validate_party(
+            &draft.party,
+            role,
+            |c| state.catalog.places.find(c).is_some(),
+            &days,
+        )
+        .ok()
+        .and_then(|party| backend::completion(state, &shipment, party))
+        .map(|c| c.total.display_tomans())
+    } else {
+        None
+    };
+    Ok(Flow::Counterparty(Box::new(CounterpartyView {
+        context: LandingContext {
+            role: Some(role.key().to_owned()),
+            source: session.source.clone(),
+            post_token: session.post_token.clone(),
+            conversation_id: session.conversation_id.clone(),
+            back_to,
+        },
+        step: if total.is_some() { "confirm" } else { "party" }.to_owned(),
+        item: shipment.item.description.as_str().to_owned(),
+        opener_city: opener_city.map_or_else(|| "—".to_owned(), |c| city_name(state, &c)),
+        service: shipment.service.label().to_owned(),
+        payer: shipment.payer.label().to_owned(),
+        form: draft.party,
+        errors: draft.errors,
+        provinces: provinces(state),
+        pickup_days: backend::pickup_days(state.now()),
+        total,
+    })))
+}
+
 /// Saves a step's form into the draft and redirects: to the next step when it is valid, back
 /// to the same step (with its errors) when not. Without a session, back to `/request`.
 #[cfg(feature = "ssr")]
@@ -315,7 +575,14 @@ async fn save_step(
         return Ok(());
     };
     let mut draft = backend::load(&state, &session).await?;
-    let role = backend::role(&session, &draft);
+    let role = if session.source == kenar::Source::CHAT_MESSAGE_ACTION {
+        draft.counterparty = true;
+        backend::button_shipment(&state, &session)
+            .await?
+            .map(|s| s.opener_role.other())
+    } else {
+        backend::role(&session, &draft)
+    };
     let next = match update(&mut draft, role) {
         Ok(next) => {
             draft.errors.clear();
@@ -375,23 +642,27 @@ pub async fn save_party(form: PartyForm) -> Result<(), ServerFnError> {
         move |draft, role| {
             draft.party = form.clone();
             let role = role.unwrap_or(domain::shipment::Role::Sender);
+            let next = if draft.counterparty {
+                "confirm"
+            } else {
+                "quote"
+            };
             let valid =
                 crate::forms::validate_party(&form, role, |c| places.find(c).is_some(), &days);
             draft.party_done = valid.is_ok();
-            valid.map(|_| "quote")
+            valid.map(|_| next)
         },
         "party",
     )
     .await
 }
 
-/// The quote step: `intent=quote` recalculates; `intent=submit` validates everything and saves
-/// the shipment, then shows its tracking page.
+/// The quote step: `intent=quote` recalculates; `intent=submit` asks Divar for permission to
+/// post in the chat (when there is one) and then saves the shipment; without a chat it saves
+/// it at once and shows its tracking page.
 #[server]
 pub async fn submit_quote(form: QuoteForm) -> Result<(), ServerFnError> {
-    use crate::forms::{validate_item, validate_party, validate_quote};
-    use crate::server::{fail, session, state, tehran_day};
-    use ersal_server::shipments::{self, NewShipment, Parties};
+    use crate::server::{session, state};
 
     let state = state();
     let Some(session) = session(&state).await? else {
@@ -401,95 +672,109 @@ pub async fn submit_quote(form: QuoteForm) -> Result<(), ServerFnError> {
     let mut draft = backend::load(&state, &session).await?;
     draft.quote = form.clone();
     draft.errors.clear();
-    let places = state.catalog.places.clone();
-    let known = |c: &str| places.find(c).is_some();
-    let Some(role) = backend::role(&session, &draft) else {
+    if backend::role(&session, &draft).is_none() {
         backend::save(&state, &session, &draft).await?;
         leptos_axum::redirect("/request");
         return Ok(());
-    };
+    }
     if form.intent != "submit" {
         backend::save(&state, &session, &draft).await?;
         leptos_axum::redirect("/request?step=quote");
         return Ok(());
     }
-    let today = tehran_day(state.now());
-    let days: Vec<i64> = (today..=today + 3).collect();
-    let item = validate_item(&draft.item);
-    let party = validate_party(&draft.party, role, known, &days);
-    let choice = validate_quote(&form, known);
-    let (item, party, choice) = match (item, party, choice) {
-        (Ok(item), Ok(party), Ok(choice)) => (item, party, choice),
-        (item, party, choice) => {
-            let step = if item.is_err() {
-                "item"
-            } else if party.is_err() {
-                "party"
-            } else {
-                "quote"
-            };
-            for errors in [item.err(), party.err(), choice.err()]
-                .into_iter()
-                .flatten()
-            {
-                draft.errors.extend(errors);
-            }
-            draft.item_done &= step != "item";
-            draft.party_done &= step != "item" && step != "party";
+    if session.conversation_id.is_some() {
+        // Permission to post in the chat first (SPEC §4); the callback finishes the submission.
+        draft.awaiting_permission = true;
+        backend::save(&state, &session, &draft).await?;
+        leptos_axum::redirect("/oauth/start");
+        return Ok(());
+    }
+    let outcome = backend::finalize(&state, &session, &mut draft, false).await?;
+    match outcome {
+        Ok(id) => leptos_axum::redirect(&format!("/t/{id}")),
+        Err(step) => {
             backend::save(&state, &session, &draft).await?;
             leptos_axum::redirect(&format!("/request?step={step}"));
+        }
+    }
+    Ok(())
+}
+
+/// The other side confirms: their details join the shipment, which becomes Booked, and the
+/// "booked" message is queued for the chat; then back to Divar.
+#[server]
+pub async fn confirm_counterparty(form: ConfirmForm) -> Result<(), ServerFnError> {
+    use crate::server::{fail, session, state, tehran_day};
+    use ersal_server::{chat, shipments};
+
+    let _ = form;
+    let state = state();
+    let Some(session) = session(&state).await? else {
+        leptos_axum::redirect("/request");
+        return Ok(());
+    };
+    let mut draft = backend::load(&state, &session).await?;
+    let Some(shipment) = backend::button_shipment(&state, &session).await? else {
+        leptos_axum::redirect("/request");
+        return Ok(());
+    };
+    let role = shipment.opener_role.other();
+    let today = tehran_day(state.now());
+    let days: Vec<i64> = (today..=today + 3).collect();
+    let party = match crate::forms::validate_party(
+        &draft.party,
+        role,
+        |c| state.catalog.places.find(c).is_some(),
+        &days,
+    ) {
+        Ok(party) => party,
+        Err(errors) => {
+            draft.errors = errors;
+            draft.party_done = false;
+            backend::save(&state, &session, &draft).await?;
+            leptos_axum::redirect("/request?step=party");
             return Ok(());
         }
     };
-    let own = places.find(&party.city).map(|p| p.city.id.clone());
-    let other = Some(choice.other_city.clone());
-    let (origin_city, destination_city) = if role == domain::shipment::Role::Sender {
-        (own, other)
-    } else {
-        (other, own)
+    let completion =
+        backend::completion(&state, &shipment, party).ok_or_else(|| fail("no final quote"))?;
+    let places = &state.catalog.places;
+    let name = |c: &Option<String>| {
+        c.as_deref()
+            .and_then(|c| places.find(c))
+            .map_or_else(String::new, |p| p.city.name.clone())
     };
-    let parcel = item.parcel();
-    let ends = origin_city
-        .as_deref()
-        .and_then(|c| places.find(c))
-        .zip(destination_city.as_deref().and_then(|c| places.find(c)));
-    let total = ends
-        .and_then(|(origin, destination)| {
-            state
-                .catalog
-                .tariff
-                .quote(&parcel, origin, destination, choice.service)
-        })
-        .map(|q| q.total)
-        .ok_or_else(|| fail("no quote for a validated draft"))?;
-    let parties = match role {
-        domain::shipment::Role::Sender => Parties {
-            sender: Some(party),
-            receiver: None,
-        },
-        domain::shipment::Role::Receiver => Parties {
-            sender: None,
-            receiver: Some(party),
-        },
-    };
-    let new = NewShipment {
-        landing: session.id.clone(),
-        conversation_id: session.conversation_id.clone(),
-        post_token: session.post_token.clone(),
-        opener_role: role,
-        item,
-        origin_city,
-        destination_city,
-        service: choice.service,
-        payer: choice.payer,
-        quote_total: total,
-        parties,
-    };
-    let id = shipments::create(&state.db, &state.keys, &new, state.now())
-        .await
-        .map_err(fail)?;
-    tracing::info!(source = %session.source, "shipment created");
-    leptos_axum::redirect(&format!("/t/{id}"));
+    let text = format!(
+        "ارسال «{}» ثبت شد ({} ← {}). هزینه: {}. کد پیگیری: {}",
+        shipment.item.description.as_str(),
+        name(&completion.destination_city),
+        name(&completion.origin_city),
+        completion.total.display_tomans(),
+        shipment.id,
+    );
+    let message = shipment.conversation_id.clone().map(|c| {
+        (
+            c.clone(),
+            chat::milestone_message(&state.keys, &shipment.id, &c, text),
+        )
+    });
+    match shipments::complete_counterparty(
+        &state.db,
+        &state.keys,
+        &shipment,
+        &completion,
+        message,
+        state.now(),
+    )
+    .await
+    {
+        Ok(()) => {
+            tracing::info!("shipment booked by the counterparty");
+            leptos_axum::redirect(&session.return_target);
+        }
+        Err(shipments::TransitionError::Forbidden { .. }) => leptos_axum::redirect("/request"),
+        Err(other) => return Err(fail(other)),
+    }
     Ok(())
 }
 
@@ -518,6 +803,7 @@ pub fn FlowPage() -> impl IntoView {
     let save_item = ServerAction::<SaveItem>::new();
     let save_party = ServerAction::<SaveParty>::new();
     let submit = ServerAction::<SubmitQuote>::new();
+    let confirm = ServerAction::<ConfirmCounterparty>::new();
     let flow = Resource::new(
         move || {
             (
@@ -525,7 +811,8 @@ pub fn FlowPage() -> impl IntoView {
                 choose_role.version().get()
                     + save_item.version().get()
                     + save_party.version().get()
-                    + submit.version().get(),
+                    + submit.version().get()
+                    + confirm.version().get(),
             )
         },
         |(step, _)| load_flow(step),
@@ -537,6 +824,26 @@ pub fn FlowPage() -> impl IntoView {
                     Ok(Flow::Active(view)) => {
                         view! { <FlowSteps view=*view choose_role save_item save_party submit /> }.into_any()
                     }
+                    Ok(Flow::Counterparty(view)) => {
+                        view! { <CounterpartySteps view=*view save_party confirm /> }.into_any()
+                    }
+                    Ok(Flow::Closed { back_to, tracking }) => view! {
+                        <section class="card" role="alert">
+                            <h1>"این درخواست دیگر منتظر شما نیست"</h1>
+                            <p>"مشخصات طرف دوم قبلاً ثبت شده یا درخواست لغو شده است."</p>
+                            <p><a href=tracking>"پیگیری ارسال"</a></p>
+                            <BackToDivar href=back_to primary=true />
+                        </section>
+                    }
+                    .into_any(),
+                    Ok(Flow::Refused { back_to }) => view! {
+                        <section class="card" role="alert">
+                            <h1>"این دکمه معتبر نیست"</h1>
+                            <p>"این دکمه به این گفتگو تعلق ندارد یا تغییر کرده است. هیچ تغییری انجام نشد."</p>
+                            <BackToDivar href=back_to primary=true />
+                        </section>
+                    }
+                    .into_any(),
                     Ok(Flow::NoSession { back_to }) => view! { <NoSession back_to /> }.into_any(),
                     Err(_) => view! { <Failure /> }.into_any(),
                 }
@@ -941,6 +1248,67 @@ fn QuoteStep(
                 <button class="button" type="submit" name="form[intent]" value="submit">"ثبت درخواست"</button>
             </ActionForm>
         </section>
+    }
+}
+
+#[component]
+fn CounterpartySteps(
+    view: CounterpartyView,
+    save_party: ServerAction<SaveParty>,
+    confirm: ServerAction<ConfirmCounterparty>,
+) -> impl IntoView {
+    let CounterpartyView {
+        context,
+        step,
+        item,
+        opener_city,
+        service,
+        payer,
+        form,
+        errors,
+        provinces,
+        pickup_days,
+        total,
+    } = view;
+    let role = context.role.clone().unwrap_or_default();
+    let back_to = context.back_to.clone();
+    let body = match total {
+        Some(total) if step == "confirm" => view! {
+            <section class="card">
+                <h2>"تأیید و ثبت"</h2>
+                <p>"هزینهٔ نهایی با شهر شما: " <strong data-testid="final-total">{total}</strong></p>
+                <ActionForm action=confirm>
+                    <input type="hidden" name="form[confirm]" value="yes" />
+                    <button class="button" type="submit">"تأیید و ثبت ارسال"</button>
+                </ActionForm>
+                <p><a href="/request?step=party">"ویرایش مشخصات"</a></p>
+            </section>
+        }
+        .into_any(),
+        _ => view! { <PartyStep action=save_party role form errors provinces pickup_days /> }
+            .into_any(),
+    };
+    view! {
+        <section class="card" aria-labelledby="landing-title">
+            <h1 id="landing-title">"تکمیل درخواست ارسال"</h1>
+            <dl class="facts">
+                <dt>"نقش شما"</dt>
+                <dd data-testid="side">{role_label(context.role.as_deref())}</dd>
+                <dt>"کالا"</dt>
+                <dd>{item}</dd>
+                <dt>"شهر طرف مقابل"</dt>
+                <dd>{opener_city}</dd>
+                <dt>"سرویس"</dt>
+                <dd>{service}</dd>
+                <dt>"پرداخت"</dt>
+                <dd>{payer}</dd>
+            </dl>
+        </section>
+        {body}
+        <nav class="card footer-links" aria-label="پیوندها">
+            <BackToDivar href=back_to />
+            <a href="/privacy">"حریم خصوصی"</a>
+        </nav>
     }
 }
 

@@ -9,6 +9,8 @@
 
 pub mod flow;
 pub mod forms;
+#[cfg(feature = "ssr")]
+pub mod oauth;
 pub mod privacy;
 #[cfg(feature = "ssr")]
 mod server;

@@ -33,6 +33,8 @@ pub struct TrackingView {
     pub back_to: String,
     /// The signed key for this shipment's link.
     pub key: String,
+    /// Whether the chat heard about the last change, in Persian.
+    pub chat: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,6 +126,24 @@ pub async fn load_tracking(id: String, key: Option<String>) -> Result<Tracking, 
     {
         return hidden();
     }
+    let chat = match (
+        &shipment.conversation_id,
+        ersal_server::chat::last_message_state(&state.db, &shipment.id)
+            .await
+            .map_err(fail)?,
+    ) {
+        (None, _) => "این درخواست از گفتگو ثبت نشده است؛ پیامی در گفتگو فرستاده نمی‌شود.",
+        (Some(_), None) => "گفتگو از این درخواست باخبر نشد (اجازهٔ پیام داده نشد).",
+        (Some(_), Some(state)) => match state.as_str() {
+            "sent" => "در گفتگو اعلام شد.",
+            "pending" => "پیام در حال ارسال به گفتگو است.",
+            "undeliverable" => {
+                "پیام به گفتگو نرسید: یکی از دو طرف پیام‌ها را محدود کرده است. درخواست ثبت شده است."
+            }
+            _ => "گفتگو از آخرین تغییر باخبر نشد.",
+        },
+    }
+    .to_owned();
     let city = |c: &Option<String>| {
         c.as_deref()
             .map_or_else(|| "—".to_owned(), |c| city_name(&state, c))
@@ -152,6 +172,7 @@ pub async fn load_tracking(id: String, key: Option<String>) -> Result<Tracking, 
         total: shipment.quote_total.display_tomans(),
         back_to,
         key: state.keys.sign(&["track", &shipment.id]),
+        chat,
         id: shipment.id,
     })))
 }
@@ -163,7 +184,6 @@ pub async fn cancel_shipment(form: CancelForm) -> Result<(), ServerFnError> {
     use ersal_server::shipments::{self, TransitionError};
 
     let state = state();
-    let back = format!("/t/{}?k={}", form.id, state.keys.sign(&["track", &form.id]));
     let Some(shipment) = shipments::get(&state.db, &state.keys, &form.id)
         .await
         .map_err(fail)?
@@ -185,10 +205,27 @@ pub async fn cancel_shipment(form: CancelForm) -> Result<(), ServerFnError> {
     )
     .await
     {
-        Ok(()) | Err(TransitionError::Forbidden { .. }) => {}
+        Ok(()) => {
+            // The shipment has ended: the permission to post in its chat is no longer needed.
+            if let Some(conversation) = &shipment.conversation_id {
+                ersal_server::chat::delete_tokens(&state.db, conversation)
+                    .await
+                    .map_err(fail)?;
+            }
+        }
+        Err(TransitionError::Forbidden { .. }) => {}
         Err(other) => return Err(fail(other)),
     }
-    leptos_axum::redirect(&back);
+    // Back to Divar, as after every completed action.
+    let back_to = match crate::server::session(&state).await? {
+        Some(session) => session.return_target,
+        None => format!(
+            "/t/{}?k={}",
+            shipment.id,
+            state.keys.sign(&["track", &shipment.id])
+        ),
+    };
+    leptos_axum::redirect(&back_to);
     Ok(())
 }
 
@@ -242,6 +279,7 @@ fn Timeline(view: TrackingView, cancel: ServerAction<CancelShipment>) -> impl In
         total,
         back_to,
         key,
+        chat,
     } = view;
     let code = id.clone();
     view! {
@@ -264,6 +302,7 @@ fn Timeline(view: TrackingView, cancel: ServerAction<CancelShipment>) -> impl In
                 <dd data-testid="total">{total}</dd>
             </dl>
             <p class="note">"گام بعد: "{next_step}</p>
+            <p data-testid="chat">{chat}</p>
         </section>
         <section class="card">
             <h2>"سابقه"</h2>

@@ -271,6 +271,16 @@ fn decode<T>(value: Option<T>, what: &str) -> Result<T, sqlx::Error> {
     value.ok_or_else(|| sqlx::Error::Decode(format!("unknown {what} in shipments").into()))
 }
 
+/// The conversation a shipment belongs to (`None` when unknown, or started outside a chat).
+pub async fn conversation_of(db: &Db, id: &str) -> Result<Option<String>, sqlx::Error> {
+    let found: Option<Option<String>> =
+        sqlx::query_scalar("select conversation_id from shipments where id = ?")
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
+    Ok(found.flatten())
+}
+
 /// A shipment with its timeline, oldest event first.
 pub async fn get(db: &Db, keys: &Keys, id: &str) -> Result<Option<Shipment>, sqlx::Error> {
     let Some(row) = sqlx::query(

@@ -15,9 +15,9 @@ use http::{header, HeaderMap, HeaderValue, StatusCode};
 use kenar::PostToken;
 
 use super::page;
-use crate::crypto;
 use crate::sessions::{self, NewLanding, Redeemed};
 use crate::state::AppState;
+use crate::{chat, crypto, shipments};
 
 /// The clean URL of the landing pages.
 pub const LANDING_PATH: &str = "/request";
@@ -56,12 +56,20 @@ async fn try_enter(
         Redeemed::Unknown
     };
     let back_to = match outcome {
-        Redeemed::Session { cookie_token } => return Ok(landed(state, &cookie_token)),
+        Redeemed::Session { cookie_token } => {
+            let destination = destination(state, &cookie_token).await?;
+            return Ok(match destination {
+                Some(path) => landed(state, &cookie_token, &path),
+                None => refused_button(state, &cookie_token).await?,
+            });
+        }
         Redeemed::Spent { return_target } => {
             // A reload of /l/{id} in the webview that already holds this session's cookie.
             if let Some(cookie) = state.cookie_token(headers) {
                 if sessions::belongs_to(&state.db, &cookie, id, now, state.idle_secs()).await? {
-                    return Ok(see_other(LANDING_PATH));
+                    if let Some(path) = destination(state, &cookie).await? {
+                        return Ok(see_other(&path));
+                    }
                 }
             }
             return_target
@@ -79,8 +87,67 @@ async fn try_enter(
     ))
 }
 
-/// Sets the session cookie and redirects to the clean landing URL.
-fn landed(state: &AppState, cookie_token: &str) -> Response {
+/// Where a fresh session goes: a button from one of our chat messages leads to its shipment's
+/// tracking page (`track`) or to the landing flow (`fill`) — if its signature holds for this
+/// conversation; `None` for a tampered or foreign button. Everything else goes to the flow.
+async fn destination(state: &AppState, cookie_token: &str) -> Result<Option<String>, sqlx::Error> {
+    let Some(session) = sessions::current(
+        &state.db,
+        &state.keys,
+        cookie_token,
+        state.now(),
+        state.idle_secs(),
+    )
+    .await?
+    else {
+        return Ok(Some(LANDING_PATH.to_owned()));
+    };
+    if session.source != kenar::Source::CHAT_MESSAGE_ACTION {
+        return Ok(Some(LANDING_PATH.to_owned()));
+    }
+    let Some(conversation) = session.conversation_id.as_deref() else {
+        return Ok(None);
+    };
+    let Some((shipment, op)) =
+        chat::verify_button(&state.keys, &session.private.extra_data, conversation)
+    else {
+        return Ok(None);
+    };
+    let belongs = shipments::conversation_of(&state.db, &shipment)
+        .await?
+        .is_some_and(|c| c == conversation);
+    Ok(belongs.then(|| match op {
+        chat::Op::Track => format!("/t/{shipment}"),
+        chat::Op::Fill => LANDING_PATH.to_owned(),
+    }))
+}
+
+/// A button that was altered, or replayed in another conversation: nothing happens, and the
+/// user is told so, with the way back.
+async fn refused_button(state: &AppState, cookie_token: &str) -> Result<Response, sqlx::Error> {
+    let session = sessions::current(
+        &state.db,
+        &state.keys,
+        cookie_token,
+        state.now(),
+        state.idle_secs(),
+    )
+    .await?;
+    let back_to = session.map_or_else(
+        || state.config.completion_url.to_string(),
+        |s| s.return_target,
+    );
+    tracing::info!("button refused: signature or conversation does not match");
+    Ok(page::message(
+        StatusCode::FORBIDDEN,
+        "این دکمه معتبر نیست",
+        "این دکمه به این گفتگو تعلق ندارد یا تغییر کرده است. هیچ تغییری انجام نشد. به گفتگو در دیوار برگردید و از دکمه‌های همان پیام استفاده کنید.",
+        &back_to,
+    ))
+}
+
+/// Sets the session cookie and redirects to the clean URL `path`.
+fn landed(state: &AppState, cookie_token: &str, path: &str) -> Response {
     let mut cookie = cookie::Cookie::build((state.cookie_name(), cookie_token.to_owned()))
         .path("/")
         .http_only(true)
@@ -88,7 +155,7 @@ fn landed(state: &AppState, cookie_token: &str) -> Response {
         .secure(!state.config.is_dev())
         .build();
     cookie.set_max_age(None);
-    let mut response = see_other(LANDING_PATH);
+    let mut response = see_other(path);
     let value = HeaderValue::from_str(&cookie.to_string()).expect("cookie is header-safe ASCII");
     response.headers_mut().insert(header::SET_COOKIE, value);
     response

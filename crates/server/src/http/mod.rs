@@ -24,7 +24,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use init::MAX_BODY_BYTES;
 pub use landing::LANDING_PATH;
-pub use page::escape;
+pub use page::{escape, message, with_offers, Offer};
 
 use crate::state::AppState;
 

@@ -5,8 +5,39 @@
 use axum::response::{Html, IntoResponse, Response};
 use http::{header, HeaderValue, StatusCode};
 
+/// A further step a dead-end page offers besides "back to Divar".
+pub enum Offer<'a> {
+    /// A link (GET).
+    Link { href: &'a str, label: &'a str },
+    /// A button posting an empty form to `action` (same origin, so the session cookie goes
+    /// along and nothing changes on a GET).
+    Post { action: &'a str, label: &'a str },
+}
+
 /// A full RTL page with a heading, one explanatory paragraph and a "back to Divar" link.
 pub fn message(status: StatusCode, title: &str, body: &str, back_to: &str) -> Response {
+    with_offers(status, title, body, back_to, &[])
+}
+
+/// [`message`] with further steps offered before the way back.
+pub fn with_offers(
+    status: StatusCode,
+    title: &str,
+    body: &str,
+    back_to: &str,
+    offers: &[Offer<'_>],
+) -> Response {
+    let offers: String = offers
+        .iter()
+        .map(|offer| match offer {
+            Offer::Link { href, label } => format!(r#"<p><a class="button" href="{}">{}</a></p>"#, escape(href), escape(label)),
+            Offer::Post { action, label } => format!(
+                r#"<form method="post" action="{}"><button class="button" type="submit">{}</button></form>"#,
+                escape(action),
+                escape(label)
+            ),
+        })
+        .collect();
     let html = format!(
         r#"<!DOCTYPE html>
 <html lang="fa" dir="rtl">
@@ -22,6 +53,8 @@ body {{ margin: 0; font-family: Vazirmatn, Tahoma, sans-serif; line-height: 1.7;
 .page {{ max-width: 40rem; margin: 0 auto; padding: 1rem; }}
 .card {{ background: var(--surface); border-radius: 8px; padding: 1rem 1.25rem; }}
 h1 {{ font-size: 1.25rem; margin: 0 0 .75rem; }}
+form {{ margin: 0 0 1rem; }}
+button.button {{ border: 0; font: inherit; cursor: pointer; }}
 .button {{ display: inline-flex; align-items: center; min-height: 44px; padding: .5rem 1.25rem; border-radius: 8px; background: var(--accent); color: var(--on-accent); font-weight: 700; text-decoration: none; }}
 a:focus-visible {{ outline: 3px solid #1a57c9; outline-offset: 2px; }}
 </style>
@@ -31,7 +64,8 @@ a:focus-visible {{ outline: 3px solid #1a57c9; outline-offset: 2px; }}
 <section class="card" role="alert">
 <h1>{title}</h1>
 <p>{body}</p>
-<a class="button" href="{back}">بازگشت به دیوار</a>
+{offers}
+<p><a class="button" href="{back}">بازگشت به دیوار</a></p>
 </section>
 </main>
 </body>
