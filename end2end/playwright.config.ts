@@ -53,7 +53,7 @@ export default defineConfig({
     {
       // Every page must work as plain HTML forms.
       name: "mobile-no-js",
-      testMatch: /flow\.spec\.ts/,
+      testMatch: /(flow|chat)\.spec\.ts/,
       use: {
         ...devices["Pixel 5"],
         javaScriptEnabled: false,
@@ -82,7 +82,8 @@ export default defineConfig({
       env,
     },
     {
-      command: "rm -rf target/e2e && exec target/release/ersal",
+      // The log goes to a file that a test searches for secrets.
+      command: "rm -rf target/e2e && mkdir -p target/e2e && exec target/release/ersal > target/e2e/ersal.log 2>&1",
       cwd: "..",
       url: `${BASE_URL}/healthz`,
       timeout: 60_000,

@@ -35,7 +35,7 @@ test("every page has no WCAG 2.1 A/AA violations, light and dark", async ({ page
   await expect(page.getByRole("alert")).toBeVisible();
   await audit(page, "item step with errors");
 
-  await completeBuyerFlow(page, await initSession(request));
+  await completeBuyerFlow(page, await initSession(request, { conversation_id: null }));
   await audit(page, "tracking");
 });
 

@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { SANDBOX_URL } from "../playwright.config";
 import { completeBuyerFlow, initSession } from "./helpers";
 
 // Runs in three projects: normal, JavaScript off, and WebAssembly unavailable.
@@ -7,7 +8,7 @@ test("the opener's flow, from Divar's init call to the saved shipment and its tr
   page,
   request,
 }) => {
-  await completeBuyerFlow(page, await initSession(request));
+  await completeBuyerFlow(page, await initSession(request, { conversation_id: null }));
 });
 
 test("wrong input shows the Persian field error and keeps what was typed", async ({ page, request }) => {
@@ -38,7 +39,7 @@ test("tracking is only for the conversation's sides, and cancelling works before
   request,
   browser,
 }) => {
-  await completeBuyerFlow(page, await initSession(request));
+  await completeBuyerFlow(page, await initSession(request, { conversation_id: null }));
   const tracking = page.url();
 
   // Someone else, without the session: nothing is shown.
@@ -50,6 +51,9 @@ test("tracking is only for the conversation's sides, and cancelling works before
   await stranger.close();
 
   await page.getByRole("button", { name: "لغو درخواست" }).click();
+  // Back to Divar after cancelling; the tracking page shows it.
+  await expect(page).toHaveURL(`${SANDBOX_URL}/completion`);
+  await page.goto(tracking);
   await expect(page.getByTestId("status")).toHaveText("لغو شد");
   await expect(page.locator(".timeline li")).toHaveCount(3);
   await expect(page.getByRole("button", { name: "لغو درخواست" })).toHaveCount(0);

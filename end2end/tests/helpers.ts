@@ -23,9 +23,23 @@ export async function initSession(
   return (await response.json()).url;
 }
 
-/** The buyer's side of the flow, from the item step to the saved shipment's tracking page. */
+/** The buyer's side of the flow, from the item step to the saved shipment's tracking page
+ *  (a session without a conversation: no chat permission is asked). */
 export async function completeBuyerFlow(page: Page, url: string): Promise<void> {
   await page.goto(url);
+  await fillBuyerSteps(page);
+  await page.getByRole("button", { name: "ثبت درخواست" }).click();
+
+  // The saved shipment's tracking page.
+  await expect(page).toHaveURL(/\/t\/[2-9A-HJ-NP-Z]{10}$/);
+  await expect(page.getByTestId("status")).toHaveText("در انتظار تکمیل اطلاعات طرف مقابل");
+  await expect(page.getByTestId("total")).toHaveText("۲۱۱٬۷۵۰ تومان");
+  await expect(page.locator(".timeline li")).toHaveCount(2);
+  await expect(page.getByRole("link", { name: "بازگشت به دیوار" })).toBeVisible();
+}
+
+/** Item, own side (the buyer receives) and the quote step's choices, up to "submit". */
+export async function fillBuyerSteps(page: Page): Promise<void> {
   await expect(page).toHaveURL(/\/request/);
 
   // Item: the title was prefilled from Divar's get-post API (the sandbox's demo post).
@@ -50,12 +64,4 @@ export async function completeBuyerFlow(page: Page, url: string): Promise<void> 
   await expect(page.getByTestId("total-economy")).toHaveText("۲۱۱٬۷۵۰ تومان");
   await page.getByLabel("گیرنده (پس‌کرایه)").check();
   await page.getByRole("checkbox", { name: /می‌پذیرم/ }).check();
-  await page.getByRole("button", { name: "ثبت درخواست" }).click();
-
-  // The saved shipment's tracking page.
-  await expect(page).toHaveURL(/\/t\/[2-9A-HJ-NP-Z]{10}$/);
-  await expect(page.getByTestId("status")).toHaveText("در انتظار تکمیل اطلاعات طرف مقابل");
-  await expect(page.getByTestId("total")).toHaveText("۲۱۱٬۷۵۰ تومان");
-  await expect(page.locator(".timeline li")).toHaveCount(2);
-  await expect(page.getByRole("link", { name: "بازگشت به دیوار" })).toBeVisible();
 }

@@ -1,0 +1,132 @@
+import { APIRequestContext, expect, Page, test } from "@playwright/test";
+import * as fs from "fs";
+import * as path from "path";
+import { IDENTIFICATION_KEY, SANDBOX_URL } from "../playwright.config";
+import { CONVERSATION, fillBuyerSteps } from "./helpers";
+
+// Journeys through the Divar sandbox: OAuth, chat messages with each side's buttons, the
+// counterparty's side, and the way back to Divar. Run with JavaScript on and off.
+
+test.beforeEach(async ({ request }) => {
+  await request.post(`${SANDBOX_URL}/control/reset`);
+});
+
+const chat = (side: "buyer" | "seller") => `${SANDBOX_URL}/chat/${CONVERSATION}?as=${side}`;
+
+/** The buyer opens Ersal from the chat and submits; the sandbox shows its consent screen. */
+async function buyerSubmits(page: Page) {
+  await page.goto(chat("buyer"));
+  await page.getByRole("button", { name: "ارسال کالا" }).click();
+  await fillBuyerSteps(page);
+  await page.getByRole("button", { name: "ثبت درخواست" }).click();
+  await expect(page).toHaveURL(/127\.0\.0\.1:3100\/oauth2\/auth/);
+  await expect(page.getByTestId("scopes")).toContainText(CONVERSATION);
+}
+
+/** Reloads a sandbox chat page until it shows `count` messages from Ersal (sent by the worker). */
+async function messagesArrive(page: Page, side: "buyer" | "seller", count: number) {
+  await expect(async () => {
+    await page.goto(chat(side));
+    await expect(page.getByTestId("message")).toHaveCount(count, { timeout: 500 });
+  }).toPass({ timeout: 20_000 });
+}
+
+async function sendAttempts(request: APIRequestContext): Promise<number[]> {
+  const journal = await (await request.get(`${SANDBOX_URL}/control/journal`)).json();
+  return journal.entries
+    .filter((e: any) => e.direction === "in" && /\/v2\/open-platform\/conversations\/.*\/messages$/.test(e.path))
+    .map((e: any) => e.status);
+}
+
+test("buyer and seller complete a shipment through the chat", async ({ page, request }) => {
+  await buyerSubmits(page);
+  await page.getByRole("button", { name: "تأیید" }).click();
+  await expect(page).toHaveURL(`${SANDBOX_URL}/completion`);
+
+  // The buyer (who sent the message) sees "track"; the seller sees "fill in".
+  await messagesArrive(page, "buyer", 1);
+  await expect(page.getByRole("button", { name: "پیگیری ارسال" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "تکمیل مشخصات" })).toHaveCount(0);
+  await expect(page.getByTestId("message")).toContainText("اصفهان");
+  await expect(page.getByTestId("message")).not.toContainText("چهارباغ");
+  await page.goto(chat("seller"));
+  await expect(page.getByRole("button", { name: "پیگیری ارسال" })).toHaveCount(0);
+  await page.getByRole("button", { name: "تکمیل مشخصات" }).click();
+
+  // The seller fills their own side (never the buyer's), sees the price, confirms.
+  await expect(page.getByRole("heading", { name: "تکمیل درخواست ارسال" })).toBeVisible();
+  await expect(page.getByTestId("side")).toHaveText("فروشنده (فرستندهٔ کالا)");
+  await expect(page.locator("body")).not.toContainText("چهارباغ");
+  await page.getByLabel("نام و نام خانوادگی").fill("مریم رضایی");
+  await page.getByLabel("شمارهٔ همراه").fill("۰۹۱۲۱۲۳۴۵۶۷");
+  await page.getByLabel("شهر", { exact: true }).selectOption("tehran");
+  await page.getByLabel("نشانی", { exact: true }).fill("خیابان ولیعصر، کوچهٔ نهم");
+  await page.getByLabel("خودم به شعبه می‌برم").check();
+  await page.getByRole("button", { name: "ادامه" }).click();
+  await expect(page.getByTestId("final-total")).toHaveText("۲۱۱٬۷۵۰ تومان");
+  await page.getByRole("button", { name: "تأیید و ثبت ارسال" }).click();
+  await expect(page).toHaveURL(`${SANDBOX_URL}/completion`);
+
+  // Both see the "booked" message with a tracking button, which opens the tracking page.
+  await messagesArrive(page, "seller", 2);
+  await expect(page.getByTestId("message").nth(1)).toContainText("ثبت شد");
+  await page.getByRole("button", { name: "پیگیری ارسال" }).last().click();
+  await expect(page).toHaveURL(/127\.0\.0\.1:3000\/t\/[2-9A-HJ-NP-Z]{10}$/);
+  await expect(page.getByTestId("status")).toHaveText("ثبت شد");
+  await expect(page.getByTestId("chat")).toHaveText("در گفتگو اعلام شد.");
+  await messagesArrive(page, "buyer", 2);
+  await expect(page.getByRole("button", { name: "پیگیری ارسال" })).toHaveCount(2);
+  expect(await sendAttempts(request)).toEqual([200, 200]);
+});
+
+test("permission denied: the request can still be saved, without a chat message", async ({ page }) => {
+  await buyerSubmits(page);
+  await page.getByRole("button", { name: "رد" }).click();
+  await expect(page.getByRole("heading", { name: "اجازه داده نشد" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "دوباره اجازه بدهید" })).toBeVisible();
+  await page.getByRole("button", { name: "ثبت درخواست بدون پیام در گفتگو" }).click();
+  await expect(page).toHaveURL(`${SANDBOX_URL}/completion`);
+  await page.goto(chat("buyer"));
+  await expect(page.getByTestId("message")).toHaveCount(0);
+});
+
+test("sends that fail with 500 twice are retried, and the message arrives once", async ({ page, request }) => {
+  await request.post(`${SANDBOX_URL}/control/faults`, {
+    data: { target: "send_message", kind: "server_error", count: 2 },
+  });
+  await buyerSubmits(page);
+  await page.getByRole("button", { name: "تأیید" }).click();
+  await messagesArrive(page, "buyer", 1);
+  expect(await sendAttempts(request)).toEqual([500, 500, 200]);
+});
+
+test("412 code 9: the shipment is kept and the tracking page says the chat was not notified", async ({
+  page,
+  request,
+}) => {
+  await request.post(`${SANDBOX_URL}/control/faults`, {
+    data: { target: "send_message", kind: "restricted", count: 1 },
+  });
+  await buyerSubmits(page);
+  await page.getByRole("button", { name: "تأیید" }).click();
+  await expect(async () => expect(await sendAttempts(request)).toEqual([412])).toPass({ timeout: 10_000 });
+  // Not retried: a 412 with code 9 is final for this chat.
+  await page.waitForTimeout(1500);
+  expect(await sendAttempts(request)).toEqual([412]);
+  // The buyer opens the shipment (the code is in the refused message's text).
+  const journal = await (await request.get(`${SANDBOX_URL}/control/journal`)).json();
+  const refused = journal.entries.find((e: any) => e.status === 412);
+  const code = /([2-9A-HJ-NP-Z]{10})\s*$/.exec(refused.body.message)![1];
+  await page.goto(`/t/${code}`);
+  await expect(page.getByTestId("status")).toHaveText("در انتظار تکمیل اطلاعات طرف مقابل");
+  await expect(page.getByTestId("chat")).toContainText("پیام به گفتگو نرسید");
+});
+
+test("no token or secret appears in Ersal's log", async () => {
+  const log = fs.readFileSync(path.join(__dirname, "../../target/e2e/ersal.log"), "utf8");
+  expect(log.length).toBeGreaterThan(0);
+  for (const secret of [IDENTIFICATION_KEY, "ersal-dev-api-key", "ersal-dev-oauth-client-secret", "ory_at_", "ory_rt_", "ory_ac_"]) {
+    expect(log).not.toContain(secret);
+  }
+  expect(log).not.toMatch(/09\d{9}/);
+});
