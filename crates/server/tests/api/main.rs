@@ -1,5 +1,6 @@
 //! Integration tests: the real contract router on a fresh SQLite database per test.
 
+mod chat;
 mod fuzz;
 mod init;
 mod landing;

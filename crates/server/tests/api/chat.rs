@@ -1,0 +1,211 @@
+//! Chat messages and their buttons: the bodies Ersal sends validate against Divar's official
+//! schema, and a button that was altered or replayed in another conversation changes nothing.
+
+use std::path::PathBuf;
+
+use domain::shipment::{Handover, Item, Party, Payer, Role};
+use domain::size::SizeClass;
+use domain::tariff::Service;
+use domain::values::{AddressLine, ItemDescription, Mobile, PersonName, Rials};
+use ersal_server::chat::{self, Op};
+use ersal_server::shipments::{self, NewShipment, Parties};
+use http::StatusCode;
+use serde_json::{json, Value};
+
+use crate::support::{TestApp, COMPLETION};
+
+fn schema() -> jsonschema::Validator {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/kenar/openapi-v3.json");
+    let spec: Value = serde_json::from_str(
+        &std::fs::read_to_string(&path).expect("shared/kenar/openapi-v3.json"),
+    )
+    .unwrap();
+    let root = json!({"$ref": "#/components/schemas/ChatAPIConversationSendMessageBody", "components": spec["components"]});
+    jsonschema::draft202012::new(&root).expect("schema compiles")
+}
+
+#[tokio::test]
+async fn outgoing_bodies_validate_against_divars_schema() {
+    let app = TestApp::new().await;
+    let validator = schema();
+    let bodies = [
+        chat::opener_message(
+            &app.state.keys,
+            "SHIP234567",
+            "conv-1",
+            "گوشی سامسونگ",
+            "اصفهان ← تهران",
+        ),
+        chat::milestone_message(
+            &app.state.keys,
+            "SHIP234567",
+            "conv-1",
+            "ارسال ثبت شد.".to_owned(),
+        ),
+    ];
+    for body in bodies {
+        let value = serde_json::to_value(&body).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{errors:?} in {value}");
+        for side in ["sender_buttons", "receiver_buttons"] {
+            let rows = value[side]["rows"].as_array().unwrap();
+            assert!(rows.len() <= 3);
+            for row in rows {
+                let buttons = row["buttons"].as_array().unwrap();
+                assert!(!buttons.is_empty() && buttons.len() <= 3);
+                for b in buttons {
+                    assert_eq!(
+                        b["action"].as_object().unwrap().len(),
+                        1,
+                        "exactly one action"
+                    );
+                    assert!(
+                        serde_json::to_string(&b["action"]["open_server_link"]["data"])
+                            .unwrap()
+                            .len()
+                            <= 256
+                    );
+                }
+            }
+        }
+    }
+}
+
+async fn shipment_in(app: &TestApp, conversation: &str) -> String {
+    let party = Party {
+        name: PersonName::parse("علی محمدی").unwrap(),
+        mobile: Mobile::parse("09351234567").unwrap(),
+        city: "isfahan".into(),
+        address: AddressLine::parse("خیابان چهارباغ، کوچهٔ گلستان").unwrap(),
+        plaque: None,
+        unit: None,
+        floor: None,
+        postal_code: None,
+        handover: Handover::DoorDelivery,
+    };
+    let landing = ersal_server::sessions::NewLanding::fallback(None, COMPLETION.into());
+    let token = ersal_server::sessions::create_landing(
+        &app.state.landings,
+        &app.state.keys,
+        &landing,
+        app.state.now(),
+        600,
+    )
+    .await
+    .unwrap();
+    let digest = ersal_server::crypto::token_digest(&token);
+    let new = NewShipment {
+        landing: digest,
+        conversation_id: Some(conversation.into()),
+        post_token: None,
+        opener_role: Role::Receiver,
+        item: Item {
+            description: ItemDescription::parse("گوشی").unwrap(),
+            size: SizeClass::Small,
+            weight: None,
+            dimensions: None,
+            declared_value: Rials(0),
+            fragile: false,
+        },
+        origin_city: Some("tehran".into()),
+        destination_city: Some("isfahan".into()),
+        service: Service::Economy,
+        payer: Payer::Receiver,
+        quote_total: Rials(1_100_000),
+        parties: Parties {
+            sender: None,
+            receiver: Some(party),
+        },
+    };
+    shipments::create(
+        &app.state.db,
+        &app.state.keys,
+        &new,
+        |_| None,
+        app.state.now(),
+    )
+    .await
+    .unwrap()
+}
+
+/// Opens the landing URL of a button click (`CHAT_MESSAGE_ACTION` with `data`) in `conversation`.
+async fn press(app: &TestApp, conversation: &str, data: Value) -> crate::support::Reply {
+    let reply = app
+        .init(&json!({"source": "CHAT_MESSAGE_ACTION", "conversation_id": conversation, "user_side": "Supply", "extra_data": data}))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let url = reply.json()["url"].as_str().unwrap().to_owned();
+    app.get(url.strip_prefix("http://ersal.test").unwrap(), None)
+        .await
+}
+
+#[tokio::test]
+async fn a_genuine_button_leads_to_its_page() {
+    let app = TestApp::new().await;
+    let id = shipment_in(&app, "conv-A").await;
+    let fill = press(
+        &app,
+        "conv-A",
+        Value::Object(chat::button_data(&app.state.keys, &id, Op::Fill, "conv-A")),
+    )
+    .await;
+    assert_eq!(
+        (fill.status, fill.header("location")),
+        (StatusCode::SEE_OTHER, Some("/request"))
+    );
+    let track = press(
+        &app,
+        "conv-A",
+        Value::Object(chat::button_data(&app.state.keys, &id, Op::Track, "conv-A")),
+    )
+    .await;
+    assert_eq!(track.header("location"), Some(format!("/t/{id}").as_str()));
+}
+
+#[tokio::test]
+async fn altered_or_replayed_buttons_change_nothing() {
+    let app = TestApp::new().await;
+    let id = shipment_in(&app, "conv-A").await;
+    let before = shipments::get(&app.state.db, &app.state.keys, &id)
+        .await
+        .unwrap()
+        .unwrap();
+
+    let genuine = chat::button_data(&app.state.keys, &id, Op::Fill, "conv-A");
+    let mut altered = genuine.clone();
+    altered.insert("op".into(), json!("track"));
+    let mut other_shipment = genuine.clone();
+    other_shipment.insert("sid".into(), json!("ZZZZZZZZZZ"));
+    for (conversation, data) in [
+        ("conv-A", Value::Object(altered)),
+        ("conv-A", Value::Object(other_shipment)),
+        ("conv-B", Value::Object(genuine.clone())),
+        ("conv-A", json!({"sid": id, "op": "fill"})),
+    ] {
+        let reply = press(&app, conversation, data).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.text());
+        assert!(reply.text().contains("این دکمه معتبر نیست"));
+        assert!(
+            reply.header("set-cookie").is_none(),
+            "no session for a refused button"
+        );
+    }
+    // A genuine button, signed for conv-B, pointing at conv-A's shipment: refused too.
+    let signed_elsewhere = chat::button_data(&app.state.keys, &id, Op::Fill, "conv-B");
+    assert_eq!(
+        press(&app, "conv-B", Value::Object(signed_elsewhere))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    let after = shipments::get(&app.state.db, &app.state.keys, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(before, after, "nothing changed");
+}
