@@ -1,0 +1,219 @@
+//! Ersal's outbox against the sandbox over real HTTP: a message pending when Ersal stopped is
+//! sent after a restart, exactly once; failing sends are retried; an expiring token is refreshed
+//! (and rotated) first.
+
+use std::collections::HashMap;
+
+use divar_sandbox::state::{AccessToken, FaultKind, FaultTarget, RefreshToken, World};
+use divar_sandbox::{Sandbox, SandboxConfig};
+use ersal_server::chat;
+use ersal_server::oauth::Tokens;
+use ersal_server::{AppState, Config};
+
+const CONVERSATION: &str = "0d5f3c1e-8a47-4b2e-9f61-3c2d7e9a4b10";
+const BUYER: &str = "bA7kQ2wE9rT4yU1iO8pL3sD6fG0hJ5kZ2xC7vB4nM=";
+
+struct Harness {
+    sandbox: Sandbox,
+    vars: HashMap<&'static str, String>,
+    _dir: tempfile::TempDir,
+}
+
+impl Harness {
+    async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let origin = format!("http://{}", listener.local_addr().unwrap());
+        let dir = tempfile::tempdir().unwrap();
+        let vars = HashMap::from([
+            (
+                "DATABASE_URL",
+                format!("sqlite://{}/ersal.db", dir.path().display()),
+            ),
+            (
+                "ERSAL_TARIFF_FILE",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/tariff.toml").to_owned(),
+            ),
+            ("KENAR_API_BASE_URL", origin.clone()),
+            ("KENAR_OAUTH_BASE_URL", origin.clone()),
+        ]);
+        let config = Config::from_lookup(|name| vars.get(name).cloned()).unwrap();
+        let sandbox = Sandbox::new(SandboxConfig::for_ersal(&config, &origin).unwrap());
+        let router = divar_sandbox::router(sandbox.clone());
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        Self {
+            sandbox,
+            vars,
+            _dir: dir,
+        }
+    }
+
+    /// A fresh Ersal process on the same database.
+    async fn ersal(&self) -> AppState {
+        AppState::connect(Config::from_lookup(|name| self.vars.get(name).cloned()).unwrap())
+            .await
+            .unwrap()
+    }
+
+    /// Gives the buyer's consent inside the sandbox and hands Ersal the tokens.
+    async fn grant(&self, state: &AppState, access_expires_in: i64) {
+        let scopes = vec![
+            format!("CONVERSATION_SEND_MESSAGE.{CONVERSATION}"),
+            "offline_access".to_owned(),
+        ];
+        let now = self.sandbox.now();
+        let mut world: std::sync::MutexGuard<'_, World> = self.sandbox.world();
+        world.access.insert(
+            "ory_at_first".into(),
+            AccessToken {
+                scopes: scopes.clone(),
+                user: BUYER.into(),
+                expires_at: now + 3600,
+            },
+        );
+        world.refresh.insert(
+            "ory_rt_first".into(),
+            RefreshToken {
+                scopes,
+                user: BUYER.into(),
+                valid_until: None,
+                access: "ory_at_first".into(),
+            },
+        );
+        drop(world);
+        let tokens = Tokens {
+            access: "ory_at_first".into(),
+            refresh: Some("ory_rt_first".into()),
+            expires_in: access_expires_in,
+            scopes: Vec::new(),
+        };
+        chat::store_tokens(&state.db, &state.keys, CONVERSATION, &tokens, state.now())
+            .await
+            .unwrap();
+    }
+
+    fn delivered(&self) -> usize {
+        self.sandbox.world().messages.len()
+    }
+}
+
+/// Queues a message the way a shipment change does (a shipment row is needed for the key).
+async fn queue(state: &AppState) -> i64 {
+    let body = chat::milestone_message(
+        &state.keys,
+        "SHIPTEST22",
+        CONVERSATION,
+        "ارسال ثبت شد.".into(),
+    );
+    sqlx::query("insert into landing_sessions (id_digest, source, private_sealed, return_target, created_at, expires_at) values ('l1', 'CHAT', x'', 'x', 0, 0)")
+        .execute(&state.db)
+        .await
+        .ok();
+    sqlx::query(
+        "insert into shipments (id, landing_digest, conversation_id, opener_role, status, item_description, size_class,
+           declared_rials, fragile, service, payer, quote_total_rials, parties_sealed, created_at, updated_at)
+         values ('SHIPTEST22', 'l1', ?, 'receiver', 'booked', 'گوشی', 'small', 0, 0, 'economy', 'receiver', 0, x'', 0, 0)",
+    )
+    .bind(CONVERSATION)
+    .execute(&state.db)
+    .await
+    .ok();
+    let mut tx = state.db.begin().await.unwrap();
+    chat::enqueue(&mut tx, "SHIPTEST22", CONVERSATION, &body, state.now_ms())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    sqlx::query_scalar("select max(id) from outbox")
+        .fetch_one(&state.db)
+        .await
+        .unwrap()
+}
+
+async fn outbox_state(state: &AppState, id: i64) -> (String, i64) {
+    sqlx::query_as("select state, attempts from outbox where id = ?")
+        .bind(id)
+        .fetch_one(&state.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_pending_message_is_sent_after_a_restart_exactly_once() {
+    let harness = Harness::start().await;
+    let before_restart = harness.ersal().await;
+    harness.grant(&before_restart, 3600).await;
+    let id = queue(&before_restart).await;
+    drop(before_restart);
+
+    let after_restart = harness.ersal().await;
+    chat::drain_once(&after_restart).await.unwrap();
+    assert_eq!(outbox_state(&after_restart, id).await, ("sent".into(), 1));
+    chat::drain_once(&after_restart).await.unwrap();
+    assert_eq!(
+        harness.delivered(),
+        1,
+        "nothing is sent twice after a successful answer"
+    );
+}
+
+#[tokio::test]
+async fn failures_are_retried_with_backoff_and_412_is_final() {
+    let harness = Harness::start().await;
+    let state = harness.ersal().await;
+    harness.grant(&state, 3600).await;
+    harness
+        .sandbox
+        .world()
+        .faults
+        .push(divar_sandbox::state::Fault {
+            target: FaultTarget::SendMessage,
+            kind: FaultKind::ServerError,
+            remaining: 1,
+            delay_ms: 0,
+        });
+    let id = queue(&state).await;
+    chat::drain_once(&state).await.unwrap();
+    assert_eq!(outbox_state(&state, id).await, ("pending".into(), 1));
+    chat::drain_once(&state).await.unwrap();
+    assert_eq!(outbox_state(&state, id).await.1, 1, "not due yet: backoff");
+    sqlx::query("update outbox set next_attempt_at = 0 where id = ?")
+        .bind(id)
+        .execute(&state.db)
+        .await
+        .unwrap();
+    chat::drain_once(&state).await.unwrap();
+    assert_eq!(outbox_state(&state, id).await, ("sent".into(), 2));
+
+    harness
+        .sandbox
+        .world()
+        .faults
+        .push(divar_sandbox::state::Fault {
+            target: FaultTarget::SendMessage,
+            kind: FaultKind::Restricted,
+            remaining: 1,
+            delay_ms: 0,
+        });
+    let refused = queue(&state).await;
+    chat::drain_once(&state).await.unwrap();
+    assert_eq!(
+        outbox_state(&state, refused).await,
+        ("undeliverable".into(), 1)
+    );
+    assert_eq!(harness.delivered(), 1);
+}
+
+#[tokio::test]
+async fn an_expiring_token_is_refreshed_and_rotated_before_sending() {
+    let harness = Harness::start().await;
+    let state = harness.ersal().await;
+    harness.grant(&state, 30).await;
+    let id = queue(&state).await;
+    chat::drain_once(&state).await.unwrap();
+    assert_eq!(outbox_state(&state, id).await.0, "sent");
+    let world = harness.sandbox.world();
+    assert_eq!(world.refresh.len(), 2, "the refresh grant rotated the pair");
+    assert!(
+        world.refresh["ory_rt_first"].valid_until.is_some(),
+        "the old refresh token only has its grace period"
+    );
+}
