@@ -61,8 +61,9 @@ impl Harness {
             "offline_access".to_owned(),
         ];
         let now = self.sandbox.now();
-        let mut world: std::sync::MutexGuard<'_, World> = self.sandbox.world();
-        world.access.insert(
+        {
+            let mut world: std::sync::MutexGuard<'_, World> = self.sandbox.world();
+            world.access.insert(
             "ory_at_first".into(),
             AccessToken {
                 scopes: scopes.clone(),
