@@ -63,24 +63,20 @@ impl Harness {
         let now = self.sandbox.now();
         {
             let mut world: std::sync::MutexGuard<'_, World> = self.sandbox.world();
-            world.access.insert(
-            "ory_at_first".into(),
-            AccessToken {
+            let access = AccessToken {
                 scopes: scopes.clone(),
                 user: BUYER.into(),
                 expires_at: now + 3600,
-            },
-        );
-        world.refresh.insert(
-            "ory_rt_first".into(),
-            RefreshToken {
+            };
+            world.access.insert("ory_at_first".into(), access);
+            let refresh = RefreshToken {
                 scopes,
                 user: BUYER.into(),
                 valid_until: None,
                 access: "ory_at_first".into(),
-            },
-        );
-        drop(world);
+            };
+            world.refresh.insert("ory_rt_first".into(), refresh);
+        }
         let tokens = Tokens {
             access: "ory_at_first".into(),
             refresh: Some("ory_rt_first".into()),
