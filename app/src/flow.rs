@@ -682,11 +682,21 @@ pub async fn submit_quote(form: QuoteForm) -> Result<(), ServerFnError> {
         leptos_axum::redirect("/request?step=quote");
         return Ok(());
     }
-    if session.conversation_id.is_some() {
+    if let Some(conversation) = &session.conversation_id {
         // Permission to post in the chat first (SPEC §4); the callback finishes the submission.
+        // Straight to Divar's consent screen (another origin, so a hydrated page leaves too).
         draft.awaiting_permission = true;
         backend::save(&state, &session, &draft).await?;
-        leptos_axum::redirect("/oauth/start");
+        let url = ersal_server::oauth::begin(
+            &state.oauth,
+            &state.db,
+            &session.id,
+            conversation,
+            state.now(),
+        )
+        .await
+        .map_err(crate::server::fail)?;
+        leptos_axum::redirect(url.as_str());
         return Ok(());
     }
     let outcome = backend::finalize(&state, &session, &mut draft, false).await?;

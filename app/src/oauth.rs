@@ -1,8 +1,9 @@
 //! Divar's permission to post in the chat (SPEC §4), as plain server handlers so the flow works
 //! without JavaScript:
 //!
-//! * `GET /oauth/start` — for the submitting opener: a fresh single-use `state` bound to their
-//!   landing session, then Divar's consent screen;
+//! * the quote step's submit sends the opener straight to Divar's consent screen with a fresh
+//!   single-use `state` bound to their landing session; `GET /oauth/start` does the same to try
+//!   again after a refusal;
 //! * `GET /oauth/callback` — checks `state` (known, unused, unexpired, issued to this browser's
 //!   session), exchanges the code, keeps the tokens sealed, saves the shipment with its chat
 //!   message queued, and sends the user back to Divar;
@@ -68,11 +69,18 @@ async fn start(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let Some(conversation) = session.conversation_id.as_deref() else {
         return Redirect::to("/request").into_response();
     };
-    let (url, csrf) = state.oauth.authorize_url(conversation);
-    if let Err(cause) = oauth::remember_state(&state.db, &csrf, &session.id, state.now()).await {
-        return internal(&state, cause);
+    match oauth::begin(
+        &state.oauth,
+        &state.db,
+        &session.id,
+        conversation,
+        state.now(),
+    )
+    .await
+    {
+        Ok(url) => Redirect::to(url.as_str()).into_response(),
+        Err(cause) => internal(&state, cause),
     }
-    Redirect::to(url.as_str()).into_response()
 }
 
 #[derive(Deserialize)]

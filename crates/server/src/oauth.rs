@@ -108,13 +108,22 @@ fn tokens(response: &oauth2::basic::BasicTokenResponse) -> Tokens {
 /// The registered redirect URI's path.
 pub const CALLBACK_PATH: &str = "/oauth/callback";
 
-/// Remembers a `state` for `landing`.
-pub async fn remember_state(
+/// Starts a consent for `landing` to post in `conversation`: a fresh `state` is remembered and
+/// the URL of Divar's consent screen returned.
+pub async fn begin(
+    oauth: &DivarOAuth,
     db: &Db,
-    state: &str,
     landing: &str,
+    conversation: &str,
     now: i64,
-) -> Result<(), sqlx::Error> {
+) -> Result<url::Url, sqlx::Error> {
+    let (url, state) = oauth.authorize_url(conversation);
+    remember_state(db, &state, landing, now).await?;
+    Ok(url)
+}
+
+/// Remembers a `state` for `landing`.
+async fn remember_state(db: &Db, state: &str, landing: &str, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query("insert into oauth_states (state_digest, landing_digest, created_at, expires_at) values (?, ?, ?, ?)")
         .bind(crypto::token_digest(state))
         .bind(landing)
