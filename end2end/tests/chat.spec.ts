@@ -90,6 +90,25 @@ test("permission denied: the request can still be saved, without a chat message"
   await expect(page.getByTestId("message")).toHaveCount(0);
 });
 
+test("a failing token endpoint, and a replayed callback, are explained", async ({ page, request }) => {
+  await request.post(`${SANDBOX_URL}/control/faults`, { data: { target: "token", kind: "server_error", count: 1 } });
+  await buyerSubmits(page);
+  const callback = page.waitForRequest(/\/oauth\/callback\?/);
+  await page.getByRole("button", { name: "تأیید" }).click();
+  const callbackUrl = (await callback).url();
+  await expect(page.getByRole("heading", { name: "اجازه ثبت نشد" })).toBeVisible();
+
+  // Try again: a fresh consent, this time the token endpoint answers.
+  await page.getByRole("link", { name: "دوباره اجازه بدهید" }).click();
+  await page.getByRole("button", { name: "تأیید" }).click();
+  await expect(page).toHaveURL(`${SANDBOX_URL}/completion`);
+
+  // The first callback again (a reused state): refused, nothing saved twice.
+  await page.goto(callbackUrl);
+  await expect(page.getByRole("heading", { name: "این پاسخ معتبر نیست" })).toBeVisible();
+  await messagesArrive(page, "buyer", 1);
+});
+
 test("sends that fail with 500 twice are retried, and the message arrives once", async ({ page, request }) => {
   await request.post(`${SANDBOX_URL}/control/faults`, {
     data: { target: "send_message", kind: "server_error", count: 2 },
