@@ -195,17 +195,9 @@ pub async fn cancel_shipment(form: CancelForm) -> Result<(), ServerFnError> {
         leptos_axum::redirect(&format!("/t/{}", form.id));
         return Ok(());
     };
-    match shipments::transition(
-        &state.db,
-        &shipment.id,
-        Status::Cancelled,
-        actor,
-        None,
-        state.now(),
-    )
-    .await
-    {
-        Ok(()) => {
+    let change = shipments::Change::to(Status::Cancelled, actor);
+    match shipments::transition(&state.db, &shipment.id, change, state.now()).await {
+        Ok(_) => {
             // The shipment has ended: the permission to post in its chat is no longer needed.
             if let Some(conversation) = &shipment.conversation_id {
                 ersal_server::chat::delete_tokens(&state.db, conversation)

@@ -4,7 +4,8 @@
 //! * [`config`]: the typed configuration, loaded once;
 //! * [`catalog`]: the tariff and Iran's provinces and cities;
 //! * [`state`]: the one [`AppState`] handed to handlers and server functions;
-//! * [`db`] and the repositories ([`sessions`], [`drafts`], [`shipments`]): all SQL lives there;
+//! * [`db`] and the repositories ([`sessions`], [`drafts`], [`shipments`], [`operators`]): all
+//!   SQL lives there;
 //! * [`crypto`]: sealing personal data at rest, bearer tokens, signatures, constant-time comparison;
 //! * [`oauth`]: Divar's OAuth (consent URL, code exchange, refresh) and its `state` values;
 //! * [`chat`]: chat tokens, the messages and their signed buttons, and the outbox worker;
@@ -18,6 +19,7 @@ pub mod db;
 pub mod drafts;
 pub mod http;
 pub mod oauth;
+pub mod operators;
 pub mod sessions;
 pub mod shipments;
 pub mod state;

@@ -1,7 +1,7 @@
 //! The shipments repository: creating a shipment from a finished draft, reading it with its
 //! timeline, and moving it through the status machine. Names, phones and addresses are sealed.
 
-use domain::shipment::{Item, Party, Payer, Role};
+use domain::shipment::{Item, Party, Payer, PickupWindow, Role};
 use domain::size::SizeClass;
 use domain::status::{Actor, Status};
 use domain::tariff::Service;
@@ -336,16 +336,44 @@ pub async fn get(db: &Db, keys: &Keys, id: &str) -> Result<Option<Shipment>, sql
     }))
 }
 
-/// Moves a shipment to `to` if the status machine allows `actor` to, recording the event. The
-/// status check and the update are one statement, so concurrent changes cannot both win.
+/// A status change: who makes it, an optional note (a cancellation reason, a failure), a pickup
+/// appointment when one is set, and the chat message announcing it.
+pub struct Change {
+    pub to: Status,
+    pub actor: Actor,
+    pub note: Option<String>,
+    pub pickup: Option<(i64, PickupWindow)>,
+    pub message: Option<(String, SendMessage)>,
+}
+
+impl Change {
+    pub fn to(to: Status, actor: Actor) -> Self {
+        Self {
+            to,
+            actor,
+            note: None,
+            pickup: None,
+            message: None,
+        }
+    }
+}
+
+/// Moves a shipment as `change` says, if the status machine allows its actor to, recording the
+/// event and queueing the chat message in the same transaction. The status check and the
+/// update are one statement, so concurrent changes cannot both win.
 pub async fn transition(
     db: &Db,
     id: &str,
-    to: Status,
-    actor: Actor,
-    note: Option<&str>,
+    change: Change,
     now: i64,
-) -> Result<(), TransitionError> {
+) -> Result<Status, TransitionError> {
+    let Change {
+        to,
+        actor,
+        note,
+        pickup,
+        message,
+    } = change;
     let mut tx = db.begin().await?;
     let current: Option<String> = sqlx::query_scalar("select status from shipments where id = ?")
         .bind(id)
@@ -358,15 +386,20 @@ pub async fn transition(
     if !from.can_become(to, actor) {
         return Err(TransitionError::Forbidden { from, to, actor });
     }
-    let changed =
-        sqlx::query("update shipments set status = ?, updated_at = ? where id = ? and status = ?")
-            .bind(to.key())
-            .bind(now)
-            .bind(id)
-            .bind(from.key())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+    let changed = sqlx::query(
+        "update shipments set status = ?, updated_at = ?,
+           pickup_day = coalesce(?, pickup_day), pickup_window = coalesce(?, pickup_window)
+         where id = ? and status = ?",
+    )
+    .bind(to.key())
+    .bind(now)
+    .bind(pickup.map(|(day, _)| day))
+    .bind(pickup.map(|(_, window)| window.key()))
+    .bind(id)
+    .bind(from.key())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
     if changed != 1 {
         return Err(TransitionError::Forbidden { from, to, actor });
     }
@@ -377,9 +410,12 @@ pub async fn transition(
     .bind(to.key())
     .bind(actor_key(actor))
     .bind(now)
-    .bind(note)
+    .bind(&note)
     .execute(&mut *tx)
     .await?;
+    if let Some((conversation, body)) = message {
+        chat::enqueue(&mut tx, id, &conversation, &body, now * 1000).await?;
+    }
     tx.commit().await?;
-    Ok(())
+    Ok(from)
 }

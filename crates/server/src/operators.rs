@@ -1,0 +1,255 @@
+//! The operators repository: accounts (Argon2id), logins with per-account lockout and
+//! per-address rate limiting, console sessions with their CSRF token and idle expiry, and the
+//! audit trail.
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use sqlx::Row;
+
+use crate::crypto;
+use crate::db::Db;
+
+/// Failed logins before an account is locked, and for how long.
+pub const MAX_FAILED_LOGINS: i64 = 5;
+pub const LOCKOUT_SECS: i64 = 15 * 60;
+/// Failed logins from one address within the window before it is refused.
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
+pub const ADDRESS_WINDOW_SECS: i64 = 15 * 60;
+/// Console sessions end after this long without activity (Divar's checklist).
+pub const IDLE_SECS: i64 = 15 * 60;
+
+#[derive(Debug, thiserror::Error)]
+pub enum OperatorError {
+    #[error("the username must be 3–32 letters, digits, '.', '_' or '-'")]
+    Username,
+    #[error("the password must be at least 12 characters")]
+    WeakPassword,
+    #[error("no such operator")]
+    Unknown,
+    #[error("password hashing failed")]
+    Hash,
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+fn valid_username(name: &str) -> bool {
+    (3..=32).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+}
+
+/// Creates an operator (or resets the password and re-enables an existing one).
+pub async fn add(db: &Db, username: &str, password: &str, now: i64) -> Result<(), OperatorError> {
+    if !valid_username(username) {
+        return Err(OperatorError::Username);
+    }
+    if password.chars().count() < 12 {
+        return Err(OperatorError::WeakPassword);
+    }
+    let hash = Argon2::default()
+        .hash_password(password.as_bytes(), &SaltString::generate(&mut OsRng))
+        .map_err(|_| OperatorError::Hash)?
+        .to_string();
+    sqlx::query(
+        "insert into operators (username, password_hash, created_at) values (?, ?, ?)
+         on conflict (username) do update set password_hash = excluded.password_hash, disabled = 0,
+           failed_logins = 0, locked_until = null",
+    )
+    .bind(username)
+    .bind(hash)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Disables an operator and ends their sessions.
+pub async fn disable(db: &Db, username: &str) -> Result<(), OperatorError> {
+    let mut tx = db.begin().await?;
+    let id: Option<i64> =
+        sqlx::query_scalar("update operators set disabled = 1 where username = ? returning id")
+            .bind(username)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let id = id.ok_or(OperatorError::Unknown)?;
+    sqlx::query("delete from operator_sessions where operator_id = ?")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Why a login did not succeed (the page says the same thing for a wrong name and a wrong
+/// password).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginRefused {
+    WrongCredentials,
+    AccountLocked,
+    TooManyFromAddress,
+}
+
+/// A new console session: the cookie value and its CSRF token.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+/// Checks a login. Every failure is counted against the account (lockout after
+/// [`MAX_FAILED_LOGINS`]) and the address (refusal after [`MAX_FAILURES_PER_ADDRESS`]).
+pub async fn login(
+    db: &Db,
+    username: &str,
+    password: &str,
+    address: &str,
+    now: i64,
+) -> Result<Result<NewSession, LoginRefused>, sqlx::Error> {
+    let recent: i64 =
+        sqlx::query_scalar("select count(*) from login_failures where address = ? and at > ?")
+            .bind(address)
+            .bind(now - ADDRESS_WINDOW_SECS)
+            .fetch_one(db)
+            .await?;
+    if recent >= MAX_FAILURES_PER_ADDRESS {
+        return Ok(Err(LoginRefused::TooManyFromAddress));
+    }
+    let row = sqlx::query(
+        "select id, password_hash, disabled, locked_until from operators where username = ?",
+    )
+    .bind(username)
+    .fetch_optional(db)
+    .await?;
+    let fail = |refusal| async move {
+        sqlx::query("insert into login_failures (address, at) values (?, ?)")
+            .bind(address)
+            .bind(now)
+            .execute(db)
+            .await?;
+        Ok::<_, sqlx::Error>(Err(refusal))
+    };
+    let Some(row) = row else {
+        // Spend the same effort as a real check, so a missing name is not told apart by timing.
+        let _ =
+            Argon2::default().hash_password(password.as_bytes(), &SaltString::generate(&mut OsRng));
+        return fail(LoginRefused::WrongCredentials).await;
+    };
+    let id: i64 = row.try_get("id")?;
+    let locked_until: Option<i64> = row.try_get("locked_until")?;
+    if locked_until.is_some_and(|until| until > now) {
+        return fail(LoginRefused::AccountLocked).await;
+    }
+    let hash: String = row.try_get("password_hash")?;
+    let disabled: bool = row.try_get("disabled")?;
+    let verified = PasswordHash::new(&hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    });
+    if !verified || disabled {
+        sqlx::query(
+            "update operators set failed_logins = failed_logins + 1,
+               locked_until = case when failed_logins + 1 >= ? then ? else locked_until end
+             where id = ?",
+        )
+        .bind(MAX_FAILED_LOGINS)
+        .bind(now + LOCKOUT_SECS)
+        .bind(id)
+        .execute(db)
+        .await?;
+        return fail(LoginRefused::WrongCredentials).await;
+    }
+    sqlx::query("update operators set failed_logins = 0, locked_until = null where id = ?")
+        .bind(id)
+        .execute(db)
+        .await?;
+    let session = NewSession {
+        cookie: crypto::random_token(),
+        csrf: crypto::random_token(),
+    };
+    sqlx::query("insert into operator_sessions (id_digest, operator_id, csrf, created_at, last_seen_at) values (?, ?, ?, ?, ?)")
+        .bind(crypto::token_digest(&session.cookie))
+        .bind(id)
+        .bind(&session.csrf)
+        .bind(now)
+        .bind(now)
+        .execute(db)
+        .await?;
+    Ok(Ok(session))
+}
+
+/// The operator behind a console cookie, if the session is alive (activity within
+/// [`IDLE_SECS`]) and the account enabled; each call counts as activity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Operator {
+    pub id: i64,
+    pub username: String,
+    pub csrf: String,
+}
+
+pub async fn current(db: &Db, cookie: &str, now: i64) -> Result<Option<Operator>, sqlx::Error> {
+    let row = sqlx::query(
+        "update operator_sessions set last_seen_at = ?
+         where id_digest = ? and last_seen_at > ?
+           and operator_id in (select id from operators where disabled = 0)
+         returning operator_id, csrf",
+    )
+    .bind(now)
+    .bind(crypto::token_digest(cookie))
+    .bind(now - IDLE_SECS)
+    .fetch_optional(db)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let id: i64 = row.try_get("operator_id")?;
+    let username: String = sqlx::query_scalar("select username from operators where id = ?")
+        .bind(id)
+        .fetch_one(db)
+        .await?;
+    Ok(Some(Operator {
+        id,
+        username,
+        csrf: row.try_get("csrf")?,
+    }))
+}
+
+pub async fn logout(db: &Db, cookie: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("delete from operator_sessions where id_digest = ?")
+        .bind(crypto::token_digest(cookie))
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Records what an operator did (or looked at) on a shipment.
+pub async fn audit(
+    db: &Db,
+    shipment: &str,
+    operator: i64,
+    what: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("insert into audit (shipment_id, operator_id, at, what) values (?, ?, ?, ?)")
+        .bind(shipment)
+        .bind(operator)
+        .bind(now)
+        .bind(what)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// A shipment's audit trail, newest first: (operator, at, what).
+pub async fn audit_trail(
+    db: &Db,
+    shipment: &str,
+) -> Result<Vec<(String, i64, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "select o.username, a.at, a.what from audit a join operators o on o.id = a.operator_id
+         where a.shipment_id = ? order by a.id desc limit 200",
+    )
+    .bind(shipment)
+    .fetch_all(db)
+    .await
+}
