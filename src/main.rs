@@ -4,6 +4,10 @@
 #[cfg(feature = "ssr")]
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("operator") {
+        return operator_command(&args[1..]).await;
+    }
     use anyhow::Context;
     use app::{shell, App};
     use axum::Router;
@@ -44,6 +48,7 @@ async fn main() -> anyhow::Result<()> {
         ))
         .with_state(options);
     ersal_server::chat::spawn_worker(state.clone());
+    ersal_server::jobs::spawn_retention(state.clone());
     let app = http::layered(
         http::routes(state.clone())
             .merge(app::oauth::routes(state))
@@ -74,6 +79,49 @@ fn start_sandbox(config: &ersal_server::Config) -> anyhow::Result<()> {
             tracing::error!(error = %cause, "the Divar sandbox stopped");
         }
     });
+    Ok(())
+}
+
+/// `ersal operator add <username>` (the password is read from `ERSAL_OPERATOR_PASSWORD`, or
+/// else from the first line of standard input) and `ersal operator disable <username>`.
+#[cfg(feature = "ssr")]
+async fn operator_command(args: &[String]) -> anyhow::Result<()> {
+    use anyhow::{bail, Context};
+    use ersal_server::{db, operators, Config};
+
+    let config = Config::from_env()?;
+    let db = db::connect(&config.database_url)
+        .await
+        .context("opening the database")?;
+    let now = i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .as_secs(),
+    )?;
+    match args {
+        [verb, username] if verb == "add" => {
+            let password = match std::env::var("ERSAL_OPERATOR_PASSWORD") {
+                Ok(password) => password,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .context("reading the password from standard input")?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            operators::add(&db, username, &password, now).await?;
+            println!(
+                "operator {username} can log in at {}",
+                config.public_url("/console")
+            );
+        }
+        [verb, username] if verb == "disable" => {
+            operators::disable(&db, username).await?;
+            println!("operator {username} is disabled and logged out");
+        }
+        _ => bail!("usage: ersal operator add <username> | ersal operator disable <username>"),
+    }
     Ok(())
 }
 

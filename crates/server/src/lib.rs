@@ -9,7 +9,8 @@
 //! * [`crypto`]: sealing personal data at rest, bearer tokens, signatures, constant-time comparison;
 //! * [`oauth`]: Divar's OAuth (consent URL, code exchange, refresh) and its `state` values;
 //! * [`chat`]: chat tokens, the messages and their signed buttons, and the outbox worker;
-//! * [`http`]: the endpoints Divar and browsers call directly, and the common layers.
+//! * [`http`]: the endpoints Divar and browsers call directly, and the common layers;
+//! * [`jobs`]: background work (the retention purge).
 
 pub mod catalog;
 pub mod chat;
@@ -18,6 +19,7 @@ pub mod crypto;
 pub mod db;
 pub mod drafts;
 pub mod http;
+pub mod jobs;
 pub mod oauth;
 pub mod operators;
 pub mod sessions;

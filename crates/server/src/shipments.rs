@@ -8,7 +8,7 @@ use domain::tariff::Service;
 use domain::values::{Dimensions, Grams, ItemDescription, Rials};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
+use sqlx::{QueryBuilder, Row, Sqlite};
 
 use kenar::message::SendMessage;
 
@@ -418,4 +418,155 @@ pub async fn transition(
     }
     tx.commit().await?;
     Ok(from)
+}
+
+/// The console's filters; empty fields mean "any".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub status: Option<Status>,
+    /// Created at or after / before (Unix seconds).
+    pub from: Option<i64>,
+    pub until: Option<i64>,
+    pub origin_city: Option<String>,
+    pub destination_city: Option<String>,
+    /// A tracking code, or its beginning.
+    pub code: Option<String>,
+}
+
+/// One line of the console's list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub id: String,
+    pub status: Status,
+    pub item: String,
+    pub origin_city: Option<String>,
+    pub destination_city: Option<String>,
+    pub created_at: i64,
+}
+
+pub const PAGE_SIZE: i64 = 20;
+
+fn filtered<'a>(
+    mut query: QueryBuilder<'a, Sqlite>,
+    filter: &'a Filter,
+) -> QueryBuilder<'a, Sqlite> {
+    query.push(" where 1 = 1");
+    if let Some(status) = filter.status {
+        query.push(" and status = ").push_bind(status.key());
+    }
+    if let Some(from) = filter.from {
+        query.push(" and created_at >= ").push_bind(from);
+    }
+    if let Some(until) = filter.until {
+        query.push(" and created_at < ").push_bind(until);
+    }
+    if let Some(city) = &filter.origin_city {
+        query.push(" and origin_city = ").push_bind(city);
+    }
+    if let Some(city) = &filter.destination_city {
+        query.push(" and destination_city = ").push_bind(city);
+    }
+    if let Some(code) = &filter.code {
+        query
+            .push(" and id like ")
+            .push_bind(format!("{}%", code.replace(['%', '_'], "")));
+    }
+    query
+}
+
+/// A page (from 0) of shipments matching `filter`, newest first, and how many match in all.
+pub async fn list(db: &Db, filter: &Filter, page: i64) -> Result<(Vec<Line>, i64), sqlx::Error> {
+    let total: i64 = filtered(QueryBuilder::new("select count(*) from shipments"), filter)
+        .build_query_scalar()
+        .fetch_one(db)
+        .await?;
+    let mut query = filtered(
+        QueryBuilder::new("select id, status, item_description, origin_city, destination_city, created_at from shipments"),
+        filter,
+    );
+    query
+        .push(" order by created_at desc, id limit ")
+        .push_bind(PAGE_SIZE)
+        .push(" offset ")
+        .push_bind(page.max(0) * PAGE_SIZE);
+    let lines = query
+        .build()
+        .fetch_all(db)
+        .await?
+        .into_iter()
+        .map(|row| {
+            Ok(Line {
+                id: row.try_get("id")?,
+                status: decode(Status::parse(row.try_get("status")?), "status")?,
+                item: row.try_get("item_description")?,
+                origin_city: row.try_get("origin_city")?,
+                destination_city: row.try_get("destination_city")?,
+                created_at: row.try_get("created_at")?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok((lines, total))
+}
+
+/// How many shipments are in each status.
+pub async fn counts(db: &Db) -> Result<Vec<(Status, i64)>, sqlx::Error> {
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("select status, count(*) from shipments group by status")
+            .fetch_all(db)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(s, n)| Status::parse(&s).map(|s| (s, n)))
+        .collect())
+}
+
+/// Removes the personal data (names, phones, addresses; the chat link and its tokens) of
+/// shipments that reached a terminal status more than `retention_days` ago. The anonymised
+/// record — item, cities, price, statuses and their times — stays. Returns how many were purged.
+pub async fn purge_personal_data(
+    db: &Db,
+    keys: &Keys,
+    retention_days: u32,
+    now: i64,
+) -> Result<u64, sqlx::Error> {
+    let terminal: Vec<&str> = Status::ALL
+        .iter()
+        .filter(|s| s.is_terminal())
+        .map(|s| s.key())
+        .collect();
+    let mut query = QueryBuilder::<Sqlite>::new(
+        "select id, conversation_id from shipments where purged_at is null and updated_at < ",
+    );
+    query
+        .push_bind(now - i64::from(retention_days) * 86_400)
+        .push(" and status in (");
+    let mut separated = query.separated(", ");
+    for key in &terminal {
+        separated.push_bind(*key);
+    }
+    query.push(")");
+    let due: Vec<(String, Option<String>)> = query.build_query_as().fetch_all(db).await?;
+    let empty =
+        serde_json::to_vec(&Parties::default()).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    for (id, conversation) in &due {
+        let mut tx = db.begin().await?;
+        sqlx::query("update shipments set parties_sealed = ?, conversation_id = null, post_token = null, purged_at = ? where id = ?")
+            .bind(keys.seal(&empty, id.as_bytes()))
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(conversation) = conversation {
+            sqlx::query("delete from chat_tokens where conversation_id = ?")
+                .bind(conversation)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("update outbox set body = '{}' where shipment_id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+    }
+    Ok(due.len() as u64)
 }
