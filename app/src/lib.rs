@@ -5,8 +5,10 @@
 //! * [`App`]: the routes;
 //! * [`flow`]: the landing flow that Divar's webview opens (item → own side → quote);
 //! * [`tracking`]: a shipment's timeline; [`privacy`]: the privacy page;
+//! * [`console`]: the operator console;
 //! * [`forms`]: the forms and their validation; [`ui`]: shared building blocks.
 
+pub mod console;
 pub mod flow;
 pub mod forms;
 #[cfg(feature = "ssr")]
@@ -63,6 +65,13 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("request") view=flow::FlowPage ssr=SsrMode::Async />
                     <Route path=(StaticSegment("t"), ParamSegment("id")) view=tracking::TrackingPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("privacy") view=privacy::PrivacyPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("console"), StaticSegment("login")) view=console::LoginPage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("console") view=console::ConsolePage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("console"), StaticSegment("s"), ParamSegment("id"))
+                        view=console::ConsoleShipmentPage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
         </Router>

@@ -169,6 +169,54 @@ pub async fn last_message_state(db: &Db, shipment: &str) -> Result<Option<String
         .await
 }
 
+/// A shipment's chat messages for the console: (state, queued at, attempts).
+pub async fn outbox_of(db: &Db, shipment: &str) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
+    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+        "select state, created_at, attempts from outbox where shipment_id = ? order by id",
+    )
+    .bind(shipment)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(state, at, attempts)| {
+            (
+                state,
+                domain::jalali::JalaliDateTime::from_unix(at).display(),
+                attempts,
+            )
+        })
+        .collect())
+}
+
+/// Drops a conversation's tokens once nothing is left to say there: every shipment of the
+/// conversation has ended and no message waits to be sent.
+async fn release_tokens_when_done(db: &Db, conversation: &str) -> Result<(), sqlx::Error> {
+    let open: Vec<&str> = domain::status::Status::ALL
+        .iter()
+        .filter(|s| !s.is_terminal())
+        .map(|s| s.key())
+        .collect();
+    let mut query =
+        sqlx::QueryBuilder::<Sqlite>::new("delete from chat_tokens where conversation_id = ");
+    query
+        .push_bind(conversation)
+        .push(
+            " and not exists (select 1 from outbox where state = 'pending' and conversation_id = ",
+        )
+        .push_bind(conversation)
+        .push(") and not exists (select 1 from shipments where conversation_id = ")
+        .push_bind(conversation)
+        .push(" and status in (");
+    let mut separated = query.separated(", ");
+    for key in open {
+        separated.push_bind(key);
+    }
+    query.push("))");
+    query.build().execute(db).await?;
+    Ok(())
+}
+
 /// Stores the tokens for a conversation, sealed, replacing earlier ones (rotation).
 pub async fn store_tokens(
     db: &Db,
@@ -310,6 +358,9 @@ pub async fn drain_once(state: &AppState) -> Result<usize, sqlx::Error> {
         .bind(id)
         .execute(&state.db)
         .await?;
+        if next_state != "pending" {
+            release_tokens_when_done(&state.db, &conversation).await?;
+        }
     }
     Ok(due.len())
 }

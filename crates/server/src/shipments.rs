@@ -271,6 +271,16 @@ fn decode<T>(value: Option<T>, what: &str) -> Result<T, sqlx::Error> {
     value.ok_or_else(|| sqlx::Error::Decode(format!("unknown {what} in shipments").into()))
 }
 
+/// Whether a shipment's personal data has been purged.
+pub async fn is_purged(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
+    let purged: Option<Option<i64>> =
+        sqlx::query_scalar("select purged_at from shipments where id = ?")
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
+    Ok(purged.flatten().is_some())
+}
+
 /// The conversation a shipment belongs to (`None` when unknown, or started outside a chat).
 pub async fn conversation_of(db: &Db, id: &str) -> Result<Option<String>, sqlx::Error> {
     let found: Option<Option<String>> =
