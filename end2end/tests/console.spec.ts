@@ -97,7 +97,8 @@ test("an operator moves a booked shipment to Delivered; each milestone reaches t
   for (const label of ["در انتظار جمع‌آوری", "تحویل پیک شد", "در مسیر", "در حال توزیع", "تحویل شد"]) {
     expect(texts.filter((t) => t.includes(`: ${label}.`))).toHaveLength(1);
   }
-  await expect(page.getByRole("button", { name: "پیگیری ارسال" })).toHaveCount(6);
+  // The buyer sent the first message (their "track" button) and every later one.
+  await expect(page.getByRole("button", { name: "پیگیری ارسال" })).toHaveCount(7);
   await page.goto(chat("seller"));
   await expect(page.getByRole("button", { name: "پیگیری ارسال" })).toHaveCount(6);
 });
