@@ -75,7 +75,7 @@ async fn outgoing_bodies_validate_against_divars_schema() {
     }
 }
 
-async fn shipment_in(app: &TestApp, conversation: &str) -> String {
+pub async fn shipment_in(app: &TestApp, conversation: &str) -> String {
     let party = Party {
         name: PersonName::parse("علی محمدی").unwrap(),
         mobile: Mobile::parse("09351234567").unwrap(),

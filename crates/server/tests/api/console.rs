@@ -1,0 +1,235 @@
+//! The console's rules below the UI: operator logins (lockout, per-address limits, idle expiry,
+//! disabling), forbidden transitions changing nothing, and the retention purge with a
+//! controllable clock.
+
+use domain::status::{Actor, Status};
+use ersal_server::operators::{self, LoginRefused, IDLE_SECS, LOCKOUT_SECS};
+use ersal_server::shipments::{self, Change, Filter, TransitionError};
+
+use crate::chat::shipment_in;
+use crate::support::TestApp;
+
+const PASSWORD: &str = "correct horse battery";
+
+async fn outbox_rows(app: &TestApp) -> i64 {
+    sqlx::query_scalar("select count(*) from outbox")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn accounts_need_a_good_name_and_a_long_password() {
+    let app = TestApp::new().await;
+    let now = app.state.now();
+    assert!(operators::add(&app.state.db, "x", PASSWORD, now)
+        .await
+        .is_err());
+    assert!(operators::add(&app.state.db, "ali;drop", PASSWORD, now)
+        .await
+        .is_err());
+    assert!(operators::add(&app.state.db, "ali", "short", now)
+        .await
+        .is_err());
+    operators::add(&app.state.db, "ali", PASSWORD, now)
+        .await
+        .unwrap();
+    let hash: String = sqlx::query_scalar("select password_hash from operators")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    assert!(!hash.contains(PASSWORD));
+}
+
+#[tokio::test]
+async fn repeated_wrong_passwords_lock_the_account_for_a_while() {
+    let app = TestApp::new().await;
+    let db = &app.state.db;
+    let now = app.state.now();
+    operators::add(db, "ali", PASSWORD, now).await.unwrap();
+    for _ in 0..5 {
+        assert_eq!(
+            operators::login(db, "ali", "wrong", "10.0.0.1", now)
+                .await
+                .unwrap()
+                .unwrap_err(),
+            LoginRefused::WrongCredentials
+        );
+    }
+    assert_eq!(
+        operators::login(db, "ali", PASSWORD, "10.0.0.2", now)
+            .await
+            .unwrap()
+            .unwrap_err(),
+        LoginRefused::AccountLocked
+    );
+    let later = now + LOCKOUT_SECS + 1;
+    assert!(operators::login(db, "ali", PASSWORD, "10.0.0.2", later)
+        .await
+        .unwrap()
+        .is_ok());
+}
+
+#[tokio::test]
+async fn one_address_gets_a_limited_number_of_failures() {
+    let app = TestApp::new().await;
+    let db = &app.state.db;
+    let now = app.state.now();
+    operators::add(db, "ali", PASSWORD, now).await.unwrap();
+    for i in 0..20 {
+        let _ = operators::login(db, &format!("nobody{i}"), "wrong", "10.0.0.9", now)
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        operators::login(db, "ali", PASSWORD, "10.0.0.9", now)
+            .await
+            .unwrap()
+            .unwrap_err(),
+        LoginRefused::TooManyFromAddress
+    );
+    assert!(
+        operators::login(db, "ali", PASSWORD, "10.0.0.10", now)
+            .await
+            .unwrap()
+            .is_ok(),
+        "other addresses are not affected"
+    );
+}
+
+#[tokio::test]
+async fn sessions_expire_when_idle_and_end_when_disabled() {
+    let app = TestApp::new().await;
+    let db = &app.state.db;
+    let now = app.state.now();
+    operators::add(db, "ali", PASSWORD, now).await.unwrap();
+    let session = operators::login(db, "ali", PASSWORD, "10.0.0.1", now)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(operators::current(db, &session.cookie, now + IDLE_SECS - 1)
+        .await
+        .unwrap()
+        .is_some());
+    assert!(
+        operators::current(db, &session.cookie, now + 2 * IDLE_SECS - 2)
+            .await
+            .unwrap()
+            .is_some(),
+        "activity extends it"
+    );
+    assert!(operators::current(db, &session.cookie, now + 4 * IDLE_SECS)
+        .await
+        .unwrap()
+        .is_none());
+
+    let session = operators::login(db, "ali", PASSWORD, "10.0.0.1", now)
+        .await
+        .unwrap()
+        .unwrap();
+    operators::disable(db, "ali").await.unwrap();
+    assert!(operators::current(db, &session.cookie, now)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(operators::login(db, "ali", PASSWORD, "10.0.0.1", now)
+        .await
+        .unwrap()
+        .is_err());
+}
+
+#[tokio::test]
+async fn every_forbidden_transition_changes_nothing_and_sends_nothing() {
+    let app = TestApp::new().await;
+    let id = shipment_in(&app, "conv-A").await;
+    let before = shipments::get(&app.state.db, &app.state.keys, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(before.status, Status::AwaitingCounterparty);
+    for to in Status::ALL
+        .into_iter()
+        .filter(|to| !before.status.can_become(*to, Actor::Operator))
+    {
+        let mut change = Change::to(to, Actor::Operator);
+        change.message = Some((
+            "conv-A".into(),
+            ersal_server::chat::milestone_message(&app.state.keys, &id, "conv-A", "x".into()),
+        ));
+        let result = shipments::transition(&app.state.db, &id, change, app.state.now()).await;
+        assert!(
+            matches!(result, Err(TransitionError::Forbidden { .. })),
+            "{to:?}"
+        );
+    }
+    assert_eq!(
+        shipments::get(&app.state.db, &app.state.keys, &id)
+            .await
+            .unwrap()
+            .unwrap(),
+        before
+    );
+    assert_eq!(outbox_rows(&app).await, 0);
+}
+
+#[tokio::test]
+async fn personal_data_is_purged_after_the_retention_period() {
+    let app = TestApp::new().await;
+    let db = &app.state.db;
+    let keys = &app.state.keys;
+    let id = shipment_in(&app, "conv-A").await;
+    let open = shipment_in(&app, "conv-B").await;
+    let now = app.state.now();
+    shipments::transition(db, &id, Change::to(Status::Cancelled, Actor::Operator), now)
+        .await
+        .unwrap();
+    let events_before = shipments::get(db, keys, &id)
+        .await
+        .unwrap()
+        .unwrap()
+        .events
+        .len();
+
+    assert_eq!(
+        shipments::purge_personal_data(db, keys, 30, now + 29 * 86_400)
+            .await
+            .unwrap(),
+        0,
+        "not yet"
+    );
+    assert_eq!(
+        shipments::purge_personal_data(db, keys, 30, now + 31 * 86_400)
+            .await
+            .unwrap(),
+        1
+    );
+    let purged = shipments::get(db, keys, &id).await.unwrap().unwrap();
+    assert_eq!(
+        purged.parties,
+        shipments::Parties::default(),
+        "names, phones and addresses gone"
+    );
+    assert_eq!(purged.conversation_id, None);
+    assert_eq!(
+        purged.events.len(),
+        events_before,
+        "the anonymised record keeps its history"
+    );
+    assert_eq!(purged.item.description.as_str(), "گوشی");
+    assert!(shipments::is_purged(db, &id).await.unwrap());
+    let still_open = shipments::get(db, keys, &open).await.unwrap().unwrap();
+    assert!(
+        still_open.parties.receiver.is_some(),
+        "an open shipment keeps its data"
+    );
+    let (_, total) = shipments::list(db, &Filter::default(), 0).await.unwrap();
+    assert_eq!(total, 2, "and the counts still include the purged one");
+    assert_eq!(
+        shipments::purge_personal_data(db, keys, 30, now + 40 * 86_400)
+            .await
+            .unwrap(),
+        0,
+        "once"
+    );
+}
