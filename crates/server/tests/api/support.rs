@@ -135,15 +135,30 @@ impl TestApp {
         set_cookie.split(';').next().unwrap().to_owned()
     }
 
-    /// The stored session behind an init answer.
+    /// The stored session behind an init answer (redeemed through the repository, so that
+    /// button sessions whose data is not signed can be inspected too).
     pub async fn session_for(&self, reply: &Reply) -> ersal_server::sessions::LandingSession {
-        let cookie = self.open(reply.json()["url"].as_str().unwrap()).await;
-        let mut headers = HeaderMap::new();
-        headers.insert("cookie", cookie.parse().unwrap());
-        self.state
-            .current_session(&headers)
-            .await
-            .unwrap()
-            .expect("a live session")
+        use ersal_server::sessions::{self, Redeemed};
+        let url = reply.json()["url"]
+            .as_str()
+            .expect("an init answer")
+            .to_owned();
+        let token = url.rsplit('/').next().unwrap();
+        let now = self.state.now();
+        let Redeemed::Session { cookie_token } =
+            sessions::redeem(&self.state.db, token, now).await.unwrap()
+        else {
+            panic!("the landing id did not redeem");
+        };
+        sessions::current(
+            &self.state.db,
+            &self.state.keys,
+            &cookie_token,
+            now,
+            self.state.idle_secs(),
+        )
+        .await
+        .unwrap()
+        .expect("a live session")
     }
 }
