@@ -113,14 +113,7 @@ mod backend {
     }
 
     fn cookie(headers: &http::HeaderMap, name: &str) -> Option<String> {
-        headers
-            .get_all(http::header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(cookie::Cookie::split_parse)
-            .filter_map(Result::ok)
-            .find(|c| c.name() == name && ersal_server::crypto::is_token_shaped(c.value()))
-            .map(|c| c.value().to_owned())
+        ersal_server::state::token_cookie(headers, name)
     }
 
     /// The logged-in operator, from the console cookie (a Divar user's cookie does not count).

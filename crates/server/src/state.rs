@@ -92,15 +92,7 @@ impl AppState {
 
     /// The browser-session token in a request's cookies, if it has the right shape.
     pub fn cookie_token(&self, headers: &HeaderMap) -> Option<String> {
-        let name = self.cookie_name();
-        headers
-            .get_all(http::header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(cookie::Cookie::split_parse)
-            .filter_map(Result::ok)
-            .find(|c| c.name() == name && crate::crypto::is_token_shaped(c.value()))
-            .map(|c| c.value().to_owned())
+        token_cookie(headers, self.cookie_name())
     }
 
     /// The landing session of the browser that sent `headers`, if its session is alive.
@@ -121,4 +113,16 @@ impl AppState {
     pub fn landing_ttl_secs(&self) -> i64 {
         i64::try_from(self.config.landing_ttl.as_secs()).unwrap_or(i64::MAX)
     }
+}
+
+/// The value of cookie `name`, if it has the shape of one of our tokens.
+pub fn token_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name && crate::crypto::is_token_shaped(c.value()))
+        .map(|c| c.value().to_owned())
 }
