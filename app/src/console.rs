@@ -1,13 +1,14 @@
 //! The operator console: the shipping company's staff log in (`/console/login`), list and
 //! filter shipments (`/console`), open one (`/console/s/{id}`) and move it through the status
-//! machine. Every page works without JavaScript; every form carries the session's CSRF token
+//! machine. The console is server-rendered forms only (compiled for the server, never into the
+//! WASM, and sent without hydration scripts); every form carries the session's CSRF token
 //! (the login form is checked by its `Origin`); the console cookie is separate from the Divar
 //! users' one and expires after 15 idle minutes. Opening a shipment's personal data and every
 //! status change are audited; milestones are announced in the chat through the outbox.
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::{use_location, use_query_map};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -712,18 +713,29 @@ fn ListView(list: ListData) -> impl IntoView {
     }
 }
 
+/// Picks the console page for the path: `/console`, `/console/login`, `/console/s/{id}`.
 #[component]
-pub fn ConsoleShipmentPage() -> impl IntoView {
-    let params = use_params_map();
+pub fn ConsoleRoutes() -> impl IntoView {
+    let path = use_location().pathname.get_untracked();
+    match path.trim_end_matches('/') {
+        "/console" => view! { <ConsolePage /> }.into_any(),
+        "/console/login" => view! { <LoginPage /> }.into_any(),
+        other => match other.strip_prefix("/console/s/") {
+            Some(id) if !id.contains('/') => {
+                view! { <ConsoleShipmentPage id=id.to_owned() /> }.into_any()
+            }
+            _ => view! { <p class="card">"صفحه پیدا نشد. " <a href="/console">"فهرست"</a></p> }
+                .into_any(),
+        },
+    }
+}
+
+#[component]
+pub fn ConsoleShipmentPage(id: String) -> impl IntoView {
     let query = use_query_map();
     let act = ServerAction::<OperatorAct>::new();
     let shipment = Resource::new(
-        move || {
-            (
-                params.with(|p| p.get("id").unwrap_or_default()),
-                act.version().get(),
-            )
-        },
+        move || (id.clone(), act.version().get()),
         |(id, _)| console_shipment(id),
     );
     let message = move || {

@@ -8,6 +8,7 @@
 //! * [`console`]: the operator console;
 //! * [`forms`]: the forms and their validation; [`ui`]: shared building blocks.
 
+#[cfg(feature = "ssr")]
 pub mod console;
 pub mod flow;
 pub mod forms;
@@ -22,7 +23,7 @@ pub mod ui;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{ParamSegment, SsrMode, StaticSegment};
+use leptos_router::{ParamSegment, SsrMode, StaticSegment, WildcardSegment};
 
 /// The document: RTL Persian, light and dark, the font preloaded.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -43,13 +44,40 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 />
                 <AutoReload options=options.clone() />
                 <HashedStylesheet options=options.clone() id="leptos" />
-                <HydrationScripts options />
+                {hydrated().then(|| view! { <HydrationScripts options /> })}
                 <MetaTags />
             </head>
             <body>
                 <App />
             </body>
         </html>
+    }
+}
+
+/// Whether this page is hydrated. The operator console is plain server-rendered forms: it is
+/// sent without the WASM, and its code is not in the WASM at all.
+fn hydrated() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .is_none_or(|parts| !parts.uri.path().starts_with("/console"))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        true
+    }
+}
+
+/// The operator console's pages (server-side only).
+#[component]
+fn Console() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    {
+        console::ConsoleRoutes().into_any()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        ().into_any()
     }
 }
 
@@ -65,13 +93,8 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("request") view=flow::FlowPage ssr=SsrMode::Async />
                     <Route path=(StaticSegment("t"), ParamSegment("id")) view=tracking::TrackingPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("privacy") view=privacy::PrivacyPage ssr=SsrMode::Async />
-                    <Route path=(StaticSegment("console"), StaticSegment("login")) view=console::LoginPage ssr=SsrMode::Async />
-                    <Route path=StaticSegment("console") view=console::ConsolePage ssr=SsrMode::Async />
-                    <Route
-                        path=(StaticSegment("console"), StaticSegment("s"), ParamSegment("id"))
-                        view=console::ConsoleShipmentPage
-                        ssr=SsrMode::Async
-                    />
+                    <Route path=StaticSegment("console") view=Console ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("console"), WildcardSegment("rest")) view=Console ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>
