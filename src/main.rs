@@ -48,7 +48,7 @@ async fn main() -> anyhow::Result<()> {
         ))
         .with_state(options);
     ersal_server::chat::spawn_worker(state.clone());
-    ersal_server::jobs::spawn_retention(state.clone());
+    ersal_server::jobs::spawn_housekeeping(state.clone());
     let app = http::layered(
         http::routes(state.clone())
             .merge(app::oauth::routes(state))

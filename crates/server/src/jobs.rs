@@ -1,14 +1,20 @@
-//! Background jobs: the retention purge (hourly).
+//! Background jobs, hourly: shipments whose other side never answered expire, and the
+//! personal data of ended shipments is purged after the retention period.
 
 use std::time::Duration;
 
 use crate::shipments;
 use crate::state::AppState;
 
-/// Purges the personal data of ended shipments past the retention period, every hour.
-pub fn spawn_retention(state: AppState) {
+/// Runs the hourly jobs.
+pub fn spawn_housekeeping(state: AppState) {
     tokio::spawn(async move {
         loop {
+            match shipments::expire_unanswered(&state.db, &state.keys, state.now()).await {
+                Ok(0) => {}
+                Ok(expired) => tracing::info!(expired, "unanswered shipments expired"),
+                Err(cause) => tracing::error!(error = %cause, "expiry job"),
+            }
             match shipments::purge_personal_data(
                 &state.db,
                 &state.keys,

@@ -10,7 +10,7 @@
 //! * [`oauth`]: Divar's OAuth (consent URL, code exchange, refresh) and its `state` values;
 //! * [`chat`]: chat tokens, the messages and their signed buttons, and the outbox worker;
 //! * [`http`]: the endpoints Divar and browsers call directly, and the common layers;
-//! * [`jobs`]: background work (the retention purge).
+//! * [`jobs`]: background work (expiring unanswered shipments, the retention purge).
 
 pub mod catalog;
 pub mod chat;

@@ -580,3 +580,38 @@ pub async fn purge_personal_data(
     }
     Ok(due.len() as u64)
 }
+
+/// Days a shipment may wait for the other side before it expires.
+pub const COUNTERPARTY_DAYS: i64 = 7;
+
+/// Moves shipments whose other side never completed (no change for [`COUNTERPARTY_DAYS`]) to
+/// Expired, by the system, announcing it in their chat. Returns how many expired.
+pub async fn expire_unanswered(db: &Db, keys: &Keys, now: i64) -> Result<usize, sqlx::Error> {
+    let due: Vec<(String, Option<String>, String)> = sqlx::query_as(
+        "select id, conversation_id, item_description from shipments
+         where status in (?, ?) and updated_at < ?",
+    )
+    .bind(Status::AwaitingCounterparty.key())
+    .bind(Status::AwaitingConfirmation.key())
+    .bind(now - COUNTERPARTY_DAYS * 86_400)
+    .fetch_all(db)
+    .await?;
+    let mut expired = 0;
+    for (id, conversation, item) in due {
+        let text = format!(
+            "«{item}»: {}؛ طرف مقابل مشخصات خود را ثبت نکرد. کد پیگیری: {id}",
+            Status::Expired.label()
+        );
+        let mut change = Change::to(Status::Expired, Actor::System);
+        change.message = conversation.map(|c| {
+            let body = chat::milestone_message(keys, &id, &c, text);
+            (c, body)
+        });
+        match transition(db, &id, change, now).await {
+            Ok(_) => expired += 1,
+            Err(TransitionError::Db(cause)) => return Err(cause),
+            Err(_) => {}
+        }
+    }
+    Ok(expired)
+}

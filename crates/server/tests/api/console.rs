@@ -233,3 +233,36 @@ async fn personal_data_is_purged_after_the_retention_period() {
         "once"
     );
 }
+
+#[tokio::test]
+async fn shipments_the_other_side_never_completed_expire() {
+    let app = TestApp::new().await;
+    let db = &app.state.db;
+    let keys = &app.state.keys;
+    let id = shipment_in(&app, "conv-A").await;
+    let now = app.state.now();
+    assert_eq!(
+        shipments::expire_unanswered(db, keys, now + 6 * 86_400)
+            .await
+            .unwrap(),
+        0,
+        "still waiting"
+    );
+    assert_eq!(
+        shipments::expire_unanswered(db, keys, now + 8 * 86_400)
+            .await
+            .unwrap(),
+        1
+    );
+    let expired = shipments::get(db, keys, &id).await.unwrap().unwrap();
+    assert_eq!(expired.status, Status::Expired);
+    assert_eq!(expired.events.last().unwrap().actor, "system");
+    assert_eq!(outbox_rows(&app).await, 1, "the chat hears about it");
+    assert_eq!(
+        shipments::expire_unanswered(db, keys, now + 9 * 86_400)
+            .await
+            .unwrap(),
+        0,
+        "once"
+    );
+}
