@@ -402,7 +402,6 @@ pub async fn console_shipment(id: String) -> Result<Option<ShipmentData>, Server
             handover: handover_label(p.handover),
         })
     };
-    let today = crate::server::tehran_day(state.now());
     Ok(Some(ShipmentData {
         operator: operator.username,
         csrf: operator.csrf,
@@ -452,7 +451,8 @@ pub async fn console_shipment(id: String) -> Result<Option<ShipmentData>, Server
             .filter(|s| shipment.status.can_become(**s, Actor::Operator))
             .map(|s| (s.key().to_owned(), s.label().to_owned()))
             .collect(),
-        pickup_days: (today..=today + 3)
+        pickup_days: crate::server::pickup_days(state.now())
+            .into_iter()
             .map(|d| (d, JalaliDateTime::from_unix(d * 86_400).display_date()))
             .collect(),
         id: shipment.id,
@@ -484,13 +484,12 @@ pub async fn operator_act(form: ActForm) -> Result<(), ServerFnError> {
         leptos_axum::redirect(&back("reason"));
         return Ok(());
     }
-    let today = crate::server::tehran_day(state.now());
     let pickup = if to == Status::PickupScheduled {
         let day = form
             .day
             .parse::<i64>()
             .ok()
-            .filter(|d| (today..=today + 3).contains(d));
+            .filter(|d| crate::server::pickup_days(state.now()).contains(d));
         match day.zip(PickupWindow::parse(&form.window)) {
             Some(pickup) => Some(pickup),
             None => {

@@ -218,10 +218,10 @@ pub(crate) mod backend {
     }
 
     pub fn pickup_days(now: i64) -> Vec<(i64, String)> {
-        let today = crate::server::tehran_day(now);
-        (0..=3)
-            .map(|offset| {
-                let day = today + offset;
+        crate::server::pickup_days(now)
+            .into_iter()
+            .enumerate()
+            .map(|(offset, day)| {
                 let label = JalaliDateTime::from_unix(day * 86_400).display_date();
                 let prefix = match offset {
                     0 => "امروز، ",
@@ -293,8 +293,7 @@ pub(crate) mod backend {
         let Some(role) = role(session, draft) else {
             return Ok(Err("item"));
         };
-        let today = crate::server::tehran_day(state.now());
-        let days: Vec<i64> = (today..=today + 3).collect();
+        let days = crate::server::pickup_days(state.now());
         let item = validate_item(&draft.item);
         let party = validate_party(&draft.party, role, known, &days);
         let choice = validate_quote(&draft.quote, known);
@@ -525,8 +524,7 @@ async fn counterparty_view(
     };
     let confirm = step.as_deref() == Some("confirm") && draft.party_done;
     let total = if confirm {
-        let today = crate::server::tehran_day(state.now());
-        let days: Vec<i64> = (today..=today + 3).collect();
+        let days = crate::server::pickup_days(state.now());
         crate::forms::validate_party(
             &draft.party,
             role,
@@ -632,11 +630,10 @@ pub async fn save_item(form: ItemForm) -> Result<(), ServerFnError> {
 
 #[server]
 pub async fn save_party(form: PartyForm) -> Result<(), ServerFnError> {
-    use crate::server::{state, tehran_day};
+    use crate::server::{pickup_days, state};
 
     let state = state();
-    let today = tehran_day(state.now());
-    let days: Vec<i64> = (today..=today + 3).collect();
+    let days = pickup_days(state.now());
     let places = state.catalog.places.clone();
     save_step(
         move |draft, role| {
@@ -714,7 +711,7 @@ pub async fn submit_quote(form: QuoteForm) -> Result<(), ServerFnError> {
 /// "booked" message is queued for the chat; then back to Divar.
 #[server]
 pub async fn confirm_counterparty(form: ConfirmForm) -> Result<(), ServerFnError> {
-    use crate::server::{fail, session, state, tehran_day};
+    use crate::server::{fail, pickup_days, session, state};
     use ersal_server::{chat, shipments};
 
     let _ = form;
@@ -729,8 +726,7 @@ pub async fn confirm_counterparty(form: ConfirmForm) -> Result<(), ServerFnError
         return Ok(());
     };
     let role = shipment.opener_role.other();
-    let today = tehran_day(state.now());
-    let days: Vec<i64> = (today..=today + 3).collect();
+    let days = pickup_days(state.now());
     let party = match crate::forms::validate_party(
         &draft.party,
         role,

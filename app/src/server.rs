@@ -29,6 +29,12 @@ pub fn tehran_day(now: i64) -> i64 {
     (now + 12_600).div_euclid(86_400)
 }
 
+/// The days a courier pickup may be booked: today and the next three (Tehran).
+pub fn pickup_days(now: i64) -> Vec<i64> {
+    let today = tehran_day(now);
+    (today..=today + 3).collect()
+}
+
 pub fn provinces(state: &AppState) -> Vec<ProvinceOption> {
     state
         .catalog

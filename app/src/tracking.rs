@@ -198,9 +198,10 @@ pub async fn cancel_shipment(form: CancelForm) -> Result<(), ServerFnError> {
     let change = shipments::Change::to(Status::Cancelled, actor);
     match shipments::transition(&state.db, &shipment.id, change, state.now()).await {
         Ok(_) => {
-            // The shipment has ended: the permission to post in its chat is no longer needed.
+            // The shipment has ended: once its chat has nothing left to say, the permission to
+            // post there is dropped (the same rule the outbox worker applies).
             if let Some(conversation) = &shipment.conversation_id {
-                ersal_server::chat::delete_tokens(&state.db, conversation)
+                ersal_server::chat::release_tokens_when_done(&state.db, conversation)
                     .await
                     .map_err(fail)?;
             }

@@ -66,21 +66,24 @@ fn bearer(sandbox: &Sandbox, headers: &HeaderMap) -> Option<AccessToken> {
         .cloned()
 }
 
+/// A call made for a user: Divar wants both the app's API key and the user's live token. The
+/// error is the message of the 401.
+fn user_call(sandbox: &Sandbox, headers: &HeaderMap) -> Result<AccessToken, &'static str> {
+    if !api_key_ok(sandbox, headers) {
+        return Err("invalid or missing api key");
+    }
+    bearer(sandbox, headers).ok_or("invalid or expired access token")
+}
+
 async fn send_message(
     State(sandbox): State<Sandbox>,
     Path(conversation_id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if !api_key_ok(&sandbox, &headers) {
-        return rpc_error(StatusCode::UNAUTHORIZED, 16, "invalid or missing api key");
-    }
-    let Some(token) = bearer(&sandbox, &headers) else {
-        return rpc_error(
-            StatusCode::UNAUTHORIZED,
-            16,
-            "invalid or expired access token",
-        );
+    let token = match user_call(&sandbox, &headers) {
+        Ok(token) => token,
+        Err(message) => return rpc_error(StatusCode::UNAUTHORIZED, 16, message),
     };
     let needed = format!("CONVERSATION_SEND_MESSAGE.{conversation_id}");
     if !token.scopes.contains(&needed) {
@@ -173,15 +176,9 @@ async fn get_post(
 }
 
 async fn get_user(State(sandbox): State<Sandbox>, headers: HeaderMap) -> Response {
-    if !api_key_ok(&sandbox, &headers) {
-        return rpc_error(StatusCode::UNAUTHORIZED, 16, "invalid or missing api key");
-    }
-    let Some(token) = bearer(&sandbox, &headers) else {
-        return rpc_error(
-            StatusCode::UNAUTHORIZED,
-            16,
-            "invalid or expired access token",
-        );
+    let token = match user_call(&sandbox, &headers) {
+        Ok(token) => token,
+        Err(message) => return rpc_error(StatusCode::UNAUTHORIZED, 16, message),
     };
     let Some(user) = state::user(&token.user) else {
         return rpc_error(StatusCode::NOT_FOUND, 5, "user not found");

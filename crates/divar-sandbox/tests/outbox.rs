@@ -88,6 +88,17 @@ impl Harness {
             .unwrap();
     }
 
+    /// The sandbox answers the next send-message call with `kind`.
+    fn fail_next_send(&self, kind: FaultKind) {
+        let fault = divar_sandbox::state::Fault {
+            target: FaultTarget::SendMessage,
+            kind,
+            remaining: 1,
+            delay_ms: 0,
+        };
+        self.sandbox.world().faults.push(fault);
+    }
+
     fn delivered(&self) -> usize {
         self.sandbox.world().messages.len()
     }
@@ -157,16 +168,7 @@ async fn failures_are_retried_with_backoff_and_412_is_final() {
     let harness = Harness::start().await;
     let state = harness.ersal().await;
     harness.grant(&state, 3600).await;
-    harness
-        .sandbox
-        .world()
-        .faults
-        .push(divar_sandbox::state::Fault {
-            target: FaultTarget::SendMessage,
-            kind: FaultKind::ServerError,
-            remaining: 1,
-            delay_ms: 0,
-        });
+    harness.fail_next_send(FaultKind::ServerError);
     let id = queue(&state).await;
     chat::drain_once(&state).await.unwrap();
     assert_eq!(outbox_state(&state, id).await, ("pending".into(), 1));
@@ -180,16 +182,7 @@ async fn failures_are_retried_with_backoff_and_412_is_final() {
     chat::drain_once(&state).await.unwrap();
     assert_eq!(outbox_state(&state, id).await, ("sent".into(), 2));
 
-    harness
-        .sandbox
-        .world()
-        .faults
-        .push(divar_sandbox::state::Fault {
-            target: FaultTarget::SendMessage,
-            kind: FaultKind::Restricted,
-            remaining: 1,
-            delay_ms: 0,
-        });
+    harness.fail_next_send(FaultKind::Restricted);
     let refused = queue(&state).await;
     chat::drain_once(&state).await.unwrap();
     assert_eq!(

@@ -191,7 +191,7 @@ pub async fn outbox_of(db: &Db, shipment: &str) -> Result<Vec<(String, String, i
 
 /// Drops a conversation's tokens once nothing is left to say there: every shipment of the
 /// conversation has ended and no message waits to be sent.
-async fn release_tokens_when_done(db: &Db, conversation: &str) -> Result<(), sqlx::Error> {
+pub async fn release_tokens_when_done(db: &Db, conversation: &str) -> Result<(), sqlx::Error> {
     let open: Vec<&str> = domain::status::Status::ALL
         .iter()
         .filter(|s| !s.is_terminal())
@@ -239,14 +239,6 @@ pub async fn store_tokens(
     .bind(now)
     .execute(db)
     .await?;
-    Ok(())
-}
-
-pub async fn delete_tokens(db: &Db, conversation: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("delete from chat_tokens where conversation_id = ?")
-        .bind(conversation)
-        .execute(db)
-        .await?;
     Ok(())
 }
 

@@ -57,17 +57,16 @@ async fn try_enter(
     };
     let back_to = match outcome {
         Redeemed::Session { cookie_token } => {
-            let destination = destination(state, &cookie_token).await?;
-            return Ok(match destination {
-                Some(path) => landed(state, &cookie_token, &path),
-                None => refused_button(state, &cookie_token).await?,
+            return Ok(match destination(state, &cookie_token).await? {
+                Ok(path) => landed(state, &cookie_token, &path),
+                Err(back_to) => refused_button(&back_to),
             });
         }
         Redeemed::Spent { return_target } => {
             // A reload of /l/{id} in the webview that already holds this session's cookie.
             if let Some(cookie) = state.cookie_token(headers) {
                 if sessions::belongs_to(&state.db, &cookie, id, now, state.idle_secs()).await? {
-                    if let Some(path) = destination(state, &cookie).await? {
+                    if let Ok(path) = destination(state, &cookie).await? {
                         return Ok(see_other(&path));
                     }
                 }
@@ -89,61 +88,46 @@ async fn try_enter(
 
 /// Where a fresh session goes: a button from one of our chat messages leads to its shipment's
 /// tracking page (`track`) or to the landing flow (`fill`) — if its signature holds for this
-/// conversation; `None` for a tampered or foreign button. Everything else goes to the flow.
-async fn destination(state: &AppState, cookie_token: &str) -> Result<Option<String>, sqlx::Error> {
-    let Some(session) = sessions::current(
-        &state.db,
-        &state.keys,
-        cookie_token,
-        state.now(),
-        state.idle_secs(),
-    )
-    .await?
+/// conversation; everything else goes to the flow. `Err` carries the way back for a tampered
+/// or foreign button.
+async fn destination(
+    state: &AppState,
+    cookie_token: &str,
+) -> Result<Result<String, String>, sqlx::Error> {
+    let now = state.now();
+    let Some(session) =
+        sessions::current(&state.db, &state.keys, cookie_token, now, state.idle_secs()).await?
     else {
-        return Ok(Some(LANDING_PATH.to_owned()));
+        return Ok(Ok(LANDING_PATH.to_owned()));
     };
     if session.source != kenar::Source::CHAT_MESSAGE_ACTION {
-        return Ok(Some(LANDING_PATH.to_owned()));
+        return Ok(Ok(LANDING_PATH.to_owned()));
     }
-    let Some(conversation) = session.conversation_id.as_deref() else {
-        return Ok(None);
-    };
-    let Some((shipment, op)) =
+    let button = session.conversation_id.as_deref().and_then(|conversation| {
         chat::verify_button(&state.keys, &session.private.extra_data, conversation)
-    else {
-        return Ok(None);
+    });
+    let Some((shipment, op)) = button else {
+        return Ok(Err(session.return_target));
     };
-    let belongs = shipments::conversation_of(&state.db, &shipment)
-        .await?
-        .is_some_and(|c| c == conversation);
-    Ok(belongs.then(|| match op {
-        chat::Op::Track => format!("/t/{shipment}"),
-        chat::Op::Fill => LANDING_PATH.to_owned(),
-    }))
+    let belongs =
+        shipments::conversation_of(&state.db, &shipment).await? == session.conversation_id;
+    Ok(match (belongs, op) {
+        (true, chat::Op::Track) => Ok(format!("/t/{shipment}")),
+        (true, chat::Op::Fill) => Ok(LANDING_PATH.to_owned()),
+        (false, _) => Err(session.return_target),
+    })
 }
 
 /// A button that was altered, or replayed in another conversation: nothing happens, and the
 /// user is told so, with the way back.
-async fn refused_button(state: &AppState, cookie_token: &str) -> Result<Response, sqlx::Error> {
-    let session = sessions::current(
-        &state.db,
-        &state.keys,
-        cookie_token,
-        state.now(),
-        state.idle_secs(),
-    )
-    .await?;
-    let back_to = session.map_or_else(
-        || state.config.completion_url.to_string(),
-        |s| s.return_target,
-    );
+fn refused_button(back_to: &str) -> Response {
     tracing::info!("button refused: signature or conversation does not match");
-    Ok(page::message(
+    page::message(
         StatusCode::FORBIDDEN,
         "این دکمه معتبر نیست",
         "این دکمه به این گفتگو تعلق ندارد یا تغییر کرده است. هیچ تغییری انجام نشد. به گفتگو در دیوار برگردید و از دکمه‌های همان پیام استفاده کنید.",
-        &back_to,
-    ))
+        back_to,
+    )
 }
 
 /// Sets the session cookie and redirects to the clean URL `path`.

@@ -266,3 +266,60 @@ async fn shipments_the_other_side_never_completed_expire() {
         "once"
     );
 }
+
+#[tokio::test]
+async fn chat_tokens_outlive_open_shipments_and_pending_messages() {
+    let app = TestApp::new().await;
+    let db = &app.state.db;
+    let id = shipment_in(&app, "conv-A").await;
+    let tokens = ersal_server::oauth::Tokens {
+        access: "ory_at_x".into(),
+        refresh: Some("ory_rt_x".into()),
+        expires_in: 3600,
+        scopes: Vec::new(),
+    };
+    ersal_server::chat::store_tokens(db, &app.state.keys, "conv-A", &tokens, app.state.now())
+        .await
+        .unwrap();
+    let kept = || async {
+        sqlx::query_scalar::<_, i64>("select count(*) from chat_tokens")
+            .fetch_one(db)
+            .await
+            .unwrap()
+    };
+
+    ersal_server::chat::release_tokens_when_done(db, "conv-A")
+        .await
+        .unwrap();
+    assert_eq!(kept().await, 1, "the shipment is still open");
+
+    let mut cancel = Change::to(Status::Cancelled, Actor::Operator);
+    cancel.message = Some((
+        "conv-A".into(),
+        ersal_server::chat::milestone_message(&app.state.keys, &id, "conv-A", "x".into()),
+    ));
+    shipments::transition(db, &id, cancel, app.state.now())
+        .await
+        .unwrap();
+    ersal_server::chat::release_tokens_when_done(db, "conv-A")
+        .await
+        .unwrap();
+    assert_eq!(
+        kept().await,
+        1,
+        "the cancellation message still has to be sent"
+    );
+
+    sqlx::query("update outbox set state = 'sent'")
+        .execute(db)
+        .await
+        .unwrap();
+    ersal_server::chat::release_tokens_when_done(db, "conv-A")
+        .await
+        .unwrap();
+    assert_eq!(
+        kept().await,
+        0,
+        "nothing left to say: the permission is dropped"
+    );
+}
