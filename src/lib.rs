@@ -1,4 +1,8 @@
-//! The WASM entry point: hydrates the server-rendered page (feature `hydrate`).
+//! Ersal's root crate: the server (feature `ssr`: [`server`] assembles and serves the app, and
+//! `main.rs` runs it) and the WASM entry (feature `hydrate`: hydrates the landing pages).
+
+#[cfg(feature = "ssr")]
+pub mod server;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

@@ -1,5 +1,6 @@
-//! The Ersal server: loads the configuration, opens and migrates the database, and serves the
-//! contract endpoints (Divar's init, the landing entry, health) together with the Leptos app.
+//! The Ersal server: loads the configuration, opens and migrates the database, starts the
+//! background workers and serves the app (`ersal::server`); `ersal operator …` manages the
+//! console's accounts.
 
 #[cfg(feature = "ssr")]
 #[tokio::main]
@@ -9,11 +10,8 @@ async fn main() -> anyhow::Result<()> {
         return operator_command(&args[1..]).await;
     }
     use anyhow::Context;
-    use app::{shell, App};
-    use axum::Router;
-    use ersal_server::{http, AppState, Config};
-    use leptos::prelude::*;
-    use leptos_axum::{generate_route_list, LeptosRoutes};
+    use ersal_server::{AppState, Config};
+    use leptos::prelude::get_configuration;
 
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -33,35 +31,14 @@ async fn main() -> anyhow::Result<()> {
         .await
         .context("opening the database")?;
 
-    let provide_state = {
-        let state = state.clone();
-        move || provide_context(state.clone())
-    };
-    let ui = Router::new()
-        .leptos_routes_with_context(&options, generate_route_list(App), provide_state.clone(), {
-            let options = options.clone();
-            move || shell(options.clone())
-        })
-        .fallback(leptos_axum::file_and_error_handler_with_context(
-            provide_state,
-            shell,
-        ))
-        .with_state(options);
     ersal_server::chat::spawn_worker(state.clone());
     ersal_server::jobs::spawn_housekeeping(state.clone());
-    let app = http::layered(
-        http::routes(state.clone())
-            .merge(app::oauth::routes(state))
-            .merge(ui),
-    );
-
+    let app = ersal::server::router(state, options);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("binding {addr}"))?;
     tracing::info!("listening on http://{addr}");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    ersal::server::serve(listener, app, shutdown_signal()).await?;
     Ok(())
 }
 
@@ -73,7 +50,7 @@ fn start_sandbox(config: &ersal_server::Config) -> anyhow::Result<()> {
         tracing::info!("Divar sandbox not started: production configuration");
         return Ok(());
     };
-    let sandbox = divar_sandbox::SandboxConfig::for_ersal(config, &format!("http://{addr}"))?;
+    let sandbox = ersal::server::sandbox_config(config, &format!("http://{addr}"));
     tokio::spawn(async move {
         if let Err(cause) = divar_sandbox::serve(sandbox, addr).await {
             tracing::error!(error = %cause, "the Divar sandbox stopped");

@@ -1,19 +1,16 @@
-//! Ersal's UI: a Persian, right-to-left Leptos app, rendered on the server and hydrated in the
-//! browser. Every page works as plain HTML before (or without) the WASM.
+//! Ersal's UI: two Persian, right-to-left Leptos apps. Pages call the use cases of
+//! `ersal_server` through thin server functions and only map their results to views.
 //!
-//! * [`shell`]: the HTML document around the app;
-//! * [`App`]: the routes;
+//! * [`shell`] and [`App`]: the landing app Divar's users see, rendered on the server and
+//!   hydrated in the browser; every page works as plain HTML before (or without) the WASM;
 //! * [`flow`]: the landing flow that Divar's webview opens (item → own side → quote);
 //! * [`tracking`]: a shipment's timeline; [`privacy`]: the privacy page;
-//! * [`console`]: the operator console;
-//! * [`forms`]: the forms and their validation; [`ui`]: shared building blocks.
+//! * [`console`]: the operator console, its own server-rendered app (server only);
+//! * [`ui`]: shared building blocks.
 
 #[cfg(feature = "ssr")]
 pub mod console;
 pub mod flow;
-pub mod forms;
-#[cfg(feature = "ssr")]
-pub mod oauth;
 pub mod privacy;
 #[cfg(feature = "ssr")]
 mod server;
@@ -23,7 +20,7 @@ pub mod ui;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{ParamSegment, SsrMode, StaticSegment, WildcardSegment};
+use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 /// The document: RTL Persian, light and dark, the font preloaded.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -44,40 +41,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 />
                 <AutoReload options=options.clone() />
                 <HashedStylesheet options=options.clone() id="leptos" />
-                {hydrated().then(|| view! { <HydrationScripts options /> })}
+                <HydrationScripts options />
                 <MetaTags />
             </head>
             <body>
                 <App />
             </body>
         </html>
-    }
-}
-
-/// Whether this page is hydrated. The operator console is plain server-rendered forms: it is
-/// sent without the WASM, and its code is not in the WASM at all.
-fn hydrated() -> bool {
-    #[cfg(feature = "ssr")]
-    {
-        use_context::<http::request::Parts>()
-            .is_none_or(|parts| !parts.uri.path().starts_with("/console"))
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        true
-    }
-}
-
-/// The operator console's pages (server-side only).
-#[component]
-fn Console() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    {
-        console::ConsoleRoutes().into_any()
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        ().into_any()
     }
 }
 
@@ -93,8 +63,6 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("request") view=flow::FlowPage ssr=SsrMode::Async />
                     <Route path=(StaticSegment("t"), ParamSegment("id")) view=tracking::TrackingPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("privacy") view=privacy::PrivacyPage ssr=SsrMode::Async />
-                    <Route path=StaticSegment("console") view=Console ssr=SsrMode::Async />
-                    <Route path=(StaticSegment("console"), WildcardSegment("rest")) view=Console ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>
@@ -103,6 +71,8 @@ pub fn App() -> impl IntoView {
 
 #[component]
 fn Home() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    server::public_page();
     view! {
         <section class="card">
             <h1>"ارسال کالا"</h1>

@@ -1,4 +1,4 @@
-//! The public privacy page (PRODUCT.md "Privacy"): what is stored, why, and for how long.
+//! The public privacy page: what is stored, why, and for how long.
 
 use leptos::prelude::*;
 
@@ -10,6 +10,8 @@ pub async fn retention_days() -> Result<u32, ServerFnError> {
 
 #[component]
 pub fn PrivacyPage() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server::public_page();
     let days = Resource::new(|| (), |()| retention_days());
     view! {
         <section class="card" aria-labelledby="privacy-title">

@@ -1,9 +1,9 @@
-//! Server-side helpers for the server functions (feature `ssr`): the application state, the
-//! browser's landing session, and turning internal failures into a generic error after logging
-//! them.
+//! What the server functions and pages share on the server (feature `ssr`): the application
+//! state, the request's headers and client address, the browser's landing session, and the
+//! response headers a page decides.
 
 use ersal_server::sessions::LandingSession;
-use ersal_server::AppState;
+use ersal_server::{AppError, AppState};
 use leptos::prelude::*;
 
 use crate::ui::ProvinceOption;
@@ -12,27 +12,40 @@ pub fn state() -> AppState {
     expect_context::<AppState>()
 }
 
-/// Logs an internal failure; the user gets a generic message.
-pub fn fail(cause: impl std::fmt::Display) -> ServerFnError {
-    tracing::error!(error = %cause, "server function failed");
-    ServerFnError::new("internal error")
+/// The request's headers.
+pub async fn headers() -> Result<http::HeaderMap, ServerFnError> {
+    Ok(leptos_axum::extract().await?)
+}
+
+/// The client's address, as the listener saw it (the app is served with connection info).
+pub async fn client_address() -> Result<String, ServerFnError> {
+    use axum::extract::ConnectInfo;
+    use std::net::SocketAddr;
+    let ConnectInfo(address) = leptos_axum::extract::<ConnectInfo<SocketAddr>>()
+        .await
+        .map_err(|_| AppError::new("the server runs without connection info"))?;
+    Ok(address.ip().to_string())
 }
 
 /// The landing session of the browser making this request.
 pub async fn session(state: &AppState) -> Result<Option<LandingSession>, ServerFnError> {
-    let headers: http::HeaderMap = leptos_axum::extract().await?;
-    state.current_session(&headers).await.map_err(fail)
+    Ok(state.current_session(&headers().await?).await?)
 }
 
-/// Days since the epoch in Tehran (UTC+03:30) for a Unix time.
-pub fn tehran_day(now: i64) -> i64 {
-    (now + 12_600).div_euclid(86_400)
+/// Sets a response header on the page or server function being answered.
+pub fn set_header(name: http::HeaderName, value: &str) {
+    if let (Some(response), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(value),
+    ) {
+        response.append_header(name, value);
+    }
 }
 
-/// The days a courier pickup may be booked: today and the next three (Tehran).
-pub fn pickup_days(now: i64) -> Vec<i64> {
-    let today = tehran_day(now);
-    (today..=today + 3).collect()
+/// Marks a page as public (no session, no personal data): browsers may keep it if they
+/// revalidate. Every other page is `no-store`.
+pub fn public_page() {
+    set_header(http::header::CACHE_CONTROL, "no-cache");
 }
 
 pub fn provinces(state: &AppState) -> Vec<ProvinceOption> {
@@ -50,12 +63,4 @@ pub fn provinces(state: &AppState) -> Vec<ProvinceOption> {
                 .collect(),
         })
         .collect()
-}
-
-pub fn city_name(state: &AppState, id: &str) -> String {
-    state
-        .catalog
-        .places
-        .find(id)
-        .map_or_else(|| "—".to_owned(), |p| p.city.name.clone())
 }

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
-use crate::flow::Failure;
+use crate::ui::Failure;
 use crate::ui::BackToDivar;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,101 +53,29 @@ pub struct CancelForm {
     pub key: String,
 }
 
-#[cfg(feature = "ssr")]
-mod backend {
-    use domain::status::Actor;
-    use ersal_server::shipments::Shipment;
-    use ersal_server::AppState;
-    use leptos::prelude::ServerFnError;
-
-    use crate::server::session;
-
-    /// Who the viewer is for this shipment, if anyone: the opener's browser (same landing
-    /// session, or the signed link), or the other side of the same conversation.
-    pub async fn viewer(
-        state: &AppState,
-        shipment: &Shipment,
-        key: &str,
-    ) -> Result<Option<Actor>, ServerFnError> {
-        if let Some(session) = session(state).await? {
-            if session.id == shipment.landing {
-                return Ok(Some(Actor::Opener));
-            }
-            if session.conversation_id.is_some()
-                && session.conversation_id == shipment.conversation_id
-            {
-                return Ok(Some(Actor::Counterparty));
-            }
-        }
-        Ok(state
-            .keys
-            .verify(&["track", &shipment.id], key)
-            .then_some(Actor::Opener))
-    }
-
-    pub fn actor_label(actor: &str) -> &'static str {
-        match actor {
-            "opener" => "درخواست‌دهنده",
-            "counterparty" => "طرف مقابل",
-            "operator" => "شرکت حمل",
-            _ => "سامانه",
-        }
-    }
-}
-
 #[server]
 pub async fn load_tracking(id: String, key: Option<String>) -> Result<Tracking, ServerFnError> {
-    use crate::server::{city_name, fail, session, state};
     use domain::jalali::JalaliDateTime;
-    use ersal_server::shipments;
+    use ersal_server::chat::texts::route;
 
-    let state = state();
-    let back_to = match session(&state).await? {
-        Some(s) => s.return_target,
-        None => state.config.completion_url.to_string(),
-    };
-    let hidden = || {
-        Ok(Tracking::Hidden {
-            back_to: back_to.clone(),
-        })
-    };
-    if id.len() > 32 {
-        return hidden();
-    }
-    let Some(shipment) = shipments::get(&state.db, &state.keys, &id)
-        .await
-        .map_err(fail)?
+    let state = crate::server::state();
+    let session = crate::server::session(&state).await?;
+    let back_to = session.as_ref().map_or_else(
+        || state.config.completion_url.to_string(),
+        |s| s.return_target.clone(),
+    );
+    let key = key.unwrap_or_default();
+    let Some(tracked) = ersal_server::tracking::open(&state, session.as_ref(), &id, &key).await?
     else {
-        return hidden();
+        return Ok(Tracking::Hidden { back_to });
     };
-    if backend::viewer(&state, &shipment, key.as_deref().unwrap_or_default())
-        .await?
-        .is_none()
-    {
-        return hidden();
-    }
-    let chat = match (
-        &shipment.conversation_id,
-        ersal_server::chat::last_message_state(&state.db, &shipment.id)
-            .await
-            .map_err(fail)?,
-    ) {
+    let shipment = tracked.shipment;
+    let chat = match (&shipment.conversation_id, tracked.delivery) {
         (None, _) => "این درخواست از گفتگو ثبت نشده است؛ پیامی در گفتگو فرستاده نمی‌شود.",
         (Some(_), None) => "گفتگو از این درخواست باخبر نشد (اجازهٔ پیام داده نشد).",
-        (Some(_), Some(state)) => match state.as_str() {
-            "sent" => "در گفتگو اعلام شد.",
-            "pending" => "پیام در حال ارسال به گفتگو است.",
-            "undeliverable" => {
-                "پیام به گفتگو نرسید: یکی از دو طرف پیام‌ها را محدود کرده است. درخواست ثبت شده است."
-            }
-            _ => "گفتگو از آخرین تغییر باخبر نشد.",
-        },
-    }
-    .to_owned();
-    let city = |c: &Option<String>| {
-        c.as_deref()
-            .map_or_else(|| "—".to_owned(), |c| city_name(&state, c))
+        (Some(_), Some(delivery)) => delivery.tracking_note(),
     };
+    let city = |c: &Option<String>| state.city_name(c.as_deref());
     Ok(Tracking::Visible(Box::new(TrackingView {
         status: shipment.status.label().to_owned(),
         next_step: shipment.status.next_step().to_owned(),
@@ -157,65 +85,43 @@ pub async fn load_tracking(id: String, key: Option<String>) -> Result<Tracking, 
             .map(|e| TimelineEntry {
                 label: e.status.label().to_owned(),
                 when: JalaliDateTime::from_unix(e.at).display(),
-                who: backend::actor_label(&e.actor).to_owned(),
+                who: e.actor.label().to_owned(),
             })
             .collect(),
         can_cancel: shipment.status.is_cancellable(),
         item: shipment.item.description.as_str().to_owned(),
-        route: format!(
-            "{} ← {}",
-            city(&shipment.destination_city),
-            city(&shipment.origin_city)
+        route: route(
+            &city(&shipment.origin_city),
+            &city(&shipment.destination_city),
         ),
         service: shipment.service.label().to_owned(),
         payer: shipment.payer.label().to_owned(),
         total: shipment.quote_total.display_tomans(),
         back_to,
-        key: state.keys.sign(&["track", &shipment.id]),
-        chat,
-        id: shipment.id,
+        key: tracked.key,
+        chat: chat.to_owned(),
+        id: shipment.id.to_string(),
     })))
 }
 
+/// Cancels for one of the shipment's sides, then back to Divar (or, without a session, to the
+/// tracking link).
 #[server]
 pub async fn cancel_shipment(form: CancelForm) -> Result<(), ServerFnError> {
-    use crate::server::{fail, state};
-    use domain::status::Status;
-    use ersal_server::shipments::{self, TransitionError};
+    use domain::code::TrackingCode;
 
-    let state = state();
-    let Some(shipment) = shipments::get(&state.db, &state.keys, &form.id)
-        .await
-        .map_err(fail)?
-    else {
+    let state = crate::server::state();
+    let session = crate::server::session(&state).await?;
+    let Some(code) = TrackingCode::parse(&form.id) else {
         leptos_axum::redirect("/");
         return Ok(());
     };
-    let Some(actor) = backend::viewer(&state, &shipment, &form.key).await? else {
-        leptos_axum::redirect(&format!("/t/{}", form.id));
-        return Ok(());
-    };
-    let change = shipments::Change::to(Status::Cancelled, actor);
-    match shipments::transition(&state.db, &shipment.id, change, state.now()).await {
-        Ok(_) => {
-            // The shipment has ended: once its chat has nothing left to say, the permission to
-            // post there is dropped (the same rule the outbox worker applies).
-            if let Some(conversation) = &shipment.conversation_id {
-                ersal_server::chat::release_tokens_when_done(&state.db, conversation)
-                    .await
-                    .map_err(fail)?;
-            }
-        }
-        Err(TransitionError::Forbidden { .. }) => {}
-        Err(other) => return Err(fail(other)),
-    }
-    // Back to Divar, as after every completed action.
-    let back_to = match crate::server::session(&state).await? {
+    ersal_server::tracking::cancel(&state, session.as_ref(), &code, &form.key).await?;
+    let back_to = match session {
         Some(session) => session.return_target,
         None => format!(
-            "/t/{}?k={}",
-            shipment.id,
-            state.keys.sign(&["track", &shipment.id])
+            "/t/{code}?k={}",
+            ersal_server::tracking::link_key(&state, &code)
         ),
     };
     leptos_axum::redirect(&back_to);

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::forms::{check_field, Errors};
+use domain::forms::{check_field, Errors};
 
 /// A province and its cities, as the city picker shows them.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -134,5 +134,26 @@ pub fn BackToDivar(href: String, #[prop(optional)] primary: bool) -> impl IntoVi
         <a class="button" class:secondary=!primary href=href>
             "بازگشت به دیوار"
         </a>
+    }
+}
+
+#[component]
+pub fn NoSession(back_to: String) -> impl IntoView {
+    view! {
+        <section class="card" role="alert">
+            <h1>"نشست شما پایان یافته است"</h1>
+            <p>"برای ادامه به گفتگو در دیوار برگردید و «ارسال» را دوباره باز کنید."</p>
+            <BackToDivar href=back_to primary=true />
+        </section>
+    }
+}
+
+#[component]
+pub fn Failure() -> impl IntoView {
+    view! {
+        <section class="card" role="alert">
+            <h1>"خطای موقت"</h1>
+            <p>"بارگذاری اطلاعات ممکن نشد. صفحه را دوباره باز کنید."</p>
+        </section>
     }
 }

@@ -2,7 +2,10 @@
 
 use axum::response::Html;
 
-pub use ersal_server::http::escape;
+/// Text made safe for HTML content and attribute values.
+pub fn escape(text: &str) -> String {
+    html_escape::encode_safe(text).into_owned()
+}
 
 /// A page with the sandbox banner; `body` is trusted HTML built with [`escape`].
 pub fn page(title: &str, body: &str) -> Html<String> {

@@ -25,8 +25,7 @@ pub mod state;
 use std::net::SocketAddr;
 
 use axum::Router;
-use ersal_server::config::Mode;
-use secrecy::ExposeSecret;
+use kenar::dev;
 
 pub use state::Sandbox;
 
@@ -55,25 +54,49 @@ pub enum SandboxError {
 }
 
 impl SandboxConfig {
-    /// The sandbox in front of an Ersal configured by `config`: the same keys and secrets, the
-    /// app's init URL and OAuth callback. Refuses a production configuration.
-    pub fn for_ersal(config: &ersal_server::Config, origin: &str) -> Result<Self, SandboxError> {
-        if config.mode == Mode::Prod {
+    /// The sandbox in front of the app at `app_url`, with the development app's credentials.
+    pub fn dev(origin: &str, app_url: &str) -> Self {
+        let app = app_url.trim_end_matches('/');
+        Self {
+            origin: origin.trim_end_matches('/').to_owned(),
+            init_url: format!("{app}/divar/init"),
+            identification_key: dev::IDENTIFICATION_KEY.to_owned(),
+            app_slug: dev::APP_SLUG.to_owned(),
+            api_key: dev::API_KEY.to_owned(),
+            client_secret: dev::CLIENT_SECRET.to_owned(),
+            redirect_uris: vec![format!("{app}/oauth/callback")],
+        }
+    }
+
+    /// From the environment, with the development defaults. It reads the variables the app
+    /// reads (so one environment configures both): `DIVAR_SANDBOX_ADDR`, `ERSAL_PUBLIC_URL`,
+    /// the first of `DIVAR_IDENTIFICATION_KEYS`, `KENAR_APP_SLUG`, `KENAR_API_KEY` and
+    /// `KENAR_OAUTH_CLIENT_SECRET`. Refuses `ERSAL_MODE=prod` and a non-loopback address.
+    pub fn from_env() -> Result<(Self, SocketAddr), SandboxError> {
+        let get = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        if get("ERSAL_MODE").as_deref() == Some("prod") {
             return Err(SandboxError::Production);
         }
-        let key = config
-            .identification_keys
-            .first()
-            .expect("at least one key is configured");
-        Ok(Self {
-            origin: origin.trim_end_matches('/').to_owned(),
-            init_url: config.public_url("/divar/init"),
-            identification_key: key.expose_secret().to_owned(),
-            app_slug: config.kenar_app_slug.clone(),
-            api_key: config.kenar_api_key.expose_secret().to_owned(),
-            client_secret: config.oauth_client_secret.expose_secret().to_owned(),
-            redirect_uris: vec![config.public_url("/oauth/callback")],
-        })
+        let addr: SocketAddr = get("DIVAR_SANDBOX_ADDR")
+            .as_deref()
+            .unwrap_or(dev::SANDBOX_ADDR)
+            .parse()
+            .map_err(|_| SandboxError::NotLoopback)?;
+        let app_url = get("ERSAL_PUBLIC_URL").unwrap_or_else(|| dev::APP_URL.to_owned());
+        let mut config = Self::dev(&format!("http://{addr}"), &app_url);
+        if let Some(keys) = get("DIVAR_IDENTIFICATION_KEYS") {
+            config.identification_key = keys.split(',').next().unwrap_or_default().trim().to_owned();
+        }
+        for (name, field) in [
+            ("KENAR_APP_SLUG", &mut config.app_slug),
+            ("KENAR_API_KEY", &mut config.api_key),
+            ("KENAR_OAUTH_CLIENT_SECRET", &mut config.client_secret),
+        ] {
+            if let Some(value) = get(name) {
+                *field = value;
+            }
+        }
+        Ok((config, addr))
     }
 }
 

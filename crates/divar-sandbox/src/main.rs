@@ -1,10 +1,6 @@
-//! The Divar sandbox on its own: reads Ersal's configuration (the same variables and dev
-//! defaults, so the two agree on keys and secrets) and serves on `DIVAR_SANDBOX_ADDR`
-//! (default 127.0.0.1:3100). Refuses to run when `ERSAL_MODE=prod`.
-
-use std::net::SocketAddr;
-
-use divar_sandbox::{SandboxConfig, SandboxError};
+//! The Divar sandbox on its own, configured from the environment (`SandboxConfig::from_env`:
+//! the app's own variables and the development defaults, so the two agree on keys and
+//! secrets). Refuses to run when `ERSAL_MODE=prod`.
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -13,8 +9,6 @@ async fn main() -> anyhow::Result<()> {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
-    let ersal = ersal_server::Config::from_env()?;
-    let addr: SocketAddr = ersal.sandbox_addr.ok_or(SandboxError::Production)?;
-    let config = SandboxConfig::for_ersal(&ersal, &format!("http://{addr}"))?;
+    let (config, addr) = divar_sandbox::SandboxConfig::from_env()?;
     divar_sandbox::serve(config, addr).await
 }

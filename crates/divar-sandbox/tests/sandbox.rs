@@ -1,5 +1,5 @@
 //! The sandbox against Divar's contract: send-message validation agrees with the official
-//! schema (read from `shared/kenar/openapi-v3.json`), and OAuth answers as SPEC §4 says.
+//! schema (read from `docs/kenar/openapi-v3.json`), and OAuth answers as docs/kenar.md, “OAuth”, says.
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -25,7 +25,7 @@ fn openapi() -> &'static Value {
     static SPEC: OnceLock<Value> = OnceLock::new();
     SPEC.get_or_init(|| {
         let path =
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/kenar/openapi-v3.json");
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/kenar/openapi-v3.json");
         let text =
             std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         serde_json::from_str(&text).expect("the OpenAPI file is JSON")

@@ -67,7 +67,17 @@ fn gregorian_to_jalali(gy: i64, gm: i64, gd: i64) -> (i64, i64, i64) {
     (jy, jm, jd)
 }
 
+/// Days since the epoch in Tehran for a Unix time (seconds).
+pub fn tehran_day(secs: i64) -> i64 {
+    (secs + TEHRAN_OFFSET_SECS).div_euclid(86_400)
+}
+
 impl JalaliDateTime {
+    /// The date of a day number as [`tehran_day`] gives it.
+    pub fn from_day(day: i64) -> Self {
+        Self::from_unix(day * 86_400)
+    }
+
     /// The Tehran wall-clock Jalali date and time of a Unix timestamp (seconds).
     pub fn from_unix(secs: i64) -> Self {
         let local = secs + TEHRAN_OFFSET_SECS;

@@ -6,11 +6,17 @@
 //!   weight, dimensions, money) with Persian error messages;
 //! * [`size`]: parcel size classes and their limits;
 //! * [`shipment`]: roles, each side's details, handover and payer;
-//! * [`status`]: the shipment status machine;
+//! * [`status`]: the shipment status machine and who may move it;
+//! * [`code`]: tracking codes;
+//! * [`forms`]: the landing flow's forms as typed, and their validation into the values above;
+//! * [`draft`]: what a user has typed so far, and which step to show;
 //! * [`tariff`]: the tariff and the price quote;
 //! * [`places`]: provinces and cities with their class;
 //! * [`jalali`]: Jalali dates in Tehran time.
 
+pub mod code;
+pub mod draft;
+pub mod forms;
 pub mod jalali;
 pub mod places;
 pub mod shipment;

@@ -63,11 +63,35 @@ impl Role {
         }
     }
 
+    /// The opener's side in the deal, as the landing page names it.
+    pub fn deal_label(self) -> &'static str {
+        match self {
+            Self::Sender => "فروشنده (فرستندهٔ کالا)",
+            Self::Receiver => "خریدار (گیرندهٔ کالا)",
+        }
+    }
+
     pub fn other(self) -> Self {
         match self {
             Self::Sender => Self::Receiver,
             Self::Receiver => Self::Sender,
         }
+    }
+}
+
+/// The days a courier pickup may be booked at Unix time `now`: today and the next three (Tehran).
+pub fn pickup_days(now: i64) -> Vec<i64> {
+    let today = crate::jalali::tehran_day(now);
+    (today..=today + 3).collect()
+}
+
+/// A pickup day as the forms show it: `امروز، ۱۴۰۵/۰۸/۳۰`.
+pub fn pickup_day_label(day: i64, now: i64) -> String {
+    let date = crate::jalali::JalaliDateTime::from_day(day).display_date();
+    match day - crate::jalali::tehran_day(now) {
+        0 => format!("امروز، {date}"),
+        1 => format!("فردا، {date}"),
+        _ => date,
     }
 }
 
@@ -120,6 +144,20 @@ pub enum Handover {
 }
 
 impl Handover {
+    /// As the console shows it: `جمع‌آوری با پیک، ۱۴۰۵/۰۸/۳۰، ساعت ۹ تا ۱۲`.
+    pub fn label(self) -> String {
+        match self {
+            Self::CourierPickup { day, window } => format!(
+                "جمع‌آوری با پیک، {}، ساعت {}",
+                crate::jalali::JalaliDateTime::from_day(day).display_date(),
+                window.label()
+            ),
+            Self::BranchDropOff => "تحویل در شعبه".to_owned(),
+            Self::DoorDelivery => "تحویل درِ خانه".to_owned(),
+            Self::HoldAtBranch => "نگه‌داری در شعبه".to_owned(),
+        }
+    }
+
     /// Whether this handover belongs to `role`'s side.
     pub fn fits(self, role: Role) -> bool {
         match self {

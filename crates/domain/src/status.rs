@@ -35,6 +35,33 @@ pub enum Actor {
     System,
 }
 
+impl Actor {
+    pub const ALL: [Self; 4] = [Self::Opener, Self::Counterparty, Self::Operator, Self::System];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Opener => "opener",
+            Self::Counterparty => "counterparty",
+            Self::Operator => "operator",
+            Self::System => "system",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.key() == key)
+    }
+
+    /// Who did it, as users and operators read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Opener => "درخواست‌دهنده",
+            Self::Counterparty => "طرف مقابل",
+            Self::Operator => "شرکت حمل",
+            Self::System => "سامانه",
+        }
+    }
+}
+
 impl Status {
     pub const ALL: [Self; 15] = [
         Self::Draft,

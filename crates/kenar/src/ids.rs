@@ -92,37 +92,60 @@ impl fmt::Debug for DivarUserId {
     }
 }
 
-/// Where the user came from (`source`, SPEC §1.3): any 1–20 printable characters, with the
-/// documented typo `POST_ADODN` normalised to `POST_ADDON`.
+/// Where the user came from (`source`; docs/kenar.md, “Session initialization”). Divar may
+/// send values Ersal does not know yet: any 1–20 printable characters are kept as [`Source::Other`].
+/// The documented typo `POST_ADODN` means `POST_ADDON`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Source(String);
+pub enum Source {
+    /// The chat's add-ons menu.
+    Chat,
+    /// A button on one of our chat messages; `extra_data` carries the button's data.
+    ChatMessageAction,
+    /// A post add-on widget.
+    PostAddon,
+    /// Ours, not Divar's: a session started from the Fallback URL (direct link).
+    Fallback,
+    Other(String),
+}
 
 impl Source {
     pub const MAX_LEN: usize = 20;
-    pub const CHAT: &'static str = "CHAT";
-    pub const CHAT_MESSAGE_ACTION: &'static str = "CHAT_MESSAGE_ACTION";
-    pub const POST_ADDON: &'static str = "POST_ADDON";
-    /// Ours, not Divar's: a session started from the Fallback URL (direct link).
-    pub const FALLBACK: &'static str = "FALLBACK";
+    const KNOWN: [(Self, &'static str); 4] = [
+        (Self::Chat, "CHAT"),
+        (Self::ChatMessageAction, "CHAT_MESSAGE_ACTION"),
+        (Self::PostAddon, "POST_ADDON"),
+        (Self::Fallback, "FALLBACK"),
+    ];
 
+    /// A `source` as Divar sent it. `FALLBACK` is ours and never accepted from Divar.
     pub fn parse(raw: &str) -> Result<Self, Problem> {
         bounded(raw, Self::MAX_LEN)?;
         if raw.chars().any(char::is_control) {
             return Err(Problem::Charset("no control characters"));
         }
-        if raw == "POST_ADODN" {
-            return Ok(Self(Self::POST_ADDON.to_owned()));
-        }
-        Ok(Self(raw.to_owned()))
+        Ok(match Self::from_key(raw) {
+            Self::Fallback => Self::Other(raw.to_owned()),
+            known => known,
+        })
     }
 
-    /// A source of Ersal's own making (only the constants above).
-    pub fn known(name: &'static str) -> Self {
-        Self(name.to_owned())
+    /// A stored key back to its source (`POST_ADODN` included).
+    pub fn from_key(raw: &str) -> Self {
+        let raw = if raw == "POST_ADODN" { "POST_ADDON" } else { raw };
+        Self::KNOWN
+            .into_iter()
+            .find(|(_, key)| *key == raw)
+            .map_or_else(|| Self::Other(raw.to_owned()), |(source, _)| source)
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        match self {
+            Self::Other(raw) => raw,
+            known => Self::KNOWN
+                .iter()
+                .find(|(source, _)| source == known)
+                .map_or("", |(_, key)| key),
+        }
     }
 }
 
@@ -136,7 +159,7 @@ pub enum UserSide {
 }
 
 impl UserSide {
-    /// Maps `Supply`/`SUPPLY`/`supply` and the `Demand` spellings (D3); anything else is
+    /// Maps `Supply`/`SUPPLY`/`supply` and the `Demand` spellings (docs/kenar.md, **User side spelling**); anything else is
     /// unknown, and the landing page asks the user instead.
     pub fn from_divar(raw: &str) -> Option<Self> {
         match raw.to_ascii_uppercase().as_str() {
@@ -198,7 +221,12 @@ mod tests {
 
     #[test]
     fn source_normalises_the_documented_typo() {
-        assert_eq!(Source::parse("POST_ADODN").unwrap().as_str(), "POST_ADDON");
+        assert_eq!(Source::parse("POST_ADODN").unwrap(), Source::PostAddon);
+        assert_eq!(
+            Source::parse("FALLBACK").unwrap(),
+            Source::Other("FALLBACK".into())
+        );
+        assert_eq!(Source::from_key("FALLBACK"), Source::Fallback);
         assert_eq!(Source::parse("CHAT").unwrap().as_str(), "CHAT");
         assert_eq!(Source::parse(&"S".repeat(20)).unwrap().as_str().len(), 20);
         assert_eq!(Source::parse(&"S".repeat(21)), Err(Problem::TooLong(20)));

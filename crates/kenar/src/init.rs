@@ -201,13 +201,13 @@ fn parse_v1(obj: &Map<String, Value>) -> Result<InitRequest, InitError> {
         extra_data.remove("location");
     }
     let source = if from_button {
-        Source::CHAT_MESSAGE_ACTION
+        Source::ChatMessageAction
     } else {
-        Source::CHAT
+        Source::Chat
     };
     Ok(InitRequest {
         version: ApiVersion::V1,
-        source: Source::known(source),
+        source,
         post_token: opt_post_token(obj)?,
         conversation_id: opt_conversation_id(obj)?,
         user_side,

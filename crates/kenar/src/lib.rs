@@ -4,16 +4,19 @@
 //!
 //! * [`init`] parses and validates the session-initialization request Divar POSTs when a user
 //!   opens the add-on (v2 and the legacy v1 body, with every discrepancy between Divar's doc
-//!   versions that `shared/kenar/SPEC.md` §1.8 lists);
+//!   versions that docs/kenar.md, “Discrepancies Ersal tolerates”, lists);
 //! * [`ids`] holds the validated identifiers that arrive in those requests;
-//! * [`ret`] decides where a user may be sent back to at the end (SPEC §3);
-//! * [`message`] is the send-message body with its buttons (SPEC §5.2);
+//! * [`ret`] decides where a user may be sent back to at the end (docs/kenar.md, “Returning to
+//!   Divar”);
+//! * [`message`] is the send-message body with its buttons (docs/kenar.md, “Chat messages”);
+//! * [`dev`] holds the local development app's credentials, shared with the sandbox;
 //! * `client` (feature `client`, server only) calls Divar's open-platform API.
 //!
 //! Without `client` it has no I/O, so the browser and the server can both use it.
 
 #[cfg(feature = "client")]
 pub mod client;
+pub mod dev;
 pub mod ids;
 pub mod init;
 pub mod message;

@@ -65,9 +65,8 @@ fn problem(var: &'static str, problem: impl Into<String>) -> ConfigError {
 
 /// The dev-only root secret. Production refuses it.
 const DEV_SECRET_KEY: &str = "ersal-dev-secret-key-for-local-use-only-0000";
-const DEV_IDENTIFICATION_KEY: &str = "ersal-dev-identification-key";
-/// In dev, Divar is played by the sandbox on this address (crates/divar-sandbox).
-const DEV_SANDBOX_ADDR: &str = "127.0.0.1:3100";
+// In dev, Divar is played by the sandbox (crates/divar-sandbox) with the same credentials.
+use kenar::dev::{IDENTIFICATION_KEY as DEV_IDENTIFICATION_KEY, SANDBOX_ADDR as DEV_SANDBOX_ADDR};
 const MIN_SECRET_KEY_BYTES: usize = 32;
 const MIN_CREDENTIAL_BYTES: usize = 16;
 
@@ -162,7 +161,7 @@ impl Config {
 
         let public_base_url = match get("ERSAL_PUBLIC_URL") {
             Some(_) => url("ERSAL_PUBLIC_URL", "")?,
-            None if dev => Url::parse("http://127.0.0.1:3000").expect("valid literal"),
+            None if dev => Url::parse(kenar::dev::APP_URL).expect("valid literal"),
             None => return Err(problem("ERSAL_PUBLIC_URL", "is required in prod")),
         };
         if public_base_url.cannot_be_a_base() || public_base_url.query().is_some() {
@@ -200,11 +199,11 @@ impl Config {
             database_url: get("DATABASE_URL")
                 .unwrap_or_else(|| "sqlite://data/ersal.db".to_owned()),
             identification_keys,
-            kenar_app_slug: required("KENAR_APP_SLUG", "ersal-dev")?,
-            kenar_api_key: secret("KENAR_API_KEY", "ersal-dev-api-key", MIN_CREDENTIAL_BYTES)?,
+            kenar_app_slug: required("KENAR_APP_SLUG", kenar::dev::APP_SLUG)?,
+            kenar_api_key: secret("KENAR_API_KEY", kenar::dev::API_KEY, MIN_CREDENTIAL_BYTES)?,
             oauth_client_secret: secret(
                 "KENAR_OAUTH_CLIENT_SECRET",
-                "ersal-dev-oauth-client-secret",
+                kenar::dev::CLIENT_SECRET,
                 MIN_CREDENTIAL_BYTES,
             )?,
             kenar_api_base_url: url(

@@ -137,23 +137,28 @@ pub fn matches_any<'a>(presented: &[u8], accepted: impl Iterator<Item = &'a [u8]
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn keys(secret: &str) -> Keys {
+    fn keys_from(secret: &str) -> Keys {
         Keys::derive(&SecretString::from(secret.to_owned()))
+    }
+
+    /// Keys for unit tests.
+    pub(crate) fn keys() -> Keys {
+        keys_from("a secret that is long enough for tests")
     }
 
     #[test]
     fn seal_round_trips_and_binds_context() {
-        let k = keys("a secret that is long enough for tests");
+        let k = keys_from("a secret that is long enough for tests");
         let sealed = k.seal("نشانی: تهران".as_bytes(), b"row-1");
         assert_eq!(
             k.open(&sealed, b"row-1").unwrap(),
             "نشانی: تهران".as_bytes()
         );
         assert!(k.open(&sealed, b"row-2").is_err());
-        assert!(keys("another secret entirely, also long")
+        assert!(keys_from("another secret entirely, also long")
             .open(&sealed, b"row-1")
             .is_err());
         assert!(k.open(&sealed[..10], b"row-1").is_err());
@@ -166,7 +171,7 @@ mod tests {
 
     #[test]
     fn signatures_bind_every_part() {
-        let k = keys("a secret that is long enough for tests");
+        let k = keys_from("a secret that is long enough for tests");
         let tag = k.sign(&["track", "ABC"]);
         assert!(k.verify(&["track", "ABC"], &tag));
         assert!(!k.verify(&["track", "ABD"], &tag));
@@ -175,7 +180,7 @@ mod tests {
             "parts are length-prefixed"
         );
         assert!(!k.verify(&["track", "ABC"], "not-a-tag"));
-        assert!(!keys("another secret entirely, also long").verify(&["track", "ABC"], &tag));
+        assert!(!keys_from("another secret entirely, also long").verify(&["track", "ABC"], &tag));
     }
 
     #[test]

@@ -1,17 +1,13 @@
-//! The drafts repository: one sealed draft per landing session, whatever shape the UI keeps.
+//! The drafts repository: one sealed draft per landing session.
 
-use serde::de::DeserializeOwned;
-use serde::Serialize;
+use domain::draft::Draft;
 
 use crate::crypto::Keys;
 use crate::db::Db;
+use crate::error::AppError;
 
-/// The draft of a landing session, if any (a draft that no longer opens reads as none).
-pub async fn load<T: DeserializeOwned>(
-    db: &Db,
-    keys: &Keys,
-    landing: &str,
-) -> Result<Option<T>, sqlx::Error> {
+/// The draft of a landing session; a fresh one when there is none, or when it no longer opens.
+pub async fn load(db: &Db, keys: &Keys, landing: &str) -> Result<Draft, AppError> {
     let sealed: Option<Vec<u8>> =
         sqlx::query_scalar("select data_sealed from drafts where landing_digest = ?")
             .bind(landing)
@@ -19,17 +15,18 @@ pub async fn load<T: DeserializeOwned>(
             .await?;
     Ok(sealed
         .and_then(|sealed| keys.open(&sealed, landing.as_bytes()).ok())
-        .and_then(|plain| serde_json::from_slice(&plain).ok()))
+        .and_then(|plain| serde_json::from_slice(&plain).ok())
+        .unwrap_or_default())
 }
 
-pub async fn save<T: Serialize>(
+pub async fn save(
     db: &Db,
     keys: &Keys,
     landing: &str,
-    draft: &T,
+    draft: &Draft,
     now: i64,
-) -> Result<(), sqlx::Error> {
-    let plain = serde_json::to_vec(draft).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+) -> Result<(), AppError> {
+    let plain = serde_json::to_vec(draft)?;
     sqlx::query(
         "insert into drafts (landing_digest, data_sealed, updated_at) values (?, ?, ?)
          on conflict (landing_digest) do update set data_sealed = excluded.data_sealed, updated_at = excluded.updated_at",

@@ -3,19 +3,20 @@
 
 use std::time::Duration;
 
-use crate::shipments;
+use crate::shipments::retention;
 use crate::state::AppState;
 
 /// Runs the hourly jobs.
 pub fn spawn_housekeeping(state: AppState) {
     tokio::spawn(async move {
         loop {
-            match shipments::expire_unanswered(&state.db, &state.keys, state.now()).await {
-                Ok(0) => {}
-                Ok(expired) => tracing::info!(expired, "unanswered shipments expired"),
-                Err(cause) => tracing::error!(error = %cause, "expiry job"),
+            // A failure is logged where it happens; the next hour tries again.
+            if let Ok(expired @ 1..) =
+                retention::expire_unanswered(&state.db, &state.keys, state.now()).await
+            {
+                tracing::info!(expired, "unanswered shipments expired");
             }
-            match shipments::purge_personal_data(
+            if let Ok(purged @ 1..) = retention::purge_personal_data(
                 &state.db,
                 &state.keys,
                 state.config.retention_days,
@@ -23,9 +24,7 @@ pub fn spawn_housekeeping(state: AppState) {
             )
             .await
             {
-                Ok(0) => {}
-                Ok(purged) => tracing::info!(purged, "retention: personal data purged"),
-                Err(cause) => tracing::error!(error = %cause, "retention job"),
+                tracing::info!(purged, "retention: personal data purged");
             }
             tokio::time::sleep(Duration::from_secs(3600)).await;
         }

@@ -1,23 +1,28 @@
-//! Ersal's server side, without Leptos.
+//! Ersal's server side, without Leptos: everything but the pages.
 //!
 //! A tour:
 //! * [`config`]: the typed configuration, loaded once;
 //! * [`catalog`]: the tariff and Iran's provinces and cities;
 //! * [`state`]: the one [`AppState`] handed to handlers and server functions;
+//! * [`error`]: the one boundary error ([`AppError`]), logged where it happens;
+//! * the use cases the pages call: [`flow`] (the landing flow), [`tracking`], [`console`];
+//! * [`chat`]: the messages Ersal writes, their signed buttons, the tokens and the outbox;
 //! * [`db`] and the repositories ([`sessions`], [`drafts`], [`shipments`], [`operators`]): all
 //!   SQL lives there;
 //! * [`crypto`]: sealing personal data at rest, bearer tokens, signatures, constant-time comparison;
 //! * [`oauth`]: Divar's OAuth (consent URL, code exchange, refresh) and its `state` values;
-//! * [`chat`]: chat tokens, the messages and their signed buttons, and the outbox worker;
 //! * [`http`]: the endpoints Divar and browsers call directly, and the common layers;
 //! * [`jobs`]: background work (expiring unanswered shipments, the retention purge).
 
 pub mod catalog;
 pub mod chat;
 pub mod config;
+pub mod console;
 pub mod crypto;
 pub mod db;
 pub mod drafts;
+pub mod error;
+pub mod flow;
 pub mod http;
 pub mod jobs;
 pub mod oauth;
@@ -25,6 +30,8 @@ pub mod operators;
 pub mod sessions;
 pub mod shipments;
 pub mod state;
+pub mod tracking;
 
 pub use config::Config;
+pub use error::AppError;
 pub use state::AppState;

@@ -1,4 +1,4 @@
-//! OAuth 2.0 with Divar (SPEC §4), through the `oauth2` crate: the authorization URL with a
+//! OAuth 2.0 with Divar (docs/kenar.md, “OAuth”), through the `oauth2` crate: the authorization URL with a
 //! random `state`, the code exchange and the refresh grant, both form-encoded with the client
 //! secret in the body (`client_secret_post`). States are stored as digests, single use, bound to
 //! the landing session, and expire after 10 minutes.
@@ -13,6 +13,7 @@ use secrecy::ExposeSecret;
 use crate::config::Config;
 use crate::crypto;
 use crate::db::Db;
+use crate::error::AppError;
 
 /// How long a `state` stays valid.
 pub const STATE_LIFETIME_SECS: i64 = 600;
@@ -116,14 +117,14 @@ pub async fn begin(
     landing: &str,
     conversation: &str,
     now: i64,
-) -> Result<url::Url, sqlx::Error> {
+) -> Result<url::Url, AppError> {
     let (url, state) = oauth.authorize_url(conversation);
     remember_state(db, &state, landing, now).await?;
     Ok(url)
 }
 
 /// Remembers a `state` for `landing`.
-async fn remember_state(db: &Db, state: &str, landing: &str, now: i64) -> Result<(), sqlx::Error> {
+async fn remember_state(db: &Db, state: &str, landing: &str, now: i64) -> Result<(), AppError> {
     sqlx::query("insert into oauth_states (state_digest, landing_digest, created_at, expires_at) values (?, ?, ?, ?)")
         .bind(crypto::token_digest(state))
         .bind(landing)
@@ -135,8 +136,8 @@ async fn remember_state(db: &Db, state: &str, landing: &str, now: i64) -> Result
 }
 
 /// Uses up a `state`: the landing session it was issued to, if it is known, unused, unexpired.
-pub async fn consume_state(db: &Db, state: &str, now: i64) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar(
+pub async fn consume_state(db: &Db, state: &str, now: i64) -> Result<Option<String>, AppError> {
+    Ok(sqlx::query_scalar(
         "update oauth_states set used_at = ?
          where state_digest = ? and used_at is null and expires_at > ?
          returning landing_digest",
@@ -145,5 +146,5 @@ pub async fn consume_state(db: &Db, state: &str, now: i64) -> Result<Option<Stri
     .bind(crypto::token_digest(state))
     .bind(now)
     .fetch_optional(db)
-    .await
+    .await?)
 }

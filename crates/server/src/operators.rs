@@ -5,10 +5,12 @@
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use sqlx::Row;
+use domain::code::TrackingCode;
+use sqlx::{Executor, Row, Sqlite};
 
 use crate::crypto;
 use crate::db::Db;
+use crate::error::AppError;
 
 /// Failed logins before an account is locked, and for how long.
 pub const MAX_FAILED_LOGINS: i64 = 5;
@@ -98,6 +100,13 @@ pub struct NewSession {
     pub csrf: String,
 }
 
+/// How a login ended.
+#[derive(Debug, Clone)]
+pub enum Login {
+    Accepted(NewSession),
+    Refused(LoginRefused),
+}
+
 /// Checks a login. Every failure is counted against the account (lockout after
 /// [`MAX_FAILED_LOGINS`]) and the address (refusal after [`MAX_FAILURES_PER_ADDRESS`]).
 pub async fn login(
@@ -106,7 +115,7 @@ pub async fn login(
     password: &str,
     address: &str,
     now: i64,
-) -> Result<Result<NewSession, LoginRefused>, sqlx::Error> {
+) -> Result<Login, AppError> {
     let recent: i64 =
         sqlx::query_scalar("select count(*) from login_failures where address = ? and at > ?")
             .bind(address)
@@ -114,7 +123,7 @@ pub async fn login(
             .fetch_one(db)
             .await?;
     if recent >= MAX_FAILURES_PER_ADDRESS {
-        return Ok(Err(LoginRefused::TooManyFromAddress));
+        return Ok(Login::Refused(LoginRefused::TooManyFromAddress));
     }
     let row = sqlx::query(
         "select id, password_hash, disabled, locked_until from operators where username = ?",
@@ -128,7 +137,7 @@ pub async fn login(
             .bind(now)
             .execute(db)
             .await?;
-        Ok::<_, sqlx::Error>(Err(refusal))
+        Ok::<_, AppError>(Login::Refused(refusal))
     };
     let Some(row) = row else {
         // Spend the same effort as a real check, so a missing name is not told apart by timing.
@@ -177,7 +186,7 @@ pub async fn login(
         .bind(now)
         .execute(db)
         .await?;
-    Ok(Ok(session))
+    Ok(Login::Accepted(session))
 }
 
 /// The operator behind a console cookie, if the session is alive (activity within
@@ -189,7 +198,7 @@ pub struct Operator {
     pub csrf: String,
 }
 
-pub async fn current(db: &Db, cookie: &str, now: i64) -> Result<Option<Operator>, sqlx::Error> {
+pub async fn current(db: &Db, cookie: &str, now: i64) -> Result<Option<Operator>, AppError> {
     let row = sqlx::query(
         "update operator_sessions set last_seen_at = ?
          where id_digest = ? and last_seen_at > ?
@@ -214,7 +223,7 @@ pub async fn current(db: &Db, cookie: &str, now: i64) -> Result<Option<Operator>
     }))
 }
 
-pub async fn logout(db: &Db, cookie: &str) -> Result<(), sqlx::Error> {
+pub async fn logout(db: &Db, cookie: &str) -> Result<(), AppError> {
     sqlx::query("delete from operator_sessions where id_digest = ?")
         .bind(crypto::token_digest(cookie))
         .execute(db)
@@ -222,16 +231,17 @@ pub async fn logout(db: &Db, cookie: &str) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-/// Records what an operator did (or looked at) on a shipment.
-pub async fn audit(
-    db: &Db,
-    shipment: &str,
+/// Records what an operator did (or looked at) on a shipment, on the pool or inside the
+/// transaction that made the change.
+pub async fn audit<'e>(
+    db: impl Executor<'e, Database = Sqlite>,
+    shipment: &TrackingCode,
     operator: i64,
     what: &str,
     now: i64,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), AppError> {
     sqlx::query("insert into audit (shipment_id, operator_id, at, what) values (?, ?, ?, ?)")
-        .bind(shipment)
+        .bind(shipment.as_str())
         .bind(operator)
         .bind(now)
         .bind(what)
@@ -240,16 +250,21 @@ pub async fn audit(
     Ok(())
 }
 
-/// A shipment's audit trail, newest first: (operator, at, what).
-pub async fn audit_trail(
-    db: &Db,
-    shipment: &str,
-) -> Result<Vec<(String, i64, String)>, sqlx::Error> {
-    sqlx::query_as(
-        "select o.username, a.at, a.what from audit a join operators o on o.id = a.operator_id
+/// One line of a shipment's audit trail.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AuditEntry {
+    pub operator: String,
+    pub at: i64,
+    pub what: String,
+}
+
+/// A shipment's audit trail, newest first.
+pub async fn audit_trail(db: &Db, shipment: &TrackingCode) -> Result<Vec<AuditEntry>, AppError> {
+    Ok(sqlx::query_as(
+        "select o.username as operator, a.at, a.what from audit a join operators o on o.id = a.operator_id
          where a.shipment_id = ? order by a.id desc limit 200",
     )
-    .bind(shipment)
+    .bind(shipment.as_str())
     .fetch_all(db)
-    .await
+    .await?)
 }

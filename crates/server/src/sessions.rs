@@ -14,6 +14,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::crypto::{self, Keys};
 use crate::db::Db;
+use crate::error::AppError;
 
 /// What a landing session knows, as read back for the pages.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,7 +22,7 @@ pub struct LandingSession {
     /// The stored id (the digest of the landing id), which drafts and shipments refer to.
     pub id: String,
     pub api_version: Option<u8>,
-    pub source: String,
+    pub source: Source,
     pub post_token: Option<String>,
     pub conversation_id: Option<String>,
     pub user_side: Option<UserSide>,
@@ -43,7 +44,7 @@ pub struct PrivateContext {
 /// A landing session to store.
 pub struct NewLanding {
     pub api_version: Option<u8>,
-    pub source: String,
+    pub source: Source,
     pub post_token: Option<String>,
     pub conversation_id: Option<String>,
     pub user_side: Option<UserSide>,
@@ -57,7 +58,7 @@ impl NewLanding {
         let id = |v: &Option<kenar::DivarUserId>| v.as_ref().map(|id| id.as_str().to_owned());
         Self {
             api_version: Some(req.version.number()),
-            source: req.source.as_str().to_owned(),
+            source: req.source.clone(),
             post_token: req.post_token.as_ref().map(|t| t.as_str().to_owned()),
             conversation_id: req.conversation_id.as_ref().map(|c| c.as_str().to_owned()),
             user_side: req.user_side,
@@ -82,7 +83,7 @@ impl NewLanding {
     pub fn fallback(post_token: Option<String>, return_target: String) -> Self {
         Self {
             api_version: None,
-            source: Source::FALLBACK.to_owned(),
+            source: Source::Fallback,
             post_token,
             conversation_id: None,
             user_side: None,
@@ -121,7 +122,7 @@ pub async fn create_landing(
         private_sealed: keys.seal(&private, digest.as_bytes()),
         digest,
         api_version: landing.api_version.map(i64::from),
-        source: landing.source.clone(),
+        source: landing.source.as_str().to_owned(),
         post_token: landing.post_token.clone(),
         conversation_id: landing.conversation_id.clone(),
         user_side: landing.user_side.map(UserSide::as_str),
@@ -216,7 +217,7 @@ async fn insert_rows(db: &Db, rows: &[Pending]) -> Result<(), sqlx::Error> {
 
 /// Exchanges a landing id for a new browser session, once, before it expires. The check and
 /// the write are one statement, so two concurrent openings cannot both succeed.
-pub async fn redeem(db: &Db, landing_token: &str, now: i64) -> Result<Redeemed, sqlx::Error> {
+pub async fn redeem(db: &Db, landing_token: &str, now: i64) -> Result<Redeemed, AppError> {
     let digest = crypto::token_digest(landing_token);
     let mut tx = db.begin().await?;
     let claimed = sqlx::query(
@@ -265,7 +266,7 @@ pub async fn belongs_to(
     landing_token: &str,
     now: i64,
     idle_secs: i64,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, AppError> {
     let found: Option<i64> = sqlx::query_scalar(
         "select 1 from browser_sessions
          where id_digest = ? and landing_digest = ? and last_seen_at > ?",
@@ -286,7 +287,7 @@ pub async fn current(
     cookie_token: &str,
     now: i64,
     idle_secs: i64,
-) -> Result<Option<LandingSession>, sqlx::Error> {
+) -> Result<Option<LandingSession>, AppError> {
     let row = sqlx::query(
         "update browser_sessions set last_seen_at = ?
          where id_digest = ? and last_seen_at > ?
@@ -308,19 +309,13 @@ pub async fn current(
     .fetch_one(db)
     .await?;
     let sealed: Vec<u8> = row.try_get("private_sealed")?;
-    let private = keys
-        .open(&sealed, landing.as_bytes())
-        .ok()
-        .and_then(|plain| serde_json::from_slice(&plain).ok())
-        .ok_or_else(|| {
-            sqlx::Error::Decode("landing session private context does not open".into())
-        })?;
+    let private = serde_json::from_slice(&keys.open(&sealed, landing.as_bytes())?)?;
     let api_version: Option<i64> = row.try_get("api_version")?;
     let user_side: Option<String> = row.try_get("user_side")?;
     Ok(Some(LandingSession {
         id: landing.clone(),
         api_version: api_version.and_then(|v| u8::try_from(v).ok()),
-        source: row.try_get("source")?,
+        source: Source::from_key(row.try_get("source")?),
         post_token: row.try_get("post_token")?,
         conversation_id: row.try_get("conversation_id")?,
         user_side: user_side.as_deref().and_then(UserSide::from_divar),

@@ -15,6 +15,7 @@ use crate::catalog::{Catalog, CatalogError};
 use crate::config::Config;
 use crate::crypto::Keys;
 use crate::db::{self, Db, DbError};
+use crate::error::AppError;
 use crate::oauth::DivarOAuth;
 use crate::sessions::{self, LandingSession, LandingWriter};
 
@@ -99,7 +100,7 @@ impl AppState {
     pub async fn current_session(
         &self,
         headers: &HeaderMap,
-    ) -> Result<Option<LandingSession>, sqlx::Error> {
+    ) -> Result<Option<LandingSession>, AppError> {
         let Some(token) = self.cookie_token(headers) else {
             return Ok(None);
         };
@@ -108,6 +109,12 @@ impl AppState {
 
     pub fn idle_secs(&self) -> i64 {
         i64::try_from(self.config.session_idle.as_secs()).unwrap_or(i64::MAX)
+    }
+
+    /// A city's name for people, or "—" when it is unknown or missing.
+    pub fn city_name(&self, id: Option<&str>) -> String {
+        id.and_then(|id| self.catalog.places.find(id))
+            .map_or_else(|| "—".to_owned(), |p| p.city.name.clone())
     }
 
     pub fn landing_ttl_secs(&self) -> i64 {

@@ -19,7 +19,7 @@ pub enum ApiError {
     #[error(transparent)]
     BadRequest(#[from] kenar::InitError),
     #[error("internal error")]
-    Store(#[from] crate::sessions::StoreError),
+    Internal(#[from] crate::error::AppError),
 }
 
 impl ApiError {
@@ -36,7 +36,7 @@ impl ApiError {
             Self::BadRequest(kenar::InitError::Field { .. }) => {
                 (StatusCode::BAD_REQUEST, "invalid_field")
             }
-            Self::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
 }
@@ -44,9 +44,9 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
-        match &self {
-            Self::Store(cause) => tracing::error!(error = %cause, "request failed"),
-            other => tracing::info!(code, reason = %other, "request refused"),
+        // An internal failure was logged where it happened.
+        if !matches!(self, Self::Internal(_)) {
+            tracing::info!(code, reason = %self, "request refused");
         }
         let body = json!({"error": {"code": code, "message": self.to_string()}});
         (status, Json(body)).into_response()

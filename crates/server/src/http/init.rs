@@ -1,4 +1,5 @@
-//! `POST /divar/init`: Divar's session-initialization call (SPEC §1).
+//! `POST /divar/init`: Divar's session-initialization call (docs/kenar.md, “Session
+//! initialization”).
 //!
 //! Order of checks, cheapest and most fundamental first, so nothing is read or stored for a
 //! caller that is not Divar: identification key (401) → media type (415) → size (413) →
@@ -43,7 +44,8 @@ async fn init(
         state.now(),
         state.landing_ttl_secs(),
     )
-    .await?;
+    .await
+    .map_err(crate::error::AppError::from)?;
     let url = state.config.public_url(&format!("/l/{token}"));
     tracing::info!(
         version = request.version.number(),
@@ -58,7 +60,8 @@ async fn init(
     Ok(Json(body).into_response())
 }
 
-/// `Authorization` must be exactly one of the configured keys (no scheme prefix, SPEC Q6).
+/// `Authorization` must be exactly one of the configured keys, with no scheme prefix (Divar
+/// sends the key as it was entered in the panel).
 fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     let presented = headers
         .get(header::AUTHORIZATION)
@@ -96,7 +99,7 @@ async fn read_limited(headers: &HeaderMap, body: Body) -> Result<axum::body::Byt
         .map_err(|_| ApiError::PayloadTooLarge(MAX_BODY_BYTES))
 }
 
-/// `API_VERSION` (S0, S3) or `API-Version` (management page); D1.
+/// The version header in either spelling (docs/kenar.md, **Version header spelling**).
 fn version_header(headers: &HeaderMap) -> Option<&str> {
     headers
         .get("api_version")

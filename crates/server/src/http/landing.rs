@@ -3,7 +3,8 @@
 //! * `GET /l/{id}`: the URL our init answer gave Divar. The one-time id is exchanged for an
 //!   `HttpOnly`, `SameSite=Lax` session cookie and the browser is sent to the clean landing
 //!   URL, so the id never stays in the address bar or history.
-//! * `GET /divar/fallback?post_token=…`: Divar's direct link (SPEC §2.1). It carries no Divar
+//! * `GET /divar/fallback?post_token=…`: Divar's direct link (docs/kenar.md, “The Fallback
+//!   URL”). It carries no Divar
 //!   authentication, so `post_token` is only a hint, and any return address in the query is
 //!   ignored (never take a return target from the browser).
 
@@ -12,15 +13,16 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use http::{header, HeaderMap, HeaderValue, StatusCode};
-use kenar::PostToken;
+use kenar::{PostToken, Source};
 
 use super::page;
+use crate::chat::{verify_button, Op};
+use crate::crypto;
+use crate::error::AppError;
+use crate::flow::LANDING_PATH;
 use crate::sessions::{self, NewLanding, Redeemed};
+use crate::shipments;
 use crate::state::AppState;
-use crate::{chat, crypto, shipments};
-
-/// The clean URL of the landing pages.
-pub const LANDING_PATH: &str = "/request";
 /// The longest direct-link query string read.
 const MAX_QUERY_BYTES: usize = 2048;
 
@@ -34,21 +36,17 @@ async fn enter(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-) -> Response {
-    match try_enter(&state, &id, &headers).await {
-        Ok(response) => response,
-        Err(cause) => {
-            tracing::error!(error = %cause, "landing entry failed");
-            page::unavailable(state.config.completion_url.as_str())
-        }
-    }
+) -> Result<Response, AppError> {
+    try_enter(&state, &id, &headers)
+        .await
+        .map_err(|e| e.back_to(state.config.completion_url.as_str()))
 }
 
 async fn try_enter(
     state: &AppState,
     id: &str,
     headers: &HeaderMap,
-) -> Result<Response, sqlx::Error> {
+) -> Result<Response, AppError> {
     let now = state.now();
     let outcome = if crypto::is_token_shaped(id) {
         sessions::redeem(&state.db, id, now).await?
@@ -58,15 +56,15 @@ async fn try_enter(
     let back_to = match outcome {
         Redeemed::Session { cookie_token } => {
             return Ok(match destination(state, &cookie_token).await? {
-                Ok(path) => landed(state, &cookie_token, &path),
-                Err(back_to) => refused_button(&back_to),
+                Destination::Page(path) => landed(state, &cookie_token, &path),
+                Destination::Refused { back_to } => refused_button(&back_to),
             });
         }
         Redeemed::Spent { return_target } => {
             // A reload of /l/{id} in the webview that already holds this session's cookie.
             if let Some(cookie) = state.cookie_token(headers) {
                 if sessions::belongs_to(&state.db, &cookie, id, now, state.idle_secs()).await? {
-                    if let Ok(path) = destination(state, &cookie).await? {
+                    if let Destination::Page(path) = destination(state, &cookie).await? {
                         return Ok(see_other(&path));
                     }
                 }
@@ -75,46 +73,53 @@ async fn try_enter(
         }
         Redeemed::Unknown => state.config.completion_url.to_string(),
     };
-    let minutes = page::persian_digits(&(state.landing_ttl_secs() / 60).to_string());
+    let minutes = domain::text::persian_digits(&(state.landing_ttl_secs() / 60).to_string());
     Ok(page::message(
         StatusCode::GONE,
         "این پیوند دیگر معتبر نیست",
         &format!(
             "پیوند ورود به «ارسال» فقط یک بار و تا {minutes} دقیقه کار می‌کند. به گفتگو در دیوار برگردید و «ارسال» را دوباره از منوی افزونه‌ها باز کنید."
         ),
-        &back_to,
+        Some(&back_to),
     ))
 }
 
-/// Where a fresh session goes: a button from one of our chat messages leads to its shipment's
-/// tracking page (`track`) or to the landing flow (`fill`) — if its signature holds for this
-/// conversation; everything else goes to the flow. `Err` carries the way back for a tampered
-/// or foreign button.
-async fn destination(
-    state: &AppState,
-    cookie_token: &str,
-) -> Result<Result<String, String>, sqlx::Error> {
+/// Where a fresh session goes.
+enum Destination {
+    Page(String),
+    /// A tampered or foreign button; the way back to Divar.
+    Refused { back_to: String },
+}
+
+/// A button from one of our chat messages leads to its shipment's tracking page (`track`) or to
+/// the landing flow (`fill`), if its signature holds for this conversation; everything else
+/// goes to the flow.
+async fn destination(state: &AppState, cookie_token: &str) -> Result<Destination, AppError> {
     let now = state.now();
     let Some(session) =
         sessions::current(&state.db, &state.keys, cookie_token, now, state.idle_secs()).await?
     else {
-        return Ok(Ok(LANDING_PATH.to_owned()));
+        return Ok(Destination::Page(LANDING_PATH.to_owned()));
     };
-    if session.source != kenar::Source::CHAT_MESSAGE_ACTION {
-        return Ok(Ok(LANDING_PATH.to_owned()));
+    if session.source != Source::ChatMessageAction {
+        return Ok(Destination::Page(LANDING_PATH.to_owned()));
     }
     let button = session.conversation_id.as_deref().and_then(|conversation| {
-        chat::verify_button(&state.keys, &session.private.extra_data, conversation)
+        verify_button(&state.keys, &session.private.extra_data, conversation)
     });
     let Some((shipment, op)) = button else {
-        return Ok(Err(session.return_target));
+        return Ok(Destination::Refused {
+            back_to: session.return_target,
+        });
     };
     let belongs =
         shipments::conversation_of(&state.db, &shipment).await? == session.conversation_id;
     Ok(match (belongs, op) {
-        (true, chat::Op::Track) => Ok(format!("/t/{shipment}")),
-        (true, chat::Op::Fill) => Ok(LANDING_PATH.to_owned()),
-        (false, _) => Err(session.return_target),
+        (true, Op::Track) => Destination::Page(format!("/t/{shipment}")),
+        (true, Op::Fill) => Destination::Page(LANDING_PATH.to_owned()),
+        (false, _) => Destination::Refused {
+            back_to: session.return_target,
+        },
     })
 }
 
@@ -126,7 +131,7 @@ fn refused_button(back_to: &str) -> Response {
         StatusCode::FORBIDDEN,
         "این دکمه معتبر نیست",
         "این دکمه به این گفتگو تعلق ندارد یا تغییر کرده است. هیچ تغییری انجام نشد. به گفتگو در دیوار برگردید و از دکمه‌های همان پیام استفاده کنید.",
-        back_to,
+        Some(back_to),
     )
 }
 
@@ -179,7 +184,7 @@ async fn fallback(State(state): State<AppState>, RawQuery(query): RawQuery) -> R
             StatusCode::BAD_REQUEST,
             "پیوند نادرست است",
             "این پیوند آگهی معتبری ندارد. به دیوار برگردید و «ارسال» را دوباره از صفحهٔ آگهی باز کنید.",
-            &back_to,
+            Some(&back_to),
         );
     };
     let landing = NewLanding::fallback(post_token, back_to.clone());
@@ -193,12 +198,9 @@ async fn fallback(State(state): State<AppState>, RawQuery(query): RawQuery) -> R
     .await
     {
         Ok(token) => {
-            tracing::info!(source = kenar::Source::FALLBACK, "landing session created");
+            tracing::info!(source = Source::Fallback.as_str(), "landing session created");
             see_other(&format!("/l/{token}"))
         }
-        Err(cause) => {
-            tracing::error!(error = %cause, "fallback session failed");
-            page::unavailable(&back_to)
-        }
+        Err(cause) => AppError::from(cause).back_to(&back_to).into_response(),
     }
 }

@@ -1,15 +1,16 @@
 //! The plain axum side of Ersal: the endpoints other parties call (Divar's init, the direct
-//! link, the landing entry, health) and the layers every response passes through.
+//! link, the landing entry, the OAuth redirects, health) and the layers every response passes
+//! through.
 //!
-//! Each module has its own `router()`; [`routes`] merges them, and [`layered`] wraps any router
-//! (the server binary passes the merged contract + Leptos router) with request ids, tracing
-//! and response headers.
+//! Each module has its own `router()`; [`routes`] merges them, and [`layered`] wraps the whole
+//! app (these routes and the Leptos pages) with request ids, tracing and response headers.
 
 mod error;
 mod health;
 mod init;
 mod landing;
-mod page;
+mod oauth;
+pub mod page;
 
 use axum::extract::MatchedPath;
 use axum::Router;
@@ -23,16 +24,15 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use init::MAX_BODY_BYTES;
-pub use landing::LANDING_PATH;
-pub use page::{escape, message, with_offers, Offer};
 
 use crate::state::AppState;
 
-/// The contract routes, with their state applied.
+/// The plain routes, with their state applied.
 pub fn routes(state: AppState) -> Router {
     Router::new()
         .merge(init::router())
         .merge(landing::router())
+        .merge(oauth::router())
         .merge(health::router())
         .with_state(state)
 }
@@ -82,10 +82,10 @@ pub fn layered(router: Router) -> Router {
     )
 }
 
-/// Caching by what a response is: hashed assets (`/pkg/ersal.<hash>.*`) and versioned fonts
-/// forever; pages that show a session's details (`/request`, `/t/…`) never stored; other HTML
-/// revalidated every time; anything else (API answers) not stored. A handler's own
-/// `Cache-Control` wins.
+/// Caching: hashed assets (`/pkg/ersal.<hash>.*`) and versioned fonts are kept forever; every
+/// other response is `no-store` unless its handler or page says otherwise (a public page sets
+/// `no-cache` itself). So a page that shows a session or a person's data is never stored, even
+/// when nobody thought about it.
 async fn cache_policy(
     request: axum::extract::Request,
     next: axum::middleware::Next,
@@ -95,17 +95,10 @@ async fn cache_policy(
     if response.headers().contains_key(header::CACHE_CONTROL) {
         return response;
     }
-    let is_html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("text/html"));
     let value = if response.status().is_success()
         && (is_hashed_asset(&path) || path.starts_with("/fonts/"))
     {
         "public, max-age=31536000, immutable"
-    } else if is_html && !(path == "/request" || path.starts_with("/t/")) {
-        "no-cache"
     } else {
         "no-store"
     };

@@ -14,8 +14,9 @@ pub enum Offer<'a> {
     Post { action: &'a str, label: &'a str },
 }
 
-/// A full RTL page with a heading, one explanatory paragraph and a "back to Divar" link.
-pub fn message(status: StatusCode, title: &str, body: &str, back_to: &str) -> Response {
+/// A full RTL page with a heading, one explanatory paragraph and a "back to Divar" link (when
+/// the way back is known).
+pub fn message(status: StatusCode, title: &str, body: &str, back_to: Option<&str>) -> Response {
     with_offers(status, title, body, back_to, &[])
 }
 
@@ -24,7 +25,7 @@ pub fn with_offers(
     status: StatusCode,
     title: &str,
     body: &str,
-    back_to: &str,
+    back_to: Option<&str>,
     offers: &[Offer<'_>],
 ) -> Response {
     let offers: String = offers
@@ -65,14 +66,17 @@ a:focus-visible {{ outline: 3px solid #1a57c9; outline-offset: 2px; }}
 <h1>{title}</h1>
 <p>{body}</p>
 {offers}
-<p><a class="button" href="{back}">بازگشت به دیوار</a></p>
+{back}
 </section>
 </main>
 </body>
 </html>"#,
         title = escape(title),
         body = escape(body),
-        back = escape(back_to),
+        back = back_to.map_or_else(String::new, |href| format!(
+            r#"<p><a class="button" href="{}">بازگشت به دیوار</a></p>"#,
+            escape(href)
+        )),
     );
     let mut response = (status, Html(html)).into_response();
     response
@@ -81,54 +85,7 @@ a:focus-visible {{ outline: 3px solid #1a57c9; outline-offset: 2px; }}
     response
 }
 
-/// The page for a passing failure of our own (the database did not answer).
-pub fn unavailable(back_to: &str) -> Response {
-    message(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "خطای موقت",
-        "باز کردن صفحه ممکن نشد. چند لحظه بعد دوباره تلاش کنید.",
-        back_to,
-    )
-}
-
-/// Latin digits to Persian digits (۰–۹), for text shown to users.
-pub fn persian_digits(text: &str) -> String {
-    text.chars()
-        .map(|c| match c.to_digit(10) {
-            Some(d) => char::from_u32(0x06F0 + d).unwrap_or(c),
-            None => c,
-        })
-        .collect()
-}
-
 /// Text made safe for HTML content and attribute values.
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn persian_digits() {
-        assert_eq!(super::persian_digits("30 دقیقه، 1405"), "۳۰ دقیقه، ۱۴۰۵");
-    }
-
-    #[test]
-    fn escapes_markup() {
-        assert_eq!(
-            super::escape(r#"<a href="x">&'"#),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
-        );
-    }
+    html_escape::encode_safe(text).into_owned()
 }

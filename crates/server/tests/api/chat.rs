@@ -16,9 +16,9 @@ use crate::support::{TestApp, COMPLETION};
 
 fn schema() -> jsonschema::Validator {
     let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/kenar/openapi-v3.json");
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/kenar/openapi-v3.json");
     let spec: Value = serde_json::from_str(
-        &std::fs::read_to_string(&path).expect("shared/kenar/openapi-v3.json"),
+        &std::fs::read_to_string(&path).expect("docs/kenar/openapi-v3.json"),
     )
     .unwrap();
     let root = json!({"$ref": "#/components/schemas/ChatAPIConversationSendMessageBody", "components": spec["components"]});

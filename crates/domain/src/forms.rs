@@ -4,10 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use domain::shipment::{Handover, Item, Party, Payer, PickupWindow, Role};
-use domain::size::SizeClass;
-use domain::tariff::Service;
-use domain::values::{
+use crate::shipment::{Handover, Item, Party, Payer, PickupWindow, Role};
+use crate::size::SizeClass;
+use crate::tariff::Service;
+use crate::values::{
     AddressLine, Dimensions, FieldError, Grams, ItemDescription, Mobile, PersonName, PostalCode,
     Rials, ShortText,
 };

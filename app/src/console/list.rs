@@ -1,0 +1,191 @@
+//! `/console`: shipments with counts per status, filters and paging.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+use ersal_server::console::ListQuery;
+
+use super::Logout;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListLine {
+    pub id: String,
+    pub status: String,
+    pub item: String,
+    pub route: String,
+    pub created: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListData {
+    pub operator: String,
+    pub csrf: String,
+    /// (status key, label, how many).
+    pub counts: Vec<(String, String, i64)>,
+    pub lines: Vec<ListLine>,
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+    /// (city id, name), for the origin and destination filters.
+    pub cities: Vec<(String, String)>,
+}
+
+#[server]
+pub async fn console_list(query: ListQuery) -> Result<Option<ListData>, ServerFnError> {
+    use crate::server::{headers, state};
+    use domain::jalali::JalaliDateTime;
+    use ersal_server::chat::texts::route;
+    use ersal_server::console;
+
+    let state = state();
+    let Some(operator) = console::operator(&state, &headers().await?).await? else {
+        super::to_login();
+        return Ok(None);
+    };
+    let page = console::list(&state, &query).await?;
+    let name = |c: &Option<String>| state.city_name(c.as_deref());
+    Ok(Some(ListData {
+        operator: operator.username,
+        csrf: operator.csrf,
+        counts: page
+            .counts
+            .into_iter()
+            .map(|(s, n)| (s.key().to_owned(), s.label().to_owned(), n))
+            .collect(),
+        lines: page
+            .lines
+            .into_iter()
+            .map(|l| ListLine {
+                route: route(&name(&l.origin_city), &name(&l.destination_city)),
+                status: l.status.label().to_owned(),
+                item: l.item,
+                created: JalaliDateTime::from_unix(l.created_at).display(),
+                id: l.id,
+            })
+            .collect(),
+        total: page.total,
+        page: page.page,
+        pages: page.pages,
+        cities: state
+            .catalog
+            .places
+            .provinces
+            .iter()
+            .flat_map(|p| p.cities.iter().map(|c| (c.id.clone(), c.name.clone())))
+            .collect(),
+    }))
+}
+
+#[component]
+pub fn ListPage() -> impl IntoView {
+    let query = use_query_map();
+    let list = Resource::new(
+        move || query.get(),
+        |q| {
+            console_list(ListQuery {
+                status: q.get("status"),
+                from: q.get("from"),
+                until: q.get("until"),
+                origin: q.get("origin"),
+                destination: q.get("destination"),
+                code: q.get("code"),
+                page: q.get("page"),
+            })
+        },
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="card">"در حال بارگذاری…"</p> }>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Ok(Some(list)) => view! { <ListView list /> }.into_any(),
+                    _ => view! { <p class="card"><a href="/console/login">"ورود کارکنان"</a></p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ListView(list: ListData) -> impl IntoView {
+    let ListData {
+        operator,
+        csrf,
+        counts,
+        lines,
+        total,
+        page,
+        pages,
+        cities,
+    } = list;
+    let city_options = move |label: &'static str,
+                             name: &'static str,
+                             cities: Vec<(String, String)>| {
+        view! {
+            <div class="field">
+                <label for=format!("q-{name}")>{label}</label>
+                <select id=format!("q-{name}") name=name>
+                    <option value="">"همه"</option>
+                    {cities.into_iter().map(|(id, city)| view! { <option value=id>{city}</option> }).collect_view()}
+                </select>
+            </div>
+        }
+    };
+    view! {
+        <Logout csrf operator />
+        <section class="card">
+            <h1>"مرسوله‌ها"</h1>
+            <ul class="counts" data-testid="counts">
+                {counts.into_iter().map(|(key, label, n)| view! {
+                    <li><a href=format!("/console?status={key}")>{label}": "{domain::text::persian_digits(&n.to_string())}</a></li>
+                }).collect_view()}
+            </ul>
+            <form method="get" action="/console" class="filters">
+                <div class="field">
+                    <label for="q-status">"وضعیت"</label>
+                    <select id="q-status" name="status">
+                        <option value="">"همه"</option>
+                        {domain::status::Status::ALL.into_iter().map(|s| view! { <option value=s.key()>{s.label()}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="q-code">"کد پیگیری"</label>
+                    <input id="q-code" type="text" name="code" />
+                </div>
+                <div class="field">
+                    <label for="q-from">"از چند روز پیش"</label>
+                    <input id="q-from" type="text" name="from" inputmode="numeric" />
+                </div>
+                <div class="field">
+                    <label for="q-until">"تا چند روز پیش"</label>
+                    <input id="q-until" type="text" name="until" inputmode="numeric" />
+                </div>
+                {city_options("مبدأ", "origin", cities.clone())}
+                {city_options("مقصد", "destination", cities)}
+                <button class="button" type="submit">"جست‌وجو"</button>
+            </form>
+            <p>{format!("{} مرسوله", domain::text::persian_digits(&total.to_string()))}</p>
+            <table class="list">
+                <thead>
+                    <tr><th scope="col">"کد"</th><th scope="col">"وضعیت"</th><th scope="col">"کالا"</th><th scope="col">"مسیر"</th><th scope="col">"ثبت"</th></tr>
+                </thead>
+                <tbody>
+                    {lines.into_iter().map(|l| view! {
+                        <tr>
+                            <td dir="ltr"><a href=format!("/console/s/{}", l.id)>{l.id.clone()}</a></td>
+                            <td>{l.status}</td>
+                            <td>{l.item}</td>
+                            <td>{l.route}</td>
+                            <td>{l.created}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <nav class="pages" aria-label="صفحه‌ها">
+                {(page > 0).then(|| view! { <a href=format!("/console?page={}", page - 1)>"صفحهٔ قبل"</a> })}
+                {(page + 1 < pages).then(|| view! { <a href=format!("/console?page={}", page + 1)>"صفحهٔ بعد"</a> })}
+            </nav>
+        </section>
+    }
+}
+

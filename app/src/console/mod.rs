@@ -1,0 +1,93 @@
+//! The operator console: its own server-rendered Leptos app beside the landing app, with its
+//! own shell (no hydration scripts: its code is never in the WASM) and its own routes:
+//!
+//! * `/console/login` ([`login`]); `/console` the filtered list ([`list`]);
+//! * `/console/s/{code}` one shipment with its actions ([`shipment`]).
+//!
+//! Every form is a plain form to a server function that calls `ersal_server::console`; every
+//! form carries the session's CSRF token (the login form is checked by its `Origin`).
+
+mod list;
+mod login;
+mod shipment;
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{ParamSegment, SsrMode, StaticSegment};
+
+use ersal_server::console::CsrfForm;
+
+/// The console's document: like the landing app's, without hydration.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="fa" dir="rtl">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="icon" href="data:," />
+                <HashedStylesheet options id="leptos" />
+                <MetaTags />
+            </head>
+            <body>
+                <ConsoleApp />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn ConsoleApp() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title text="ارسال — کارکنان" />
+        <Router>
+            <main class="page">
+                <Routes fallback=|| view! { <p class="card">"صفحه پیدا نشد. " <a href="/console">"فهرست"</a></p> }>
+                    <Route path=StaticSegment("console") view=list::ListPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("console"), StaticSegment("login")) view=login::LoginPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("console"), StaticSegment("s"), ParamSegment("id")) view=shipment::ShipmentPage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// Sends the browser to the login page (a server function's answer).
+fn to_login() {
+    leptos_axum::redirect("/console/login");
+}
+
+#[server]
+pub async fn operator_logout(form: CsrfForm) -> Result<(), ServerFnError> {
+    use crate::server::{headers, set_header, state};
+
+    let state = state();
+    if ersal_server::console::logout(&state, &headers().await?, &form.csrf).await? {
+        set_header(
+            http::header::SET_COOKIE,
+            &ersal_server::console::set_cookie(&state, None),
+        );
+    }
+    to_login();
+    Ok(())
+}
+
+/// Who is logged in, with the way to the list and to log out.
+#[component]
+fn Logout(csrf: String, operator: String) -> impl IntoView {
+    let logout = ServerAction::<OperatorLogout>::new();
+    view! {
+        <nav class="card footer-links" aria-label="حساب">
+            <span>"کاربر: " {operator}</span>
+            <a href="/console">"فهرست مرسوله‌ها"</a>
+            <ActionForm action=logout>
+                <input type="hidden" name="form[csrf]" value=csrf />
+                <button class="button secondary" type="submit">"خروج"</button>
+            </ActionForm>
+        </nav>
+    }
+}

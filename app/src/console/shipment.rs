@@ -1,0 +1,299 @@
+//! `/console/s/{code}`: one shipment — both sides' details (opening them is audited), the
+//! timeline, the chat messages' delivery, the audit trail, and the status changes allowed now.
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use serde::{Deserialize, Serialize};
+
+use ersal_server::console::{ActForm, Acted};
+
+use super::Logout;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartyView {
+    pub role: String,
+    pub name: String,
+    pub mobile: String,
+    pub city: String,
+    pub address: String,
+    pub handover: String,
+}
+
+/// (label, when, who, note).
+type TimelineLine = (String, String, String, String);
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShipmentData {
+    pub operator: String,
+    pub csrf: String,
+    pub id: String,
+    pub status: String,
+    pub item: String,
+    pub route: String,
+    pub total: String,
+    pub service: String,
+    pub payer: String,
+    pub parties: Vec<PartyView>,
+    pub purged: bool,
+    pub timeline: Vec<TimelineLine>,
+    /// (delivery, queued at, attempts).
+    pub outbox: Vec<(String, String, i64)>,
+    /// (operator, at, what).
+    pub audit: Vec<(String, String, String)>,
+    /// (status key, label) of every change allowed now.
+    pub actions: Vec<(String, String)>,
+    pub pickup_days: Vec<(i64, String)>,
+}
+
+#[cfg(feature = "ssr")]
+fn party_view(
+    state: &ersal_server::AppState,
+    role: domain::shipment::Role,
+    p: &domain::shipment::Party,
+) -> PartyView {
+    PartyView {
+        role: role.label().to_owned(),
+        name: p.name.as_str().to_owned(),
+        mobile: p.mobile.as_str().to_owned(),
+        city: state.city_name(Some(&p.city)),
+        address: [
+            Some(p.address.as_str()),
+            p.plaque.as_ref().map(|v| v.as_str()),
+            p.unit.as_ref().map(|v| v.as_str()),
+            p.floor.as_ref().map(|v| v.as_str()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("، "),
+        handover: p.handover.label(),
+    }
+}
+
+#[server]
+pub async fn console_shipment(id: String) -> Result<Option<ShipmentData>, ServerFnError> {
+    use crate::server::{headers, state};
+    use domain::jalali::JalaliDateTime;
+    use domain::shipment::{pickup_day_label, pickup_days, Role};
+    use ersal_server::chat::texts::route;
+    use ersal_server::console;
+
+    let state = state();
+    let Some(operator) = console::operator(&state, &headers().await?).await? else {
+        super::to_login();
+        return Ok(None);
+    };
+    let Some(opened) = console::open(&state, &operator, &id).await? else {
+        return Ok(None);
+    };
+    let shipment = opened.shipment;
+    let name = |c: &Option<String>| state.city_name(c.as_deref());
+    let at = |t: i64| JalaliDateTime::from_unix(t).display();
+    let now = state.now();
+    Ok(Some(ShipmentData {
+        operator: operator.username,
+        csrf: operator.csrf,
+        status: shipment.status.label().to_owned(),
+        item: shipment.item.description.as_str().to_owned(),
+        route: route(&name(&shipment.origin_city), &name(&shipment.destination_city)),
+        total: shipment.quote_total.display_tomans(),
+        service: shipment.service.label().to_owned(),
+        payer: shipment.payer.label().to_owned(),
+        parties: [
+            (Role::Sender, &shipment.parties.sender),
+            (Role::Receiver, &shipment.parties.receiver),
+        ]
+        .into_iter()
+        .filter_map(|(role, p)| p.as_ref().map(|p| party_view(&state, role, p)))
+        .collect(),
+        purged: shipment.purged,
+        timeline: shipment
+            .events
+            .iter()
+            .map(|e| {
+                (
+                    e.status.label().to_owned(),
+                    at(e.at),
+                    e.actor.label().to_owned(),
+                    e.note.clone().unwrap_or_default(),
+                )
+            })
+            .collect(),
+        outbox: opened
+            .outbox
+            .iter()
+            .map(|q| (q.delivery.label().to_owned(), at(q.queued_at), q.attempts))
+            .collect(),
+        audit: opened
+            .audit
+            .into_iter()
+            .map(|a| (a.operator, at(a.at), a.what))
+            .collect(),
+        actions: opened
+            .actions
+            .iter()
+            .map(|s| (s.key().to_owned(), s.label().to_owned()))
+            .collect(),
+        pickup_days: pickup_days(now)
+            .into_iter()
+            .map(|d| (d, pickup_day_label(d, now)))
+            .collect(),
+        id: shipment.id.to_string(),
+    }))
+}
+
+/// Moves a shipment as an operator, then shows the shipment again with what happened.
+#[server]
+pub async fn operator_act(form: ActForm) -> Result<(), ServerFnError> {
+    use crate::server::{headers, state};
+    use ersal_server::console;
+
+    let state = state();
+    let Some(operator) = console::authorized(&state, &headers().await?, &form.csrf).await? else {
+        super::to_login();
+        return Ok(());
+    };
+    let acted = console::act(&state, &operator, &form).await?;
+    leptos_axum::redirect(&format!(
+        "/console/s/{}?m={}",
+        urlencoding(&form.id),
+        acted.key()
+    ));
+    Ok(())
+}
+
+/// A shipment code as typed, safe in a path (anything but letters and digits is dropped).
+fn urlencoding(code: &str) -> String {
+    code.chars().filter(char::is_ascii_alphanumeric).take(32).collect()
+}
+
+#[component]
+pub fn ShipmentPage() -> impl IntoView {
+    let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
+    let query = use_query_map();
+    let act = ServerAction::<OperatorAct>::new();
+    let shipment = Resource::new(
+        move || (id.clone(), act.version().get()),
+        |(id, _)| console_shipment(id),
+    );
+    let message = move || {
+        query.with(|q| q.get("m")).map(|m| Acted::label_of(&m))
+    };
+    view! {
+        {move || message().map(|m| view! { <p class="card note" role="status" data-testid="console-message">{m}</p> })}
+        <Suspense fallback=|| view! { <p class="card">"در حال بارگذاری…"</p> }>
+            {move || Suspend::new(async move {
+                match shipment.await {
+                    Ok(Some(view)) => view! { <ShipmentView view act /> }.into_any(),
+                    _ => view! { <p class="card">"مرسوله پیدا نشد. " <a href="/console">"فهرست"</a></p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ShipmentView(view: ShipmentData, act: ServerAction<OperatorAct>) -> impl IntoView {
+    let ShipmentData {
+        operator,
+        csrf,
+        id,
+        status,
+        item,
+        route,
+        total,
+        service,
+        payer,
+        parties,
+        purged,
+        timeline,
+        outbox,
+        audit,
+        actions,
+        pickup_days,
+    } = view;
+    let action_forms = actions
+        .into_iter()
+        .map(|(key, label)| {
+            let (csrf, id) = (csrf.clone(), id.clone());
+            let schedule = key == "pickup_scheduled";
+            let days = pickup_days.clone();
+            view! {
+                <ActionForm action=act>
+                    <input type="hidden" name="form[csrf]" value=csrf />
+                    <input type="hidden" name="form[id]" value=id />
+                    <input type="hidden" name="form[to]" value=key.clone() />
+                    {schedule.then(|| view! {
+                        <label for="act-day">"روز"</label>
+                        <select id="act-day" name="form[day]">
+                            {days.into_iter().map(|(d, l)| view! { <option value=d.to_string()>{l}</option> }).collect_view()}
+                        </select>
+                        <label for="act-window">"بازه"</label>
+                        <select id="act-window" name="form[window]">
+                            {domain::shipment::PickupWindow::ALL.into_iter().map(|w| view! { <option value=w.key()>{w.label()}</option> }).collect_view()}
+                        </select>
+                    })}
+                    <label for=format!("note-{key}")>"یادداشت / دلیل"</label>
+                    <input id=format!("note-{key}") type="text" name="form[note]" />
+                    <button class="button" type="submit">{label}</button>
+                </ActionForm>
+            }
+        })
+        .collect_view();
+    view! {
+        <Logout csrf=csrf.clone() operator />
+        <section class="card">
+            <h1 dir="ltr">{id.clone()}</h1>
+            <dl class="facts">
+                <dt>"وضعیت"</dt><dd data-testid="console-status">{status}</dd>
+                <dt>"کالا"</dt><dd>{item}</dd>
+                <dt>"مسیر"</dt><dd>{route}</dd>
+                <dt>"سرویس"</dt><dd>{service}</dd>
+                <dt>"پرداخت"</dt><dd>{payer}</dd>
+                <dt>"هزینه"</dt><dd>{total}</dd>
+            </dl>
+        </section>
+        <section class="card">
+            <h2>"دو طرف"</h2>
+            {if purged {
+                view! { <p>"اطلاعات شخصی این مرسوله طبق دورهٔ نگهداری پاک شده است."</p> }.into_any()
+            } else {
+                parties.into_iter().map(|p| view! {
+                    <dl class="facts">
+                        <dt>{p.role}</dt><dd>{p.name}</dd>
+                        <dt>"همراه"</dt><dd dir="ltr">{p.mobile}</dd>
+                        <dt>"نشانی"</dt><dd>{p.city}"، "{p.address}</dd>
+                        <dt>"تحویل"</dt><dd>{p.handover}</dd>
+                    </dl>
+                }).collect_view().into_any()
+            }}
+        </section>
+        <section class="card">
+            <h2>"تغییر وضعیت"</h2>
+            <div class="actions">{action_forms}</div>
+        </section>
+        <section class="card">
+            <h2>"سابقه"</h2>
+            <ol class="timeline">
+                {timeline.into_iter().map(|(label, when, who, note)| view! {
+                    <li><strong>{label}</strong><span class="muted">{when}" · "{who}" "{note}</span></li>
+                }).collect_view()}
+            </ol>
+        </section>
+        <section class="card">
+            <h2>"پیام‌های گفتگو"</h2>
+            <ul data-testid="outbox">
+                {outbox.into_iter().map(|(state, at, attempts)| view! {
+                    <li>{state}" · "{at}" · تلاش‌ها: "{domain::text::persian_digits(&attempts.to_string())}</li>
+                }).collect_view()}
+            </ul>
+        </section>
+        <section class="card">
+            <h2>"رویدادنگار"</h2>
+            <ul data-testid="audit">
+                {audit.into_iter().map(|(who, at, what)| view! { <li>{who}" · "{at}" · "{what}</li> }).collect_view()}
+            </ul>
+        </section>
+    }
+}

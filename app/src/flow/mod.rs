@@ -1,0 +1,289 @@
+//! The landing flow at `/request`: the opener's role (asked only when Divar did not say), the
+//! item, their own side, and the quote; the other side's details and confirmation.
+//!
+//! Every step is an ordinary `<form method="post">` to a server function, which calls the flow's
+//! use case (`ersal_server::flow`), keeps what was typed in the server-side draft and redirects
+//! (post/redirect/get), so the flow works with JavaScript and WebAssembly off. Once hydrated,
+//! the same forms submit without a reload, fields are checked as the user leaves them, and the
+//! quote follows the chosen city live.
+//!
+//! * this module: the views and the server functions (thin adapters);
+//! * [`page`]: the page and its two flows; [`steps`]: one component per step.
+
+mod page;
+mod steps;
+
+use domain::draft::{Draft, Step};
+use domain::forms::{Errors, ItemForm, PartyForm, QuoteForm, RoleForm};
+use domain::shipment::Role;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+pub use page::FlowPage;
+
+use crate::ui::ProvinceOption;
+
+/// One service's price, ready to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuoteView {
+    pub service: String,
+    pub label: String,
+    pub total: String,
+    pub shipping: String,
+    pub insurance: String,
+    pub vat: String,
+    pub zone: String,
+    pub chargeable: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LandingContext {
+    pub role: Option<Role>,
+    /// Where the user came from, in Persian.
+    pub source: String,
+    pub post_token: Option<String>,
+    pub conversation_id: Option<String>,
+    pub back_to: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlowView {
+    pub context: LandingContext,
+    pub step: Step,
+    pub draft: Draft,
+    pub provinces: Vec<ProvinceOption>,
+    /// Pickup days: (days since the epoch, Jalali label).
+    pub pickup_days: Vec<(i64, String)>,
+    pub quotes: Vec<QuoteView>,
+}
+
+/// The other side of the chat, opened from the opener's message button: they fill their own
+/// side, see the final price and confirm.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CounterpartyView {
+    pub context: LandingContext,
+    pub step: Step,
+    pub item: String,
+    pub opener_city: String,
+    pub service: String,
+    pub payer: String,
+    pub form: PartyForm,
+    pub errors: Errors,
+    pub provinces: Vec<ProvinceOption>,
+    pub pickup_days: Vec<(i64, String)>,
+    /// The final price, on the confirmation step.
+    pub total: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Flow {
+    Active(Box<FlowView>),
+    Counterparty(Box<CounterpartyView>),
+    /// The shipment no longer waits for the other side (already completed or cancelled).
+    Closed { back_to: String, tracking: String },
+    /// A button that does not verify: nothing happens.
+    Refused { back_to: String },
+    NoSession { back_to: String },
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    pub confirm: String,
+}
+
+#[cfg(feature = "ssr")]
+mod views {
+    use domain::shipment::pickup_day_label;
+    use domain::tariff::Quote;
+    use ersal_server::flow::{CounterpartyPage, OpenerPage};
+    use ersal_server::sessions::LandingSession;
+    use ersal_server::AppState;
+    use kenar::Source;
+
+    use super::{CounterpartyView, FlowView, LandingContext, QuoteView};
+    use crate::server::provinces;
+
+    pub fn quote(q: &Quote) -> QuoteView {
+        QuoteView {
+            service: q.service.key().to_owned(),
+            label: q.service.label().to_owned(),
+            total: q.total.display_tomans(),
+            shipping: q.shipping.display_tomans(),
+            insurance: q.insurance.display_tomans(),
+            vat: q.vat.display_tomans(),
+            zone: q.zone.label().to_owned(),
+            chargeable: domain::text::persian_digits(&format!(
+                "{:.1}",
+                f64::from(q.chargeable.0) / 1000.0
+            )),
+        }
+    }
+
+    fn source_label(source: &Source) -> String {
+        match source {
+            Source::Chat => "منوی افزونه‌های گفتگو".to_owned(),
+            Source::ChatMessageAction => "دکمهٔ یک پیام در گفتگو".to_owned(),
+            Source::PostAddon => "افزونهٔ صفحهٔ آگهی".to_owned(),
+            Source::Fallback => "پیوند مستقیم آگهی".to_owned(),
+            Source::Other(other) => other.clone(),
+        }
+    }
+
+    fn context(session: &LandingSession, role: Option<domain::shipment::Role>) -> LandingContext {
+        LandingContext {
+            role,
+            source: source_label(&session.source),
+            post_token: session.post_token.clone(),
+            conversation_id: session.conversation_id.clone(),
+            back_to: session.return_target.clone(),
+        }
+    }
+
+    fn pickup_days(state: &AppState) -> Vec<(i64, String)> {
+        let now = state.now();
+        domain::shipment::pickup_days(now)
+            .into_iter()
+            .map(|day| (day, pickup_day_label(day, now)))
+            .collect()
+    }
+
+    pub fn opener(state: &AppState, session: &LandingSession, page: OpenerPage) -> FlowView {
+        FlowView {
+            context: context(session, page.role),
+            step: page.step,
+            draft: page.draft,
+            provinces: provinces(state),
+            pickup_days: pickup_days(state),
+            quotes: page.quotes.iter().map(quote).collect(),
+        }
+    }
+
+    pub fn counterparty(
+        state: &AppState,
+        session: &LandingSession,
+        page: CounterpartyPage,
+    ) -> CounterpartyView {
+        let shipment = page.shipment;
+        let opener_city = match shipment.opener_role {
+            domain::shipment::Role::Sender => shipment.origin_city.as_deref(),
+            domain::shipment::Role::Receiver => shipment.destination_city.as_deref(),
+        };
+        CounterpartyView {
+            context: context(session, Some(page.role)),
+            step: page.step,
+            item: shipment.item.description.as_str().to_owned(),
+            opener_city: state.city_name(opener_city),
+            service: shipment.service.label().to_owned(),
+            payer: shipment.payer.label().to_owned(),
+            form: page.draft.party,
+            errors: page.draft.errors,
+            provinces: provinces(state),
+            pickup_days: pickup_days(state),
+            total: page.total.map(|t| t.display_tomans()),
+        }
+    }
+}
+
+/// The browser's flow: its context, the step to show, the draft and what the step needs.
+#[server]
+pub async fn load_flow(step: Option<String>) -> Result<Flow, ServerFnError> {
+    use ersal_server::flow::{self, Page};
+
+    let state = crate::server::state();
+    let Some(session) = crate::server::session(&state).await? else {
+        return Ok(Flow::NoSession {
+            back_to: state.config.completion_url.to_string(),
+        });
+    };
+    let back_to = session.return_target.clone();
+    let requested = step.as_deref().and_then(Step::parse);
+    Ok(match flow::open(&state, &session, requested).await? {
+        Page::Opener(page) => Flow::Active(Box::new(views::opener(&state, &session, page))),
+        Page::Counterparty(page) => {
+            Flow::Counterparty(Box::new(views::counterparty(&state, &session, page)))
+        }
+        Page::Closed(code) => Flow::Closed {
+            back_to,
+            tracking: format!("/t/{code}"),
+        },
+        Page::Refused => Flow::Refused { back_to },
+    })
+}
+
+/// Saves a step's form into the draft and redirects to the step to show next.
+#[cfg(feature = "ssr")]
+async fn save_step(form: ersal_server::flow::StepForm) -> Result<(), ServerFnError> {
+    let state = crate::server::state();
+    let Some(session) = crate::server::session(&state).await? else {
+        leptos_axum::redirect(ersal_server::flow::LANDING_PATH);
+        return Ok(());
+    };
+    let next = ersal_server::flow::save_step(&state, &session, form).await?;
+    leptos_axum::redirect(&next.path());
+    Ok(())
+}
+
+#[server]
+pub async fn choose_role(form: RoleForm) -> Result<(), ServerFnError> {
+    save_step(ersal_server::flow::StepForm::Role(form)).await
+}
+
+#[server]
+pub async fn save_item(form: ItemForm) -> Result<(), ServerFnError> {
+    save_step(ersal_server::flow::StepForm::Item(form)).await
+}
+
+#[server]
+pub async fn save_party(form: PartyForm) -> Result<(), ServerFnError> {
+    save_step(ersal_server::flow::StepForm::Party(form)).await
+}
+
+/// The quote step: recalculate, or submit (through Divar's consent screen when there is a
+/// chat; a shipment outside a chat is saved at once and its tracking page shown).
+#[server]
+pub async fn submit_quote(form: QuoteForm) -> Result<(), ServerFnError> {
+    use ersal_server::flow::submit::{submit_quote, Submitted};
+
+    let state = crate::server::state();
+    let Some(session) = crate::server::session(&state).await? else {
+        leptos_axum::redirect(ersal_server::flow::LANDING_PATH);
+        return Ok(());
+    };
+    match submit_quote(&state, &session, form).await? {
+        Submitted::Step(step) => leptos_axum::redirect(&step.path()),
+        Submitted::Consent(url) => leptos_axum::redirect(url.as_str()),
+        Submitted::Saved(code) => leptos_axum::redirect(&format!("/t/{code}")),
+    }
+    Ok(())
+}
+
+/// The other side confirms; then back to Divar.
+#[server]
+pub async fn confirm_counterparty(form: ConfirmForm) -> Result<(), ServerFnError> {
+    use ersal_server::flow::submit::{confirm, Confirmed};
+
+    let _ = form;
+    let state = crate::server::state();
+    let Some(session) = crate::server::session(&state).await? else {
+        leptos_axum::redirect(ersal_server::flow::LANDING_PATH);
+        return Ok(());
+    };
+    match confirm(&state, &session).await? {
+        Confirmed::Booked => leptos_axum::redirect(&session.return_target),
+        Confirmed::Fix(step) => leptos_axum::redirect(&step.path()),
+        Confirmed::Gone => leptos_axum::redirect(ersal_server::flow::LANDING_PATH),
+    }
+    Ok(())
+}
+
+/// The live quote towards another city (used once the WASM runs).
+#[server]
+pub async fn preview_quote(other_city: String) -> Result<Vec<QuoteView>, ServerFnError> {
+    let state = crate::server::state();
+    let Some(session) = crate::server::session(&state).await? else {
+        return Ok(Vec::new());
+    };
+    let quotes = ersal_server::flow::quote::preview(&state, &session, &other_city).await?;
+    Ok(quotes.iter().map(views::quote).collect())
+}

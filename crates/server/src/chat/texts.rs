@@ -1,0 +1,144 @@
+//! Every message Ersal writes in a chat, in one place. A message is built from [`Facts`] only —
+//! the tracking code, the item's description and the two cities — so no text can name a
+//! person, a phone number or an address. No advertising either: a message says what happened
+//! and what comes next.
+
+use domain::code::TrackingCode;
+use domain::jalali::JalaliDateTime;
+use domain::shipment::PickupWindow;
+use domain::status::Status;
+use domain::values::Rials;
+use kenar::message::{ButtonGrid, SendMessage};
+
+use super::buttons::{button, Op};
+use crate::crypto::Keys;
+
+/// What a message may say about a shipment.
+pub struct Facts<'a> {
+    pub code: &'a TrackingCode,
+    pub item: &'a str,
+    /// The origin and destination cities' names, when both are known.
+    pub route: Option<(&'a str, &'a str)>,
+}
+
+/// A route as every page and message writes it.
+pub fn route(origin: &str, destination: &str) -> String {
+    format!("{destination} ← {origin}")
+}
+
+impl Facts<'_> {
+    fn route_note(&self) -> String {
+        self.route
+            .map(|(origin, destination)| format!(" ({})", route(origin, destination)))
+            .unwrap_or_default()
+    }
+}
+
+/// A message to post in `conversation`, with its buttons.
+pub struct Composer<'a> {
+    pub keys: &'a Keys,
+    pub conversation: &'a str,
+}
+
+impl Composer<'_> {
+    fn grid(&self, code: &TrackingCode, op: Op) -> Option<ButtonGrid> {
+        Some(ButtonGrid::row(vec![button(
+            self.keys,
+            code,
+            op,
+            self.conversation,
+        )]))
+    }
+
+    /// A message both sides see, each with the tracking button.
+    fn to_both(&self, code: &TrackingCode, message: String) -> SendMessage {
+        SendMessage {
+            message,
+            sender_buttons: self.grid(code, Op::Track),
+            receiver_buttons: self.grid(code, Op::Track),
+        }
+    }
+
+    /// After the opener submits: they can track; the other side is asked to fill in theirs.
+    pub fn submitted(&self, facts: &Facts<'_>) -> SendMessage {
+        SendMessage {
+            message: format!(
+                "درخواست ارسال «{}» ثبت شد{}. برای تکمیل، طرف مقابل مشخصات خود را از دکمهٔ زیر وارد کند. کد پیگیری: {}",
+                facts.item,
+                facts.route_note(),
+                facts.code
+            ),
+            sender_buttons: self.grid(facts.code, Op::Track),
+            receiver_buttons: self.grid(facts.code, Op::Fill),
+        }
+    }
+
+    /// The other side confirmed: the shipment is booked at its final price.
+    pub fn booked(&self, facts: &Facts<'_>, total: Rials) -> SendMessage {
+        let text = format!(
+            "ارسال «{}» ثبت شد{}. هزینه: {}. کد پیگیری: {}",
+            facts.item,
+            facts.route_note(),
+            total.display_tomans(),
+            facts.code
+        );
+        self.to_both(facts.code, text)
+    }
+
+    /// A status change by the shipping company, with the pickup appointment when one was set.
+    pub fn milestone(
+        &self,
+        facts: &Facts<'_>,
+        status: Status,
+        pickup: Option<(i64, PickupWindow)>,
+    ) -> SendMessage {
+        let mut text = format!("«{}»: {}.", facts.item, status.label());
+        if let Some((day, window)) = pickup {
+            text.push_str(&format!(
+                " جمع‌آوری {}، ساعت {}.",
+                JalaliDateTime::from_day(day).display_date(),
+                window.label()
+            ));
+        }
+        text.push_str(&format!(" کد پیگیری: {}", facts.code));
+        self.to_both(facts.code, text)
+    }
+
+    /// The other side never completed their details.
+    pub fn expired(&self, facts: &Facts<'_>) -> SendMessage {
+        let text = format!(
+            "«{}»: {}؛ طرف مقابل مشخصات خود را ثبت نکرد. کد پیگیری: {}",
+            facts.item,
+            Status::Expired.label(),
+            facts.code
+        );
+        self.to_both(facts.code, text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::tests::keys;
+
+    #[test]
+    fn buttons_go_to_the_right_side() {
+        let keys = keys();
+        let code = TrackingCode::parse("SHIP234567").unwrap();
+        let composer = Composer {
+            keys: &keys,
+            conversation: "conv-1",
+        };
+        let facts = Facts {
+            code: &code,
+            item: "گوشی",
+            route: Some(("تهران", "اصفهان")),
+        };
+        let body = composer.submitted(&facts);
+        let text = serde_json::to_string(&body).unwrap();
+        assert!(text.contains("اصفهان ← تهران") && text.contains("SHIP234567"));
+        assert!(text.contains("\"fill\"") && text.contains("\"track\""));
+        let booked = composer.booked(&facts, Rials(2_117_500));
+        assert!(booked.message.contains("۲۱۱٬۷۵۰ تومان"));
+    }
+}

@@ -1,0 +1,106 @@
+//! The permission to post in a conversation: Divar's OAuth tokens, sealed at rest per
+//! conversation, refreshed a minute before they expire (the new pair replaces the old one), and
+//! dropped once the conversation has nothing more to hear.
+
+use sqlx::{QueryBuilder, Row, Sqlite};
+
+use crate::crypto::Keys;
+use crate::db::Db;
+use crate::error::AppError;
+use crate::oauth::Tokens;
+use crate::state::AppState;
+
+/// Refresh an access token this long before it expires.
+const REFRESH_MARGIN_SECS: i64 = 60;
+
+/// Stores the tokens for a conversation, sealed, replacing earlier ones (rotation).
+pub async fn store(
+    db: &Db,
+    keys: &Keys,
+    conversation: &str,
+    tokens: &Tokens,
+    now: i64,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "insert into chat_tokens (conversation_id, access_sealed, refresh_sealed, access_expires_at, updated_at)
+         values (?, ?, ?, ?, ?)
+         on conflict (conversation_id) do update set access_sealed = excluded.access_sealed,
+           refresh_sealed = coalesce(excluded.refresh_sealed, chat_tokens.refresh_sealed),
+           access_expires_at = excluded.access_expires_at, updated_at = excluded.updated_at",
+    )
+    .bind(conversation)
+    .bind(keys.seal(tokens.access.as_bytes(), conversation.as_bytes()))
+    .bind(tokens.refresh.as_ref().map(|r| keys.seal(r.as_bytes(), conversation.as_bytes())))
+    .bind(now + tokens.expires_in)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// A usable access token for a conversation, refreshing it first when it is about to expire.
+/// `None` when there is no permission (never granted, or the refresh was refused).
+pub async fn access_token(state: &AppState, conversation: &str) -> Result<Option<String>, AppError> {
+    let Some(row) = sqlx::query("select access_sealed, refresh_sealed, access_expires_at from chat_tokens where conversation_id = ?")
+        .bind(conversation)
+        .fetch_optional(&state.db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let open = |sealed: Vec<u8>| {
+        state
+            .keys
+            .open(&sealed, conversation.as_bytes())
+            .ok()
+            .and_then(|plain| String::from_utf8(plain).ok())
+    };
+    let expires_at: i64 = row.try_get("access_expires_at")?;
+    let access = open(row.try_get("access_sealed")?);
+    if expires_at - REFRESH_MARGIN_SECS > state.now() {
+        return Ok(access);
+    }
+    let Some(refresh) = row
+        .try_get::<Option<Vec<u8>>, _>("refresh_sealed")?
+        .and_then(open)
+    else {
+        return Ok(None);
+    };
+    match state.oauth.refresh(&refresh).await {
+        Ok(tokens) => {
+            store(&state.db, &state.keys, conversation, &tokens, state.now()).await?;
+            Ok(Some(tokens.access))
+        }
+        Err(_) => {
+            tracing::info!("chat token refresh refused");
+            Ok(None)
+        }
+    }
+}
+
+/// Drops a conversation's tokens once nothing is left to say there: every shipment of the
+/// conversation has ended and no message waits to be sent. The outbox worker, a user's
+/// cancellation and an operator's final status change all apply this one rule.
+pub async fn release_when_done(db: &Db, conversation: &str) -> Result<(), AppError> {
+    let open = domain::status::Status::ALL
+        .iter()
+        .filter(|s| !s.is_terminal())
+        .map(|s| s.key());
+    let mut query = QueryBuilder::<Sqlite>::new("delete from chat_tokens where conversation_id = ");
+    query
+        .push_bind(conversation)
+        .push(" and not exists (select 1 from outbox where state = ")
+        .push_bind(super::Delivery::Pending.key())
+        .push(" and conversation_id = ")
+        .push_bind(conversation)
+        .push(") and not exists (select 1 from shipments where conversation_id = ")
+        .push_bind(conversation)
+        .push(" and status in (");
+    let mut separated = query.separated(", ");
+    for key in open {
+        separated.push_bind(key);
+    }
+    query.push("))");
+    query.build().execute(db).await?;
+    Ok(())
+}

@@ -1,0 +1,395 @@
+//! The operator console's use cases, without a UI: the console session (its own cookie, a CSRF
+//! token per session, 15 idle minutes), the filtered list, opening a shipment (audited), and
+//! status changes — each with its event, chat message and audit entry in one transaction.
+
+use domain::code::TrackingCode;
+use domain::shipment::{pickup_days, PickupWindow};
+use domain::status::{Actor, Status};
+use http::HeaderMap;
+use serde::{Deserialize, Serialize};
+
+use crate::chat::outbox::{self, Announcement, Queued};
+use crate::chat::texts::{Composer, Facts};
+use crate::chat::tokens;
+use crate::crypto;
+use crate::error::AppError;
+use crate::operators::{self, AuditEntry, Login, Operator};
+use crate::shipments::list::{self, Filter, Line, PAGE_SIZE};
+use crate::shipments::{self, Change, Changed, Shipment};
+use crate::state::{token_cookie, AppState};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    pub csrf: String,
+}
+
+/// An operator's status change on a shipment.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub id: String,
+    /// The target status's key.
+    #[serde(default)]
+    pub to: String,
+    /// Pickup day (days since the epoch, Tehran) and window, for scheduling a pickup.
+    #[serde(default)]
+    pub day: String,
+    #[serde(default)]
+    pub window: String,
+    /// A reason or note (required to cancel).
+    #[serde(default)]
+    pub note: String,
+}
+
+/// The console's list filters as the query string carries them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListQuery {
+    pub status: Option<String>,
+    /// Created at most this many days ago.
+    pub from: Option<String>,
+    /// Created at least this many days ago.
+    pub until: Option<String>,
+    pub origin: Option<String>,
+    pub destination: Option<String>,
+    pub code: Option<String>,
+    pub page: Option<String>,
+}
+
+pub fn cookie_name(state: &AppState) -> &'static str {
+    if state.config.is_dev() {
+        "ersal_operator"
+    } else {
+        "__Host-ersal_operator"
+    }
+}
+
+/// The `Set-Cookie` value that starts (or, with `None`, ends) a console session.
+pub fn set_cookie(state: &AppState, value: Option<&str>) -> String {
+    let mut built =
+        cookie::Cookie::build((cookie_name(state), value.unwrap_or_default().to_owned()))
+            .path("/")
+            .http_only(true)
+            .same_site(cookie::SameSite::Strict)
+            .secure(!state.config.is_dev())
+            .build();
+    if value.is_none() {
+        built.make_removal();
+    }
+    built.to_string()
+}
+
+/// The logged-in operator, from the console cookie (a Divar user's cookie does not count).
+pub async fn operator(state: &AppState, headers: &HeaderMap) -> Result<Option<Operator>, AppError> {
+    match token_cookie(headers, cookie_name(state)) {
+        Some(value) => operators::current(&state.db, &value, state.now()).await,
+        None => Ok(None),
+    }
+}
+
+/// The operator, if logged in and the form's CSRF token is theirs.
+pub async fn authorized(
+    state: &AppState,
+    headers: &HeaderMap,
+    csrf: &str,
+) -> Result<Option<Operator>, AppError> {
+    Ok(operator(state, headers).await?.filter(|o| {
+        crypto::matches_any(csrf.as_bytes(), std::iter::once(o.csrf.as_bytes()))
+    }))
+}
+
+/// Whether a login form came from our own pages (`Origin`, or `Sec-Fetch-Site`).
+fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
+    let ours = state.config.public_url("");
+    let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    let origin_ok = header(http::header::ORIGIN.as_str()).map(|o| o == ours.trim_end_matches('/'));
+    let fetch_site_ok = header("sec-fetch-site").map(|s| s == "same-origin");
+    origin_ok.or(fetch_site_ok).unwrap_or(false)
+}
+
+/// Why the login page is shown again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginProblem {
+    Form,
+    Wrong,
+    Locked,
+    Address,
+}
+
+impl LoginProblem {
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Form => "form",
+            Self::Wrong => "wrong",
+            Self::Locked => "locked",
+            Self::Address => "address",
+        }
+    }
+
+    pub fn parse(key: &str) -> Self {
+        [Self::Form, Self::Locked, Self::Address]
+            .into_iter()
+            .find(|p| p.key() == key)
+            .unwrap_or(Self::Wrong)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Locked => "این حساب به‌خاطر تلاش‌های نادرست پیاپی ۱۵ دقیقه قفل است.",
+            Self::Address => "از این نشانی تلاش نادرست زیادی شده است؛ کمی بعد دوباره تلاش کنید.",
+            Self::Form => "فرم را از همین صفحه بفرستید.",
+            Self::Wrong => "نام کاربری یا گذرواژه درست نیست.",
+        }
+    }
+}
+
+/// How a login attempt ended.
+pub enum LoginOutcome {
+    /// The new console session's cookie value.
+    Session(String),
+    Problem(LoginProblem),
+}
+
+/// Checks a login from client `address`.
+pub async fn login(
+    state: &AppState,
+    headers: &HeaderMap,
+    address: &str,
+    form: &LoginForm,
+) -> Result<LoginOutcome, AppError> {
+    use operators::LoginRefused;
+    if !same_origin(state, headers) || form.username.len() > 64 || form.password.len() > 256 {
+        return Ok(LoginOutcome::Problem(LoginProblem::Form));
+    }
+    let login = operators::login(&state.db, &form.username, &form.password, address, state.now())
+        .await?;
+    Ok(match login {
+        Login::Accepted(session) => {
+            tracing::info!("operator logged in");
+            LoginOutcome::Session(session.cookie)
+        }
+        Login::Refused(refusal) => {
+            tracing::info!(?refusal, "operator login refused");
+            LoginOutcome::Problem(match refusal {
+                LoginRefused::WrongCredentials => LoginProblem::Wrong,
+                LoginRefused::AccountLocked => LoginProblem::Locked,
+                LoginRefused::TooManyFromAddress => LoginProblem::Address,
+            })
+        }
+    })
+}
+
+/// Ends the console session of `headers`, if the CSRF token is the session's.
+pub async fn logout(state: &AppState, headers: &HeaderMap, csrf: &str) -> Result<bool, AppError> {
+    if authorized(state, headers, csrf).await?.is_none() {
+        return Ok(false);
+    }
+    if let Some(value) = token_cookie(headers, cookie_name(state)) {
+        operators::logout(&state.db, &value).await?;
+    }
+    Ok(true)
+}
+
+/// A page of the console's list.
+pub struct ListPage {
+    pub lines: Vec<Line>,
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+    pub counts: Vec<(Status, i64)>,
+}
+
+/// A filter field, trimmed, when it is given and not absurdly long.
+fn nonempty(v: &Option<String>) -> Option<&str> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty() && v.len() <= 64)
+}
+
+fn filter(state: &AppState, query: &ListQuery) -> Filter {
+    let days_ago = |v: &Option<String>| {
+        nonempty(v)
+            .and_then(|v| domain::text::normalize_digits(v).parse::<i64>().ok())
+            .filter(|d| (0..=3650).contains(d))
+            .map(|d| state.now() - d * 86_400)
+    };
+    let city = |v: &Option<String>| {
+        nonempty(v)
+            .filter(|c| state.catalog.places.find(c).is_some())
+            .map(str::to_owned)
+    };
+    Filter {
+        status: nonempty(&query.status).and_then(Status::parse),
+        from: days_ago(&query.from),
+        until: days_ago(&query.until),
+        origin_city: city(&query.origin),
+        destination_city: city(&query.destination),
+        code: nonempty(&query.code).and_then(TrackingCode::prefix),
+    }
+}
+
+pub async fn list(state: &AppState, query: &ListQuery) -> Result<ListPage, AppError> {
+    let page = query
+        .page
+        .as_deref()
+        .and_then(|p| p.trim().parse::<i64>().ok())
+        .unwrap_or(0)
+        .clamp(0, 10_000);
+    let (lines, total) = list::list(&state.db, &filter(state, query), page).await?;
+    Ok(ListPage {
+        lines,
+        total,
+        page,
+        pages: (total + PAGE_SIZE - 1) / PAGE_SIZE,
+        counts: list::counts(&state.db).await?,
+    })
+}
+
+/// A shipment as the console shows it.
+pub struct Opened {
+    pub shipment: Shipment,
+    pub outbox: Vec<Queued>,
+    pub audit: Vec<AuditEntry>,
+    /// The changes the operator may make now.
+    pub actions: Vec<Status>,
+}
+
+/// Opens a shipment for `operator`, recording that they saw its personal data.
+pub async fn open(
+    state: &AppState,
+    operator: &Operator,
+    code: &str,
+) -> Result<Option<Opened>, AppError> {
+    let Some(code) = TrackingCode::parse(code) else {
+        return Ok(None);
+    };
+    let Some(shipment) = shipments::get(&state.db, &state.keys, &code).await? else {
+        return Ok(None);
+    };
+    if !shipment.purged {
+        operators::audit(&state.db, &code, operator.id, "مشاهدهٔ اطلاعات شخصی", state.now())
+            .await?;
+    }
+    Ok(Some(Opened {
+        outbox: outbox::history(&state.db, &code).await?,
+        audit: operators::audit_trail(&state.db, &code).await?,
+        actions: shipment
+            .status
+            .next()
+            .iter()
+            .copied()
+            .filter(|s| shipment.status.can_become(*s, Actor::Operator))
+            .collect(),
+        shipment,
+    }))
+}
+
+/// How an operator's status change ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Acted {
+    Done,
+    /// Cancelling needs a reason.
+    NeedsReason,
+    /// Scheduling a pickup needs a bookable day and a window.
+    NeedsPickup,
+    /// The status machine does not allow it now; nothing changed or was sent.
+    Refused,
+    NotFound,
+}
+
+impl Acted {
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Done => "done",
+            Self::NeedsReason => "reason",
+            Self::NeedsPickup => "pickup",
+            Self::Refused => "forbidden",
+            Self::NotFound => "missing",
+        }
+    }
+
+    pub fn label_of(key: &str) -> &'static str {
+        match key {
+            "done" => "انجام شد.",
+            "reason" => "برای لغو، دلیل را بنویسید.",
+            "pickup" => "روز و بازهٔ جمع‌آوری را انتخاب کنید.",
+            "missing" => "مرسوله پیدا نشد.",
+            _ => "این تغییر در وضعیت کنونی مجاز نیست؛ چیزی تغییر نکرد.",
+        }
+    }
+}
+
+/// Moves a shipment as an operator: the change, its event, the chat message announcing it and
+/// the audit entry are one transaction; anything the status machine does not allow is refused
+/// and nothing changes or is sent.
+pub async fn act(state: &AppState, operator: &Operator, form: &ActForm) -> Result<Acted, AppError> {
+    let Some(to) = Status::parse(&form.to) else {
+        return Ok(Acted::Refused);
+    };
+    let note: String = form.note.trim().chars().take(200).collect();
+    if to == Status::Cancelled && note.is_empty() {
+        return Ok(Acted::NeedsReason);
+    }
+    let pickup = if to == Status::PickupScheduled {
+        let day = form
+            .day
+            .parse::<i64>()
+            .ok()
+            .filter(|d| pickup_days(state.now()).contains(d));
+        match day.zip(PickupWindow::parse(&form.window)) {
+            Some(pickup) => Some(pickup),
+            None => return Ok(Acted::NeedsPickup),
+        }
+    } else {
+        None
+    };
+    let Some(code) = TrackingCode::parse(&form.id) else {
+        return Ok(Acted::NotFound);
+    };
+    let Some(shipment) = shipments::get(&state.db, &state.keys, &code).await? else {
+        return Ok(Acted::NotFound);
+    };
+    let message = shipment.conversation_id.as_deref().map(|conversation| Announcement {
+        conversation: conversation.to_owned(),
+        body: Composer {
+            keys: &state.keys,
+            conversation,
+        }
+        .milestone(
+            &Facts {
+                code: &code,
+                item: shipment.item.description.as_str(),
+                route: None,
+            },
+            to,
+            pickup,
+        ),
+    });
+    let change = Change {
+        to,
+        actor: Actor::Operator,
+        note: (!note.is_empty()).then_some(note),
+        pickup,
+        message,
+        operator: Some(operator.id),
+    };
+    Ok(match shipments::transition(&state.db, &code, change, state.now()).await? {
+        Changed::Done { .. } => {
+            if let (true, Some(conversation)) = (to.is_terminal(), &shipment.conversation_id) {
+                tokens::release_when_done(&state.db, conversation).await?;
+            }
+            Acted::Done
+        }
+        Changed::Refused(_) => Acted::Refused,
+    })
+}

@@ -1,0 +1,274 @@
+//! The landing flow's use cases, without a UI: what a browser's landing session sees at
+//! `/request`, saving each step's form into the draft, prefilling from Divar's post, and (in
+//! [`submit`]) saving the shipment or the other side's completion. The pages call these and
+//! only map their results to views.
+//!
+//! * [`quote`]: the prices between two cities for a drafted item;
+//! * [`submit`]: the opener's submission (with or without the chat) and the other side's
+//!   confirmation.
+
+pub mod quote;
+pub mod submit;
+
+use std::time::Duration;
+
+use domain::code::TrackingCode;
+use domain::draft::{Draft, Step};
+use domain::forms::{validate_item, validate_party, Errors, ItemForm, PartyForm, RoleForm};
+use domain::shipment::{pickup_days, Role};
+use domain::status::Status;
+use domain::tariff::Quote;
+use domain::values::Rials;
+use kenar::{PostToken, Source, UserSide};
+
+use crate::chat::{verify_button, Op};
+use crate::drafts;
+use crate::error::AppError;
+use crate::sessions::LandingSession;
+use crate::shipments::{self, Shipment};
+use crate::state::AppState;
+
+/// The clean URL of the landing pages.
+pub const LANDING_PATH: &str = "/request";
+
+/// The longest wait for Divar's get-post answer when prefilling.
+pub const PREFILL_BUDGET: Duration = Duration::from_millis(300);
+
+/// The opener's role: the side Divar said, else the one they chose.
+pub fn role(session: &LandingSession, draft: &Draft) -> Option<Role> {
+    match session.user_side {
+        Some(UserSide::Supply) => Some(Role::Sender),
+        Some(UserSide::Demand) => Some(Role::Receiver),
+        None => draft.role,
+    }
+}
+
+pub async fn load_draft(state: &AppState, session: &LandingSession) -> Result<Draft, AppError> {
+    drafts::load(&state.db, &state.keys, &session.id).await
+}
+
+pub async fn save_draft(
+    state: &AppState,
+    session: &LandingSession,
+    draft: &Draft,
+) -> Result<(), AppError> {
+    drafts::save(&state.db, &state.keys, &session.id, draft, state.now()).await
+}
+
+/// Fills the item and the post's city from Divar's get-post API, once, waiting at most
+/// [`PREFILL_BUDGET`]; on any failure the form is simply not prefilled.
+async fn prefill(state: &AppState, session: &LandingSession, draft: &mut Draft) {
+    draft.prefilled = true;
+    let Some(token) = session
+        .post_token
+        .as_deref()
+        .and_then(|t| PostToken::parse(t).ok())
+    else {
+        return;
+    };
+    match tokio::time::timeout(PREFILL_BUDGET, state.kenar.get_post(&token)).await {
+        Ok(Ok(post)) => {
+            if draft.item.description.trim().is_empty() {
+                draft.item.description = post.data.title.chars().take(100).collect();
+            }
+            if state.catalog.places.find(&post.city).is_some() {
+                draft.post_city = Some(post.city);
+            }
+        }
+        Ok(Err(cause)) => tracing::info!(error = %cause, "post prefill skipped"),
+        Err(_) => tracing::info!("post prefill skipped: over 300 ms"),
+    }
+}
+
+/// The opener's flow at one step.
+pub struct OpenerPage {
+    pub role: Option<Role>,
+    pub step: Step,
+    pub draft: Draft,
+    pub quotes: Vec<Quote>,
+}
+
+/// The other side's flow: their own details, then the final price and "confirm".
+pub struct CounterpartyPage {
+    pub role: Role,
+    pub shipment: Shipment,
+    pub step: Step,
+    pub draft: Draft,
+    /// The final price, on the confirmation step.
+    pub total: Option<Rials>,
+}
+
+/// What a landing session shows at `/request`.
+pub enum Page {
+    Opener(OpenerPage),
+    Counterparty(CounterpartyPage),
+    /// The shipment the button points at no longer waits for the other side.
+    Closed(TrackingCode),
+    /// A button that does not verify: nothing happens.
+    Refused,
+}
+
+/// The page for `session` at the `requested` step.
+pub async fn open(
+    state: &AppState,
+    session: &LandingSession,
+    requested: Option<Step>,
+) -> Result<Page, AppError> {
+    let mut draft = load_draft(state, session).await?;
+    if session.source == Source::ChatMessageAction {
+        return counterparty_page(state, session, draft, requested).await;
+    }
+    if !draft.prefilled {
+        prefill(state, session, &mut draft).await;
+        save_draft(state, session, &draft).await?;
+    }
+    let role = role(session, &draft);
+    // Defaults from the post: its city is the seller's.
+    if let (Some(role), Some(post_city)) = (role, draft.post_city.clone()) {
+        let field = match role {
+            Role::Sender => &mut draft.party.city,
+            Role::Receiver => &mut draft.quote.other_city,
+        };
+        if field.is_empty() {
+            *field = post_city;
+        }
+    }
+    let step = draft.opener_step(requested, role);
+    let quotes = match role {
+        Some(role) if step == Step::Quote => {
+            quote::for_draft(state, role, &draft, &draft.quote.other_city)
+        }
+        _ => Vec::new(),
+    };
+    Ok(Page::Opener(OpenerPage {
+        role,
+        step,
+        draft,
+        quotes,
+    }))
+}
+
+async fn counterparty_page(
+    state: &AppState,
+    session: &LandingSession,
+    draft: Draft,
+    requested: Option<Step>,
+) -> Result<Page, AppError> {
+    let Some(shipment) = button_shipment(state, session).await? else {
+        return Ok(Page::Refused);
+    };
+    if shipment.status != Status::AwaitingCounterparty {
+        return Ok(Page::Closed(shipment.id));
+    }
+    let role = shipment.opener_role.other();
+    let step = draft.counterparty_step(requested);
+    let total = (step == Step::Confirm)
+        .then(|| validated_party(state, &draft.party, role).ok())
+        .flatten()
+        .and_then(|party| submit::completion(state, &shipment, party))
+        .map(|c| c.total);
+    Ok(Page::Counterparty(CounterpartyPage {
+        role,
+        step: if total.is_some() { step } else { Step::Party },
+        shipment,
+        draft,
+        total,
+    }))
+}
+
+/// The shipment a `fill` button of this session points at, if its signature holds for the
+/// session's conversation and the shipment belongs to that conversation.
+pub async fn button_shipment(
+    state: &AppState,
+    session: &LandingSession,
+) -> Result<Option<Shipment>, AppError> {
+    let Some(conversation) = session.conversation_id.as_deref() else {
+        return Ok(None);
+    };
+    let Some((code, Op::Fill)) =
+        verify_button(&state.keys, &session.private.extra_data, conversation)
+    else {
+        return Ok(None);
+    };
+    let shipment = shipments::get(&state.db, &state.keys, &code).await?;
+    Ok(shipment.filter(|s| s.conversation_id.as_deref() == Some(conversation)))
+}
+
+/// A side's details, checked against the city list and today's pickup days.
+pub fn validated_party(
+    state: &AppState,
+    form: &PartyForm,
+    role: Role,
+) -> Result<domain::shipment::Party, Errors> {
+    let places = &state.catalog.places;
+    validate_party(
+        form,
+        role,
+        |c| places.find(c).is_some(),
+        &pickup_days(state.now()),
+    )
+}
+
+/// A step's form, as submitted.
+pub enum StepForm {
+    Role(RoleForm),
+    Item(ItemForm),
+    Party(PartyForm),
+}
+
+/// Saves a step's form into the draft: the next step when it is valid, the same step (with its
+/// errors in the draft) when not.
+pub async fn save_step(
+    state: &AppState,
+    session: &LandingSession,
+    form: StepForm,
+) -> Result<Step, AppError> {
+    let mut draft = load_draft(state, session).await?;
+    let (same, result) = match form {
+        StepForm::Role(form) => (
+            Step::Role,
+            match Role::parse(&form.role) {
+                Some(role) => {
+                    draft.role = Some(role);
+                    Ok(Step::Item)
+                }
+                None => Err(Errors::from([(
+                    "role".to_owned(),
+                    "یکی از گزینه‌ها را انتخاب کنید.".to_owned(),
+                )])),
+            },
+        ),
+        StepForm::Item(form) => {
+            let valid = validate_item(&form);
+            draft.item = form;
+            draft.item_done = valid.is_ok();
+            (Step::Item, valid.map(|_| Step::Party))
+        }
+        StepForm::Party(form) => {
+            let (role, next) = if session.source == Source::ChatMessageAction {
+                let role = button_shipment(state, session)
+                    .await?
+                    .map(|s| s.opener_role.other());
+                (role, Step::Confirm)
+            } else {
+                (role(session, &draft), Step::Quote)
+            };
+            let valid = validated_party(state, &form, role.unwrap_or(Role::Sender));
+            draft.party = form;
+            draft.party_done = valid.is_ok();
+            (Step::Party, valid.map(|_| next))
+        }
+    };
+    let next = match result {
+        Ok(next) => {
+            draft.errors.clear();
+            next
+        }
+        Err(errors) => {
+            draft.errors = errors;
+            same
+        }
+    };
+    save_draft(state, session, &draft).await?;
+    Ok(next)
+}

@@ -1,0 +1,61 @@
+//! Prices for a drafted shipment: the economy and express quotes between the opener's city and
+//! the other side's, from the one tariff the server also books with.
+
+use domain::draft::Draft;
+use domain::forms::validate_item;
+use domain::shipment::{Item, Role};
+use domain::tariff::{Quote, Service};
+
+use super::{load_draft, role};
+use crate::error::AppError;
+use crate::sessions::LandingSession;
+use crate::state::AppState;
+
+/// The quotes between `own_city` (the opener's, on their `role`'s side) and `other_city`.
+pub fn between(
+    state: &AppState,
+    role: Role,
+    item: &Item,
+    own_city: &str,
+    other_city: &str,
+) -> Vec<Quote> {
+    let places = &state.catalog.places;
+    let (Some(own), Some(other)) = (places.find(own_city), places.find(other_city)) else {
+        return Vec::new();
+    };
+    let (origin, destination) = match role {
+        Role::Sender => (own, other),
+        Role::Receiver => (other, own),
+    };
+    let parcel = item.parcel();
+    [Service::Economy, Service::Express]
+        .into_iter()
+        .filter_map(|service| {
+            state
+                .catalog
+                .tariff
+                .quote(&parcel, origin, destination, service)
+        })
+        .collect()
+}
+
+/// The quotes for a draft whose item is complete, towards `other_city`.
+pub fn for_draft(state: &AppState, role: Role, draft: &Draft, other_city: &str) -> Vec<Quote> {
+    validate_item(&draft.item).map_or_else(
+        |_| Vec::new(),
+        |item| between(state, role, &item, &draft.party.city, other_city),
+    )
+}
+
+/// The live quote the quote step shows as the other city changes.
+pub async fn preview(
+    state: &AppState,
+    session: &LandingSession,
+    other_city: &str,
+) -> Result<Vec<Quote>, AppError> {
+    let draft = load_draft(state, session).await?;
+    Ok(match role(session, &draft) {
+        Some(role) if other_city.len() <= 64 => for_draft(state, role, &draft, other_city),
+        _ => Vec::new(),
+    })
+}

@@ -1,0 +1,247 @@
+//! Saving what the flow gathered: the opener's shipment (after Divar's permission to post in
+//! the chat, or without a chat) and the other side's confirmation, each with its chat message
+//! queued in the same transaction.
+
+use domain::code::TrackingCode;
+use domain::draft::{Draft, Step};
+use domain::forms::{validate_item, validate_quote, QuoteForm};
+use domain::shipment::{Party, Role};
+
+use super::{button_shipment, load_draft, role, save_draft, validated_party};
+use crate::chat::outbox::Announcement;
+use crate::chat::texts::{Composer, Facts};
+use crate::error::AppError;
+use crate::oauth;
+use crate::sessions::LandingSession;
+use crate::shipments::{self, Changed, Completion, NewShipment, Parties, Shipment};
+use crate::state::AppState;
+
+/// Where a submission leads.
+pub enum Submitted {
+    /// Show this step (again): to fix its errors, or to see a recalculated quote.
+    Step(Step),
+    /// Ask Divar for permission to post in the chat first: the consent screen's URL.
+    Consent(url::Url),
+    /// Saved, outside a chat: its tracking page.
+    Saved(TrackingCode),
+}
+
+/// The quote step's submit: `intent=quote` recalculates; `intent=submit` asks Divar for
+/// permission to post in the chat (when there is one; the OAuth callback finishes the
+/// submission) or saves the shipment at once.
+pub async fn submit_quote(
+    state: &AppState,
+    session: &LandingSession,
+    form: QuoteForm,
+) -> Result<Submitted, AppError> {
+    let mut draft = load_draft(state, session).await?;
+    let submit = form.intent == "submit";
+    draft.quote = form;
+    draft.errors.clear();
+    if role(session, &draft).is_none() || !submit {
+        save_draft(state, session, &draft).await?;
+        return Ok(Submitted::Step(Step::Quote));
+    }
+    if let Some(conversation) = &session.conversation_id {
+        draft.awaiting_permission = true;
+        save_draft(state, session, &draft).await?;
+        let url = oauth::begin(
+            &state.oauth,
+            &state.db,
+            &session.id,
+            conversation,
+            state.now(),
+        )
+        .await?;
+        return Ok(Submitted::Consent(url));
+    }
+    Ok(match finalize(state, session, &mut draft, false).await? {
+        Finalized::Saved(code) => Submitted::Saved(code),
+        Finalized::Fix(step) => Submitted::Step(step),
+    })
+}
+
+/// The outcome of saving a draft as a shipment.
+pub enum Finalized {
+    Saved(TrackingCode),
+    /// Something in the draft is no longer valid (a pickup day passed, say): the draft, with
+    /// its errors, is saved and this step must be shown.
+    Fix(Step),
+}
+
+fn city_name<'a>(state: &'a AppState, id: &str) -> Option<&'a str> {
+    state
+        .catalog
+        .places
+        .find(id)
+        .map(|place| place.city.name.as_str())
+}
+
+/// Saves the shipment from a complete draft; with `notify`, the chat message announcing it is
+/// queued in the same transaction.
+pub async fn finalize(
+    state: &AppState,
+    session: &LandingSession,
+    draft: &mut Draft,
+    notify: bool,
+) -> Result<Finalized, AppError> {
+    let Some(role) = role(session, draft) else {
+        return Ok(Finalized::Fix(Step::Role));
+    };
+    let places = &state.catalog.places;
+    let item = validate_item(&draft.item);
+    let party = validated_party(state, &draft.party, role);
+    let choice = validate_quote(&draft.quote, |c| places.find(c).is_some());
+    let (item, party, choice) = match (item, party, choice) {
+        (Ok(item), Ok(party), Ok(choice)) => (item, party, choice),
+        (item, party, choice) => {
+            let step = if item.is_err() {
+                Step::Item
+            } else if party.is_err() {
+                Step::Party
+            } else {
+                Step::Quote
+            };
+            let errors = [item.err(), party.err(), choice.err()]
+                .into_iter()
+                .flatten()
+                .flatten()
+                .collect();
+            draft.reopen(step, errors);
+            save_draft(state, session, draft).await?;
+            return Ok(Finalized::Fix(step));
+        }
+    };
+    let (origin_city, destination_city) = match role {
+        Role::Sender => (party.city.clone(), choice.other_city.clone()),
+        Role::Receiver => (choice.other_city.clone(), party.city.clone()),
+    };
+    let (Some(origin), Some(destination)) = (places.find(&origin_city), places.find(&destination_city))
+    else {
+        return Err(AppError::new("a validated city is not in the catalogue"));
+    };
+    let total = state
+        .catalog
+        .tariff
+        .quote(&item.parcel(), origin, destination, choice.service)
+        .map(|q| q.total)
+        .ok_or_else(|| AppError::new("no quote for a validated draft"))?;
+    let new = NewShipment {
+        landing: session.id.clone(),
+        conversation_id: session.conversation_id.clone(),
+        post_token: session.post_token.clone(),
+        opener_role: role,
+        origin_city: Some(origin_city),
+        destination_city: Some(destination_city),
+        service: choice.service,
+        payer: choice.payer,
+        quote_total: total,
+        parties: Parties::one(role, party),
+        item,
+    };
+    let conversation = session.conversation_id.as_deref().filter(|_| notify);
+    let message = |code: &TrackingCode| {
+        conversation.map(|conversation| Announcement {
+            conversation: conversation.to_owned(),
+            body: Composer {
+                keys: &state.keys,
+                conversation,
+            }
+            .submitted(&Facts {
+                code,
+                item: new.item.description.as_str(),
+                route: Some((&origin.city.name, &destination.city.name)),
+            }),
+        })
+    };
+    let code = shipments::create(&state.db, &state.keys, &new, message, state.now()).await?;
+    tracing::info!(source = session.source.as_str(), notify, "shipment created");
+    Ok(Finalized::Saved(code))
+}
+
+/// The other side's details and the final route and price, once their city is known.
+pub fn completion(state: &AppState, shipment: &Shipment, party: Party) -> Option<Completion> {
+    let places = &state.catalog.places;
+    let (origin, destination) = match shipment.opener_role {
+        Role::Sender => (shipment.origin_city.clone()?, party.city.clone()),
+        Role::Receiver => (party.city.clone(), shipment.destination_city.clone()?),
+    };
+    let quote = state.catalog.tariff.quote(
+        &shipment.item.parcel(),
+        places.find(&origin)?,
+        places.find(&destination)?,
+        shipment.service,
+    )?;
+    let mut parties = shipment.parties.clone();
+    parties.set(shipment.opener_role.other(), party);
+    Some(Completion {
+        parties,
+        origin_city: Some(origin),
+        destination_city: Some(destination),
+        total: quote.total,
+    })
+}
+
+/// The other side's confirmation.
+pub enum Confirmed {
+    /// Booked, and the chat told.
+    Booked,
+    /// Their details need fixing first.
+    Fix(Step),
+    /// The button does not verify, or the shipment no longer waits for them.
+    Gone,
+}
+
+/// The other side confirms: their details join the shipment, which becomes Booked, and the
+/// "booked" message is queued for the chat.
+pub async fn confirm(state: &AppState, session: &LandingSession) -> Result<Confirmed, AppError> {
+    let mut draft = load_draft(state, session).await?;
+    let Some(shipment) = button_shipment(state, session).await? else {
+        return Ok(Confirmed::Gone);
+    };
+    let party = match validated_party(state, &draft.party, shipment.opener_role.other()) {
+        Ok(party) => party,
+        Err(errors) => {
+            draft.reopen(Step::Party, errors);
+            save_draft(state, session, &draft).await?;
+            return Ok(Confirmed::Fix(Step::Party));
+        }
+    };
+    let completion = completion(state, &shipment, party)
+        .ok_or_else(|| AppError::new("no final quote for a validated side"))?;
+    let (origin, destination) = (
+        completion.origin_city.as_deref().and_then(|c| city_name(state, c)),
+        completion.destination_city.as_deref().and_then(|c| city_name(state, c)),
+    );
+    let message = shipment.conversation_id.as_deref().map(|conversation| Announcement {
+        conversation: conversation.to_owned(),
+        body: Composer {
+            keys: &state.keys,
+            conversation,
+        }
+        .booked(
+            &Facts {
+                code: &shipment.id,
+                item: shipment.item.description.as_str(),
+                route: origin.zip(destination),
+            },
+            completion.total,
+        ),
+    });
+    let changed = shipments::complete_counterparty(
+        &state.db,
+        &state.keys,
+        &shipment,
+        &completion,
+        message,
+        state.now(),
+    )
+    .await?;
+    Ok(match changed {
+        Changed::Done { .. } => {
+            tracing::info!("shipment booked by the counterparty");
+            Confirmed::Booked
+        }
+        Changed::Refused(_) => Confirmed::Gone,
+    })
+}

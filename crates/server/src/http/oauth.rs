@@ -1,0 +1,187 @@
+//! Divar's permission to post in the chat (docs/kenar.md, “OAuth”), as plain handlers so the
+//! flow works without JavaScript:
+//!
+//! * the quote step's submit sends the opener straight to Divar's consent screen with a fresh
+//!   single-use `state` bound to their landing session; `GET /oauth/start` does the same to try
+//!   again after a refusal;
+//! * `GET /oauth/callback` checks `state` (known, unused, unexpired, issued to this browser's
+//!   session), exchanges the code, keeps the tokens sealed, saves the shipment with its chat
+//!   message queued, and sends the user back to Divar;
+//! * `POST /oauth/skip`: after a refusal or a failure, saves the shipment without a message.
+//!
+//! Denial, a missing code, a reused or foreign `state`, or a token-endpoint failure each get a
+//! Persian page that offers to try again or to go on without a chat message.
+
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use domain::draft::Draft;
+use http::{HeaderMap, StatusCode};
+use serde::Deserialize;
+
+use super::page::{message, with_offers, Offer};
+use crate::chat::tokens;
+use crate::error::AppError;
+use crate::flow::submit::{finalize, Finalized};
+use crate::flow::{load_draft, LANDING_PATH};
+use crate::oauth;
+use crate::sessions::LandingSession;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/oauth/start", get(start))
+        .route(oauth::CALLBACK_PATH, get(callback))
+        .route("/oauth/skip", post(skip))
+}
+
+/// The browser's session and its draft, if it is waiting for permission.
+async fn pending(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<(LandingSession, Draft)>, AppError> {
+    let back_to = state.config.completion_url.as_str();
+    let Some(session) = state
+        .current_session(headers)
+        .await
+        .map_err(|e| e.back_to(back_to))?
+    else {
+        return Ok(None);
+    };
+    let draft = load_draft(state, &session)
+        .await
+        .map_err(|e| e.back_to(&session.return_target))?;
+    Ok(draft.awaiting_permission.then_some((session, draft)))
+}
+
+fn to_flow() -> Response {
+    Redirect::to(LANDING_PATH).into_response()
+}
+
+async fn start(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    let Some((session, _)) = pending(&state, &headers).await? else {
+        return Ok(to_flow());
+    };
+    let Some(conversation) = session.conversation_id.as_deref() else {
+        return Ok(to_flow());
+    };
+    let url = oauth::begin(
+        &state.oauth,
+        &state.db,
+        &session.id,
+        conversation,
+        state.now(),
+    )
+    .await
+    .map_err(|e| e.back_to(&session.return_target))?;
+    Ok(Redirect::to(url.as_str()).into_response())
+}
+
+#[derive(Deserialize)]
+struct Callback {
+    state: Option<String>,
+    code: Option<String>,
+    error: Option<String>,
+}
+
+/// A refusal the user can act on: try again, or save without a chat message.
+fn refused(back_to: &str, title: &str, body: &str) -> Response {
+    with_offers(
+        StatusCode::FORBIDDEN,
+        title,
+        body,
+        Some(back_to),
+        &[
+            Offer::Link {
+                href: "/oauth/start",
+                label: "دوباره اجازه بدهید",
+            },
+            Offer::Post {
+                action: "/oauth/skip",
+                label: "ثبت درخواست بدون پیام در گفتگو",
+            },
+        ],
+    )
+}
+
+async fn callback(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<Callback>,
+) -> Result<Response, AppError> {
+    let Some((session, mut draft)) = pending(&state, &headers).await? else {
+        return Ok(message(
+            StatusCode::BAD_REQUEST,
+            "این پاسخ معتبر نیست",
+            "این پاسخ اجازه به این مرورگر تعلق ندارد یا قبلاً استفاده شده است. به گفتگو در دیوار برگردید و دوباره تلاش کنید.",
+            Some(state.config.completion_url.as_str()),
+        ));
+    };
+    let back_to = session.return_target.as_str();
+    let issued_to = match query.state.as_deref().filter(|s| s.len() <= 128) {
+        Some(value) => oauth::consume_state(&state.db, value, state.now())
+            .await
+            .map_err(|e| e.back_to(back_to))?,
+        None => None,
+    };
+    if issued_to.as_deref() != Some(session.id.as_str()) {
+        return Ok(refused(
+            back_to,
+            "این پاسخ معتبر نیست",
+            "پاسخ دیوار به این درخواست تعلق نداشت یا تکراری بود. می‌توانید دوباره اجازه بدهید یا درخواست را بدون پیام در گفتگو ثبت کنید.",
+        ));
+    }
+    let code = match (query.error.as_deref(), query.code.as_deref()) {
+        (None, Some(code)) if code.len() <= 512 => code,
+        _ => {
+            return Ok(refused(
+                back_to,
+                "اجازه داده نشد",
+                "برای فرستادن نتیجه در گفتگو به اجازهٔ شما نیاز داریم. می‌توانید دوباره اجازه بدهید یا درخواست را بدون پیام در گفتگو ثبت کنید.",
+            ))
+        }
+    };
+    let Some(conversation) = session.conversation_id.clone() else {
+        return Ok(to_flow());
+    };
+    let needed = format!("CONVERSATION_SEND_MESSAGE.{conversation}");
+    let tokens = match state.oauth.exchange(code).await {
+        Ok(tokens) if tokens.scopes.is_empty() || tokens.scopes.contains(&needed) => tokens,
+        _ => {
+            return Ok(refused(
+                back_to,
+                "اجازه ثبت نشد",
+                "دیوار اجازه را تأیید نکرد. کمی بعد دوباره تلاش کنید یا درخواست را بدون پیام در گفتگو ثبت کنید.",
+            ))
+        }
+    };
+    tokens::store(&state.db, &state.keys, &conversation, &tokens, state.now())
+        .await
+        .map_err(|e| e.back_to(back_to))?;
+    finish(&state, &session, &mut draft, true).await
+}
+
+async fn skip(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    match pending(&state, &headers).await? {
+        Some((session, mut draft)) => finish(&state, &session, &mut draft, false).await,
+        None => Ok(to_flow()),
+    }
+}
+
+/// Saves the shipment and returns the user to Divar (or to the step that needs fixing).
+async fn finish(
+    state: &AppState,
+    session: &LandingSession,
+    draft: &mut Draft,
+    notify: bool,
+) -> Result<Response, AppError> {
+    let finalized = finalize(state, session, draft, notify)
+        .await
+        .map_err(|e| e.back_to(&session.return_target))?;
+    Ok(match finalized {
+        Finalized::Saved(_) => Redirect::to(&session.return_target),
+        Finalized::Fix(step) => Redirect::to(&step.path()),
+    }
+    .into_response())
+}

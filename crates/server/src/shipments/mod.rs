@@ -1,0 +1,288 @@
+//! The shipments repository: creating a shipment from a finished draft, reading it with its
+//! timeline, and moving it through the status machine. Names, phones and addresses are sealed,
+//! bound to the shipment's code.
+//!
+//! * this module: one shipment's rows, created and changed in single transactions together with
+//!   their events, chat messages and audit entries;
+//! * [`list`]: the console's filtered list and counts;
+//! * [`retention`]: expiring unanswered shipments and purging personal data.
+
+pub mod list;
+pub mod retention;
+mod rows;
+
+use domain::code::TrackingCode;
+use domain::shipment::{Item, Party, Payer, PickupWindow, Role};
+use domain::status::{Actor, Status};
+use domain::tariff::Service;
+use domain::values::Rials;
+use serde::{Deserialize, Serialize};
+use sqlx::{Sqlite, Transaction};
+
+use crate::chat::outbox::{self, Announcement};
+use crate::crypto::Keys;
+use crate::db::Db;
+use crate::error::AppError;
+use crate::operators;
+
+/// Both sides' personal details; the other side's is `None` until they fill it in.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Parties {
+    pub sender: Option<Party>,
+    pub receiver: Option<Party>,
+}
+
+impl Parties {
+    /// Only `role`'s side.
+    pub fn one(role: Role, party: Party) -> Self {
+        let mut parties = Self::default();
+        parties.set(role, party);
+        parties
+    }
+
+    pub fn set(&mut self, role: Role, party: Party) {
+        match role {
+            Role::Sender => self.sender = Some(party),
+            Role::Receiver => self.receiver = Some(party),
+        }
+    }
+}
+
+/// A shipment to create.
+pub struct NewShipment {
+    pub landing: String,
+    pub conversation_id: Option<String>,
+    pub post_token: Option<String>,
+    pub opener_role: Role,
+    pub item: Item,
+    pub origin_city: Option<String>,
+    pub destination_city: Option<String>,
+    pub service: Service,
+    pub payer: Payer,
+    pub quote_total: Rials,
+    pub parties: Parties,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub status: Status,
+    pub actor: Actor,
+    pub at: i64,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shipment {
+    pub id: TrackingCode,
+    pub landing: String,
+    pub conversation_id: Option<String>,
+    pub post_token: Option<String>,
+    pub opener_role: Role,
+    pub status: Status,
+    pub item: Item,
+    pub origin_city: Option<String>,
+    pub destination_city: Option<String>,
+    pub service: Service,
+    pub payer: Payer,
+    pub quote_total: Rials,
+    pub parties: Parties,
+    pub purged: bool,
+    pub events: Vec<Event>,
+}
+
+/// Why a status change did not happen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    NotFound,
+    /// The status machine does not allow it (now), for this actor.
+    Forbidden { from: Status, to: Status },
+}
+
+/// The outcome of a status change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Changed {
+    Done { from: Status },
+    Refused(Refusal),
+}
+
+/// A new tracking code from the operating system's randomness.
+fn new_code() -> TrackingCode {
+    TrackingCode::from_random(rand::random())
+}
+
+async fn record_event(
+    tx: &mut Transaction<'_, Sqlite>,
+    id: &TrackingCode,
+    status: Status,
+    actor: Actor,
+    note: Option<&str>,
+    now: i64,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "insert into shipment_events (shipment_id, status, actor, at, note) values (?, ?, ?, ?, ?)",
+    )
+    .bind(id.as_str())
+    .bind(status.key())
+    .bind(actor.key())
+    .bind(now)
+    .bind(note)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Stores a submitted shipment (Draft → AwaitingCounterparty, both recorded), queues the chat
+/// message `message` composes for its code, and removes the landing session's draft — in one
+/// transaction. Returns the tracking code.
+pub async fn create(
+    db: &Db,
+    keys: &Keys,
+    new: &NewShipment,
+    message: impl FnOnce(&TrackingCode) -> Option<Announcement>,
+    now: i64,
+) -> Result<TrackingCode, AppError> {
+    let id = new_code();
+    let parties = serde_json::to_vec(&new.parties)?;
+    let mut tx = db.begin().await?;
+    rows::insert(&mut tx, &id, new, keys.seal(&parties, id.as_str().as_bytes()), now).await?;
+    for status in [Status::Draft, Status::AwaitingCounterparty] {
+        record_event(&mut tx, &id, status, Actor::Opener, None, now).await?;
+    }
+    if let Some(message) = message(&id) {
+        outbox::enqueue(&mut tx, &id, &message, now).await?;
+    }
+    sqlx::query("delete from drafts where landing_digest = ?")
+        .bind(&new.landing)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// What the other side adds: their details, and the route and price made final by their city.
+pub struct Completion {
+    pub parties: Parties,
+    pub origin_city: Option<String>,
+    pub destination_city: Option<String>,
+    pub total: Rials,
+}
+
+/// The other side's details arrived and they confirmed: the shipment goes AwaitingCounterparty →
+/// AwaitingConfirmation → Booked (both recorded, by the counterparty) with the final route and
+/// price, and the "booked" message is queued — in one transaction, and only if the shipment is
+/// still waiting for them.
+pub async fn complete_counterparty(
+    db: &Db,
+    keys: &Keys,
+    shipment: &Shipment,
+    completion: &Completion,
+    message: Option<Announcement>,
+    now: i64,
+) -> Result<Changed, AppError> {
+    let refused = Changed::Refused(Refusal::Forbidden {
+        from: shipment.status,
+        to: Status::Booked,
+    });
+    let actor = Actor::Counterparty;
+    if !(shipment
+        .status
+        .can_become(Status::AwaitingConfirmation, actor)
+        && Status::AwaitingConfirmation.can_become(Status::Booked, actor))
+    {
+        return Ok(refused);
+    }
+    let parties = serde_json::to_vec(&completion.parties)?;
+    let mut tx = db.begin().await?;
+    let sealed = keys.seal(&parties, shipment.id.as_str().as_bytes());
+    if !rows::complete(&mut tx, shipment, completion, sealed, now).await? {
+        return Ok(refused);
+    }
+    for status in [Status::AwaitingConfirmation, Status::Booked] {
+        record_event(&mut tx, &shipment.id, status, actor, None, now).await?;
+    }
+    if let Some(message) = message {
+        outbox::enqueue(&mut tx, &shipment.id, &message, now).await?;
+    }
+    tx.commit().await?;
+    Ok(Changed::Done {
+        from: shipment.status,
+    })
+}
+
+/// A shipment with its timeline, oldest event first.
+pub async fn get(db: &Db, keys: &Keys, id: &TrackingCode) -> Result<Option<Shipment>, AppError> {
+    rows::read(db, keys, id).await
+}
+
+/// The conversation a shipment belongs to (`None` when unknown, or started outside a chat).
+pub async fn conversation_of(db: &Db, id: &TrackingCode) -> Result<Option<String>, AppError> {
+    let found: Option<Option<String>> =
+        sqlx::query_scalar("select conversation_id from shipments where id = ?")
+            .bind(id.as_str())
+            .fetch_optional(db)
+            .await?;
+    Ok(found.flatten())
+}
+
+/// A status change: who makes it, an optional note (a cancellation reason, a failure), a pickup
+/// appointment when one is set, the chat message announcing it, and the operator to audit.
+pub struct Change {
+    pub to: Status,
+    pub actor: Actor,
+    pub note: Option<String>,
+    pub pickup: Option<(i64, PickupWindow)>,
+    pub message: Option<Announcement>,
+    pub operator: Option<i64>,
+}
+
+impl Change {
+    pub fn to(to: Status, actor: Actor) -> Self {
+        Self {
+            to,
+            actor,
+            note: None,
+            pickup: None,
+            message: None,
+            operator: None,
+        }
+    }
+}
+
+/// Moves a shipment as `change` says, if the status machine allows its actor to, recording the
+/// event, queueing the chat message and auditing the operator in the same transaction. The
+/// status check and the update are one statement, so concurrent changes cannot both win.
+pub async fn transition(
+    db: &Db,
+    id: &TrackingCode,
+    change: Change,
+    now: i64,
+) -> Result<Changed, AppError> {
+    let Change {
+        to,
+        actor,
+        note,
+        pickup,
+        message,
+        operator,
+    } = change;
+    let mut tx = db.begin().await?;
+    let Some(from) = rows::status(&mut tx, id).await? else {
+        return Ok(Changed::Refused(Refusal::NotFound));
+    };
+    if !from.can_become(to, actor) || !rows::set_status(&mut tx, id, from, to, pickup, now).await? {
+        return Ok(Changed::Refused(Refusal::Forbidden { from, to }));
+    }
+    record_event(&mut tx, id, to, actor, note.as_deref(), now).await?;
+    if let Some(message) = message {
+        outbox::enqueue(&mut tx, id, &message, now).await?;
+    }
+    if let Some(operator) = operator {
+        let what = match &note {
+            Some(note) => format!("{} ← {} ({note})", to.label(), from.label()),
+            None => format!("{} ← {}", to.label(), from.label()),
+        };
+        operators::audit(&mut *tx, id, operator, &what, now).await?;
+    }
+    tx.commit().await?;
+    Ok(Changed::Done { from })
+}

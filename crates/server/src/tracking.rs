@@ -1,0 +1,94 @@
+//! A shipment's tracking page, without a UI: who may see it and act on it (the opener's browser
+//! or signed link, the other side of the same conversation), and cancelling before pickup.
+
+use domain::code::TrackingCode;
+use domain::status::{Actor, Status};
+
+use crate::chat::outbox::{self, Delivery};
+use crate::chat::tokens;
+use crate::error::AppError;
+use crate::sessions::LandingSession;
+use crate::shipments::{self, Change, Changed, Shipment};
+use crate::state::AppState;
+
+/// The signed key of a shipment's tracking link (`/t/{code}?k=…`).
+pub fn link_key(state: &AppState, code: &TrackingCode) -> String {
+    state.keys.sign(&["track", code.as_str()])
+}
+
+/// Who the viewer is for this shipment, if anyone: the opener (same landing session, or the
+/// signed link), or the other side of the same conversation.
+fn viewer(
+    state: &AppState,
+    session: Option<&LandingSession>,
+    shipment: &Shipment,
+    key: &str,
+) -> Option<Actor> {
+    if let Some(session) = session {
+        if session.id == shipment.landing {
+            return Some(Actor::Opener);
+        }
+        if session.conversation_id.is_some() && session.conversation_id == shipment.conversation_id
+        {
+            return Some(Actor::Counterparty);
+        }
+    }
+    state
+        .keys
+        .verify(&["track", shipment.id.as_str()], key)
+        .then_some(Actor::Opener)
+}
+
+/// What the tracking page shows.
+pub struct Tracked {
+    pub shipment: Shipment,
+    /// Where the newest chat message stands (`None`: no message was queued).
+    pub delivery: Option<Delivery>,
+    pub key: String,
+}
+
+/// The shipment `code` names, if the viewer is one of its sides.
+pub async fn open(
+    state: &AppState,
+    session: Option<&LandingSession>,
+    code: &str,
+    key: &str,
+) -> Result<Option<Tracked>, AppError> {
+    let Some(code) = TrackingCode::parse(code) else {
+        return Ok(None);
+    };
+    let Some(shipment) = shipments::get(&state.db, &state.keys, &code).await? else {
+        return Ok(None);
+    };
+    if viewer(state, session, &shipment, key).is_none() {
+        return Ok(None);
+    }
+    Ok(Some(Tracked {
+        delivery: outbox::last_delivery(&state.db, &code).await?,
+        key: link_key(state, &code),
+        shipment,
+    }))
+}
+
+/// Cancels a shipment for one of its sides, if it has not been picked up yet. Once its chat has
+/// nothing left to say, the permission to post there is dropped. Returns whether it was
+/// cancelled.
+pub async fn cancel(
+    state: &AppState,
+    session: Option<&LandingSession>,
+    code: &TrackingCode,
+    key: &str,
+) -> Result<bool, AppError> {
+    let Some(shipment) = shipments::get(&state.db, &state.keys, code).await? else {
+        return Ok(false);
+    };
+    let Some(actor) = viewer(state, session, &shipment, key) else {
+        return Ok(false);
+    };
+    let change = Change::to(Status::Cancelled, actor);
+    let changed = shipments::transition(&state.db, code, change, state.now()).await?;
+    if let (Changed::Done { .. }, Some(conversation)) = (changed, &shipment.conversation_id) {
+        tokens::release_when_done(&state.db, conversation).await?;
+    }
+    Ok(matches!(changed, Changed::Done { .. }))
+}
