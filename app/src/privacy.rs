@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 /// Days personal data is kept after a shipment ends (the configured retention).
-#[server]
+#[server(endpoint = "privacy/retention")]
 pub async fn retention_days() -> Result<u32, ServerFnError> {
     Ok(crate::server::state().config.retention_days)
 }

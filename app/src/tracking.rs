@@ -8,8 +8,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
-use crate::ui::Failure;
 use crate::ui::BackToDivar;
+use crate::ui::Failure;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimelineEntry {
@@ -53,7 +53,7 @@ pub struct CancelForm {
     pub key: String,
 }
 
-#[server]
+#[server(endpoint = "tracking/load")]
 pub async fn load_tracking(id: String, key: Option<String>) -> Result<Tracking, ServerFnError> {
     use domain::jalali::JalaliDateTime;
     use ersal_server::chat::texts::route;
@@ -106,7 +106,7 @@ pub async fn load_tracking(id: String, key: Option<String>) -> Result<Tracking, 
 
 /// Cancels for one of the shipment's sides, then back to Divar (or, without a session, to the
 /// tracking link).
-#[server]
+#[server(endpoint = "tracking/cancel")]
 pub async fn cancel_shipment(form: CancelForm) -> Result<(), ServerFnError> {
     use domain::code::TrackingCode;
 

@@ -31,7 +31,7 @@ pub struct ListData {
     pub cities: Vec<(String, String)>,
 }
 
-#[server]
+#[server(endpoint = "console/list")]
 pub async fn console_list(query: ListQuery) -> Result<Option<ListData>, ServerFnError> {
     use crate::server::{headers, state};
     use domain::jalali::JalaliDateTime;
@@ -188,4 +188,3 @@ fn ListView(list: ListData) -> impl IntoView {
         </section>
     }
 }
-

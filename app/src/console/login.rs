@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 
 use ersal_server::console::{LoginForm, LoginProblem};
 
-#[server]
+#[server(endpoint = "console/login")]
 pub async fn operator_login(form: LoginForm) -> Result<(), ServerFnError> {
     use crate::server::{client_address, headers, set_header, state};
     use ersal_server::console::{login, set_cookie, LoginOutcome};

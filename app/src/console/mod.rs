@@ -61,7 +61,7 @@ fn to_login() {
     leptos_axum::redirect("/console/login");
 }
 
-#[server]
+#[server(endpoint = "console/logout")]
 pub async fn operator_logout(form: CsrfForm) -> Result<(), ServerFnError> {
     use crate::server::{headers, set_header, state};
 

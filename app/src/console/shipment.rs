@@ -71,7 +71,7 @@ fn party_view(
     }
 }
 
-#[server]
+#[server(endpoint = "console/shipment")]
 pub async fn console_shipment(id: String) -> Result<Option<ShipmentData>, ServerFnError> {
     use crate::server::{headers, state};
     use domain::jalali::JalaliDateTime;
@@ -96,7 +96,10 @@ pub async fn console_shipment(id: String) -> Result<Option<ShipmentData>, Server
         csrf: operator.csrf,
         status: shipment.status.label().to_owned(),
         item: shipment.item.description.as_str().to_owned(),
-        route: route(&name(&shipment.origin_city), &name(&shipment.destination_city)),
+        route: route(
+            &name(&shipment.origin_city),
+            &name(&shipment.destination_city),
+        ),
         total: shipment.quote_total.display_tomans(),
         service: shipment.service.label().to_owned(),
         payer: shipment.payer.label().to_owned(),
@@ -144,7 +147,7 @@ pub async fn console_shipment(id: String) -> Result<Option<ShipmentData>, Server
 }
 
 /// Moves a shipment as an operator, then shows the shipment again with what happened.
-#[server]
+#[server(endpoint = "console/act")]
 pub async fn operator_act(form: ActForm) -> Result<(), ServerFnError> {
     use crate::server::{headers, state};
     use ersal_server::console;
@@ -165,7 +168,10 @@ pub async fn operator_act(form: ActForm) -> Result<(), ServerFnError> {
 
 /// A shipment code as typed, safe in a path (anything but letters and digits is dropped).
 fn urlencoding(code: &str) -> String {
-    code.chars().filter(char::is_ascii_alphanumeric).take(32).collect()
+    code.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(32)
+        .collect()
 }
 
 #[component]
@@ -177,9 +183,7 @@ pub fn ShipmentPage() -> impl IntoView {
         move || (id.clone(), act.version().get()),
         |(id, _)| console_shipment(id),
     );
-    let message = move || {
-        query.with(|q| q.get("m")).map(|m| Acted::label_of(&m))
-    };
+    let message = move || query.with(|q| q.get("m")).map(|m| Acted::label_of(&m));
     view! {
         {move || message().map(|m| view! { <p class="card note" role="status" data-testid="console-message">{m}</p> })}
         <Suspense fallback=|| view! { <p class="card">"در حال بارگذاری…"</p> }>

@@ -80,10 +80,17 @@ pub enum Flow {
     Active(Box<FlowView>),
     Counterparty(Box<CounterpartyView>),
     /// The shipment no longer waits for the other side (already completed or cancelled).
-    Closed { back_to: String, tracking: String },
+    Closed {
+        back_to: String,
+        tracking: String,
+    },
     /// A button that does not verify: nothing happens.
-    Refused { back_to: String },
-    NoSession { back_to: String },
+    Refused {
+        back_to: String,
+    },
+    NoSession {
+        back_to: String,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -186,7 +193,7 @@ mod views {
 }
 
 /// The browser's flow: its context, the step to show, the draft and what the step needs.
-#[server]
+#[server(endpoint = "flow/load")]
 pub async fn load_flow(step: Option<String>) -> Result<Flow, ServerFnError> {
     use ersal_server::flow::{self, Page};
 
@@ -199,9 +206,9 @@ pub async fn load_flow(step: Option<String>) -> Result<Flow, ServerFnError> {
     let back_to = session.return_target.clone();
     let requested = step.as_deref().and_then(Step::parse);
     Ok(match flow::open(&state, &session, requested).await? {
-        Page::Opener(page) => Flow::Active(Box::new(views::opener(&state, &session, page))),
+        Page::Opener(page) => Flow::Active(Box::new(views::opener(&state, &session, *page))),
         Page::Counterparty(page) => {
-            Flow::Counterparty(Box::new(views::counterparty(&state, &session, page)))
+            Flow::Counterparty(Box::new(views::counterparty(&state, &session, *page)))
         }
         Page::Closed(code) => Flow::Closed {
             back_to,
@@ -224,24 +231,24 @@ async fn save_step(form: ersal_server::flow::StepForm) -> Result<(), ServerFnErr
     Ok(())
 }
 
-#[server]
+#[server(endpoint = "flow/role")]
 pub async fn choose_role(form: RoleForm) -> Result<(), ServerFnError> {
     save_step(ersal_server::flow::StepForm::Role(form)).await
 }
 
-#[server]
+#[server(endpoint = "flow/item")]
 pub async fn save_item(form: ItemForm) -> Result<(), ServerFnError> {
     save_step(ersal_server::flow::StepForm::Item(form)).await
 }
 
-#[server]
+#[server(endpoint = "flow/party")]
 pub async fn save_party(form: PartyForm) -> Result<(), ServerFnError> {
     save_step(ersal_server::flow::StepForm::Party(form)).await
 }
 
 /// The quote step: recalculate, or submit (through Divar's consent screen when there is a
 /// chat; a shipment outside a chat is saved at once and its tracking page shown).
-#[server]
+#[server(endpoint = "flow/quote")]
 pub async fn submit_quote(form: QuoteForm) -> Result<(), ServerFnError> {
     use ersal_server::flow::submit::{submit_quote, Submitted};
 
@@ -259,7 +266,7 @@ pub async fn submit_quote(form: QuoteForm) -> Result<(), ServerFnError> {
 }
 
 /// The other side confirms; then back to Divar.
-#[server]
+#[server(endpoint = "flow/confirm")]
 pub async fn confirm_counterparty(form: ConfirmForm) -> Result<(), ServerFnError> {
     use ersal_server::flow::submit::{confirm, Confirmed};
 
@@ -278,7 +285,7 @@ pub async fn confirm_counterparty(form: ConfirmForm) -> Result<(), ServerFnError
 }
 
 /// The live quote towards another city (used once the WASM runs).
-#[server]
+#[server(endpoint = "flow/preview")]
 pub async fn preview_quote(other_city: String) -> Result<Vec<QuoteView>, ServerFnError> {
     let state = crate::server::state();
     let Some(session) = crate::server::session(&state).await? else {

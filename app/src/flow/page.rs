@@ -144,7 +144,6 @@ fn FlowSteps(
     }
 }
 
-
 #[component]
 fn CounterpartySteps(
     view: CounterpartyView,

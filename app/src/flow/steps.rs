@@ -64,7 +64,11 @@ pub(super) fn RoleStep(action: ServerAction<ChooseRole>, errors: Errors) -> impl
 }
 
 #[component]
-pub(super) fn ItemStep(action: ServerAction<SaveItem>, form: ItemForm, errors: Errors) -> impl IntoView {
+pub(super) fn ItemStep(
+    action: ServerAction<SaveItem>,
+    form: ItemForm,
+    errors: Errors,
+) -> impl IntoView {
     let size_error_shown = errors.contains_key("size_class");
     let size_error = errors.get("size_class").cloned();
     let selected = form.size_class.clone();
@@ -316,4 +320,3 @@ pub(super) fn QuoteStep(
         </section>
     }
 }
-

@@ -4,7 +4,7 @@ use axum::response::Html;
 
 /// Text made safe for HTML content and attribute values.
 pub fn escape(text: &str) -> String {
-    html_escape::encode_safe(text).into_owned()
+    html_escape::encode_quoted_attribute(text).into_owned()
 }
 
 /// A page with the sandbox banner; `body` is trusted HTML built with [`escape`].

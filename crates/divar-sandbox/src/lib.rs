@@ -85,7 +85,8 @@ impl SandboxConfig {
         let app_url = get("ERSAL_PUBLIC_URL").unwrap_or_else(|| dev::APP_URL.to_owned());
         let mut config = Self::dev(&format!("http://{addr}"), &app_url);
         if let Some(keys) = get("DIVAR_IDENTIFICATION_KEYS") {
-            config.identification_key = keys.split(',').next().unwrap_or_default().trim().to_owned();
+            config.identification_key =
+                keys.split(',').next().unwrap_or_default().trim().to_owned();
         }
         for (name, field) in [
             ("KENAR_APP_SLUG", &mut config.app_slug),

@@ -89,7 +89,11 @@ mod tests {
         assert_eq!(code.as_str(), "23456789AJ");
         assert_eq!(TrackingCode::parse("۲۳۴۵۶ ۷۸۹aj"), Some(code.clone()));
         assert_eq!(TrackingCode::parse("23456-789AJ"), Some(code));
-        assert_eq!(TrackingCode::parse("2345678910"), None, "1 and 0 are not used");
+        assert_eq!(
+            TrackingCode::parse("2345678910"),
+            None,
+            "1 and 0 are not used"
+        );
         assert_eq!(TrackingCode::parse("23456789A"), None);
         assert_eq!(TrackingCode::prefix("۲۳ab"), Some("23AB".into()));
         assert_eq!(TrackingCode::prefix("23%"), None);

@@ -36,7 +36,12 @@ pub enum Actor {
 }
 
 impl Actor {
-    pub const ALL: [Self; 4] = [Self::Opener, Self::Counterparty, Self::Operator, Self::System];
+    pub const ALL: [Self; 4] = [
+        Self::Opener,
+        Self::Counterparty,
+        Self::Operator,
+        Self::System,
+    ];
 
     pub fn key(self) -> &'static str {
         match self {

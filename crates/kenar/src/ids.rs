@@ -131,7 +131,11 @@ impl Source {
 
     /// A stored key back to its source (`POST_ADODN` included).
     pub fn from_key(raw: &str) -> Self {
-        let raw = if raw == "POST_ADODN" { "POST_ADDON" } else { raw };
+        let raw = if raw == "POST_ADODN" {
+            "POST_ADDON"
+        } else {
+            raw
+        };
         Self::KNOWN
             .into_iter()
             .find(|(_, key)| *key == raw)

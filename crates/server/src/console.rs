@@ -103,9 +103,9 @@ pub async fn authorized(
     headers: &HeaderMap,
     csrf: &str,
 ) -> Result<Option<Operator>, AppError> {
-    Ok(operator(state, headers).await?.filter(|o| {
-        crypto::matches_any(csrf.as_bytes(), std::iter::once(o.csrf.as_bytes()))
-    }))
+    Ok(operator(state, headers)
+        .await?
+        .filter(|o| crypto::matches_any(csrf.as_bytes(), std::iter::once(o.csrf.as_bytes()))))
 }
 
 /// Whether a login form came from our own pages (`Origin`, or `Sec-Fetch-Site`).
@@ -171,8 +171,14 @@ pub async fn login(
     if !same_origin(state, headers) || form.username.len() > 64 || form.password.len() > 256 {
         return Ok(LoginOutcome::Problem(LoginProblem::Form));
     }
-    let login = operators::login(&state.db, &form.username, &form.password, address, state.now())
-        .await?;
+    let login = operators::login(
+        &state.db,
+        &form.username,
+        &form.password,
+        address,
+        state.now(),
+    )
+    .await?;
     Ok(match login {
         Login::Accepted(session) => {
             tracing::info!("operator logged in");
@@ -277,8 +283,14 @@ pub async fn open(
         return Ok(None);
     };
     if !shipment.purged {
-        operators::audit(&state.db, &code, operator.id, "مشاهدهٔ اطلاعات شخصی", state.now())
-            .await?;
+        operators::audit(
+            &state.db,
+            &code,
+            operator.id,
+            "مشاهدهٔ اطلاعات شخصی",
+            state.now(),
+        )
+        .await?;
     }
     Ok(Some(Opened {
         outbox: outbox::history(&state.db, &code).await?,
@@ -359,22 +371,25 @@ pub async fn act(state: &AppState, operator: &Operator, form: &ActForm) -> Resul
     let Some(shipment) = shipments::get(&state.db, &state.keys, &code).await? else {
         return Ok(Acted::NotFound);
     };
-    let message = shipment.conversation_id.as_deref().map(|conversation| Announcement {
-        conversation: conversation.to_owned(),
-        body: Composer {
-            keys: &state.keys,
-            conversation,
-        }
-        .milestone(
-            &Facts {
-                code: &code,
-                item: shipment.item.description.as_str(),
-                route: None,
-            },
-            to,
-            pickup,
-        ),
-    });
+    let message = shipment
+        .conversation_id
+        .as_deref()
+        .map(|conversation| Announcement {
+            conversation: conversation.to_owned(),
+            body: Composer {
+                keys: &state.keys,
+                conversation,
+            }
+            .milestone(
+                &Facts {
+                    code: &code,
+                    item: shipment.item.description.as_str(),
+                    route: None,
+                },
+                to,
+                pickup,
+            ),
+        });
     let change = Change {
         to,
         actor: Actor::Operator,
@@ -383,13 +398,15 @@ pub async fn act(state: &AppState, operator: &Operator, form: &ActForm) -> Resul
         message,
         operator: Some(operator.id),
     };
-    Ok(match shipments::transition(&state.db, &code, change, state.now()).await? {
-        Changed::Done { .. } => {
-            if let (true, Some(conversation)) = (to.is_terminal(), &shipment.conversation_id) {
-                tokens::release_when_done(&state.db, conversation).await?;
+    Ok(
+        match shipments::transition(&state.db, &code, change, state.now()).await? {
+            Changed::Done { .. } => {
+                if let (true, Some(conversation)) = (to.is_terminal(), &shipment.conversation_id) {
+                    tokens::release_when_done(&state.db, conversation).await?;
+                }
+                Acted::Done
             }
-            Acted::Done
-        }
-        Changed::Refused(_) => Acted::Refused,
-    })
+            Changed::Refused(_) => Acted::Refused,
+        },
+    )
 }

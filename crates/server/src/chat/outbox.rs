@@ -101,11 +101,12 @@ pub async fn enqueue(
 
 /// Where a shipment's newest chat message stands.
 pub async fn last_delivery(db: &Db, shipment: &TrackingCode) -> Result<Option<Delivery>, AppError> {
-    let state: Option<String> =
-        sqlx::query_scalar("select state from outbox where shipment_id = ? order by id desc limit 1")
-            .bind(shipment.as_str())
-            .fetch_optional(db)
-            .await?;
+    let state: Option<String> = sqlx::query_scalar(
+        "select state from outbox where shipment_id = ? order by id desc limit 1",
+    )
+    .bind(shipment.as_str())
+    .fetch_optional(db)
+    .await?;
     Ok(state.as_deref().and_then(Delivery::parse))
 }
 

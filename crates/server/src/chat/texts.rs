@@ -124,7 +124,7 @@ mod tests {
     #[test]
     fn buttons_go_to_the_right_side() {
         let keys = keys();
-        let code = TrackingCode::parse("SHIP234567").unwrap();
+        let code = TrackingCode::parse("SHPX234567").unwrap();
         let composer = Composer {
             keys: &keys,
             conversation: "conv-1",
@@ -136,7 +136,7 @@ mod tests {
         };
         let body = composer.submitted(&facts);
         let text = serde_json::to_string(&body).unwrap();
-        assert!(text.contains("اصفهان ← تهران") && text.contains("SHIP234567"));
+        assert!(text.contains("اصفهان ← تهران") && text.contains("SHPX234567"));
         assert!(text.contains("\"fill\"") && text.contains("\"track\""));
         let booked = composer.booked(&facts, Rials(2_117_500));
         assert!(booked.message.contains("۲۱۱٬۷۵۰ تومان"));

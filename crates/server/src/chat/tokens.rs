@@ -40,7 +40,10 @@ pub async fn store(
 
 /// A usable access token for a conversation, refreshing it first when it is about to expire.
 /// `None` when there is no permission (never granted, or the refresh was refused).
-pub async fn access_token(state: &AppState, conversation: &str) -> Result<Option<String>, AppError> {
+pub async fn access_token(
+    state: &AppState,
+    conversation: &str,
+) -> Result<Option<String>, AppError> {
     let Some(row) = sqlx::query("select access_sealed, refresh_sealed, access_expires_at from chat_tokens where conversation_id = ?")
         .bind(conversation)
         .fetch_optional(&state.db)

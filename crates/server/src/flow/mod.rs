@@ -100,8 +100,8 @@ pub struct CounterpartyPage {
 
 /// What a landing session shows at `/request`.
 pub enum Page {
-    Opener(OpenerPage),
-    Counterparty(CounterpartyPage),
+    Opener(Box<OpenerPage>),
+    Counterparty(Box<CounterpartyPage>),
     /// The shipment the button points at no longer waits for the other side.
     Closed(TrackingCode),
     /// A button that does not verify: nothing happens.
@@ -140,12 +140,12 @@ pub async fn open(
         }
         _ => Vec::new(),
     };
-    Ok(Page::Opener(OpenerPage {
+    Ok(Page::Opener(Box::new(OpenerPage {
         role,
         step,
         draft,
         quotes,
-    }))
+    })))
 }
 
 async fn counterparty_page(
@@ -167,13 +167,13 @@ async fn counterparty_page(
         .flatten()
         .and_then(|party| submit::completion(state, &shipment, party))
         .map(|c| c.total);
-    Ok(Page::Counterparty(CounterpartyPage {
+    Ok(Page::Counterparty(Box::new(CounterpartyPage {
         role,
         step: if total.is_some() { step } else { Step::Party },
         shipment,
         draft,
         total,
-    }))
+    })))
 }
 
 /// The shipment a `fill` button of this session points at, if its signature holds for the

@@ -116,7 +116,8 @@ pub async fn finalize(
         Role::Sender => (party.city.clone(), choice.other_city.clone()),
         Role::Receiver => (choice.other_city.clone(), party.city.clone()),
     };
-    let (Some(origin), Some(destination)) = (places.find(&origin_city), places.find(&destination_city))
+    let (Some(origin), Some(destination)) =
+        (places.find(&origin_city), places.find(&destination_city))
     else {
         return Err(AppError::new("a validated city is not in the catalogue"));
     };
@@ -210,24 +211,33 @@ pub async fn confirm(state: &AppState, session: &LandingSession) -> Result<Confi
     let completion = completion(state, &shipment, party)
         .ok_or_else(|| AppError::new("no final quote for a validated side"))?;
     let (origin, destination) = (
-        completion.origin_city.as_deref().and_then(|c| city_name(state, c)),
-        completion.destination_city.as_deref().and_then(|c| city_name(state, c)),
+        completion
+            .origin_city
+            .as_deref()
+            .and_then(|c| city_name(state, c)),
+        completion
+            .destination_city
+            .as_deref()
+            .and_then(|c| city_name(state, c)),
     );
-    let message = shipment.conversation_id.as_deref().map(|conversation| Announcement {
-        conversation: conversation.to_owned(),
-        body: Composer {
-            keys: &state.keys,
-            conversation,
-        }
-        .booked(
-            &Facts {
-                code: &shipment.id,
-                item: shipment.item.description.as_str(),
-                route: origin.zip(destination),
-            },
-            completion.total,
-        ),
-    });
+    let message = shipment
+        .conversation_id
+        .as_deref()
+        .map(|conversation| Announcement {
+            conversation: conversation.to_owned(),
+            body: Composer {
+                keys: &state.keys,
+                conversation,
+            }
+            .booked(
+                &Facts {
+                    code: &shipment.id,
+                    item: shipment.item.description.as_str(),
+                    route: origin.zip(destination),
+                },
+                completion.total,
+            ),
+        });
     let changed = shipments::complete_counterparty(
         &state.db,
         &state.keys,

@@ -42,11 +42,7 @@ async fn enter(
         .map_err(|e| e.back_to(state.config.completion_url.as_str()))
 }
 
-async fn try_enter(
-    state: &AppState,
-    id: &str,
-    headers: &HeaderMap,
-) -> Result<Response, AppError> {
+async fn try_enter(state: &AppState, id: &str, headers: &HeaderMap) -> Result<Response, AppError> {
     let now = state.now();
     let outcome = if crypto::is_token_shaped(id) {
         sessions::redeem(&state.db, id, now).await?
@@ -88,7 +84,9 @@ async fn try_enter(
 enum Destination {
     Page(String),
     /// A tampered or foreign button; the way back to Divar.
-    Refused { back_to: String },
+    Refused {
+        back_to: String,
+    },
 }
 
 /// A button from one of our chat messages leads to its shipment's tracking page (`track`) or to
@@ -198,7 +196,10 @@ async fn fallback(State(state): State<AppState>, RawQuery(query): RawQuery) -> R
     .await
     {
         Ok(token) => {
-            tracing::info!(source = Source::Fallback.as_str(), "landing session created");
+            tracing::info!(
+                source = Source::Fallback.as_str(),
+                "landing session created"
+            );
             see_other(&format!("/l/{token}"))
         }
         Err(cause) => AppError::from(cause).back_to(&back_to).into_response(),

@@ -87,5 +87,5 @@ a:focus-visible {{ outline: 3px solid #1a57c9; outline-offset: 2px; }}
 
 /// Text made safe for HTML content and attribute values.
 pub fn escape(text: &str) -> String {
-    html_escape::encode_safe(text).into_owned()
+    html_escape::encode_quoted_attribute(text).into_owned()
 }

@@ -95,7 +95,10 @@ pub struct Shipment {
 pub enum Refusal {
     NotFound,
     /// The status machine does not allow it (now), for this actor.
-    Forbidden { from: Status, to: Status },
+    Forbidden {
+        from: Status,
+        to: Status,
+    },
 }
 
 /// The outcome of a status change.
@@ -144,7 +147,14 @@ pub async fn create(
     let id = new_code();
     let parties = serde_json::to_vec(&new.parties)?;
     let mut tx = db.begin().await?;
-    rows::insert(&mut tx, &id, new, keys.seal(&parties, id.as_str().as_bytes()), now).await?;
+    rows::insert(
+        &mut tx,
+        &id,
+        new,
+        keys.seal(&parties, id.as_str().as_bytes()),
+        now,
+    )
+    .await?;
     for status in [Status::Draft, Status::AwaitingCounterparty] {
         record_event(&mut tx, &id, status, Actor::Opener, None, now).await?;
     }

@@ -96,7 +96,9 @@ pub(super) async fn status(
         .bind(id.as_str())
         .fetch_optional(&mut **tx)
         .await?;
-    current.map(|s| decode(Status::parse(&s), "status")).transpose()
+    current
+        .map(|s| decode(Status::parse(&s), "status"))
+        .transpose()
 }
 
 /// Moves a shipment from `from` to `to`; `false` when it is no longer in `from`.

@@ -1,18 +1,24 @@
-//! A test app: a fresh database in a temporary folder, the real router, and helpers to call
-//! it with `oneshot` the way Divar and browsers do.
+//! A test app: a fresh database in a temporary folder, the router that ships
+//! (`ersal::server::router`: plain routes, pages, server functions and layers), and helpers to
+//! call it with `oneshot` the way Divar and browsers do, from a client address of our choice.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::Router;
 use ersal_server::{AppState, Config};
 use http::{HeaderMap, Request, StatusCode};
+use leptos::prelude::LeptosOptions;
 use serde_json::Value;
 use tower::ServiceExt;
 
 pub const OLD_KEY: &str = "old-identification-key-0001";
 pub const NEW_KEY: &str = "new-identification-key-0002";
 pub const COMPLETION: &str = "https://open-platform-redirect.divar.ir/completion";
+/// The client address of requests that do not name one.
+pub const CLIENT: &str = "127.0.0.1:40000";
 
 pub struct TestApp {
     pub state: AppState,
@@ -51,12 +57,12 @@ impl TestApp {
             ("DIVAR_COMPLETION_URL", COMPLETION.to_owned()),
             (
                 "ERSAL_TARIFF_FILE",
-                concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/tariff.toml").to_owned(),
+                concat!(env!("CARGO_MANIFEST_DIR"), "/config/tariff.toml").to_owned(),
             ),
         ]);
         let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("test config");
         let state = AppState::connect(config).await.expect("database");
-        let router = ersal_server::http::routes(state.clone());
+        let router = ersal::server::router(state.clone(), leptos_options());
         Self {
             state,
             router,
@@ -65,6 +71,13 @@ impl TestApp {
     }
 
     pub async fn send(&self, request: Request<Body>) -> Reply {
+        self.send_from(CLIENT, request).await
+    }
+
+    /// Sends `request` as if it came from `client` (`ip:port`).
+    pub async fn send_from(&self, client: &str, mut request: Request<Body>) -> Reply {
+        let client: SocketAddr = client.parse().expect("a socket address");
+        request.extensions_mut().insert(ConnectInfo(client));
         let response = self
             .router
             .clone()
@@ -117,6 +130,27 @@ impl TestApp {
         self.send(request.body(Body::empty()).unwrap()).await
     }
 
+    /// POSTs a form (`application/x-www-form-urlencoded`) as a browser on our own pages does.
+    pub async fn post_form(
+        &self,
+        client: &str,
+        uri: &str,
+        cookie: Option<&str>,
+        fields: &[(&str, &str)],
+    ) -> Reply {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let mut request = Request::post(uri)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("origin", "http://ersal.test");
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        self.send_from(client, request.body(Body::from(body)).unwrap())
+            .await
+    }
+
     pub async fn landing_count(&self) -> i64 {
         sqlx::query_scalar("select count(*) from landing_sessions")
             .fetch_one(&self.state.db)
@@ -161,4 +195,13 @@ impl TestApp {
         .unwrap()
         .expect("a live session")
     }
+}
+
+/// Leptos options as `Leptos.toml` sets them (the tests render pages; no assets are served).
+pub fn leptos_options() -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("ersal")
+        .site_root("target/site")
+        .site_pkg_dir("pkg")
+        .build()
 }

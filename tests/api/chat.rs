@@ -3,11 +3,14 @@
 
 use std::path::PathBuf;
 
+use domain::code::TrackingCode;
 use domain::shipment::{Handover, Item, Party, Payer, Role};
 use domain::size::SizeClass;
 use domain::tariff::Service;
 use domain::values::{AddressLine, ItemDescription, Mobile, PersonName, Rials};
-use ersal_server::chat::{self, Op};
+use ersal_server::chat::buttons::button_data;
+use ersal_server::chat::texts::{Composer, Facts};
+use ersal_server::chat::Op;
 use ersal_server::shipments::{self, NewShipment, Parties};
 use http::StatusCode;
 use serde_json::{json, Value};
@@ -15,12 +18,10 @@ use serde_json::{json, Value};
 use crate::support::{TestApp, COMPLETION};
 
 fn schema() -> jsonschema::Validator {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/kenar/openapi-v3.json");
-    let spec: Value = serde_json::from_str(
-        &std::fs::read_to_string(&path).expect("docs/kenar/openapi-v3.json"),
-    )
-    .unwrap();
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/kenar/openapi-v3.json");
+    let spec: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("docs/kenar/openapi-v3.json"))
+            .unwrap();
     let root = json!({"$ref": "#/components/schemas/ChatAPIConversationSendMessageBody", "components": spec["components"]});
     jsonschema::draft202012::new(&root).expect("schema compiles")
 }
@@ -29,20 +30,25 @@ fn schema() -> jsonschema::Validator {
 async fn outgoing_bodies_validate_against_divars_schema() {
     let app = TestApp::new().await;
     let validator = schema();
+    let code = TrackingCode::parse("SHPX234567").unwrap();
+    let composer = Composer {
+        keys: &app.state.keys,
+        conversation: "conv-1",
+    };
+    let facts = Facts {
+        code: &code,
+        item: "گوشی سامسونگ",
+        route: Some(("تهران", "اصفهان")),
+    };
     let bodies = [
-        chat::opener_message(
-            &app.state.keys,
-            "SHIP234567",
-            "conv-1",
-            "گوشی سامسونگ",
-            "اصفهان ← تهران",
+        composer.submitted(&facts),
+        composer.booked(&facts, Rials(2_117_500)),
+        composer.milestone(
+            &facts,
+            domain::status::Status::PickupScheduled,
+            Some((20_000, domain::shipment::PickupWindow::ALL[0])),
         ),
-        chat::milestone_message(
-            &app.state.keys,
-            "SHIP234567",
-            "conv-1",
-            "ارسال ثبت شد.".to_owned(),
-        ),
+        composer.expired(&facts),
     ];
     for body in bodies {
         let value = serde_json::to_value(&body).unwrap();
@@ -75,7 +81,7 @@ async fn outgoing_bodies_validate_against_divars_schema() {
     }
 }
 
-pub async fn shipment_in(app: &TestApp, conversation: &str) -> String {
+pub async fn shipment_in(app: &TestApp, conversation: &str) -> TrackingCode {
     let party = Party {
         name: PersonName::parse("علی محمدی").unwrap(),
         mobile: Mobile::parse("09351234567").unwrap(),
@@ -116,10 +122,7 @@ pub async fn shipment_in(app: &TestApp, conversation: &str) -> String {
         service: Service::Economy,
         payer: Payer::Receiver,
         quote_total: Rials(1_100_000),
-        parties: Parties {
-            sender: None,
-            receiver: Some(party),
-        },
+        parties: Parties::one(Role::Receiver, party),
     };
     shipments::create(
         &app.state.db,
@@ -150,7 +153,7 @@ async fn a_genuine_button_leads_to_its_page() {
     let fill = press(
         &app,
         "conv-A",
-        Value::Object(chat::button_data(&app.state.keys, &id, Op::Fill, "conv-A")),
+        Value::Object(button_data(&app.state.keys, &id, Op::Fill, "conv-A")),
     )
     .await;
     assert_eq!(
@@ -160,7 +163,7 @@ async fn a_genuine_button_leads_to_its_page() {
     let track = press(
         &app,
         "conv-A",
-        Value::Object(chat::button_data(&app.state.keys, &id, Op::Track, "conv-A")),
+        Value::Object(button_data(&app.state.keys, &id, Op::Track, "conv-A")),
     )
     .await;
     assert_eq!(track.header("location"), Some(format!("/t/{id}").as_str()));
@@ -175,7 +178,7 @@ async fn altered_or_replayed_buttons_change_nothing() {
         .unwrap()
         .unwrap();
 
-    let genuine = chat::button_data(&app.state.keys, &id, Op::Fill, "conv-A");
+    let genuine = button_data(&app.state.keys, &id, Op::Fill, "conv-A");
     let mut altered = genuine.clone();
     altered.insert("op".into(), json!("track"));
     let mut other_shipment = genuine.clone();
@@ -184,7 +187,7 @@ async fn altered_or_replayed_buttons_change_nothing() {
         ("conv-A", Value::Object(altered)),
         ("conv-A", Value::Object(other_shipment)),
         ("conv-B", Value::Object(genuine.clone())),
-        ("conv-A", json!({"sid": id, "op": "fill"})),
+        ("conv-A", json!({"sid": id.as_str(), "op": "fill"})),
     ] {
         let reply = press(&app, conversation, data).await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.text());
@@ -195,7 +198,7 @@ async fn altered_or_replayed_buttons_change_nothing() {
         );
     }
     // A genuine button, signed for conv-B, pointing at conv-A's shipment: refused too.
-    let signed_elsewhere = chat::button_data(&app.state.keys, &id, Op::Fill, "conv-B");
+    let signed_elsewhere = button_data(&app.state.keys, &id, Op::Fill, "conv-B");
     assert_eq!(
         press(&app, "conv-B", Value::Object(signed_elsewhere))
             .await

@@ -5,8 +5,11 @@
 use std::collections::HashMap;
 
 use divar_sandbox::state::{AccessToken, FaultKind, FaultTarget, RefreshToken, World};
-use divar_sandbox::{Sandbox, SandboxConfig};
-use ersal_server::chat;
+use divar_sandbox::Sandbox;
+use domain::code::TrackingCode;
+use ersal_server::chat::outbox::{self, Announcement};
+use ersal_server::chat::texts::{Composer, Facts};
+use ersal_server::chat::tokens;
 use ersal_server::oauth::Tokens;
 use ersal_server::{AppState, Config};
 
@@ -31,13 +34,13 @@ impl Harness {
             ),
             (
                 "ERSAL_TARIFF_FILE",
-                concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/tariff.toml").to_owned(),
+                concat!(env!("CARGO_MANIFEST_DIR"), "/config/tariff.toml").to_owned(),
             ),
             ("KENAR_API_BASE_URL", origin.clone()),
             ("KENAR_OAUTH_BASE_URL", origin.clone()),
         ]);
         let config = Config::from_lookup(|name| vars.get(name).cloned()).unwrap();
-        let sandbox = Sandbox::new(SandboxConfig::for_ersal(&config, &origin).unwrap());
+        let sandbox = Sandbox::new(ersal::server::sandbox_config(&config, &origin));
         let router = divar_sandbox::router(sandbox.clone());
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
         Self {
@@ -83,7 +86,7 @@ impl Harness {
             expires_in: access_expires_in,
             scopes: Vec::new(),
         };
-        chat::store_tokens(&state.db, &state.keys, CONVERSATION, &tokens, state.now())
+        tokens::store(&state.db, &state.keys, CONVERSATION, &tokens, state.now())
             .await
             .unwrap();
     }
@@ -106,12 +109,16 @@ impl Harness {
 
 /// Queues a message the way a shipment change does (a shipment row is needed for the key).
 async fn queue(state: &AppState) -> i64 {
-    let body = chat::milestone_message(
-        &state.keys,
-        "SHIPTEST22",
-        CONVERSATION,
-        "ارسال ثبت شد.".into(),
-    );
+    let code = TrackingCode::parse("SHPTEST222").unwrap();
+    let body = Composer {
+        keys: &state.keys,
+        conversation: CONVERSATION,
+    }
+    .expired(&Facts {
+        code: &code,
+        item: "گوشی",
+        route: None,
+    });
     sqlx::query("insert into landing_sessions (id_digest, source, private_sealed, return_target, created_at, expires_at) values ('l1', 'CHAT', x'', 'x', 0, 0)")
         .execute(&state.db)
         .await
@@ -119,14 +126,18 @@ async fn queue(state: &AppState) -> i64 {
     sqlx::query(
         "insert into shipments (id, landing_digest, conversation_id, opener_role, status, item_description, size_class,
            declared_rials, fragile, service, payer, quote_total_rials, parties_sealed, created_at, updated_at)
-         values ('SHIPTEST22', 'l1', ?, 'receiver', 'booked', 'گوشی', 'small', 0, 0, 'economy', 'receiver', 0, x'', 0, 0)",
+         values ('SHPTEST222', 'l1', ?, 'receiver', 'booked', 'گوشی', 'small', 0, 0, 'economy', 'receiver', 0, x'', 0, 0)",
     )
     .bind(CONVERSATION)
     .execute(&state.db)
     .await
     .ok();
     let mut tx = state.db.begin().await.unwrap();
-    chat::enqueue(&mut tx, "SHIPTEST22", CONVERSATION, &body, state.now_ms())
+    let message = Announcement {
+        conversation: CONVERSATION.to_owned(),
+        body,
+    };
+    outbox::enqueue(&mut tx, &code, &message, state.now())
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -153,9 +164,9 @@ async fn a_pending_message_is_sent_after_a_restart_exactly_once() {
     drop(before_restart);
 
     let after_restart = harness.ersal().await;
-    chat::drain_once(&after_restart).await.unwrap();
+    outbox::drain_once(&after_restart).await.unwrap();
     assert_eq!(outbox_state(&after_restart, id).await, ("sent".into(), 1));
-    chat::drain_once(&after_restart).await.unwrap();
+    outbox::drain_once(&after_restart).await.unwrap();
     assert_eq!(
         harness.delivered(),
         1,
@@ -170,21 +181,21 @@ async fn failures_are_retried_with_backoff_and_412_is_final() {
     harness.grant(&state, 3600).await;
     harness.fail_next_send(FaultKind::ServerError);
     let id = queue(&state).await;
-    chat::drain_once(&state).await.unwrap();
+    outbox::drain_once(&state).await.unwrap();
     assert_eq!(outbox_state(&state, id).await, ("pending".into(), 1));
-    chat::drain_once(&state).await.unwrap();
+    outbox::drain_once(&state).await.unwrap();
     assert_eq!(outbox_state(&state, id).await.1, 1, "not due yet: backoff");
     sqlx::query("update outbox set next_attempt_at = 0 where id = ?")
         .bind(id)
         .execute(&state.db)
         .await
         .unwrap();
-    chat::drain_once(&state).await.unwrap();
+    outbox::drain_once(&state).await.unwrap();
     assert_eq!(outbox_state(&state, id).await, ("sent".into(), 2));
 
     harness.fail_next_send(FaultKind::Restricted);
     let refused = queue(&state).await;
-    chat::drain_once(&state).await.unwrap();
+    outbox::drain_once(&state).await.unwrap();
     assert_eq!(
         outbox_state(&state, refused).await,
         ("undeliverable".into(), 1)
@@ -198,7 +209,7 @@ async fn an_expiring_token_is_refreshed_and_rotated_before_sending() {
     let state = harness.ersal().await;
     harness.grant(&state, 30).await;
     let id = queue(&state).await;
-    chat::drain_once(&state).await.unwrap();
+    outbox::drain_once(&state).await.unwrap();
     assert_eq!(outbox_state(&state, id).await.0, "sent");
     let world = harness.sandbox.world();
     assert_eq!(world.refresh.len(), 2, "the refresh grant rotated the pair");

@@ -1,5 +1,6 @@
-//! `POST /divar/init` against SPEC §1: the documented examples (doc typos fixed), every
-//! discrepancy of §1.8, the key check, every field limit, and the refusals.
+//! `POST /divar/init` as docs/kenar.md, “Session initialization”, describes it: the documented
+//! examples (their typos fixed), every tolerated discrepancy, the key check, every field limit,
+//! and the refusals.
 
 use http::StatusCode;
 use kenar::UserSide;
@@ -45,9 +46,9 @@ fn landing_url(reply: &crate::support::Reply) -> String {
 }
 
 #[tokio::test]
-async fn s0_button_click_v2_answers_only_a_url() {
+async fn a_v2_button_click_answers_only_a_url() {
     let app = TestApp::new().await;
-    // S0's example with the missing comma after return_url restored (D8).
+    // The v2 button example of the chat add-ons page, its missing comma restored (docs/kenar.md, **Invalid JSON in the docs' examples**).
     let reply = app
         .init(&json!({
             "source": "CHAT_MESSAGE_ACTION",
@@ -78,7 +79,7 @@ async fn s0_button_click_v2_answers_only_a_url() {
     );
 
     let session = app.session_for(&reply).await;
-    assert_eq!(session.source, "CHAT_MESSAGE_ACTION");
+    assert_eq!(session.source, kenar::Source::ChatMessageAction);
     assert_eq!(session.api_version, Some(2));
     assert_eq!(session.user_side, Some(UserSide::Supply));
     assert_eq!(session.conversation_id.as_deref(), Some(CONVERSATION));
@@ -88,9 +89,9 @@ async fn s0_button_click_v2_answers_only_a_url() {
 }
 
 #[tokio::test]
-async fn s1_legacy_v1_answers_status_message_url() {
+async fn legacy_v1_answers_status_message_and_url() {
     let app = TestApp::new().await;
-    // S1's example without its trailing comma after `demand` (D8), no version header.
+    // The legacy v1 example, its trailing comma after `demand` removed, no version header.
     let body = json!({
         "callback_url": "https://divar.ir/chat/abc",
         "post_token": "QpR7x2Lm",
@@ -106,7 +107,7 @@ async fn s1_legacy_v1_answers_status_message_url() {
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
     let answer = reply.json();
-    assert_eq!(answer["status"], "200", "status is a string in v1 (D7)");
+    assert_eq!(answer["status"], "200", "status is a string in v1");
     assert_eq!(answer["message"], "success");
     assert!(answer["url"]
         .as_str()
@@ -115,7 +116,7 @@ async fn s1_legacy_v1_answers_status_message_url() {
 
     let session = app.session_for(&reply).await;
     assert_eq!(session.api_version, Some(1));
-    assert_eq!(session.source, "CHAT");
+    assert_eq!(session.source, kenar::Source::Chat);
     assert_eq!(
         session.user_side,
         Some(UserSide::Demand),
@@ -130,9 +131,9 @@ async fn s1_legacy_v1_answers_status_message_url() {
 }
 
 #[tokio::test]
-async fn s3_open_server_link_with_user_id() {
+async fn open_server_link_with_a_user_id() {
     let app = TestApp::new().await;
-    // S3's example with the `user_id` key quoted (D8).
+    // The open_server_link page's example, its `user_id` key quoted.
     let reply = app
         .init(&json!({
             "source": "POST_ADDON",
@@ -146,7 +147,7 @@ async fn s3_open_server_link_with_user_id() {
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
     let session = app.session_for(&reply).await;
-    assert_eq!(session.source, "POST_ADDON");
+    assert_eq!(session.source, kenar::Source::PostAddon);
     assert_eq!(session.conversation_id, None);
     assert_eq!(
         session.private.user_id.as_deref(),
@@ -155,7 +156,7 @@ async fn s3_open_server_link_with_user_id() {
 }
 
 #[tokio::test]
-async fn d1_both_version_header_spellings_and_none() {
+async fn both_version_header_spellings_and_none() {
     let app = TestApp::new().await;
     for header in ["API_VERSION", "API-Version", "api-version"] {
         let reply = app
@@ -179,7 +180,7 @@ async fn d1_both_version_header_spellings_and_none() {
 }
 
 #[tokio::test]
-async fn d2_provider_data_and_nested_provider_data() {
+async fn provider_data_and_nested_provider_data() {
     let app = TestApp::new().await;
     let mut body = chat_body();
     body.as_object_mut().unwrap().remove("extra_data");
@@ -195,7 +196,7 @@ async fn d2_provider_data_and_nested_provider_data() {
 }
 
 #[tokio::test]
-async fn d3_user_side_in_either_casing() {
+async fn user_side_in_either_casing() {
     let app = TestApp::new().await;
     for (raw, side) in [
         ("Supply", Some(UserSide::Supply)),
@@ -213,7 +214,7 @@ async fn d3_user_side_in_either_casing() {
 }
 
 #[tokio::test]
-async fn d4_return_addresses_are_checked() {
+async fn return_addresses_are_checked() {
     let app = TestApp::new().await;
     for (field, url, expected) in [
         (
@@ -254,7 +255,7 @@ async fn d4_return_addresses_are_checked() {
 }
 
 #[tokio::test]
-async fn d5_user_id_is_optional_and_opaque() {
+async fn user_id_is_optional_and_opaque() {
     let app = TestApp::new().await;
     let mut body = chat_body();
     body["user_id"] = Value::Null;
@@ -275,18 +276,18 @@ async fn d5_user_id_is_optional_and_opaque() {
 }
 
 #[tokio::test]
-async fn d6_post_adodn_is_post_addon() {
+async fn post_adodn_is_post_addon() {
     let app = TestApp::new().await;
     let mut body = chat_body();
     body["source"] = json!("POST_ADODN");
     assert_eq!(
         app.session_for(&app.init(&body).await).await.source,
-        "POST_ADDON"
+        kenar::Source::PostAddon
     );
 }
 
 #[tokio::test]
-async fn d15_capitalised_supplier_in_the_legacy_button_payload() {
+async fn capitalised_supplier_in_the_legacy_button_payload() {
     let app = TestApp::new().await;
     let body = json!({
         "callback_url": "https://divar.ir/",
@@ -302,7 +303,7 @@ async fn d15_capitalised_supplier_in_the_legacy_button_payload() {
         .await;
     let session = app.session_for(&reply).await;
     assert_eq!(session.user_side, Some(UserSide::Supply));
-    assert_eq!(session.source, "CHAT_MESSAGE_ACTION");
+    assert_eq!(session.source, kenar::Source::ChatMessageAction);
     assert_eq!(session.private.extra_data["sid"], "s");
 }
 

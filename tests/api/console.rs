@@ -2,14 +2,55 @@
 //! disabling), forbidden transitions changing nothing, and the retention purge with a
 //! controllable clock.
 
+use domain::code::TrackingCode;
 use domain::status::{Actor, Status};
-use ersal_server::operators::{self, LoginRefused, IDLE_SECS, LOCKOUT_SECS};
-use ersal_server::shipments::{self, Change, Filter, TransitionError};
+use ersal_server::chat::outbox::Announcement;
+use ersal_server::chat::texts::{Composer, Facts};
+use ersal_server::chat::tokens;
+use ersal_server::operators::{self, Login, LoginRefused, NewSession, IDLE_SECS, LOCKOUT_SECS};
+use ersal_server::shipments::list::{self, Filter};
+use ersal_server::shipments::retention;
+use ersal_server::shipments::{self, Change, Changed, Refusal};
 
 use crate::chat::shipment_in;
 use crate::support::TestApp;
 
-const PASSWORD: &str = "correct horse battery";
+pub const PASSWORD: &str = "correct horse battery";
+
+fn refusal(login: Login) -> Option<LoginRefused> {
+    match login {
+        Login::Accepted(_) => None,
+        Login::Refused(refusal) => Some(refusal),
+    }
+}
+
+fn accepted(login: Login) -> NewSession {
+    match login {
+        Login::Accepted(session) => session,
+        Login::Refused(refusal) => panic!("refused: {refusal:?}"),
+    }
+}
+
+/// A milestone message for `id` in conv-A.
+fn milestone(app: &TestApp, id: &TrackingCode) -> Announcement {
+    let body = Composer {
+        keys: &app.state.keys,
+        conversation: "conv-A",
+    }
+    .milestone(
+        &Facts {
+            code: id,
+            item: "گوشی",
+            route: None,
+        },
+        Status::Cancelled,
+        None,
+    );
+    Announcement {
+        conversation: "conv-A".into(),
+        body,
+    }
+}
 
 async fn outbox_rows(app: &TestApp) -> i64 {
     sqlx::query_scalar("select count(*) from outbox")
@@ -50,25 +91,31 @@ async fn repeated_wrong_passwords_lock_the_account_for_a_while() {
     operators::add(db, "ali", PASSWORD, now).await.unwrap();
     for _ in 0..5 {
         assert_eq!(
-            operators::login(db, "ali", "wrong", "10.0.0.1", now)
-                .await
-                .unwrap()
-                .unwrap_err(),
+            refusal(
+                operators::login(db, "ali", "wrong", "10.0.0.1", now)
+                    .await
+                    .unwrap()
+            )
+            .unwrap(),
             LoginRefused::WrongCredentials
         );
     }
     assert_eq!(
-        operators::login(db, "ali", PASSWORD, "10.0.0.2", now)
-            .await
-            .unwrap()
-            .unwrap_err(),
+        refusal(
+            operators::login(db, "ali", PASSWORD, "10.0.0.2", now)
+                .await
+                .unwrap()
+        )
+        .unwrap(),
         LoginRefused::AccountLocked
     );
     let later = now + LOCKOUT_SECS + 1;
-    assert!(operators::login(db, "ali", PASSWORD, "10.0.0.2", later)
-        .await
-        .unwrap()
-        .is_ok());
+    assert!(refusal(
+        operators::login(db, "ali", PASSWORD, "10.0.0.2", later)
+            .await
+            .unwrap()
+    )
+    .is_none());
 }
 
 #[tokio::test]
@@ -83,17 +130,21 @@ async fn one_address_gets_a_limited_number_of_failures() {
             .unwrap();
     }
     assert_eq!(
-        operators::login(db, "ali", PASSWORD, "10.0.0.9", now)
-            .await
-            .unwrap()
-            .unwrap_err(),
+        refusal(
+            operators::login(db, "ali", PASSWORD, "10.0.0.9", now)
+                .await
+                .unwrap()
+        )
+        .unwrap(),
         LoginRefused::TooManyFromAddress
     );
     assert!(
-        operators::login(db, "ali", PASSWORD, "10.0.0.10", now)
-            .await
-            .unwrap()
-            .is_ok(),
+        refusal(
+            operators::login(db, "ali", PASSWORD, "10.0.0.10", now)
+                .await
+                .unwrap()
+        )
+        .is_none(),
         "other addresses are not affected"
     );
 }
@@ -104,10 +155,11 @@ async fn sessions_expire_when_idle_and_end_when_disabled() {
     let db = &app.state.db;
     let now = app.state.now();
     operators::add(db, "ali", PASSWORD, now).await.unwrap();
-    let session = operators::login(db, "ali", PASSWORD, "10.0.0.1", now)
-        .await
-        .unwrap()
-        .unwrap();
+    let session = accepted(
+        operators::login(db, "ali", PASSWORD, "10.0.0.1", now)
+            .await
+            .unwrap(),
+    );
     assert!(operators::current(db, &session.cookie, now + IDLE_SECS - 1)
         .await
         .unwrap()
@@ -124,19 +176,22 @@ async fn sessions_expire_when_idle_and_end_when_disabled() {
         .unwrap()
         .is_none());
 
-    let session = operators::login(db, "ali", PASSWORD, "10.0.0.1", now)
-        .await
-        .unwrap()
-        .unwrap();
+    let session = accepted(
+        operators::login(db, "ali", PASSWORD, "10.0.0.1", now)
+            .await
+            .unwrap(),
+    );
     operators::disable(db, "ali").await.unwrap();
     assert!(operators::current(db, &session.cookie, now)
         .await
         .unwrap()
         .is_none());
-    assert!(operators::login(db, "ali", PASSWORD, "10.0.0.1", now)
-        .await
-        .unwrap()
-        .is_err());
+    assert!(refusal(
+        operators::login(db, "ali", PASSWORD, "10.0.0.1", now)
+            .await
+            .unwrap()
+    )
+    .is_some());
 }
 
 #[tokio::test]
@@ -153,13 +208,13 @@ async fn every_forbidden_transition_changes_nothing_and_sends_nothing() {
         .filter(|to| !before.status.can_become(*to, Actor::Operator))
     {
         let mut change = Change::to(to, Actor::Operator);
-        change.message = Some((
-            "conv-A".into(),
-            ersal_server::chat::milestone_message(&app.state.keys, &id, "conv-A", "x".into()),
-        ));
-        let result = shipments::transition(&app.state.db, &id, change, app.state.now()).await;
+        change.message = Some(milestone(&app, &id));
+        change.operator = Some(1);
+        let result = shipments::transition(&app.state.db, &id, change, app.state.now())
+            .await
+            .unwrap();
         assert!(
-            matches!(result, Err(TransitionError::Forbidden { .. })),
+            matches!(result, Changed::Refused(Refusal::Forbidden { .. })),
             "{to:?}"
         );
     }
@@ -192,14 +247,14 @@ async fn personal_data_is_purged_after_the_retention_period() {
         .len();
 
     assert_eq!(
-        shipments::purge_personal_data(db, keys, 30, now + 29 * 86_400)
+        retention::purge_personal_data(db, keys, 30, now + 29 * 86_400)
             .await
             .unwrap(),
         0,
         "not yet"
     );
     assert_eq!(
-        shipments::purge_personal_data(db, keys, 30, now + 31 * 86_400)
+        retention::purge_personal_data(db, keys, 30, now + 31 * 86_400)
             .await
             .unwrap(),
         1
@@ -217,16 +272,16 @@ async fn personal_data_is_purged_after_the_retention_period() {
         "the anonymised record keeps its history"
     );
     assert_eq!(purged.item.description.as_str(), "گوشی");
-    assert!(shipments::is_purged(db, &id).await.unwrap());
+    assert!(purged.purged);
     let still_open = shipments::get(db, keys, &open).await.unwrap().unwrap();
     assert!(
         still_open.parties.receiver.is_some(),
         "an open shipment keeps its data"
     );
-    let (_, total) = shipments::list(db, &Filter::default(), 0).await.unwrap();
+    let (_, total) = list::list(db, &Filter::default(), 0).await.unwrap();
     assert_eq!(total, 2, "and the counts still include the purged one");
     assert_eq!(
-        shipments::purge_personal_data(db, keys, 30, now + 40 * 86_400)
+        retention::purge_personal_data(db, keys, 30, now + 40 * 86_400)
             .await
             .unwrap(),
         0,
@@ -242,24 +297,24 @@ async fn shipments_the_other_side_never_completed_expire() {
     let id = shipment_in(&app, "conv-A").await;
     let now = app.state.now();
     assert_eq!(
-        shipments::expire_unanswered(db, keys, now + 6 * 86_400)
+        retention::expire_unanswered(db, keys, now + 6 * 86_400)
             .await
             .unwrap(),
         0,
         "still waiting"
     );
     assert_eq!(
-        shipments::expire_unanswered(db, keys, now + 8 * 86_400)
+        retention::expire_unanswered(db, keys, now + 8 * 86_400)
             .await
             .unwrap(),
         1
     );
     let expired = shipments::get(db, keys, &id).await.unwrap().unwrap();
     assert_eq!(expired.status, Status::Expired);
-    assert_eq!(expired.events.last().unwrap().actor, "system");
+    assert_eq!(expired.events.last().unwrap().actor, Actor::System);
     assert_eq!(outbox_rows(&app).await, 1, "the chat hears about it");
     assert_eq!(
-        shipments::expire_unanswered(db, keys, now + 9 * 86_400)
+        retention::expire_unanswered(db, keys, now + 9 * 86_400)
             .await
             .unwrap(),
         0,
@@ -272,13 +327,13 @@ async fn chat_tokens_outlive_open_shipments_and_pending_messages() {
     let app = TestApp::new().await;
     let db = &app.state.db;
     let id = shipment_in(&app, "conv-A").await;
-    let tokens = ersal_server::oauth::Tokens {
+    let granted = ersal_server::oauth::Tokens {
         access: "ory_at_x".into(),
         refresh: Some("ory_rt_x".into()),
         expires_in: 3600,
         scopes: Vec::new(),
     };
-    ersal_server::chat::store_tokens(db, &app.state.keys, "conv-A", &tokens, app.state.now())
+    tokens::store(db, &app.state.keys, "conv-A", &granted, app.state.now())
         .await
         .unwrap();
     let kept = || async {
@@ -288,22 +343,15 @@ async fn chat_tokens_outlive_open_shipments_and_pending_messages() {
             .unwrap()
     };
 
-    ersal_server::chat::release_tokens_when_done(db, "conv-A")
-        .await
-        .unwrap();
+    tokens::release_when_done(db, "conv-A").await.unwrap();
     assert_eq!(kept().await, 1, "the shipment is still open");
 
     let mut cancel = Change::to(Status::Cancelled, Actor::Operator);
-    cancel.message = Some((
-        "conv-A".into(),
-        ersal_server::chat::milestone_message(&app.state.keys, &id, "conv-A", "x".into()),
-    ));
+    cancel.message = Some(milestone(&app, &id));
     shipments::transition(db, &id, cancel, app.state.now())
         .await
         .unwrap();
-    ersal_server::chat::release_tokens_when_done(db, "conv-A")
-        .await
-        .unwrap();
+    tokens::release_when_done(db, "conv-A").await.unwrap();
     assert_eq!(
         kept().await,
         1,
@@ -314,9 +362,7 @@ async fn chat_tokens_outlive_open_shipments_and_pending_messages() {
         .execute(db)
         .await
         .unwrap();
-    ersal_server::chat::release_tokens_when_done(db, "conv-A")
-        .await
-        .unwrap();
+    tokens::release_when_done(db, "conv-A").await.unwrap();
     assert_eq!(
         kept().await,
         0,

@@ -150,7 +150,7 @@ async fn the_direct_link_starts_a_fallback_session() {
     let mut headers = http::HeaderMap::new();
     headers.insert("cookie", cookie.parse().unwrap());
     let session = app.state.current_session(&headers).await.unwrap().unwrap();
-    assert_eq!(session.source, "FALLBACK");
+    assert_eq!(session.source, kenar::Source::Fallback);
     assert_eq!(session.post_token.as_deref(), Some("QpR7x2Lm"));
     assert_eq!(
         session.return_target, COMPLETION,

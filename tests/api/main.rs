@@ -1,0 +1,12 @@
+//! Integration tests on the router that ships (`ersal::server::router`), each on a fresh SQLite
+//! database; the chat journeys run against the Divar sandbox over real HTTP.
+#![cfg(feature = "sandbox")]
+
+mod chat;
+mod console;
+mod fuzz;
+mod init;
+mod landing;
+mod outbox;
+mod pages;
+mod support;
