@@ -130,6 +130,11 @@ test("the console refuses anonymous visitors, Divar users' cookies, and forms wi
   expect([302, 303]).toContain(forged.status());
   await staff.goto("/console");
   await expect(staff).toHaveURL(/\/console$/);
+  // The same form with the session's token does log out: the refusal above was the token's.
+  await staff.getByRole("button", { name: "خروج" }).click();
+  await expect(staff).toHaveURL(/\/console\/login$/);
+  await staff.goto("/console");
+  await expect(staff).toHaveURL(/\/console\/login$/);
 });
 
 test("wrong passwords lock the account", async ({ page }) => {

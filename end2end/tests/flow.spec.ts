@@ -4,6 +4,24 @@ import { completeBuyerFlow, initSession } from "./helpers";
 
 // Runs in three projects: normal, JavaScript off, and WebAssembly unavailable.
 
+test("each project runs in the conditions it names", async ({ page, request }, testInfo) => {
+  await page.goto(await initSession(request));
+  await expect(page.getByLabel("شرح کالا")).toBeVisible();
+  const project = testInfo.project.name;
+  if (project === "mobile-no-js") {
+    // No script runs at all: the page was never hydrated.
+    await page.waitForLoadState("load");
+    expect(await page.locator("html").getAttribute("data-hydrated")).toBeNull();
+  } else if (project === "mobile-no-wasm") {
+    expect(await page.evaluate(() => typeof WebAssembly)).toBe("undefined");
+    await page.waitForLoadState("load");
+    expect(await page.locator("html").getAttribute("data-hydrated")).toBeNull();
+  } else {
+    expect(await page.evaluate(() => typeof WebAssembly)).toBe("object");
+    await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+  }
+});
+
 test("the opener's flow, from Divar's init call to the saved shipment and its tracking page", async ({
   page,
   request,

@@ -1,4 +1,4 @@
-//! The open-platform API (SPEC §5, §6): send a chat message as the consenting user, get a post,
+//! The open-platform API (docs/kenar.md, “Chat messages” and “Other Divar APIs Ersal uses”): send a chat message as the consenting user, get a post,
 //! get the user. Errors look like Divar's (`googleRpcStatus`: `{code, message, details}`).
 
 use axum::body::{Body, Bytes};

@@ -1,4 +1,4 @@
-//! Divar's rules for a send-message body (SPEC §5.2): the OAS schema
+//! Divar's rules for a send-message body (docs/kenar.md, “Chat messages”): the OAS schema
 //! `ChatAPIConversationSendMessageBody`, plus what only the prose states — at most 3 rows of at
 //! most 3 buttons, exactly one action per button, an icon from the OAS enum.
 
@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use serde_json::Value;
 
 /// The OAS `DivarIconsIconName` enum (822 names), kept as data; a test checks it against
-/// `shared/kenar/openapi-v3.json`.
+/// `docs/kenar/openapi-v3.json`.
 pub const ICONS: &str = include_str!("icons.txt");
 /// The most rows, and buttons per row, Divar shows.
 pub const MAX_ROWS: usize = 3;

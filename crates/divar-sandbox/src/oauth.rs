@@ -1,4 +1,4 @@
-//! OAuth 2.0 as Divar runs it (SPEC §4): a consent screen at `/oauth2/auth` and a token
+//! OAuth 2.0 as Divar runs it (docs/kenar.md, “OAuth”): a consent screen at `/oauth2/auth` and a token
 //! endpoint at `/oauth2/token` taking form-encoded `authorization_code` and `refresh_token`
 //! grants with the secret in the body. Tokens look like Divar's (Ory Hydra): `ory_at_…`,
 //! `ory_rt_…` (only with `offline_access`), `expires_in` 3600; refresh rotates both, and the
@@ -28,7 +28,7 @@ pub const CODE_LIFETIME_SECS: i64 = 600;
 pub const ACCESS_LIFETIME_SECS: i64 = 3600;
 pub const ROTATION_GRACE_SECS: i64 = 120;
 /// The OAS scope names (`.resource_id` marks resource-bound ones), kept as data; a test checks
-/// them against `shared/kenar/openapi-v3.json`.
+/// them against `docs/kenar/openapi-v3.json`.
 pub const SCOPES: &str = include_str!("scopes.txt");
 
 pub fn router() -> Router<Sandbox> {

@@ -22,8 +22,8 @@ const CONVERSATION: &str = "0d5f3c1e-8a47-4b2e-9f61-3c2d7e9a4b10";
 const BUYER: &str = "bA7kQ2wE9rT4yU1iO8pL3sD6fG0hJ5kZ2xC7vB4nM=";
 
 fn openapi() -> &'static Value {
-    static SPEC: OnceLock<Value> = OnceLock::new();
-    SPEC.get_or_init(|| {
+    static OPENAPI: OnceLock<Value> = OnceLock::new();
+    OPENAPI.get_or_init(|| {
         let path =
             PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/kenar/openapi-v3.json");
         let text =

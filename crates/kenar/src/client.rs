@@ -23,7 +23,7 @@ pub enum ClientError {
     Status(u16),
 }
 
-/// How a send-message call ended, as far as retrying goes (SPEC §5.3).
+/// How a send-message call ended, as far as retrying goes (docs/kenar.md, “Chat messages”).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SendOutcome {
     Sent,
@@ -47,7 +47,7 @@ struct RpcStatus {
     code: i32,
 }
 
-/// The public parts of a post that Ersal uses (`finderGetPostResponse`, SPEC §6.1). A missing
+/// The public parts of a post that Ersal uses (`finderGetPostResponse`, docs/kenar.md, “Other Divar APIs Ersal uses”). A missing
 /// field means its zero value.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 pub struct Post {

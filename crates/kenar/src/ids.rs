@@ -1,4 +1,4 @@
-//! Validated identifiers carried by Divar's requests (SPEC §1.2, §1.7.4).
+//! Validated identifiers carried by Divar's requests (docs/kenar.md, “Session initialization”).
 //!
 //! Each type can only be built through its `parse`, so holding one means the value passed the
 //! contract's limits.
@@ -65,7 +65,7 @@ impl ConversationId {
 }
 
 /// An opaque Divar user id (`user_id`, `peer_id`, `supplier.id`, `demand.id`): 1–64
-/// characters without control characters. Never joined with other identities (SPEC Q17).
+/// characters without control characters. Never joined with other identities (docs/kenar.md, **user_id meaning**).
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct DivarUserId(String);
 

@@ -1,14 +1,14 @@
-//! The session-initialization request (SPEC §1).
+//! The session-initialization request (docs/kenar.md, “Session initialization”).
 //!
 //! Divar POSTs one of two bodies:
 //!
 //! * **v2** (`source`, `post_token`, `conversation_id`, `user_side`, `user_id`, `extra_data`,
-//!   `return_url`), with a version header spelled `API_VERSION` or `API-Version` (D1);
+//!   `return_url`), with a version header spelled `API_VERSION` or `API-Version` (**Version header spelling**);
 //! * **legacy v1** (`callback_url`, `user_id`, `peer_id`, `supplier`, `demand`,
 //!   `extra_data.location`), without a version header.
 //!
-//! [`parse_init`] tells them apart by shape first (proxies drop underscore headers, §1.7.3) and by
-//! the header only when the shape says nothing, validates every field against §1.7, and folds the
+//! [`parse_init`] tells them apart by shape first (proxies drop underscore headers; **Version by body shape**) and by
+//! the header only when the shape says nothing, validates every field against the limits in docs/kenar.md, and folds the
 //! doc discrepancies into one [`InitRequest`]. Unknown fields are ignored.
 
 use serde_json::{Map, Value};
@@ -55,7 +55,7 @@ pub struct InitRequest {
     pub supplier_id: Option<DivarUserId>,
     pub demand_id: Option<DivarUserId>,
     /// The custom data: `extra_data`, else `provider_data`, with a nested `provider_data`
-    /// unwrapped (D2, D15). Our own button data comes back here, untrusted.
+    /// unwrapped (**Custom data name**, **Nested provider_data**). Our own button data comes back here, untrusted.
     pub extra_data: Map<String, Value>,
     pub location: Option<Location>,
     /// The return address as sent (`return_url`, `completion_url` or v1 `callback_url`), not
@@ -112,7 +112,7 @@ pub fn parse_init(body: &[u8], version_header: Option<&str>) -> Result<InitReque
     }
 }
 
-/// SPEC §1.7.3: v1 fields win, then v2 fields, then the header; a bare body is taken as v2,
+/// **Version by body shape**: v1 fields win, then v2 fields, then the header; a bare body is taken as v2,
 /// the current contract.
 fn detect_version(obj: &Map<String, Value>, version_header: Option<&str>) -> ApiVersion {
     const V1_ONLY: [&str; 5] = ["callback_url", "peer_id", "supplier", "Supplier", "demand"];
@@ -297,7 +297,7 @@ fn party_id(
     }
 }
 
-/// The legacy button flow nested our data as `extra_data.provider_data` (D15).
+/// The legacy button flow nested our data as `extra_data.provider_data` (**Nested provider_data**).
 fn unwrap_provider_data(
     mut data: Map<String, Value>,
     nested_name: &'static str,
@@ -309,7 +309,7 @@ fn unwrap_provider_data(
     }
 }
 
-/// A coordinate given as a number or a numeric string (S1 sends strings), within ±`limit`.
+/// A coordinate given as a number or a numeric string (the legacy page's example sends strings; **v1 coordinates**), within ±`limit`.
 fn coordinate(
     loc: &Map<String, Value>,
     key: &str,

@@ -1,4 +1,4 @@
-//! The body of `POST /v2/open-platform/conversations/{conversation_id}/messages` (SPEC §5.2,
+//! The body of `POST /v2/open-platform/conversations/{conversation_id}/messages` (docs/kenar.md, “Chat messages”,
 //! OAS `ChatAPIConversationSendMessageBody`): text plus up to 3 rows of up to 3 buttons for the
 //! sender and for the receiver, each button with exactly one action and an icon from Divar's list.
 

@@ -1,4 +1,4 @@
-//! Where a user may be sent back to (SPEC §3).
+//! Where a user may be sent back to (docs/kenar.md, “Returning to Divar”).
 //!
 //! A supplied return address (`return_url`, `completion_url`, `callback_url`) is honoured only
 //! when it is `https` on `divar.ir` or one of its subdomains, with no credentials and no port;

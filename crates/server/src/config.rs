@@ -33,7 +33,7 @@ pub struct Config {
     pub oauth_client_secret: SecretString,
     pub kenar_api_base_url: Url,
     pub oauth_base_url: Url,
-    /// Where users go back to Divar when no safe return address was given (SPEC §3).
+    /// Where users go back to Divar when no safe return address was given (docs/kenar.md, “Returning to Divar”).
     pub completion_url: Url,
     /// The root secret for encryption at rest and signing.
     pub secret_key: SecretString,
