@@ -61,12 +61,14 @@ export default defineConfig({
       },
     },
     {
-      // Android 5's newest WebView may not run modern WASM: JavaScript on, WebAssembly absent.
+      // Android 5's newest WebView may not run modern WASM: JavaScript on, WebAssembly absent
+      // (removed before any page script runs; tests/fixtures.ts).
       name: "mobile-no-wasm",
       testMatch: /flow\.spec\.ts/,
+      metadata: { noWasm: true },
       use: {
         ...devices["Pixel 5"],
-        launchOptions: { executablePath: "/usr/bin/chromium", args: [...chromiumArgs, "--js-flags=--noexpose_wasm"] },
+        launchOptions: { executablePath: "/usr/bin/chromium", args: chromiumArgs },
       },
     },
   ],

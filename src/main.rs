@@ -46,9 +46,12 @@ async fn main() -> anyhow::Result<()> {
 /// production configuration has no sandbox address, and the sandbox refuses it anyway.
 #[cfg(feature = "sandbox")]
 fn start_sandbox(config: &ersal_server::Config) -> anyhow::Result<()> {
-    let Some(addr) = config.sandbox_addr else {
-        tracing::info!("Divar sandbox not started: production configuration");
-        return Ok(());
+    let addr = match (config.mode, config.sandbox_addr) {
+        (ersal_server::config::Mode::Dev, Some(addr)) => addr,
+        _ => {
+            tracing::info!("Divar sandbox not started: production configuration");
+            return Ok(());
+        }
     };
     let sandbox = ersal::server::sandbox_config(config, &format!("http://{addr}"));
     tokio::spawn(async move {

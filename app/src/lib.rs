@@ -28,17 +28,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         <!DOCTYPE html>
         <html lang="fa" dir="rtl">
             <head>
-                <meta charset="utf-8" />
-                <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <meta name="color-scheme" content="light dark" />
-                <link rel="icon" href="data:," />
-                <link
-                    rel="preload"
-                    href="/fonts/vazirmatn-nl-400-v33.woff2"
-                    r#as="font"
-                    r#type="font/woff2"
-                    crossorigin=""
-                />
+                <ui::CommonHead />
                 <AutoReload options=options.clone() />
                 <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />

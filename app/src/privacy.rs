@@ -29,7 +29,7 @@ pub fn PrivacyPage() -> impl IntoView {
                         let days = days.await.map_or_else(|_| "۳۰".to_owned(), |d| domain::text::persian_digits(&d.to_string()));
                         view! {
                             <span data-testid="retention">
-                                {format!("این اطلاعات {days} روز پس از پایان ارسال (تحویل، برگشت یا لغو) پاک می‌شود و فقط سابقهٔ بی‌نام مرسوله می‌ماند.")}
+                                {format!("این اطلاعات {days} روز پس از پایان ارسال (تحویل، برگشت، لغو، انقضا یا مفقودی) پاک می‌شود و فقط سابقهٔ بی‌نام مرسوله می‌ماند.")}
                             </span>
                         }
                     })}

@@ -104,8 +104,7 @@ pub async fn load_tracking(id: String, key: Option<String>) -> Result<Tracking, 
     })))
 }
 
-/// Cancels for one of the shipment's sides, then back to Divar (or, without a session, to the
-/// tracking link).
+/// Cancels for one of the shipment's sides, then back to Divar.
 #[server(endpoint = "tracking/cancel")]
 pub async fn cancel_shipment(form: CancelForm) -> Result<(), ServerFnError> {
     use domain::code::TrackingCode;
@@ -116,13 +115,13 @@ pub async fn cancel_shipment(form: CancelForm) -> Result<(), ServerFnError> {
         leptos_axum::redirect("/");
         return Ok(());
     };
-    ersal_server::tracking::cancel(&state, session.as_ref(), &code, &form.key).await?;
-    let back_to = match session {
-        Some(session) => session.return_target,
-        None => format!(
-            "/t/{code}?k={}",
-            ersal_server::tracking::link_key(&state, &code)
-        ),
+    let side = ersal_server::tracking::cancel(&state, session.as_ref(), &code, &form.key).await?;
+    // Back to Divar; without a session, a side goes back to its tracking link and a stranger
+    // to the bare tracking page (never handed a key).
+    let back_to = match (session, side) {
+        (Some(session), _) => session.return_target,
+        (None, Some(_)) => ersal_server::tracking::link(&state, &code),
+        (None, None) => ersal_server::tracking::path(&code),
     };
     leptos_axum::redirect(&back_to);
     Ok(())

@@ -173,10 +173,7 @@ async fn a_genuine_button_leads_to_its_page() {
 async fn altered_or_replayed_buttons_change_nothing() {
     let app = TestApp::new().await;
     let id = shipment_in(&app, "conv-A").await;
-    let before = shipments::get(&app.state.db, &app.state.keys, &id)
-        .await
-        .unwrap()
-        .unwrap();
+    let before = app.shipment(&id).await;
 
     let genuine = button_data(&app.state.keys, &id, Op::Fill, "conv-A");
     let mut altered = genuine.clone();
@@ -206,9 +203,6 @@ async fn altered_or_replayed_buttons_change_nothing() {
         StatusCode::FORBIDDEN
     );
 
-    let after = shipments::get(&app.state.db, &app.state.keys, &id)
-        .await
-        .unwrap()
-        .unwrap();
+    let after = app.shipment(&id).await;
     assert_eq!(before, after, "nothing changed");
 }

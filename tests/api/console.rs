@@ -198,10 +198,7 @@ async fn sessions_expire_when_idle_and_end_when_disabled() {
 async fn every_forbidden_transition_changes_nothing_and_sends_nothing() {
     let app = TestApp::new().await;
     let id = shipment_in(&app, "conv-A").await;
-    let before = shipments::get(&app.state.db, &app.state.keys, &id)
-        .await
-        .unwrap()
-        .unwrap();
+    let before = app.shipment(&id).await;
     assert_eq!(before.status, Status::AwaitingCounterparty);
     for to in Status::ALL
         .into_iter()
@@ -218,13 +215,7 @@ async fn every_forbidden_transition_changes_nothing_and_sends_nothing() {
             "{to:?}"
         );
     }
-    assert_eq!(
-        shipments::get(&app.state.db, &app.state.keys, &id)
-            .await
-            .unwrap()
-            .unwrap(),
-        before
-    );
+    assert_eq!(app.shipment(&id).await, before);
     assert_eq!(outbox_rows(&app).await, 0);
 }
 
@@ -239,12 +230,7 @@ async fn personal_data_is_purged_after_the_retention_period() {
     shipments::transition(db, &id, Change::to(Status::Cancelled, Actor::Operator), now)
         .await
         .unwrap();
-    let events_before = shipments::get(db, keys, &id)
-        .await
-        .unwrap()
-        .unwrap()
-        .events
-        .len();
+    let events_before = app.shipment(&id).await.events.len();
 
     assert_eq!(
         retention::purge_personal_data(db, keys, 30, now + 29 * 86_400)
@@ -259,7 +245,7 @@ async fn personal_data_is_purged_after_the_retention_period() {
             .unwrap(),
         1
     );
-    let purged = shipments::get(db, keys, &id).await.unwrap().unwrap();
+    let purged = app.shipment(&id).await;
     assert_eq!(
         purged.parties,
         shipments::Parties::default(),
@@ -273,7 +259,7 @@ async fn personal_data_is_purged_after_the_retention_period() {
     );
     assert_eq!(purged.item.description.as_str(), "گوشی");
     assert!(purged.purged);
-    let still_open = shipments::get(db, keys, &open).await.unwrap().unwrap();
+    let still_open = app.shipment(&open).await;
     assert!(
         still_open.parties.receiver.is_some(),
         "an open shipment keeps its data"
@@ -309,7 +295,7 @@ async fn shipments_the_other_side_never_completed_expire() {
             .unwrap(),
         1
     );
-    let expired = shipments::get(db, keys, &id).await.unwrap().unwrap();
+    let expired = app.shipment(&id).await;
     assert_eq!(expired.status, Status::Expired);
     assert_eq!(expired.events.last().unwrap().actor, Actor::System);
     assert_eq!(outbox_rows(&app).await, 1, "the chat hears about it");

@@ -6,6 +6,7 @@ mod chat;
 mod console;
 mod fuzz;
 mod init;
+mod journey;
 mod landing;
 mod outbox;
 mod pages;

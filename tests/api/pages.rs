@@ -157,13 +157,7 @@ async fn a_status_change_without_the_sessions_csrf_token_changes_nothing() {
             .await
         }
     };
-    let status = || async {
-        ersal_server::shipments::get(&app.state.db, &app.state.keys, &code)
-            .await
-            .unwrap()
-            .unwrap()
-            .status
-    };
+    let status = || async { app.shipment(&code).await.status };
     let before = counts(&app).await;
     for forged in ["", "not-the-token", &csrf[..csrf.len() - 1]] {
         let reply = act(forged.to_owned()).await;
@@ -178,4 +172,38 @@ async fn a_status_change_without_the_sessions_csrf_token_changes_nothing() {
     let (outbox, audit) = counts(&app).await;
     assert_eq!(outbox, before.0 + 1, "the chat is told");
     assert!(audit > before.1, "the change is audited");
+}
+
+#[tokio::test]
+async fn a_stranger_cannot_cancel_or_obtain_a_tracking_key() {
+    let app = TestApp::new().await;
+    let code = shipment_in(&app, "conv-A").await;
+    let reply = app
+        .post_form(
+            STRANGER,
+            "/api/tracking/cancel",
+            None,
+            &[("form[id]", code.as_str()), ("form[key]", "guessed")],
+        )
+        .await;
+    assert_eq!(location(&reply), format!("/t/{code}"), "no key handed out");
+    let shipment = app.shipment(&code).await;
+    assert_eq!(
+        shipment.status,
+        domain::status::Status::AwaitingCounterparty
+    );
+
+    // With the signed link, a side cancels and keeps its link.
+    let key = ersal_server::tracking::link_key(&app.state, &code);
+    let reply = app
+        .post_form(
+            STRANGER,
+            "/api/tracking/cancel",
+            None,
+            &[("form[id]", code.as_str()), ("form[key]", &key)],
+        )
+        .await;
+    assert_eq!(location(&reply), format!("/t/{code}?k={key}"));
+    let shipment = app.shipment(&code).await;
+    assert_eq!(shipment.status, domain::status::Status::Cancelled);
 }

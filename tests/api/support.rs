@@ -143,12 +143,24 @@ impl TestApp {
             .finish();
         let mut request = Request::post(uri)
             .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "text/html")
             .header("origin", "http://ersal.test");
         if let Some(cookie) = cookie {
             request = request.header("cookie", cookie);
         }
         self.send_from(client, request.body(Body::from(body)).unwrap())
             .await
+    }
+
+    /// A stored shipment, which must exist.
+    pub async fn shipment(
+        &self,
+        code: &domain::code::TrackingCode,
+    ) -> ersal_server::shipments::Shipment {
+        ersal_server::shipments::get(&self.state.db, &self.state.keys, code)
+            .await
+            .unwrap()
+            .expect("the shipment exists")
     }
 
     pub async fn landing_count(&self) -> i64 {

@@ -25,8 +25,9 @@ pub struct ListData {
     pub counts: Vec<(String, String, i64)>,
     pub lines: Vec<ListLine>,
     pub total: i64,
-    pub page: i64,
-    pub pages: i64,
+    /// The previous and next pages, with the same filters.
+    pub previous: Option<String>,
+    pub next: Option<String>,
     /// (city id, name), for the origin and destination filters.
     pub cities: Vec<(String, String)>,
 }
@@ -65,8 +66,8 @@ pub async fn console_list(query: ListQuery) -> Result<Option<ListData>, ServerFn
             })
             .collect(),
         total: page.total,
-        page: page.page,
-        pages: page.pages,
+        previous: (page.page > 0).then(|| query.href(page.page - 1)),
+        next: (page.page + 1 < page.pages).then(|| query.href(page.page + 1)),
         cities: state
             .catalog
             .places
@@ -114,8 +115,8 @@ fn ListView(list: ListData) -> impl IntoView {
         counts,
         lines,
         total,
-        page,
-        pages,
+        previous,
+        next,
         cities,
     } = list;
     let city_options = move |label: &'static str,
@@ -182,8 +183,8 @@ fn ListView(list: ListData) -> impl IntoView {
                 </tbody>
             </table>
             <nav class="pages" aria-label="صفحه‌ها">
-                {(page > 0).then(|| view! { <a href=format!("/console?page={}", page - 1)>"صفحهٔ قبل"</a> })}
-                {(page + 1 < pages).then(|| view! { <a href=format!("/console?page={}", page + 1)>"صفحهٔ بعد"</a> })}
+                {previous.map(|href| view! { <a href=href>"صفحهٔ قبل"</a> })}
+                {next.map(|href| view! { <a href=href>"صفحهٔ بعد"</a> })}
             </nav>
         </section>
     }

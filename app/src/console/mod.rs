@@ -25,10 +25,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         <!DOCTYPE html>
         <html lang="fa" dir="rtl">
             <head>
-                <meta charset="utf-8" />
-                <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <meta name="color-scheme" content="light dark" />
-                <link rel="icon" href="data:," />
+                <crate::ui::CommonHead />
                 <HashedStylesheet options id="leptos" />
                 <MetaTags />
             </head>

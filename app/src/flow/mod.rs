@@ -133,7 +133,7 @@ mod views {
             Source::ChatMessageAction => "دکمهٔ یک پیام در گفتگو".to_owned(),
             Source::PostAddon => "افزونهٔ صفحهٔ آگهی".to_owned(),
             Source::Fallback => "پیوند مستقیم آگهی".to_owned(),
-            Source::Other(other) => other.clone(),
+            Source::Other(_) => "دیوار".to_owned(),
         }
     }
 
@@ -212,7 +212,7 @@ pub async fn load_flow(step: Option<String>) -> Result<Flow, ServerFnError> {
         }
         Page::Closed(code) => Flow::Closed {
             back_to,
-            tracking: format!("/t/{code}"),
+            tracking: ersal_server::tracking::path(&code),
         },
         Page::Refused => Flow::Refused { back_to },
     })
@@ -260,7 +260,7 @@ pub async fn submit_quote(form: QuoteForm) -> Result<(), ServerFnError> {
     match submit_quote(&state, &session, form).await? {
         Submitted::Step(step) => leptos_axum::redirect(&step.path()),
         Submitted::Consent(url) => leptos_axum::redirect(url.as_str()),
-        Submitted::Saved(code) => leptos_axum::redirect(&format!("/t/{code}")),
+        Submitted::Saved(code) => leptos_axum::redirect(&ersal_server::tracking::path(&code)),
     }
     Ok(())
 }

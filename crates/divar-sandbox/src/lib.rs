@@ -73,8 +73,14 @@ impl SandboxConfig {
     /// the first of `DIVAR_IDENTIFICATION_KEYS`, `KENAR_APP_SLUG`, `KENAR_API_KEY` and
     /// `KENAR_OAUTH_CLIENT_SECRET`. Refuses `ERSAL_MODE=prod` and a non-loopback address.
     pub fn from_env() -> Result<(Self, SocketAddr), SandboxError> {
-        let get = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        if get("ERSAL_MODE").as_deref() == Some("prod") {
+        let get = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        // Anything but development (unset or `dev`) is refused, whatever its spelling.
+        if get("ERSAL_MODE").is_some_and(|mode| mode != "dev") {
             return Err(SandboxError::Production);
         }
         let addr: SocketAddr = get("DIVAR_SANDBOX_ADDR")

@@ -103,6 +103,15 @@ fn optional<T>(
     }
 }
 
+/// A city chosen from the list (`city_known` says whether an id is in the catalogue).
+fn known_city(id: &str, city_known: &impl Fn(&str) -> bool) -> Result<String, FieldError> {
+    if city_known(id) {
+        Ok(id.to_owned())
+    } else {
+        Err(FieldError::Choice)
+    }
+}
+
 /// The item step, all fields at once.
 pub fn validate_item(form: &ItemForm) -> Result<Item, Errors> {
     let mut errors = Errors::new();
@@ -179,15 +188,7 @@ pub fn validate_party(
     let mut errors = Errors::new();
     let name = record(&mut errors, "name", PersonName::parse(&form.name));
     let mobile = record(&mut errors, "mobile", Mobile::parse(&form.mobile));
-    let city = record(
-        &mut errors,
-        "city",
-        if city_known(&form.city) {
-            Ok(form.city.clone())
-        } else {
-            Err(FieldError::Choice)
-        },
-    );
+    let city = record(&mut errors, "city", known_city(&form.city, &city_known));
     let address = record(&mut errors, "address", AddressLine::parse(&form.address));
     let plaque = record(
         &mut errors,
@@ -273,11 +274,7 @@ pub fn validate_quote(
     let other_city = record(
         &mut errors,
         "other_city",
-        if city_known(&form.other_city) {
-            Ok(form.other_city.clone())
-        } else {
-            Err(FieldError::Choice)
-        },
+        known_city(&form.other_city, &city_known),
     );
     let service = record(
         &mut errors,

@@ -8,8 +8,8 @@ use domain::status::{Actor, Status};
 use http::HeaderMap;
 use serde::{Deserialize, Serialize};
 
-use crate::chat::outbox::{self, Announcement, Queued};
-use crate::chat::texts::{Composer, Facts};
+use crate::chat::outbox::{self, Queued};
+use crate::chat::texts::{announce, Facts};
 use crate::chat::tokens;
 use crate::crypto;
 use crate::error::AppError;
@@ -64,6 +64,27 @@ pub struct ListQuery {
     pub destination: Option<String>,
     pub code: Option<String>,
     pub page: Option<String>,
+}
+
+impl ListQuery {
+    /// The list's address with the same filters, at `page`.
+    pub fn href(&self, page: i64) -> String {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for (name, value) in [
+            ("status", &self.status),
+            ("from", &self.from),
+            ("until", &self.until),
+            ("origin", &self.origin),
+            ("destination", &self.destination),
+            ("code", &self.code),
+        ] {
+            if let Some(value) = nonempty(value) {
+                query.append_pair(name, value);
+            }
+        }
+        query.append_pair("page", &page.to_string());
+        format!("/console?{}", query.finish())
+    }
 }
 
 pub fn cookie_name(state: &AppState) -> &'static str {
@@ -371,25 +392,18 @@ pub async fn act(state: &AppState, operator: &Operator, form: &ActForm) -> Resul
     let Some(shipment) = shipments::get(&state.db, &state.keys, &code).await? else {
         return Ok(Acted::NotFound);
     };
-    let message = shipment
-        .conversation_id
-        .as_deref()
-        .map(|conversation| Announcement {
-            conversation: conversation.to_owned(),
-            body: Composer {
-                keys: &state.keys,
-                conversation,
-            }
-            .milestone(
-                &Facts {
-                    code: &code,
-                    item: shipment.item.description.as_str(),
-                    route: None,
-                },
-                to,
-                pickup,
-            ),
-        });
+    let message = announce(
+        &state.keys,
+        shipment.conversation_id.as_deref(),
+        |composer| {
+            let facts = Facts {
+                code: &code,
+                item: shipment.item.description.as_str(),
+                route: None,
+            };
+            composer.milestone(&facts, to, pickup)
+        },
+    );
     let change = Change {
         to,
         actor: Actor::Operator,

@@ -14,6 +14,7 @@ use crate::config::Config;
 use crate::crypto;
 use crate::db::Db;
 use crate::error::AppError;
+use crate::state::AppState;
 
 /// How long a `state` stays valid.
 pub const STATE_LIFETIME_SECS: i64 = 600;
@@ -112,14 +113,12 @@ pub const CALLBACK_PATH: &str = "/oauth/callback";
 /// Starts a consent for `landing` to post in `conversation`: a fresh `state` is remembered and
 /// the URL of Divar's consent screen returned.
 pub async fn begin(
-    oauth: &DivarOAuth,
-    db: &Db,
+    state: &AppState,
     landing: &str,
     conversation: &str,
-    now: i64,
 ) -> Result<url::Url, AppError> {
-    let (url, state) = oauth.authorize_url(conversation);
-    remember_state(db, &state, landing, now).await?;
+    let (url, secret) = state.oauth.authorize_url(conversation);
+    remember_state(&state.db, &secret, landing, state.now()).await?;
     Ok(url)
 }
 

@@ -17,7 +17,7 @@ use crate::crypto::Keys;
 use crate::db::{self, Db, DbError};
 use crate::error::AppError;
 use crate::oauth::DivarOAuth;
-use crate::sessions::{self, LandingSession, LandingWriter};
+use crate::sessions::{self, LandingSession, LandingWriter, NewLanding};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -109,6 +109,18 @@ impl AppState {
 
     pub fn idle_secs(&self) -> i64 {
         i64::try_from(self.config.session_idle.as_secs()).unwrap_or(i64::MAX)
+    }
+
+    /// Stores a landing session and returns the one-time landing id to hand out.
+    pub async fn create_landing(&self, landing: &NewLanding) -> Result<String, AppError> {
+        Ok(sessions::create_landing(
+            &self.landings,
+            &self.keys,
+            landing,
+            self.now(),
+            self.landing_ttl_secs(),
+        )
+        .await?)
     }
 
     /// A city's name for people, or "—" when it is unknown or missing.

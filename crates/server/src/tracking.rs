@@ -11,9 +11,19 @@ use crate::sessions::LandingSession;
 use crate::shipments::{self, Change, Changed, Shipment};
 use crate::state::AppState;
 
-/// The signed key of a shipment's tracking link (`/t/{code}?k=…`).
+/// A shipment's tracking page.
+pub fn path(code: &TrackingCode) -> String {
+    format!("/t/{code}")
+}
+
+/// The signed key of a shipment's tracking link.
 pub fn link_key(state: &AppState, code: &TrackingCode) -> String {
     state.keys.sign(&["track", code.as_str()])
+}
+
+/// A shipment's tracking link, which works without a session: for the opener only.
+pub fn link(state: &AppState, code: &TrackingCode) -> String {
+    format!("{}?k={}", path(code), link_key(state, code))
 }
 
 /// Who the viewer is for this shipment, if anyone: the opener (same landing session, or the
@@ -71,24 +81,24 @@ pub async fn open(
 }
 
 /// Cancels a shipment for one of its sides, if it has not been picked up yet. Once its chat has
-/// nothing left to say, the permission to post there is dropped. Returns whether it was
-/// cancelled.
+/// nothing left to say, the permission to post there is dropped. Returns who asked, when they
+/// are one of its sides (`None`: a stranger, and nothing happened).
 pub async fn cancel(
     state: &AppState,
     session: Option<&LandingSession>,
     code: &TrackingCode,
     key: &str,
-) -> Result<bool, AppError> {
+) -> Result<Option<Actor>, AppError> {
     let Some(shipment) = shipments::get(&state.db, &state.keys, code).await? else {
-        return Ok(false);
+        return Ok(None);
     };
     let Some(actor) = viewer(state, session, &shipment, key) else {
-        return Ok(false);
+        return Ok(None);
     };
     let change = Change::to(Status::Cancelled, actor);
     let changed = shipments::transition(&state.db, code, change, state.now()).await?;
     if let (Changed::Done { .. }, Some(conversation)) = (changed, &shipment.conversation_id) {
         tokens::release_when_done(&state.db, conversation).await?;
     }
-    Ok(matches!(changed, Changed::Done { .. }))
+    Ok(Some(actor))
 }

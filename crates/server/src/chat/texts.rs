@@ -11,7 +11,20 @@ use domain::values::Rials;
 use kenar::message::{ButtonGrid, SendMessage};
 
 use super::buttons::{button, Op};
+use super::outbox::Announcement;
 use crate::crypto::Keys;
+
+/// The message `compose` writes for `conversation`, when the shipment has one.
+pub fn announce(
+    keys: &Keys,
+    conversation: Option<&str>,
+    compose: impl FnOnce(&Composer<'_>) -> SendMessage,
+) -> Option<Announcement> {
+    conversation.map(|conversation| Announcement {
+        conversation: conversation.to_owned(),
+        body: compose(&Composer { keys, conversation }),
+    })
+}
 
 /// What a message may say about a shipment.
 pub struct Facts<'a> {

@@ -8,8 +8,7 @@ use domain::forms::{validate_item, validate_quote, QuoteForm};
 use domain::shipment::{Party, Role};
 
 use super::{button_shipment, load_draft, role, save_draft, validated_party};
-use crate::chat::outbox::Announcement;
-use crate::chat::texts::{Composer, Facts};
+use crate::chat::texts::{announce, Facts};
 use crate::error::AppError;
 use crate::oauth;
 use crate::sessions::LandingSession;
@@ -45,14 +44,7 @@ pub async fn submit_quote(
     if let Some(conversation) = &session.conversation_id {
         draft.awaiting_permission = true;
         save_draft(state, session, &draft).await?;
-        let url = oauth::begin(
-            &state.oauth,
-            &state.db,
-            &session.id,
-            conversation,
-            state.now(),
-        )
-        .await?;
+        let url = oauth::begin(state, &session.id, conversation).await?;
         return Ok(Submitted::Consent(url));
     }
     Ok(match finalize(state, session, &mut draft, false).await? {
@@ -142,17 +134,12 @@ pub async fn finalize(
     };
     let conversation = session.conversation_id.as_deref().filter(|_| notify);
     let message = |code: &TrackingCode| {
-        conversation.map(|conversation| Announcement {
-            conversation: conversation.to_owned(),
-            body: Composer {
-                keys: &state.keys,
-                conversation,
-            }
-            .submitted(&Facts {
+        announce(&state.keys, conversation, |composer| {
+            composer.submitted(&Facts {
                 code,
                 item: new.item.description.as_str(),
                 route: Some((&origin.city.name, &destination.city.name)),
-            }),
+            })
         })
     };
     let code = shipments::create(&state.db, &state.keys, &new, message, state.now()).await?;
@@ -220,24 +207,18 @@ pub async fn confirm(state: &AppState, session: &LandingSession) -> Result<Confi
             .as_deref()
             .and_then(|c| city_name(state, c)),
     );
-    let message = shipment
-        .conversation_id
-        .as_deref()
-        .map(|conversation| Announcement {
-            conversation: conversation.to_owned(),
-            body: Composer {
-                keys: &state.keys,
-                conversation,
-            }
-            .booked(
-                &Facts {
-                    code: &shipment.id,
-                    item: shipment.item.description.as_str(),
-                    route: origin.zip(destination),
-                },
-                completion.total,
-            ),
-        });
+    let message = announce(
+        &state.keys,
+        shipment.conversation_id.as_deref(),
+        |composer| {
+            let facts = Facts {
+                code: &shipment.id,
+                item: shipment.item.description.as_str(),
+                route: origin.zip(destination),
+            };
+            composer.booked(&facts, completion.total)
+        },
+    );
     let changed = shipments::complete_counterparty(
         &state.db,
         &state.keys,

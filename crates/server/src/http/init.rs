@@ -16,7 +16,7 @@ use serde_json::json;
 
 use super::error::ApiError;
 use crate::crypto;
-use crate::sessions::{self, NewLanding};
+use crate::sessions::NewLanding;
 use crate::state::AppState;
 
 /// The largest init body accepted.
@@ -37,15 +37,7 @@ async fn init(
     let request = kenar::parse_init(&bytes, version_header(&headers))?;
     let return_target = state.return_policy.resolve(request.return_url.as_deref());
     let landing = NewLanding::from_init(&request, return_target.into());
-    let token = sessions::create_landing(
-        &state.landings,
-        &state.keys,
-        &landing,
-        state.now(),
-        state.landing_ttl_secs(),
-    )
-    .await
-    .map_err(crate::error::AppError::from)?;
+    let token = state.create_landing(&landing).await?;
     let url = state.config.public_url(&format!("/l/{token}"));
     tracing::info!(
         version = request.version.number(),

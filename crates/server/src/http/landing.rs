@@ -113,7 +113,7 @@ async fn destination(state: &AppState, cookie_token: &str) -> Result<Destination
     let belongs =
         shipments::conversation_of(&state.db, &shipment).await? == session.conversation_id;
     Ok(match (belongs, op) {
-        (true, Op::Track) => Destination::Page(format!("/t/{shipment}")),
+        (true, Op::Track) => Destination::Page(crate::tracking::path(&shipment)),
         (true, Op::Fill) => Destination::Page(LANDING_PATH.to_owned()),
         (false, _) => Destination::Refused {
             back_to: session.return_target,
@@ -186,15 +186,7 @@ async fn fallback(State(state): State<AppState>, RawQuery(query): RawQuery) -> R
         );
     };
     let landing = NewLanding::fallback(post_token, back_to.clone());
-    match sessions::create_landing(
-        &state.landings,
-        &state.keys,
-        &landing,
-        state.now(),
-        state.landing_ttl_secs(),
-    )
-    .await
-    {
+    match state.create_landing(&landing).await {
         Ok(token) => {
             tracing::info!(
                 source = Source::Fallback.as_str(),
@@ -202,6 +194,6 @@ async fn fallback(State(state): State<AppState>, RawQuery(query): RawQuery) -> R
             );
             see_other(&format!("/l/{token}"))
         }
-        Err(cause) => AppError::from(cause).back_to(&back_to).into_response(),
+        Err(cause) => cause.back_to(&back_to).into_response(),
     }
 }

@@ -66,15 +66,9 @@ async fn start(State(state): State<AppState>, headers: HeaderMap) -> Result<Resp
     let Some(conversation) = session.conversation_id.as_deref() else {
         return Ok(to_flow());
     };
-    let url = oauth::begin(
-        &state.oauth,
-        &state.db,
-        &session.id,
-        conversation,
-        state.now(),
-    )
-    .await
-    .map_err(|e| e.back_to(&session.return_target))?;
+    let url = oauth::begin(&state, &session.id, conversation)
+        .await
+        .map_err(|e| e.back_to(&session.return_target))?;
     Ok(Redirect::to(url.as_str()).into_response())
 }
 

@@ -89,3 +89,14 @@ a:focus-visible {{ outline: 3px solid #1a57c9; outline-offset: 2px; }}
 pub fn escape(text: &str) -> String {
     html_escape::encode_quoted_attribute(text).into_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn escapes_markup_in_text_and_attributes() {
+        assert_eq!(
+            super::escape(r#"<a href="x">&'"#),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#x27;"
+        );
+    }
+}

@@ -6,8 +6,8 @@ use domain::status::{Actor, Status};
 use sqlx::{QueryBuilder, Sqlite};
 
 use super::{transition, Change, Changed, Parties};
-use crate::chat::outbox::Announcement;
-use crate::chat::texts::{Composer, Facts};
+use crate::chat::texts::{announce, Facts};
+use crate::chat::tokens;
 use crate::crypto::Keys;
 use crate::db::Db;
 use crate::error::AppError;
@@ -15,7 +15,8 @@ use crate::error::AppError;
 /// Days a shipment may wait for the other side before it expires.
 pub const COUNTERPARTY_DAYS: i64 = 7;
 
-/// Removes the personal data (names, phones, addresses; the chat link and its tokens) of
+/// Removes the personal data (names, phones, addresses; the chat link, and its tokens once no
+/// open shipment of the chat needs them) of
 /// shipments that reached a terminal status more than `retention_days` ago. The anonymised
 /// record — item, cities, price, statuses and their times — stays. Returns how many were purged.
 pub async fn purge_personal_data(
@@ -45,17 +46,15 @@ pub async fn purge_personal_data(
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        if let Some(conversation) = conversation {
-            sqlx::query("delete from chat_tokens where conversation_id = ?")
-                .bind(conversation)
-                .execute(&mut *tx)
-                .await?;
-        }
         sqlx::query("update outbox set body = '{}' where shipment_id = ?")
             .bind(id)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        // The chat's permission goes only when no other shipment of it still needs it.
+        if let Some(conversation) = conversation {
+            tokens::release_when_done(db, conversation).await?;
+        }
     }
     Ok(due.len() as u64)
 }
@@ -78,17 +77,12 @@ pub async fn expire_unanswered(db: &Db, keys: &Keys, now: i64) -> Result<usize, 
             continue;
         };
         let mut change = Change::to(Status::Expired, Actor::System);
-        change.message = conversation.map(|conversation| {
-            let composer = Composer {
-                keys,
-                conversation: &conversation,
-            };
-            let body = composer.expired(&Facts {
+        change.message = announce(keys, conversation.as_deref(), |composer| {
+            composer.expired(&Facts {
                 code: &code,
                 item: &item,
                 route: None,
-            });
-            Announcement { conversation, body }
+            })
         });
         if let Changed::Done { .. } = transition(db, &code, change, now).await? {
             expired += 1;

@@ -1,0 +1,244 @@
+//! The chat journey at the middle depth, over real HTTP: Ersal (the router that ships, served
+//! with `ersal::server::serve`) and the Divar sandbox, each on a port of its own. The buyer opens
+//! Ersal from the chat's add-ons menu (the sandbox POSTs the init call), fills the flow with
+//! plain form posts as a browser without JavaScript would, grants permission on the sandbox's
+//! consent screen, and the outbox worker posts the message, which names the item and cities only.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use divar_sandbox::Sandbox;
+use ersal_server::{AppState, Config};
+use reqwest::{Client, Response, StatusCode};
+use serde_json::Value;
+use tokio::net::TcpListener;
+
+use crate::support::leptos_options;
+
+const CONVERSATION: &str = "0d5f3c1e-8a47-4b2e-9f61-3c2d7e9a4b10";
+
+struct Journey {
+    ersal: String,
+    sandbox: String,
+    client: Client,
+    state: AppState,
+    _dir: tempfile::TempDir,
+}
+
+impl Journey {
+    async fn start() -> Self {
+        let ersal_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let sandbox_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let ersal = format!("http://{}", ersal_listener.local_addr().unwrap());
+        let sandbox = format!("http://{}", sandbox_listener.local_addr().unwrap());
+        let dir = tempfile::tempdir().unwrap();
+        let vars = HashMap::from([
+            (
+                "DATABASE_URL",
+                format!("sqlite://{}/ersal.db", dir.path().display()),
+            ),
+            (
+                "ERSAL_TARIFF_FILE",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/config/tariff.toml").to_owned(),
+            ),
+            ("ERSAL_PUBLIC_URL", ersal.clone()),
+            ("KENAR_API_BASE_URL", sandbox.clone()),
+            ("KENAR_OAUTH_BASE_URL", sandbox.clone()),
+            ("DIVAR_COMPLETION_URL", format!("{sandbox}/completion")),
+        ]);
+        let config = Config::from_lookup(|name| vars.get(name).cloned()).unwrap();
+        let stand_in = Sandbox::new(ersal::server::sandbox_config(&config, &sandbox));
+        tokio::spawn(async move {
+            axum::serve(sandbox_listener, divar_sandbox::router(stand_in))
+                .await
+                .unwrap()
+        });
+        let state = AppState::connect(config).await.unwrap();
+        ersal_server::chat::spawn_worker(state.clone());
+        let router = ersal::server::router(state.clone(), leptos_options());
+        tokio::spawn(ersal::server::serve(
+            ersal_listener,
+            router,
+            std::future::pending(),
+        ));
+        let client = Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Self {
+            ersal,
+            sandbox,
+            client,
+            state,
+            _dir: dir,
+        }
+    }
+
+    async fn get(&self, url: &str) -> Response {
+        self.client.get(url).send().await.unwrap()
+    }
+
+    async fn post(&self, url: &str, fields: &[(&str, &str)]) -> Response {
+        // A browser's form submission (no JavaScript): it accepts HTML.
+        self.client
+            .post(url)
+            .header("accept", "text/html")
+            .form(fields)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Posts a step's form to Ersal and returns where it redirects.
+    async fn step(&self, endpoint: &str, fields: &[(&str, &str)]) -> String {
+        let reply = self
+            .post(&format!("{}/api/flow/{endpoint}", self.ersal), fields)
+            .await;
+        assert!(
+            reply.status().is_redirection(),
+            "{endpoint}: {}",
+            reply.status()
+        );
+        location(&reply)
+    }
+}
+
+fn location(reply: &Response) -> String {
+    reply
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .expect("a redirect")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn from_the_chat_menu_to_a_message_in_the_chat() {
+    let j = Journey::start().await;
+
+    // In the sandbox's chat as the buyer, the add-ons menu: the sandbox calls Ersal's init.
+    let chat = j
+        .get(&format!("{}/chat/{CONVERSATION}?as=buyer", j.sandbox))
+        .await;
+    assert_eq!(chat.status(), StatusCode::OK);
+    let menu = j
+        .post(
+            &format!("{}/chat/{CONVERSATION}/addons", j.sandbox),
+            &[("as", "buyer"), ("version", "v2")],
+        )
+        .await;
+    let landing = location(&menu);
+    assert!(landing.starts_with(&format!("{}/l/", j.ersal)), "{landing}");
+
+    // The webview opens the landing URL: a session cookie, then the clean URL.
+    let entered = j.get(&landing).await;
+    assert_eq!(location(&entered), "/request");
+    let page = j
+        .get(&format!("{}/request", j.ersal))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("گوشی سامسونگ A54 در حد نو"),
+        "the item is prefilled from Divar's post"
+    );
+
+    let next = j
+        .step(
+            "item",
+            &[
+                ("form[description]", "گوشی سامسونگ A54"),
+                ("form[size_class]", "small"),
+                ("form[weight_kg]", "۰٫۸"),
+                ("form[declared_value]", "۱۸٬۵۰۰٬۰۰۰"),
+            ],
+        )
+        .await;
+    assert_eq!(next, "/request?step=party");
+    let next = j
+        .step(
+            "party",
+            &[
+                ("form[name]", "علی محمدی"),
+                ("form[mobile]", "۰۹۳۵ ۱۲۳ ۴۵۶۷"),
+                ("form[city]", "isfahan"),
+                ("form[address]", "خیابان چهارباغ، کوچهٔ گلستان"),
+                ("form[handover]", "door"),
+            ],
+        )
+        .await;
+    assert_eq!(next, "/request?step=quote");
+    let consent = j
+        .step(
+            "quote",
+            &[
+                ("form[other_city]", "tehran"),
+                ("form[service]", "economy"),
+                ("form[payer]", "receiver"),
+                ("form[consent]", "1"),
+                ("form[intent]", "submit"),
+            ],
+        )
+        .await;
+    assert!(
+        consent.starts_with(&format!("{}/oauth2/auth?", j.sandbox)),
+        "{consent}"
+    );
+
+    // Divar's consent screen: approve.
+    let screen = j.get(&consent).await.text().await.unwrap();
+    let challenge = screen
+        .split(r#"name="challenge" value=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a consent form")
+        .to_owned();
+    let approved = j
+        .post(
+            &format!("{}/oauth2/auth", j.sandbox),
+            &[("challenge", challenge.as_str()), ("decision", "approve")],
+        )
+        .await;
+    let callback = location(&approved);
+    assert!(callback.starts_with(&format!("{}/oauth/callback?", j.ersal)));
+    let back = j.get(&callback).await;
+    assert_eq!(
+        location(&back),
+        format!("{}/completion", j.sandbox),
+        "back to Divar"
+    );
+
+    // The worker posts the message: the item, the cities and the code, nothing personal.
+    let mut messages = Vec::new();
+    for _ in 0..80 {
+        let answer: Value = j
+            .get(&format!("{}/control/messages", j.sandbox))
+            .await
+            .json()
+            .await
+            .unwrap();
+        messages = answer["messages"].as_array().cloned().unwrap_or_default();
+        if !messages.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(messages.len(), 1, "one message reaches the chat");
+    let text = messages[0]["text"].as_str().unwrap();
+    assert!(text.contains("گوشی سامسونگ A54") && text.contains("اصفهان") && text.contains("تهران"));
+    for personal in ["علی محمدی", "چهارباغ", "09351234567", "۰۹۳۵"] {
+        assert!(!text.contains(personal), "{personal} in {text}");
+    }
+    let code: String = sqlx::query_scalar("select id from shipments")
+        .fetch_one(&j.state.db)
+        .await
+        .unwrap();
+    assert!(text.contains(&code));
+    let delivered: String = sqlx::query_scalar("select state from outbox")
+        .fetch_one(&j.state.db)
+        .await
+        .unwrap();
+    assert_eq!(delivered, "sent");
+}
