@@ -4,7 +4,6 @@
 //! plain form posts as a browser without JavaScript would, grants permission on the sandbox's
 //! consent screen, and the outbox worker posts the message, which names the item and cities only.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use divar_sandbox::Sandbox;
@@ -13,7 +12,7 @@ use reqwest::{Client, Response, StatusCode};
 use serde_json::Value;
 use tokio::net::TcpListener;
 
-use crate::support::leptos_options;
+use crate::support::{leptos_options, test_vars};
 
 const CONVERSATION: &str = "0d5f3c1e-8a47-4b2e-9f61-3c2d7e9a4b10";
 
@@ -32,20 +31,15 @@ impl Journey {
         let ersal = format!("http://{}", ersal_listener.local_addr().unwrap());
         let sandbox = format!("http://{}", sandbox_listener.local_addr().unwrap());
         let dir = tempfile::tempdir().unwrap();
-        let vars = HashMap::from([
-            (
-                "DATABASE_URL",
-                format!("sqlite://{}/ersal.db", dir.path().display()),
-            ),
-            (
-                "ERSAL_TARIFF_FILE",
-                concat!(env!("CARGO_MANIFEST_DIR"), "/config/tariff.toml").to_owned(),
-            ),
-            ("ERSAL_PUBLIC_URL", ersal.clone()),
-            ("KENAR_API_BASE_URL", sandbox.clone()),
-            ("KENAR_OAUTH_BASE_URL", sandbox.clone()),
-            ("DIVAR_COMPLETION_URL", format!("{sandbox}/completion")),
-        ]);
+        let vars = test_vars(
+            &dir,
+            [
+                ("ERSAL_PUBLIC_URL", ersal.clone()),
+                ("KENAR_API_BASE_URL", sandbox.clone()),
+                ("KENAR_OAUTH_BASE_URL", sandbox.clone()),
+                ("DIVAR_COMPLETION_URL", format!("{sandbox}/completion")),
+            ],
+        );
         let config = Config::from_lookup(|name| vars.get(name).cloned()).unwrap();
         let stand_in = Sandbox::new(ersal::server::sandbox_config(&config, &sandbox));
         tokio::spawn(async move {

@@ -13,6 +13,8 @@ use ersal_server::chat::tokens;
 use ersal_server::oauth::Tokens;
 use ersal_server::{AppState, Config};
 
+use crate::support::test_vars;
+
 const CONVERSATION: &str = "0d5f3c1e-8a47-4b2e-9f61-3c2d7e9a4b10";
 const BUYER: &str = "bA7kQ2wE9rT4yU1iO8pL3sD6fG0hJ5kZ2xC7vB4nM=";
 
@@ -27,18 +29,13 @@ impl Harness {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let origin = format!("http://{}", listener.local_addr().unwrap());
         let dir = tempfile::tempdir().unwrap();
-        let vars = HashMap::from([
-            (
-                "DATABASE_URL",
-                format!("sqlite://{}/ersal.db", dir.path().display()),
-            ),
-            (
-                "ERSAL_TARIFF_FILE",
-                concat!(env!("CARGO_MANIFEST_DIR"), "/config/tariff.toml").to_owned(),
-            ),
-            ("KENAR_API_BASE_URL", origin.clone()),
-            ("KENAR_OAUTH_BASE_URL", origin.clone()),
-        ]);
+        let vars = test_vars(
+            &dir,
+            [
+                ("KENAR_API_BASE_URL", origin.clone()),
+                ("KENAR_OAUTH_BASE_URL", origin.clone()),
+            ],
+        );
         let config = Config::from_lookup(|name| vars.get(name).cloned()).unwrap();
         let sandbox = Sandbox::new(ersal::server::sandbox_config(&config, &origin));
         let router = divar_sandbox::router(sandbox.clone());

@@ -49,17 +49,14 @@ impl Reply {
 impl TestApp {
     pub async fn new() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let db_url = format!("sqlite://{}/ersal.db", dir.path().display());
-        let vars: HashMap<&str, String> = HashMap::from([
-            ("DATABASE_URL", db_url),
-            ("DIVAR_IDENTIFICATION_KEYS", format!("{OLD_KEY},{NEW_KEY}")),
-            ("ERSAL_PUBLIC_URL", "http://ersal.test".to_owned()),
-            ("DIVAR_COMPLETION_URL", COMPLETION.to_owned()),
-            (
-                "ERSAL_TARIFF_FILE",
-                concat!(env!("CARGO_MANIFEST_DIR"), "/config/tariff.toml").to_owned(),
-            ),
-        ]);
+        let vars = test_vars(
+            &dir,
+            [
+                ("DIVAR_IDENTIFICATION_KEYS", format!("{OLD_KEY},{NEW_KEY}")),
+                ("ERSAL_PUBLIC_URL", "http://ersal.test".to_owned()),
+                ("DIVAR_COMPLETION_URL", COMPLETION.to_owned()),
+            ],
+        );
         let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("test config");
         let state = AppState::connect(config).await.expect("database");
         let router = ersal::server::router(state.clone(), leptos_options());
@@ -216,4 +213,23 @@ pub fn leptos_options() -> LeptosOptions {
         .site_root("target/site")
         .site_pkg_dir("pkg")
         .build()
+}
+
+/// A development configuration's variables on a fresh database in `dir`, with `more`.
+pub fn test_vars<const N: usize>(
+    dir: &tempfile::TempDir,
+    more: [(&'static str, String); N],
+) -> HashMap<&'static str, String> {
+    let mut vars = HashMap::from([
+        (
+            "DATABASE_URL",
+            format!("sqlite://{}/ersal.db", dir.path().display()),
+        ),
+        (
+            "ERSAL_TARIFF_FILE",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/config/tariff.toml").to_owned(),
+        ),
+    ]);
+    vars.extend(more);
+    vars
 }

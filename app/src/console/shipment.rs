@@ -23,6 +23,16 @@ pub struct PartyView {
 /// (label, when, who, note).
 type TimelineLine = (String, String, String, String);
 
+/// A status change the operator may make.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionView {
+    /// The target status's key.
+    pub to: String,
+    pub label: String,
+    /// It needs a pickup day and window.
+    pub schedules_pickup: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShipmentData {
     pub operator: String,
@@ -41,8 +51,8 @@ pub struct ShipmentData {
     pub outbox: Vec<(String, String, i64)>,
     /// (operator, at, what).
     pub audit: Vec<(String, String, String)>,
-    /// (status key, label) of every change allowed now.
-    pub actions: Vec<(String, String)>,
+    /// Every change allowed now.
+    pub actions: Vec<ActionView>,
     pub pickup_days: Vec<(i64, String)>,
 }
 
@@ -136,7 +146,11 @@ pub async fn console_shipment(id: String) -> Result<Option<ShipmentData>, Server
         actions: opened
             .actions
             .iter()
-            .map(|s| (s.key().to_owned(), s.label().to_owned()))
+            .map(|s| ActionView {
+                to: s.key().to_owned(),
+                label: s.label().to_owned(),
+                schedules_pickup: *s == domain::status::Status::PickupScheduled,
+            })
             .collect(),
         pickup_days: pickup_days(now)
             .into_iter()
@@ -160,14 +174,15 @@ pub async fn operator_act(form: ActForm) -> Result<(), ServerFnError> {
     let acted = console::act(&state, &operator, &form).await?;
     leptos_axum::redirect(&format!(
         "/console/s/{}?m={}",
-        urlencoding(&form.id),
+        path_safe(&form.id),
         acted.key()
     ));
     Ok(())
 }
 
 /// A shipment code as typed, safe in a path (anything but letters and digits is dropped).
-fn urlencoding(code: &str) -> String {
+#[cfg(feature = "ssr")]
+fn path_safe(code: &str) -> String {
     code.chars()
         .filter(char::is_ascii_alphanumeric)
         .take(32)
@@ -183,7 +198,11 @@ pub fn ShipmentPage() -> impl IntoView {
         move || (id.clone(), act.version().get()),
         |(id, _)| console_shipment(id),
     );
-    let message = move || query.with(|q| q.get("m")).map(|m| Acted::label_of(&m));
+    let message = move || {
+        query
+            .with(|q| q.get("m"))
+            .map(|m| Acted::parse(&m).unwrap_or(Acted::Refused).label())
+    };
     view! {
         {move || message().map(|m| view! { <p class="card note" role="status" data-testid="console-message">{m}</p> })}
         <Suspense fallback=|| view! { <p class="card">"در حال بارگذاری…"</p> }>
@@ -219,9 +238,8 @@ fn ShipmentView(view: ShipmentData, act: ServerAction<OperatorAct>) -> impl Into
     } = view;
     let action_forms = actions
         .into_iter()
-        .map(|(key, label)| {
+        .map(|ActionView { to: key, label, schedules_pickup: schedule }| {
             let (csrf, id) = (csrf.clone(), id.clone());
-            let schedule = key == "pickup_scheduled";
             let days = pickup_days.clone();
             view! {
                 <ActionForm action=act>

@@ -172,10 +172,10 @@ mod views {
         page: CounterpartyPage,
     ) -> CounterpartyView {
         let shipment = page.shipment;
-        let opener_city = match shipment.opener_role {
-            domain::shipment::Role::Sender => shipment.origin_city.as_deref(),
-            domain::shipment::Role::Receiver => shipment.destination_city.as_deref(),
-        };
+        let (opener_city, _) = shipment.opener_role.orient(
+            shipment.origin_city.as_deref(),
+            shipment.destination_city.as_deref(),
+        );
         CounterpartyView {
             context: context(session, Some(page.role)),
             step: page.step,

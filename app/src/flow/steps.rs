@@ -1,8 +1,9 @@
 //! One component per step of the landing flow. Each is a plain form to its server function.
 
 use domain::draft::Step;
-use domain::forms::{Errors, ItemForm, PartyForm, QuoteForm};
-use domain::shipment::Role;
+use domain::forms::{Errors, Intent, ItemForm, PartyForm, QuoteForm};
+use domain::shipment::{HandoverChoice, Role};
+use domain::tariff::Service;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
@@ -49,11 +50,11 @@ pub(super) fn RoleStep(action: ServerAction<ChooseRole>, errors: Errors) -> impl
                 <fieldset>
                     <legend>"شما فروشنده‌اید یا خریدار؟"</legend>
                     <label class="choice">
-                        <input type="radio" name="form[role]" value="sender" required />
+                        <input type="radio" name="form[role]" value=Role::Sender.key() required />
                         "فروشنده‌ام و کالا را می‌فرستم"
                     </label>
                     <label class="choice">
-                        <input type="radio" name="form[role]" value="receiver" />
+                        <input type="radio" name="form[role]" value=Role::Receiver.key() />
                         "خریدارم و کالا را می‌گیرم"
                     </label>
                 </fieldset>
@@ -133,17 +134,6 @@ pub(super) fn PartyStep(
     let window_error = errors.get("pickup_window").cloned();
     let timing_invalid = errors.contains_key("pickup_day") || errors.contains_key("pickup_window");
     let handover = form.handover.clone();
-    let choices: [(&str, &str); 2] = if sender {
-        [
-            ("pickup", "پیک از نشانی من بگیرد"),
-            ("dropoff", "خودم به شعبه می‌برم"),
-        ]
-    } else {
-        [
-            ("door", "تحویل درِ خانه"),
-            ("branch", "در شعبه نگه دارند، خودم می‌گیرم"),
-        ]
-    };
     let chosen_day = form.pickup_day.clone();
     let chosen_window = form.pickup_window.clone();
     view! {
@@ -164,14 +154,14 @@ pub(super) fn PartyStep(
                 <Field field="postal_code" label="کد پستی" value=form.postal_code errors=errors.clone() input_mode="numeric" optional=true />
                 <fieldset class:invalid=handover_error_shown>
                     <legend>{if sender { "تحویل به شرکت حمل" } else { "تحویل به شما" }}</legend>
-                    {choices
+                    {HandoverChoice::for_role(role)
                         .into_iter()
-                        .map(|(key, label)| {
-                            let checked = handover == key;
+                        .map(|choice| {
+                            let checked = handover == choice.key();
                             view! {
                                 <label class="choice">
-                                    <input type="radio" name="form[handover]" value=key checked=checked />
-                                    {label}
+                                    <input type="radio" name="form[handover]" value=choice.key() checked=checked />
+                                    {choice.label()}
                                 </label>
                             }
                         })
@@ -240,7 +230,7 @@ pub(super) fn QuoteStep(
         "شهر فرستنده (برای برآورد هزینه)"
     };
     let service = if form.service.is_empty() {
-        "economy".to_owned()
+        Service::Economy.key().to_owned()
     } else {
         form.service.clone()
     };
@@ -257,7 +247,7 @@ pub(super) fn QuoteStep(
             <ErrorSummary errors=errors.clone() />
             <ActionForm action>
                 <CitySelect field="other_city" label=other_label selected=form.other_city provinces errors=errors.clone() on_pick=pick />
-                <button class="button secondary" type="submit" name="form[intent]" value="quote">"محاسبهٔ هزینه"</button>
+                <button class="button secondary" type="submit" name="form[intent]" value=Intent::Quote.key()>"محاسبهٔ هزینه"</button>
                 <fieldset class:invalid=service_error_shown aria-live="polite">
                     <legend>"سرویس"</legend>
                     {move || {
@@ -315,7 +305,7 @@ pub(super) fn QuoteStep(
                     </label>
                     {consent_error.map(|m| view! { <p class="field-error">{m}</p> })}
                 </div>
-                <button class="button" type="submit" name="form[intent]" value="submit">"ثبت درخواست"</button>
+                <button class="button" type="submit" name="form[intent]" value=Intent::Submit.key()>"ثبت درخواست"</button>
             </ActionForm>
         </section>
     }

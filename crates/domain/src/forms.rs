@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::shipment::{Handover, Item, Party, Payer, PickupWindow, Role};
+use crate::shipment::{
+    parse_pickup_day, Handover, HandoverChoice, Item, Party, Payer, PickupWindow, Role,
+};
 use crate::size::SizeClass;
 use crate::tariff::Service;
 use crate::values::{
@@ -81,9 +83,46 @@ pub struct QuoteForm {
     pub payer: String,
     #[serde(default)]
     pub consent: Option<String>,
-    /// `quote` recalculates; `submit` sends the request.
+    /// [`Intent`]'s key: which of the step's two buttons was pressed.
     #[serde(default)]
     pub intent: String,
+}
+
+/// The quote step's two buttons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intent {
+    /// Recalculate with the chosen city.
+    Quote,
+    /// Send the request.
+    Submit,
+}
+
+impl Intent {
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Quote => "quote",
+            Self::Submit => "submit",
+        }
+    }
+
+    /// The button pressed; anything else only recalculates.
+    pub fn of(form: &QuoteForm) -> Self {
+        if form.intent == Self::Submit.key() {
+            Self::Submit
+        } else {
+            Self::Quote
+        }
+    }
+}
+
+/// The role step: the opener's side in the deal.
+pub fn validate_role(form: &RoleForm) -> Result<Role, Errors> {
+    Role::parse(&form.role).ok_or_else(|| {
+        Errors::from([(
+            "role".to_owned(),
+            "یکی از گزینه‌ها را انتخاب کنید.".to_owned(),
+        )])
+    })
 }
 
 fn record<T>(errors: &mut Errors, field: &str, result: Result<T, FieldError>) -> Option<T> {
@@ -177,13 +216,13 @@ pub fn validate_item(form: &ItemForm) -> Result<Item, Errors> {
     }
 }
 
-/// The opener's own side. `city_known` says whether a city id is in the catalogue;
-/// `pickup_days` are the days a courier pickup may be booked.
+/// A side's details. `city_known` says whether a city id is in the catalogue; a courier
+/// pickup must be on a day bookable at Unix time `now`.
 pub fn validate_party(
     form: &PartyForm,
     role: Role,
     city_known: impl Fn(&str) -> bool,
-    pickup_days: &[i64],
+    now: i64,
 ) -> Result<Party, Errors> {
     let mut errors = Errors::new();
     let name = record(&mut errors, "name", PersonName::parse(&form.name));
@@ -202,14 +241,13 @@ pub fn validate_party(
         "postal_code",
         optional(&form.postal_code, PostalCode::parse),
     );
-    let handover = match (role, form.handover.as_str()) {
-        (Role::Sender, "pickup") => {
-            let day = form
-                .pickup_day
-                .parse::<i64>()
-                .ok()
-                .filter(|d| pickup_days.contains(d));
-            let day = record(&mut errors, "pickup_day", day.ok_or(FieldError::Choice));
+    let handover = match HandoverChoice::parse(role, &form.handover) {
+        Some(HandoverChoice::Pickup) => {
+            let day = record(
+                &mut errors,
+                "pickup_day",
+                parse_pickup_day(&form.pickup_day, now).ok_or(FieldError::Choice),
+            );
             let window = record(
                 &mut errors,
                 "pickup_window",
@@ -218,10 +256,10 @@ pub fn validate_party(
             day.zip(window)
                 .map(|(day, window)| Handover::CourierPickup { day, window })
         }
-        (Role::Sender, "dropoff") => Some(Handover::BranchDropOff),
-        (Role::Receiver, "door") => Some(Handover::DoorDelivery),
-        (Role::Receiver, "branch") => Some(Handover::HoldAtBranch),
-        _ => record(&mut errors, "handover", Err(FieldError::Choice)),
+        Some(HandoverChoice::Dropoff) => Some(Handover::BranchDropOff),
+        Some(HandoverChoice::Door) => Some(Handover::DoorDelivery),
+        Some(HandoverChoice::Branch) => Some(Handover::HoldAtBranch),
+        None => record(&mut errors, "handover", Err(FieldError::Choice)),
     };
     match (
         name,
@@ -373,18 +411,19 @@ mod tests {
             ..PartyForm::default()
         };
         let known = |c: &str| c == "tehran";
-        assert!(validate_party(&form, Role::Sender, known, &[20000]).is_ok());
-        assert!(validate_party(&form, Role::Sender, known, &[20001])
+        let day = 20_000 * 86_400;
+        assert!(validate_party(&form, Role::Sender, known, day).is_ok());
+        assert!(validate_party(&form, Role::Sender, known, day + 86_400)
             .unwrap_err()
             .contains_key("pickup_day"));
-        assert!(validate_party(&form, Role::Receiver, known, &[20000])
+        assert!(validate_party(&form, Role::Receiver, known, day)
             .unwrap_err()
             .contains_key("handover"));
         let door = PartyForm {
             handover: "door".into(),
             ..form
         };
-        assert!(validate_party(&door, Role::Receiver, known, &[]).is_ok());
+        assert!(validate_party(&door, Role::Receiver, known, day).is_ok());
         assert_eq!(
             check_field("mobile", "0912"),
             Some(FieldError::Mobile.to_string())

@@ -63,6 +63,14 @@ impl Role {
         }
     }
 
+    /// The (origin, destination) of a route between `own` (this side's) and `other`.
+    pub fn orient<T>(self, own: T, other: T) -> (T, T) {
+        match self {
+            Self::Sender => (own, other),
+            Self::Receiver => (other, own),
+        }
+    }
+
     /// The opener's side in the deal, as the landing page names it.
     pub fn deal_label(self) -> &'static str {
         match self {
@@ -165,6 +173,57 @@ impl Handover {
             Self::DoorDelivery | Self::HoldAtBranch => role == Role::Receiver,
         }
     }
+}
+
+/// The handover a side picks in the form (a courier pickup still needs its day and window).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandoverChoice {
+    Pickup,
+    Dropoff,
+    Door,
+    Branch,
+}
+
+impl HandoverChoice {
+    /// The choices of `role`'s side, in the order the form shows them.
+    pub fn for_role(role: Role) -> [Self; 2] {
+        match role {
+            Role::Sender => [Self::Pickup, Self::Dropoff],
+            Role::Receiver => [Self::Door, Self::Branch],
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Pickup => "pickup",
+            Self::Dropoff => "dropoff",
+            Self::Door => "door",
+            Self::Branch => "branch",
+        }
+    }
+
+    /// `role`'s choice with this key.
+    pub fn parse(role: Role, key: &str) -> Option<Self> {
+        Self::for_role(role).into_iter().find(|c| c.key() == key)
+    }
+
+    /// As the form offers it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pickup => "پیک از نشانی من بگیرد",
+            Self::Dropoff => "خودم به شعبه می‌برم",
+            Self::Door => "تحویل درِ خانه",
+            Self::Branch => "در شعبه نگه دارند، خودم می‌گیرم",
+        }
+    }
+}
+
+/// A pickup day as typed or sent by a form (any digits), if it is bookable at `now`.
+pub fn parse_pickup_day(raw: &str, now: i64) -> Option<i64> {
+    crate::text::normalize_digits(raw.trim())
+        .parse::<i64>()
+        .ok()
+        .filter(|day| pickup_days(now).contains(day))
 }
 
 /// One side's details.

@@ -1,4 +1,4 @@
-//! The shipment status machine (PRODUCT.md "Status lifecycle"). Every change goes through
+//! The shipment status machine (Draft → … → Delivered, with its exceptions). Every change goes through
 //! [`Status::can_become`], which also checks who may make it.
 
 use serde::{Deserialize, Serialize};

@@ -1,4 +1,4 @@
-//! The tariff and the price quote (PRODUCT.md "Price quote"). Money is whole Rials; every
+//! The tariff and the price quote (the tariff file `config/tariff.toml` documents every number). Money is whole Rials; every
 //! percentage is applied with half-up rounding to a whole Rial.
 //!
 //! quote = shipping(zone, chargeable weight) × class surcharge × service multiplier

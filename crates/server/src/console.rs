@@ -3,7 +3,7 @@
 //! status changes — each with its event, chat message and audit entry in one transaction.
 
 use domain::code::TrackingCode;
-use domain::shipment::{pickup_days, PickupWindow};
+use domain::shipment::{parse_pickup_day, PickupWindow};
 use domain::status::{Actor, Status};
 use http::HeaderMap;
 use serde::{Deserialize, Serialize};
@@ -341,6 +341,18 @@ pub enum Acted {
 }
 
 impl Acted {
+    const ALL: [Self; 5] = [
+        Self::Done,
+        Self::NeedsReason,
+        Self::NeedsPickup,
+        Self::Refused,
+        Self::NotFound,
+    ];
+
+    pub fn parse(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.key() == key)
+    }
+
     pub fn key(self) -> &'static str {
         match self {
             Self::Done => "done",
@@ -351,13 +363,13 @@ impl Acted {
         }
     }
 
-    pub fn label_of(key: &str) -> &'static str {
-        match key {
-            "done" => "انجام شد.",
-            "reason" => "برای لغو، دلیل را بنویسید.",
-            "pickup" => "روز و بازهٔ جمع‌آوری را انتخاب کنید.",
-            "missing" => "مرسوله پیدا نشد.",
-            _ => "این تغییر در وضعیت کنونی مجاز نیست؛ چیزی تغییر نکرد.",
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Done => "انجام شد.",
+            Self::NeedsReason => "برای لغو، دلیل را بنویسید.",
+            Self::NeedsPickup => "روز و بازهٔ جمع‌آوری را انتخاب کنید.",
+            Self::NotFound => "مرسوله پیدا نشد.",
+            Self::Refused => "این تغییر در وضعیت کنونی مجاز نیست؛ چیزی تغییر نکرد.",
         }
     }
 }
@@ -374,11 +386,7 @@ pub async fn act(state: &AppState, operator: &Operator, form: &ActForm) -> Resul
         return Ok(Acted::NeedsReason);
     }
     let pickup = if to == Status::PickupScheduled {
-        let day = form
-            .day
-            .parse::<i64>()
-            .ok()
-            .filter(|d| pickup_days(state.now()).contains(d));
+        let day = parse_pickup_day(&form.day, state.now());
         match day.zip(PickupWindow::parse(&form.window)) {
             Some(pickup) => Some(pickup),
             None => return Ok(Acted::NeedsPickup),
@@ -414,7 +422,7 @@ pub async fn act(state: &AppState, operator: &Operator, form: &ActForm) -> Resul
     };
     Ok(
         match shipments::transition(&state.db, &code, change, state.now()).await? {
-            Changed::Done { .. } => {
+            Changed::Done => {
                 if let (true, Some(conversation)) = (to.is_terminal(), &shipment.conversation_id) {
                     tokens::release_when_done(&state.db, conversation).await?;
                 }

@@ -7,8 +7,9 @@
 //! * [`error`]: the one boundary error ([`AppError`]), logged where it happens;
 //! * the use cases the pages call: [`flow`] (the landing flow), [`tracking`], [`console`];
 //! * [`chat`]: the messages Ersal writes, their signed buttons, the tokens and the outbox;
-//! * [`db`] and the repositories ([`sessions`], [`drafts`], [`shipments`], [`operators`]): all
-//!   SQL lives there;
+//! * [`db`] and the repositories ([`sessions`], [`drafts`], [`shipments`], [`operators`], and
+//!   for the chat [`chat::tokens`], [`chat::outbox`], and [`oauth`]'s states): all SQL lives
+//!   there, none in the use cases or the pages;
 //! * [`crypto`]: sealing personal data at rest, bearer tokens, signatures, constant-time comparison;
 //! * [`oauth`]: Divar's OAuth (consent URL, code exchange, refresh) and its `state` values;
 //! * [`http`]: the endpoints Divar and browsers call directly, and the common layers;

@@ -18,7 +18,7 @@ pub const LOCKOUT_SECS: i64 = 15 * 60;
 /// Failed logins from one address within the window before it is refused.
 pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
 pub const ADDRESS_WINDOW_SECS: i64 = 15 * 60;
-/// Console sessions end after this long without activity (Divar's checklist).
+/// Console sessions end after this long without activity (docs/kenar.md, “Divar's standards Ersal follows”).
 pub const IDLE_SECS: i64 = 15 * 60;
 
 #[derive(Debug, thiserror::Error)]
@@ -189,8 +189,7 @@ pub async fn login(
     Ok(Login::Accepted(session))
 }
 
-/// The operator behind a console cookie, if the session is alive (activity within
-/// [`IDLE_SECS`]) and the account enabled; each call counts as activity.
+/// A logged-in operator, with the CSRF token of their session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Operator {
     pub id: i64,
@@ -198,6 +197,8 @@ pub struct Operator {
     pub csrf: String,
 }
 
+/// The operator behind a console cookie, if the session is alive (activity within
+/// [`IDLE_SECS`]) and the account enabled; each call counts as activity.
 pub async fn current(db: &Db, cookie: &str, now: i64) -> Result<Option<Operator>, AppError> {
     let row = sqlx::query(
         "update operator_sessions set last_seen_at = ?

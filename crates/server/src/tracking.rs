@@ -97,7 +97,7 @@ pub async fn cancel(
     };
     let change = Change::to(Status::Cancelled, actor);
     let changed = shipments::transition(&state.db, code, change, state.now()).await?;
-    if let (Changed::Done { .. }, Some(conversation)) = (changed, &shipment.conversation_id) {
+    if let (Changed::Done, Some(conversation)) = (changed, &shipment.conversation_id) {
         tokens::release_when_done(&state.db, conversation).await?;
     }
     Ok(Some(actor))

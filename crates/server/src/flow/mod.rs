@@ -14,8 +14,10 @@ use std::time::Duration;
 
 use domain::code::TrackingCode;
 use domain::draft::{Draft, Step};
-use domain::forms::{validate_item, validate_party, Errors, ItemForm, PartyForm, RoleForm};
-use domain::shipment::{pickup_days, Role};
+use domain::forms::{
+    validate_item, validate_party, validate_role, Errors, ItemForm, PartyForm, RoleForm,
+};
+use domain::shipment::Role;
 use domain::status::Status;
 use domain::tariff::Quote;
 use domain::values::Rials;
@@ -123,14 +125,11 @@ pub async fn open(
         save_draft(state, session, &draft).await?;
     }
     let role = role(session, &draft);
-    // Defaults from the post: its city is the seller's.
+    // Defaults from the post: its city is the seller's, where the parcel starts.
     if let (Some(role), Some(post_city)) = (role, draft.post_city.clone()) {
-        let field = match role {
-            Role::Sender => &mut draft.party.city,
-            Role::Receiver => &mut draft.quote.other_city,
-        };
-        if field.is_empty() {
-            *field = post_city;
+        let (origin, _) = role.orient(&mut draft.party.city, &mut draft.quote.other_city);
+        if origin.is_empty() {
+            *origin = post_city;
         }
     }
     let step = draft.opener_step(requested, role);
@@ -201,12 +200,7 @@ pub fn validated_party(
     role: Role,
 ) -> Result<domain::shipment::Party, Errors> {
     let places = &state.catalog.places;
-    validate_party(
-        form,
-        role,
-        |c| places.find(c).is_some(),
-        &pickup_days(state.now()),
-    )
+    validate_party(form, role, |c| places.find(c).is_some(), state.now())
 }
 
 /// A step's form, as submitted.
@@ -225,19 +219,13 @@ pub async fn save_step(
 ) -> Result<Step, AppError> {
     let mut draft = load_draft(state, session).await?;
     let (same, result) = match form {
-        StepForm::Role(form) => (
-            Step::Role,
-            match Role::parse(&form.role) {
-                Some(role) => {
-                    draft.role = Some(role);
-                    Ok(Step::Item)
-                }
-                None => Err(Errors::from([(
-                    "role".to_owned(),
-                    "یکی از گزینه‌ها را انتخاب کنید.".to_owned(),
-                )])),
-            },
-        ),
+        StepForm::Role(form) => {
+            let valid = validate_role(&form);
+            if let Ok(role) = valid {
+                draft.role = Some(role);
+            }
+            (Step::Role, valid.map(|_| Step::Item))
+        }
         StepForm::Item(form) => {
             let valid = validate_item(&form);
             draft.item = form;

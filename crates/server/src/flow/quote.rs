@@ -23,10 +23,7 @@ pub fn between(
     let (Some(own), Some(other)) = (places.find(own_city), places.find(other_city)) else {
         return Vec::new();
     };
-    let (origin, destination) = match role {
-        Role::Sender => (own, other),
-        Role::Receiver => (other, own),
-    };
+    let (origin, destination) = role.orient(own, other);
     let parcel = item.parcel();
     [Service::Economy, Service::Express]
         .into_iter()

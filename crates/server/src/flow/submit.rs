@@ -4,8 +4,8 @@
 
 use domain::code::TrackingCode;
 use domain::draft::{Draft, Step};
-use domain::forms::{validate_item, validate_quote, QuoteForm};
-use domain::shipment::{Party, Role};
+use domain::forms::{validate_item, validate_quote, Intent, QuoteForm};
+use domain::shipment::Party;
 
 use super::{button_shipment, load_draft, role, save_draft, validated_party};
 use crate::chat::texts::{announce, Facts};
@@ -34,7 +34,7 @@ pub async fn submit_quote(
     form: QuoteForm,
 ) -> Result<Submitted, AppError> {
     let mut draft = load_draft(state, session).await?;
-    let submit = form.intent == "submit";
+    let submit = Intent::of(&form) == Intent::Submit;
     draft.quote = form;
     draft.errors.clear();
     if role(session, &draft).is_none() || !submit {
@@ -104,10 +104,8 @@ pub async fn finalize(
             return Ok(Finalized::Fix(step));
         }
     };
-    let (origin_city, destination_city) = match role {
-        Role::Sender => (party.city.clone(), choice.other_city.clone()),
-        Role::Receiver => (choice.other_city.clone(), party.city.clone()),
-    };
+    let (origin_city, destination_city) =
+        role.orient(party.city.clone(), choice.other_city.clone());
     let (Some(origin), Some(destination)) =
         (places.find(&origin_city), places.find(&destination_city))
     else {
@@ -150,10 +148,11 @@ pub async fn finalize(
 /// The other side's details and the final route and price, once their city is known.
 pub fn completion(state: &AppState, shipment: &Shipment, party: Party) -> Option<Completion> {
     let places = &state.catalog.places;
-    let (origin, destination) = match shipment.opener_role {
-        Role::Sender => (shipment.origin_city.clone()?, party.city.clone()),
-        Role::Receiver => (party.city.clone(), shipment.destination_city.clone()?),
-    };
+    let role = shipment.opener_role;
+    let opener_city = role
+        .orient(&shipment.origin_city, &shipment.destination_city)
+        .0;
+    let (origin, destination) = role.orient(opener_city.clone()?, party.city.clone());
     let quote = state.catalog.tariff.quote(
         &shipment.item.parcel(),
         places.find(&origin)?,
@@ -229,7 +228,7 @@ pub async fn confirm(state: &AppState, session: &LandingSession) -> Result<Confi
     )
     .await?;
     Ok(match changed {
-        Changed::Done { .. } => {
+        Changed::Done => {
             tracing::info!("shipment booked by the counterparty");
             Confirmed::Booked
         }

@@ -104,7 +104,7 @@ pub enum Refusal {
 /// The outcome of a status change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Changed {
-    Done { from: Status },
+    Done,
     Refused(Refusal),
 }
 
@@ -214,9 +214,7 @@ pub async fn complete_counterparty(
         outbox::enqueue(&mut tx, &shipment.id, &message, now).await?;
     }
     tx.commit().await?;
-    Ok(Changed::Done {
-        from: shipment.status,
-    })
+    Ok(Changed::Done)
 }
 
 /// A shipment with its timeline, oldest event first.
@@ -294,5 +292,5 @@ pub async fn transition(
         operators::audit(&mut *tx, id, operator, &what, now).await?;
     }
     tx.commit().await?;
-    Ok(Changed::Done { from })
+    Ok(Changed::Done)
 }

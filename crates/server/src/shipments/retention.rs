@@ -84,7 +84,7 @@ pub async fn expire_unanswered(db: &Db, keys: &Keys, now: i64) -> Result<usize, 
                 route: None,
             })
         });
-        if let Changed::Done { .. } = transition(db, &code, change, now).await? {
+        if let Changed::Done = transition(db, &code, change, now).await? {
             expired += 1;
         }
     }
