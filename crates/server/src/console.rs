@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::chat::outbox::{self, Queued};
 use crate::chat::texts::{announce, Facts};
-use crate::chat::tokens;
 use crate::crypto;
 use crate::error::AppError;
 use crate::operators::{self, AuditEntry, Login, Operator};
@@ -422,12 +421,7 @@ pub async fn act(state: &AppState, operator: &Operator, form: &ActForm) -> Resul
     };
     Ok(
         match shipments::transition(&state.db, &code, change, state.now()).await? {
-            Changed::Done => {
-                if let (true, Some(conversation)) = (to.is_terminal(), &shipment.conversation_id) {
-                    tokens::release_when_done(&state.db, conversation).await?;
-                }
-                Acted::Done
-            }
+            Changed::Done => Acted::Done,
             Changed::Refused(_) => Acted::Refused,
         },
     )

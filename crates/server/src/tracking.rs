@@ -5,10 +5,9 @@ use domain::code::TrackingCode;
 use domain::status::{Actor, Status};
 
 use crate::chat::outbox::{self, Delivery};
-use crate::chat::tokens;
 use crate::error::AppError;
 use crate::sessions::LandingSession;
-use crate::shipments::{self, Change, Changed, Shipment};
+use crate::shipments::{self, Change, Shipment};
 use crate::state::AppState;
 
 /// A shipment's tracking page.
@@ -80,9 +79,8 @@ pub async fn open(
     }))
 }
 
-/// Cancels a shipment for one of its sides, if it has not been picked up yet. Once its chat has
-/// nothing left to say, the permission to post there is dropped. Returns who asked, when they
-/// are one of its sides (`None`: a stranger, and nothing happened).
+/// Cancels a shipment for one of its sides, if it has not been picked up yet. Returns who asked,
+/// when they are one of its sides (`None`: a stranger, and nothing happened).
 pub async fn cancel(
     state: &AppState,
     session: Option<&LandingSession>,
@@ -96,9 +94,6 @@ pub async fn cancel(
         return Ok(None);
     };
     let change = Change::to(Status::Cancelled, actor);
-    let changed = shipments::transition(&state.db, code, change, state.now()).await?;
-    if let (Changed::Done, Some(conversation)) = (changed, &shipment.conversation_id) {
-        tokens::release_when_done(&state.db, conversation).await?;
-    }
+    shipments::transition(&state.db, code, change, state.now()).await?;
     Ok(Some(actor))
 }

@@ -175,22 +175,35 @@ async fn counterparty_page(
     })))
 }
 
-/// The shipment a `fill` button of this session points at, if its signature holds for the
-/// session's conversation and the shipment belongs to that conversation.
+/// The button of one of our chat messages that opened this session, if its signature holds
+/// for the session's conversation and its shipment belongs to that conversation.
+pub async fn pressed(
+    state: &AppState,
+    session: &LandingSession,
+) -> Result<Option<(TrackingCode, Op)>, AppError> {
+    let Some(conversation) = session.conversation_id.as_deref() else {
+        return Ok(None);
+    };
+    let Some((code, op)) = verify_button(&state.keys, &session.private.extra_data, conversation)
+    else {
+        return Ok(None);
+    };
+    let belongs = shipments::conversation_of(&state.db, &code)
+        .await?
+        .as_deref()
+        == Some(conversation);
+    Ok(belongs.then_some((code, op)))
+}
+
+/// The shipment a `fill` button of this session points at (see [`pressed`]).
 pub async fn button_shipment(
     state: &AppState,
     session: &LandingSession,
 ) -> Result<Option<Shipment>, AppError> {
-    let Some(conversation) = session.conversation_id.as_deref() else {
-        return Ok(None);
-    };
-    let Some((code, Op::Fill)) =
-        verify_button(&state.keys, &session.private.extra_data, conversation)
-    else {
-        return Ok(None);
-    };
-    let shipment = shipments::get(&state.db, &state.keys, &code).await?;
-    Ok(shipment.filter(|s| s.conversation_id.as_deref() == Some(conversation)))
+    match pressed(state, session).await? {
+        Some((code, Op::Fill)) => shipments::get(&state.db, &state.keys, &code).await,
+        _ => Ok(None),
+    }
 }
 
 /// A side's details, checked against the city list and today's pickup days.

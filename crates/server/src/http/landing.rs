@@ -16,12 +16,11 @@ use http::{header, HeaderMap, HeaderValue, StatusCode};
 use kenar::{PostToken, Source};
 
 use super::page;
-use crate::chat::{verify_button, Op};
+use crate::chat::Op;
 use crate::crypto;
 use crate::error::AppError;
 use crate::flow::LANDING_PATH;
 use crate::sessions::{self, NewLanding, Redeemed};
-use crate::shipments;
 use crate::state::AppState;
 /// The longest direct-link query string read.
 const MAX_QUERY_BYTES: usize = 2048;
@@ -102,20 +101,10 @@ async fn destination(state: &AppState, cookie_token: &str) -> Result<Destination
     if session.source != Source::ChatMessageAction {
         return Ok(Destination::Page(LANDING_PATH.to_owned()));
     }
-    let button = session.conversation_id.as_deref().and_then(|conversation| {
-        verify_button(&state.keys, &session.private.extra_data, conversation)
-    });
-    let Some((shipment, op)) = button else {
-        return Ok(Destination::Refused {
-            back_to: session.return_target,
-        });
-    };
-    let belongs =
-        shipments::conversation_of(&state.db, &shipment).await? == session.conversation_id;
-    Ok(match (belongs, op) {
-        (true, Op::Track) => Destination::Page(crate::tracking::path(&shipment)),
-        (true, Op::Fill) => Destination::Page(LANDING_PATH.to_owned()),
-        (false, _) => Destination::Refused {
+    Ok(match crate::flow::pressed(state, &session).await? {
+        Some((code, Op::Track)) => Destination::Page(crate::tracking::path(&code)),
+        Some((_, Op::Fill)) => Destination::Page(LANDING_PATH.to_owned()),
+        None => Destination::Refused {
             back_to: session.return_target,
         },
     })

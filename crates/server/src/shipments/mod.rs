@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::{Sqlite, Transaction};
 
 use crate::chat::outbox::{self, Announcement};
+use crate::chat::tokens;
 use crate::crypto::Keys;
 use crate::db::Db;
 use crate::error::AppError;
@@ -258,7 +259,8 @@ impl Change {
 
 /// Moves a shipment as `change` says, if the status machine allows its actor to, recording the
 /// event, queueing the chat message and auditing the operator in the same transaction. The
-/// status check and the update are one statement, so concurrent changes cannot both win.
+/// status check and the update are one statement, so concurrent changes cannot both win. Once
+/// the shipment has ended, its chat's permission is dropped if nothing else needs it.
 pub async fn transition(
     db: &Db,
     id: &TrackingCode,
@@ -292,5 +294,11 @@ pub async fn transition(
         operators::audit(&mut *tx, id, operator, &what, now).await?;
     }
     tx.commit().await?;
+    // An ended shipment may leave its chat with nothing more to hear.
+    if to.is_terminal() {
+        if let Some(conversation) = conversation_of(db, id).await? {
+            tokens::release_when_done(db, &conversation).await?;
+        }
+    }
     Ok(Changed::Done)
 }
