@@ -9,7 +9,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
 use crate::ui::BackToDivar;
-use crate::ui::Failure;
+use crate::ui::{DeadEnd, Failure};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimelineEntry {
@@ -148,11 +148,11 @@ pub fn TrackingPage() -> impl IntoView {
                 match tracking.await {
                     Ok(Tracking::Visible(view)) => view! { <Timeline view=*view cancel /> }.into_any(),
                     Ok(Tracking::Hidden { back_to }) => view! {
-                        <section class="card" role="alert">
-                            <h1>"این مرسوله را نمی‌توان نشان داد"</h1>
-                            <p>"پیگیری فقط برای دو طرف همان گفتگو است. از دکمهٔ پیگیری در گفتگوی دیوار وارد شوید."</p>
-                            <BackToDivar href=back_to primary=true />
-                        </section>
+                        <DeadEnd
+                            title="این مرسوله را نمی‌توان نشان داد"
+                            body="پیگیری فقط برای دو طرف همان گفتگو است. از دکمهٔ پیگیری در گفتگوی دیوار وارد شوید."
+                            back_to
+                        />
                     }
                     .into_any(),
                     Err(_) => view! { <Failure /> }.into_any(),

@@ -81,6 +81,27 @@ pub fn Field(
     }
 }
 
+/// Radio buttons named `form[<field>]`, one per (value, label), `chosen` checked.
+#[component]
+pub fn Radios(
+    field: &'static str,
+    options: Vec<(&'static str, &'static str)>,
+    chosen: String,
+) -> impl IntoView {
+    options
+        .into_iter()
+        .map(|(value, label)| {
+            let checked = chosen == value;
+            view! {
+                <label class="choice">
+                    <input type="radio" name=format!("form[{field}]") value=value checked=checked />
+                    {label}
+                </label>
+            }
+        })
+        .collect_view()
+}
+
 /// The city picker: every province as a group of its cities.
 #[component]
 pub fn CitySelect(
@@ -156,14 +177,33 @@ pub fn BackToDivar(href: String, #[prop(optional)] primary: bool) -> impl IntoVi
     }
 }
 
+/// A dead end said plainly: what happened, what to do, and the way back to Divar (with one
+/// further link, when there is somewhere else to go).
+#[component]
+pub fn DeadEnd(
+    title: &'static str,
+    body: &'static str,
+    back_to: String,
+    #[prop(optional)] link: Option<(String, &'static str)>,
+) -> impl IntoView {
+    view! {
+        <section class="card" role="alert">
+            <h1>{title}</h1>
+            <p>{body}</p>
+            {link.map(|(href, label)| view! { <p><a href=href>{label}</a></p> })}
+            <BackToDivar href=back_to primary=true />
+        </section>
+    }
+}
+
 #[component]
 pub fn NoSession(back_to: String) -> impl IntoView {
     view! {
-        <section class="card" role="alert">
-            <h1>"نشست شما پایان یافته است"</h1>
-            <p>"برای ادامه به گفتگو در دیوار برگردید و «ارسال» را دوباره باز کنید."</p>
-            <BackToDivar href=back_to primary=true />
-        </section>
+        <DeadEnd
+            title="نشست شما پایان یافته است"
+            body="برای ادامه به گفتگو در دیوار برگردید و «ارسال» را دوباره باز کنید."
+            back_to
+        />
     }
 }
 

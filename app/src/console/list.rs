@@ -34,14 +34,11 @@ pub struct ListData {
 
 #[server(endpoint = "console/list")]
 pub async fn console_list(query: ListQuery) -> Result<Option<ListData>, ServerFnError> {
-    use crate::server::{headers, state};
     use domain::jalali::JalaliDateTime;
     use ersal_server::chat::texts::route;
     use ersal_server::console;
 
-    let state = state();
-    let Some(operator) = console::operator(&state, &headers().await?).await? else {
-        super::to_login();
+    let Some((state, operator)) = super::signed_in(None).await? else {
         return Ok(None);
     };
     let page = console::list(&state, &query).await?;

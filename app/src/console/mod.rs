@@ -54,8 +54,28 @@ pub fn ConsoleApp() -> impl IntoView {
 }
 
 /// Sends the browser to the login page (a server function's answer).
+#[cfg(feature = "ssr")]
 fn to_login() {
     leptos_axum::redirect("/console/login");
+}
+
+/// The state and the logged-in operator — with the session's CSRF token checked when a form
+/// carries one — or `None` after sending the browser to the login page.
+#[cfg(feature = "ssr")]
+async fn signed_in(
+    csrf: Option<&str>,
+) -> Result<Option<(ersal_server::AppState, ersal_server::operators::Operator)>, ServerFnError> {
+    use ersal_server::console;
+    let state = crate::server::state();
+    let headers = crate::server::headers().await?;
+    let operator = match csrf {
+        Some(csrf) => console::authorized(&state, &headers, csrf).await?,
+        None => console::operator(&state, &headers).await?,
+    };
+    if operator.is_none() {
+        to_login();
+    }
+    Ok(operator.map(|operator| (state, operator)))
 }
 
 #[server(endpoint = "console/logout")]

@@ -83,15 +83,12 @@ fn party_view(
 
 #[server(endpoint = "console/shipment")]
 pub async fn console_shipment(id: String) -> Result<Option<ShipmentData>, ServerFnError> {
-    use crate::server::{headers, state};
     use domain::jalali::JalaliDateTime;
     use domain::shipment::{pickup_day_label, pickup_days, Role};
     use ersal_server::chat::texts::route;
     use ersal_server::console;
 
-    let state = state();
-    let Some(operator) = console::operator(&state, &headers().await?).await? else {
-        super::to_login();
+    let Some((state, operator)) = super::signed_in(None).await? else {
         return Ok(None);
     };
     let Some(opened) = console::open(&state, &operator, &id).await? else {
@@ -163,12 +160,9 @@ pub async fn console_shipment(id: String) -> Result<Option<ShipmentData>, Server
 /// Moves a shipment as an operator, then shows the shipment again with what happened.
 #[server(endpoint = "console/act")]
 pub async fn operator_act(form: ActForm) -> Result<(), ServerFnError> {
-    use crate::server::{headers, state};
     use ersal_server::console;
 
-    let state = state();
-    let Some(operator) = console::authorized(&state, &headers().await?, &form.csrf).await? else {
-        super::to_login();
+    let Some((state, operator)) = super::signed_in(Some(&form.csrf)).await? else {
         return Ok(());
     };
     let acted = console::act(&state, &operator, &form).await?;

@@ -11,7 +11,7 @@ use super::{
     load_flow, ChooseRole, ConfirmCounterparty, CounterpartyView, Flow, FlowView, SaveItem,
     SaveParty, SubmitQuote,
 };
-use crate::ui::{BackToDivar, Failure, NoSession};
+use crate::ui::{BackToDivar, DeadEnd, Failure, NoSession};
 
 fn role_label(role: Option<Role>) -> &'static str {
     role.map_or("مشخص نشده", Role::deal_label)
@@ -49,20 +49,20 @@ pub fn FlowPage() -> impl IntoView {
                         view! { <CounterpartySteps view=*view save_party confirm /> }.into_any()
                     }
                     Ok(Flow::Closed { back_to, tracking }) => view! {
-                        <section class="card" role="alert">
-                            <h1>"این درخواست دیگر منتظر شما نیست"</h1>
-                            <p>"مشخصات طرف دوم قبلاً ثبت شده یا درخواست لغو شده است."</p>
-                            <p><a href=tracking>"پیگیری ارسال"</a></p>
-                            <BackToDivar href=back_to primary=true />
-                        </section>
+                        <DeadEnd
+                            title="این درخواست دیگر منتظر شما نیست"
+                            body="مشخصات طرف دوم قبلاً ثبت شده یا درخواست لغو شده است."
+                            back_to
+                            link=(tracking, "پیگیری ارسال")
+                        />
                     }
                     .into_any(),
                     Ok(Flow::Refused { back_to }) => view! {
-                        <section class="card" role="alert">
-                            <h1>"این دکمه معتبر نیست"</h1>
-                            <p>"این دکمه به این گفتگو تعلق ندارد یا تغییر کرده است. هیچ تغییری انجام نشد."</p>
-                            <BackToDivar href=back_to primary=true />
-                        </section>
+                        <DeadEnd
+                            title="این دکمه معتبر نیست"
+                            body="این دکمه به این گفتگو تعلق ندارد یا تغییر کرده است. هیچ تغییری انجام نشد."
+                            back_to
+                        />
                     }
                     .into_any(),
                     Ok(Flow::NoSession { back_to }) => view! { <NoSession back_to /> }.into_any(),

@@ -2,7 +2,7 @@
 
 use domain::draft::Step;
 use domain::forms::{Errors, Intent, ItemForm, PartyForm, QuoteForm};
-use domain::shipment::{HandoverChoice, Role};
+use domain::shipment::{HandoverChoice, Payer, PickupWindow, Role};
 use domain::tariff::Service;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -10,7 +10,7 @@ use leptos::prelude::*;
 #[cfg(feature = "hydrate")]
 use super::preview_quote;
 use super::{ChooseRole, QuoteView, SaveItem, SaveParty, SubmitQuote};
-use crate::ui::{CitySelect, ErrorSummary, Field, ProvinceOption};
+use crate::ui::{CitySelect, ErrorSummary, Field, ProvinceOption, Radios};
 
 #[component]
 pub(super) fn Steps(current: Step) -> impl IntoView {
@@ -154,18 +154,11 @@ pub(super) fn PartyStep(
                 <Field field="postal_code" label="کد پستی" value=form.postal_code errors=errors.clone() input_mode="numeric" optional=true />
                 <fieldset class:invalid=handover_error_shown>
                     <legend>{if sender { "تحویل به شرکت حمل" } else { "تحویل به شما" }}</legend>
-                    {HandoverChoice::for_role(role)
-                        .into_iter()
-                        .map(|choice| {
-                            let checked = handover == choice.key();
-                            view! {
-                                <label class="choice">
-                                    <input type="radio" name="form[handover]" value=choice.key() checked=checked />
-                                    {choice.label()}
-                                </label>
-                            }
-                        })
-                        .collect_view()}
+                    <Radios
+                        field="handover"
+                        options=HandoverChoice::for_role(role).map(|c| (c.key(), c.label())).to_vec()
+                        chosen=handover
+                    />
                     {handover_error.map(|m| view! { <p class="field-error">{m}</p> })}
                 </fieldset>
                 {sender.then(|| view! {
@@ -183,18 +176,11 @@ pub(super) fn PartyStep(
                         </select>
                         {day_error.map(|m| view! { <p class="field-error">{m}</p> })}
                         <p class="label-like">"بازهٔ ساعت"</p>
-                        {domain::shipment::PickupWindow::ALL
-                            .into_iter()
-                            .map(|w| {
-                                let checked = chosen_window == w.key();
-                                view! {
-                                    <label class="choice">
-                                        <input type="radio" name="form[pickup_window]" value=w.key() checked=checked />
-                                        {w.label()}
-                                    </label>
-                                }
-                            })
-                            .collect_view()}
+                        <Radios
+                            field="pickup_window"
+                            options=PickupWindow::ALL.map(|w| (w.key(), w.label())).to_vec()
+                            chosen=chosen_window
+                        />
                         {window_error.map(|m| view! { <p class="field-error">{m}</p> })}
                     </fieldset>
                 })}
@@ -280,18 +266,11 @@ pub(super) fn QuoteStep(
                 </fieldset>
                 <fieldset class:invalid=payer_error_shown>
                     <legend>"پرداخت هزینهٔ ارسال"</legend>
-                    {[domain::shipment::Payer::Sender, domain::shipment::Payer::Receiver]
-                        .into_iter()
-                        .map(|p| {
-                            let checked = payer == p.key();
-                            view! {
-                                <label class="choice">
-                                    <input type="radio" name="form[payer]" value=p.key() checked=checked />
-                                    {p.label()}
-                                </label>
-                            }
-                        })
-                        .collect_view()}
+                    <Radios
+                        field="payer"
+                        options=[Payer::Sender, Payer::Receiver].map(|p| (p.key(), p.label())).to_vec()
+                        chosen=payer
+                    />
                     {payer_error.map(|m| view! { <p class="field-error">{m}</p> })}
                 </fieldset>
                 <div class="field" class:invalid=consent_error_shown>

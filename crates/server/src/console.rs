@@ -296,12 +296,10 @@ pub async fn open(
     operator: &Operator,
     code: &str,
 ) -> Result<Option<Opened>, AppError> {
-    let Some(code) = TrackingCode::parse(code) else {
+    let Some(shipment) = shipments::find(&state.db, &state.keys, code).await? else {
         return Ok(None);
     };
-    let Some(shipment) = shipments::get(&state.db, &state.keys, &code).await? else {
-        return Ok(None);
-    };
+    let code = shipment.id.clone();
     if !shipment.purged {
         operators::audit(
             &state.db,

@@ -63,18 +63,15 @@ pub async fn open(
     code: &str,
     key: &str,
 ) -> Result<Option<Tracked>, AppError> {
-    let Some(code) = TrackingCode::parse(code) else {
-        return Ok(None);
-    };
-    let Some(shipment) = shipments::get(&state.db, &state.keys, &code).await? else {
+    let Some(shipment) = shipments::find(&state.db, &state.keys, code).await? else {
         return Ok(None);
     };
     if viewer(state, session, &shipment, key).is_none() {
         return Ok(None);
     }
     Ok(Some(Tracked {
-        delivery: outbox::last_delivery(&state.db, &code).await?,
-        key: link_key(state, &code),
+        delivery: outbox::last_delivery(&state.db, &shipment.id).await?,
+        key: link_key(state, &shipment.id),
         shipment,
     }))
 }

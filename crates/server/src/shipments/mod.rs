@@ -218,6 +218,14 @@ pub async fn complete_counterparty(
     Ok(Changed::Done)
 }
 
+/// The shipment a code typed or sent by a browser names, if it is a code and the shipment exists.
+pub async fn find(db: &Db, keys: &Keys, code: &str) -> Result<Option<Shipment>, AppError> {
+    match TrackingCode::parse(code) {
+        Some(code) => get(db, keys, &code).await,
+        None => Ok(None),
+    }
+}
+
 /// A shipment with its timeline, oldest event first.
 pub async fn get(db: &Db, keys: &Keys, id: &TrackingCode) -> Result<Option<Shipment>, AppError> {
     rows::read(db, keys, id).await
