@@ -142,6 +142,14 @@ fn optional<T>(
     }
 }
 
+/// The validated value, if every field parsed and nothing else was wrong; else the errors.
+fn complete<T>(value: Option<T>, errors: Errors) -> Result<T, Errors> {
+    match value {
+        Some(value) if errors.is_empty() => Ok(value),
+        _ => Err(errors),
+    }
+}
+
 /// A city chosen from the list (`city_known` says whether an id is in the catalogue).
 fn known_city(id: &str, city_known: &impl Fn(&str) -> bool) -> Result<String, FieldError> {
     if city_known(id) {
@@ -199,21 +207,17 @@ pub fn validate_item(form: &ItemForm) -> Result<Item, Errors> {
             );
         }
     }
-    match (description, size, weight, declared_value) {
-        (Some(description), Some(size), Some(weight), Some(declared_value))
-            if errors.is_empty() =>
-        {
-            Ok(Item {
-                description,
-                size,
-                weight,
-                dimensions,
-                declared_value,
-                fragile: form.fragile.is_some(),
-            })
-        }
-        _ => Err(errors),
-    }
+    let item = (|| {
+        Some(Item {
+            description: description?,
+            size: size?,
+            weight: weight?,
+            dimensions,
+            declared_value: declared_value?,
+            fragile: form.fragile.is_some(),
+        })
+    })();
+    complete(item, errors)
 }
 
 /// A side's details. `city_known` says whether a city id is in the catalogue; a courier
@@ -261,40 +265,20 @@ pub fn validate_party(
         Some(HandoverChoice::Branch) => Some(Handover::HoldAtBranch),
         None => record(&mut errors, "handover", Err(FieldError::Choice)),
     };
-    match (
-        name,
-        mobile,
-        city,
-        address,
-        plaque,
-        unit,
-        floor,
-        postal_code,
-        handover,
-    ) {
-        (
-            Some(name),
-            Some(mobile),
-            Some(city),
-            Some(address),
-            Some(plaque),
-            Some(unit),
-            Some(floor),
-            Some(postal_code),
-            Some(handover),
-        ) if errors.is_empty() => Ok(Party {
-            name,
-            mobile,
-            city,
-            address,
-            plaque,
-            unit,
-            floor,
-            postal_code,
-            handover,
-        }),
-        _ => Err(errors),
-    }
+    let party = (|| {
+        Some(Party {
+            name: name?,
+            mobile: mobile?,
+            city: city?,
+            address: address?,
+            plaque: plaque?,
+            unit: unit?,
+            floor: floor?,
+            postal_code: postal_code?,
+            handover: handover?,
+        })
+    })();
+    complete(party, errors)
 }
 
 /// The quote step's choices.
@@ -330,14 +314,14 @@ pub fn validate_quote(
             "برای ثبت درخواست، متن نگهداری اطلاعات را بپذیرید.".into(),
         );
     }
-    match (other_city, service, payer) {
-        (Some(other_city), Some(service), Some(payer)) if errors.is_empty() => Ok(QuoteChoice {
-            other_city,
-            service,
-            payer,
-        }),
-        _ => Err(errors),
-    }
+    let choice = (|| {
+        Some(QuoteChoice {
+            other_city: other_city?,
+            service: service?,
+            payer: payer?,
+        })
+    })();
+    complete(choice, errors)
 }
 
 /// Inline checks the browser runs as the user leaves a field (the same parsers as above);
