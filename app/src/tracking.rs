@@ -69,12 +69,8 @@ pub async fn load_tracking(id: String, key: Option<String>) -> Result<Tracking, 
     else {
         return Ok(Tracking::Hidden { back_to });
     };
+    let chat = ersal_server::tracking::chat_note(&tracked);
     let shipment = tracked.shipment;
-    let chat = match (&shipment.conversation_id, tracked.delivery) {
-        (None, _) => "این درخواست از گفتگو ثبت نشده است؛ پیامی در گفتگو فرستاده نمی‌شود.",
-        (Some(_), None) => "گفتگو از این درخواست باخبر نشد (اجازهٔ پیام داده نشد).",
-        (Some(_), Some(delivery)) => delivery.tracking_note(),
-    };
     let city = |c: &Option<String>| state.city_name(c.as_deref());
     Ok(Tracking::Visible(Box::new(TrackingView {
         status: shipment.status.label().to_owned(),

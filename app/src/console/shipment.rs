@@ -84,7 +84,7 @@ fn party_view(
 #[server(endpoint = "console/shipment")]
 pub async fn console_shipment(id: String) -> Result<Option<ShipmentData>, ServerFnError> {
     use domain::jalali::JalaliDateTime;
-    use domain::shipment::{pickup_day_label, pickup_days, Role};
+    use domain::shipment::{pickup_options, Role};
     use ersal_server::chat::texts::route;
     use ersal_server::console;
 
@@ -149,10 +149,7 @@ pub async fn console_shipment(id: String) -> Result<Option<ShipmentData>, Server
                 schedules_pickup: *s == domain::status::Status::PickupScheduled,
             })
             .collect(),
-        pickup_days: pickup_days(now)
-            .into_iter()
-            .map(|d| (d, pickup_day_label(d, now)))
-            .collect(),
+        pickup_days: pickup_options(now),
         id: shipment.id.to_string(),
     }))
 }

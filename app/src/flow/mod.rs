@@ -101,7 +101,7 @@ pub struct ConfirmForm {
 
 #[cfg(feature = "ssr")]
 mod views {
-    use domain::shipment::pickup_day_label;
+    use domain::shipment::pickup_options;
     use domain::tariff::Quote;
     use ersal_server::flow::{CounterpartyPage, OpenerPage};
     use ersal_server::sessions::LandingSession;
@@ -147,21 +147,13 @@ mod views {
         }
     }
 
-    fn pickup_days(state: &AppState) -> Vec<(i64, String)> {
-        let now = state.now();
-        domain::shipment::pickup_days(now)
-            .into_iter()
-            .map(|day| (day, pickup_day_label(day, now)))
-            .collect()
-    }
-
     pub fn opener(state: &AppState, session: &LandingSession, page: OpenerPage) -> FlowView {
         FlowView {
             context: context(session, page.role),
             step: page.step,
             draft: page.draft,
             provinces: provinces(state),
-            pickup_days: pickup_days(state),
+            pickup_days: pickup_options(state.now()),
             quotes: page.quotes.iter().map(quote).collect(),
         }
     }
@@ -186,7 +178,7 @@ mod views {
             form: page.draft.party,
             errors: page.draft.errors,
             provinces: provinces(state),
-            pickup_days: pickup_days(state),
+            pickup_days: pickup_options(state.now()),
             total: page.total.map(|t| t.display_tomans()),
         }
     }

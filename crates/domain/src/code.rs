@@ -29,23 +29,23 @@ impl TrackingCode {
 
     /// A code as typed: spaces and dashes dropped, any digits, any case.
     pub fn parse(raw: &str) -> Option<Self> {
-        let cleaned: String = normalize_digits(raw)
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '-')
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
+        let cleaned = Self::clean(raw);
         Self::is_valid(&cleaned).then_some(Self(cleaned))
     }
 
     /// The beginning of a code (for searching), normalised the same way.
     pub fn prefix(raw: &str) -> Option<String> {
-        let cleaned: String = normalize_digits(raw)
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
+        let cleaned = Self::clean(raw);
         (cleaned.len() <= Self::LEN && cleaned.bytes().all(|b| Self::ALPHABET.contains(&b)))
             .then_some(cleaned)
+    }
+
+    fn clean(raw: &str) -> String {
+        normalize_digits(raw)
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .map(|c| c.to_ascii_uppercase())
+            .collect()
     }
 
     fn is_valid(code: &str) -> bool {

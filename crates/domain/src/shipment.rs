@@ -93,6 +93,14 @@ pub fn pickup_days(now: i64) -> Vec<i64> {
     (today..=today + 3).collect()
 }
 
+/// The bookable pickup days at `now`, each with its label, as the forms offer them.
+pub fn pickup_options(now: i64) -> Vec<(i64, String)> {
+    pickup_days(now)
+        .into_iter()
+        .map(|day| (day, pickup_day_label(day, now)))
+        .collect()
+}
+
 /// A pickup day as the forms show it: `امروز، ۱۴۰۵/۰۸/۳۰`.
 pub fn pickup_day_label(day: i64, now: i64) -> String {
     let date = crate::jalali::JalaliDateTime::from_day(day).display_date();

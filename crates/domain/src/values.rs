@@ -173,8 +173,10 @@ impl ShortText {
 pub struct ItemDescription(String);
 
 impl ItemDescription {
+    pub const MAX_CHARS: usize = 100;
+
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        bounded(raw, 2, 100).map(Self)
+        bounded(raw, 2, Self::MAX_CHARS).map(Self)
     }
 
     pub fn as_str(&self) -> &str {

@@ -48,6 +48,15 @@ fn viewer(
         .then_some(Actor::Opener)
 }
 
+/// What the tracking page says about the chat.
+pub fn chat_note(tracked: &Tracked) -> &'static str {
+    match (&tracked.shipment.conversation_id, tracked.delivery) {
+        (None, _) => "این درخواست از گفتگو ثبت نشده است؛ پیامی در گفتگو فرستاده نمی‌شود.",
+        (Some(_), None) => "گفتگو از این درخواست باخبر نشد (اجازهٔ پیام داده نشد).",
+        (Some(_), Some(delivery)) => delivery.tracking_note(),
+    }
+}
+
 /// What the tracking page shows.
 pub struct Tracked {
     pub shipment: Shipment,

@@ -20,6 +20,7 @@ use domain::forms::{
 use domain::shipment::Role;
 use domain::status::Status;
 use domain::tariff::Quote;
+use domain::values::ItemDescription;
 use domain::values::Rials;
 use kenar::{PostToken, Source, UserSide};
 
@@ -71,7 +72,12 @@ async fn prefill(state: &AppState, session: &LandingSession, draft: &mut Draft) 
     match tokio::time::timeout(PREFILL_BUDGET, state.kenar.get_post(&token)).await {
         Ok(Ok(post)) => {
             if draft.item.description.trim().is_empty() {
-                draft.item.description = post.data.title.chars().take(100).collect();
+                draft.item.description = post
+                    .data
+                    .title
+                    .chars()
+                    .take(ItemDescription::MAX_CHARS)
+                    .collect();
             }
             if state.catalog.places.find(&post.city).is_some() {
                 draft.post_city = Some(post.city);
@@ -254,7 +260,12 @@ pub async fn save_step(
             } else {
                 (role(session, &draft), Step::Quote)
             };
-            let valid = validated_party(state, &form, role.unwrap_or(Role::Sender));
+            // Without a known side (no role yet, or a button that no longer verifies) nothing
+            // is saved: the page shows why.
+            let Some(role) = role else {
+                return Ok(Step::Role);
+            };
+            let valid = validated_party(state, &form, role);
             draft.party = form;
             draft.party_done = valid.is_ok();
             (Step::Party, valid.map(|_| next))
