@@ -65,6 +65,17 @@ pub struct Tracked {
     pub key: String,
 }
 
+/// The shipment `code` names and who the viewer is to it, if they are one of its sides.
+async fn as_side(
+    state: &AppState,
+    session: Option<&LandingSession>,
+    code: &str,
+    key: &str,
+) -> Result<Option<(Shipment, Actor)>, AppError> {
+    let shipment = shipments::find(&state.db, &state.keys, code).await?;
+    Ok(shipment.and_then(|s| viewer(state, session, &s, key).map(|actor| (s, actor))))
+}
+
 /// The shipment `code` names, if the viewer is one of its sides.
 pub async fn open(
     state: &AppState,
@@ -72,12 +83,9 @@ pub async fn open(
     code: &str,
     key: &str,
 ) -> Result<Option<Tracked>, AppError> {
-    let Some(shipment) = shipments::find(&state.db, &state.keys, code).await? else {
+    let Some((shipment, _)) = as_side(state, session, code, key).await? else {
         return Ok(None);
     };
-    if viewer(state, session, &shipment, key).is_none() {
-        return Ok(None);
-    }
     Ok(Some(Tracked {
         delivery: outbox::last_delivery(&state.db, &shipment.id).await?,
         key: link_key(state, &shipment.id),
@@ -93,10 +101,7 @@ pub async fn cancel(
     code: &TrackingCode,
     key: &str,
 ) -> Result<Option<Actor>, AppError> {
-    let Some(shipment) = shipments::get(&state.db, &state.keys, code).await? else {
-        return Ok(None);
-    };
-    let Some(actor) = viewer(state, session, &shipment, key) else {
+    let Some((_, actor)) = as_side(state, session, code.as_str(), key).await? else {
         return Ok(None);
     };
     let change = Change::to(Status::Cancelled, actor);
