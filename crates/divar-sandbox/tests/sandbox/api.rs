@@ -1,0 +1,165 @@
+//! The open-platform API: send a message (key, scope, body, faults), get a post, get the user.
+
+use axum::body::Body;
+use http::{Request, StatusCode};
+use serde_json::json;
+
+use super::support::*;
+use super::{API_KEY, BUYER, CONVERSATION, REDIRECT, SECRET};
+
+#[tokio::test]
+async fn send_message_checks_key_scope_body_and_injects_faults() {
+    let app = app();
+    let code = code(&app).await;
+    let access = exchange(&app, &code, SECRET, REDIRECT).await.json()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let bearer = format!("Bearer {access}");
+    let path = format!("/v2/open-platform/conversations/{CONVERSATION}/messages");
+    let good = json!({"message": "ثبت شد", "sender_buttons": {"rows": [{"buttons": [
+        {"action": {"open_server_link": {"data": {"sid": "1"}}}, "icon": "LOCAL_SHIPPING", "caption": "پیگیری"}]}]}});
+
+    assert_eq!(
+        post_json(&app, &path, good.clone(), &[("authorization", &bearer)])
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    let other = "/v2/open-platform/conversations/7a1c9e52-3b6d-4f80-a2c4-5e9b1d7f3a60/messages";
+    let forbidden = post_json(
+        &app,
+        other,
+        good.clone(),
+        &[("x-api-key", API_KEY), ("authorization", &bearer)],
+    )
+    .await;
+    assert_eq!(
+        (forbidden.status, forbidden.json()["code"].clone()),
+        (StatusCode::FORBIDDEN, json!(7))
+    );
+    let bad = post_json(
+        &app,
+        &path,
+        json!({"text": "x"}),
+        &[("x-api-key", API_KEY), ("authorization", &bearer)],
+    )
+    .await;
+    assert_eq!(
+        (bad.status, bad.json()["code"].clone()),
+        (StatusCode::BAD_REQUEST, json!(3))
+    );
+
+    post_json(
+        &app,
+        "/control/faults",
+        json!({"target": "send_message", "kind": "restricted", "count": 1}),
+        &[],
+    )
+    .await;
+    let restricted = post_json(
+        &app,
+        &path,
+        good.clone(),
+        &[("x-api-key", API_KEY), ("authorization", &bearer)],
+    )
+    .await;
+    assert_eq!(restricted.status, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(restricted.json()["code"], 9);
+    let sent = post_json(
+        &app,
+        &path,
+        good,
+        &[("x-api-key", API_KEY), ("authorization", &bearer)],
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::OK);
+    assert_eq!(sent.json(), json!({"status": 200, "message": "success"}));
+
+    let messages = send(
+        &app,
+        Request::get("/control/messages")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
+    .json();
+    assert_eq!(
+        messages["messages"].as_array().unwrap().len(),
+        1,
+        "refused sends store nothing"
+    );
+    assert_eq!(
+        messages["messages"][0]["sender"], BUYER,
+        "sent as the consenting user"
+    );
+
+    let journal = send(
+        &app,
+        Request::get("/control/journal")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
+    .body;
+    assert!(
+        !journal.contains(&access),
+        "tokens are masked in the journal"
+    );
+    assert!(
+        !journal.contains(SECRET) && !journal.contains(API_KEY),
+        "secrets are masked in the journal"
+    );
+    assert!(!journal.contains(&code), "codes are masked in the journal");
+}
+
+#[tokio::test]
+async fn posts_and_users() {
+    let app = app();
+    let post = send(
+        &app,
+        Request::get("/v1/open-platform/finder/post/QpR7x2Lm")
+            .header("x-api-key", API_KEY)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(post.status, StatusCode::OK);
+    assert_eq!(post.json()["data"]["title"], "گوشی سامسونگ A54 در حد نو");
+    assert_eq!(post.json()["city"], "tehran");
+    let missing = send(
+        &app,
+        Request::get("/v1/open-platform/finder/post/NoSuch1")
+            .header("x-api-key", API_KEY)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let no_key = send(
+        &app,
+        Request::get("/v1/open-platform/finder/post/QpR7x2Lm")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(no_key.status, StatusCode::UNAUTHORIZED);
+
+    let back = consent(&app, "USER_PHONE", "approve").await;
+    let access = exchange(&app, &back.query("code").unwrap(), SECRET, REDIRECT)
+        .await
+        .json()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let user = send(
+        &app,
+        Request::get("/v1/open-platform/users")
+            .header("x-api-key", API_KEY)
+            .header("authorization", format!("Bearer {access}"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(user.json(), json!({"phone_number": "09351234567"}));
+}
