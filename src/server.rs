@@ -72,18 +72,15 @@ pub async fn serve(
 #[cfg(feature = "sandbox")]
 pub fn sandbox_config(config: &ersal_server::Config, origin: &str) -> divar_sandbox::SandboxConfig {
     use secrecy::ExposeSecret;
-    let key = config
-        .identification_keys
-        .first()
-        .map(|k| k.expose_secret().to_owned())
-        .unwrap_or_default();
-    divar_sandbox::SandboxConfig {
-        origin: origin.trim_end_matches('/').to_owned(),
-        init_url: config.public_url("/divar/init"),
-        identification_key: key,
+    let credentials = divar_sandbox::Credentials {
+        identification_key: config
+            .identification_keys
+            .first()
+            .map(|k| k.expose_secret().to_owned())
+            .unwrap_or_default(),
         app_slug: config.kenar_app_slug.clone(),
         api_key: config.kenar_api_key.expose_secret().to_owned(),
         client_secret: config.oauth_client_secret.expose_secret().to_owned(),
-        redirect_uris: vec![config.public_url(ersal_server::oauth::CALLBACK_PATH)],
-    }
+    };
+    divar_sandbox::SandboxConfig::for_app(origin, &config.public_url(""), credentials)
 }

@@ -62,7 +62,7 @@ pub async fn load_tracking(id: String, key: Option<String>) -> Result<Tracking, 
     let session = crate::server::session(&state).await?;
     let back_to = session.as_ref().map_or_else(
         || state.config.completion_url.to_string(),
-        |s| s.return_target.clone(),
+        |s| s.landing.return_target.clone(),
     );
     let key = key.unwrap_or_default();
     let Some(tracked) = ersal_server::tracking::open(&state, session.as_ref(), &id, &key).await?
@@ -85,16 +85,16 @@ pub async fn load_tracking(id: String, key: Option<String>) -> Result<Tracking, 
             })
             .collect(),
         can_cancel: shipment.status.is_cancellable(),
-        item: shipment.item.description.as_str().to_owned(),
+        item: shipment.order.item.description.as_str().to_owned(),
         route: route(
-            &city(&shipment.origin_city),
-            &city(&shipment.destination_city),
+            &city(&shipment.order.origin_city),
+            &city(&shipment.order.destination_city),
         ),
-        service: shipment.service.label().to_owned(),
-        payer: shipment.payer.label().to_owned(),
-        total: shipment.quote_total.display_tomans(),
+        service: shipment.order.service.label().to_owned(),
+        payer: shipment.order.payer.label().to_owned(),
+        total: shipment.order.quote_total.display_tomans(),
         back_to,
-        key: tracked.key,
+        key: ersal_server::tracking::link_key(&state, &shipment.id),
         chat: chat.to_owned(),
         id: shipment.id.to_string(),
     })))
@@ -115,7 +115,7 @@ pub async fn cancel_shipment(form: CancelForm) -> Result<(), ServerFnError> {
     // Back to Divar; without a session, a side goes back to its tracking link and a stranger
     // to the bare tracking page (never handed a key).
     let back_to = match (session, side) {
-        (Some(session), _) => session.return_target,
+        (Some(session), _) => session.landing.return_target,
         (None, Some(_)) => ersal_server::tracking::link(&state, &code),
         (None, None) => ersal_server::tracking::path(&code),
     };

@@ -11,7 +11,7 @@ use domain::values::{AddressLine, ItemDescription, Mobile, PersonName, Rials};
 use ersal_server::chat::buttons::button_data;
 use ersal_server::chat::texts::{Composer, Facts};
 use ersal_server::chat::Op;
-use ersal_server::shipments::{self, NewShipment, Parties};
+use ersal_server::shipments::{self, Order, Parties};
 use http::StatusCode;
 use serde_json::{json, Value};
 
@@ -93,7 +93,7 @@ pub async fn shipment_in(app: &TestApp, conversation: &str) -> TrackingCode {
         postal_code: None,
         handover: Handover::DoorDelivery,
     };
-    let landing = ersal_server::sessions::NewLanding::fallback(None, COMPLETION.into());
+    let landing = ersal_server::sessions::Landing::fallback(None, COMPLETION.into());
     let token = ersal_server::sessions::create_landing(
         &app.state.landings,
         &app.state.keys,
@@ -104,7 +104,7 @@ pub async fn shipment_in(app: &TestApp, conversation: &str) -> TrackingCode {
     .await
     .unwrap();
     let digest = ersal_server::crypto::token_digest(&token);
-    let new = NewShipment {
+    let new = Order {
         landing: digest,
         conversation_id: Some(conversation.into()),
         post_token: None,

@@ -247,21 +247,21 @@ async fn personal_data_is_purged_after_the_retention_period() {
     );
     let purged = app.shipment(&id).await;
     assert_eq!(
-        purged.parties,
+        purged.order.parties,
         shipments::Parties::default(),
         "names, phones and addresses gone"
     );
-    assert_eq!(purged.conversation_id, None);
+    assert_eq!(purged.order.conversation_id, None);
     assert_eq!(
         purged.events.len(),
         events_before,
         "the anonymised record keeps its history"
     );
-    assert_eq!(purged.item.description.as_str(), "گوشی");
+    assert_eq!(purged.order.item.description.as_str(), "گوشی");
     assert!(purged.purged);
     let still_open = app.shipment(&open).await;
     assert!(
-        still_open.parties.receiver.is_some(),
+        still_open.order.parties.receiver.is_some(),
         "an open shipment keeps its data"
     );
     let (_, total) = list::list(db, &Filter::default(), 0).await.unwrap();

@@ -1,6 +1,6 @@
 //! Entering the landing pages: `/l/{id}`, the direct link, and health.
 
-use ersal_server::sessions::{self, NewLanding, Redeemed};
+use ersal_server::sessions::{self, Landing, Redeemed};
 use http::StatusCode;
 use serde_json::json;
 
@@ -81,7 +81,7 @@ async fn unknown_and_malformed_ids_explain_and_offer_the_way_back() {
 async fn an_expired_id_is_refused() {
     let app = TestApp::new().await;
     let long_ago = app.state.now() - 3600;
-    let landing = NewLanding::fallback(None, COMPLETION.to_owned());
+    let landing = Landing::fallback(None, COMPLETION.to_owned());
     let token = sessions::create_landing(
         &app.state.landings,
         &app.state.keys,
@@ -106,7 +106,7 @@ async fn an_expired_id_is_refused() {
 #[tokio::test]
 async fn an_idle_session_expires() {
     let app = TestApp::new().await;
-    let landing = NewLanding::fallback(None, COMPLETION.to_owned());
+    let landing = Landing::fallback(None, COMPLETION.to_owned());
     let now = app.state.now();
     let token = sessions::create_landing(&app.state.landings, &app.state.keys, &landing, now, 1800)
         .await
@@ -150,10 +150,10 @@ async fn the_direct_link_starts_a_fallback_session() {
     let mut headers = http::HeaderMap::new();
     headers.insert("cookie", cookie.parse().unwrap());
     let session = app.state.current_session(&headers).await.unwrap().unwrap();
-    assert_eq!(session.source, kenar::Source::Fallback);
-    assert_eq!(session.post_token.as_deref(), Some("QpR7x2Lm"));
+    assert_eq!(session.landing.source, kenar::Source::Fallback);
+    assert_eq!(session.landing.post_token.as_deref(), Some("QpR7x2Lm"));
     assert_eq!(
-        session.return_target, COMPLETION,
+        session.landing.return_target, COMPLETION,
         "a return address from the browser is ignored"
     );
 

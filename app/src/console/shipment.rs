@@ -102,17 +102,17 @@ pub async fn console_shipment(id: String) -> Result<Option<ShipmentData>, Server
         operator: operator.username,
         csrf: operator.csrf,
         status: shipment.status.label().to_owned(),
-        item: shipment.item.description.as_str().to_owned(),
+        item: shipment.order.item.description.as_str().to_owned(),
         route: route(
-            &name(&shipment.origin_city),
-            &name(&shipment.destination_city),
+            &name(&shipment.order.origin_city),
+            &name(&shipment.order.destination_city),
         ),
-        total: shipment.quote_total.display_tomans(),
-        service: shipment.service.label().to_owned(),
-        payer: shipment.payer.label().to_owned(),
+        total: shipment.order.quote_total.display_tomans(),
+        service: shipment.order.service.label().to_owned(),
+        payer: shipment.order.payer.label().to_owned(),
         parties: [
-            (Role::Sender, &shipment.parties.sender),
-            (Role::Receiver, &shipment.parties.receiver),
+            (Role::Sender, &shipment.order.parties.sender),
+            (Role::Receiver, &shipment.order.parties.receiver),
         ]
         .into_iter()
         .filter_map(|(role, p)| p.as_ref().map(|p| party_view(&state, role, p)))
@@ -163,21 +163,11 @@ pub async fn operator_act(form: ActForm) -> Result<(), ServerFnError> {
         return Ok(());
     };
     let acted = console::act(&state, &operator, &form).await?;
-    leptos_axum::redirect(&format!(
-        "/console/s/{}?m={}",
-        path_safe(&form.id),
-        acted.key()
-    ));
+    match domain::code::TrackingCode::parse(&form.id) {
+        Some(code) => leptos_axum::redirect(&format!("/console/s/{code}?m={}", acted.key())),
+        None => leptos_axum::redirect("/console"),
+    }
     Ok(())
-}
-
-/// A shipment code as typed, safe in a path (anything but letters and digits is dropped).
-#[cfg(feature = "ssr")]
-fn path_safe(code: &str) -> String {
-    code.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .take(32)
-        .collect()
 }
 
 #[component]

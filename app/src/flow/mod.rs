@@ -140,10 +140,10 @@ mod views {
     fn context(session: &LandingSession, role: Option<domain::shipment::Role>) -> LandingContext {
         LandingContext {
             role,
-            source: source_label(&session.source),
-            post_token: session.post_token.clone(),
-            conversation_id: session.conversation_id.clone(),
-            back_to: session.return_target.clone(),
+            source: source_label(&session.landing.source),
+            post_token: session.landing.post_token.clone(),
+            conversation_id: session.landing.conversation_id.clone(),
+            back_to: session.landing.return_target.clone(),
         }
     }
 
@@ -164,17 +164,17 @@ mod views {
         page: CounterpartyPage,
     ) -> CounterpartyView {
         let shipment = page.shipment;
-        let (opener_city, _) = shipment.opener_role.orient(
-            shipment.origin_city.as_deref(),
-            shipment.destination_city.as_deref(),
+        let (opener_city, _) = shipment.order.opener_role.orient(
+            shipment.order.origin_city.as_deref(),
+            shipment.order.destination_city.as_deref(),
         );
         CounterpartyView {
             context: context(session, Some(page.role)),
             step: page.step,
-            item: shipment.item.description.as_str().to_owned(),
+            item: shipment.order.item.description.as_str().to_owned(),
             opener_city: state.city_name(opener_city),
-            service: shipment.service.label().to_owned(),
-            payer: shipment.payer.label().to_owned(),
+            service: shipment.order.service.label().to_owned(),
+            payer: shipment.order.payer.label().to_owned(),
             form: page.draft.party,
             errors: page.draft.errors,
             provinces: provinces(state),
@@ -195,7 +195,7 @@ pub async fn load_flow(step: Option<String>) -> Result<Flow, ServerFnError> {
             back_to: state.config.completion_url.to_string(),
         });
     };
-    let back_to = session.return_target.clone();
+    let back_to = session.landing.return_target.clone();
     let requested = step.as_deref().and_then(Step::parse);
     Ok(match flow::open(&state, &session, requested).await? {
         Page::Opener(page) => Flow::Active(Box::new(views::opener(&state, &session, *page))),
@@ -269,7 +269,7 @@ pub async fn confirm_counterparty(form: ConfirmForm) -> Result<(), ServerFnError
         return Ok(());
     };
     match confirm(&state, &session).await? {
-        Confirmed::Booked => leptos_axum::redirect(&session.return_target),
+        Confirmed::Booked => leptos_axum::redirect(&session.landing.return_target),
         Confirmed::Fix(step) => leptos_axum::redirect(&step.path()),
         Confirmed::Gone => leptos_axum::redirect(ersal_server::flow::LANDING_PATH),
     }

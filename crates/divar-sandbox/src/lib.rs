@@ -53,17 +53,39 @@ pub enum SandboxError {
     NotLoopback,
 }
 
-impl SandboxConfig {
-    /// The sandbox in front of the app at `app_url`, with the development app's credentials.
-    pub fn dev(origin: &str, app_url: &str) -> Self {
-        let app = app_url.trim_end_matches('/');
+/// The app's credentials, as Divar's panel holds them.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub identification_key: String,
+    pub app_slug: String,
+    pub api_key: String,
+    pub client_secret: String,
+}
+
+impl Credentials {
+    /// The development app's.
+    pub fn dev() -> Self {
         Self {
-            origin: origin.trim_end_matches('/').to_owned(),
-            init_url: format!("{app}/divar/init"),
             identification_key: dev::IDENTIFICATION_KEY.to_owned(),
             app_slug: dev::APP_SLUG.to_owned(),
             api_key: dev::API_KEY.to_owned(),
             client_secret: dev::CLIENT_SECRET.to_owned(),
+        }
+    }
+}
+
+impl SandboxConfig {
+    /// The sandbox on `origin` in front of the app at `app_url` (its init URL and OAuth
+    /// callback are the app's registered ones).
+    pub fn for_app(origin: &str, app_url: &str, credentials: Credentials) -> Self {
+        let app = app_url.trim_end_matches('/');
+        Self {
+            origin: origin.trim_end_matches('/').to_owned(),
+            init_url: format!("{app}/divar/init"),
+            identification_key: credentials.identification_key,
+            app_slug: credentials.app_slug,
+            api_key: credentials.api_key,
+            client_secret: credentials.client_secret,
             redirect_uris: vec![format!("{app}/oauth/callback")],
         }
     }
@@ -89,20 +111,21 @@ impl SandboxConfig {
             .parse()
             .map_err(|_| SandboxError::NotLoopback)?;
         let app_url = get("ERSAL_PUBLIC_URL").unwrap_or_else(|| dev::APP_URL.to_owned());
-        let mut config = Self::dev(&format!("http://{addr}"), &app_url);
+        let mut credentials = Credentials::dev();
         if let Some(keys) = get("DIVAR_IDENTIFICATION_KEYS") {
-            config.identification_key =
+            credentials.identification_key =
                 keys.split(',').next().unwrap_or_default().trim().to_owned();
         }
         for (name, field) in [
-            ("KENAR_APP_SLUG", &mut config.app_slug),
-            ("KENAR_API_KEY", &mut config.api_key),
-            ("KENAR_OAUTH_CLIENT_SECRET", &mut config.client_secret),
+            ("KENAR_APP_SLUG", &mut credentials.app_slug),
+            ("KENAR_API_KEY", &mut credentials.api_key),
+            ("KENAR_OAUTH_CLIENT_SECRET", &mut credentials.client_secret),
         ] {
             if let Some(value) = get(name) {
                 *field = value;
             }
         }
+        let config = Self::for_app(&format!("http://{addr}"), &app_url, credentials);
         Ok((config, addr))
     }
 }

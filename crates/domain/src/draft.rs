@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 use crate::forms::{Errors, ItemForm, PartyForm, QuoteForm};
 use crate::shipment::Role;
 
+/// The clean URL of the landing pages.
+pub const LANDING_PATH: &str = "/request";
+
 /// The steps of the landing flow, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Step {
@@ -53,7 +56,7 @@ impl Step {
 
     /// The page of this step.
     pub fn path(self) -> String {
-        format!("/request?step={}", self.key())
+        format!("{LANDING_PATH}?step={}", self.key())
     }
 }
 

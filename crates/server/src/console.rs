@@ -399,11 +399,11 @@ pub async fn act(state: &AppState, operator: &Operator, form: &ActForm) -> Resul
     };
     let message = announce(
         &state.keys,
-        shipment.conversation_id.as_deref(),
+        shipment.order.conversation_id.as_deref(),
         |composer| {
             let facts = Facts {
                 code: &code,
-                item: shipment.item.description.as_str(),
+                item: shipment.order.item.description.as_str(),
                 route: None,
             };
             composer.milestone(&facts, to, pickup)

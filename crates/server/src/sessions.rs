@@ -16,18 +16,12 @@ use crate::crypto::{self, Keys};
 use crate::db::Db;
 use crate::error::AppError;
 
-/// What a landing session knows, as read back for the pages.
+/// A landing session as read back for the pages: its stored id and what it knows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LandingSession {
     /// The stored id (the digest of the landing id), which drafts and shipments refer to.
     pub id: String,
-    pub api_version: Option<u8>,
-    pub source: Source,
-    pub post_token: Option<String>,
-    pub conversation_id: Option<String>,
-    pub user_side: Option<UserSide>,
-    pub private: PrivateContext,
-    pub return_target: String,
+    pub landing: Landing,
 }
 
 /// The parts of an init request that identify people, sealed at rest.
@@ -41,8 +35,9 @@ pub struct PrivateContext {
     pub location: Option<(f64, f64)>,
 }
 
-/// A landing session to store.
-pub struct NewLanding {
+/// What a landing session knows: where the user came from and where they go back to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Landing {
     pub api_version: Option<u8>,
     pub source: Source,
     pub post_token: Option<String>,
@@ -52,7 +47,7 @@ pub struct NewLanding {
     pub return_target: String,
 }
 
-impl NewLanding {
+impl Landing {
     /// Everything a validated init request carried, with its resolved return target.
     pub fn from_init(req: &InitRequest, return_target: String) -> Self {
         let id = |v: &Option<kenar::DivarUserId>| v.as_ref().map(|id| id.as_str().to_owned());
@@ -111,7 +106,7 @@ pub enum Redeemed {
 pub async fn create_landing(
     writer: &LandingWriter,
     keys: &Keys,
-    landing: &NewLanding,
+    landing: &Landing,
     now: i64,
     ttl_secs: i64,
 ) -> Result<String, StoreError> {
@@ -315,13 +310,15 @@ pub async fn current(
     let api_version: Option<i64> = row.try_get("api_version")?;
     let user_side: Option<String> = row.try_get("user_side")?;
     Ok(Some(LandingSession {
-        id: landing.clone(),
-        api_version: api_version.and_then(|v| u8::try_from(v).ok()),
-        source: Source::from_key(row.try_get("source")?),
-        post_token: row.try_get("post_token")?,
-        conversation_id: row.try_get("conversation_id")?,
-        user_side: user_side.as_deref().and_then(UserSide::from_divar),
-        private,
-        return_target: row.try_get("return_target")?,
+        id: landing,
+        landing: Landing {
+            api_version: api_version.and_then(|v| u8::try_from(v).ok()),
+            source: Source::from_key(row.try_get("source")?),
+            post_token: row.try_get("post_token")?,
+            conversation_id: row.try_get("conversation_id")?,
+            user_side: user_side.as_deref().and_then(UserSide::from_divar),
+            private,
+            return_target: row.try_get("return_target")?,
+        },
     }))
 }

@@ -17,7 +17,7 @@ use crate::crypto::Keys;
 use crate::db::{self, Db, DbError};
 use crate::error::AppError;
 use crate::oauth::DivarOAuth;
-use crate::sessions::{self, LandingSession, LandingWriter, NewLanding};
+use crate::sessions::{self, Landing, LandingSession, LandingWriter};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -112,7 +112,7 @@ impl AppState {
     }
 
     /// Stores a landing session and returns the one-time landing id to hand out.
-    pub async fn create_landing(&self, landing: &NewLanding) -> Result<String, AppError> {
+    pub async fn create_landing(&self, landing: &Landing) -> Result<String, AppError> {
         Ok(sessions::create_landing(
             &self.landings,
             &self.keys,

@@ -34,10 +34,11 @@ fn viewer(
     key: &str,
 ) -> Option<Actor> {
     if let Some(session) = session {
-        if session.id == shipment.landing {
+        if session.id == shipment.order.landing {
             return Some(Actor::Opener);
         }
-        if session.conversation_id.is_some() && session.conversation_id == shipment.conversation_id
+        if session.landing.conversation_id.is_some()
+            && session.landing.conversation_id == shipment.order.conversation_id
         {
             return Some(Actor::Counterparty);
         }
@@ -50,7 +51,7 @@ fn viewer(
 
 /// What the tracking page says about the chat.
 pub fn chat_note(tracked: &Tracked) -> &'static str {
-    match (&tracked.shipment.conversation_id, tracked.delivery) {
+    match (&tracked.shipment.order.conversation_id, tracked.delivery) {
         (None, _) => "این درخواست از گفتگو ثبت نشده است؛ پیامی در گفتگو فرستاده نمی‌شود.",
         (Some(_), None) => "گفتگو از این درخواست باخبر نشد (اجازهٔ پیام داده نشد).",
         (Some(_), Some(delivery)) => delivery.tracking_note(),
@@ -62,7 +63,6 @@ pub struct Tracked {
     pub shipment: Shipment,
     /// Where the newest chat message stands (`None`: no message was queued).
     pub delivery: Option<Delivery>,
-    pub key: String,
 }
 
 /// The shipment `code` names and who the viewer is to it, if they are one of its sides.
@@ -88,7 +88,6 @@ pub async fn open(
     };
     Ok(Some(Tracked {
         delivery: outbox::last_delivery(&state.db, &shipment.id).await?,
-        key: link_key(state, &shipment.id),
         shipment,
     }))
 }

@@ -121,13 +121,13 @@ async fn nulls_and_missing_fields() {
     let session = app.session_for(&app.init(&all_null).await).await;
     assert_eq!(
         (
-            session.post_token,
-            session.conversation_id,
-            session.user_side
+            session.landing.post_token,
+            session.landing.conversation_id,
+            session.landing.user_side
         ),
         (None, None, None)
     );
-    assert!(session.private.extra_data.is_empty());
+    assert!(session.landing.private.extra_data.is_empty());
 
     let minimal = app.init(&json!({"source": "CHAT"})).await;
     assert_eq!(minimal.status, StatusCode::OK);
@@ -186,7 +186,7 @@ async fn v1_numeric_coordinates() {
         .init_with(body.to_string(), &[("authorization", NEW_KEY)])
         .await;
     assert_eq!(
-        app.session_for(&reply).await.private.location,
+        app.session_for(&reply).await.landing.private.location,
         Some((35.7219, 51.3347))
     );
 }
@@ -299,11 +299,11 @@ async fn persian_text_in_extra_data_round_trips() {
         json!({"note": "ارسال به اصفهان، پلاک ۱۲", "nested": {"عدد": [1, 2.5, true, null]}});
     let session = app.session_for(&app.init(&body).await).await;
     assert_eq!(
-        session.private.extra_data["note"],
+        session.landing.private.extra_data["note"],
         "ارسال به اصفهان، پلاک ۱۲"
     );
     assert_eq!(
-        session.private.extra_data["nested"]["عدد"],
+        session.landing.private.extra_data["nested"]["عدد"],
         json!([1, 2.5, true, null])
     );
 }

@@ -42,13 +42,16 @@ async fn a_v2_button_click_answers_only_a_url() {
     );
 
     let session = app.session_for(&reply).await;
-    assert_eq!(session.source, kenar::Source::ChatMessageAction);
-    assert_eq!(session.api_version, Some(2));
-    assert_eq!(session.user_side, Some(UserSide::Supply));
-    assert_eq!(session.conversation_id.as_deref(), Some(CONVERSATION));
-    assert_eq!(session.post_token.as_deref(), Some("QpR7x2Lm"));
-    assert_eq!(session.return_target, "https://divar.ir/");
-    assert_eq!(session.private.extra_data["sid"], "shp_7Q2K9");
+    assert_eq!(session.landing.source, kenar::Source::ChatMessageAction);
+    assert_eq!(session.landing.api_version, Some(2));
+    assert_eq!(session.landing.user_side, Some(UserSide::Supply));
+    assert_eq!(
+        session.landing.conversation_id.as_deref(),
+        Some(CONVERSATION)
+    );
+    assert_eq!(session.landing.post_token.as_deref(), Some("QpR7x2Lm"));
+    assert_eq!(session.landing.return_target, "https://divar.ir/");
+    assert_eq!(session.landing.private.extra_data["sid"], "shp_7Q2K9");
 }
 
 #[tokio::test]
@@ -78,19 +81,19 @@ async fn legacy_v1_answers_status_message_and_url() {
         .starts_with("http://ersal.test/l/"));
 
     let session = app.session_for(&reply).await;
-    assert_eq!(session.api_version, Some(1));
-    assert_eq!(session.source, kenar::Source::Chat);
+    assert_eq!(session.landing.api_version, Some(1));
+    assert_eq!(session.landing.source, kenar::Source::Chat);
     assert_eq!(
-        session.user_side,
+        session.landing.user_side,
         Some(UserSide::Demand),
         "the clicking user is the buyer"
     );
-    assert_eq!(session.return_target, "https://divar.ir/chat/abc");
+    assert_eq!(session.landing.return_target, "https://divar.ir/chat/abc");
     assert_eq!(
-        session.private.peer_id.as_deref(),
+        session.landing.private.peer_id.as_deref(),
         Some("f9e8d7c6-2222-4ccc-9ddd-cba987654321")
     );
-    assert_eq!(session.private.location, Some((35.7219, 51.3347)));
+    assert_eq!(session.landing.private.location, Some((35.7219, 51.3347)));
 }
 
 #[tokio::test]
@@ -110,10 +113,10 @@ async fn open_server_link_with_a_user_id() {
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
     let session = app.session_for(&reply).await;
-    assert_eq!(session.source, kenar::Source::PostAddon);
-    assert_eq!(session.conversation_id, None);
+    assert_eq!(session.landing.source, kenar::Source::PostAddon);
+    assert_eq!(session.landing.conversation_id, None);
     assert_eq!(
-        session.private.user_id.as_deref(),
+        session.landing.private.user_id.as_deref(),
         Some("6GqmD76dle5NpJySqnBX8seTpt6uVtzqaNTNJU1ettI=")
     );
 }
@@ -149,13 +152,18 @@ async fn provider_data_and_nested_provider_data() {
     body.as_object_mut().unwrap().remove("extra_data");
     body["provider_data"] = json!({"sid": "a"});
     let session = app.session_for(&app.init(&body).await).await;
-    assert_eq!(session.private.extra_data["sid"], "a");
+    assert_eq!(session.landing.private.extra_data["sid"], "a");
 
     let mut body = chat_body();
     body["extra_data"] = json!({"provider_data": {"sid": "b"}});
     let session = app.session_for(&app.init(&body).await).await;
-    assert_eq!(session.private.extra_data["sid"], "b");
-    assert!(session.private.extra_data.get("provider_data").is_none());
+    assert_eq!(session.landing.private.extra_data["sid"], "b");
+    assert!(session
+        .landing
+        .private
+        .extra_data
+        .get("provider_data")
+        .is_none());
 }
 
 #[tokio::test]
@@ -172,7 +180,7 @@ async fn user_side_in_either_casing() {
         let mut body = chat_body();
         body["user_side"] = json!(raw);
         let session = app.session_for(&app.init(&body).await).await;
-        assert_eq!(session.user_side, side, "{raw}");
+        assert_eq!(session.landing.user_side, side, "{raw}");
     }
 }
 
@@ -202,11 +210,11 @@ async fn return_addresses_are_checked() {
         let mut body = chat_body();
         body[field] = json!(url);
         let session = app.session_for(&app.init(&body).await).await;
-        assert_eq!(session.return_target, expected, "{field}={url}");
+        assert_eq!(session.landing.return_target, expected, "{field}={url}");
     }
     let session = app.session_for(&app.init(&chat_body()).await).await;
     assert_eq!(
-        session.return_target, COMPLETION,
+        session.landing.return_target, COMPLETION,
         "no return address → the completion URL"
     );
 
@@ -214,7 +222,10 @@ async fn return_addresses_are_checked() {
     let reply = app
         .init_with(v1.to_string(), &[("authorization", NEW_KEY)])
         .await;
-    assert_eq!(app.session_for(&reply).await.return_target, COMPLETION);
+    assert_eq!(
+        app.session_for(&reply).await.landing.return_target,
+        COMPLETION
+    );
 }
 
 #[tokio::test]
@@ -225,6 +236,7 @@ async fn user_id_is_optional_and_opaque() {
     assert_eq!(
         app.session_for(&app.init(&body).await)
             .await
+            .landing
             .private
             .user_id,
         None
@@ -233,6 +245,7 @@ async fn user_id_is_optional_and_opaque() {
     assert!(app
         .session_for(&app.init(&body).await)
         .await
+        .landing
         .private
         .user_id
         .is_some());
@@ -244,7 +257,7 @@ async fn post_adodn_is_post_addon() {
     let mut body = chat_body();
     body["source"] = json!("POST_ADODN");
     assert_eq!(
-        app.session_for(&app.init(&body).await).await.source,
+        app.session_for(&app.init(&body).await).await.landing.source,
         kenar::Source::PostAddon
     );
 }
@@ -265,7 +278,7 @@ async fn capitalised_supplier_in_the_legacy_button_payload() {
         .init_with(body.to_string(), &[("authorization", NEW_KEY)])
         .await;
     let session = app.session_for(&reply).await;
-    assert_eq!(session.user_side, Some(UserSide::Supply));
-    assert_eq!(session.source, kenar::Source::ChatMessageAction);
-    assert_eq!(session.private.extra_data["sid"], "s");
+    assert_eq!(session.landing.user_side, Some(UserSide::Supply));
+    assert_eq!(session.landing.source, kenar::Source::ChatMessageAction);
+    assert_eq!(session.landing.private.extra_data["sid"], "s");
 }

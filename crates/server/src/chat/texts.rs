@@ -148,9 +148,18 @@ mod tests {
             route: Some(("تهران", "اصفهان")),
         };
         let body = composer.submitted(&facts);
-        let text = serde_json::to_string(&body).unwrap();
-        assert!(text.contains("اصفهان ← تهران") && text.contains("SHPX234567"));
-        assert!(text.contains("\"fill\"") && text.contains("\"track\""));
+        assert!(body.message.contains("اصفهان ← تهران") && body.message.contains("SHPX234567"));
+        let op = |grid: &Option<ButtonGrid>| {
+            serde_json::to_value(grid).unwrap()["rows"][0]["buttons"][0]["action"]
+                ["open_server_link"]["data"]["op"]
+                .clone()
+        };
+        assert_eq!(op(&body.sender_buttons), "track", "the opener tracks");
+        assert_eq!(
+            op(&body.receiver_buttons),
+            "fill",
+            "the other side fills in"
+        );
         let booked = composer.booked(&facts, Rials(2_117_500));
         assert!(booked.message.contains("۲۱۱٬۷۵۰ تومان"));
     }

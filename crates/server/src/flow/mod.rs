@@ -31,15 +31,14 @@ use crate::sessions::LandingSession;
 use crate::shipments::{self, Shipment};
 use crate::state::AppState;
 
-/// The clean URL of the landing pages.
-pub const LANDING_PATH: &str = "/request";
+pub use domain::draft::LANDING_PATH;
 
 /// The longest wait for Divar's get-post answer when prefilling.
 pub const PREFILL_BUDGET: Duration = Duration::from_millis(300);
 
 /// The opener's role: the side Divar said, else the one they chose.
 pub fn role(session: &LandingSession, draft: &Draft) -> Option<Role> {
-    match session.user_side {
+    match session.landing.user_side {
         Some(UserSide::Supply) => Some(Role::Sender),
         Some(UserSide::Demand) => Some(Role::Receiver),
         None => draft.role,
@@ -63,6 +62,7 @@ pub async fn save_draft(
 async fn prefill(state: &AppState, session: &LandingSession, draft: &mut Draft) {
     draft.prefilled = true;
     let Some(token) = session
+        .landing
         .post_token
         .as_deref()
         .and_then(|t| PostToken::parse(t).ok())
@@ -123,7 +123,7 @@ pub async fn open(
     requested: Option<Step>,
 ) -> Result<Page, AppError> {
     let mut draft = load_draft(state, session).await?;
-    if session.source == Source::ChatMessageAction {
+    if session.landing.source == Source::ChatMessageAction {
         return counterparty_page(state, session, draft, requested).await;
     }
     if !draft.prefilled {
@@ -165,7 +165,7 @@ async fn counterparty_page(
     if shipment.status != Status::AwaitingCounterparty {
         return Ok(Page::Closed(shipment.id));
     }
-    let role = shipment.opener_role.other();
+    let role = shipment.order.opener_role.other();
     let step = draft.counterparty_step(requested);
     let total = (step == Step::Confirm)
         .then(|| validated_party(state, &draft.party, role).ok())
@@ -181,35 +181,42 @@ async fn counterparty_page(
     })))
 }
 
+/// The signed button data this session was opened with, if its signature holds for the
+/// session's conversation: the shipment, the operation and the conversation. No I/O.
+fn signed_button(state: &AppState, session: &LandingSession) -> Option<(TrackingCode, Op)> {
+    let conversation = session.landing.conversation_id.as_deref()?;
+    verify_button(
+        &state.keys,
+        &session.landing.private.extra_data,
+        conversation,
+    )
+}
+
 /// The button of one of our chat messages that opened this session, if its signature holds
-/// for the session's conversation and its shipment belongs to that conversation.
+/// and its shipment belongs to the session's conversation.
 pub async fn pressed(
     state: &AppState,
     session: &LandingSession,
 ) -> Result<Option<(TrackingCode, Op)>, AppError> {
-    let Some(conversation) = session.conversation_id.as_deref() else {
+    let Some((code, op)) = signed_button(state, session) else {
         return Ok(None);
     };
-    let Some((code, op)) = verify_button(&state.keys, &session.private.extra_data, conversation)
-    else {
-        return Ok(None);
-    };
-    let belongs = shipments::conversation_of(&state.db, &code)
-        .await?
-        .as_deref()
-        == Some(conversation);
+    let belongs =
+        shipments::conversation_of(&state.db, &code).await? == session.landing.conversation_id;
     Ok(belongs.then_some((code, op)))
 }
 
-/// The shipment a `fill` button of this session points at (see [`pressed`]).
+/// The shipment a `fill` button of this session points at (the same checks as [`pressed`],
+/// with one read).
 pub async fn button_shipment(
     state: &AppState,
     session: &LandingSession,
 ) -> Result<Option<Shipment>, AppError> {
-    match pressed(state, session).await? {
-        Some((code, Op::Fill)) => shipments::get(&state.db, &state.keys, &code).await,
-        _ => Ok(None),
-    }
+    let Some((code, Op::Fill)) = signed_button(state, session) else {
+        return Ok(None);
+    };
+    let shipment = shipments::get(&state.db, &state.keys, &code).await?;
+    Ok(shipment.filter(|s| s.order.conversation_id == session.landing.conversation_id))
 }
 
 /// A side's details, checked against the city list and today's pickup days.
@@ -252,10 +259,10 @@ pub async fn save_step(
             (Step::Item, valid.map(|_| Step::Party))
         }
         StepForm::Party(form) => {
-            let (role, next) = if session.source == Source::ChatMessageAction {
+            let (role, next) = if session.landing.source == Source::ChatMessageAction {
                 let role = button_shipment(state, session)
                     .await?
-                    .map(|s| s.opener_role.other());
+                    .map(|s| s.order.opener_role.other());
                 (role, Step::Confirm)
             } else {
                 (role(session, &draft), Step::Quote)

@@ -12,7 +12,7 @@ use crate::chat::texts::{announce, Facts};
 use crate::error::AppError;
 use crate::oauth;
 use crate::sessions::LandingSession;
-use crate::shipments::{self, Changed, Completion, NewShipment, Parties, Shipment};
+use crate::shipments::{self, Changed, Completion, Order, Parties, Shipment};
 use crate::state::AppState;
 
 /// Where a submission leads.
@@ -41,7 +41,7 @@ pub async fn submit_quote(
         save_draft(state, session, &draft).await?;
         return Ok(Submitted::Step(Step::Quote));
     }
-    if let Some(conversation) = &session.conversation_id {
+    if let Some(conversation) = &session.landing.conversation_id {
         draft.awaiting_permission = true;
         save_draft(state, session, &draft).await?;
         let url = oauth::begin(state, &session.id, conversation).await?;
@@ -117,10 +117,10 @@ pub async fn finalize(
         .quote(&item.parcel(), origin, destination, choice.service)
         .map(|q| q.total)
         .ok_or_else(|| AppError::new("no quote for a validated draft"))?;
-    let new = NewShipment {
+    let new = Order {
         landing: session.id.clone(),
-        conversation_id: session.conversation_id.clone(),
-        post_token: session.post_token.clone(),
+        conversation_id: session.landing.conversation_id.clone(),
+        post_token: session.landing.post_token.clone(),
         opener_role: role,
         origin_city: Some(origin_city),
         destination_city: Some(destination_city),
@@ -130,7 +130,11 @@ pub async fn finalize(
         parties: Parties::one(role, party),
         item,
     };
-    let conversation = session.conversation_id.as_deref().filter(|_| notify);
+    let conversation = session
+        .landing
+        .conversation_id
+        .as_deref()
+        .filter(|_| notify);
     let message = |code: &TrackingCode| {
         announce(&state.keys, conversation, |composer| {
             composer.submitted(&Facts {
@@ -141,26 +145,33 @@ pub async fn finalize(
         })
     };
     let code = shipments::create(&state.db, &state.keys, &new, message, state.now()).await?;
-    tracing::info!(source = session.source.as_str(), notify, "shipment created");
+    tracing::info!(
+        source = session.landing.source.as_str(),
+        notify,
+        "shipment created"
+    );
     Ok(Finalized::Saved(code))
 }
 
 /// The other side's details and the final route and price, once their city is known.
 pub fn completion(state: &AppState, shipment: &Shipment, party: Party) -> Option<Completion> {
     let places = &state.catalog.places;
-    let role = shipment.opener_role;
+    let role = shipment.order.opener_role;
     let opener_city = role
-        .orient(&shipment.origin_city, &shipment.destination_city)
+        .orient(
+            &shipment.order.origin_city,
+            &shipment.order.destination_city,
+        )
         .0;
     let (origin, destination) = role.orient(opener_city.clone()?, party.city.clone());
     let quote = state.catalog.tariff.quote(
-        &shipment.item.parcel(),
+        &shipment.order.item.parcel(),
         places.find(&origin)?,
         places.find(&destination)?,
-        shipment.service,
+        shipment.order.service,
     )?;
-    let mut parties = shipment.parties.clone();
-    parties.set(shipment.opener_role.other(), party);
+    let mut parties = shipment.order.parties.clone();
+    parties.set(shipment.order.opener_role.other(), party);
     Some(Completion {
         parties,
         origin_city: Some(origin),
@@ -186,7 +197,7 @@ pub async fn confirm(state: &AppState, session: &LandingSession) -> Result<Confi
     let Some(shipment) = button_shipment(state, session).await? else {
         return Ok(Confirmed::Gone);
     };
-    let party = match validated_party(state, &draft.party, shipment.opener_role.other()) {
+    let party = match validated_party(state, &draft.party, shipment.order.opener_role.other()) {
         Ok(party) => party,
         Err(errors) => {
             draft.reopen(Step::Party, errors);
@@ -208,11 +219,11 @@ pub async fn confirm(state: &AppState, session: &LandingSession) -> Result<Confi
     );
     let message = announce(
         &state.keys,
-        shipment.conversation_id.as_deref(),
+        shipment.order.conversation_id.as_deref(),
         |composer| {
             let facts = Facts {
                 code: &shipment.id,
-                item: shipment.item.description.as_str(),
+                item: shipment.order.item.description.as_str(),
                 route: origin.zip(destination),
             };
             composer.booked(&facts, completion.total)

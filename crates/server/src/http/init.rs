@@ -16,7 +16,7 @@ use serde_json::json;
 
 use super::error::ApiError;
 use crate::crypto;
-use crate::sessions::NewLanding;
+use crate::sessions::Landing;
 use crate::state::AppState;
 
 /// The largest init body accepted.
@@ -36,7 +36,7 @@ async fn init(
     let bytes = read_limited(&headers, body).await?;
     let request = kenar::parse_init(&bytes, version_header(&headers))?;
     let return_target = state.return_policy.resolve(request.return_url.as_deref());
-    let landing = NewLanding::from_init(&request, return_target.into());
+    let landing = Landing::from_init(&request, return_target.into());
     let token = state.create_landing(&landing).await?;
     let url = state.config.public_url(&format!("/l/{token}"));
     tracing::info!(

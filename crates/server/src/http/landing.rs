@@ -20,7 +20,7 @@ use crate::chat::Op;
 use crate::crypto;
 use crate::error::AppError;
 use crate::flow::LANDING_PATH;
-use crate::sessions::{self, NewLanding, Redeemed};
+use crate::sessions::{self, Landing, Redeemed};
 use crate::state::AppState;
 /// The longest direct-link query string read.
 const MAX_QUERY_BYTES: usize = 2048;
@@ -98,14 +98,14 @@ async fn destination(state: &AppState, cookie_token: &str) -> Result<Destination
     else {
         return Ok(Destination::Page(LANDING_PATH.to_owned()));
     };
-    if session.source != Source::ChatMessageAction {
+    if session.landing.source != Source::ChatMessageAction {
         return Ok(Destination::Page(LANDING_PATH.to_owned()));
     }
     Ok(match crate::flow::pressed(state, &session).await? {
         Some((code, Op::Track)) => Destination::Page(crate::tracking::path(&code)),
         Some((_, Op::Fill)) => Destination::Page(LANDING_PATH.to_owned()),
         None => Destination::Refused {
-            back_to: session.return_target,
+            back_to: session.landing.return_target,
         },
     })
 }
@@ -174,7 +174,7 @@ async fn fallback(State(state): State<AppState>, RawQuery(query): RawQuery) -> R
             Some(&back_to),
         );
     };
-    let landing = NewLanding::fallback(post_token, back_to.clone());
+    let landing = Landing::fallback(post_token, back_to.clone());
     match state.create_landing(&landing).await {
         Ok(token) => {
             tracing::info!(

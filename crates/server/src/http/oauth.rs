@@ -51,7 +51,7 @@ async fn pending(
     };
     let draft = load_draft(state, &session)
         .await
-        .map_err(|e| e.back_to(&session.return_target))?;
+        .map_err(|e| e.back_to(&session.landing.return_target))?;
     Ok(draft.awaiting_permission.then_some((session, draft)))
 }
 
@@ -63,12 +63,12 @@ async fn start(State(state): State<AppState>, headers: HeaderMap) -> Result<Resp
     let Some((session, _)) = pending(&state, &headers).await? else {
         return Ok(to_flow());
     };
-    let Some(conversation) = session.conversation_id.as_deref() else {
+    let Some(conversation) = session.landing.conversation_id.as_deref() else {
         return Ok(to_flow());
     };
     let url = oauth::begin(&state, &session.id, conversation)
         .await
-        .map_err(|e| e.back_to(&session.return_target))?;
+        .map_err(|e| e.back_to(&session.landing.return_target))?;
     Ok(Redirect::to(url.as_str()).into_response())
 }
 
@@ -112,7 +112,7 @@ async fn callback(
             Some(state.config.completion_url.as_str()),
         ));
     };
-    let back_to = session.return_target.as_str();
+    let back_to = session.landing.return_target.as_str();
     let issued_to = match query.state.as_deref().filter(|s| s.len() <= 128) {
         Some(value) => oauth::consume_state(&state.db, value, state.now())
             .await
@@ -136,7 +136,7 @@ async fn callback(
             ))
         }
     };
-    let Some(conversation) = session.conversation_id.clone() else {
+    let Some(conversation) = session.landing.conversation_id.clone() else {
         return Ok(to_flow());
     };
     let needed = format!("CONVERSATION_SEND_MESSAGE.{conversation}");
@@ -172,9 +172,9 @@ async fn finish(
 ) -> Result<Response, AppError> {
     let finalized = finalize(state, session, draft, notify)
         .await
-        .map_err(|e| e.back_to(&session.return_target))?;
+        .map_err(|e| e.back_to(&session.landing.return_target))?;
     Ok(match finalized {
-        Finalized::Saved(_) => Redirect::to(&session.return_target),
+        Finalized::Saved(_) => Redirect::to(&session.landing.return_target),
         Finalized::Fix(step) => Redirect::to(&step.path()),
     }
     .into_response())

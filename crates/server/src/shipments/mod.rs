@@ -49,8 +49,11 @@ impl Parties {
     }
 }
 
-/// A shipment to create.
-pub struct NewShipment {
+/// What a shipment is about: who opened it from which chat, the item, the route, the service,
+/// the price and both sides' details. A new shipment is one; a stored one carries its current
+/// one beside its code, status and history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Order {
     pub landing: String,
     pub conversation_id: Option<String>,
     pub post_token: Option<String>,
@@ -75,18 +78,8 @@ pub struct Event {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Shipment {
     pub id: TrackingCode,
-    pub landing: String,
-    pub conversation_id: Option<String>,
-    pub post_token: Option<String>,
-    pub opener_role: Role,
     pub status: Status,
-    pub item: Item,
-    pub origin_city: Option<String>,
-    pub destination_city: Option<String>,
-    pub service: Service,
-    pub payer: Payer,
-    pub quote_total: Rials,
-    pub parties: Parties,
+    pub order: Order,
     pub purged: bool,
     pub events: Vec<Event>,
 }
@@ -141,7 +134,7 @@ async fn record_event(
 pub async fn create(
     db: &Db,
     keys: &Keys,
-    new: &NewShipment,
+    new: &Order,
     message: impl FnOnce(&TrackingCode) -> Option<Announcement>,
     now: i64,
 ) -> Result<TrackingCode, AppError> {
@@ -284,7 +277,7 @@ pub async fn transition(
         operator,
     } = change;
     let mut tx = db.begin().await?;
-    let Some(from) = rows::status(&mut tx, id).await? else {
+    let Some((from, conversation)) = rows::status(&mut tx, id).await? else {
         return Ok(Changed::Refused(Refusal::NotFound));
     };
     if !from.can_become(to, actor) || !rows::set_status(&mut tx, id, from, to, pickup, now).await? {
@@ -303,10 +296,8 @@ pub async fn transition(
     }
     tx.commit().await?;
     // An ended shipment may leave its chat with nothing more to hear.
-    if to.is_terminal() {
-        if let Some(conversation) = conversation_of(db, id).await? {
-            tokens::release_when_done(db, &conversation).await?;
-        }
+    if let (true, Some(conversation)) = (to.is_terminal(), conversation) {
+        tokens::release_when_done(db, &conversation).await?;
     }
     Ok(Changed::Done)
 }

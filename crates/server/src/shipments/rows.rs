@@ -9,7 +9,7 @@ use domain::values::{Dimensions, Grams, ItemDescription, Rials};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite, Transaction};
 
-use super::{Completion, Event, NewShipment, Shipment};
+use super::{Completion, Event, Order, Shipment};
 use crate::crypto::Keys;
 use crate::db::Db;
 use crate::error::AppError;
@@ -21,7 +21,7 @@ fn money(value: Rials) -> i64 {
 pub(super) async fn insert(
     tx: &mut Transaction<'_, Sqlite>,
     id: &TrackingCode,
-    new: &NewShipment,
+    new: &Order,
     parties_sealed: Vec<u8>,
     now: i64,
 ) -> Result<(), AppError> {
@@ -88,16 +88,18 @@ pub(super) async fn complete(
     Ok(changed == 1)
 }
 
+/// A shipment's status and conversation, read inside the transaction that will change it.
 pub(super) async fn status(
     tx: &mut Transaction<'_, Sqlite>,
     id: &TrackingCode,
-) -> Result<Option<Status>, AppError> {
-    let current: Option<String> = sqlx::query_scalar("select status from shipments where id = ?")
-        .bind(id.as_str())
-        .fetch_optional(&mut **tx)
-        .await?;
+) -> Result<Option<(Status, Option<String>)>, AppError> {
+    let current: Option<(String, Option<String>)> =
+        sqlx::query_as("select status, conversation_id from shipments where id = ?")
+            .bind(id.as_str())
+            .fetch_optional(&mut **tx)
+            .await?;
     current
-        .map(|s| decode(Status::parse(&s), "status"))
+        .map(|(s, conversation)| Ok((decode(Status::parse(&s), "status")?, conversation)))
         .transpose()
 }
 
@@ -204,13 +206,11 @@ pub(super) async fn read(
     let parties = serde_json::from_slice(&keys.open(&sealed, id.as_str().as_bytes())?)
         .map_err(|_| AppError::new("a shipment's sealed parties do not decode"))?;
     let total: i64 = row.try_get("quote_total_rials")?;
-    Ok(Some(Shipment {
-        id: id.clone(),
+    let order = Order {
         landing: row.try_get("landing_digest")?,
         conversation_id: row.try_get("conversation_id")?,
         post_token: row.try_get("post_token")?,
         opener_role: decode(Role::parse(row.try_get("opener_role")?), "role")?,
-        status: decode(Status::parse(row.try_get("status")?), "status")?,
         item: item(&row)?,
         origin_city: row.try_get("origin_city")?,
         destination_city: row.try_get("destination_city")?,
@@ -218,6 +218,11 @@ pub(super) async fn read(
         payer: decode(Payer::parse(row.try_get("payer")?), "payer")?,
         quote_total: Rials(u64::try_from(total).unwrap_or_default()),
         parties,
+    };
+    Ok(Some(Shipment {
+        id: id.clone(),
+        status: decode(Status::parse(row.try_get("status")?), "status")?,
+        order,
         purged: row.try_get::<Option<i64>, _>("purged_at")?.is_some(),
         events: events(db, id).await?,
     }))
