@@ -5,12 +5,14 @@
 //!   hydrated in the browser; every page works as plain HTML before (or without) the WASM;
 //! * [`flow`]: the landing flow that Divar's webview opens (item → own side → quote);
 //! * [`tracking`]: a shipment's timeline; [`privacy`]: the privacy page;
+//! * [`order`]: an order as both sides and operators read it;
 //! * [`console`]: the operator console, its own server-rendered app (server only);
 //! * [`ui`]: shared building blocks.
 
 #[cfg(feature = "ssr")]
 pub mod console;
 pub mod flow;
+pub mod order;
 pub mod privacy;
 #[cfg(feature = "ssr")]
 mod server;
@@ -18,8 +20,8 @@ pub mod tracking;
 pub mod ui;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
-use leptos_router::components::{Route, Router, Routes};
+use leptos_meta::{HashedStylesheet, MetaTags};
+use leptos_router::components::{Route, Routes};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 /// The document: RTL Persian, light and dark, the font preloaded.
@@ -43,19 +45,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
 #[component]
 pub fn App() -> impl IntoView {
-    provide_meta_context();
     view! {
-        <Title text="ارسال کالا" />
-        <Router>
-            <main class="page">
-                <Routes fallback=NotFound>
-                    <Route path=StaticSegment("") view=Home />
-                    <Route path=StaticSegment("request") view=flow::FlowPage ssr=SsrMode::Async />
-                    <Route path=(StaticSegment("t"), ParamSegment("id")) view=tracking::TrackingPage ssr=SsrMode::Async />
-                    <Route path=StaticSegment("privacy") view=privacy::PrivacyPage ssr=SsrMode::Async />
-                </Routes>
-            </main>
-        </Router>
+        <ui::Frame title="ارسال کالا">
+            <Routes fallback=NotFound>
+                <Route path=StaticSegment("") view=Home />
+                <Route path=StaticSegment("request") view=flow::FlowPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("t"), ParamSegment("id")) view=tracking::TrackingPage ssr=SsrMode::Async />
+                <Route path=StaticSegment("privacy") view=privacy::PrivacyPage ssr=SsrMode::Async />
+            </Routes>
+        </ui::Frame>
     }
 }
 

@@ -8,8 +8,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
-use crate::ui::BackToDivar;
-use crate::ui::{DeadEnd, Failure};
+use crate::order::{OrderFacts, OrderSummary};
+use crate::ui::{DeadEnd, DeadEndKind, Failure, FooterLinks};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimelineEntry {
@@ -25,11 +25,7 @@ pub struct TrackingView {
     pub next_step: String,
     pub timeline: Vec<TimelineEntry>,
     pub can_cancel: bool,
-    pub item: String,
-    pub route: String,
-    pub service: String,
-    pub payer: String,
-    pub total: String,
+    pub order: OrderSummary,
     pub back_to: String,
     /// The signed key for this shipment's link.
     pub key: String,
@@ -56,7 +52,7 @@ pub struct CancelForm {
 #[server(endpoint = "tracking/load")]
 pub async fn load_tracking(id: String, key: Option<String>) -> Result<Tracking, ServerFnError> {
     use domain::jalali::JalaliDateTime;
-    use ersal_server::chat::texts::route;
+    use ersal_server::tracking::Visitor;
 
     let state = crate::server::state();
     let session = crate::server::session(&state).await?;
@@ -65,13 +61,15 @@ pub async fn load_tracking(id: String, key: Option<String>) -> Result<Tracking, 
         |s| s.landing.return_target.clone(),
     );
     let key = key.unwrap_or_default();
-    let Some(tracked) = ersal_server::tracking::open(&state, session.as_ref(), &id, &key).await?
-    else {
+    let visitor = Visitor {
+        session: session.as_ref(),
+        key: &key,
+    };
+    let Some(tracked) = ersal_server::tracking::open(&state, visitor, &id).await? else {
         return Ok(Tracking::Hidden { back_to });
     };
     let chat = ersal_server::tracking::chat_note(&tracked);
     let shipment = tracked.shipment;
-    let city = |c: &Option<String>| state.city_name(c.as_deref());
     Ok(Tracking::Visible(Box::new(TrackingView {
         status: shipment.status.label().to_owned(),
         next_step: shipment.status.next_step().to_owned(),
@@ -85,14 +83,7 @@ pub async fn load_tracking(id: String, key: Option<String>) -> Result<Tracking, 
             })
             .collect(),
         can_cancel: shipment.status.is_cancellable(),
-        item: shipment.order.item.description.as_str().to_owned(),
-        route: route(
-            &city(&shipment.order.origin_city),
-            &city(&shipment.order.destination_city),
-        ),
-        service: shipment.order.service.label().to_owned(),
-        payer: shipment.order.payer.label().to_owned(),
-        total: shipment.order.quote_total.display_tomans(),
+        order: OrderSummary::of(&state, &shipment.order),
         back_to,
         key: ersal_server::tracking::link_key(&state, &shipment.id),
         chat: chat.to_owned(),
@@ -104,6 +95,7 @@ pub async fn load_tracking(id: String, key: Option<String>) -> Result<Tracking, 
 #[server(endpoint = "tracking/cancel")]
 pub async fn cancel_shipment(form: CancelForm) -> Result<(), ServerFnError> {
     use domain::code::TrackingCode;
+    use ersal_server::tracking::Visitor;
 
     let state = crate::server::state();
     let session = crate::server::session(&state).await?;
@@ -111,7 +103,11 @@ pub async fn cancel_shipment(form: CancelForm) -> Result<(), ServerFnError> {
         leptos_axum::redirect("/");
         return Ok(());
     };
-    let side = ersal_server::tracking::cancel(&state, session.as_ref(), &code, &form.key).await?;
+    let visitor = Visitor {
+        session: session.as_ref(),
+        key: &form.key,
+    };
+    let side = ersal_server::tracking::cancel(&state, visitor, &code).await?;
     // Back to Divar; without a session, a side goes back to its tracking link and a stranger
     // to the bare tracking page (never handed a key).
     let back_to = match (session, side) {
@@ -143,14 +139,9 @@ pub fn TrackingPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match tracking.await {
                     Ok(Tracking::Visible(view)) => view! { <Timeline view=*view cancel /> }.into_any(),
-                    Ok(Tracking::Hidden { back_to }) => view! {
-                        <DeadEnd
-                            title="این مرسوله را نمی‌توان نشان داد"
-                            body="پیگیری فقط برای دو طرف همان گفتگو است. از دکمهٔ پیگیری در گفتگوی دیوار وارد شوید."
-                            back_to
-                        />
+                    Ok(Tracking::Hidden { back_to }) => {
+                        view! { <DeadEnd kind=DeadEndKind::NotYourShipment back_to /> }.into_any()
                     }
-                    .into_any(),
                     Err(_) => view! { <Failure /> }.into_any(),
                 }
             })}
@@ -166,11 +157,7 @@ fn Timeline(view: TrackingView, cancel: ServerAction<CancelShipment>) -> impl In
         next_step,
         timeline,
         can_cancel,
-        item,
-        route,
-        service,
-        payer,
-        total,
+        order,
         back_to,
         key,
         chat,
@@ -184,16 +171,7 @@ fn Timeline(view: TrackingView, cancel: ServerAction<CancelShipment>) -> impl In
                 <dd dir="ltr" data-testid="tracking-code">{code}</dd>
                 <dt>"وضعیت"</dt>
                 <dd data-testid="status">{status}</dd>
-                <dt>"کالا"</dt>
-                <dd>{item}</dd>
-                <dt>"مسیر"</dt>
-                <dd>{route}</dd>
-                <dt>"سرویس"</dt>
-                <dd>{service}</dd>
-                <dt>"پرداخت"</dt>
-                <dd>{payer}</dd>
-                <dt>"هزینه"</dt>
-                <dd data-testid="total">{total}</dd>
+                <OrderFacts order />
             </dl>
             <p class="note">"گام بعد: "{next_step}</p>
             <p data-testid="chat">{chat}</p>
@@ -221,9 +199,6 @@ fn Timeline(view: TrackingView, cancel: ServerAction<CancelShipment>) -> impl In
                 </ActionForm>
             </section>
         })}
-        <nav class="card footer-links" aria-label="پیوندها">
-            <BackToDivar href=back_to primary=true />
-            <a href="/privacy">"حریم خصوصی"</a>
-        </nav>
+        <FooterLinks back_to primary=true />
     }
 }

@@ -1,7 +1,9 @@
-//! Small building blocks shared by the pages: labelled fields with server and inline errors,
-//! the city picker, the error summary and the way back to Divar.
+//! Small building blocks shared by the pages: the apps' frame, labelled fields with server and
+//! inline errors, the city picker, the error summary, dead ends and the way back to Divar.
 
 use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Title};
+use leptos_router::components::Router;
 
 use domain::forms::{check_field, Errors};
 
@@ -177,15 +179,74 @@ pub fn BackToDivar(href: String, #[prop(optional)] primary: bool) -> impl IntoVi
     }
 }
 
+/// An app's frame: its title, its router, and the page's main element.
+#[component]
+pub fn Frame(title: &'static str, children: Children) -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title text=title />
+        <Router>
+            <main class="page">{children()}</main>
+        </Router>
+    }
+}
+
+/// The links at the foot of a user's page: back to Divar, and the privacy page.
+#[component]
+pub fn FooterLinks(back_to: String, #[prop(optional)] primary: bool) -> impl IntoView {
+    view! {
+        <nav class="card footer-links" aria-label="پیوندها">
+            <BackToDivar href=back_to primary />
+            <a href="/privacy">"حریم خصوصی"</a>
+        </nav>
+    }
+}
+
+/// Why a landing page cannot go on; each says what happened and what to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeadEndKind {
+    /// The landing session expired or never was.
+    SessionEnded,
+    /// A message button altered, or pressed outside its conversation.
+    ForeignButton,
+    /// The other side's part is done or the request was cancelled.
+    NoLongerWaiting,
+    /// A tracking page opened by someone who is neither side.
+    NotYourShipment,
+}
+
+impl DeadEndKind {
+    fn texts(self) -> (&'static str, &'static str) {
+        match self {
+            Self::SessionEnded => (
+                "نشست شما پایان یافته است",
+                "برای ادامه به گفتگو در دیوار برگردید و «ارسال» را دوباره باز کنید.",
+            ),
+            Self::ForeignButton => (
+                "این دکمه معتبر نیست",
+                "این دکمه به این گفتگو تعلق ندارد یا تغییر کرده است. هیچ تغییری انجام نشد.",
+            ),
+            Self::NoLongerWaiting => (
+                "این درخواست دیگر منتظر شما نیست",
+                "مشخصات طرف دوم قبلاً ثبت شده یا درخواست لغو شده است.",
+            ),
+            Self::NotYourShipment => (
+                "این مرسوله را نمی‌توان نشان داد",
+                "پیگیری فقط برای دو طرف همان گفتگو است. از دکمهٔ پیگیری در گفتگوی دیوار وارد شوید.",
+            ),
+        }
+    }
+}
+
 /// A dead end said plainly: what happened, what to do, and the way back to Divar (with one
 /// further link, when there is somewhere else to go).
 #[component]
 pub fn DeadEnd(
-    title: &'static str,
-    body: &'static str,
+    kind: DeadEndKind,
     back_to: String,
     #[prop(optional)] link: Option<(String, &'static str)>,
 ) -> impl IntoView {
+    let (title, body) = kind.texts();
     view! {
         <section class="card" role="alert">
             <h1>{title}</h1>
@@ -193,17 +254,6 @@ pub fn DeadEnd(
             {link.map(|(href, label)| view! { <p><a href=href>{label}</a></p> })}
             <BackToDivar href=back_to primary=true />
         </section>
-    }
-}
-
-#[component]
-pub fn NoSession(back_to: String) -> impl IntoView {
-    view! {
-        <DeadEnd
-            title="نشست شما پایان یافته است"
-            body="برای ادامه به گفتگو در دیوار برگردید و «ارسال» را دوباره باز کنید."
-            back_to
-        />
     }
 }
 

@@ -17,15 +17,33 @@ use crate::support::TestApp;
 
 pub const PASSWORD: &str = "correct horse battery";
 
-fn refusal(login: Login) -> Option<LoginRefused> {
-    match login {
+/// A test app with one operator, "ali", whose password is [`PASSWORD`].
+async fn with_ali() -> TestApp {
+    let app = TestApp::new().await;
+    operators::add(&app.state.db, "ali", PASSWORD, app.state.now())
+        .await
+        .unwrap();
+    app
+}
+
+/// Logs "ali" in with `password` from `address` at `now`.
+async fn login_ali(app: &TestApp, password: &str, address: &str, now: i64) -> Login {
+    operators::login(&app.state.db, "ali", password, address, now)
+        .await
+        .unwrap()
+}
+
+/// Why logging "ali" in was refused, or `None` when it was accepted.
+async fn refusal(app: &TestApp, password: &str, address: &str, now: i64) -> Option<LoginRefused> {
+    match login_ali(app, password, address, now).await {
         Login::Accepted(_) => None,
         Login::Refused(refusal) => Some(refusal),
     }
 }
 
-fn accepted(login: Login) -> NewSession {
-    match login {
+/// A session for "ali", logged in with the right password from 10.0.0.1 at `now`.
+async fn accepted(app: &TestApp, now: i64) -> NewSession {
+    match login_ali(app, PASSWORD, "10.0.0.1", now).await {
         Login::Accepted(session) => session,
         Login::Refused(refusal) => panic!("refused: {refusal:?}"),
     }
@@ -50,6 +68,22 @@ fn milestone(app: &TestApp, id: &TrackingCode) -> Announcement {
         conversation: "conv-A".into(),
         body,
     }
+}
+
+/// Runs the purge of personal data (kept 30 days) `days` days after `now`: how many shipments
+/// it purged.
+async fn purged_after(app: &TestApp, now: i64, days: i64) -> u64 {
+    retention::purge_personal_data(&app.state.db, &app.state.keys, 30, now + days * 86_400)
+        .await
+        .unwrap()
+}
+
+/// Runs the expiry of shipments the other side never completed `days` days after `now`: how
+/// many it expired.
+async fn expired_after(app: &TestApp, now: i64, days: i64) -> usize {
+    retention::expire_unanswered(&app.state.db, &app.state.keys, now + days * 86_400)
+        .await
+        .unwrap()
 }
 
 async fn outbox_rows(app: &TestApp) -> i64 {
@@ -85,81 +119,48 @@ async fn accounts_need_a_good_name_and_a_long_password() {
 
 #[tokio::test]
 async fn repeated_wrong_passwords_lock_the_account_for_a_while() {
-    let app = TestApp::new().await;
-    let db = &app.state.db;
+    let app = with_ali().await;
     let now = app.state.now();
-    operators::add(db, "ali", PASSWORD, now).await.unwrap();
     for _ in 0..5 {
         assert_eq!(
-            refusal(
-                operators::login(db, "ali", "wrong", "10.0.0.1", now)
-                    .await
-                    .unwrap()
-            )
-            .unwrap(),
-            LoginRefused::WrongCredentials
+            refusal(&app, "wrong", "10.0.0.1", now).await,
+            Some(LoginRefused::WrongCredentials)
         );
     }
     assert_eq!(
-        refusal(
-            operators::login(db, "ali", PASSWORD, "10.0.0.2", now)
-                .await
-                .unwrap()
-        )
-        .unwrap(),
-        LoginRefused::AccountLocked
+        refusal(&app, PASSWORD, "10.0.0.2", now).await,
+        Some(LoginRefused::AccountLocked)
     );
     let later = now + LOCKOUT_SECS + 1;
-    assert!(refusal(
-        operators::login(db, "ali", PASSWORD, "10.0.0.2", later)
-            .await
-            .unwrap()
-    )
-    .is_none());
+    assert!(refusal(&app, PASSWORD, "10.0.0.2", later).await.is_none());
 }
 
 #[tokio::test]
 async fn one_address_gets_a_limited_number_of_failures() {
-    let app = TestApp::new().await;
+    let app = with_ali().await;
     let db = &app.state.db;
     let now = app.state.now();
-    operators::add(db, "ali", PASSWORD, now).await.unwrap();
     for i in 0..20 {
         let _ = operators::login(db, &format!("nobody{i}"), "wrong", "10.0.0.9", now)
             .await
             .unwrap();
     }
     assert_eq!(
-        refusal(
-            operators::login(db, "ali", PASSWORD, "10.0.0.9", now)
-                .await
-                .unwrap()
-        )
-        .unwrap(),
-        LoginRefused::TooManyFromAddress
+        refusal(&app, PASSWORD, "10.0.0.9", now).await,
+        Some(LoginRefused::TooManyFromAddress)
     );
     assert!(
-        refusal(
-            operators::login(db, "ali", PASSWORD, "10.0.0.10", now)
-                .await
-                .unwrap()
-        )
-        .is_none(),
+        refusal(&app, PASSWORD, "10.0.0.10", now).await.is_none(),
         "other addresses are not affected"
     );
 }
 
 #[tokio::test]
 async fn sessions_expire_when_idle_and_end_when_disabled() {
-    let app = TestApp::new().await;
+    let app = with_ali().await;
     let db = &app.state.db;
     let now = app.state.now();
-    operators::add(db, "ali", PASSWORD, now).await.unwrap();
-    let session = accepted(
-        operators::login(db, "ali", PASSWORD, "10.0.0.1", now)
-            .await
-            .unwrap(),
-    );
+    let session = accepted(&app, now).await;
     assert!(operators::current(db, &session.cookie, now + IDLE_SECS - 1)
         .await
         .unwrap()
@@ -176,22 +177,13 @@ async fn sessions_expire_when_idle_and_end_when_disabled() {
         .unwrap()
         .is_none());
 
-    let session = accepted(
-        operators::login(db, "ali", PASSWORD, "10.0.0.1", now)
-            .await
-            .unwrap(),
-    );
+    let session = accepted(&app, now).await;
     operators::disable(db, "ali").await.unwrap();
     assert!(operators::current(db, &session.cookie, now)
         .await
         .unwrap()
         .is_none());
-    assert!(refusal(
-        operators::login(db, "ali", PASSWORD, "10.0.0.1", now)
-            .await
-            .unwrap()
-    )
-    .is_some());
+    assert!(refusal(&app, PASSWORD, "10.0.0.1", now).await.is_some());
 }
 
 #[tokio::test]
@@ -223,7 +215,6 @@ async fn every_forbidden_transition_changes_nothing_and_sends_nothing() {
 async fn personal_data_is_purged_after_the_retention_period() {
     let app = TestApp::new().await;
     let db = &app.state.db;
-    let keys = &app.state.keys;
     let id = shipment_in(&app, "conv-A").await;
     let open = shipment_in(&app, "conv-B").await;
     let now = app.state.now();
@@ -232,19 +223,8 @@ async fn personal_data_is_purged_after_the_retention_period() {
         .unwrap();
     let events_before = app.shipment(&id).await.events.len();
 
-    assert_eq!(
-        retention::purge_personal_data(db, keys, 30, now + 29 * 86_400)
-            .await
-            .unwrap(),
-        0,
-        "not yet"
-    );
-    assert_eq!(
-        retention::purge_personal_data(db, keys, 30, now + 31 * 86_400)
-            .await
-            .unwrap(),
-        1
-    );
+    assert_eq!(purged_after(&app, now, 29).await, 0, "not yet");
+    assert_eq!(purged_after(&app, now, 31).await, 1);
     let purged = app.shipment(&id).await;
     assert_eq!(
         purged.order.parties,
@@ -266,46 +246,21 @@ async fn personal_data_is_purged_after_the_retention_period() {
     );
     let (_, total) = list::list(db, &Filter::default(), 0).await.unwrap();
     assert_eq!(total, 2, "and the counts still include the purged one");
-    assert_eq!(
-        retention::purge_personal_data(db, keys, 30, now + 40 * 86_400)
-            .await
-            .unwrap(),
-        0,
-        "once"
-    );
+    assert_eq!(purged_after(&app, now, 40).await, 0, "once");
 }
 
 #[tokio::test]
 async fn shipments_the_other_side_never_completed_expire() {
     let app = TestApp::new().await;
-    let db = &app.state.db;
-    let keys = &app.state.keys;
     let id = shipment_in(&app, "conv-A").await;
     let now = app.state.now();
-    assert_eq!(
-        retention::expire_unanswered(db, keys, now + 6 * 86_400)
-            .await
-            .unwrap(),
-        0,
-        "still waiting"
-    );
-    assert_eq!(
-        retention::expire_unanswered(db, keys, now + 8 * 86_400)
-            .await
-            .unwrap(),
-        1
-    );
+    assert_eq!(expired_after(&app, now, 6).await, 0, "still waiting");
+    assert_eq!(expired_after(&app, now, 8).await, 1);
     let expired = app.shipment(&id).await;
     assert_eq!(expired.status, Status::Expired);
     assert_eq!(expired.events.last().unwrap().actor, Actor::System);
     assert_eq!(outbox_rows(&app).await, 1, "the chat hears about it");
-    assert_eq!(
-        retention::expire_unanswered(db, keys, now + 9 * 86_400)
-            .await
-            .unwrap(),
-        0,
-        "once"
-    );
+    assert_eq!(expired_after(&app, now, 9).await, 0, "once");
 }
 
 #[tokio::test]
@@ -322,24 +277,24 @@ async fn chat_tokens_outlive_open_shipments_and_pending_messages() {
     tokens::store(db, &app.state.keys, "conv-A", &granted, app.state.now())
         .await
         .unwrap();
-    let kept = || async {
+    // Releases the conversation's tokens when it is done, then counts the tokens still kept.
+    let release_and_count = || async {
+        tokens::release_when_done(db, "conv-A").await.unwrap();
         sqlx::query_scalar::<_, i64>("select count(*) from chat_tokens")
             .fetch_one(db)
             .await
             .unwrap()
     };
 
-    tokens::release_when_done(db, "conv-A").await.unwrap();
-    assert_eq!(kept().await, 1, "the shipment is still open");
+    assert_eq!(release_and_count().await, 1, "the shipment is still open");
 
     let mut cancel = Change::to(Status::Cancelled, Actor::Operator);
     cancel.message = Some(milestone(&app, &id));
     shipments::transition(db, &id, cancel, app.state.now())
         .await
         .unwrap();
-    tokens::release_when_done(db, "conv-A").await.unwrap();
     assert_eq!(
-        kept().await,
+        release_and_count().await,
         1,
         "the cancellation message still has to be sent"
     );
@@ -348,9 +303,8 @@ async fn chat_tokens_outlive_open_shipments_and_pending_messages() {
         .execute(db)
         .await
         .unwrap();
-    tokens::release_when_done(db, "conv-A").await.unwrap();
     assert_eq!(
-        kept().await,
+        release_and_count().await,
         0,
         "nothing left to say: the permission is dropped"
     );

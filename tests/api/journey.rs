@@ -6,13 +6,12 @@
 
 use std::time::Duration;
 
-use divar_sandbox::Sandbox;
-use ersal_server::{AppState, Config};
+use ersal_server::AppState;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::Value;
 use tokio::net::TcpListener;
 
-use crate::support::{leptos_options, test_vars};
+use crate::support::{leptos_options, TestEnv};
 
 const CONVERSATION: &str = "0d5f3c1e-8a47-4b2e-9f61-3c2d7e9a4b10";
 
@@ -21,37 +20,19 @@ struct Journey {
     sandbox: String,
     client: Client,
     state: AppState,
-    _dir: tempfile::TempDir,
+    _env: TestEnv,
 }
 
 impl Journey {
     async fn start() -> Self {
-        let ersal_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let sandbox_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let ersal = format!("http://{}", ersal_listener.local_addr().unwrap());
-        let sandbox = format!("http://{}", sandbox_listener.local_addr().unwrap());
-        let dir = tempfile::tempdir().unwrap();
-        let vars = test_vars(
-            &dir,
-            [
-                ("ERSAL_PUBLIC_URL", ersal.clone()),
-                ("KENAR_API_BASE_URL", sandbox.clone()),
-                ("KENAR_OAUTH_BASE_URL", sandbox.clone()),
-                ("DIVAR_COMPLETION_URL", format!("{sandbox}/completion")),
-            ],
-        );
-        let config = Config::from_lookup(|name| vars.get(name).cloned()).unwrap();
-        let stand_in = Sandbox::new(ersal::server::sandbox_config(&config, &sandbox));
-        tokio::spawn(async move {
-            axum::serve(sandbox_listener, divar_sandbox::router(stand_in))
-                .await
-                .unwrap()
-        });
-        let state = AppState::connect(config).await.unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let ersal = format!("http://{}", listener.local_addr().unwrap());
+        let (env, sandbox) = TestEnv::with_sandbox([("ERSAL_PUBLIC_URL", ersal.clone())]).await;
+        let state = AppState::connect(env.config()).await.unwrap();
         ersal_server::chat::spawn_worker(state.clone());
         let router = ersal::server::router(state.clone(), leptos_options());
         tokio::spawn(ersal::server::serve(
-            ersal_listener,
+            listener,
             router,
             std::future::pending(),
         ));
@@ -62,10 +43,10 @@ impl Journey {
             .unwrap();
         Self {
             ersal,
-            sandbox,
+            sandbox: sandbox.config.origin.clone(),
             client,
             state,
-            _dir: dir,
+            _env: env,
         }
     }
 
@@ -139,20 +120,18 @@ async fn from_the_chat_menu_to_a_message_in_the_chat() {
         "the item is prefilled from Divar's post"
     );
 
-    let next = j
-        .step(
+    for (endpoint, fields, next) in [
+        (
             "item",
             &[
                 ("form[description]", "گوشی سامسونگ A54"),
                 ("form[size_class]", "small"),
                 ("form[weight_kg]", "۰٫۸"),
                 ("form[declared_value]", "۱۸٬۵۰۰٬۰۰۰"),
-            ],
-        )
-        .await;
-    assert_eq!(next, "/request?step=party");
-    let next = j
-        .step(
+            ][..],
+            "/request?step=party",
+        ),
+        (
             "party",
             &[
                 ("form[name]", "علی محمدی"),
@@ -161,9 +140,11 @@ async fn from_the_chat_menu_to_a_message_in_the_chat() {
                 ("form[address]", "خیابان چهارباغ، کوچهٔ گلستان"),
                 ("form[handover]", "door"),
             ],
-        )
-        .await;
-    assert_eq!(next, "/request?step=quote");
+            "/request?step=quote",
+        ),
+    ] {
+        assert_eq!(j.step(endpoint, fields).await, next);
+    }
     let consent = j
         .step(
             "quote",

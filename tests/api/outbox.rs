@@ -2,8 +2,6 @@
 //! sent after a restart, exactly once; failing sends are retried; an expiring token is refreshed
 //! (and rotated) first.
 
-use std::collections::HashMap;
-
 use divar_sandbox::state::{AccessToken, FaultKind, FaultTarget, RefreshToken, World};
 use divar_sandbox::Sandbox;
 use domain::code::TrackingCode;
@@ -11,47 +9,32 @@ use ersal_server::chat::outbox::{self, Announcement};
 use ersal_server::chat::texts::{Composer, Facts};
 use ersal_server::chat::tokens;
 use ersal_server::oauth::Tokens;
-use ersal_server::{AppState, Config};
+use ersal_server::AppState;
 
-use crate::support::test_vars;
+use crate::support::TestEnv;
 
 const CONVERSATION: &str = "0d5f3c1e-8a47-4b2e-9f61-3c2d7e9a4b10";
 const BUYER: &str = "bA7kQ2wE9rT4yU1iO8pL3sD6fG0hJ5kZ2xC7vB4nM=";
 
 struct Harness {
     sandbox: Sandbox,
-    vars: HashMap<&'static str, String>,
-    _dir: tempfile::TempDir,
+    env: TestEnv,
 }
 
 impl Harness {
-    async fn start() -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let origin = format!("http://{}", listener.local_addr().unwrap());
-        let dir = tempfile::tempdir().unwrap();
-        let vars = test_vars(
-            &dir,
-            [
-                ("KENAR_API_BASE_URL", origin.clone()),
-                ("KENAR_OAUTH_BASE_URL", origin.clone()),
-            ],
-        );
-        let config = Config::from_lookup(|name| vars.get(name).cloned()).unwrap();
-        let sandbox = Sandbox::new(ersal::server::sandbox_config(&config, &origin));
-        let router = divar_sandbox::router(sandbox.clone());
-        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-        Self {
-            sandbox,
-            vars,
-            _dir: dir,
-        }
+    /// The sandbox, and an Ersal holding the buyer's tokens, the access token expiring in
+    /// `access_expires_in` seconds.
+    async fn start(access_expires_in: i64) -> (Self, AppState) {
+        let (env, sandbox) = TestEnv::with_sandbox([]).await;
+        let harness = Self { sandbox, env };
+        let state = harness.ersal().await;
+        harness.grant(&state, access_expires_in).await;
+        (harness, state)
     }
 
     /// A fresh Ersal process on the same database.
     async fn ersal(&self) -> AppState {
-        AppState::connect(Config::from_lookup(|name| self.vars.get(name).cloned()).unwrap())
-            .await
-            .unwrap()
+        AppState::connect(self.env.config()).await.unwrap()
     }
 
     /// Gives the buyer's consent inside the sandbox and hands Ersal the tokens.
@@ -144,7 +127,9 @@ async fn queue(state: &AppState) -> i64 {
         .unwrap()
 }
 
-async fn outbox_state(state: &AppState, id: i64) -> (String, i64) {
+/// Runs the outbox worker once, then answers message `id`'s state and attempts.
+async fn drain_then_state(state: &AppState, id: i64) -> (String, i64) {
+    outbox::drain_once(state).await.unwrap();
     sqlx::query_as("select state, attempts from outbox where id = ?")
         .bind(id)
         .fetch_one(&state.db)
@@ -154,15 +139,15 @@ async fn outbox_state(state: &AppState, id: i64) -> (String, i64) {
 
 #[tokio::test]
 async fn a_pending_message_is_sent_after_a_restart_exactly_once() {
-    let harness = Harness::start().await;
-    let before_restart = harness.ersal().await;
-    harness.grant(&before_restart, 3600).await;
+    let (harness, before_restart) = Harness::start(3600).await;
     let id = queue(&before_restart).await;
     drop(before_restart);
 
     let after_restart = harness.ersal().await;
-    outbox::drain_once(&after_restart).await.unwrap();
-    assert_eq!(outbox_state(&after_restart, id).await, ("sent".into(), 1));
+    assert_eq!(
+        drain_then_state(&after_restart, id).await,
+        ("sent".into(), 1)
+    );
     outbox::drain_once(&after_restart).await.unwrap();
     assert_eq!(
         harness.delivered(),
@@ -173,28 +158,26 @@ async fn a_pending_message_is_sent_after_a_restart_exactly_once() {
 
 #[tokio::test]
 async fn failures_are_retried_with_backoff_and_412_is_final() {
-    let harness = Harness::start().await;
-    let state = harness.ersal().await;
-    harness.grant(&state, 3600).await;
+    let (harness, state) = Harness::start(3600).await;
     harness.fail_next_send(FaultKind::ServerError);
     let id = queue(&state).await;
-    outbox::drain_once(&state).await.unwrap();
-    assert_eq!(outbox_state(&state, id).await, ("pending".into(), 1));
-    outbox::drain_once(&state).await.unwrap();
-    assert_eq!(outbox_state(&state, id).await.1, 1, "not due yet: backoff");
+    assert_eq!(drain_then_state(&state, id).await, ("pending".into(), 1));
+    assert_eq!(
+        drain_then_state(&state, id).await.1,
+        1,
+        "not due yet: backoff"
+    );
     sqlx::query("update outbox set next_attempt_at = 0 where id = ?")
         .bind(id)
         .execute(&state.db)
         .await
         .unwrap();
-    outbox::drain_once(&state).await.unwrap();
-    assert_eq!(outbox_state(&state, id).await, ("sent".into(), 2));
+    assert_eq!(drain_then_state(&state, id).await, ("sent".into(), 2));
 
     harness.fail_next_send(FaultKind::Restricted);
     let refused = queue(&state).await;
-    outbox::drain_once(&state).await.unwrap();
     assert_eq!(
-        outbox_state(&state, refused).await,
+        drain_then_state(&state, refused).await,
         ("undeliverable".into(), 1)
     );
     assert_eq!(harness.delivered(), 1);
@@ -202,12 +185,9 @@ async fn failures_are_retried_with_backoff_and_412_is_final() {
 
 #[tokio::test]
 async fn an_expiring_token_is_refreshed_and_rotated_before_sending() {
-    let harness = Harness::start().await;
-    let state = harness.ersal().await;
-    harness.grant(&state, 30).await;
+    let (harness, state) = Harness::start(30).await;
     let id = queue(&state).await;
-    outbox::drain_once(&state).await.unwrap();
-    assert_eq!(outbox_state(&state, id).await.0, "sent");
+    assert_eq!(drain_then_state(&state, id).await.0, "sent");
     let world = harness.sandbox.world();
     assert_eq!(world.refresh.len(), 2, "the refresh grant rotated the pair");
     assert!(

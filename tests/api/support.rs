@@ -1,6 +1,7 @@
 //! A test app: a fresh database in a temporary folder, the router that ships
 //! (`ersal::server::router`: plain routes, pages, server functions and layers), and helpers to
-//! call it with `oneshot` the way Divar and browsers do, from a client address of our choice.
+//! call it with `oneshot` the way Divar and browsers do, from a client address of our choice;
+//! and [`TestEnv`], the configuration under it, which can put a Divar sandbox in front of Ersal.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -8,10 +9,12 @@ use std::net::SocketAddr;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::Router;
+use divar_sandbox::Sandbox;
 use ersal_server::{AppState, Config};
 use http::{HeaderMap, Request, StatusCode};
 use leptos::prelude::LeptosOptions;
 use serde_json::Value;
+use tokio::net::TcpListener;
 use tower::ServiceExt;
 
 pub const OLD_KEY: &str = "old-identification-key-0001";
@@ -23,7 +26,7 @@ pub const CLIENT: &str = "127.0.0.1:40000";
 pub struct TestApp {
     pub state: AppState,
     router: Router,
-    _dir: tempfile::TempDir,
+    _env: TestEnv,
 }
 
 pub struct Reply {
@@ -48,22 +51,17 @@ impl Reply {
 
 impl TestApp {
     pub async fn new() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let vars = test_vars(
-            &dir,
-            [
-                ("DIVAR_IDENTIFICATION_KEYS", format!("{OLD_KEY},{NEW_KEY}")),
-                ("ERSAL_PUBLIC_URL", "http://ersal.test".to_owned()),
-                ("DIVAR_COMPLETION_URL", COMPLETION.to_owned()),
-            ],
-        );
-        let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("test config");
-        let state = AppState::connect(config).await.expect("database");
+        let env = TestEnv::new([
+            ("DIVAR_IDENTIFICATION_KEYS", format!("{OLD_KEY},{NEW_KEY}")),
+            ("ERSAL_PUBLIC_URL", "http://ersal.test".to_owned()),
+            ("DIVAR_COMPLETION_URL", COMPLETION.to_owned()),
+        ]);
+        let state = AppState::connect(env.config()).await.expect("database");
         let router = ersal::server::router(state.clone(), leptos_options());
         Self {
             state,
             router,
-            _dir: dir,
+            _env: env,
         }
     }
 
@@ -101,6 +99,13 @@ impl TestApp {
             &[("authorization", NEW_KEY), ("API_VERSION", "2")],
         )
         .await
+    }
+
+    /// POSTs an init body with a valid key and a JSON content type but no version header, as
+    /// legacy (v1) calls come.
+    pub async fn init_without_version(&self, body: &Value) -> Reply {
+        self.init_with(body.to_string(), &[("authorization", NEW_KEY)])
+            .await
     }
 
     /// POSTs raw bytes with exactly the given headers (plus a JSON content type unless one is
@@ -215,21 +220,52 @@ pub fn leptos_options() -> LeptosOptions {
         .build()
 }
 
-/// A development configuration's variables on a fresh database in `dir`, with `more`.
-pub fn test_vars<const N: usize>(
-    dir: &tempfile::TempDir,
-    more: [(&'static str, String); N],
-) -> HashMap<&'static str, String> {
-    let mut vars = HashMap::from([
-        (
-            "DATABASE_URL",
-            format!("sqlite://{}/ersal.db", dir.path().display()),
-        ),
-        (
-            "ERSAL_TARIFF_FILE",
-            concat!(env!("CARGO_MANIFEST_DIR"), "/config/tariff.toml").to_owned(),
-        ),
-    ]);
-    vars.extend(more);
-    vars
+/// A development configuration's variables, on a fresh database in a temporary folder.
+pub struct TestEnv {
+    vars: HashMap<&'static str, String>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestEnv {
+    /// The development variables with `more`.
+    pub fn new<const N: usize>(more: [(&'static str, String); N]) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut vars = HashMap::from([
+            (
+                "DATABASE_URL",
+                format!("sqlite://{}/ersal.db", dir.path().display()),
+            ),
+            (
+                "ERSAL_TARIFF_FILE",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/config/tariff.toml").to_owned(),
+            ),
+        ]);
+        vars.extend(more);
+        Self { vars, _dir: dir }
+    }
+
+    /// A Divar sandbox serving on a port of its own, and the development variables with `more`
+    /// that send Kenar's API, OAuth and the completion page to it.
+    pub async fn with_sandbox<const N: usize>(
+        more: [(&'static str, String); N],
+    ) -> (Self, Sandbox) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
+        let origin = format!("http://{}", listener.local_addr().unwrap());
+        let mut env = Self::new(more);
+        env.vars.extend([
+            ("KENAR_API_BASE_URL", origin.clone()),
+            ("KENAR_OAUTH_BASE_URL", origin.clone()),
+            ("DIVAR_COMPLETION_URL", format!("{origin}/completion")),
+        ]);
+        let sandbox = Sandbox::new(ersal::server::sandbox_config(&env.config(), &origin));
+        let router = divar_sandbox::router(sandbox.clone());
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        (env, sandbox)
+    }
+
+    /// The configuration the variables make: each call a fresh one, as each Ersal process reads
+    /// its own.
+    pub fn config(&self) -> Config {
+        Config::from_lookup(|name| self.vars.get(name).cloned()).expect("test config")
+    }
 }

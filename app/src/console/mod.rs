@@ -13,8 +13,8 @@ mod shipment;
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
-use leptos_router::components::{Route, Router, Routes};
+use leptos_meta::{HashedStylesheet, MetaTags};
+use leptos_router::components::{Route, Routes};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 use ersal_server::console::CsrfForm;
@@ -38,18 +38,14 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
 #[component]
 pub fn ConsoleApp() -> impl IntoView {
-    provide_meta_context();
     view! {
-        <Title text="ارسال — کارکنان" />
-        <Router>
-            <main class="page">
-                <Routes fallback=|| view! { <p class="card">"صفحه پیدا نشد. " <a href="/console">"فهرست"</a></p> }>
-                    <Route path=StaticSegment("console") view=list::ListPage ssr=SsrMode::Async />
-                    <Route path=(StaticSegment("console"), StaticSegment("login")) view=login::LoginPage ssr=SsrMode::Async />
-                    <Route path=(StaticSegment("console"), StaticSegment("s"), ParamSegment("id")) view=shipment::ShipmentPage ssr=SsrMode::Async />
-                </Routes>
-            </main>
-        </Router>
+        <crate::ui::Frame title="ارسال — کارکنان">
+            <Routes fallback=|| view! { <p class="card">"صفحه پیدا نشد. " <a href="/console">"فهرست"</a></p> }>
+                <Route path=StaticSegment("console") view=list::ListPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("console"), StaticSegment("login")) view=login::LoginPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("console"), StaticSegment("s"), ParamSegment("id")) view=shipment::ShipmentPage ssr=SsrMode::Async />
+            </Routes>
+        </crate::ui::Frame>
     }
 }
 

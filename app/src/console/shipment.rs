@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use ersal_server::console::{ActForm, Acted};
 
 use super::Logout;
+use crate::order::{OrderFacts, OrderSummary};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartyView {
@@ -39,18 +40,14 @@ pub struct ShipmentData {
     pub csrf: String,
     pub id: String,
     pub status: String,
-    pub item: String,
-    pub route: String,
-    pub total: String,
-    pub service: String,
-    pub payer: String,
+    pub order: OrderSummary,
     pub parties: Vec<PartyView>,
     pub purged: bool,
     pub timeline: Vec<TimelineLine>,
-    /// (delivery, queued at, attempts).
-    pub outbox: Vec<(String, String, i64)>,
-    /// (operator, at, what).
-    pub audit: Vec<(String, String, String)>,
+    /// Each chat message: its delivery, when it was queued, how many attempts.
+    pub outbox: Vec<String>,
+    /// Who opened or changed what, and when.
+    pub audit: Vec<String>,
     /// Every change allowed now.
     pub actions: Vec<ActionView>,
     pub pickup_days: Vec<(i64, String)>,
@@ -85,7 +82,6 @@ fn party_view(
 pub async fn console_shipment(id: String) -> Result<Option<ShipmentData>, ServerFnError> {
     use domain::jalali::JalaliDateTime;
     use domain::shipment::{pickup_options, Role};
-    use ersal_server::chat::texts::route;
     use ersal_server::console;
 
     let Some((state, operator)) = super::signed_in(None).await? else {
@@ -95,21 +91,13 @@ pub async fn console_shipment(id: String) -> Result<Option<ShipmentData>, Server
         return Ok(None);
     };
     let shipment = opened.shipment;
-    let name = |c: &Option<String>| state.city_name(c.as_deref());
     let at = |t: i64| JalaliDateTime::from_unix(t).display();
     let now = state.now();
     Ok(Some(ShipmentData {
         operator: operator.username,
         csrf: operator.csrf,
         status: shipment.status.label().to_owned(),
-        item: shipment.order.item.description.as_str().to_owned(),
-        route: route(
-            &name(&shipment.order.origin_city),
-            &name(&shipment.order.destination_city),
-        ),
-        total: shipment.order.quote_total.display_tomans(),
-        service: shipment.order.service.label().to_owned(),
-        payer: shipment.order.payer.label().to_owned(),
+        order: OrderSummary::of(&state, &shipment.order),
         parties: [
             (Role::Sender, &shipment.order.parties.sender),
             (Role::Receiver, &shipment.order.parties.receiver),
@@ -133,12 +121,16 @@ pub async fn console_shipment(id: String) -> Result<Option<ShipmentData>, Server
         outbox: opened
             .outbox
             .iter()
-            .map(|q| (q.delivery.label().to_owned(), at(q.queued_at), q.attempts))
+            .map(|q| {
+                let attempts = domain::text::persian_digits(&q.attempts.to_string());
+                let (delivery, queued) = (q.delivery.label(), at(q.queued_at));
+                format!("{delivery} · {queued} · تلاش‌ها: {attempts}")
+            })
             .collect(),
         audit: opened
             .audit
             .into_iter()
-            .map(|a| (a.operator, at(a.at), a.what))
+            .map(|a| format!("{} · {} · {}", a.operator, at(a.at), a.what))
             .collect(),
         actions: opened
             .actions
@@ -171,44 +163,13 @@ pub async fn operator_act(form: ActForm) -> Result<(), ServerFnError> {
 }
 
 #[component]
-pub fn ShipmentPage() -> impl IntoView {
-    let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
-    let query = use_query_map();
-    let act = ServerAction::<OperatorAct>::new();
-    let shipment = Resource::new(
-        move || (id.clone(), act.version().get()),
-        |(id, _)| console_shipment(id),
-    );
-    let message = move || {
-        query
-            .with(|q| q.get("m"))
-            .map(|m| Acted::parse(&m).unwrap_or(Acted::Refused).label())
-    };
-    view! {
-        {move || message().map(|m| view! { <p class="card note" role="status" data-testid="console-message">{m}</p> })}
-        <Suspense fallback=|| view! { <p class="card">"در حال بارگذاری…"</p> }>
-            {move || Suspend::new(async move {
-                match shipment.await {
-                    Ok(Some(view)) => view! { <ShipmentView view act /> }.into_any(),
-                    _ => view! { <p class="card">"مرسوله پیدا نشد. " <a href="/console">"فهرست"</a></p> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
-}
-
-#[component]
 fn ShipmentView(view: ShipmentData, act: ServerAction<OperatorAct>) -> impl IntoView {
     let ShipmentData {
         operator,
         csrf,
         id,
         status,
-        item,
-        route,
-        total,
-        service,
-        payer,
+        order,
         parties,
         purged,
         timeline,
@@ -250,11 +211,7 @@ fn ShipmentView(view: ShipmentData, act: ServerAction<OperatorAct>) -> impl Into
             <h1 dir="ltr">{id.clone()}</h1>
             <dl class="facts">
                 <dt>"وضعیت"</dt><dd data-testid="console-status">{status}</dd>
-                <dt>"کالا"</dt><dd>{item}</dd>
-                <dt>"مسیر"</dt><dd>{route}</dd>
-                <dt>"سرویس"</dt><dd>{service}</dd>
-                <dt>"پرداخت"</dt><dd>{payer}</dd>
-                <dt>"هزینه"</dt><dd>{total}</dd>
+                <OrderFacts order />
             </dl>
         </section>
         <section class="card">
@@ -284,19 +241,45 @@ fn ShipmentView(view: ShipmentData, act: ServerAction<OperatorAct>) -> impl Into
                 }).collect_view()}
             </ol>
         </section>
+        <Log title="پیام‌های گفتگو" testid="outbox" lines=outbox />
+        <Log title="رویدادنگار" testid="audit" lines=audit />
+    }
+}
+
+#[component]
+pub fn ShipmentPage() -> impl IntoView {
+    let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
+    let query = use_query_map();
+    let act = ServerAction::<OperatorAct>::new();
+    let shipment = Resource::new(
+        move || (id.clone(), act.version().get()),
+        |(id, _)| console_shipment(id),
+    );
+    let message = move || {
+        query
+            .with(|q| q.get("m"))
+            .map(|m| Acted::parse(&m).unwrap_or(Acted::Refused).label())
+    };
+    view! {
+        {move || message().map(|m| view! { <p class="card note" role="status" data-testid="console-message">{m}</p> })}
+        <Suspense fallback=|| view! { <p class="card">"در حال بارگذاری…"</p> }>
+            {move || Suspend::new(async move {
+                match shipment.await {
+                    Ok(Some(view)) => view! { <ShipmentView view act /> }.into_any(),
+                    _ => view! { <p class="card">"مرسوله پیدا نشد. " <a href="/console">"فهرست"</a></p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// A card of one-line records, newest last.
+#[component]
+fn Log(title: &'static str, testid: &'static str, lines: Vec<String>) -> impl IntoView {
+    view! {
         <section class="card">
-            <h2>"پیام‌های گفتگو"</h2>
-            <ul data-testid="outbox">
-                {outbox.into_iter().map(|(state, at, attempts)| view! {
-                    <li>{state}" · "{at}" · تلاش‌ها: "{domain::text::persian_digits(&attempts.to_string())}</li>
-                }).collect_view()}
-            </ul>
-        </section>
-        <section class="card">
-            <h2>"رویدادنگار"</h2>
-            <ul data-testid="audit">
-                {audit.into_iter().map(|(who, at, what)| view! { <li>{who}" · "{at}" · "{what}</li> }).collect_view()}
-            </ul>
+            <h2>{title}</h2>
+            <ul data-testid=testid>{lines.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>
         </section>
     }
 }

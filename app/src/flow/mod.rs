@@ -46,14 +46,20 @@ pub struct LandingContext {
     pub back_to: String,
 }
 
+/// What the city and pickup pickers offer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choices {
+    pub provinces: Vec<ProvinceOption>,
+    /// Pickup days: (days since the epoch, Jalali label).
+    pub pickup_days: Vec<(i64, String)>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FlowView {
     pub context: LandingContext,
     pub step: Step,
     pub draft: Draft,
-    pub provinces: Vec<ProvinceOption>,
-    /// Pickup days: (days since the epoch, Jalali label).
-    pub pickup_days: Vec<(i64, String)>,
+    pub choices: Choices,
     pub quotes: Vec<QuoteView>,
 }
 
@@ -69,8 +75,7 @@ pub struct CounterpartyView {
     pub payer: String,
     pub form: PartyForm,
     pub errors: Errors,
-    pub provinces: Vec<ProvinceOption>,
-    pub pickup_days: Vec<(i64, String)>,
+    pub choices: Choices,
     /// The final price, on the confirmation step.
     pub total: Option<String>,
 }
@@ -108,8 +113,15 @@ mod views {
     use ersal_server::AppState;
     use kenar::Source;
 
-    use super::{CounterpartyView, FlowView, LandingContext, QuoteView};
+    use super::{Choices, CounterpartyView, FlowView, LandingContext, QuoteView};
     use crate::server::provinces;
+
+    fn choices(state: &AppState) -> Choices {
+        Choices {
+            provinces: provinces(state),
+            pickup_days: pickup_options(state.now()),
+        }
+    }
 
     pub fn quote(q: &Quote) -> QuoteView {
         QuoteView {
@@ -152,8 +164,7 @@ mod views {
             context: context(session, page.role),
             step: page.step,
             draft: page.draft,
-            provinces: provinces(state),
-            pickup_days: pickup_options(state.now()),
+            choices: choices(state),
             quotes: page.quotes.iter().map(quote).collect(),
         }
     }
@@ -177,8 +188,7 @@ mod views {
             payer: shipment.order.payer.label().to_owned(),
             form: page.draft.party,
             errors: page.draft.errors,
-            provinces: provinces(state),
-            pickup_days: pickup_options(state.now()),
+            choices: choices(state),
             total: page.total.map(|t| t.display_tomans()),
         }
     }

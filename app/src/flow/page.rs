@@ -11,11 +11,7 @@ use super::{
     load_flow, ChooseRole, ConfirmCounterparty, CounterpartyView, Flow, FlowView, SaveItem,
     SaveParty, SubmitQuote,
 };
-use crate::ui::{BackToDivar, DeadEnd, Failure, NoSession};
-
-fn role_label(role: Option<Role>) -> &'static str {
-    role.map_or("مشخص نشده", Role::deal_label)
-}
+use crate::ui::{DeadEnd, DeadEndKind, Failure, FooterLinks};
 
 #[component]
 pub fn FlowPage() -> impl IntoView {
@@ -49,23 +45,15 @@ pub fn FlowPage() -> impl IntoView {
                         view! { <CounterpartySteps view=*view save_party confirm /> }.into_any()
                     }
                     Ok(Flow::Closed { back_to, tracking }) => view! {
-                        <DeadEnd
-                            title="این درخواست دیگر منتظر شما نیست"
-                            body="مشخصات طرف دوم قبلاً ثبت شده یا درخواست لغو شده است."
-                            back_to
-                            link=(tracking, "پیگیری ارسال")
-                        />
+                        <DeadEnd kind=DeadEndKind::NoLongerWaiting back_to link=(tracking, "پیگیری ارسال") />
                     }
                     .into_any(),
-                    Ok(Flow::Refused { back_to }) => view! {
-                        <DeadEnd
-                            title="این دکمه معتبر نیست"
-                            body="این دکمه به این گفتگو تعلق ندارد یا تغییر کرده است. هیچ تغییری انجام نشد."
-                            back_to
-                        />
+                    Ok(Flow::Refused { back_to }) => {
+                        view! { <DeadEnd kind=DeadEndKind::ForeignButton back_to /> }.into_any()
                     }
-                    .into_any(),
-                    Ok(Flow::NoSession { back_to }) => view! { <NoSession back_to /> }.into_any(),
+                    Ok(Flow::NoSession { back_to }) => {
+                        view! { <DeadEnd kind=DeadEndKind::SessionEnded back_to /> }.into_any()
+                    }
                     Err(_) => view! { <Failure /> }.into_any(),
                 }
             })}
@@ -85,8 +73,7 @@ fn FlowSteps(
         context,
         step,
         draft,
-        provinces,
-        pickup_days,
+        choices,
         quotes,
     } = view;
     let back_to = context.back_to.clone();
@@ -101,8 +88,7 @@ fn FlowSteps(
                 role
                 form=draft.party.clone()
                 errors=draft.errors.clone()
-                provinces=provinces.clone()
-                pickup_days
+                choices=choices.clone()
             />
         }
         .into_any(),
@@ -112,35 +98,48 @@ fn FlowSteps(
                 role
                 form=draft.quote.clone()
                 errors=draft.errors.clone()
-                provinces
+                provinces=choices.provinces
                 quotes
             />
         }
         .into_any(),
     };
     view! {
+        <SessionCard title="درخواست ارسال کالا" role=context.role note=no_chat>
+            <dt>"ورود از"</dt>
+            <dd data-testid="source">{context.source}</dd>
+            <dt>"آگهی"</dt>
+            <dd data-testid="post" dir="ltr">{context.post_token.unwrap_or_else(|| "—".to_owned())}</dd>
+            <dt>"گفتگو"</dt>
+            <dd data-testid="conversation" dir="ltr">{context.conversation_id.unwrap_or_else(|| "—".to_owned())}</dd>
+        </SessionCard>
+        <Steps current=step />
+        {body}
+        <FooterLinks back_to />
+    }
+}
+
+/// The card that opens a landing page: its title, the user's side, what else is known, and,
+/// when the page was not opened from a chat, that nothing will be posted to one.
+#[component]
+fn SessionCard(
+    title: &'static str,
+    role: Option<Role>,
+    #[prop(optional)] note: bool,
+    children: Children,
+) -> impl IntoView {
+    view! {
         <section class="card context" aria-labelledby="landing-title">
-            <h1 id="landing-title">"درخواست ارسال کالا"</h1>
+            <h1 id="landing-title">{title}</h1>
             <dl class="facts">
                 <dt>"نقش شما"</dt>
-                <dd data-testid="side">{role_label(context.role)}</dd>
-                <dt>"ورود از"</dt>
-                <dd data-testid="source">{context.source}</dd>
-                <dt>"آگهی"</dt>
-                <dd data-testid="post" dir="ltr">{context.post_token.unwrap_or_else(|| "—".to_owned())}</dd>
-                <dt>"گفتگو"</dt>
-                <dd data-testid="conversation" dir="ltr">{context.conversation_id.unwrap_or_else(|| "—".to_owned())}</dd>
+                <dd data-testid="side">{role.map_or("مشخص نشده", Role::deal_label)}</dd>
+                {children()}
             </dl>
-            {no_chat.then(|| view! {
+            {note.then(|| view! {
                 <p class="note">"این صفحه از یک گفتگو باز نشده است؛ نتیجه در گفتگو فرستاده نمی‌شود."</p>
             })}
         </section>
-        <Steps current=step />
-        {body}
-        <nav class="card footer-links" aria-label="پیوندها">
-            <BackToDivar href=back_to />
-            <a href="/privacy">"حریم خصوصی"</a>
-        </nav>
     }
 }
 
@@ -159,8 +158,7 @@ fn CounterpartySteps(
         payer,
         form,
         errors,
-        provinces,
-        pickup_days,
+        choices,
         total,
     } = view;
     let role = context.role.unwrap_or(Role::Sender);
@@ -178,29 +176,20 @@ fn CounterpartySteps(
             </section>
         }
         .into_any(),
-        _ => view! { <PartyStep action=save_party role form errors provinces pickup_days /> }
-            .into_any(),
+        _ => view! { <PartyStep action=save_party role form errors choices /> }.into_any(),
     };
     view! {
-        <section class="card" aria-labelledby="landing-title">
-            <h1 id="landing-title">"تکمیل درخواست ارسال"</h1>
-            <dl class="facts">
-                <dt>"نقش شما"</dt>
-                <dd data-testid="side">{role_label(context.role)}</dd>
-                <dt>"کالا"</dt>
-                <dd>{item}</dd>
-                <dt>"شهر طرف مقابل"</dt>
-                <dd>{opener_city}</dd>
-                <dt>"سرویس"</dt>
-                <dd>{service}</dd>
-                <dt>"پرداخت"</dt>
-                <dd>{payer}</dd>
-            </dl>
-        </section>
+        <SessionCard title="تکمیل درخواست ارسال" role=context.role>
+            <dt>"کالا"</dt>
+            <dd>{item}</dd>
+            <dt>"شهر طرف مقابل"</dt>
+            <dd>{opener_city}</dd>
+            <dt>"سرویس"</dt>
+            <dd>{service}</dd>
+            <dt>"پرداخت"</dt>
+            <dd>{payer}</dd>
+        </SessionCard>
         {body}
-        <nav class="card footer-links" aria-label="پیوندها">
-            <BackToDivar href=back_to />
-            <a href="/privacy">"حریم خصوصی"</a>
-        </nav>
+        <FooterLinks back_to />
     }
 }

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 
 #[cfg(feature = "hydrate")]
 use super::preview_quote;
-use super::{ChooseRole, QuoteView, SaveItem, SaveParty, SubmitQuote};
+use super::{Choices, ChooseRole, QuoteView, SaveItem, SaveParty, SubmitQuote};
 use crate::ui::{CitySelect, ErrorSummary, Field, ProvinceOption, Radios};
 
 #[component]
@@ -119,9 +119,12 @@ pub(super) fn PartyStep(
     role: Role,
     form: PartyForm,
     errors: Errors,
-    provinces: Vec<ProvinceOption>,
-    pickup_days: Vec<(i64, String)>,
+    choices: Choices,
 ) -> impl IntoView {
+    let Choices {
+        provinces,
+        pickup_days,
+    } = choices;
     let sender = role == Role::Sender;
     let title = if sender {
         "مشخصات فرستنده (شما)"

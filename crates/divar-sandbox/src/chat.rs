@@ -189,10 +189,8 @@ async fn open_addon(
     State(sandbox): State<Sandbox>,
     Path(id): Path<String>,
     Form(form): Form<AddonForm>,
-) -> Response {
-    let Some(conversation) = state::conversation(&id) else {
-        return Redirect::to("/").into_response();
-    };
+) -> Result<Response, Redirect> {
+    let conversation = known(&id)?;
     let side = Side::parse(&form.side).unwrap_or(Side::Buyer);
     let chat_url = format!("{}/chat/{id}?as={}", sandbox.config.origin, side.as_str());
     let version = form.version.as_deref().unwrap_or("v2");
@@ -212,7 +210,7 @@ async fn open_addon(
             }),
         )
     };
-    follow_init(&sandbox, &id, side, &body, header).await
+    Ok(follow_init(&sandbox, &id, side, &body, header).await)
 }
 
 #[derive(Deserialize)]
@@ -228,12 +226,10 @@ async fn press_button(
     State(sandbox): State<Sandbox>,
     Path((id, message)): Path<(String, u64)>,
     Form(form): Form<ButtonForm>,
-) -> Response {
+) -> Result<Response, Redirect> {
+    let conversation = known(&id)?;
     let side = Side::parse(&form.side).unwrap_or(Side::Buyer);
     let back = format!("/chat/{id}?as={}", side.as_str());
-    let Some(conversation) = state::conversation(&id) else {
-        return Redirect::to("/").into_response();
-    };
     let viewer = side.user_in(conversation);
     let action = {
         let world = sandbox.world();
@@ -251,7 +247,7 @@ async fn press_button(
                     .cloned()
             })
     };
-    match action {
+    Ok(match action {
         Some(action) if action.get("open_server_link").is_some() => {
             let data = action
                 .pointer("/open_server_link/data")
@@ -265,7 +261,12 @@ async fn press_button(
             None => Redirect::to(&back).into_response(),
         },
         None => Redirect::to(&back).into_response(),
-    }
+    })
+}
+
+/// The demo conversation `id`, or the way back to the list of conversations.
+fn known(id: &str) -> Result<&'static Conversation, Redirect> {
+    state::conversation(id).ok_or_else(|| Redirect::to("/"))
 }
 
 fn v2_body(conversation: &Conversation, side: Side, source: &str, extra_data: Value) -> Value {

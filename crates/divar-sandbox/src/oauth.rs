@@ -264,6 +264,11 @@ fn token_error(status: StatusCode, error: &str, description: &str) -> Response {
         .into_response()
 }
 
+/// A refused grant: the code or refresh token is unknown, spent or mismatched.
+fn invalid_grant(description: &str) -> Response {
+    token_error(StatusCode::BAD_REQUEST, "invalid_grant", description)
+}
+
 async fn token(State(sandbox): State<Sandbox>, Form(form): Form<TokenForm>) -> Response {
     let fault = sandbox.world().take_fault(FaultTarget::Token);
     if let Some(fault) = fault {
@@ -311,19 +316,10 @@ async fn token(State(sandbox): State<Sandbox>, Form(form): Form<TokenForm>) -> R
 
 fn exchange_code(sandbox: &Sandbox, form: &TokenForm, now: i64) -> Response {
     let mut world = sandbox.world();
-    let Some(code) = form
-        .code
-        .as_deref()
-        .and_then(|c| world.codes.get(c))
-        .cloned()
-    else {
-        return token_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_grant",
-            "The authorization code is invalid",
-        );
+    let key = form.code.as_deref().unwrap_or_default();
+    let Some(code) = world.codes.get(key).cloned() else {
+        return invalid_grant("The authorization code is invalid");
     };
-    let key = form.code.clone().unwrap_or_default();
     if code.used {
         // A replayed code revokes everything issued from it (RFC 6749 §4.1.2).
         for access in &code.issued {
@@ -332,28 +328,16 @@ fn exchange_code(sandbox: &Sandbox, form: &TokenForm, now: i64) -> Response {
         world
             .refresh
             .retain(|_, r| !code.issued.contains(&r.access));
-        return token_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_grant",
-            "The authorization code has already been used",
-        );
+        return invalid_grant("The authorization code has already been used");
     }
     if code.expires_at <= now {
-        return token_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_grant",
-            "The authorization code has expired",
-        );
+        return invalid_grant("The authorization code has expired");
     }
     if form.redirect_uri.as_deref() != Some(code.redirect_uri.as_str()) {
-        return token_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_grant",
-            "The redirect_uri does not match the authorization request",
-        );
+        return invalid_grant("The redirect_uri does not match the authorization request");
     }
     let answer = issue(&mut world, &code.scopes, &code.user, now);
-    if let Some(stored) = world.codes.get_mut(&key) {
+    if let Some(stored) = world.codes.get_mut(key) {
         stored.used = true;
         if let Some(access) = answer.get("access_token").and_then(|v| v.as_str()) {
             stored.issued.push(access.to_owned());
@@ -364,28 +348,15 @@ fn exchange_code(sandbox: &Sandbox, form: &TokenForm, now: i64) -> Response {
 
 fn refresh(sandbox: &Sandbox, form: &TokenForm, now: i64) -> Response {
     let mut world = sandbox.world();
-    let Some(old) = form
-        .refresh_token
-        .as_deref()
-        .and_then(|t| world.refresh.get(t))
-        .cloned()
-    else {
-        return token_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_grant",
-            "The refresh token is invalid",
-        );
+    let key = form.refresh_token.as_deref().unwrap_or_default();
+    let Some(old) = world.refresh.get(key).cloned() else {
+        return invalid_grant("The refresh token is invalid");
     };
     if old.valid_until.is_some_and(|until| until <= now) {
-        return token_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_grant",
-            "The refresh token has been rotated",
-        );
+        return invalid_grant("The refresh token has been rotated");
     }
-    let key = form.refresh_token.clone().unwrap_or_default();
     // Rotation: the old pair keeps working for the grace period.
-    if let Some(stored) = world.refresh.get_mut(&key) {
+    if let Some(stored) = world.refresh.get_mut(key) {
         stored.valid_until.get_or_insert(now + ROTATION_GRACE_SECS);
     }
     if let Some(access) = world.access.get_mut(&old.access) {

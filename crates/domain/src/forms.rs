@@ -131,6 +131,11 @@ fn record<T>(errors: &mut Errors, field: &str, result: Result<T, FieldError>) ->
         .ok()
 }
 
+/// One of a fixed set of options: anything else is [`FieldError::Choice`].
+fn chosen<T>(errors: &mut Errors, field: &str, option: Option<T>) -> Option<T> {
+    record(errors, field, option.ok_or(FieldError::Choice))
+}
+
 fn optional<T>(
     raw: &str,
     parse: impl Fn(&str) -> Result<T, FieldError>,
@@ -167,10 +172,10 @@ pub fn validate_item(form: &ItemForm) -> Result<Item, Errors> {
         "description",
         ItemDescription::parse(&form.description),
     );
-    let size = record(
+    let size = chosen(
         &mut errors,
         "size_class",
-        SizeClass::parse(&form.size_class).ok_or(FieldError::Choice),
+        SizeClass::parse(&form.size_class),
     );
     let weight = record(
         &mut errors,
@@ -247,15 +252,15 @@ pub fn validate_party(
     );
     let handover = match HandoverChoice::parse(role, &form.handover) {
         Some(HandoverChoice::Pickup) => {
-            let day = record(
+            let day = chosen(
                 &mut errors,
                 "pickup_day",
-                parse_pickup_day(&form.pickup_day, now).ok_or(FieldError::Choice),
+                parse_pickup_day(&form.pickup_day, now),
             );
-            let window = record(
+            let window = chosen(
                 &mut errors,
                 "pickup_window",
-                PickupWindow::parse(&form.pickup_window).ok_or(FieldError::Choice),
+                PickupWindow::parse(&form.pickup_window),
             );
             day.zip(window)
                 .map(|(day, window)| Handover::CourierPickup { day, window })
@@ -298,16 +303,8 @@ pub fn validate_quote(
         "other_city",
         known_city(&form.other_city, &city_known),
     );
-    let service = record(
-        &mut errors,
-        "service",
-        Service::parse(&form.service).ok_or(FieldError::Choice),
-    );
-    let payer = record(
-        &mut errors,
-        "payer",
-        Payer::parse(&form.payer).ok_or(FieldError::Choice),
-    );
+    let service = chosen(&mut errors, "service", Service::parse(&form.service));
+    let payer = chosen(&mut errors, "payer", Payer::parse(&form.payer));
     if form.consent.is_none() {
         errors.insert(
             "consent".into(),

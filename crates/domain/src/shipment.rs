@@ -14,8 +14,10 @@ use crate::values::{
 pub struct Item {
     pub description: ItemDescription,
     pub size: SizeClass,
+    /// Unknown weight or size is priced at the size class's limit.
     pub weight: Option<Grams>,
     pub dimensions: Option<Dimensions>,
+    /// What it is insured for.
     pub declared_value: Rials,
     pub fragile: bool,
 }
@@ -241,6 +243,7 @@ pub struct Party {
     pub mobile: Mobile,
     /// A city id from the catalogue.
     pub city: String,
+    /// The street address; the optional parts below complete it.
     pub address: AddressLine,
     pub plaque: Option<ShortText>,
     pub unit: Option<ShortText>,
@@ -260,19 +263,23 @@ pub enum Payer {
 }
 
 impl Payer {
-    pub fn parse(raw: &str) -> Option<Self> {
-        match raw {
-            "sender" => Some(Self::Sender),
-            "receiver" => Some(Self::Receiver),
-            _ => None,
+    /// The side that pays; its key is the payer's key.
+    pub fn side(self) -> Role {
+        match self {
+            Self::Sender => Role::Sender,
+            Self::Receiver => Role::Receiver,
         }
     }
 
+    pub fn parse(raw: &str) -> Option<Self> {
+        Role::parse(raw).map(|side| match side {
+            Role::Sender => Self::Sender,
+            Role::Receiver => Self::Receiver,
+        })
+    }
+
     pub fn key(self) -> &'static str {
-        match self {
-            Self::Sender => "sender",
-            Self::Receiver => "receiver",
-        }
+        self.side().key()
     }
 
     pub fn label(self) -> &'static str {

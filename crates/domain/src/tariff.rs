@@ -365,170 +365,95 @@ mod tests {
         assert_eq!(t.validate().unwrap_err().path, "express_percent");
     }
 
-    /// Hand-computed cases. Tehran (metropolis) and Karaj... are set up below; every number
-    /// is worked out in the comment beside it.
+    /// Hand-computed cases, each worked out in the comment above it. The places: Tehran
+    /// (metropolis) and Shahriar (other) in one province, Isfahan (metropolis) in another,
+    /// Qazvin (province capital) in a third.
     #[test]
     fn quotes_match_hand_computed_cases() {
-        let tehran = province(
+        use CityClass::{Metropolis, Other, ProvinceCapital};
+        use Service::{Economy, Express};
+        use SizeClass::{Bulky, Envelope, Large, Medium, Small};
+        use Zone::{InterProvince, SameCity, SameProvince};
+
+        let leak = |p: Province| -> &'static Province { Box::leak(Box::new(p)) };
+        let tehran = leak(province(
             "tehran",
-            &[
-                ("tehran", CityClass::Metropolis),
-                ("shahriar", CityClass::Other),
-            ],
-        );
-        let isfahan = province(
-            "isfahan",
-            &[
-                ("isfahan", CityClass::Metropolis),
-                ("kashan", CityClass::Other),
-            ],
-        );
-        let qazvin = province("qazvin", &[("qazvin", CityClass::ProvinceCapital)]);
-        let place = |p: &'static Province, c: usize| Place {
+            &[("tehran", Metropolis), ("shahriar", Other)],
+        ));
+        let isfahan = leak(province("isfahan", &[("isfahan", Metropolis)]));
+        let qazvin = leak(province("qazvin", &[("qazvin", ProvinceCapital)]));
+        let at = |p: &'static Province, c: usize| Place {
             province: p,
             city: &p.cities[c],
         };
-        let tehran: &'static Province = Box::leak(Box::new(tehran));
-        let isfahan: &'static Province = Box::leak(Box::new(isfahan));
-        let qazvin: &'static Province = Box::leak(Box::new(qazvin));
-        let t = tariff();
-        let q = |p: Parcel, o: Place<'_>, d: Place<'_>, s: Service| t.quote(&p, o, d, s).unwrap();
-
-        // 500 g exactly, same city, metropolis: bracket 1 → 400,000; VAT 40,000 → 440,000.
-        let a = q(
-            parcel(SizeClass::Small, Some(500), None, 0),
-            place(tehran, 0),
-            place(tehran, 0),
-            Service::Economy,
-        );
-        assert_eq!(
-            (a.zone, a.chargeable, a.shipping, a.vat, a.total),
-            (
-                Zone::SameCity,
-                Grams(500),
-                Rials(400_000),
-                Rials(40_000),
-                Rials(440_000)
-            )
-        );
-
-        // 501 g: next bracket → 600,000 + 60,000 = 660,000.
-        let b = q(
-            parcel(SizeClass::Small, Some(501), None, 0),
-            place(tehran, 0),
-            place(tehran, 0),
-            Service::Economy,
-        );
-        assert_eq!(b.total, Rials(660_000));
-
-        // Unknown weight takes the class limit: medium = 5,000 g → bracket 3, same province,
-        // destination "other" (+20 %): 1,200,000 × 1.2 = 1,440,000; VAT 144,000 → 1,584,000.
-        let c = q(
-            parcel(SizeClass::Medium, None, None, 0),
-            place(tehran, 0),
-            place(tehran, 1),
-            Service::Economy,
-        );
-        assert_eq!(
-            (c.zone, c.chargeable, c.shipping, c.total),
-            (
-                Zone::SameProvince,
-                Grams(5_000),
-                Rials(1_440_000),
-                Rials(1_584_000)
-            )
-        );
-
-        // Volumetric beats actual: 40×30×30 = 36,000 cm³ / 5000 = 7.2 kg = 7,200 g > 1,000 g →
-        // bracket 4, inter-province, metropolis both ends: 2,600,000; VAT 260,000 → 2,860,000.
-        let d = q(
-            parcel(SizeClass::Large, Some(1_000), Some((40, 30, 30)), 0),
-            place(tehran, 0),
-            place(isfahan, 0),
-            Service::Economy,
-        );
-        assert_eq!(
-            (d.zone, d.chargeable, d.total),
-            (Zone::InterProvince, Grams(7_200), Rials(2_860_000))
-        );
-
-        // Actual beats volumetric: 10×10×10 = 1,000 cm³ → 200 g < 1,800 g → bracket 2.
-        let e = q(
-            parcel(SizeClass::Small, Some(1_800), Some((10, 10, 10)), 0),
-            place(tehran, 0),
-            place(isfahan, 0),
-            Service::Economy,
-        );
-        assert_eq!(e.chargeable, Grams(1_800));
-        assert_eq!(e.shipping, Rials(1_000_000));
-
-        // Insurance threshold: exactly 5,000,000 Tomans (= threshold) is not insured…
-        let f = q(
-            parcel(SizeClass::Small, Some(300), None, 5_000_000),
-            place(tehran, 0),
-            place(tehran, 0),
-            Service::Economy,
-        );
-        assert_eq!(f.insurance, Rials(0));
-        // …one Toman more is: 50,000,010 × 0.5 % = 250,000.05 → 250,000; shipping 400,000;
-        // VAT on 650,000 = 65,000 → 715,000.
-        let g = q(
-            parcel(SizeClass::Small, Some(300), None, 5_000_001),
-            place(tehran, 0),
-            place(tehran, 0),
-            Service::Economy,
-        );
-        assert_eq!(
-            (g.insurance, g.vat, g.total),
-            (Rials(250_000), Rials(65_000), Rials(715_000))
-        );
-
-        // Express and a province capital (+5 %), with rounding: 30 kg inter-province
-        // 4,200,000 × 1.05 = 4,410,000; × 1.5 = 6,615,000; VAT 661,500 → 7,276,500.
-        let h = q(
-            parcel(SizeClass::Bulky, Some(30_000), None, 0),
-            place(qazvin, 0),
-            place(isfahan, 0),
-            Service::Express,
-        );
-        assert_eq!(
-            (h.shipping, h.vat, h.total),
-            (Rials(6_615_000), Rials(661_500), Rials(7_276_500))
-        );
-
-        // Rounding half up to whole Rials: 400,000 × 1.05 = 420,000; insurance 1,234,567 × 0.5 %
-        // = 6,172.835 → 6,173; VAT on 426,173 = 42,617.3 → 42,617 → total 468,790.
-        let i = q(
-            Parcel {
-                declared_value: Rials(1_234_567),
-                ..parcel(SizeClass::Envelope, Some(100), None, 0)
-            },
-            place(qazvin, 0),
-            place(qazvin, 0),
-            Service::Economy,
-        );
-        let t2 = Tariff {
+        let (tehran, shahriar, isfahan, qazvin) =
+            (at(tehran, 0), at(tehran, 1), at(isfahan, 0), at(qazvin, 0));
+        let standard = tariff();
+        let insure_all = Tariff {
             insurance: Insurance {
                 threshold_rials: 0,
                 rate_basis_points: 50,
             },
             ..tariff()
         };
-        let i2 = t2
-            .quote(
-                &Parcel {
-                    declared_value: Rials(1_234_567),
-                    ..parcel(SizeClass::Envelope, Some(100), None, 0)
-                },
-                place(qazvin, 0),
-                place(qazvin, 0),
-                Service::Economy,
-            )
-            .unwrap();
-        assert_eq!(i.insurance, Rials(0));
-        assert_eq!(
-            (i2.shipping, i2.insurance, i2.vat, i2.total),
-            (Rials(420_000), Rials(6_173), Rials(42_617), Rials(468_790))
-        );
+        let envelope_of = |rials| Parcel {
+            declared_value: Rials(rials),
+            ..parcel(Envelope, Some(100), None, 0)
+        };
+        #[rustfmt::skip]
+        let cases = [
+            // 500 g exactly, same city, metropolis: bracket 1 → 400,000; VAT 40,000 → 440,000.
+            (&standard, parcel(Small, Some(500), None, 0), (tehran, tehran), Economy),
+            // 501 g: the next bracket → 600,000 + 60,000 = 660,000.
+            (&standard, parcel(Small, Some(501), None, 0), (tehran, tehran), Economy),
+            // Unknown weight takes the class limit: medium = 5,000 g → bracket 3, same province,
+            // destination "other" (+20 %): 1,200,000 × 1.2 = 1,440,000; VAT 144,000 → 1,584,000.
+            (&standard, parcel(Medium, None, None, 0), (tehran, shahriar), Economy),
+            // Volumetric beats actual: 40×30×30 = 36,000 cm³ / 5000 = 7,200 g > 1,000 g →
+            // bracket 4, inter-province, metropolis both ends: 2,600,000; VAT 260,000.
+            (&standard, parcel(Large, Some(1_000), Some((40, 30, 30)), 0), (tehran, isfahan), Economy),
+            // Actual beats volumetric: 10×10×10 = 1,000 cm³ → 200 g < 1,800 g → bracket 2.
+            (&standard, parcel(Small, Some(1_800), Some((10, 10, 10)), 0), (tehran, isfahan), Economy),
+            // Exactly the insurance threshold (5,000,000 Tomans) is not insured…
+            (&standard, parcel(Small, Some(300), None, 5_000_000), (tehran, tehran), Economy),
+            // …one Toman more is: 50,000,010 × 0.5 % = 250,000.05 → 250,000; shipping 400,000;
+            // VAT on 650,000 = 65,000 → 715,000.
+            (&standard, parcel(Small, Some(300), None, 5_000_001), (tehran, tehran), Economy),
+            // Express and a province capital (+5 %): 30 kg inter-province
+            // 4,200,000 × 1.05 = 4,410,000; × 1.5 = 6,615,000; VAT 661,500 → 7,276,500.
+            (&standard, parcel(Bulky, Some(30_000), None, 0), (qazvin, isfahan), Express),
+            // A province capital's 400,000 × 1.05 = 420,000; 1,234,567 Rials under the threshold.
+            (&standard, envelope_of(1_234_567), (qazvin, qazvin), Economy),
+            // Rounding half up to whole Rials: insurance 1,234,567 × 0.5 % = 6,172.835 → 6,173;
+            // VAT on 426,173 = 42,617.3 → 42,617 → total 468,790.
+            (&insure_all, envelope_of(1_234_567), (qazvin, qazvin), Economy),
+        ];
+        // (zone, chargeable grams, shipping, insurance, VAT, total) of each case, in order.
+        let expected = [
+            (SameCity, 500, 400_000, 0, 40_000, 440_000),
+            (SameCity, 501, 600_000, 0, 60_000, 660_000),
+            (SameProvince, 5_000, 1_440_000, 0, 144_000, 1_584_000),
+            (InterProvince, 7_200, 2_600_000, 0, 260_000, 2_860_000),
+            (InterProvince, 1_800, 1_000_000, 0, 100_000, 1_100_000),
+            (SameCity, 300, 400_000, 0, 40_000, 440_000),
+            (SameCity, 300, 400_000, 250_000, 65_000, 715_000),
+            (InterProvince, 30_000, 6_615_000, 0, 661_500, 7_276_500),
+            (SameCity, 100, 420_000, 0, 42_000, 462_000),
+            (SameCity, 100, 420_000, 6_173, 42_617, 468_790),
+        ];
+        for (n, ((tariff, parcel, (from, to), service), want)) in
+            cases.into_iter().zip(expected).enumerate()
+        {
+            let q = tariff.quote(&parcel, from, to, service).unwrap();
+            let got = (
+                q.zone,
+                q.chargeable.0,
+                q.shipping.0,
+                q.insurance.0,
+                q.vat.0,
+                q.total.0,
+            );
+            assert_eq!((got, q.service), (want, service), "case {n}");
+        }
     }
 }

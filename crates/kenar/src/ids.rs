@@ -7,14 +7,21 @@ use std::fmt;
 
 use crate::init::Problem;
 
-/// `raw` is non-empty and at most `max` characters.
-fn bounded(raw: &str, max: usize) -> Result<(), Problem> {
+/// `raw` if it is non-empty, at most `max` characters, and `allowed` (else `rule` says what is).
+fn checked(
+    raw: &str,
+    max: usize,
+    allowed: impl Fn(&str) -> bool,
+    rule: &'static str,
+) -> Result<String, Problem> {
     if raw.is_empty() {
         Err(Problem::Empty)
     } else if raw.chars().count() > max {
         Err(Problem::TooLong(max))
+    } else if !allowed(raw) {
+        Err(Problem::Charset(rule))
     } else {
-        Ok(())
+        Ok(raw.to_owned())
     }
 }
 
@@ -26,13 +33,9 @@ impl PostToken {
     pub const MAX_LEN: usize = 10;
 
     pub fn parse(raw: &str) -> Result<Self, Problem> {
-        bounded(raw, Self::MAX_LEN)?;
-        if !raw.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err(Problem::Charset(
-                "only the letters A-Z, a-z and the digits 0-9",
-            ));
-        }
-        Ok(Self(raw.to_owned()))
+        let allowed = |s: &str| s.bytes().all(|b| b.is_ascii_alphanumeric());
+        let rule = "only the letters A-Z, a-z and the digits 0-9";
+        checked(raw, Self::MAX_LEN, allowed, rule).map(Self)
     }
 
     pub fn as_str(&self) -> &str {
@@ -50,13 +53,10 @@ impl ConversationId {
     pub const MAX_LEN: usize = 64;
 
     pub fn parse(raw: &str) -> Result<Self, Problem> {
-        bounded(raw, Self::MAX_LEN)?;
-        if raw.chars().any(|c| c.is_control() || c == '/') || raw == "." || raw == ".." {
-            return Err(Problem::Charset(
-                "no control characters, no '/', and not '.' or '..'",
-            ));
-        }
-        Ok(Self(raw.to_owned()))
+        let allowed =
+            |s: &str| !s.chars().any(|c| c.is_control() || c == '/') && s != "." && s != "..";
+        let rule = "no control characters, no '/', and not '.' or '..'";
+        checked(raw, Self::MAX_LEN, allowed, rule).map(Self)
     }
 
     pub fn as_str(&self) -> &str {
@@ -73,11 +73,8 @@ impl DivarUserId {
     pub const MAX_LEN: usize = 64;
 
     pub fn parse(raw: &str) -> Result<Self, Problem> {
-        bounded(raw, Self::MAX_LEN)?;
-        if raw.chars().any(char::is_control) {
-            return Err(Problem::Charset("no control characters"));
-        }
-        Ok(Self(raw.to_owned()))
+        let printable = |s: &str| !s.chars().any(char::is_control);
+        checked(raw, Self::MAX_LEN, printable, "no control characters").map(Self)
     }
 
     pub fn as_str(&self) -> &str {
@@ -119,12 +116,10 @@ impl Source {
 
     /// A `source` as Divar sent it. `FALLBACK` is ours and never accepted from Divar.
     pub fn parse(raw: &str) -> Result<Self, Problem> {
-        bounded(raw, Self::MAX_LEN)?;
-        if raw.chars().any(char::is_control) {
-            return Err(Problem::Charset("no control characters"));
-        }
-        Ok(match Self::from_key(raw) {
-            Self::Fallback => Self::Other(raw.to_owned()),
+        let printable = |s: &str| !s.chars().any(char::is_control);
+        let raw = checked(raw, Self::MAX_LEN, printable, "no control characters")?;
+        Ok(match Self::from_key(&raw) {
+            Self::Fallback => Self::Other(raw),
             known => known,
         })
     }

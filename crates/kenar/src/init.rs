@@ -44,9 +44,13 @@ pub struct Location {
 #[derive(Debug, Clone, PartialEq)]
 pub struct InitRequest {
     pub version: ApiVersion,
+    /// Where the add-on was opened; v1 bodies are chats, or a message button when they carry
+    /// our button data.
     pub source: Source,
     pub post_token: Option<PostToken>,
+    /// Absent outside a chat (a post add-on, a Fallback URL).
     pub conversation_id: Option<ConversationId>,
+    /// v2 says it; v1's is worked out from `user_id` and the two parties' ids.
     pub user_side: Option<UserSide>,
     pub user_id: Option<DivarUserId>,
     /// v1 only: the other party of the chat.

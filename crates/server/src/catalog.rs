@@ -48,33 +48,42 @@ impl Catalog {
 
 /// Parses and validates a tariff; errors carry the 1-based line at fault.
 pub fn parse_tariff(file: &str, text: &str) -> Result<Tariff, CatalogError> {
-    let tariff: Tariff = toml::from_str(text).map_err(|e| CatalogError::Invalid {
-        file: file.to_owned(),
-        line: e.span().map_or(1, |span| line_of(text, span.start)),
-        message: e.message().to_owned(),
-    })?;
-    tariff.validate().map_err(|e| CatalogError::Invalid {
-        file: file.to_owned(),
-        line: locate(text, &e.path).unwrap_or(1),
-        message: format!("{}: {}", e.path, e.message),
-    })?;
-    Ok(tariff)
+    parse(file, text, |tariff: &Tariff| {
+        tariff
+            .validate()
+            .map_err(|e| (e.path, e.message.to_owned()))
+    })
 }
 
 /// The built-in list of Iran's provinces and cities.
 pub fn cities() -> Result<Catalogue, CatalogError> {
-    let file = "config/iran-cities.toml";
-    let catalogue: Catalogue = toml::from_str(CITIES).map_err(|e| CatalogError::Invalid {
+    parse("config/iran-cities.toml", CITIES, |places: &Catalogue| {
+        places.validate().map_err(|e| (e.path, e.message))
+    })
+}
+
+/// Reads a TOML file into `T`, then checks it; a check's fault is its dotted path and message.
+fn parse<T: serde::de::DeserializeOwned>(
+    file: &str,
+    text: &str,
+    check: impl FnOnce(&T) -> Result<(), (String, String)>,
+) -> Result<T, CatalogError> {
+    let invalid = |line, message| CatalogError::Invalid {
         file: file.to_owned(),
-        line: e.span().map_or(1, |span| line_of(CITIES, span.start)),
-        message: e.message().to_owned(),
+        line,
+        message,
+    };
+    let value: T = toml::from_str(text).map_err(|e| {
+        let line = e.span().map_or(1, |span| line_of(text, span.start));
+        invalid(line, e.message().to_owned())
     })?;
-    catalogue.validate().map_err(|e| CatalogError::Invalid {
-        file: file.to_owned(),
-        line: locate(CITIES, &e.path).unwrap_or(1),
-        message: e.to_string(),
+    check(&value).map_err(|(path, message)| {
+        invalid(
+            locate(text, &path).unwrap_or(1),
+            format!("{path}: {message}"),
+        )
     })?;
-    Ok(catalogue)
+    Ok(value)
 }
 
 fn line_of(text: &str, byte: usize) -> usize {
@@ -141,41 +150,27 @@ mod tests {
         }
     }
 
+    /// The 1-based line of the shipped tariff that starts with `start`.
+    fn line_starting(start: &str) -> usize {
+        SHIPPED.lines().position(|l| l.starts_with(start)).unwrap() + 1
+    }
+
     #[test]
     fn a_bad_tariff_names_its_line() {
         let syntax = SHIPPED.replacen("vat_percent = 10", "vat_percent = ten", 1);
-        let expected = SHIPPED
-            .lines()
-            .position(|l| l.starts_with("vat_percent"))
-            .unwrap()
-            + 1;
-        assert_eq!(error_line(&syntax).0, expected);
+        let vat = line_starting("vat_percent");
+        assert_eq!(error_line(&syntax).0, vat);
 
         let range = SHIPPED.replacen("vat_percent = 10", "vat_percent = 150", 1);
-        assert_eq!(
-            error_line(&range),
-            (
-                expected,
-                "vat_percent: must be between 0 and 100".to_owned()
-            )
-        );
+        let message = "vat_percent: must be between 0 and 100".to_owned();
+        assert_eq!(error_line(&range), (vat, message));
 
         // The third bracket's max_grams no larger than the second's.
-        let order = SHIPPED.replacen("max_grams = 5000", "max_grams = 1500", 1);
-        let line = SHIPPED
-            .lines()
-            .position(|l| l == "max_grams = 5000")
-            .unwrap()
-            + 1;
-        assert_eq!(error_line(&order).0, line);
+        let order = SHIPPED.replacen("max_grams = 5000\n", "max_grams = 1500\n", 1);
+        assert_eq!(error_line(&order).0, line_starting("max_grams = 5000"));
 
         let nested = SHIPPED.replacen("rate_basis_points = 50", "rate_basis_points = 20000", 1);
-        let line = SHIPPED
-            .lines()
-            .position(|l| l.starts_with("rate_basis_points"))
-            .unwrap()
-            + 1;
-        assert_eq!(error_line(&nested).0, line);
+        assert_eq!(error_line(&nested).0, line_starting("rate_basis_points"));
 
         let unknown = format!("{SHIPPED}\nsurprise = 1\n");
         assert!(error_line(&unknown).1.contains("surprise"));

@@ -13,7 +13,7 @@ use crate::chat::texts::{announce, Facts};
 use crate::crypto;
 use crate::error::AppError;
 use crate::operators::{self, AuditEntry, Login, Operator};
-use crate::shipments::list::{self, Filter, Line, PAGE_SIZE};
+use crate::shipments::list::{self, Condition, Filter, Line, PAGE_SIZE};
 use crate::shipments::{self, Change, Changed, Shipment};
 use crate::state::{token_cookie, AppState};
 
@@ -54,14 +54,18 @@ pub struct ActForm {
 /// The console's list filters as the query string carries them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListQuery {
+    /// A status's key; none or empty for any.
     pub status: Option<String>,
     /// Created at most this many days ago.
     pub from: Option<String>,
     /// Created at least this many days ago.
     pub until: Option<String>,
+    /// City ids of the route's two ends.
     pub origin: Option<String>,
     pub destination: Option<String>,
+    /// The beginning of a tracking code, as typed.
     pub code: Option<String>,
+    /// The page, from 1.
     pub page: Option<String>,
 }
 
@@ -254,14 +258,19 @@ fn filter(state: &AppState, query: &ListQuery) -> Filter {
             .filter(|c| state.catalog.places.find(c).is_some())
             .map(str::to_owned)
     };
-    Filter {
-        status: nonempty(&query.status).and_then(Status::parse),
-        from: days_ago(&query.from),
-        until: days_ago(&query.until),
-        origin_city: city(&query.origin),
-        destination_city: city(&query.destination),
-        code: nonempty(&query.code).and_then(TrackingCode::prefix),
-    }
+    let conditions = [
+        nonempty(&query.status)
+            .and_then(Status::parse)
+            .map(Condition::Status),
+        days_ago(&query.from).map(Condition::CreatedSince),
+        days_ago(&query.until).map(Condition::CreatedBefore),
+        city(&query.origin).map(Condition::Origin),
+        city(&query.destination).map(Condition::Destination),
+        nonempty(&query.code)
+            .and_then(TrackingCode::prefix)
+            .map(Condition::CodePrefix),
+    ];
+    Filter(conditions.into_iter().flatten().collect())
 }
 
 pub async fn list(state: &AppState, query: &ListQuery) -> Result<ListPage, AppError> {

@@ -204,24 +204,22 @@ pub async fn current(db: &Db, cookie: &str, now: i64) -> Result<Option<Operator>
         "update operator_sessions set last_seen_at = ?
          where id_digest = ? and last_seen_at > ?
            and operator_id in (select id from operators where disabled = 0)
-         returning operator_id, csrf",
+         returning operator_id, csrf,
+                   (select username from operators where id = operator_id) as username",
     )
     .bind(now)
     .bind(crypto::token_digest(cookie))
     .bind(now - IDLE_SECS)
     .fetch_optional(db)
     .await?;
-    let Some(row) = row else { return Ok(None) };
-    let id: i64 = row.try_get("operator_id")?;
-    let username: String = sqlx::query_scalar("select username from operators where id = ?")
-        .bind(id)
-        .fetch_one(db)
-        .await?;
-    Ok(Some(Operator {
-        id,
-        username,
-        csrf: row.try_get("csrf")?,
-    }))
+    row.map(|row| {
+        Ok(Operator {
+            id: row.try_get("operator_id")?,
+            username: row.try_get("username")?,
+            csrf: row.try_get("csrf")?,
+        })
+    })
+    .transpose()
 }
 
 pub async fn logout(db: &Db, cookie: &str) -> Result<(), AppError> {

@@ -25,15 +25,18 @@ pub fn link(state: &AppState, code: &TrackingCode) -> String {
     format!("{}?k={}", path(code), link_key(state, code))
 }
 
-/// Who the viewer is for this shipment, if anyone: the opener (same landing session, or the
+/// What a visitor of a tracking page brings: their landing session, if any, and the key of
+/// the link they followed (empty without one).
+#[derive(Clone, Copy)]
+pub struct Visitor<'a> {
+    pub session: Option<&'a LandingSession>,
+    pub key: &'a str,
+}
+
+/// Who the visitor is for this shipment, if anyone: the opener (same landing session, or the
 /// signed link), or the other side of the same conversation.
-fn viewer(
-    state: &AppState,
-    session: Option<&LandingSession>,
-    shipment: &Shipment,
-    key: &str,
-) -> Option<Actor> {
-    if let Some(session) = session {
+fn side_of(state: &AppState, visitor: Visitor<'_>, shipment: &Shipment) -> Option<Actor> {
+    if let Some(session) = visitor.session {
         if session.id == shipment.order.landing {
             return Some(Actor::Opener);
         }
@@ -45,7 +48,7 @@ fn viewer(
     }
     state
         .keys
-        .verify(&["track", shipment.id.as_str()], key)
+        .verify(&["track", shipment.id.as_str()], visitor.key)
         .then_some(Actor::Opener)
 }
 
@@ -65,25 +68,23 @@ pub struct Tracked {
     pub delivery: Option<Delivery>,
 }
 
-/// The shipment `code` names and who the viewer is to it, if they are one of its sides.
+/// The shipment `code` names and who the visitor is to it, if they are one of its sides.
 async fn as_side(
     state: &AppState,
-    session: Option<&LandingSession>,
+    visitor: Visitor<'_>,
     code: &str,
-    key: &str,
 ) -> Result<Option<(Shipment, Actor)>, AppError> {
     let shipment = shipments::find(&state.db, &state.keys, code).await?;
-    Ok(shipment.and_then(|s| viewer(state, session, &s, key).map(|actor| (s, actor))))
+    Ok(shipment.and_then(|s| side_of(state, visitor, &s).map(|actor| (s, actor))))
 }
 
-/// The shipment `code` names, if the viewer is one of its sides.
+/// The shipment `code` names, if the visitor is one of its sides.
 pub async fn open(
     state: &AppState,
-    session: Option<&LandingSession>,
+    visitor: Visitor<'_>,
     code: &str,
-    key: &str,
 ) -> Result<Option<Tracked>, AppError> {
-    let Some((shipment, _)) = as_side(state, session, code, key).await? else {
+    let Some((shipment, _)) = as_side(state, visitor, code).await? else {
         return Ok(None);
     };
     Ok(Some(Tracked {
@@ -96,11 +97,10 @@ pub async fn open(
 /// when they are one of its sides (`None`: a stranger, and nothing happened).
 pub async fn cancel(
     state: &AppState,
-    session: Option<&LandingSession>,
+    visitor: Visitor<'_>,
     code: &TrackingCode,
-    key: &str,
 ) -> Result<Option<Actor>, AppError> {
-    let Some((_, actor)) = as_side(state, session, code.as_str(), key).await? else {
+    let Some((_, actor)) = as_side(state, visitor, code.as_str()).await? else {
         return Ok(None);
     };
     let change = Change::to(Status::Cancelled, actor);

@@ -86,9 +86,7 @@ async fn every_field_at_its_limit_and_one_past() {
     // v1-only fields have the same limits.
     for field in ["peer_id", "user_id"] {
         let v1 = json!({"callback_url": "https://divar.ir/", field: "p".repeat(65)});
-        let reply = app
-            .init_with(v1.to_string(), &[("authorization", NEW_KEY)])
-            .await;
+        let reply = app.init_without_version(&v1).await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{field}");
     }
 }
@@ -170,9 +168,7 @@ async fn wrong_types_are_400() {
         json!({"callback_url": "https://divar.ir/", "extra_data": {"location": {"latitude": 1}}}),
         json!({"callback_url": 5}),
     ] {
-        let reply = app
-            .init_with(v1.to_string(), &[("authorization", NEW_KEY)])
-            .await;
+        let reply = app.init_without_version(&v1).await;
         assert_refused(&app, reply, StatusCode::BAD_REQUEST, "invalid_field").await;
     }
 }
@@ -182,9 +178,7 @@ async fn v1_numeric_coordinates() {
     let app = TestApp::new().await;
     let body = json!({"callback_url": "https://divar.ir/", "user_id": "u",
                       "extra_data": {"location": {"latitude": 35.7219, "longitude": 51.3347}}});
-    let reply = app
-        .init_with(body.to_string(), &[("authorization", NEW_KEY)])
-        .await;
+    let reply = app.init_without_version(&body).await;
     assert_eq!(
         app.session_for(&reply).await.landing.private.location,
         Some((35.7219, 51.3347))
@@ -197,29 +191,20 @@ async fn oversized_bodies_are_413() {
     let mut big = chat_body();
     big["extra_data"] = json!({"pad": "x".repeat(1 << 20)});
     let big = big.to_string();
-    let declared = big.len().to_string();
-    let reply = app
-        .init_with(
-            big.clone(),
-            &[("authorization", NEW_KEY), ("content-length", &declared)],
+    let length = big.len().to_string();
+    let declared = [("authorization", NEW_KEY), ("content-length", &length)];
+    // Without a declared length (chunked), reading stops at the limit.
+    let chunked = [("authorization", NEW_KEY)];
+    for headers in [&declared[..], &chunked] {
+        let reply = app.init_with(big.clone(), headers).await;
+        assert_refused(
+            &app,
+            reply,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
         )
         .await;
-    assert_refused(
-        &app,
-        reply,
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "payload_too_large",
-    )
-    .await;
-    // Without a declared length (chunked), reading stops at the limit.
-    let reply = app.init_with(big, &[("authorization", NEW_KEY)]).await;
-    assert_refused(
-        &app,
-        reply,
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "payload_too_large",
-    )
-    .await;
+    }
     // Just under the limit is fine.
     let mut fits = chat_body();
     fits["extra_data"] = json!({"pad": "x".repeat(16 * 1024 - 300)});
@@ -229,14 +214,16 @@ async fn oversized_bodies_are_413() {
 #[tokio::test]
 async fn non_json_is_415_or_400() {
     let app = TestApp::new().await;
+    let body = chat_body().to_string();
     for content_type in [
         "text/plain",
         "application/x-www-form-urlencoded",
         "multipart/form-data; boundary=x",
+        "",
     ] {
         let reply = app
             .init_with(
-                chat_body().to_string(),
+                body.clone(),
                 &[("authorization", NEW_KEY), ("content-type", content_type)],
             )
             .await;
@@ -248,19 +235,6 @@ async fn non_json_is_415_or_400() {
         )
         .await;
     }
-    let reply = app
-        .init_with(
-            chat_body().to_string(),
-            &[("authorization", NEW_KEY), ("content-type", "")],
-        )
-        .await;
-    assert_refused(
-        &app,
-        reply,
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported_media_type",
-    )
-    .await;
     for raw in [
         "",
         "{",
@@ -277,7 +251,7 @@ async fn non_json_is_415_or_400() {
     }
     let reply = app
         .init_with(
-            chat_body().to_string(),
+            body,
             &[
                 ("authorization", NEW_KEY),
                 ("content-type", "Application/JSON; charset=utf-8"),

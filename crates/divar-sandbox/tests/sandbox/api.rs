@@ -1,7 +1,6 @@
 //! The open-platform API: send a message (key, scope, body, faults), get a post, get the user.
 
-use axum::body::Body;
-use http::{Request, StatusCode};
+use http::StatusCode;
 use serde_json::json;
 
 use super::support::*;
@@ -16,6 +15,7 @@ async fn send_message_checks_key_scope_body_and_injects_faults() {
         .unwrap()
         .to_owned();
     let bearer = format!("Bearer {access}");
+    let key_and_token = [("x-api-key", API_KEY), ("authorization", bearer.as_str())];
     let path = format!("/v2/open-platform/conversations/{CONVERSATION}/messages");
     let good = json!({"message": "ثبت شد", "sender_buttons": {"rows": [{"buttons": [
         {"action": {"open_server_link": {"data": {"sid": "1"}}}, "icon": "LOCAL_SHIPPING", "caption": "پیگیری"}]}]}});
@@ -27,24 +27,12 @@ async fn send_message_checks_key_scope_body_and_injects_faults() {
         StatusCode::UNAUTHORIZED
     );
     let other = "/v2/open-platform/conversations/7a1c9e52-3b6d-4f80-a2c4-5e9b1d7f3a60/messages";
-    let forbidden = post_json(
-        &app,
-        other,
-        good.clone(),
-        &[("x-api-key", API_KEY), ("authorization", &bearer)],
-    )
-    .await;
+    let forbidden = post_json(&app, other, good.clone(), &key_and_token).await;
     assert_eq!(
         (forbidden.status, forbidden.json()["code"].clone()),
         (StatusCode::FORBIDDEN, json!(7))
     );
-    let bad = post_json(
-        &app,
-        &path,
-        json!({"text": "x"}),
-        &[("x-api-key", API_KEY), ("authorization", &bearer)],
-    )
-    .await;
+    let bad = post_json(&app, &path, json!({"text": "x"}), &key_and_token).await;
     assert_eq!(
         (bad.status, bad.json()["code"].clone()),
         (StatusCode::BAD_REQUEST, json!(3))
@@ -57,33 +45,14 @@ async fn send_message_checks_key_scope_body_and_injects_faults() {
         &[],
     )
     .await;
-    let restricted = post_json(
-        &app,
-        &path,
-        good.clone(),
-        &[("x-api-key", API_KEY), ("authorization", &bearer)],
-    )
-    .await;
+    let restricted = post_json(&app, &path, good.clone(), &key_and_token).await;
     assert_eq!(restricted.status, StatusCode::PRECONDITION_FAILED);
     assert_eq!(restricted.json()["code"], 9);
-    let sent = post_json(
-        &app,
-        &path,
-        good,
-        &[("x-api-key", API_KEY), ("authorization", &bearer)],
-    )
-    .await;
+    let sent = post_json(&app, &path, good, &key_and_token).await;
     assert_eq!(sent.status, StatusCode::OK);
     assert_eq!(sent.json(), json!({"status": 200, "message": "success"}));
 
-    let messages = send(
-        &app,
-        Request::get("/control/messages")
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await
-    .json();
+    let messages = get(&app, "/control/messages", &[]).await.json();
     assert_eq!(
         messages["messages"].as_array().unwrap().len(),
         1,
@@ -94,14 +63,7 @@ async fn send_message_checks_key_scope_body_and_injects_faults() {
         "sent as the consenting user"
     );
 
-    let journal = send(
-        &app,
-        Request::get("/control/journal")
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await
-    .body;
+    let journal = get(&app, "/control/journal", &[]).await.body;
     assert!(
         !journal.contains(&access),
         "tokens are masked in the journal"
@@ -116,33 +78,14 @@ async fn send_message_checks_key_scope_body_and_injects_faults() {
 #[tokio::test]
 async fn posts_and_users() {
     let app = app();
-    let post = send(
-        &app,
-        Request::get("/v1/open-platform/finder/post/QpR7x2Lm")
-            .header("x-api-key", API_KEY)
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let finder = |token: &str| format!("/v1/open-platform/finder/post/{token}");
+    let post = get(&app, &finder("QpR7x2Lm"), &[("x-api-key", API_KEY)]).await;
     assert_eq!(post.status, StatusCode::OK);
     assert_eq!(post.json()["data"]["title"], "گوشی سامسونگ A54 در حد نو");
     assert_eq!(post.json()["city"], "tehran");
-    let missing = send(
-        &app,
-        Request::get("/v1/open-platform/finder/post/NoSuch1")
-            .header("x-api-key", API_KEY)
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let missing = get(&app, &finder("NoSuch1"), &[("x-api-key", API_KEY)]).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
-    let no_key = send(
-        &app,
-        Request::get("/v1/open-platform/finder/post/QpR7x2Lm")
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let no_key = get(&app, &finder("QpR7x2Lm"), &[]).await;
     assert_eq!(no_key.status, StatusCode::UNAUTHORIZED);
 
     let back = consent(&app, "USER_PHONE", "approve").await;
@@ -152,13 +95,13 @@ async fn posts_and_users() {
         .as_str()
         .unwrap()
         .to_owned();
-    let user = send(
+    let user = get(
         &app,
-        Request::get("/v1/open-platform/users")
-            .header("x-api-key", API_KEY)
-            .header("authorization", format!("Bearer {access}"))
-            .body(Body::empty())
-            .unwrap(),
+        "/v1/open-platform/users",
+        &[
+            ("x-api-key", API_KEY),
+            ("authorization", &format!("Bearer {access}")),
+        ],
     )
     .await;
     assert_eq!(user.json(), json!({"phone_number": "09351234567"}));

@@ -1,11 +1,10 @@
 //! OAuth as Divar runs it: the consent screen, the code and refresh grants.
 
-use axum::body::Body;
-use http::{Request, StatusCode};
+use http::StatusCode;
 use serde_json::json;
 
 use super::support::*;
-use super::{API_KEY, BUYER, CONVERSATION, REDIRECT, SECRET, SLUG};
+use super::{API_KEY, CONVERSATION, REDIRECT, SECRET, SLUG};
 
 #[tokio::test]
 async fn code_flow_issues_divar_shaped_tokens() {
@@ -106,26 +105,21 @@ async fn denial_returns_access_denied_with_the_state() {
 #[tokio::test]
 async fn the_authorize_request_is_checked() {
     let app = app();
-    let get = |uri: String| {
-        let app = app.clone();
-        async move {
-            send(
-                &app,
-                Request::get(uri)
-                    .header("cookie", format!("sandbox_user={BUYER}"))
-                    .body(Body::empty())
-                    .unwrap(),
-            )
-            .await
-        }
-    };
     // Unknown client or unregistered redirect: an error page, never a redirect.
-    let foreign = get(authorize_url(&chat_scope(), "https://evil.example/cb")).await;
+    let foreign = browse(
+        &app,
+        &authorize_url(&chat_scope(), "https://evil.example/cb"),
+    )
+    .await;
     assert_eq!(
         (foreign.status, foreign.location),
         (StatusCode::BAD_REQUEST, None)
     );
-    let unknown = get(authorize_url(&chat_scope(), REDIRECT).replace(SLUG, "someone-else")).await;
+    let unknown = browse(
+        &app,
+        &authorize_url(&chat_scope(), REDIRECT).replace(SLUG, "someone-else"),
+    )
+    .await;
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
     // Registered redirect: errors go back to it.
     for (scope, error) in [
@@ -133,13 +127,15 @@ async fn the_authorize_request_is_checked() {
         ("NOT_A_SCOPE", "invalid_scope"),
         ("CONVERSATION_SEND_MESSAGE.a/../b", "invalid_scope"),
     ] {
-        let back = get(authorize_url(scope, REDIRECT)).await;
+        let back = browse(&app, &authorize_url(scope, REDIRECT)).await;
         assert_eq!(back.query("error").as_deref(), Some(error), "{scope}");
     }
-    let token_type =
-        get(authorize_url(&chat_scope(), REDIRECT)
-            .replace("response_type=code", "response_type=token"))
-        .await;
+    let token_type = browse(
+        &app,
+        &authorize_url(&chat_scope(), REDIRECT)
+            .replace("response_type=code", "response_type=token"),
+    )
+    .await;
     assert_eq!(
         token_type.query("error").as_deref(),
         Some("unsupported_response_type")

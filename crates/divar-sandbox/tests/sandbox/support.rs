@@ -58,6 +58,20 @@ pub(super) async fn send(app: &Router, request: Request<Body>) -> Reply {
     }
 }
 
+/// GETs `path` with `headers`.
+pub(super) async fn get(app: &Router, path: &str, headers: &[(&str, &str)]) -> Reply {
+    let mut request = Request::get(path);
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    send(app, request.body(Body::empty()).unwrap()).await
+}
+
+/// GETs `path` in the buyer's browser (signed in to the sandbox as the buyer).
+pub(super) async fn browse(app: &Router, path: &str) -> Reply {
+    get(app, path, &[("cookie", &format!("sandbox_user={BUYER}"))]).await
+}
+
 pub(super) fn form(pairs: &[(&str, &str)]) -> String {
     let mut s = url::form_urlencoded::Serializer::new(String::new());
     for (k, v) in pairs {
@@ -103,14 +117,7 @@ pub(super) fn authorize_url(scope: &str, redirect: &str) -> String {
 
 /// The consent screen for `scope`, then the user's `decision`: the redirect back.
 pub(super) async fn consent(app: &Router, scope: &str, decision: &str) -> Reply {
-    let page = send(
-        app,
-        Request::get(authorize_url(scope, REDIRECT))
-            .header("cookie", format!("sandbox_user={BUYER}"))
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let page = browse(app, &authorize_url(scope, REDIRECT)).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let challenge = page
         .body

@@ -102,8 +102,7 @@ mod tests {
 
     #[test]
     fn buttons_verify_only_unaltered_and_in_their_conversation() {
-        let k = keys();
-        let code = TrackingCode::parse("SHPX234567").unwrap();
+        let (k, code) = (keys(), TrackingCode::parse("SHPX234567").unwrap());
         let data = button_data(&k, &code, Op::Fill, "conv-1");
         assert_eq!(
             verify_button(&k, &data, "conv-1"),

@@ -7,18 +7,25 @@ use super::rows::decode;
 use crate::db::Db;
 use crate::error::AppError;
 
-/// The console's filters; empty fields mean "any".
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Filter {
-    pub status: Option<Status>,
-    /// Created at or after / before (Unix seconds).
-    pub from: Option<i64>,
-    pub until: Option<i64>,
-    pub origin_city: Option<String>,
-    pub destination_city: Option<String>,
-    /// The beginning of a tracking code, normalised.
-    pub code: Option<String>,
+/// One condition of the console's list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Condition {
+    Status(Status),
+    /// Created at or after this Unix time.
+    CreatedSince(i64),
+    /// Created before this Unix time.
+    CreatedBefore(i64),
+    /// From this city id.
+    Origin(String),
+    /// To this city id.
+    Destination(String),
+    /// The tracking code begins with this, normalised.
+    CodePrefix(String),
 }
+
+/// The console's filter: every condition holds (none: every shipment).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter(pub Vec<Condition>);
 
 /// One line of the console's list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,25 +45,17 @@ fn filtered<'a>(
     filter: &'a Filter,
 ) -> QueryBuilder<'a, Sqlite> {
     query.push(" where 1 = 1");
-    if let Some(status) = filter.status {
-        query.push(" and status = ").push_bind(status.key());
-    }
-    if let Some(from) = filter.from {
-        query.push(" and created_at >= ").push_bind(from);
-    }
-    if let Some(until) = filter.until {
-        query.push(" and created_at < ").push_bind(until);
-    }
-    if let Some(city) = &filter.origin_city {
-        query.push(" and origin_city = ").push_bind(city);
-    }
-    if let Some(city) = &filter.destination_city {
-        query.push(" and destination_city = ").push_bind(city);
-    }
-    if let Some(code) = &filter.code {
-        query
-            .push(" and id like ")
-            .push_bind(format!("{}%", code.replace(['%', '_'], "")));
+    for condition in &filter.0 {
+        match condition {
+            Condition::Status(status) => query.push(" and status = ").push_bind(status.key()),
+            Condition::CreatedSince(at) => query.push(" and created_at >= ").push_bind(*at),
+            Condition::CreatedBefore(at) => query.push(" and created_at < ").push_bind(*at),
+            Condition::Origin(city) => query.push(" and origin_city = ").push_bind(city),
+            Condition::Destination(city) => query.push(" and destination_city = ").push_bind(city),
+            Condition::CodePrefix(code) => query
+                .push(" and id like ")
+                .push_bind(format!("{}%", code.replace(['%', '_'], ""))),
+        };
     }
     query
 }
