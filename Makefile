@@ -9,7 +9,7 @@ LEPTOS := scripts/with-leptos-env.sh cargo leptos
 .PHONY: run test setup setup-test fmt-check clippy unit e2e build-release bench
 
 run: setup
-	$(LEPTOS) watch --bin-features sandbox
+	ERSAL_MODE=dev $(LEPTOS) watch --bin-features sandbox
 
 test: setup-test fmt-check clippy unit e2e
 

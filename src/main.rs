@@ -22,11 +22,18 @@ async fn main() -> anyhow::Result<()> {
 
     let config = Config::from_env()?;
     tracing::info!(config = %config.summary(), "starting");
+    if config.is_dev() {
+        tracing::warn!(
+            "DEVELOPMENT MODE: public dev secrets, Divar played by the sandbox, loopback only; \
+             never serve users like this (unset ERSAL_MODE or set ERSAL_MODE=prod)"
+        );
+    }
     #[cfg(feature = "sandbox")]
     start_sandbox(&config)?;
     let leptos = get_configuration(Some("Leptos.toml")).context("reading Leptos.toml")?;
     let options = leptos.leptos_options;
     let addr = options.site_addr;
+    config.check_listen_addr(addr)?;
     let state = AppState::connect(config)
         .await
         .context("opening the database")?;

@@ -10,4 +10,5 @@ mod journey;
 mod landing;
 mod outbox;
 mod pages;
+mod startup;
 mod support;

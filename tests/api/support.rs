@@ -231,6 +231,7 @@ impl TestEnv {
     pub fn new<const N: usize>(more: [(&'static str, String); N]) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut vars = HashMap::from([
+            ("ERSAL_MODE", "dev".to_owned()),
             (
                 "DATABASE_URL",
                 format!("sqlite://{}/ersal.db", dir.path().display()),

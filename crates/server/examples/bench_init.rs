@@ -23,6 +23,7 @@ async fn main() {
 
     let dir = tempfile::tempdir().expect("temp dir");
     let vars = HashMap::from([
+        ("ERSAL_MODE", "dev".to_owned()),
         (
             "DATABASE_URL",
             format!("sqlite://{}/bench.db", dir.path().display()),

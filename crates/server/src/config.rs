@@ -1,8 +1,10 @@
 //! Ersal's configuration: one typed struct, loaded once at start-up from the environment
 //! (and `.env`), checked, and then passed around inside [`crate::AppState`].
 //!
-//! In `dev` mode every missing value has a working local default. In `prod` a missing, weak or
-//! dev-default secret stops start-up with an error that names the variable. Secrets are held in
+//! Production is the default. `dev` must be asked for (`ERSAL_MODE=dev`); then every missing
+//! value has a working local default, and Ersal only serves loopback addresses. In `prod` a
+//! missing or weak value, or any development value, stops start-up with an error that names
+//! the variable. Secrets are held in
 //! [`SecretString`], whose `Debug` prints `[REDACTED]`; error messages never include values.
 
 use std::net::SocketAddr;
@@ -68,6 +70,18 @@ const DEV_SECRET_KEY: &str = "ersal-dev-secret-key-for-local-use-only-0000";
 // In dev, Divar is played by the sandbox (crates/divar-sandbox) with the same credentials.
 use kenar::dev::{IDENTIFICATION_KEY as DEV_IDENTIFICATION_KEY, SANDBOX_ADDR as DEV_SANDBOX_ADDR};
 const MIN_SECRET_KEY_BYTES: usize = 32;
+const DEV_IS_LOCAL: &str =
+    "must be a loopback address in dev (dev secrets are public; set ERSAL_MODE=prod to serve users)";
+
+/// `127.0.0.1`, `[::1]` or `localhost`.
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name == "localhost",
+        None => false,
+    }
+}
 const MIN_CREDENTIAL_BYTES: usize = 16;
 
 impl Config {
@@ -86,8 +100,8 @@ impl Config {
                 .filter(|v| !v.is_empty())
         };
         let mode = match get("ERSAL_MODE").as_deref() {
-            None | Some("dev") => Mode::Dev,
-            Some("prod") => Mode::Prod,
+            Some("dev") => Mode::Dev,
+            None | Some("prod") => Mode::Prod,
             Some(_) => return Err(problem("ERSAL_MODE", "must be `dev` or `prod`")),
         };
         let dev = mode == Mode::Dev;
@@ -170,6 +184,9 @@ impl Config {
                 "must be an origin, optionally with a path",
             ));
         }
+        if dev && !is_loopback(&public_base_url) {
+            return Err(problem("ERSAL_PUBLIC_URL", DEV_IS_LOCAL));
+        }
 
         let identification_keys = required("DIVAR_IDENTIFICATION_KEYS", DEV_IDENTIFICATION_KEY)?
             .split(',')
@@ -199,7 +216,12 @@ impl Config {
             database_url: get("DATABASE_URL")
                 .unwrap_or_else(|| "sqlite://data/ersal.db".to_owned()),
             identification_keys,
-            kenar_app_slug: required("KENAR_APP_SLUG", kenar::dev::APP_SLUG)?,
+            kenar_app_slug: match required("KENAR_APP_SLUG", kenar::dev::APP_SLUG)? {
+                slug if !dev && slug == kenar::dev::APP_SLUG => {
+                    return Err(problem("KENAR_APP_SLUG", "must not be the dev app's slug"))
+                }
+                slug => slug,
+            },
             kenar_api_key: secret("KENAR_API_KEY", kenar::dev::API_KEY, MIN_CREDENTIAL_BYTES)?,
             oauth_client_secret: secret(
                 "KENAR_OAUTH_CLIENT_SECRET",
@@ -240,6 +262,14 @@ impl Config {
 
     pub fn is_dev(&self) -> bool {
         self.mode == Mode::Dev
+    }
+
+    /// Refuses to listen on anything but loopback in dev (`LEPTOS_SITE_ADDR`, `site-addr`).
+    pub fn check_listen_addr(&self, addr: SocketAddr) -> Result<(), ConfigError> {
+        if self.is_dev() && !addr.ip().is_loopback() {
+            return Err(problem("LEPTOS_SITE_ADDR", DEV_IS_LOCAL));
+        }
+        Ok(())
     }
 
     /// `public_base_url` joined with an absolute path such as `/l/abc`.
@@ -304,9 +334,61 @@ mod tests {
         ("ERSAL_SECRET_KEY", "0123456789abcdef0123456789abcdef-prod"),
     ];
 
+    const DEV: (&str, &str) = ("ERSAL_MODE", "dev");
+
     #[test]
-    fn dev_works_with_nothing_set() {
-        let config = load(&[]).unwrap();
+    fn nothing_set_is_prod_and_names_what_is_missing() {
+        let err = load(&[]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "configuration: ERSAL_PUBLIC_URL is required in prod"
+        );
+    }
+
+    #[test]
+    fn without_a_mode_dev_values_are_refused() {
+        for (var, dev_value) in [
+            ("DIVAR_IDENTIFICATION_KEYS", kenar::dev::IDENTIFICATION_KEY),
+            ("KENAR_API_KEY", kenar::dev::API_KEY),
+            ("KENAR_OAUTH_CLIENT_SECRET", kenar::dev::CLIENT_SECRET),
+            ("KENAR_APP_SLUG", kenar::dev::APP_SLUG),
+            ("ERSAL_SECRET_KEY", DEV_SECRET_KEY),
+        ] {
+            let mut vars: Vec<(&str, &str)> = PROD
+                .iter()
+                .copied()
+                .filter(|(k, _)| *k != var && *k != "ERSAL_MODE")
+                .collect();
+            vars.push((var, dev_value));
+            assert_eq!(load(&vars).unwrap_err().var, var);
+        }
+    }
+
+    #[test]
+    fn dev_serves_only_loopback() {
+        for public in ["http://localhost:3000", "http://[::1]:3000"] {
+            assert!(
+                load(&[DEV, ("ERSAL_PUBLIC_URL", public)]).is_ok(),
+                "{public}"
+            );
+        }
+        let err = load(&[DEV, ("ERSAL_PUBLIC_URL", "https://ersal.example.ir")]).unwrap_err();
+        assert_eq!(err.var, "ERSAL_PUBLIC_URL");
+        let config = load(&[DEV]).unwrap();
+        assert!(config
+            .check_listen_addr("127.0.0.1:3000".parse().unwrap())
+            .is_ok());
+        let open = config.check_listen_addr("0.0.0.0:3000".parse().unwrap());
+        assert_eq!(open.unwrap_err().var, "LEPTOS_SITE_ADDR");
+        let prod = load(PROD).unwrap();
+        assert!(prod
+            .check_listen_addr("0.0.0.0:3000".parse().unwrap())
+            .is_ok());
+    }
+
+    #[test]
+    fn dev_works_with_only_the_mode_set() {
+        let config = load(&[DEV]).unwrap();
         assert!(config.is_dev());
         assert_eq!(config.public_url("/l/x"), "http://127.0.0.1:3000/l/x");
         assert_eq!(config.identification_keys().count(), 1);
@@ -395,13 +477,9 @@ mod tests {
             load(&[("ERSAL_MODE", "staging")]).unwrap_err().var,
             "ERSAL_MODE"
         );
-        assert_eq!(
-            load(&[("ERSAL_LANDING_TTL_SECS", "soon")]).unwrap_err().var,
-            "ERSAL_LANDING_TTL_SECS"
-        );
-        assert_eq!(
-            load(&[("ERSAL_LANDING_TTL_SECS", "5")]).unwrap_err().var,
-            "ERSAL_LANDING_TTL_SECS"
-        );
+        for ttl in ["soon", "5"] {
+            let err = load(&[DEV, ("ERSAL_LANDING_TTL_SECS", ttl)]).unwrap_err();
+            assert_eq!(err.var, "ERSAL_LANDING_TTL_SECS");
+        }
     }
 }

@@ -1,0 +1,46 @@
+//! The server binary itself, started as an operator would: production is the default, and it
+//! refuses development values before it opens anything.
+
+use std::process::Command;
+
+/// Runs `ersal` in an empty folder (no `.env`) with only `vars` set; its exit and its errors.
+fn start(vars: &[(&str, &str)]) -> (bool, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ersal"))
+        .current_dir(dir.path())
+        .env_clear()
+        .envs(vars.iter().copied())
+        .output()
+        .expect("the server binary runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn without_a_mode_the_binary_refuses_dev_secrets() {
+    let (ok, errors) = start(&[
+        ("ERSAL_PUBLIC_URL", "https://ersal.example.ir"),
+        ("DIVAR_IDENTIFICATION_KEYS", kenar::dev::IDENTIFICATION_KEY),
+        ("KENAR_APP_SLUG", "ersal"),
+        ("KENAR_API_KEY", kenar::dev::API_KEY),
+        ("KENAR_OAUTH_CLIENT_SECRET", kenar::dev::CLIENT_SECRET),
+    ]);
+    assert!(!ok);
+    assert!(errors.contains("DIVAR_IDENTIFICATION_KEYS"), "{errors}");
+    assert!(
+        !errors.contains(kenar::dev::IDENTIFICATION_KEY),
+        "the value is never echoed"
+    );
+}
+
+#[test]
+fn dev_mode_refuses_a_public_address() {
+    let (ok, errors) = start(&[
+        ("ERSAL_MODE", "dev"),
+        ("ERSAL_PUBLIC_URL", "https://ersal.example.ir"),
+    ]);
+    assert!(!ok);
+    assert!(errors.contains("ERSAL_PUBLIC_URL"), "{errors}");
+}
