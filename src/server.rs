@@ -10,6 +10,11 @@ use axum::Router;
 use ersal_server::{http, AppState};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, generate_route_list_with_exclusions, LeptosRoutes};
+use tower_http::limit::RequestBodyLimitLayer;
+
+/// The most a page's form may send: the longest form, every field typed to its cap, is well
+/// under it. A larger body is refused (413) before it is read.
+pub const FORM_BODY_BYTES: usize = 16 * 1024;
 
 /// Everything Ersal answers, with its layers.
 pub fn router(state: AppState, options: LeptosOptions) -> Router {
@@ -44,11 +49,11 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
             move || app::console::shell(options.clone())
         },
     );
-    http::layered(
-        http::routes(state)
-            .merge(console.with_state(options.clone()))
-            .merge(landing.with_state(options)),
-    )
+    let apps = console
+        .with_state(options.clone())
+        .merge(landing.with_state(options))
+        .layer(RequestBodyLimitLayer::new(FORM_BODY_BYTES));
+    http::layered(http::routes(state).merge(apps))
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves, with each connection's client

@@ -192,3 +192,54 @@ async fn health_checks_the_database() {
         StatusCode::SERVICE_UNAVAILABLE
     );
 }
+
+/// The item form as a browser sends it, with `description` as given.
+fn item_form(description: &str) -> Vec<(&str, &str)> {
+    vec![
+        ("form[description]", description),
+        ("form[size_class]", "small"),
+        ("form[declared_value]", "0"),
+    ]
+}
+
+async fn stored_drafts(app: &TestApp) -> Vec<Vec<u8>> {
+    sqlx::query_scalar("select data_sealed from drafts")
+        .fetch_all(&app.state.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_oversized_form_is_refused_and_nothing_is_stored() {
+    let app = TestApp::new().await;
+    let cookie = app
+        .open(&format!("http://ersal.test{}", landing_path(&app).await))
+        .await;
+    let huge = "a".repeat(1024 * 1024);
+    let reply = app
+        .post_form(
+            "10.0.0.1:5000",
+            "/api/flow/item",
+            Some(&cookie),
+            &item_form(&huge),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(stored_drafts(&app).await.is_empty());
+
+    // Under the body limit but over a field's cap: cut as it is read, kept small, and refused
+    // with the field's own message.
+    let long = "a".repeat(10_000);
+    let reply = app
+        .post_form(
+            "10.0.0.1:5000",
+            "/api/flow/item",
+            Some(&cookie),
+            &item_form(&long),
+        )
+        .await;
+    assert_eq!(reply.header("location"), Some("/request?step=item"));
+    let drafts = stored_drafts(&app).await;
+    assert_eq!(drafts.len(), 1);
+    assert!(drafts[0].len() < 2_000, "{} bytes stored", drafts[0].len());
+}

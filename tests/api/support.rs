@@ -145,6 +145,7 @@ impl TestApp {
             .finish();
         let mut request = Request::post(uri)
             .header("content-type", "application/x-www-form-urlencoded")
+            .header("content-length", body.len())
             .header("accept", "text/html")
             .header("origin", "http://ersal.test");
         if let Some(cookie) = cookie {

@@ -18,73 +18,93 @@ use serde::{Deserialize, Serialize};
 /// Field name → Persian message.
 pub type Errors = BTreeMap<String, String>;
 
+/// The most characters a form field keeps. Longer input is cut as it is read, before it is
+/// stored or checked (every field's own limit is shorter, so it still fails with its message).
+pub const FIELD_MAX_CHARS: usize = 500;
+
+fn cut(mut value: String) -> String {
+    if let Some((end, _)) = value.char_indices().nth(FIELD_MAX_CHARS) {
+        value.truncate(end);
+    }
+    value
+}
+
+fn capped<'de, D: serde::Deserializer<'de>>(input: D) -> Result<String, D::Error> {
+    String::deserialize(input).map(cut)
+}
+
+fn capped_option<'de, D: serde::Deserializer<'de>>(input: D) -> Result<Option<String>, D::Error> {
+    Option::<String>::deserialize(input).map(|value| value.map(cut))
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoleForm {
+    #[serde(deserialize_with = "capped")]
     pub role: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ItemForm {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped")]
     pub description: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped")]
     pub size_class: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped")]
     pub weight_kg: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped")]
     pub length_cm: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped")]
     pub width_cm: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped")]
     pub height_cm: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped")]
     pub declared_value: String,
     /// Present (any value) when the box is ticked.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped_option")]
     pub fragile: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartyForm {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped")]
     pub name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped")]
     pub mobile: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped")]
     pub city: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped")]
     pub address: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped")]
     pub plaque: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped")]
     pub unit: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped")]
     pub floor: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped")]
     pub postal_code: String,
     /// `pickup` / `dropoff` for a sender, `door` / `branch` for a receiver.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped")]
     pub handover: String,
     /// Days since the epoch (Tehran), for a courier pickup.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped")]
     pub pickup_day: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped")]
     pub pickup_window: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QuoteForm {
     /// The other side's city, for the estimate (never their address).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped")]
     pub other_city: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped")]
     pub service: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped")]
     pub payer: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped_option")]
     pub consent: Option<String>,
     /// [`Intent`]'s key: which of the step's two buttons was pressed.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "capped")]
     pub intent: String,
 }
 
@@ -344,6 +364,23 @@ pub fn check_field(field: &str, value: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_input_is_cut_as_it_is_read_and_still_fails_its_own_limit() {
+        let typed = "ب".repeat(100_000);
+        let form: ItemForm =
+            serde_json::from_value(serde_json::json!({ "description": typed, "fragile": typed }))
+                .unwrap();
+        assert_eq!(form.description.chars().count(), FIELD_MAX_CHARS);
+        assert_eq!(form.fragile.unwrap().chars().count(), FIELD_MAX_CHARS);
+        let form = ItemForm {
+            description: "ب".repeat(FIELD_MAX_CHARS),
+            ..item()
+        };
+        assert!(validate_item(&form)
+            .unwrap_err()
+            .contains_key("description"));
+    }
 
     fn item() -> ItemForm {
         ItemForm {

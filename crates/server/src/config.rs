@@ -73,12 +73,15 @@ const MIN_SECRET_KEY_BYTES: usize = 32;
 const DEV_IS_LOCAL: &str =
     "must be a loopback address in dev (dev secrets are public; set ERSAL_MODE=prod to serve users)";
 
-/// `127.0.0.1`, `[::1]` or `localhost`.
+/// A loopback address, `localhost`, or a name reserved to never resolve on the Internet
+/// (`*.localhost`, `*.test`, RFC 6761).
 fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(name)) => name == "localhost",
+        Some(url::Host::Domain(name)) => {
+            name == "localhost" || name.ends_with(".localhost") || name.ends_with(".test")
+        }
         None => false,
     }
 }
@@ -366,7 +369,11 @@ mod tests {
 
     #[test]
     fn dev_serves_only_loopback() {
-        for public in ["http://localhost:3000", "http://[::1]:3000"] {
+        for public in [
+            "http://localhost:3000",
+            "http://[::1]:3000",
+            "http://ersal.test",
+        ] {
             assert!(
                 load(&[DEV, ("ERSAL_PUBLIC_URL", public)]).is_ok(),
                 "{public}"
