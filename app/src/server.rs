@@ -3,7 +3,7 @@
 //! response headers a page decides.
 
 use ersal_server::sessions::LandingSession;
-use ersal_server::{AppError, AppState};
+use ersal_server::AppState;
 use leptos::prelude::*;
 
 use crate::ui::ProvinceOption;
@@ -17,14 +17,15 @@ pub async fn headers() -> Result<http::HeaderMap, ServerFnError> {
     Ok(leptos_axum::extract().await?)
 }
 
-/// The client's address, as the listener saw it (the app is served with connection info).
-pub async fn client_address() -> Result<String, ServerFnError> {
+/// The client's address, as the listener saw it (the app is served with connection info);
+/// `None` where it is unknown.
+pub async fn client_address() -> Option<String> {
     use axum::extract::ConnectInfo;
     use std::net::SocketAddr;
     let ConnectInfo(address) = leptos_axum::extract::<ConnectInfo<SocketAddr>>()
         .await
-        .map_err(|_| AppError::new("the server runs without connection info"))?;
-    Ok(address.ip().to_string())
+        .ok()?;
+    Some(address.ip().to_string())
 }
 
 /// The landing session of the browser making this request.

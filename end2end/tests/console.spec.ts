@@ -143,6 +143,9 @@ test("wrong passwords lock the account", async ({ page }) => {
     await login(page, "lock-operator", "not-the-password");
     await expect(page.getByRole("alert")).toContainText("درست نیست");
   }
+  // The right password is now refused too, in the same words as a wrong one (so that a
+  // locked account cannot be told from a name that does not exist).
   await login(page, "lock-operator");
+  await expect(page).toHaveURL(/\/console\/login\?e=refused$/);
   await expect(page.getByRole("alert")).toContainText("قفل");
 });

@@ -7,7 +7,10 @@ use domain::status::{Actor, Status};
 use ersal_server::chat::outbox::Announcement;
 use ersal_server::chat::texts::{Composer, Facts};
 use ersal_server::chat::tokens;
-use ersal_server::operators::{self, Login, LoginRefused, NewSession, IDLE_SECS, LOCKOUT_SECS};
+use ersal_server::operators::{
+    self, Login, LoginRefused, NewSession, IDLE_SECS, LOCKOUT_SECS, MAX_FAILED_LOGINS,
+    MAX_SESSION_SECS,
+};
 use ersal_server::shipments::list::{self, Filter};
 use ersal_server::shipments::retention;
 use ersal_server::shipments::{self, Change, Changed, Refusal};
@@ -28,9 +31,17 @@ async fn with_ali() -> TestApp {
 
 /// Logs "ali" in with `password` from `address` at `now`.
 async fn login_ali(app: &TestApp, password: &str, address: &str, now: i64) -> Login {
-    operators::login(&app.state.db, "ali", password, address, now)
-        .await
-        .unwrap()
+    let state = &app.state;
+    operators::login(
+        &state.db,
+        &state.passwords,
+        "ali",
+        password,
+        Some(address),
+        now,
+    )
+    .await
+    .unwrap()
 }
 
 /// Why logging "ali" in was refused, or `None` when it was accepted.
@@ -136,12 +147,85 @@ async fn repeated_wrong_passwords_lock_the_account_for_a_while() {
 }
 
 #[tokio::test]
+async fn a_burst_of_logins_gets_no_more_guesses_than_one_after_another() {
+    let app = with_ali().await;
+    let now = app.state.now();
+    let before = app.state.passwords.checks();
+    let attempts: Vec<_> = (0..30)
+        .map(|i| {
+            let state = app.state.clone();
+            tokio::spawn(async move {
+                let address = format!("10.1.0.{i}");
+                let passwords = &state.passwords;
+                operators::login(&state.db, passwords, "ali", "wrong", Some(&address), now).await
+            })
+        })
+        .collect();
+    for attempt in attempts {
+        assert!(matches!(attempt.await.unwrap().unwrap(), Login::Refused(_)));
+    }
+    let checks = app.state.passwords.checks() - before;
+    assert_eq!(checks, MAX_FAILED_LOGINS as u64, "passwords really checked");
+    assert_eq!(
+        refusal(&app, PASSWORD, "10.0.0.3", now).await,
+        Some(LoginRefused::AccountLocked)
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_address_skips_the_address_rule_only() {
+    let app = with_ali().await;
+    let state = &app.state;
+    let now = state.now();
+    for _ in 0..30 {
+        let login = operators::login(&state.db, &state.passwords, "nobody", "x", None, now);
+        assert!(matches!(
+            login.await.unwrap(),
+            Login::Refused(LoginRefused::WrongCredentials)
+        ));
+    }
+    let login = operators::login(&state.db, &state.passwords, "ali", PASSWORD, None, now);
+    assert!(matches!(login.await.unwrap(), Login::Accepted(_)));
+}
+
+#[tokio::test]
+async fn a_new_password_ends_old_sessions_and_sessions_have_an_absolute_lifetime() {
+    let app = with_ali().await;
+    let db = &app.state.db;
+    let now = app.state.now();
+    let session = accepted(&app, now).await;
+    operators::add(db, "ali", "another long password", now)
+        .await
+        .unwrap();
+    assert!(operators::current(db, &session.cookie, now)
+        .await
+        .unwrap()
+        .is_none());
+
+    operators::add(db, "ali", PASSWORD, now).await.unwrap();
+    let session = accepted(&app, now).await;
+    let mut at = now;
+    while at + IDLE_SECS / 2 < now + MAX_SESSION_SECS {
+        at += IDLE_SECS / 2;
+        let alive = operators::current(db, &session.cookie, at).await.unwrap();
+        assert!(alive.is_some(), "active sessions live up to their lifetime");
+    }
+    let after = now + MAX_SESSION_SECS + 1;
+    assert!(operators::current(db, &session.cookie, after)
+        .await
+        .unwrap()
+        .is_none());
+}
+
+#[tokio::test]
 async fn one_address_gets_a_limited_number_of_failures() {
     let app = with_ali().await;
     let db = &app.state.db;
     let now = app.state.now();
     for i in 0..20 {
-        let _ = operators::login(db, &format!("nobody{i}"), "wrong", "10.0.0.9", now)
+        let name = format!("nobody{i}");
+        let passwords = &app.state.passwords;
+        let _ = operators::login(db, passwords, &name, "wrong", Some("10.0.0.9"), now)
             .await
             .unwrap();
     }

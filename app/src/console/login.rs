@@ -1,5 +1,5 @@
-//! `/console/login`: staff log in; a refusal says why (the same words for a wrong name and a
-//! wrong password).
+//! `/console/login`: staff log in; a refusal says why (the same words for a wrong name, a
+//! wrong password and a locked account).
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -13,8 +13,8 @@ pub async fn operator_login(form: LoginForm) -> Result<(), ServerFnError> {
     use ersal_server::console::{login, set_cookie, LoginOutcome};
 
     let state = state();
-    let address = client_address().await?;
-    match login(&state, &headers().await?, &address, &form).await? {
+    let address = client_address().await;
+    match login(&state, &headers().await?, address.as_deref(), &form).await? {
         LoginOutcome::Session(cookie) => {
             set_header(http::header::SET_COOKIE, &set_cookie(&state, Some(&cookie)));
             leptos_axum::redirect("/console");

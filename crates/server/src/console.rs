@@ -145,8 +145,9 @@ fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoginProblem {
     Form,
-    Wrong,
-    Locked,
+    /// A wrong name or password, or a locked account: one answer, so that names cannot be
+    /// told apart.
+    Refused,
     Address,
 }
 
@@ -154,32 +155,31 @@ impl LoginProblem {
     pub fn key(self) -> &'static str {
         match self {
             Self::Form => "form",
-            Self::Wrong => "wrong",
-            Self::Locked => "locked",
+            Self::Refused => "refused",
             Self::Address => "address",
         }
     }
 
     pub fn parse(key: &str) -> Self {
-        [Self::Form, Self::Locked, Self::Address]
+        [Self::Form, Self::Address]
             .into_iter()
             .find(|p| p.key() == key)
-            .unwrap_or(Self::Wrong)
+            .unwrap_or(Self::Refused)
     }
 
     pub fn label(self) -> &'static str {
         match self {
-            Self::Locked => "این حساب به‌خاطر تلاش‌های نادرست پیاپی ۱۵ دقیقه قفل است.",
             Self::Address => "از این نشانی تلاش نادرست زیادی شده است؛ کمی بعد دوباره تلاش کنید.",
             Self::Form => "فرم را از همین صفحه بفرستید.",
-            Self::Wrong => "نام کاربری یا گذرواژه درست نیست.",
+            Self::Refused => "نام کاربری یا گذرواژه درست نیست، یا حساب پس از چند تلاش نادرست ۱۵ دقیقه قفل شده است.",
         }
     }
 }
 
-/// How a login attempt ended.
+/// How a login form ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LoginOutcome {
-    /// The new console session's cookie value.
+    /// The new session's cookie value.
     Session(String),
     Problem(LoginProblem),
 }
@@ -188,7 +188,7 @@ pub enum LoginOutcome {
 pub async fn login(
     state: &AppState,
     headers: &HeaderMap,
-    address: &str,
+    address: Option<&str>,
     form: &LoginForm,
 ) -> Result<LoginOutcome, AppError> {
     use operators::LoginRefused;
@@ -197,6 +197,7 @@ pub async fn login(
     }
     let login = operators::login(
         &state.db,
+        &state.passwords,
         &form.username,
         &form.password,
         address,
@@ -211,8 +212,9 @@ pub async fn login(
         Login::Refused(refusal) => {
             tracing::info!(?refusal, "operator login refused");
             LoginOutcome::Problem(match refusal {
-                LoginRefused::WrongCredentials => LoginProblem::Wrong,
-                LoginRefused::AccountLocked => LoginProblem::Locked,
+                LoginRefused::WrongCredentials | LoginRefused::AccountLocked => {
+                    LoginProblem::Refused
+                }
                 LoginRefused::TooManyFromAddress => LoginProblem::Address,
             })
         }

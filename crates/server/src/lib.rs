@@ -28,6 +28,7 @@ pub mod http;
 pub mod jobs;
 pub mod oauth;
 pub mod operators;
+pub mod passwords;
 pub mod sessions;
 pub mod shipments;
 pub mod state;

@@ -1,16 +1,14 @@
 //! The operators repository: accounts (Argon2id), logins with per-account lockout and
-//! per-address rate limiting, console sessions with their CSRF token and idle expiry, and the
-//! audit trail.
+//! per-address rate limiting, console sessions with their CSRF token, idle expiry and absolute
+//! lifetime, and the audit trail.
 
-use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use domain::code::TrackingCode;
 use sqlx::{Executor, Row, Sqlite};
 
 use crate::crypto;
 use crate::db::Db;
 use crate::error::AppError;
+use crate::passwords::{self, Passwords};
 
 /// Failed logins before an account is locked, and for how long.
 pub const MAX_FAILED_LOGINS: i64 = 5;
@@ -20,6 +18,8 @@ pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
 pub const ADDRESS_WINDOW_SECS: i64 = 15 * 60;
 /// Console sessions end after this long without activity (docs/kenar.md, “Divar's standards Ersal follows”).
 pub const IDLE_SECS: i64 = 15 * 60;
+/// And this long after the login, active or not.
+pub const MAX_SESSION_SECS: i64 = 12 * 3600;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OperatorError {
@@ -50,20 +50,25 @@ pub async fn add(db: &Db, username: &str, password: &str, now: i64) -> Result<()
     if password.chars().count() < 12 {
         return Err(OperatorError::WeakPassword);
     }
-    let hash = Argon2::default()
-        .hash_password(password.as_bytes(), &SaltString::generate(&mut OsRng))
-        .map_err(|_| OperatorError::Hash)?
-        .to_string();
-    sqlx::query(
+    let hash = passwords::hash(password).ok_or(OperatorError::Hash)?;
+    let mut tx = db.begin().await?;
+    let id: i64 = sqlx::query_scalar(
         "insert into operators (username, password_hash, created_at) values (?, ?, ?)
          on conflict (username) do update set password_hash = excluded.password_hash, disabled = 0,
-           failed_logins = 0, locked_until = null",
+           failed_logins = 0, locked_until = null
+         returning id",
     )
     .bind(username)
     .bind(hash)
     .bind(now)
-    .execute(db)
+    .fetch_one(&mut *tx)
     .await?;
+    // A new password ends every session the old one opened.
+    sqlx::query("delete from operator_sessions where operator_id = ?")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -107,86 +112,108 @@ pub enum Login {
     Refused(LoginRefused),
 }
 
-/// Checks a login. Every failure is counted against the account (lockout after
-/// [`MAX_FAILED_LOGINS`]) and the address (refusal after [`MAX_FAILURES_PER_ADDRESS`]).
+/// Checks a login from client `address` (`None`: unknown, and the per-address rule is skipped).
+///
+/// The attempt is counted before the password is checked, in one transaction, against the
+/// address (refused after [`MAX_FAILURES_PER_ADDRESS`] in the window) and the account (locked
+/// for [`LOCKOUT_SECS`] after [`MAX_FAILED_LOGINS`]): a burst of concurrent attempts gets no
+/// more real guesses than one after another. A success takes its attempt back.
 pub async fn login(
     db: &Db,
+    passwords: &Passwords,
     username: &str,
     password: &str,
-    address: &str,
+    address: Option<&str>,
     now: i64,
 ) -> Result<Login, AppError> {
-    let recent: i64 =
-        sqlx::query_scalar("select count(*) from login_failures where address = ? and at > ?")
-            .bind(address)
-            .bind(now - ADDRESS_WINDOW_SECS)
-            .fetch_one(db)
-            .await?;
-    if recent >= MAX_FAILURES_PER_ADDRESS {
-        return Ok(Login::Refused(LoginRefused::TooManyFromAddress));
-    }
-    let row = sqlx::query(
-        "select id, password_hash, disabled, locked_until from operators where username = ?",
-    )
-    .bind(username)
-    .fetch_optional(db)
-    .await?;
-    let fail = |refusal| async move {
-        sqlx::query("insert into login_failures (address, at) values (?, ?)")
+    let mut tx = db.begin().await?;
+    let mut attempt = None;
+    let mut from_address = 0;
+    if let Some(address) = address {
+        attempt = Some(
+            sqlx::query_scalar::<_, i64>(
+                "insert into login_failures (address, at) values (?, ?) returning rowid",
+            )
             .bind(address)
             .bind(now)
-            .execute(db)
-            .await?;
-        Ok::<_, AppError>(Login::Refused(refusal))
-    };
-    let Some(row) = row else {
-        // Spend the same effort as a real check, so a missing name is not told apart by timing.
-        let _ =
-            Argon2::default().hash_password(password.as_bytes(), &SaltString::generate(&mut OsRng));
-        return fail(LoginRefused::WrongCredentials).await;
-    };
-    let id: i64 = row.try_get("id")?;
-    let locked_until: Option<i64> = row.try_get("locked_until")?;
-    if locked_until.is_some_and(|until| until > now) {
-        return fail(LoginRefused::AccountLocked).await;
+            .fetch_one(&mut *tx)
+            .await?,
+        );
+        from_address =
+            sqlx::query_scalar("select count(*) from login_failures where address = ? and at > ?")
+                .bind(address)
+                .bind(now - ADDRESS_WINDOW_SECS)
+                .fetch_one(&mut *tx)
+                .await?;
     }
-    let hash: String = row.try_get("password_hash")?;
-    let disabled: bool = row.try_get("disabled")?;
-    let verified = PasswordHash::new(&hash).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    });
-    if !verified || disabled {
-        sqlx::query(
-            "update operators set failed_logins = failed_logins + 1,
-               locked_until = case when failed_logins + 1 >= ? then ? else locked_until end
-             where id = ?",
-        )
-        .bind(MAX_FAILED_LOGINS)
-        .bind(now + LOCKOUT_SECS)
-        .bind(id)
-        .execute(db)
-        .await?;
-        return fail(LoginRefused::WrongCredentials).await;
+    // A lock that has run out starts a new count.
+    let account = sqlx::query(
+        "update operators set
+           failed_logins = case when locked_until <= ?1 then 1 else failed_logins + 1 end,
+           locked_until = case when locked_until <= ?1 then null else locked_until end
+         where username = ?2
+         returning id, password_hash, disabled, failed_logins, locked_until",
+    )
+    .bind(now)
+    .bind(username)
+    .fetch_optional(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    if from_address > MAX_FAILURES_PER_ADDRESS {
+        return Ok(Login::Refused(LoginRefused::TooManyFromAddress));
     }
-    sqlx::query("update operators set failed_logins = 0, locked_until = null where id = ?")
-        .bind(id)
-        .execute(db)
-        .await?;
+    let Some(account) = account else {
+        passwords.verify(password, None).await?;
+        return Ok(Login::Refused(LoginRefused::WrongCredentials));
+    };
+    let id: i64 = account.try_get("id")?;
+    let count: i64 = account.try_get("failed_logins")?;
+    let locked_until: Option<i64> = account.try_get("locked_until")?;
+    if count > MAX_FAILED_LOGINS || locked_until.is_some() {
+        lock(db, id, now).await?;
+        return Ok(Login::Refused(LoginRefused::AccountLocked));
+    }
+    let hash: String = account.try_get("password_hash")?;
+    let disabled: bool = account.try_get("disabled")?;
+    if !passwords.verify(password, Some(hash)).await? || disabled {
+        if count == MAX_FAILED_LOGINS {
+            lock(db, id, now).await?;
+        }
+        return Ok(Login::Refused(LoginRefused::WrongCredentials));
+    }
     let session = NewSession {
         cookie: crypto::random_token(),
         csrf: crypto::random_token(),
     };
+    let mut tx = db.begin().await?;
+    sqlx::query("update operators set failed_logins = 0 where id = ?")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("delete from login_failures where rowid = ?")
+        .bind(attempt)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query("insert into operator_sessions (id_digest, operator_id, csrf, created_at, last_seen_at) values (?, ?, ?, ?, ?)")
         .bind(crypto::token_digest(&session.cookie))
         .bind(id)
         .bind(&session.csrf)
         .bind(now)
         .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Login::Accepted(session))
+}
+
+/// Locks an account for [`LOCKOUT_SECS`] from `now`, unless it already is.
+async fn lock(db: &Db, id: i64, now: i64) -> Result<(), AppError> {
+    sqlx::query("update operators set locked_until = coalesce(locked_until, ?) where id = ?")
+        .bind(now + LOCKOUT_SECS)
+        .bind(id)
         .execute(db)
         .await?;
-    Ok(Login::Accepted(session))
+    Ok(())
 }
 
 /// A logged-in operator, with the CSRF token of their session.
@@ -202,7 +229,7 @@ pub struct Operator {
 pub async fn current(db: &Db, cookie: &str, now: i64) -> Result<Option<Operator>, AppError> {
     let row = sqlx::query(
         "update operator_sessions set last_seen_at = ?
-         where id_digest = ? and last_seen_at > ?
+         where id_digest = ? and last_seen_at > ? and created_at > ?
            and operator_id in (select id from operators where disabled = 0)
          returning operator_id, csrf,
                    (select username from operators where id = operator_id) as username",
@@ -210,6 +237,7 @@ pub async fn current(db: &Db, cookie: &str, now: i64) -> Result<Option<Operator>
     .bind(now)
     .bind(crypto::token_digest(cookie))
     .bind(now - IDLE_SECS)
+    .bind(now - MAX_SESSION_SECS)
     .fetch_optional(db)
     .await?;
     row.map(|row| {

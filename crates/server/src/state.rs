@@ -17,6 +17,7 @@ use crate::crypto::Keys;
 use crate::db::{self, Db, DbError};
 use crate::error::AppError;
 use crate::oauth::DivarOAuth;
+use crate::passwords::Passwords;
 use crate::sessions::{self, Landing, LandingSession, LandingWriter};
 
 #[derive(Clone)]
@@ -29,6 +30,7 @@ pub struct AppState {
     pub landings: LandingWriter,
     pub keys: Keys,
     pub return_policy: ReturnPolicy,
+    pub passwords: Passwords,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +62,7 @@ impl AppState {
             landings: LandingWriter::spawn(db.clone()),
             keys: Keys::derive(&config.secret_key),
             return_policy: ReturnPolicy::new(config.completion_url.clone()),
+            passwords: Passwords::default(),
             config: Arc::new(config),
             db,
         })
