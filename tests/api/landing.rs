@@ -243,3 +243,32 @@ async fn an_oversized_form_is_refused_and_nothing_is_stored() {
     assert_eq!(drafts.len(), 1);
     assert!(drafts[0].len() < 2_000, "{} bytes stored", drafts[0].len());
 }
+
+/// The get-post calls the sandbox has answered.
+fn get_post_calls(sandbox: &divar_sandbox::Sandbox) -> usize {
+    let world = sandbox.world();
+    let calls = world.journal.iter();
+    calls.filter(|e| e.path.contains("/finder/post/")).count()
+}
+
+#[tokio::test]
+async fn only_sessions_divar_started_spend_a_get_post_call() {
+    let (app, sandbox) = TestApp::with_sandbox().await;
+    let fallback = app.get("/divar/fallback?post_token=QpR7x2Lm", None).await;
+    let location = fallback.header("location").unwrap().to_owned();
+    let cookie = app.open(&format!("http://ersal.test{location}")).await;
+    let page = app.get("/request?step=item", Some(&cookie)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(get_post_calls(&sandbox), 0, "a direct link spends no quota");
+
+    let chat = app
+        .init(&json!({"source": "CHAT", "post_token": "QpR7x2Lm", "conversation_id": "c-1"}))
+        .await;
+    let cookie = app.open(chat.json()["url"].as_str().unwrap()).await;
+    app.get("/request?step=item", Some(&cookie)).await;
+    assert_eq!(
+        get_post_calls(&sandbox),
+        1,
+        "a chat's post is looked up once"
+    );
+}

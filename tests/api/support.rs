@@ -51,11 +51,25 @@ impl Reply {
 
 impl TestApp {
     pub async fn new() -> Self {
-        let env = TestEnv::new([
+        Self::on(TestEnv::new(Self::vars())).await
+    }
+
+    /// The app talking to a Divar sandbox of its own over HTTP.
+    pub async fn with_sandbox() -> (Self, Sandbox) {
+        let (env, sandbox) = TestEnv::with_sandbox(Self::vars()).await;
+        (Self::on(env).await, sandbox)
+    }
+
+    /// The variables every test app has: two identification keys (old and new) and its origin.
+    fn vars() -> [(&'static str, String); 3] {
+        [
             ("DIVAR_IDENTIFICATION_KEYS", format!("{OLD_KEY},{NEW_KEY}")),
             ("ERSAL_PUBLIC_URL", "http://ersal.test".to_owned()),
             ("DIVAR_COMPLETION_URL", COMPLETION.to_owned()),
-        ]);
+        ]
+    }
+
+    async fn on(env: TestEnv) -> Self {
         let state = AppState::connect(env.config()).await.expect("database");
         let router = ersal::server::router(state.clone(), leptos_options());
         Self {

@@ -58,9 +58,14 @@ pub async fn save_draft(
 }
 
 /// Fills the item and the post's city from Divar's get-post API, once, waiting at most
-/// [`PREFILL_BUDGET`]; on any failure the form is simply not prefilled.
+/// [`PREFILL_BUDGET`]; on any failure the form is simply not prefilled. Only for sessions
+/// Divar started: a direct link's post token is anyone's to type, and Ersal's API quota is
+/// not spent on it.
 async fn prefill(state: &AppState, session: &LandingSession, draft: &mut Draft) {
     draft.prefilled = true;
+    if session.landing.source == Source::Fallback {
+        return;
+    }
     let Some(token) = session
         .landing
         .post_token
