@@ -39,7 +39,32 @@ pub fn route(origin: &str, destination: &str) -> String {
     format!("{destination} ← {origin}")
 }
 
+/// Direction and other invisible format characters a user could type to reorder or hide text
+/// in a message that carries Ersal's badge. The zero-width non-joiner (U+200C), which Persian
+/// spelling needs, and the joiner (U+200D) stay.
+fn is_hidden_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}'
+            | '\u{200B}'
+            | '\u{200E}'
+            | '\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    ) || c.is_control()
+}
+
 impl Facts<'_> {
+    /// The item as the user typed it, without hidden controls.
+    fn item(&self) -> String {
+        self.item
+            .chars()
+            .filter(|&c| !is_hidden_control(c))
+            .collect()
+    }
+
     fn route_note(&self) -> String {
         self.route
             .map(|(origin, destination)| format!(" ({})", route(origin, destination)))
@@ -77,7 +102,7 @@ impl Composer<'_> {
         SendMessage {
             message: format!(
                 "درخواست ارسال «{}» ثبت شد{}. برای تکمیل، طرف مقابل مشخصات خود را از دکمهٔ زیر وارد کند. کد پیگیری: {}",
-                facts.item,
+                facts.item(),
                 facts.route_note(),
                 facts.code
             ),
@@ -90,7 +115,7 @@ impl Composer<'_> {
     pub fn booked(&self, facts: &Facts<'_>, total: Rials) -> SendMessage {
         let text = format!(
             "ارسال «{}» ثبت شد{}. هزینه: {}. کد پیگیری: {}",
-            facts.item,
+            facts.item(),
             facts.route_note(),
             total.display_tomans(),
             facts.code
@@ -105,7 +130,7 @@ impl Composer<'_> {
         status: Status,
         pickup: Option<(i64, PickupWindow)>,
     ) -> SendMessage {
-        let mut text = format!("«{}»: {}.", facts.item, status.label());
+        let mut text = format!("«{}»: {}.", facts.item(), status.label());
         if let Some((day, window)) = pickup {
             text.push_str(&format!(
                 " جمع‌آوری {}، ساعت {}.",
@@ -121,7 +146,7 @@ impl Composer<'_> {
     pub fn expired(&self, facts: &Facts<'_>) -> SendMessage {
         let text = format!(
             "«{}»: {}؛ طرف مقابل مشخصات خود را ثبت نکرد. کد پیگیری: {}",
-            facts.item,
+            facts.item(),
             Status::Expired.label(),
             facts.code
         );
@@ -162,5 +187,26 @@ mod tests {
         );
         let booked = composer.booked(&facts, Rials(2_117_500));
         assert!(booked.message.contains("۲۱۱٬۷۵۰ تومان"));
+    }
+
+    #[test]
+    fn typed_direction_controls_never_reach_a_message() {
+        let (keys, code) = (keys(), TrackingCode::parse("SHPX234567").unwrap());
+        let composer = Composer {
+            keys: &keys,
+            conversation: "conv-1",
+        };
+        let item = "گوشی\u{202E}لغو شد\u{202C}\u{2067}\u{200F}\u{0007} نیم‌دار";
+        let facts = Facts {
+            code: &code,
+            item,
+            route: None,
+        };
+        let message = composer.milestone(&facts, Status::Delivered, None).message;
+        assert!(
+            message.starts_with("«گوشیلغو شد نیم\u{200C}دار»"),
+            "{message}"
+        );
+        assert!(!message.chars().any(is_hidden_control));
     }
 }
