@@ -1,18 +1,143 @@
-//! The public privacy page: what is stored, why, and for how long.
+//! The public privacy page: what is stored, why, and for how long. Every duration on it comes
+//! from the server (`privacy/retention`), which reads the constants and the configuration that
+//! housekeeping, the retention purge and the expiry apply (`ersal_server::housekeeping::Lifetimes`):
+//! no number is written here.
 
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 
-/// Days personal data is kept after a shipment ends (the configured retention).
+/// How long each kind of stored data lives, in seconds (see `Lifetimes` on the server).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Terms {
+    pub landing_link: i64,
+    pub session_idle: i64,
+    pub session_max: i64,
+    pub draft_idle: i64,
+    pub oauth_state: i64,
+    pub console_idle: i64,
+    pub console_max: i64,
+    pub login_failure: i64,
+    pub retention: i64,
+    pub counterparty: i64,
+    pub sweep_every: i64,
+}
+
+#[cfg(feature = "ssr")]
+impl From<ersal_server::housekeeping::Lifetimes> for Terms {
+    fn from(l: ersal_server::housekeeping::Lifetimes) -> Self {
+        Self {
+            landing_link: l.landing_link,
+            session_idle: l.session_idle,
+            session_max: l.session_max,
+            draft_idle: l.draft_idle,
+            oauth_state: l.oauth_state,
+            console_idle: l.console_idle,
+            console_max: l.console_max,
+            login_failure: l.login_failure,
+            retention: l.retention,
+            counterparty: l.counterparty,
+            sweep_every: l.sweep_every,
+        }
+    }
+}
+
+/// How long each kind of data is kept, as the server applies it.
 #[server(endpoint = "privacy/retention")]
-pub async fn retention_days() -> Result<u32, ServerFnError> {
-    Ok(crate::server::state().config.retention_days)
+pub async fn retention() -> Result<Terms, ServerFnError> {
+    let state = crate::server::state();
+    Ok(ersal_server::housekeeping::Lifetimes::of(&state.config).into())
+}
+
+/// A duration for people, in its largest whole unit (days, hours, minutes, seconds), with
+/// Persian digits: `1800` → «۳۰ دقیقه».
+pub fn duration(secs: i64) -> String {
+    let (count, unit) = [(86_400, "روز"), (3_600, "ساعت"), (60, "دقیقه")]
+        .into_iter()
+        .find(|(unit, _)| secs >= *unit && secs % unit == 0)
+        .map_or((secs, "ثانیه"), |(size, unit)| (secs / size, unit));
+    format!(
+        "{} {unit}",
+        domain::text::persian_digits(&count.to_string())
+    )
+}
+
+/// The page's sentences on how long each thing is kept, each with its name (the item's
+/// `data-testid`); the tests check each one against what the code does.
+pub fn sentences(t: &Terms) -> Vec<(&'static str, String)> {
+    let d = duration;
+    vec![
+        (
+            "retention",
+            format!(
+                "{} پس از پایان ارسال (تحویل، برگشت، لغو، انقضا یا مفقودی)، نام‌ها، شماره‌ها و نشانی‌های هر دو طرف، شناسهٔ گفتگو و آگهی، متن پیام‌های گفتگو، یادداشت‌های کارکنان و شرح کارهایشان روی مرسوله، و هر نشست و پیش‌نویسی که به آن مرسوله مربوط است پاک می‌شود. فقط سابقهٔ بی‌نام مرسوله می‌ماند: کالا، شهرها، هزینه، وضعیت‌ها و زمانشان، و اینکه کدام کارمند کی کاری روی آن کرد.",
+                d(t.retention)
+            ),
+        ),
+        (
+            "counterparty",
+            format!(
+                "درخواستی که طرف دیگر تا {} تکمیلش نکند منقضی می‌شود.",
+                d(t.counterparty)
+            ),
+        ),
+        (
+            "chat",
+            "اجازهٔ فرستادن پیام در گفتگو همین که همهٔ ارسال‌های آن گفتگو پایان یابد و پیامی در صف نماند پاک می‌شود."
+                .to_owned(),
+        ),
+        (
+            "link",
+            format!(
+                "پیوندی که دیوار با آن «ارسال» را باز می‌کند یک بار و تا {} کار می‌کند. آنچه دیوار همراهش می‌فرستد (شناسه‌های کاربری، موقعیت و مانند آن) اگر پیوند باز نشود پس از همین مدت، و اگر باز شود با پایان نشست پاک می‌شود.",
+                d(t.landing_link)
+            ),
+        ),
+        (
+            "session",
+            format!(
+                "نشست شما پس از {} بی‌کاری، و هر چه هم فعال باشد {} پس از آغاز، پایان می‌یابد و پاک می‌شود.",
+                d(t.session_idle),
+                d(t.session_max)
+            ),
+        ),
+        (
+            "draft",
+            format!(
+                "آنچه در فرم‌ها می‌نویسید (پیش‌نویس) با ثبت یا تأیید درخواست، با پایان نشست، یا پس از {} بی‌تغییر پاک می‌شود؛ آنچه ثبت شود با مرسوله می‌ماند و با آن پاک می‌شود.",
+                d(t.draft_idle)
+            ),
+        ),
+        (
+            "oauth",
+            format!(
+                "کد یک‌بارمصرفی که برای گرفتن اجازهٔ پیام به دیوار فرستاده می‌شود پس از استفاده، یا حداکثر پس از {}، پاک می‌شود.",
+                d(t.oauth_state)
+            ),
+        ),
+        (
+            "console",
+            format!(
+                "برای کارکنان شرکت حمل: نشست کنسول پس از {} بی‌کاری، یا {} پس از ورود، پایان می‌یابد و پاک می‌شود؛ نشانی اینترنتی هر ورود ناموفق {} نگه داشته می‌شود.",
+                d(t.console_idle),
+                d(t.console_max),
+                d(t.login_failure)
+            ),
+        ),
+        (
+            "sweep",
+            format!(
+                "پاک‌سازی هر {} یک بار انجام می‌شود؛ پس هر پاک‌شدنی که در بالا آمده حداکثر همین‌قدر دیرتر رخ می‌دهد.",
+                d(t.sweep_every)
+            ),
+        ),
+    ]
 }
 
 #[component]
 pub fn PrivacyPage() -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::server::public_page();
-    let days = Resource::new(|| (), |()| retention_days());
+    let terms = Resource::new(|| (), |()| retention());
     view! {
         <section class="card" aria-labelledby="privacy-title">
             <h1 id="privacy-title">"حریم خصوصی"</h1>
@@ -20,21 +145,29 @@ pub fn PrivacyPage() -> impl IntoView {
             <ul>
                 <li>"نام، شمارهٔ همراه و نشانی فرستنده و گیرنده — برای جمع‌آوری و تحویل."</li>
                 <li>"شرح، اندازه و ارزش کالا — برای هزینه و بیمه."</li>
-                <li>"شناسهٔ گفتگو و آگهی در دیوار — برای فرستادن نتیجه در همان گفتگو."</li>
+                <li>"شناسهٔ گفتگو و آگهی در دیوار و اجازهٔ فرستادن پیام در آن گفتگو — برای خبر دادن از ثبت و مراحل ارسال در همان گفتگو."</li>
             </ul>
             <p>
-                "نام‌ها، شماره‌ها و نشانی‌ها رمزنگاری‌شده ذخیره می‌شوند و در پیام‌های گفتگو فقط نام شهرها می‌آید. "
-                <Suspense fallback=|| "">
-                    {move || Suspend::new(async move {
-                        let days = days.await.map_or_else(|_| "۳۰".to_owned(), |d| domain::text::persian_digits(&d.to_string()));
-                        view! {
-                            <span data-testid="retention">
-                                {format!("این اطلاعات {days} روز پس از پایان ارسال (تحویل، برگشت، لغو، انقضا یا مفقودی) پاک می‌شود و فقط سابقهٔ بی‌نام مرسوله می‌ماند.")}
-                            </span>
-                        }
-                    })}
-                </Suspense>
+                "نام‌ها، شماره‌ها، نشانی‌ها و اجازهٔ پیام رمزنگاری‌شده ذخیره می‌شوند و در پیام‌های گفتگو فقط شرح کالا و نام شهرها می‌آید."
             </p>
+            <h2>"تا کی نگه داشته می‌شود"</h2>
+            <Suspense fallback=|| "">
+                {move || Suspend::new(async move {
+                    match terms.await {
+                        Ok(terms) => view! {
+                            <ul>
+                                {sentences(&terms)
+                                    .into_iter()
+                                    .map(|(name, text)| view! { <li data-testid=name>{text}</li> })
+                                    .collect_view()}
+                            </ul>
+                        }
+                        .into_any(),
+                        Err(_) => view! { <p>"مدت‌های نگه‌داری اکنون در دسترس نیست؛ کمی بعد دوباره سر بزنید."</p> }
+                            .into_any(),
+                    }
+                })}
+            </Suspense>
             <p>"اطلاعات شما به کسی جز شرکت حملی که مرسوله را جابه‌جا می‌کند داده نمی‌شود."</p>
         </section>
     }

@@ -5,6 +5,7 @@
 mod chat;
 mod console;
 mod fuzz;
+mod housekeeping;
 mod init;
 mod journey;
 mod landing;

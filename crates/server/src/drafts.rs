@@ -38,3 +38,12 @@ pub async fn save(
     .await?;
     Ok(())
 }
+
+/// Deletes a landing session's draft once what it held is in a shipment.
+pub async fn delete(db: &Db, landing: &str) -> Result<(), AppError> {
+    sqlx::query("delete from drafts where landing_digest = ?")
+        .bind(landing)
+        .execute(db)
+        .await?;
+    Ok(())
+}

@@ -1,32 +1,58 @@
-//! Background jobs, hourly: shipments whose other side never answered expire, and the
-//! personal data of ended shipments is purged after the retention period.
+//! Background jobs, every [`EVERY_SECS`]: shipments whose other side never answered expire, the
+//! personal data of ended shipments is purged after the retention period, and housekeeping
+//! deletes whatever else has had its time ([`crate::housekeeping`]).
 
 use std::time::Duration;
 
+use crate::housekeeping::{self, Lifetimes, Swept};
 use crate::shipments::retention;
 use crate::state::AppState;
 
-/// Runs the hourly jobs.
+/// How often the jobs run.
+pub const EVERY_SECS: i64 = 10 * 60;
+
+/// What one round did; `None` where a job failed (logged where it happened; the next round
+/// tries again).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Round {
+    pub expired: Option<usize>,
+    pub purged: Option<u64>,
+    pub swept: Option<Swept>,
+}
+
+/// Runs the jobs now, then every [`EVERY_SECS`].
 pub fn spawn_housekeeping(state: AppState) {
     tokio::spawn(async move {
+        let mut every = tokio::time::interval(Duration::from_secs(EVERY_SECS.unsigned_abs()));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            // A failure is logged where it happens; the next hour tries again.
-            if let Ok(expired @ 1..) =
-                retention::expire_unanswered(&state.db, &state.keys, state.now()).await
-            {
-                tracing::info!(expired, "unanswered shipments expired");
-            }
-            if let Ok(purged @ 1..) = retention::purge_personal_data(
-                &state.db,
-                &state.keys,
-                state.config.retention_days,
-                state.now(),
-            )
-            .await
-            {
-                tracing::info!(purged, "retention: personal data purged");
-            }
-            tokio::time::sleep(Duration::from_secs(3600)).await;
+            every.tick().await;
+            run_once(&state, state.now()).await;
         }
     });
+}
+
+/// One round of the jobs at `now`, each independent of the others' failures. Logs counts only.
+pub async fn run_once(state: &AppState, now: i64) -> Round {
+    let expired = retention::expire_unanswered(&state.db, &state.keys, now)
+        .await
+        .ok();
+    if let Some(expired @ 1..) = expired {
+        tracing::info!(expired, "unanswered shipments expired");
+    }
+    let purged =
+        retention::purge_personal_data(&state.db, &state.keys, state.config.retention_days, now)
+            .await
+            .ok();
+    if let Some(purged @ 1..) = purged {
+        tracing::info!(purged, "retention: personal data purged");
+    }
+    let swept = housekeeping::sweep(&state.db, &Lifetimes::of(&state.config), now)
+        .await
+        .ok();
+    Round {
+        expired,
+        purged,
+        swept,
+    }
 }

@@ -24,6 +24,7 @@ pub mod db;
 pub mod drafts;
 pub mod error;
 pub mod flow;
+pub mod housekeeping;
 pub mod http;
 pub mod jobs;
 pub mod oauth;

@@ -322,3 +322,29 @@ pub async fn current(
         },
     }))
 }
+
+/// The landing sessions opened in `conversation` by a button of one of our chat messages
+/// (`CHAT_MESSAGE_ACTION`): each one's id and the button data Divar echoed (for the retention
+/// purge, which deletes those of a purged shipment). Rows that no longer open are skipped.
+pub async fn opened_by_buttons(
+    db: &Db,
+    keys: &Keys,
+    conversation: &str,
+) -> Result<Vec<(String, Map<String, Value>)>, AppError> {
+    let rows: Vec<(String, Vec<u8>)> = sqlx::query_as(
+        "select id_digest, private_sealed from landing_sessions
+         where conversation_id = ? and source = ?",
+    )
+    .bind(conversation)
+    .bind(Source::ChatMessageAction.as_str())
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, sealed)| {
+            let plain = keys.open(&sealed, id.as_bytes()).ok()?;
+            let private: PrivateContext = serde_json::from_slice(&plain).ok()?;
+            Some((id, private.extra_data))
+        })
+        .collect())
+}

@@ -9,6 +9,7 @@ use domain::shipment::Party;
 
 use super::{button_shipment, load_draft, role, save_draft, validated_party};
 use crate::chat::texts::{announce, Facts};
+use crate::drafts;
 use crate::error::AppError;
 use crate::oauth;
 use crate::sessions::LandingSession;
@@ -241,6 +242,8 @@ pub async fn confirm(state: &AppState, session: &LandingSession) -> Result<Confi
     Ok(match changed {
         Changed::Done => {
             tracing::info!("shipment booked by the counterparty");
+            // Their details are in the shipment now: the draft has served.
+            drafts::delete(&state.db, &session.id).await?;
             Confirmed::Booked
         }
         Changed::Refused(_) => Confirmed::Gone,

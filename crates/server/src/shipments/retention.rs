@@ -8,17 +8,24 @@ use sqlx::{QueryBuilder, Sqlite};
 use super::{transition, Change, Changed, Parties};
 use crate::chat::texts::{announce, Facts};
 use crate::chat::tokens;
+use crate::chat::verify_button;
 use crate::crypto::Keys;
 use crate::db::Db;
 use crate::error::AppError;
+use crate::sessions;
 
 /// Days a shipment may wait for the other side before it expires.
 pub const COUNTERPARTY_DAYS: i64 = 7;
 
-/// Removes the personal data (names, phones, addresses; the chat link, and its tokens once no
-/// open shipment of the chat needs them) of
-/// shipments that reached a terminal status more than `retention_days` ago. The anonymised
-/// record — item, cities, price, statuses and their times — stays. Returns how many were purged.
+/// Removes the personal data of shipments that reached a terminal status more than
+/// `retention_days` ago: names, phones and addresses; the chat and post link; the texts of the
+/// chat messages; operators' notes on its events and the texts of its audit entries (the rows
+/// stay: who, when); and every landing session of it, with their browser sessions, drafts and
+/// OAuth states — the opener's (unless another shipment not yet purged was opened from it too)
+/// and those opened by its chat buttons (the other side's, with their draft). The chat's
+/// tokens go by the one shared rule ([`tokens::release_when_done`]): only once no shipment of
+/// the chat still needs them. The anonymised record — item, cities, price, statuses and their
+/// times — stays. Returns how many were purged.
 pub async fn purge_personal_data(
     db: &Db,
     keys: &Keys,
@@ -26,7 +33,8 @@ pub async fn purge_personal_data(
     now: i64,
 ) -> Result<u64, AppError> {
     let mut query = QueryBuilder::<Sqlite>::new(
-        "select id, conversation_id from shipments where purged_at is null and updated_at < ",
+        "select id, conversation_id, landing_digest from shipments
+         where purged_at is null and updated_at < ",
     );
     query
         .push_bind(now - i64::from(retention_days) * 86_400)
@@ -36,20 +44,48 @@ pub async fn purge_personal_data(
         separated.push_bind(status.key());
     }
     query.push(")");
-    let due: Vec<(String, Option<String>)> = query.build_query_as().fetch_all(db).await?;
+    let due: Vec<(String, Option<String>, Option<String>)> =
+        query.build_query_as().fetch_all(db).await?;
     let empty = serde_json::to_vec(&Parties::default())?;
-    for (id, conversation) in &due {
+    for (id, conversation, landing) in &due {
+        let pressed = match conversation {
+            Some(conversation) => pressed_for(db, keys, conversation, id).await?,
+            None => Vec::new(),
+        };
         let mut tx = db.begin().await?;
-        sqlx::query("update shipments set parties_sealed = ?, conversation_id = null, post_token = null, purged_at = ? where id = ?")
-            .bind(keys.seal(&empty, id.as_bytes()))
-            .bind(now)
-            .bind(id)
+        sqlx::query(
+            "update shipments set parties_sealed = ?, conversation_id = null, post_token = null,
+               landing_digest = null, purged_at = ?
+             where id = ?",
+        )
+        .bind(keys.seal(&empty, id.as_bytes()))
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        for blank in [
+            "update outbox set body = '{}' where shipment_id = ?",
+            "update shipment_events set note = null where shipment_id = ?",
+            "update audit set what = '' where shipment_id = ?",
+        ] {
+            sqlx::query(blank).bind(id).execute(&mut *tx).await?;
+        }
+        if let Some(landing) = landing {
+            sqlx::query(
+                "delete from landing_sessions where id_digest = ?
+                   and not exists (select 1 from shipments where landing_digest = ?)",
+            )
+            .bind(landing)
+            .bind(landing)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("update outbox set body = '{}' where shipment_id = ?")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        }
+        for landing in &pressed {
+            sqlx::query("delete from landing_sessions where id_digest = ?")
+                .bind(landing)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         // The chat's permission goes only when no other shipment of it still needs it.
         if let Some(conversation) = conversation {
@@ -57,6 +93,23 @@ pub async fn purge_personal_data(
         }
     }
     Ok(due.len() as u64)
+}
+
+/// The landing sessions opened in `conversation` by a genuine button of shipment `id`.
+async fn pressed_for(
+    db: &Db,
+    keys: &Keys,
+    conversation: &str,
+    id: &str,
+) -> Result<Vec<String>, AppError> {
+    Ok(sessions::opened_by_buttons(db, keys, conversation)
+        .await?
+        .into_iter()
+        .filter(|(_, data)| {
+            verify_button(keys, data, conversation).is_some_and(|(code, _)| code.as_str() == id)
+        })
+        .map(|(landing, _)| landing)
+        .collect())
 }
 
 /// Moves shipments whose other side never completed (no change for [`COUNTERPARTY_DAYS`]) to

@@ -207,7 +207,10 @@ pub(super) async fn read(
         .map_err(|_| AppError::new("a shipment's sealed parties do not decode"))?;
     let total: i64 = row.try_get("quote_total_rials")?;
     let order = Order {
-        landing: row.try_get("landing_digest")?,
+        // Empty once the landing session is gone (housekeeping, purge): it matches no session.
+        landing: row
+            .try_get::<Option<String>, _>("landing_digest")?
+            .unwrap_or_default(),
         conversation_id: row.try_get("conversation_id")?,
         post_token: row.try_get("post_token")?,
         opener_role: decode(Role::parse(row.try_get("opener_role")?), "role")?,

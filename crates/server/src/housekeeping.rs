@@ -1,0 +1,187 @@
+//! Housekeeping: everything Ersal keeps only for a while is deleted here once its time is up,
+//! in one place, run by [`crate::jobs`] every [`crate::jobs::EVERY_SECS`]. Each rule takes the
+//! clock as `now`, so tests can move it.
+//!
+//! | table | deleted when |
+//! |---|---|
+//! | `browser_sessions` | idle for `session_idle` (config), or [`SESSION_MAX_SECS`] after it began |
+//! | `landing_sessions` | never opened and past its expiry (`landing_ttl`), or opened and none of its browser sessions is left; its drafts and OAuth states go with it, and a shipment opened from it keeps its record, no longer linked to it |
+//! | `drafts` | [`DRAFT_IDLE_SECS`] without a change, or with their landing session |
+//! | `oauth_states` | used, or past their expiry ([`crate::oauth::STATE_LIFETIME_SECS`]) |
+//! | `operator_sessions` | idle for [`operators::IDLE_SECS`], or [`operators::MAX_SESSION_SECS`] after login |
+//! | `login_failures` | older than the per-address window ([`operators::ADDRESS_WINDOW_SECS`]) |
+//!
+//! Shipments' personal data follows the retention period instead
+//! ([`crate::shipments::retention`]). [`Lifetimes`] gathers every one of these numbers, from the
+//! constants and the configuration, for the rules here and for the privacy page, which states
+//! them.
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::error::AppError;
+use crate::{jobs, oauth, operators};
+
+/// A browser session ends this long after it began, however active.
+pub const SESSION_MAX_SECS: i64 = 12 * 3600;
+/// A draft nobody changed for this long is abandoned.
+pub const DRAFT_IDLE_SECS: i64 = 6 * 3600;
+
+/// Rows deleted per statement, so that the single SQLite writer is never held long (Divar's
+/// init call writes landing sessions meanwhile).
+const BATCH: u64 = 500;
+
+/// How long each kind of stored data lives, in seconds: what housekeeping, the retention purge
+/// and the expiry apply, and what the privacy page says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lifetimes {
+    /// A landing link works this long (`landing_ttl`).
+    pub landing_link: i64,
+    /// A browser session ends after this long without activity (`session_idle`).
+    pub session_idle: i64,
+    /// …and this long after it began ([`SESSION_MAX_SECS`]).
+    pub session_max: i64,
+    /// A draft is deleted after this long without a change ([`DRAFT_IDLE_SECS`]).
+    pub draft_idle: i64,
+    /// An OAuth `state` is valid this long ([`oauth::STATE_LIFETIME_SECS`]).
+    pub oauth_state: i64,
+    /// A console session ends after this long without activity ([`operators::IDLE_SECS`]).
+    pub console_idle: i64,
+    /// …and this long after login ([`operators::MAX_SESSION_SECS`]).
+    pub console_max: i64,
+    /// A failed console login (and its address) is kept this long
+    /// ([`operators::ADDRESS_WINDOW_SECS`]).
+    pub login_failure: i64,
+    /// Personal data of an ended shipment is kept this long (`retention_days`).
+    pub retention: i64,
+    /// A shipment the other side never completes expires after this long
+    /// ([`crate::shipments::retention::COUNTERPARTY_DAYS`]).
+    pub counterparty: i64,
+    /// The jobs run this often ([`jobs::EVERY_SECS`]): a deletion may come this much later.
+    pub sweep_every: i64,
+}
+
+impl Lifetimes {
+    pub fn of(config: &Config) -> Self {
+        let secs = |d: std::time::Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+        Self {
+            landing_link: secs(config.landing_ttl),
+            session_idle: secs(config.session_idle),
+            session_max: SESSION_MAX_SECS,
+            draft_idle: DRAFT_IDLE_SECS,
+            oauth_state: oauth::STATE_LIFETIME_SECS,
+            console_idle: operators::IDLE_SECS,
+            console_max: operators::MAX_SESSION_SECS,
+            login_failure: operators::ADDRESS_WINDOW_SECS,
+            retention: i64::from(config.retention_days) * 86_400,
+            counterparty: crate::shipments::retention::COUNTERPARTY_DAYS * 86_400,
+            sweep_every: jobs::EVERY_SECS,
+        }
+    }
+}
+
+/// How many rows one sweep deleted, per table (drafts and OAuth states that went with their
+/// landing session included).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Swept {
+    pub browser_sessions: u64,
+    pub drafts: u64,
+    pub oauth_states: u64,
+    pub landing_sessions: u64,
+    pub console_sessions: u64,
+    pub login_failures: u64,
+}
+
+impl Swept {
+    pub fn total(&self) -> u64 {
+        self.browser_sessions
+            + self.drafts
+            + self.oauth_states
+            + self.landing_sessions
+            + self.console_sessions
+            + self.login_failures
+    }
+}
+
+/// A landing session nothing can use any more (bind: `now`): it cannot be opened (used, or
+/// expired) and no browser session of it is left.
+const DEAD_LANDING: &str = "(used_at is not null or expires_at <= ?)
+    and not exists (select 1 from browser_sessions b where b.landing_digest = landing_sessions.id_digest)";
+
+/// Deletes everything whose time is up at `now`, table by table, in the order that lets a
+/// landing session go once its browser sessions have gone. Logs the counts (only counts).
+pub async fn sweep(db: &Db, lifetimes: &Lifetimes, now: i64) -> Result<Swept, AppError> {
+    let mut swept = Swept {
+        browser_sessions: delete(
+            db,
+            "browser_sessions",
+            "last_seen_at <= ? or created_at <= ?",
+            &[now - lifetimes.session_idle, now - lifetimes.session_max],
+        )
+        .await?,
+        ..Swept::default()
+    };
+    let dead_landing =
+        format!("landing_digest in (select id_digest from landing_sessions where {DEAD_LANDING})");
+    swept.drafts = delete(
+        db,
+        "drafts",
+        &format!("updated_at <= ? or {dead_landing}"),
+        &[now - lifetimes.draft_idle, now],
+    )
+    .await?;
+    swept.oauth_states = delete(
+        db,
+        "oauth_states",
+        &format!("used_at is not null or expires_at <= ? or {dead_landing}"),
+        &[now, now],
+    )
+    .await?;
+    swept.landing_sessions = delete(db, "landing_sessions", DEAD_LANDING, &[now]).await?;
+    swept.console_sessions = delete(
+        db,
+        "operator_sessions",
+        "last_seen_at <= ? or created_at <= ?",
+        &[now - lifetimes.console_idle, now - lifetimes.console_max],
+    )
+    .await?;
+    swept.login_failures = delete(
+        db,
+        "login_failures",
+        "at <= ?",
+        &[now - lifetimes.login_failure],
+    )
+    .await?;
+    if swept.total() > 0 {
+        tracing::info!(
+            browser_sessions = swept.browser_sessions,
+            drafts = swept.drafts,
+            oauth_states = swept.oauth_states,
+            landing_sessions = swept.landing_sessions,
+            console_sessions = swept.console_sessions,
+            login_failures = swept.login_failures,
+            "housekeeping: expired rows deleted"
+        );
+    }
+    Ok(swept)
+}
+
+/// Deletes the rows of `table` matching `condition` (its `?` bound to `binds` in order), at
+/// most [`BATCH`] per statement. `table` and `condition` are this module's constants, never
+/// input. Returns how many went.
+async fn delete(db: &Db, table: &str, condition: &str, binds: &[i64]) -> Result<u64, AppError> {
+    let sql = format!(
+        "delete from {table} where rowid in (select rowid from {table} where {condition} limit {BATCH})"
+    );
+    let mut deleted = 0;
+    loop {
+        let mut query = sqlx::query(&sql);
+        for bind in binds {
+            query = query.bind(*bind);
+        }
+        let batch = query.execute(db).await?.rows_affected();
+        deleted += batch;
+        if batch < BATCH {
+            return Ok(deleted);
+        }
+    }
+}
