@@ -1,7 +1,7 @@
 //! The tracking page, `/t/{id}`: a timeline of the shipment's statuses with Jalali times in
 //! Tehran, who did what, what comes next, and what the viewer may do now (cancel before
-//! pickup). Only the two sides of the conversation see it: by their session cookie, or with the
-//! signed link (`?k=`) the page itself hands out.
+//! pickup). Only the two sides of the conversation see it, by their session cookie, or whoever
+//! holds the expiring link (`?k=`) the page shows them to keep: the link shows, never cancels.
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -27,8 +27,9 @@ pub struct TrackingView {
     pub can_cancel: bool,
     pub order: OrderSummary,
     pub back_to: String,
-    /// The signed key for this shipment's link.
-    pub key: String,
+    /// The link to keep (shown to a side with a session, never redirected to), with how many
+    /// days it works, in Persian digits.
+    pub link: Option<(String, String)>,
     /// Whether the chat heard about the last change, in Persian.
     pub chat: String,
 }
@@ -45,8 +46,6 @@ pub enum Tracking {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CancelForm {
     pub id: String,
-    #[serde(default)]
-    pub key: String,
 }
 
 #[server(endpoint = "tracking/load")]
@@ -82,10 +81,17 @@ pub async fn load_tracking(id: String, key: Option<String>) -> Result<Tracking, 
                 who: e.actor.label().to_owned(),
             })
             .collect(),
-        can_cancel: shipment.status.is_cancellable(),
+        can_cancel: tracked.by_session && shipment.status.is_cancellable(),
         order: OrderSummary::of(&state, &shipment.order),
         back_to,
-        key: ersal_server::tracking::link_key(&state, &shipment.id),
+        link: tracked.by_session.then(|| {
+            let path = ersal_server::tracking::link(&state, &shipment.id, state.now());
+            let days = ersal_server::tracking::LINK_SECS / 86_400;
+            (
+                state.config.public_url(&path),
+                domain::text::persian_digits(&days.to_string()),
+            )
+        }),
         chat: chat.to_owned(),
         id: shipment.id.to_string(),
     })))
@@ -95,7 +101,6 @@ pub async fn load_tracking(id: String, key: Option<String>) -> Result<Tracking, 
 #[server(endpoint = "tracking/cancel")]
 pub async fn cancel_shipment(form: CancelForm) -> Result<(), ServerFnError> {
     use domain::code::TrackingCode;
-    use ersal_server::tracking::Visitor;
 
     let state = crate::server::state();
     let session = crate::server::session(&state).await?;
@@ -103,17 +108,11 @@ pub async fn cancel_shipment(form: CancelForm) -> Result<(), ServerFnError> {
         leptos_axum::redirect("/");
         return Ok(());
     };
-    let visitor = Visitor {
-        session: session.as_ref(),
-        key: &form.key,
-    };
-    let side = ersal_server::tracking::cancel(&state, visitor, &code).await?;
-    // Back to Divar; without a session, a side goes back to its tracking link and a stranger
-    // to the bare tracking page (never handed a key).
-    let back_to = match (session, side) {
-        (Some(session), _) => session.landing.return_target,
-        (None, Some(_)) => ersal_server::tracking::link(&state, &code),
-        (None, None) => ersal_server::tracking::path(&code),
+    ersal_server::tracking::cancel(&state, session.as_ref(), &code).await?;
+    // Back to Divar with a session; without one, nothing happened: back to the page.
+    let back_to = match session {
+        Some(session) => session.landing.return_target,
+        None => ersal_server::tracking::path(&code),
     };
     leptos_axum::redirect(&back_to);
     Ok(())
@@ -159,7 +158,7 @@ fn Timeline(view: TrackingView, cancel: ServerAction<CancelShipment>) -> impl In
         can_cancel,
         order,
         back_to,
-        key,
+        link,
         chat,
     } = view;
     let code = id.clone();
@@ -190,11 +189,16 @@ fn Timeline(view: TrackingView, cancel: ServerAction<CancelShipment>) -> impl In
                     .collect_view()}
             </ol>
         </section>
+        {link.map(|(link, days)| view! {
+            <section class="card">
+                <label for="tracking-link">"پیوند پیگیری (برای دیدن وضعیت بدون دیوار، تا "{days}" روز)"</label>
+                <input id="tracking-link" dir="ltr" readonly value=link />
+            </section>
+        })}
         {can_cancel.then(|| view! {
             <section class="card">
                 <ActionForm action=cancel>
                     <input type="hidden" name="form[id]" value=id.clone() />
-                    <input type="hidden" name="form[key]" value=key.clone() />
                     <button class="button secondary" type="submit">"لغو درخواست"</button>
                 </ActionForm>
             </section>

@@ -1,5 +1,6 @@
-//! A shipment's tracking page, without a UI: who may see it and act on it (the opener's browser
-//! or signed link, the other side of the same conversation), and cancelling before pickup.
+//! A shipment's tracking page, without a UI: who may see it (the two sides of the conversation
+//! by their sessions, or anyone holding its expiring link) and who may cancel it before pickup
+//! (a side, by their session only).
 
 use domain::code::TrackingCode;
 use domain::status::{Actor, Status};
@@ -15,41 +16,51 @@ pub fn path(code: &TrackingCode) -> String {
     format!("/t/{code}")
 }
 
-/// The signed key of a shipment's tracking link.
-pub fn link_key(state: &AppState, code: &TrackingCode) -> String {
-    state.keys.sign(&["track", code.as_str()])
+/// How long a tracking link works after it is shown.
+pub const LINK_SECS: i64 = 30 * 86_400;
+
+/// The key of a shipment's tracking link, valid for [`LINK_SECS`] from `now`: its expiry and
+/// a signature over the code and the expiry.
+pub fn link_key(state: &AppState, code: &TrackingCode, now: i64) -> String {
+    let expires = (now + LINK_SECS).to_string();
+    let signature = state.keys.sign(&["track", code.as_str(), &expires]);
+    format!("{expires}.{signature}")
 }
 
-/// A shipment's tracking link, which works without a session: for the opener only.
-pub fn link(state: &AppState, code: &TrackingCode) -> String {
-    format!("{}?k={}", path(code), link_key(state, code))
+/// A shipment's tracking link, to keep: it shows the shipment (never cancels it) without a
+/// session, until it expires. It is shown on the page, never redirected to.
+pub fn link(state: &AppState, code: &TrackingCode, now: i64) -> String {
+    format!("{}?k={}", path(code), link_key(state, code, now))
+}
+
+/// Whether `key` is an unexpired link key for `code`.
+fn link_opens(state: &AppState, code: &TrackingCode, key: &str) -> bool {
+    let Some((expires, signature)) = key.split_once('.') else {
+        return false;
+    };
+    expires.parse::<i64>().is_ok_and(|at| at > state.now())
+        && state
+            .keys
+            .verify(&["track", code.as_str(), expires], signature)
 }
 
 /// What a visitor of a tracking page brings: their landing session, if any, and the key of
-/// the link they followed (empty without one).
+/// the link they followed (empty without one). Only a session may act on the shipment.
 #[derive(Clone, Copy)]
 pub struct Visitor<'a> {
     pub session: Option<&'a LandingSession>,
     pub key: &'a str,
 }
 
-/// Who the visitor is for this shipment, if anyone: the opener (same landing session, or the
-/// signed link), or the other side of the same conversation.
-fn side_of(state: &AppState, visitor: Visitor<'_>, shipment: &Shipment) -> Option<Actor> {
-    if let Some(session) = visitor.session {
-        if session.id == shipment.order.landing {
-            return Some(Actor::Opener);
-        }
-        if session.landing.conversation_id.is_some()
-            && session.landing.conversation_id == shipment.order.conversation_id
-        {
-            return Some(Actor::Counterparty);
-        }
+/// Which side of the shipment a landing session is: the opener (the same landing session) or
+/// the other side of the same conversation.
+fn side_of(session: &LandingSession, shipment: &Shipment) -> Option<Actor> {
+    if session.id == shipment.order.landing {
+        return Some(Actor::Opener);
     }
-    state
-        .keys
-        .verify(&["track", shipment.id.as_str()], visitor.key)
-        .then_some(Actor::Opener)
+    (session.landing.conversation_id.is_some()
+        && session.landing.conversation_id == shipment.order.conversation_id)
+        .then_some(Actor::Counterparty)
 }
 
 /// What the tracking page says about the chat.
@@ -64,43 +75,47 @@ pub fn chat_note(tracked: &Tracked) -> &'static str {
 /// What the tracking page shows.
 pub struct Tracked {
     pub shipment: Shipment,
+    /// The visitor came with a session of one of its sides (not only a link): they may cancel,
+    /// and are shown the link to keep.
+    pub by_session: bool,
     /// Where the newest chat message stands (`None`: no message was queued).
     pub delivery: Option<Delivery>,
 }
 
-/// The shipment `code` names and who the visitor is to it, if they are one of its sides.
-async fn as_side(
-    state: &AppState,
-    visitor: Visitor<'_>,
-    code: &str,
-) -> Result<Option<(Shipment, Actor)>, AppError> {
-    let shipment = shipments::find(&state.db, &state.keys, code).await?;
-    Ok(shipment.and_then(|s| side_of(state, visitor, &s).map(|actor| (s, actor))))
-}
-
-/// The shipment `code` names, if the visitor is one of its sides.
+/// The shipment `code` names, if the visitor is one of its sides or holds its link.
 pub async fn open(
     state: &AppState,
     visitor: Visitor<'_>,
     code: &str,
 ) -> Result<Option<Tracked>, AppError> {
-    let Some((shipment, _)) = as_side(state, visitor, code).await? else {
+    let Some(shipment) = shipments::find(&state.db, &state.keys, code).await? else {
         return Ok(None);
     };
+    let by_session = visitor
+        .session
+        .is_some_and(|session| side_of(session, &shipment).is_some());
+    if !by_session && !link_opens(state, &shipment.id, visitor.key) {
+        return Ok(None);
+    }
     Ok(Some(Tracked {
         delivery: outbox::last_delivery(&state.db, &shipment.id).await?,
+        by_session,
         shipment,
     }))
 }
 
-/// Cancels a shipment for one of its sides, if it has not been picked up yet. Returns who asked,
-/// when they are one of its sides (`None`: a stranger, and nothing happened).
+/// Cancels a shipment for one of its sides (by their session; a link never cancels), if it has
+/// not been picked up yet. Returns who asked, when they are one of its sides (`None`: nothing
+/// happened).
 pub async fn cancel(
     state: &AppState,
-    visitor: Visitor<'_>,
+    session: Option<&LandingSession>,
     code: &TrackingCode,
 ) -> Result<Option<Actor>, AppError> {
-    let Some((_, actor)) = as_side(state, visitor, code.as_str()).await? else {
+    let Some(shipment) = shipments::find(&state.db, &state.keys, code.as_str()).await? else {
+        return Ok(None);
+    };
+    let Some(actor) = session.and_then(|session| side_of(session, &shipment)) else {
         return Ok(None);
     };
     let change = Change::to(Status::Cancelled, actor);
