@@ -44,8 +44,9 @@ impl PostToken {
 }
 
 /// A chat conversation id: 1–64 characters. Divar only promises a string (every example is a
-/// UUID), and the value later becomes a URL path segment, so control characters, `/` and the
-/// dot segments `.` and `..` are refused.
+/// UUID). The value later becomes a URL path segment and part of an OAuth scope
+/// (`CONVERSATION_SEND_MESSAGE.<id>`, space-separated), so whitespace (which would add a scope),
+/// control characters, `/` and the dot segments `.` and `..` are refused.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ConversationId(String);
 
@@ -53,9 +54,13 @@ impl ConversationId {
     pub const MAX_LEN: usize = 64;
 
     pub fn parse(raw: &str) -> Result<Self, Problem> {
-        let allowed =
-            |s: &str| !s.chars().any(|c| c.is_control() || c == '/') && s != "." && s != "..";
-        let rule = "no control characters, no '/', and not '.' or '..'";
+        let allowed = |s: &str| {
+            !s.chars()
+                .any(|c| c.is_control() || c.is_whitespace() || c == '/')
+                && s != "."
+                && s != ".."
+        };
+        let rule = "no whitespace, no control characters, no '/', and not '.' or '..'";
         checked(raw, Self::MAX_LEN, allowed, rule).map(Self)
     }
 
@@ -198,7 +203,17 @@ mod tests {
             ConversationId::parse(&"x".repeat(65)),
             Err(Problem::TooLong(64))
         );
-        for bad in ["a/b", "..", ".", "a\nb", "a\u{0}b", "\u{7f}"] {
+        for bad in [
+            "a/b",
+            "..",
+            ".",
+            "a\nb",
+            "a\u{0}b",
+            "\u{7f}",
+            "c-1 openid",
+            "c-1\u{3000}x",
+            "c-1\tCHAT_CONVERSATION_READ.c-1",
+        ] {
             assert!(ConversationId::parse(bad).is_err(), "{bad:?}");
         }
         assert!(ConversationId::parse("گفتگو-۱").is_ok());
