@@ -206,3 +206,57 @@ async fn altered_or_replayed_buttons_change_nothing() {
     let after = app.shipment(&id).await;
     assert_eq!(before, after, "nothing changed");
 }
+
+/// A grant as Divar would answer it, for `conversation`.
+fn grant(access: &str, refresh: &str, conversation: &str) -> ersal_server::oauth::Tokens {
+    ersal_server::oauth::Tokens {
+        access: access.to_owned(),
+        refresh: Some(refresh.to_owned()),
+        expires_in: 3600,
+        scopes: vec![format!("CONVERSATION_SEND_MESSAGE.{conversation}")],
+    }
+}
+
+#[tokio::test]
+async fn an_old_refresh_does_not_overwrite_a_newer_grant() {
+    use ersal_server::chat::tokens;
+    let app = TestApp::new().await;
+    let (db, keys, now) = (&app.state.db, &app.state.keys, app.state.now());
+    let sealed_refresh = || async {
+        sqlx::query_scalar::<_, Vec<u8>>(
+            "select refresh_sealed from chat_tokens where conversation_id = 'conv-A'",
+        )
+        .fetch_one(db)
+        .await
+        .unwrap()
+    };
+    tokens::store(db, keys, "conv-A", &grant("at-1", "rt-1", "conv-A"), now)
+        .await
+        .unwrap();
+    let first = sealed_refresh().await;
+    // The user consents again while a refresh of the first grant is under way.
+    tokens::store(db, keys, "conv-A", &grant("at-2", "rt-2", "conv-A"), now)
+        .await
+        .unwrap();
+    let late = grant("at-1b", "rt-1b", "conv-A");
+    let stored = tokens::store_refreshed(db, keys, "conv-A", &late, &first, now).await;
+    assert!(
+        !stored.unwrap(),
+        "the refresh of the older grant is not stored"
+    );
+    let newer = sealed_refresh().await;
+    let opened = keys.open(&newer, b"conv-A").unwrap();
+    assert_eq!(opened, b"rt-2");
+
+    // A refresh of the current grant is stored.
+    let fresh = grant("at-2b", "rt-2b", "conv-A");
+    assert!(
+        tokens::store_refreshed(db, keys, "conv-A", &fresh, &newer, now)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        keys.open(&sealed_refresh().await, b"conv-A").unwrap(),
+        b"rt-2b"
+    );
+}

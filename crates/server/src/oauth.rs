@@ -35,6 +35,19 @@ pub struct Tokens {
     pub scopes: Vec<String>,
 }
 
+impl Tokens {
+    /// Whether Divar granted what Ersal asked for: posting in `conversation`. An answer that
+    /// does not name the scope is not taken on trust.
+    pub fn grants(&self, conversation: &str) -> bool {
+        self.scopes.contains(&send_scope(conversation))
+    }
+}
+
+/// The scope to post in one conversation.
+fn send_scope(conversation: &str) -> String {
+    format!("CONVERSATION_SEND_MESSAGE.{conversation}")
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("the token endpoint refused or failed")]
 pub struct TokenError;
@@ -64,9 +77,7 @@ impl DivarOAuth {
         let (url, state) = self
             .client
             .authorize_url(CsrfToken::new_random)
-            .add_scope(Scope::new(format!(
-                "CONVERSATION_SEND_MESSAGE.{conversation_id}"
-            )))
+            .add_scope(Scope::new(send_scope(conversation_id)))
             .add_scope(Scope::new("offline_access".to_owned()))
             .url();
         (url, state.secret().clone())
@@ -146,4 +157,26 @@ pub async fn consume_state(db: &Db, state: &str, now: i64) -> Result<Option<Stri
     .bind(now)
     .fetch_optional(db)
     .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_answer_naming_the_scope_grants_it() {
+        let answer = |scopes: &[&str]| Tokens {
+            access: "at".into(),
+            refresh: None,
+            expires_in: 3600,
+            scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+        };
+        assert!(answer(&["offline_access", "CONVERSATION_SEND_MESSAGE.c-1"]).grants("c-1"));
+        assert!(
+            !answer(&[]).grants("c-1"),
+            "an empty scope is not taken on trust"
+        );
+        assert!(!answer(&["CONVERSATION_SEND_MESSAGE.c-2"]).grants("c-1"));
+        assert!(!answer(&["offline_access"]).grants("c-1"));
+    }
 }

@@ -63,22 +63,56 @@ pub async fn access_token(
     if expires_at - REFRESH_MARGIN_SECS > state.now() {
         return Ok(access);
     }
-    let Some(refresh) = row
-        .try_get::<Option<Vec<u8>>, _>("refresh_sealed")?
-        .and_then(open)
-    else {
+    let Some(sealed_refresh) = row.try_get::<Option<Vec<u8>>, _>("refresh_sealed")? else {
+        return Ok(None);
+    };
+    let Some(refresh) = open(sealed_refresh.clone()) else {
         return Ok(None);
     };
     match state.oauth.refresh(&refresh).await {
-        Ok(tokens) => {
-            store(&state.db, &state.keys, conversation, &tokens, state.now()).await?;
+        Ok(tokens) if tokens.grants(conversation) => {
+            let keys = &state.keys;
+            let now = state.now();
+            store_refreshed(&state.db, keys, conversation, &tokens, &sealed_refresh, now).await?;
             Ok(Some(tokens.access))
         }
-        Err(_) => {
+        _ => {
             tracing::info!("chat token refresh refused");
             Ok(None)
         }
     }
+}
+
+/// Stores tokens refreshed from the grant whose sealed refresh token was `refreshed_from`, only
+/// if that grant is still the stored one: a consent given meanwhile is newer and stays.
+/// Returns whether they were stored.
+pub async fn store_refreshed(
+    db: &Db,
+    keys: &Keys,
+    conversation: &str,
+    tokens: &Tokens,
+    refreshed_from: &[u8],
+    now: i64,
+) -> Result<bool, AppError> {
+    let updated = sqlx::query(
+        "update chat_tokens set access_sealed = ?, refresh_sealed = coalesce(?, refresh_sealed),
+           access_expires_at = ?, updated_at = ?
+         where conversation_id = ? and refresh_sealed = ?",
+    )
+    .bind(keys.seal(tokens.access.as_bytes(), conversation.as_bytes()))
+    .bind(
+        tokens
+            .refresh
+            .as_ref()
+            .map(|r| keys.seal(r.as_bytes(), conversation.as_bytes())),
+    )
+    .bind(now + tokens.expires_in)
+    .bind(now)
+    .bind(conversation)
+    .bind(refreshed_from)
+    .execute(db)
+    .await?;
+    Ok(updated.rows_affected() == 1)
 }
 
 /// Drops a conversation's tokens once nothing is left to say there: every shipment of the

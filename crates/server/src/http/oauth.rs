@@ -139,9 +139,8 @@ async fn callback(
     let Some(conversation) = session.landing.conversation_id.clone() else {
         return Ok(to_flow());
     };
-    let needed = format!("CONVERSATION_SEND_MESSAGE.{conversation}");
     let tokens = match state.oauth.exchange(code).await {
-        Ok(tokens) if tokens.scopes.is_empty() || tokens.scopes.contains(&needed) => tokens,
+        Ok(tokens) if tokens.grants(&conversation) => tokens,
         _ => {
             return Ok(refused(
                 back_to,
