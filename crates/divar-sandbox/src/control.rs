@@ -1,13 +1,18 @@
 //! The control API for tests (and the journal page for people): inject faults, move the clock,
 //! ask for a duplicate init call, read the journal and the messages, reset.
+//!
+//! Every change is refused (403) when a browser says it comes from another origin
+//! ([`SameOrigin`]): any page a developer visits could otherwise post forms to it.
 
 use std::fmt::Write;
 
-use axum::extract::{Query, State};
+use axum::extract::{FromRequestParts, Query, State};
 use axum::response::Redirect;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
+use http::request::Parts;
+use http::{header, HeaderMap, StatusCode};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -27,6 +32,60 @@ pub fn router() -> Router<Sandbox> {
         .route("/control/reset", post(reset))
         .route("/journal", get(journal_page))
         .route("/journal/faults", post(fault_form))
+}
+
+/// A request that no browser sent from another origin: without `Origin` or with the
+/// sandbox's own (its configured origin, or the loopback name it was reached under), and
+/// without a `Sec-Fetch-Site` other than `same-origin` or `none`. Tools (curl, the test
+/// suites) send neither header.
+pub struct SameOrigin;
+
+impl FromRequestParts<Sandbox> for SameOrigin {
+    type Rejection = (StatusCode, &'static str);
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        sandbox: &Sandbox,
+    ) -> Result<Self, Self::Rejection> {
+        if from_own_origin(&parts.headers, &sandbox.config.origin) {
+            Ok(Self)
+        } else {
+            Err((
+                StatusCode::FORBIDDEN,
+                "the sandbox's controls refuse requests from other origins",
+            ))
+        }
+    }
+}
+
+fn from_own_origin(headers: &HeaderMap, own: &str) -> bool {
+    let fetch_site_ok = headers
+        .get("sec-fetch-site")
+        .is_none_or(|site| site == "same-origin" || site == "none");
+    let origin_ok = headers.get(header::ORIGIN).is_none_or(|origin| {
+        origin.to_str().is_ok_and(|origin| {
+            origin == own.trim_end_matches('/') || is_loopback_self(origin, headers)
+        })
+    });
+    fetch_site_ok && origin_ok
+}
+
+/// `origin` is `http://<Host>` and names a loopback host (`localhost:3100` for a sandbox
+/// configured as `127.0.0.1:3100`): the same origin, which no other site can take.
+fn is_loopback_self(origin: &str, headers: &HeaderMap) -> bool {
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+        return false;
+    };
+    let Ok(url) = url::Url::parse(origin) else {
+        return false;
+    };
+    let loopback = match url.host() {
+        Some(url::Host::Domain(name)) => name == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    loopback && origin == format!("http://{host}")
 }
 
 #[derive(Deserialize)]
@@ -55,13 +114,21 @@ impl NewFault {
     }
 }
 
-async fn add_fault(State(sandbox): State<Sandbox>, Json(fault): Json<NewFault>) -> Response {
+async fn add_fault(
+    _: SameOrigin,
+    State(sandbox): State<Sandbox>,
+    Json(fault): Json<NewFault>,
+) -> Response {
     fault.apply(&sandbox);
     Json(json!({"ok": true})).into_response()
 }
 
 /// The journal page's fault form: the same as `POST /control/faults`, for people.
-async fn fault_form(State(sandbox): State<Sandbox>, Form(fault): Form<NewFault>) -> Response {
+async fn fault_form(
+    _: SameOrigin,
+    State(sandbox): State<Sandbox>,
+    Form(fault): Form<NewFault>,
+) -> Response {
     fault.apply(&sandbox);
     Redirect::to("/journal").into_response()
 }
@@ -70,7 +137,7 @@ async fn list_faults(State(sandbox): State<Sandbox>) -> Response {
     Json(json!({"faults": sandbox.world().faults})).into_response()
 }
 
-async fn clear_faults(State(sandbox): State<Sandbox>) -> Response {
+async fn clear_faults(_: SameOrigin, State(sandbox): State<Sandbox>) -> Response {
     sandbox.world().faults.clear();
     Json(json!({"ok": true})).into_response()
 }
@@ -81,7 +148,11 @@ struct Count {
     count: u32,
 }
 
-async fn duplicate_init(State(sandbox): State<Sandbox>, Json(count): Json<Count>) -> Response {
+async fn duplicate_init(
+    _: SameOrigin,
+    State(sandbox): State<Sandbox>,
+    Json(count): Json<Count>,
+) -> Response {
     sandbox.world().duplicate_inits = count.count.min(100);
     Json(json!({"ok": true})).into_response()
 }
@@ -91,7 +162,11 @@ struct Advance {
     advance_secs: i64,
 }
 
-async fn advance_clock(State(sandbox): State<Sandbox>, Json(advance): Json<Advance>) -> Response {
+async fn advance_clock(
+    _: SameOrigin,
+    State(sandbox): State<Sandbox>,
+    Json(advance): Json<Advance>,
+) -> Response {
     let mut world = sandbox.world();
     world.clock_offset += advance.advance_secs.clamp(0, 90 * 24 * 3600);
     Json(json!({"clock_offset": world.clock_offset})).into_response()
@@ -136,7 +211,7 @@ async fn messages_json(
     Json(json!({"messages": messages})).into_response()
 }
 
-async fn reset(State(sandbox): State<Sandbox>) -> Response {
+async fn reset(_: SameOrigin, State(sandbox): State<Sandbox>) -> Response {
     let mut world = sandbox.world();
     *world = crate::state::World::default();
     Json(json!({"ok": true})).into_response()
