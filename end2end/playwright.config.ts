@@ -53,7 +53,7 @@ export default defineConfig({
     {
       // Every page must work as plain HTML forms.
       name: "mobile-no-js",
-      testMatch: /(flow|chat|console)\.spec\.ts/,
+      testMatch: /(flow|chat|console|csp)\.spec\.ts/,
       use: {
         ...devices["Pixel 5"],
         javaScriptEnabled: false,
@@ -64,7 +64,7 @@ export default defineConfig({
       // Android 5's newest WebView may not run modern WASM: JavaScript on, WebAssembly absent
       // (removed before any page script runs; tests/fixtures.ts).
       name: "mobile-no-wasm",
-      testMatch: /flow\.spec\.ts/,
+      testMatch: /(flow|csp)\.spec\.ts/,
       metadata: { noWasm: true },
       use: {
         ...devices["Pixel 5"],

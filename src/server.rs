@@ -53,7 +53,7 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         .with_state(options.clone())
         .merge(landing.with_state(options))
         .layer(RequestBodyLimitLayer::new(FORM_BODY_BYTES));
-    http::layered(http::routes(state).merge(apps))
+    http::layered(http::routes(state.clone()).merge(apps), &state.config)
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves, with each connection's client

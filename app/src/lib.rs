@@ -24,8 +24,11 @@ use leptos_meta::{HashedStylesheet, MetaTags};
 use leptos_router::components::{Route, Routes};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
-/// The document: RTL Persian, light and dark, the font preloaded.
+/// The document: RTL Persian, light and dark, the font preloaded. Its scripts carry the
+/// response's CSP nonce.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    provide_csp_nonce();
     view! {
         <!DOCTYPE html>
         <html lang="fa" dir="rtl">
@@ -40,6 +43,22 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App />
             </body>
         </html>
+    }
+}
+
+/// Gives Leptos the nonce that `ersal_server::http::headers` made for this response and sends
+/// in its Content-Security-Policy, so that the hydration script and the inline data scripts
+/// Leptos writes carry it. Called by both shells before they render.
+#[cfg(feature = "ssr")]
+pub(crate) fn provide_csp_nonce() {
+    let nonce = use_context::<http::request::Parts>().and_then(|parts| {
+        parts
+            .extensions
+            .get::<ersal_server::http::CspNonce>()
+            .cloned()
+    });
+    if let Some(nonce) = nonce {
+        provide_context(leptos::nonce::Nonce::from_value(nonce.as_str()));
     }
 }
 

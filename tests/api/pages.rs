@@ -1,12 +1,18 @@
 //! The router that ships, as a browser and a stranger meet it: response headers per kind of
-//! page, the console's per-address login limit told apart by client address, and a forged
-//! status change (no CSRF token) refused with nothing changed or sent.
+//! page (cache, the Content-Security-Policy and its per-response nonce on every script, HSTS in
+//! production only, request ids that are ours), the console's per-address login limit told
+//! apart by client address, and a forged status change (no CSRF token) refused with nothing
+//! changed or sent.
 
-use http::StatusCode;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use http::{Request, StatusCode};
+use serde_json::json;
 
 use crate::chat::shipment_in;
 use crate::console::PASSWORD;
-use crate::support::{Reply, TestApp};
+use crate::support::{leptos_options, Reply, TestApp, TestEnv};
 
 const STRANGER: &str = "10.0.0.1:5000";
 const OPERATOR: &str = "10.0.0.2:5000";
@@ -18,6 +24,285 @@ fn assert_common_headers(reply: &Reply, what: &str) {
         Some("nosniff"),
         "{what}"
     );
+    assert_eq!(
+        reply.header("referrer-policy"),
+        Some("no-referrer"),
+        "{what}"
+    );
+    assert_eq!(reply.header("x-frame-options"), Some("DENY"), "{what}");
+    let csp = reply.header("content-security-policy").unwrap_or_default();
+    assert!(csp.contains("frame-ancestors 'none'"), "{what}: {csp}");
+    assert!(
+        reply.header("strict-transport-security").is_none(),
+        "{what}: no HSTS in dev"
+    );
+}
+
+/// The nonce of a page's `script-src` (`'nonce-…'`), checked to be on every `<script` of the
+/// page; with the number of scripts.
+fn page_nonce(reply: &Reply, what: &str) -> (String, usize) {
+    assert!(
+        reply
+            .header("content-type")
+            .is_some_and(|t| t.starts_with("text/html")),
+        "{what}: an HTML page"
+    );
+    let csp = reply
+        .header("content-security-policy")
+        .unwrap_or_else(|| panic!("{what}: a CSP"));
+    let directive = |name: &str| {
+        csp.split(';')
+            .map(str::trim)
+            .find(|d| d.split(' ').next() == Some(name))
+            .unwrap_or_else(|| panic!("{what}: no {name} in {csp}"))
+            .to_owned()
+    };
+    let script_src = directive("script-src");
+    assert!(!script_src.contains("unsafe-inline") && !script_src.contains("'unsafe-eval'"));
+    assert!(script_src.contains("'wasm-unsafe-eval'"), "{script_src}");
+    for (name, value) in [
+        ("default-src", "default-src 'self'"),
+        ("object-src", "object-src 'none'"),
+        ("base-uri", "base-uri 'none'"),
+        ("frame-ancestors", "frame-ancestors 'none'"),
+        ("font-src", "font-src 'self'"),
+        ("connect-src", "connect-src 'self'"),
+    ] {
+        assert!(directive(name).starts_with(value), "{what}: {csp}");
+    }
+    assert!(directive("form-action").starts_with("form-action 'self' "));
+    let nonce = script_src
+        .split('\'')
+        .find_map(|source| source.strip_prefix("nonce-"))
+        .unwrap_or_else(|| panic!("{what}: no nonce in {script_src}"))
+        .to_owned();
+    assert!(nonce.len() >= 22, "{what}: at least 128 bits: {nonce}");
+    let html = reply.text();
+    let scripts: Vec<&str> = html
+        .split("<script")
+        .skip(1)
+        .map(|rest| rest.split('>').next().unwrap_or_default())
+        .collect();
+    for attributes in &scripts {
+        assert!(
+            attributes.contains(&format!(r#"nonce="{nonce}""#)),
+            "{what}: a script without the response's nonce: <script{attributes}>"
+        );
+    }
+    (nonce, scripts.len())
+}
+
+#[tokio::test]
+async fn every_page_has_a_csp_whose_fresh_nonce_is_on_each_of_its_scripts() {
+    let app = TestApp::new().await;
+    let code = shipment_in(&app, "conv-A").await;
+    let (operator, _) = operator_session(&app).await;
+    let flow = app.open(
+        app.init(&json!({"source": "CHAT", "conversation_id": "c-1", "return_url": "https://divar.ir/chat/c-1"}))
+            .await
+            .json()["url"]
+            .as_str()
+            .unwrap(),
+    )
+    .await;
+    let tracking = format!("/t/{code}");
+    let shipment = format!("/console/s/{code}");
+    // (path, cookie, status, hydrated: the landing app's pages load the WASM by a script)
+    let pages: [(&str, Option<&str>, StatusCode, bool); 9] = [
+        ("/", None, StatusCode::OK, true),
+        ("/privacy", None, StatusCode::OK, true),
+        ("/request", Some(&flow), StatusCode::OK, true),
+        (&tracking, None, StatusCode::OK, true),
+        ("/no-such-page", None, StatusCode::NOT_FOUND, true),
+        ("/console/login", None, StatusCode::OK, false),
+        ("/console", Some(&operator), StatusCode::OK, false),
+        (&shipment, Some(&operator), StatusCode::OK, false),
+        // A plain handler's dead end (no script; its inline style is allowed by its hash).
+        ("/l/unknown", None, StatusCode::GONE, false),
+    ];
+    for (path, cookie, status, hydrated) in pages {
+        let first = app.get(path, cookie).await;
+        assert_eq!(first.status, status, "{path}");
+        assert_common_headers(&first, path);
+        let (nonce, scripts) = page_nonce(&first, path);
+        if hydrated {
+            assert!(
+                first.text().contains("hydrate(") && scripts >= 1,
+                "{path}: the hydration script"
+            );
+        } else {
+            // The console's (only Leptos' resource data) and the dead ends' (none).
+            assert!(!first.text().contains("hydrate("), "{path}");
+        }
+        let (again, _) = page_nonce(&app.get(path, cookie).await, path);
+        assert_ne!(nonce, again, "{path}: a fresh nonce per response");
+    }
+
+    // The dead-end page's style is allowed by its hash, not by 'unsafe-inline'.
+    let dead_end = app.get("/l/unknown", None).await;
+    let csp = dead_end.header("content-security-policy").unwrap();
+    assert!(csp.contains("style-src 'self' 'nonce-") && csp.contains("'sha256-"));
+    assert!(!csp.contains("unsafe-inline"));
+    assert!(dead_end.text().contains("<style>") && !dead_end.text().contains("<script"));
+
+    // Forms go to Ersal and to Divar only: its OAuth and completion pages and its sites.
+    let home = app.get("/", None).await;
+    let csp = home.header("content-security-policy").unwrap();
+    assert!(
+        csp.contains(
+            "form-action 'self' http://127.0.0.1:3100 https://open-platform-redirect.divar.ir https://divar.ir https://*.divar.ir;"
+        ),
+        "{csp}"
+    );
+}
+
+#[tokio::test]
+async fn answers_that_are_not_pages_get_a_policy_that_allows_nothing() {
+    let app = TestApp::new().await;
+    let strict = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+    let health = app.get("/healthz", None).await;
+    assert_eq!(health.header("content-security-policy"), Some(strict));
+    assert_common_headers(&health, "/healthz");
+    let init = app
+        .init(&json!({"source": "CHAT", "conversation_id": "c-1", "return_url": "https://divar.ir/chat/c-1"}))
+        .await;
+    assert_eq!(init.status, StatusCode::OK);
+    assert_eq!(init.header("content-security-policy"), Some(strict));
+    assert_common_headers(&init, "/divar/init");
+    let reply = app
+        .post_form(STRANGER, "/api/console/login", None, &[])
+        .await;
+    assert!(reply.status.is_redirection() || reply.status.is_client_error());
+    assert_eq!(reply.header("content-security-policy"), Some(strict));
+    assert_common_headers(&reply, "a server function");
+}
+
+#[tokio::test]
+async fn production_adds_hsts_and_sends_forms_only_to_divar() {
+    let env = TestEnv::new([
+        ("ERSAL_MODE", "prod".to_owned()),
+        ("ERSAL_PUBLIC_URL", "https://ersal.example.ir".to_owned()),
+        (
+            "DIVAR_IDENTIFICATION_KEYS",
+            "a-production-identification-key".to_owned(),
+        ),
+        ("KENAR_APP_SLUG", "ersal".to_owned()),
+        ("KENAR_API_KEY", "a-production-api-key-0001".to_owned()),
+        (
+            "KENAR_OAUTH_CLIENT_SECRET",
+            "a-production-client-secret".to_owned(),
+        ),
+        (
+            "ERSAL_SECRET_KEY",
+            "0123456789abcdef0123456789abcdef-production".to_owned(),
+        ),
+    ]);
+    let config = env.config();
+    assert!(!config.is_dev());
+    let state = ersal_server::AppState::connect(config).await.unwrap();
+    let router = ersal::server::router(state, leptos_options());
+    for path in ["/", "/healthz", "/console/login"] {
+        let mut request = Request::get(path).body(Body::empty()).unwrap();
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo::<std::net::SocketAddr>(
+                "127.0.0.1:40000".parse().unwrap(),
+            ));
+        let response = tower::ServiceExt::oneshot(router.clone(), request)
+            .await
+            .unwrap();
+        let headers = response.headers();
+        assert_eq!(
+            headers
+                .get("strict-transport-security")
+                .and_then(|v| v.to_str().ok()),
+            Some("max-age=63072000; includeSubDomains"),
+            "{path}"
+        );
+        assert_eq!(
+            headers.get("referrer-policy").unwrap(),
+            "no-referrer",
+            "{path}"
+        );
+        if path != "/healthz" {
+            let csp = headers
+                .get("content-security-policy")
+                .unwrap()
+                .to_str()
+                .unwrap();
+            assert!(
+                csp.contains(
+                    "form-action 'self' https://oauth.divar.ir https://open-platform-redirect.divar.ir https://divar.ir https://*.divar.ir;"
+                ),
+                "{csp}"
+            );
+            assert!(csp.contains("connect-src 'self';"), "{csp}");
+        }
+    }
+}
+
+/// The log lines written while the subscriber is set on this (the test's only) thread.
+#[derive(Clone, Default)]
+struct Log(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Log {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_callers_request_id_is_logged_beside_ours_and_never_answered_as_ours() {
+    let app = TestApp::new().await;
+    let log = Log::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_writer({
+            let log = log.clone();
+            move || log.clone()
+        })
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let theirs = "caller-chosen-id-0001";
+    let request = Request::get("/healthz")
+        .header("x-request-id", theirs)
+        .body(Body::empty())
+        .unwrap();
+    let reply = app.send(request).await;
+    let ours = reply.header("x-request-id").expect("our request id");
+    assert_ne!(ours, theirs);
+    assert!(
+        ours.len() == 32 && ours.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{ours}"
+    );
+
+    // An odd or long id is made printable and cut; it never becomes ours either.
+    let mut odd = b"bad\tid\xff".to_vec();
+    odd.extend([b'x'; 100]);
+    let request = Request::get("/healthz")
+        .header("x-request-id", http::HeaderValue::from_bytes(&odd).unwrap())
+        .body(Body::empty())
+        .unwrap();
+    let second = app.send(request).await;
+    assert!(second
+        .header("x-request-id")
+        .is_some_and(|id| id.len() == 32));
+
+    let written = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        written.contains(&format!("request_id={ours}"))
+            && written.contains(&format!("caller_request_id={theirs}")),
+        "{written}"
+    );
+    // 64 characters: "bad?id?" and 57 of the x's.
+    let cut = format!("caller_request_id=bad?id?{}}}", "x".repeat(57));
+    assert!(written.contains(&cut), "{written}");
 }
 
 #[tokio::test]
@@ -104,6 +389,37 @@ async fn a_stranger_who_guesses_wrong_is_refused_but_the_operator_elsewhere_is_n
     assert!(operator
         .header("set-cookie")
         .is_some_and(|c| c.starts_with("ersal_operator=")));
+}
+
+/// `Referrer-Policy: no-referrer` makes browsers send `Origin: null` with a plain form's POST
+/// (JavaScript off): the console's login then goes by `Sec-Fetch-Site`, and `null` alone is
+/// never enough.
+#[tokio::test]
+async fn a_login_form_under_no_referrer_is_told_apart_by_sec_fetch_site() {
+    let app = TestApp::new().await;
+    ersal_server::operators::add(&app.state.db, "ali", PASSWORD, app.state.now())
+        .await
+        .unwrap();
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([("form[username]", "ali"), ("form[password]", PASSWORD)])
+        .finish();
+    let post = |fetch_site: Option<&str>| {
+        let mut request = Request::post("/api/console/login")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "text/html")
+            .header("origin", "null");
+        if let Some(site) = fetch_site {
+            request = request.header("sec-fetch-site", site);
+        }
+        request.body(Body::from(body.clone())).unwrap()
+    };
+    for refused in [None, Some("cross-site"), Some("same-site")] {
+        let reply = app.send_from(OPERATOR, post(refused)).await;
+        assert!(location(&reply).ends_with("e=form"), "{refused:?}");
+        assert!(reply.header("set-cookie").is_none());
+    }
+    let reply = app.send_from(OPERATOR, post(Some("same-origin"))).await;
+    assert_eq!(location(&reply), "/console");
 }
 
 /// Logs the operator in: their cookie and the CSRF token their pages carry.

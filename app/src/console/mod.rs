@@ -21,6 +21,7 @@ use ersal_server::console::CsrfForm;
 
 /// The console's document: like the landing app's, without hydration.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    crate::provide_csp_nonce();
     view! {
         <!DOCTYPE html>
         <html lang="fa" dir="rtl">

@@ -3,9 +3,11 @@
 //! through.
 //!
 //! Each module has its own `router()`; [`routes`] merges them, and [`layered`] wraps the whole
-//! app (these routes and the Leptos pages) with request ids, tracing and response headers.
+//! app (these routes and the Leptos pages) with request ids, tracing and response headers
+//! ([`headers`]: the Content-Security-Policy with its per-response nonce, HSTS, …).
 
 mod error;
+pub mod headers;
 mod health;
 mod init;
 mod landing;
@@ -20,11 +22,12 @@ use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
+pub use headers::CspNonce;
 pub use init::MAX_BODY_BYTES;
 
+use crate::config::Config;
 use crate::state::AppState;
 
 /// The plain routes, with their state applied.
@@ -37,9 +40,9 @@ pub fn routes(state: AppState) -> Router {
         .with_state(state)
 }
 
-const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+const REQUEST_ID: HeaderName = headers::REQUEST_ID;
 
-/// Random request ids (128 bits, hex) for requests that arrive without one.
+/// Random request ids (128 bits, hex): every request's own (a caller's id is only logged).
 #[derive(Clone, Copy)]
 struct RandomRequestId;
 
@@ -50,31 +53,33 @@ impl MakeRequestId for RandomRequestId {
     }
 }
 
-/// Wraps `router` with request ids, a trace span per request, the default response headers,
-/// caching rules and compression. The span records the matched route (`/l/{id}`, never the id itself) and no query
-/// string, headers or body, so tokens and personal data stay out of the logs.
-pub fn layered(router: Router) -> Router {
+/// Wraps `router` with request ids, a trace span per request, the security headers for
+/// `config`'s deployment, caching rules and compression. The span records the matched route
+/// (`/l/{id}`, never the id itself), our request id and the caller's (`caller_request_id`), and
+/// no query string, headers or body, so tokens and personal data stay out of the logs.
+pub fn layered(router: Router, config: &Config) -> Router {
     let trace = TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
         let route = req
             .extensions()
             .get::<MatchedPath>()
             .map_or_else(|| redact_path(req.uri().path()), |m| m.as_str().to_owned());
         let request_id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-        tracing::info_span!("http", method = %req.method(), route = %route, request_id = %request_id)
+        let span = tracing::info_span!("http", method = %req.method(), route = %route, request_id = %request_id, caller_request_id = tracing::field::Empty);
+        if let Some(caller) = req.extensions().get::<headers::CallerRequestId>() {
+            span.record("caller_request_id", tracing::field::display(caller.as_str()));
+        }
+        span
     })
     .on_response(DefaultOnResponse::new().level(tracing::Level::INFO));
     router.layer(
         ServiceBuilder::new()
+            .map_request(headers::take_caller_request_id::<axum::body::Body>)
             .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))
             .layer(trace)
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-            .layer(SetResponseHeaderLayer::if_not_present(
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            ))
-            .layer(SetResponseHeaderLayer::if_not_present(
-                header::REFERRER_POLICY,
-                HeaderValue::from_static("same-origin"),
+            .layer(axum::middleware::from_fn_with_state(
+                std::sync::Arc::new(headers::Policy::new(config)),
+                headers::security_headers,
             ))
             .layer(axum::middleware::from_fn(cache_policy))
             // Pages and answers are compressed on the fly; precompressed assets pass untouched.

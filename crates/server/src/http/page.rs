@@ -5,6 +5,22 @@
 use axum::response::{Html, IntoResponse, Response};
 use http::{header, HeaderValue, StatusCode};
 
+/// The pages' inline style. The Content-Security-Policy allows exactly this text by its hash
+/// (`super::headers`), so it stays a constant.
+pub(crate) const STYLE: &str = r#"
+@font-face { font-family: Vazirmatn; src: url("/fonts/vazirmatn-nl-400-v33.woff2") format("woff2"); font-display: swap; }
+:root { color-scheme: light dark; --bg: #f5f5f5; --surface: #fff; --text: #1f1f1f; --accent: #a62626; --on-accent: #fff; }
+@media (prefers-color-scheme: dark) { :root { --bg: #141414; --surface: #1f1f1f; --text: #f0f0f0; --accent: #e25c5c; --on-accent: #141414; } }
+body { margin: 0; font-family: Vazirmatn, Tahoma, sans-serif; line-height: 1.7; background: var(--bg); color: var(--text); }
+.page { max-width: 40rem; margin: 0 auto; padding: 1rem; }
+.card { background: var(--surface); border-radius: 8px; padding: 1rem 1.25rem; }
+h1 { font-size: 1.25rem; margin: 0 0 .75rem; }
+form { margin: 0 0 1rem; }
+button.button { border: 0; font: inherit; cursor: pointer; }
+.button { display: inline-flex; align-items: center; min-height: 44px; padding: .5rem 1.25rem; border-radius: 8px; background: var(--accent); color: var(--on-accent); font-weight: 700; text-decoration: none; }
+a:focus-visible { outline: 3px solid #1a57c9; outline-offset: 2px; }
+"#;
+
 /// A further step a dead-end page offers besides "back to Divar".
 pub enum Offer<'a> {
     /// A link (GET).
@@ -46,19 +62,7 @@ pub fn with_offers(
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} | ارسال</title>
-<style>
-@font-face {{ font-family: Vazirmatn; src: url("/fonts/vazirmatn-nl-400-v33.woff2") format("woff2"); font-display: swap; }}
-:root {{ color-scheme: light dark; --bg: #f5f5f5; --surface: #fff; --text: #1f1f1f; --accent: #a62626; --on-accent: #fff; }}
-@media (prefers-color-scheme: dark) {{ :root {{ --bg: #141414; --surface: #1f1f1f; --text: #f0f0f0; --accent: #e25c5c; --on-accent: #141414; }} }}
-body {{ margin: 0; font-family: Vazirmatn, Tahoma, sans-serif; line-height: 1.7; background: var(--bg); color: var(--text); }}
-.page {{ max-width: 40rem; margin: 0 auto; padding: 1rem; }}
-.card {{ background: var(--surface); border-radius: 8px; padding: 1rem 1.25rem; }}
-h1 {{ font-size: 1.25rem; margin: 0 0 .75rem; }}
-form {{ margin: 0 0 1rem; }}
-button.button {{ border: 0; font: inherit; cursor: pointer; }}
-.button {{ display: inline-flex; align-items: center; min-height: 44px; padding: .5rem 1.25rem; border-radius: 8px; background: var(--accent); color: var(--on-accent); font-weight: 700; text-decoration: none; }}
-a:focus-visible {{ outline: 3px solid #1a57c9; outline-offset: 2px; }}
-</style>
+<style>{style}</style>
 </head>
 <body>
 <main class="page">
@@ -71,6 +75,7 @@ a:focus-visible {{ outline: 3px solid #1a57c9; outline-offset: 2px; }}
 </main>
 </body>
 </html>"#,
+        style = STYLE,
         title = escape(title),
         body = escape(body),
         back = back_to.map_or_else(String::new, |href| format!(

@@ -1,0 +1,288 @@
+//! The headers of Divar's security checklist on every response, and request ids that are ours.
+//!
+//! * **Content-Security-Policy.** Each request gets a fresh random nonce ([`CspNonce`], in the
+//!   request's extensions). An HTML response is sent with [`Policy::for_page`]: scripts only from
+//!   our origin or carrying that nonce (the Leptos shells read it from the request and give it to
+//!   Leptos, which writes it on the hydration script and every inline data script), WebAssembly
+//!   allowed to compile, no inline script or `eval`; forms may only go to Ersal and to Divar
+//!   (its OAuth consent page, the completion page and `*.divar.ir` return addresses, because
+//!   browsers apply `form-action` to the redirects after a form is posted too); no framing, no
+//!   plugins, no `<base>`. Any other response gets [`NOT_A_PAGE`], which allows nothing.
+//! * `Strict-Transport-Security` in production only (dev serves plain HTTP on loopback);
+//!   `Referrer-Policy: no-referrer`, `X-Content-Type-Options: nosniff` and
+//!   `X-Frame-Options: DENY` everywhere.
+//! * **Request ids.** A caller's `x-request-id` is never taken as ours: it is removed from the
+//!   request (and kept, at most [`MAX_CALLER_ID`] printable ASCII characters, as
+//!   [`CallerRequestId`] for the log), so the id layer always makes a fresh one.
+
+use std::sync::{Arc, LazyLock};
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine as _;
+use http::{header, HeaderName, HeaderValue};
+use sha2::{Digest, Sha256};
+
+use crate::config::Config;
+
+/// The CSP of every response that is not an HTML page (JSON answers, redirects, assets): nothing
+/// may load, run or frame it.
+pub const NOT_A_PAGE: &str =
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+const HSTS: &str = "max-age=63072000; includeSubDomains";
+
+/// Divar's own sites, where a form's redirect may lead (the return addresses Ersal accepts are
+/// `https` on `divar.ir` or a subdomain; see `kenar::ret`).
+const DIVAR_SITES: [&str; 2] = ["https://divar.ir", "https://*.divar.ir"];
+
+/// This response's CSP nonce: 128 random bits, base64url.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CspNonce(Arc<str>);
+
+impl CspNonce {
+    fn random() -> Self {
+        Self(URL_SAFE_NO_PAD.encode(rand::random::<[u8; 16]>()).into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The policy of one deployment (its Divar origins and its mode).
+#[derive(Clone, Debug)]
+pub struct Policy {
+    /// The sources of `form-action`, after `'self'`.
+    form_action: String,
+    /// The sources of `connect-src`.
+    connect: &'static str,
+    hsts: bool,
+}
+
+impl Policy {
+    pub fn new(config: &Config) -> Self {
+        let divar = [&config.oauth_base_url, &config.completion_url]
+            .into_iter()
+            .map(|url| url.origin())
+            .filter(url::Origin::is_tuple)
+            .map(|origin| origin.ascii_serialization())
+            .chain(DIVAR_SITES.map(str::to_owned));
+        let mut form_action = String::new();
+        for source in divar {
+            if !form_action.split(' ').any(|s| s == source) {
+                form_action.push(' ');
+                form_action.push_str(&source);
+            }
+        }
+        Self {
+            form_action,
+            // `cargo leptos watch` reloads the page over a WebSocket on its own port.
+            connect: if config.is_dev() {
+                "'self' ws://127.0.0.1:* ws://localhost:*"
+            } else {
+                "'self'"
+            },
+            hsts: !config.is_dev(),
+        }
+    }
+
+    /// The CSP of an HTML page whose scripts carry `nonce`.
+    pub fn for_page(&self, nonce: &CspNonce) -> String {
+        let nonce = nonce.as_str();
+        format!(
+            "default-src 'self'; \
+             script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+             style-src 'self' 'nonce-{nonce}' '{page_style}'; \
+             img-src 'self' data:; \
+             font-src 'self'; \
+             connect-src {connect}; \
+             form-action 'self'{form_action}; \
+             frame-ancestors 'none'; \
+             object-src 'none'; \
+             base-uri 'none'",
+            page_style = *DEAD_END_STYLE,
+            connect = self.connect,
+            form_action = self.form_action,
+        )
+    }
+}
+
+/// The hash source of the inline `<style>` of the plain handlers' dead-end pages
+/// ([`super::page`]), which cannot carry the nonce.
+static DEAD_END_STYLE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "sha256-{}",
+        STANDARD.encode(Sha256::digest(super::page::STYLE.as_bytes()))
+    )
+});
+
+/// The middleware: a nonce for the request, the security headers on the response.
+pub async fn security_headers(
+    State(policy): State<Arc<Policy>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let nonce = CspNonce::random();
+    request.extensions_mut().insert(nonce.clone());
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let is_page = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("text/html"));
+    let csp = if is_page {
+        HeaderValue::from_str(&policy.for_page(&nonce)).expect("the policy is ASCII")
+    } else {
+        HeaderValue::from_static(NOT_A_PAGE)
+    };
+    headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if policy.hsts {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
+    response
+}
+
+/// The header a caller may send its own request id in.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The longest caller's request id that is logged (longer ones are cut).
+pub const MAX_CALLER_ID: usize = 64;
+
+/// The request id the caller sent (bounded, printable ASCII): logged beside ours, never ours.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallerRequestId(String);
+
+impl CallerRequestId {
+    /// The first [`MAX_CALLER_ID`] bytes of `value`, anything but printable ASCII as `?`.
+    fn from_header(value: &HeaderValue) -> Option<Self> {
+        let id: String = value
+            .as_bytes()
+            .iter()
+            .take(MAX_CALLER_ID)
+            .map(|&b| if b.is_ascii_graphic() { b as char } else { '?' })
+            .collect();
+        (!id.is_empty()).then_some(Self(id))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Moves every `x-request-id` the caller sent out of the headers (the first one into
+/// [`CallerRequestId`]), so that the request id layer makes our own.
+pub fn take_caller_request_id<B>(mut request: http::Request<B>) -> http::Request<B> {
+    if let Some(value) = request.headers_mut().remove(&REQUEST_ID) {
+        if let Some(caller) = CallerRequestId::from_header(&value) {
+            request.extensions_mut().insert(caller);
+        }
+    }
+    request
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Config {
+        Config::from_lookup(|name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        })
+        .expect("config")
+    }
+
+    #[test]
+    fn the_dead_end_pages_style_is_the_one_allowed() {
+        let page = super::super::page::message(http::StatusCode::GONE, "t", "b", None);
+        let html = futures_body(page);
+        let style = html
+            .split("<style>")
+            .nth(1)
+            .and_then(|rest| rest.split("</style>").next())
+            .expect("an inline style");
+        let hash = STANDARD.encode(Sha256::digest(style.as_bytes()));
+        assert_eq!(*DEAD_END_STYLE, format!("sha256-{hash}"));
+    }
+
+    fn futures_body(response: Response) -> String {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let bytes = runtime
+            .block_on(axum::body::to_bytes(response.into_body(), usize::MAX))
+            .unwrap();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn pages_allow_scripts_by_nonce_and_forms_to_divar_only() {
+        let policy = Policy::new(&config(&[("ERSAL_MODE", "dev")]));
+        let nonce = CspNonce::random();
+        let csp = policy.for_page(&nonce);
+        assert!(csp.contains(&format!(
+            "script-src 'self' 'nonce-{}' 'wasm-unsafe-eval';",
+            nonce.as_str()
+        )));
+        assert!(!csp.contains("unsafe-inline") && !csp.contains("'unsafe-eval'"));
+        // The sandbox's OAuth and completion pages share one origin in dev.
+        assert!(csp.contains(
+            "form-action 'self' http://127.0.0.1:3100 https://divar.ir https://*.divar.ir;"
+        ));
+        for directive in [
+            "frame-ancestors 'none'",
+            "object-src 'none'",
+            "base-uri 'none'",
+        ] {
+            assert!(csp.contains(directive), "{directive}");
+        }
+        assert_ne!(CspNonce::random(), nonce);
+        assert_eq!(nonce.as_str().len(), 22);
+    }
+
+    #[test]
+    fn a_callers_request_id_is_bounded_and_printable() {
+        let long = "a".repeat(500);
+        let id = CallerRequestId::from_header(&HeaderValue::from_str(&long).unwrap()).unwrap();
+        assert_eq!(id.as_str().len(), MAX_CALLER_ID);
+        let odd = HeaderValue::from_bytes(b"abc def\t\xffx").unwrap();
+        assert_eq!(
+            CallerRequestId::from_header(&odd).unwrap().as_str(),
+            "abc?def??x"
+        );
+        assert_eq!(
+            CallerRequestId::from_header(&HeaderValue::from_static("")),
+            None
+        );
+
+        let request = http::Request::get("/")
+            .header("x-request-id", "theirs")
+            .body(())
+            .unwrap();
+        let request = take_caller_request_id(request);
+        assert!(request.headers().get("x-request-id").is_none());
+        assert_eq!(
+            request
+                .extensions()
+                .get::<CallerRequestId>()
+                .map(|c| c.as_str()),
+            Some("theirs")
+        );
+    }
+}
