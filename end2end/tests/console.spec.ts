@@ -1,22 +1,10 @@
 import { APIRequestContext, expect, Page, test } from "@playwright/test";
-import { execFileSync } from "child_process";
-import * as path from "path";
 import { SANDBOX_URL } from "../playwright.config";
-import { CONVERSATION, fillBuyerSteps, initSession } from "./helpers";
+import { CONVERSATION, createOperator, fillBuyerSteps, initSession, OPERATOR_PASSWORD as PASSWORD } from "./helpers";
 
 // The operator console, end to end: an operator created from the command line logs in, finds
 // the shipment a sandbox journey booked, and moves it through the lifecycle to Delivered; the
 // chat shows each milestone once, with a tracking button for both sides.
-
-const ROOT = path.join(__dirname, "../..");
-const PASSWORD = "a-long-console-password";
-
-function createOperator(username: string) {
-  execFileSync("target/release/ersal", ["operator", "add", username], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: "sqlite://target/e2e/ersal.db", ERSAL_OPERATOR_PASSWORD: PASSWORD },
-  });
-}
 
 async function login(page: Page, username: string, password = PASSWORD) {
   await page.goto("/console/login");

@@ -1,9 +1,14 @@
 import { Page, TestInfo } from "@playwright/test";
-import { execFileSync } from "child_process";
-import * as path from "path";
 import { BASE_URL, SANDBOX_URL } from "../playwright.config";
 import { expect, test } from "./fixtures";
-import { CONVERSATION, completeBuyerFlow, fillBuyerSteps, initSession } from "./helpers";
+import {
+  CONVERSATION,
+  completeBuyerFlow,
+  createOperator,
+  fillBuyerSteps,
+  initSession,
+  OPERATOR_PASSWORD as PASSWORD,
+} from "./helpers";
 
 // Every page of Ersal under its Content-Security-Policy (a fresh nonce per response for Leptos'
 // scripts, 'wasm-unsafe-eval', forms only to Ersal and Divar): the browser reports no violation
@@ -14,8 +19,6 @@ import { CONVERSATION, completeBuyerFlow, fillBuyerSteps, initSession } from "./
 // where scripts run, a `securitypolicyviolation` listener reports them there too. The first test
 // proves the watch sees a violation in each project.
 
-const ROOT = path.join(__dirname, "../..");
-const PASSWORD = "a-long-console-password";
 
 /** Starts collecting the CSP violations `page` reports. */
 async function watchViolations(page: Page): Promise<string[]> {
@@ -132,15 +135,7 @@ test("the console: login, the list, a search and a shipment", async ({ page, req
   await completeBuyerFlow(page, await initSession(request, { conversation_id: null }));
   const code = page.url().split("/").pop()!;
   const username = `csp-${testInfo.project.name}`;
-  execFileSync("target/release/ersal", ["operator", "add", username], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      ERSAL_MODE: "dev",
-      DATABASE_URL: "sqlite://target/e2e/ersal.db",
-      ERSAL_OPERATOR_PASSWORD: PASSWORD,
-    },
-  });
+  createOperator(username);
 
   const staff = await (await browser.newContext()).newPage();
   const violations = await watchViolations(staff);

@@ -1,5 +1,23 @@
 import { APIRequestContext, expect, Page } from "@playwright/test";
+import { execFileSync } from "child_process";
+import * as path from "path";
 import { IDENTIFICATION_KEY } from "../playwright.config";
+
+/** The password `createOperator` gives every operator it makes. */
+export const OPERATOR_PASSWORD = "a-long-console-password";
+
+/** Adds (or resets) a console operator with the release binary's `ersal operator add`, as staff do. */
+export function createOperator(username: string) {
+  execFileSync("target/release/ersal", ["operator", "add", username], {
+    cwd: path.join(__dirname, "../.."),
+    env: {
+      ...process.env,
+      ERSAL_MODE: "dev",
+      DATABASE_URL: "sqlite://target/e2e/ersal.db",
+      ERSAL_OPERATOR_PASSWORD: OPERATOR_PASSWORD,
+    },
+  });
+}
 
 export const CONVERSATION = "0d5f3c1e-8a47-4b2e-9f61-3c2d7e9a4b10";
 
