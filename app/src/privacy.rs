@@ -1,51 +1,18 @@
 //! The public privacy page: what is stored, why, and for how long. Every duration on it comes
 //! from the server (`privacy/retention`), which reads the constants and the configuration that
-//! housekeeping, the retention purge and the expiry apply (`ersal_server::housekeeping::Lifetimes`):
+//! housekeeping, the retention purge and the expiry apply (`domain::lifetimes::Lifetimes`):
 //! no number is written here.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-/// How long each kind of stored data lives, in seconds (see `Lifetimes` on the server).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Terms {
-    pub landing_link: i64,
-    pub session_idle: i64,
-    pub session_max: i64,
-    pub draft_idle: i64,
-    pub oauth_state: i64,
-    pub console_idle: i64,
-    pub console_max: i64,
-    pub login_failure: i64,
-    pub retention: i64,
-    pub counterparty: i64,
-    pub sweep_every: i64,
-}
-
-#[cfg(feature = "ssr")]
-impl From<ersal_server::housekeeping::Lifetimes> for Terms {
-    fn from(l: ersal_server::housekeeping::Lifetimes) -> Self {
-        Self {
-            landing_link: l.landing_link,
-            session_idle: l.session_idle,
-            session_max: l.session_max,
-            draft_idle: l.draft_idle,
-            oauth_state: l.oauth_state,
-            console_idle: l.console_idle,
-            console_max: l.console_max,
-            login_failure: l.login_failure,
-            retention: l.retention,
-            counterparty: l.counterparty,
-            sweep_every: l.sweep_every,
-        }
-    }
-}
+/// Every duration the page states, in seconds.
+pub use domain::lifetimes::Lifetimes as Terms;
 
 /// How long each kind of data is kept, as the server applies it.
 #[server(endpoint = "privacy/retention")]
 pub async fn retention() -> Result<Terms, ServerFnError> {
     let state = crate::server::state();
-    Ok(ersal_server::housekeeping::Lifetimes::of(&state.config).into())
+    Ok(ersal_server::housekeeping::lifetimes(&state.config))
 }
 
 /// A duration for people, in its largest whole unit (days, hours, minutes, seconds), with

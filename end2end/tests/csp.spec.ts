@@ -8,6 +8,7 @@ import {
   fillBuyerSteps,
   initSession,
   OPERATOR_PASSWORD as PASSWORD,
+  submitShortMobile,
 } from "./helpers";
 
 // Every page of Ersal under its Content-Security-Policy (a fresh nonce per response for Leptos'
@@ -92,13 +93,7 @@ test("the flow's steps, a field error, tracking, and cancelling back to Divar", 
   // A field error first (as flow.spec.ts provokes it), then the whole flow.
   await page.goto(await initSession(request, { conversation_id: null }));
   await expectHydrated(page, testInfo);
-  await page.getByLabel("کوچک (تا ۲ کیلوگرم)").check();
-  await page.getByLabel("ارزش کالا (تومان)").fill("۵۰۰۰۰۰");
-  await page.getByRole("button", { name: "ادامه" }).click();
-  await page.getByLabel("نام و نام خانوادگی").fill("علی محمدی");
-  await page.getByLabel("شمارهٔ همراه").fill("۰۹۱۲");
-  await page.getByLabel("نشانی", { exact: true }).fill("خیابان چهارباغ، کوچهٔ گلستان");
-  await page.getByRole("button", { name: "ادامه" }).click();
+  await submitShortMobile(page);
   await expect(page.getByText("شمارهٔ همراه را به شکل ۰۹۱۲۳۴۵۶۷۸۹ بنویسید.")).toBeVisible();
 
   await completeBuyerFlow(page, await initSession(request, { conversation_id: null }));

@@ -1,6 +1,6 @@
 import { expect, test } from "./fixtures";
 import { SANDBOX_URL } from "../playwright.config";
-import { completeBuyerFlow, initSession } from "./helpers";
+import { completeBuyerFlow, initSession, submitShortMobile } from "./helpers";
 
 // Runs in three projects: normal, JavaScript off, and WebAssembly unavailable.
 
@@ -31,14 +31,7 @@ test("the opener's flow, from Divar's init call to the saved shipment and its tr
 
 test("wrong input shows the Persian field error and keeps what was typed", async ({ page, request }) => {
   await page.goto(await initSession(request));
-  await page.getByLabel("کوچک (تا ۲ کیلوگرم)").check();
-  await page.getByLabel("ارزش کالا (تومان)").fill("۵۰۰۰۰۰");
-  await page.getByRole("button", { name: "ادامه" }).click();
-
-  await page.getByLabel("نام و نام خانوادگی").fill("علی محمدی");
-  await page.getByLabel("شمارهٔ همراه").fill("۰۹۱۲");
-  await page.getByLabel("نشانی", { exact: true }).fill("خیابان چهارباغ، کوچهٔ گلستان");
-  await page.getByRole("button", { name: "ادامه" }).click();
+  await submitShortMobile(page);
 
   await expect(page.getByText("شمارهٔ همراه را به شکل ۰۹۱۲۳۴۵۶۷۸۹ بنویسید.")).toBeVisible();
   await expect(page.getByText("یکی از گزینه‌ها را انتخاب کنید.").first()).toBeVisible();

@@ -83,3 +83,15 @@ export async function fillBuyerSteps(page: Page): Promise<void> {
   await page.getByLabel("گیرنده (پس‌کرایه)").check();
   await page.getByRole("checkbox", { name: /می‌پذیرم/ }).check();
 }
+
+/** From the item step, a small parcel, then the buyer's side with a mobile number cut short:
+ * the party step answers with its field errors. */
+export async function submitShortMobile(page: Page) {
+  await page.getByLabel("کوچک (تا ۲ کیلوگرم)").check();
+  await page.getByLabel("ارزش کالا (تومان)").fill("۵۰۰۰۰۰");
+  await page.getByRole("button", { name: "ادامه" }).click();
+  await page.getByLabel("نام و نام خانوادگی").fill("علی محمدی");
+  await page.getByLabel("شمارهٔ همراه").fill("۰۹۱۲");
+  await page.getByLabel("نشانی", { exact: true }).fill("خیابان چهارباغ، کوچهٔ گلستان");
+  await page.getByRole("button", { name: "ادامه" }).click();
+}

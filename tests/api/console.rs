@@ -21,7 +21,7 @@ use crate::support::TestApp;
 pub const PASSWORD: &str = "correct horse battery";
 
 /// A test app with one operator, "ali", whose password is [`PASSWORD`].
-async fn with_ali() -> TestApp {
+pub async fn with_ali() -> TestApp {
     let app = TestApp::new().await;
     operators::add(&app.state.db, "ali", PASSWORD, app.state.now())
         .await
@@ -98,10 +98,7 @@ async fn expired_after(app: &TestApp, now: i64, days: i64) -> usize {
 }
 
 async fn outbox_rows(app: &TestApp) -> i64 {
-    sqlx::query_scalar("select count(*) from outbox")
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap()
+    app.count("select count(*) from outbox").await
 }
 
 #[tokio::test]
@@ -191,8 +188,7 @@ async fn an_unknown_address_skips_the_address_rule_only() {
 #[tokio::test]
 async fn a_new_password_ends_old_sessions_and_sessions_have_an_absolute_lifetime() {
     let app = with_ali().await;
-    let db = &app.state.db;
-    let now = app.state.now();
+    let (db, now) = (&app.state.db, app.state.now());
     let session = accepted(&app, now).await;
     operators::add(db, "ali", "another long password", now)
         .await

@@ -12,7 +12,7 @@ use domain::code::TrackingCode;
 use domain::status::{Actor, Status};
 use ersal_server::chat::buttons::button_data;
 use ersal_server::chat::{tokens, Op};
-use ersal_server::housekeeping::{self, Lifetimes, Swept};
+use ersal_server::housekeeping::{self, Swept};
 use ersal_server::shipments::{self, retention, Change};
 use ersal_server::{jobs, oauth, operators, sessions, AppState};
 use http::{Request, StatusCode};
@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 use tower::ServiceExt;
 
 use crate::chat::shipment_in;
-use crate::support::{leptos_options, Reply, TestApp, TestEnv, CLIENT};
+use crate::support::{leptos_options, Reply, TestApp, TestEnv, CLIENT, QUOTE_SUBMIT};
 
 /// A minute: every check happens this long before or after the time the page states.
 const MINUTE: i64 = 60;
@@ -41,16 +41,17 @@ async fn terms(app: &TestApp) -> Terms {
 
 /// One housekeeping sweep at `now`, with the lifetimes the job uses.
 async fn sweep(app: &TestApp, now: i64) -> Swept {
-    housekeeping::sweep(&app.state.db, &Lifetimes::of(&app.state.config), now)
-        .await
-        .unwrap()
+    housekeeping::sweep(
+        &app.state.db,
+        &housekeeping::lifetimes(&app.state.config),
+        now,
+    )
+    .await
+    .unwrap()
 }
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap()
+    app.count(sql).await
 }
 
 /// Rows in `landing_sessions`, `browser_sessions` and `drafts`.
@@ -64,14 +65,7 @@ async fn sessions_and_drafts(app: &TestApp) -> (i64, i64, i64) {
 
 /// A landing URL's path from an init call with `body`.
 async fn landing_path(app: &TestApp, body: Value) -> String {
-    let reply = app.init(&body).await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
-    reply.json()["url"]
-        .as_str()
-        .unwrap()
-        .strip_prefix("http://ersal.test")
-        .unwrap()
-        .to_owned()
+    app.landing_path(&body).await
 }
 
 /// A buyer opened from a chat's add-ons menu without a conversation: the `name=value` cookie.
@@ -82,6 +76,16 @@ async fn buyer(app: &TestApp) -> String {
     )
     .await;
     app.open(&format!("http://ersal.test{path}")).await
+}
+
+/// A fresh app with a buyer's session opened now: the app, the terms it states, the time and
+/// the session cookie.
+async fn a_buyer_with_the_terms() -> (TestApp, Terms, i64, String) {
+    let app = TestApp::new().await;
+    let terms = terms(&app).await;
+    let now = app.state.now();
+    let cookie = buyer(&app).await;
+    (app, terms, now, cookie)
 }
 
 /// The token in a `name=value` cookie.
@@ -138,13 +142,31 @@ fn party(handover: &str) -> [(&str, &str); 5] {
     ]
 }
 
+/// Keeps a page open from `from` to `until`: its session is used every half idle period,
+/// with a sweep after each use, and must stay alive throughout. Then the sessions and drafts
+/// left, as [`sessions_and_drafts`] counts them.
+async fn keep_active(
+    app: &TestApp,
+    cookie: &str,
+    (from, until): (i64, i64),
+    idle: i64,
+) -> (i64, i64, i64) {
+    let mut at = from;
+    while at < until {
+        at = (at + idle / 2).min(until);
+        assert!(touch(app, cookie, at).await, "alive at +{}s", at - from);
+        sweep(app, at).await;
+    }
+    sessions_and_drafts(app).await
+}
+
 #[tokio::test]
 async fn the_privacy_page_states_the_durations_the_code_applies() {
     let app = TestApp::new().await;
     let terms = terms(&app).await;
     // Each number has one home: the configuration or a constant beside the rule using it.
     let config = &app.state.config;
-    assert_eq!(terms, Terms::from(Lifetimes::of(config)));
+    assert_eq!(terms, housekeeping::lifetimes(config));
     assert_eq!(terms.landing_link, app.state.landing_ttl_secs());
     assert_eq!(terms.session_idle, app.state.idle_secs());
     assert_eq!(terms.session_max, housekeeping::SESSION_MAX_SECS);
@@ -224,10 +246,8 @@ async fn a_landing_link_never_opened_goes_when_it_expires() {
 
 #[tokio::test]
 async fn an_idle_session_ends_and_takes_what_divar_sent_and_the_draft() {
-    let app = TestApp::new().await;
-    let idle = terms(&app).await.session_idle;
-    let now = app.state.now();
-    let cookie = buyer(&app).await;
+    let (app, terms, now, cookie) = a_buyer_with_the_terms().await;
+    let idle = terms.session_idle;
     step(&app, &cookie, "item", &ITEM).await;
     assert_eq!(sessions_and_drafts(&app).await, (1, 1, 1));
 
@@ -245,24 +265,12 @@ async fn an_idle_session_ends_and_takes_what_divar_sent_and_the_draft() {
 
 #[tokio::test]
 async fn an_active_session_still_ends_at_its_longest() {
-    let app = TestApp::new().await;
-    let terms = terms(&app).await;
-    let now = app.state.now();
-    let cookie = buyer(&app).await;
+    let (app, terms, now, cookie) = a_buyer_with_the_terms().await;
 
     // Active every half idle period, up to a minute before the longest lifetime.
     let last = now + terms.session_max - MINUTE;
-    let mut at = now;
-    while at < last {
-        at = (at + terms.session_idle / 2).min(last);
-        assert!(touch(&app, &cookie, at).await, "alive at +{}s", at - now);
-        sweep(&app, at).await;
-    }
-    assert_eq!(
-        sessions_and_drafts(&app).await,
-        (1, 1, 0),
-        "active, not too old"
-    );
+    let left = keep_active(&app, &cookie, (now, last), terms.session_idle).await;
+    assert_eq!(left, (1, 1, 0), "active, not too old");
 
     let end = now + terms.session_max + MINUTE;
     assert!(touch(&app, &cookie, end - MINUTE).await, "still active");
@@ -273,25 +281,13 @@ async fn an_active_session_still_ends_at_its_longest() {
 
 #[tokio::test]
 async fn an_abandoned_draft_goes_even_while_its_session_lives() {
-    let app = TestApp::new().await;
-    let terms = terms(&app).await;
-    let now = app.state.now();
-    let cookie = buyer(&app).await;
+    let (app, terms, now, cookie) = a_buyer_with_the_terms().await;
     step(&app, &cookie, "item", &ITEM).await;
 
     // The page stays open (the session is active) but nothing is typed.
     let last = now + terms.draft_idle - MINUTE;
-    let mut at = now;
-    while at < last {
-        at = (at + terms.session_idle / 2).min(last);
-        assert!(touch(&app, &cookie, at).await);
-        sweep(&app, at).await;
-    }
-    assert_eq!(
-        sessions_and_drafts(&app).await,
-        (1, 1, 1),
-        "not abandoned yet"
-    );
+    let left = keep_active(&app, &cookie, (now, last), terms.session_idle).await;
+    assert_eq!(left, (1, 1, 1), "not abandoned yet");
     let abandoned = now + terms.draft_idle + MINUTE;
     assert!(touch(&app, &cookie, abandoned).await);
     assert_eq!(sweep(&app, abandoned).await.drafts, 1);
@@ -326,19 +322,7 @@ async fn saved_by(app: &TestApp, cookie: &str) -> TrackingCode {
     step(app, cookie, "item", &ITEM).await;
     step(app, cookie, "party", &party("door")).await;
     assert_eq!(count(app, "select count(*) from drafts").await, 1);
-    let saved = step(
-        app,
-        cookie,
-        "quote",
-        &[
-            ("form[other_city]", "tehran"),
-            ("form[service]", "economy"),
-            ("form[payer]", "receiver"),
-            ("form[consent]", "1"),
-            ("form[intent]", "submit"),
-        ],
-    )
-    .await;
+    let saved = step(app, cookie, "quote", &QUOTE_SUBMIT).await;
     let code = saved
         .header("location")
         .unwrap()

@@ -11,7 +11,7 @@ use reqwest::{Client, Response, StatusCode};
 use serde_json::Value;
 use tokio::net::TcpListener;
 
-use crate::support::{leptos_options, TestEnv};
+use crate::support::{leptos_options, TestEnv, QUOTE_SUBMIT};
 
 const CONVERSATION: &str = "0d5f3c1e-8a47-4b2e-9f61-3c2d7e9a4b10";
 
@@ -145,18 +145,7 @@ async fn from_the_chat_menu_to_a_message_in_the_chat() {
     ] {
         assert_eq!(j.step(endpoint, fields).await, next);
     }
-    let consent = j
-        .step(
-            "quote",
-            &[
-                ("form[other_city]", "tehran"),
-                ("form[service]", "economy"),
-                ("form[payer]", "receiver"),
-                ("form[consent]", "1"),
-                ("form[intent]", "submit"),
-            ],
-        )
-        .await;
+    let consent = j.step("quote", &QUOTE_SUBMIT).await;
     assert!(
         consent.starts_with(&format!("{}/oauth2/auth?", j.sandbox)),
         "{consent}"

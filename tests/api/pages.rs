@@ -11,7 +11,7 @@ use http::{Request, StatusCode};
 use serde_json::json;
 
 use crate::chat::shipment_in;
-use crate::console::PASSWORD;
+use crate::console::{with_ali, PASSWORD};
 use crate::support::{leptos_options, Reply, TestApp, TestEnv};
 
 const STRANGER: &str = "10.0.0.1:5000";
@@ -363,10 +363,7 @@ fn location(reply: &Reply) -> &str {
 
 #[tokio::test]
 async fn a_stranger_who_guesses_wrong_is_refused_but_the_operator_elsewhere_is_not() {
-    let app = TestApp::new().await;
-    ersal_server::operators::add(&app.state.db, "ali", PASSWORD, app.state.now())
-        .await
-        .unwrap();
+    let app = with_ali().await;
     // Guessing names, so that no account's own lockout is what refuses.
     for i in 0..20 {
         let reply = login_as(&app, STRANGER, &format!("guess{i}"), "wrong guess").await;
@@ -396,10 +393,7 @@ async fn a_stranger_who_guesses_wrong_is_refused_but_the_operator_elsewhere_is_n
 /// never enough.
 #[tokio::test]
 async fn a_login_form_under_no_referrer_is_told_apart_by_sec_fetch_site() {
-    let app = TestApp::new().await;
-    ersal_server::operators::add(&app.state.db, "ali", PASSWORD, app.state.now())
-        .await
-        .unwrap();
+    let app = with_ali().await;
     let body = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs([("form[username]", "ali"), ("form[password]", PASSWORD)])
         .finish();

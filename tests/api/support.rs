@@ -49,6 +49,15 @@ impl Reply {
     }
 }
 
+/// The quote step as a buyer in Isfahan submits it: from Tehran, economy, paid on delivery.
+pub const QUOTE_SUBMIT: [(&str, &str); 5] = [
+    ("form[other_city]", "tehran"),
+    ("form[service]", "economy"),
+    ("form[payer]", "receiver"),
+    ("form[consent]", "1"),
+    ("form[intent]", "submit"),
+];
+
 impl TestApp {
     pub async fn new() -> Self {
         Self::on(TestEnv::new(Self::vars())).await
@@ -180,11 +189,28 @@ impl TestApp {
             .expect("the shipment exists")
     }
 
-    pub async fn landing_count(&self) -> i64 {
-        sqlx::query_scalar("select count(*) from landing_sessions")
+    /// The single number a query such as `select count(*) from …` answers.
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql)
             .fetch_one(&self.state.db)
             .await
             .unwrap()
+    }
+
+    pub async fn landing_count(&self) -> i64 {
+        self.count("select count(*) from landing_sessions").await
+    }
+
+    /// The path of the landing URL an init call with `body` answers.
+    pub async fn landing_path(&self, body: &Value) -> String {
+        let reply = self.init(body).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+        reply.json()["url"]
+            .as_str()
+            .unwrap()
+            .strip_prefix("http://ersal.test")
+            .unwrap()
+            .to_owned()
     }
 
     /// Follows an init answer's URL like a webview: returns the `name=value` session cookie.

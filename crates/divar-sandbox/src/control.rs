@@ -2,24 +2,24 @@
 //! ask for a duplicate init call, read the journal and the messages, reset.
 //!
 //! Every change is refused (403) when a browser says it comes from another origin
-//! ([`SameOrigin`]): any page a developer visits could otherwise post forms to it.
+//! ([`refuse_other_origins`]): any page a developer visits could otherwise post forms to it.
 
 use std::fmt::Write;
 
-use axum::extract::{FromRequestParts, Query, State};
+use axum::extract::{Query, Request, State};
+use axum::middleware::{self, Next};
 use axum::response::Redirect;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
-use http::request::Parts;
-use http::{header, HeaderMap, StatusCode};
+use http::{header, HeaderMap, Method, StatusCode};
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::html::{escape, page};
 use crate::state::{Fault, FaultKind, FaultTarget, Sandbox};
 
-pub fn router() -> Router<Sandbox> {
+pub fn router(sandbox: &Sandbox) -> Router<Sandbox> {
     Router::new()
         .route(
             "/control/faults",
@@ -32,30 +32,29 @@ pub fn router() -> Router<Sandbox> {
         .route("/control/reset", post(reset))
         .route("/journal", get(journal_page))
         .route("/journal/faults", post(fault_form))
+        .route_layer(middleware::from_fn_with_state(
+            sandbox.clone(),
+            refuse_other_origins,
+        ))
 }
 
-/// A request that no browser sent from another origin: without `Origin` or with the
-/// sandbox's own (its configured origin, or the loopback name it was reached under), and
-/// without a `Sec-Fetch-Site` other than `same-origin` or `none`. Tools (curl, the test
-/// suites) send neither header.
-pub struct SameOrigin;
-
-impl FromRequestParts<Sandbox> for SameOrigin {
-    type Rejection = (StatusCode, &'static str);
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        sandbox: &Sandbox,
-    ) -> Result<Self, Self::Rejection> {
-        if from_own_origin(&parts.headers, &sandbox.config.origin) {
-            Ok(Self)
-        } else {
-            Err((
-                StatusCode::FORBIDDEN,
-                "the sandbox's controls refuse requests from other origins",
-            ))
-        }
+/// Lets a change through only if no browser sent it from another origin: without `Origin` or
+/// with the sandbox's own (its configured origin, or the loopback name it was reached under),
+/// and without a `Sec-Fetch-Site` other than `same-origin` or `none`. Tools (curl, the test
+/// suites) send neither header. Reads are always let through.
+async fn refuse_other_origins(
+    State(sandbox): State<Sandbox>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let reads = [Method::GET, Method::HEAD];
+    if reads.contains(request.method())
+        || from_own_origin(request.headers(), &sandbox.config.origin)
+    {
+        return next.run(request).await;
     }
+    let refusal = "the sandbox's controls refuse requests from other origins";
+    (StatusCode::FORBIDDEN, refusal).into_response()
 }
 
 fn from_own_origin(headers: &HeaderMap, own: &str) -> bool {
@@ -114,21 +113,13 @@ impl NewFault {
     }
 }
 
-async fn add_fault(
-    _: SameOrigin,
-    State(sandbox): State<Sandbox>,
-    Json(fault): Json<NewFault>,
-) -> Response {
+async fn add_fault(State(sandbox): State<Sandbox>, Json(fault): Json<NewFault>) -> Response {
     fault.apply(&sandbox);
     Json(json!({"ok": true})).into_response()
 }
 
 /// The journal page's fault form: the same as `POST /control/faults`, for people.
-async fn fault_form(
-    _: SameOrigin,
-    State(sandbox): State<Sandbox>,
-    Form(fault): Form<NewFault>,
-) -> Response {
+async fn fault_form(State(sandbox): State<Sandbox>, Form(fault): Form<NewFault>) -> Response {
     fault.apply(&sandbox);
     Redirect::to("/journal").into_response()
 }
@@ -137,7 +128,7 @@ async fn list_faults(State(sandbox): State<Sandbox>) -> Response {
     Json(json!({"faults": sandbox.world().faults})).into_response()
 }
 
-async fn clear_faults(_: SameOrigin, State(sandbox): State<Sandbox>) -> Response {
+async fn clear_faults(State(sandbox): State<Sandbox>) -> Response {
     sandbox.world().faults.clear();
     Json(json!({"ok": true})).into_response()
 }
@@ -148,25 +139,17 @@ struct Count {
     count: u32,
 }
 
-async fn duplicate_init(
-    _: SameOrigin,
-    State(sandbox): State<Sandbox>,
-    Json(count): Json<Count>,
-) -> Response {
-    sandbox.world().duplicate_inits = count.count.min(100);
-    Json(json!({"ok": true})).into_response()
-}
-
 #[derive(Deserialize)]
 struct Advance {
     advance_secs: i64,
 }
 
-async fn advance_clock(
-    _: SameOrigin,
-    State(sandbox): State<Sandbox>,
-    Json(advance): Json<Advance>,
-) -> Response {
+async fn duplicate_init(State(sandbox): State<Sandbox>, Json(count): Json<Count>) -> Response {
+    sandbox.world().duplicate_inits = count.count.min(100);
+    Json(json!({"ok": true})).into_response()
+}
+
+async fn advance_clock(State(sandbox): State<Sandbox>, Json(advance): Json<Advance>) -> Response {
     let mut world = sandbox.world();
     world.clock_offset += advance.advance_secs.clamp(0, 90 * 24 * 3600);
     Json(json!({"clock_offset": world.clock_offset})).into_response()
@@ -211,7 +194,7 @@ async fn messages_json(
     Json(json!({"messages": messages})).into_response()
 }
 
-async fn reset(_: SameOrigin, State(sandbox): State<Sandbox>) -> Response {
+async fn reset(State(sandbox): State<Sandbox>) -> Response {
     let mut world = sandbox.world();
     *world = crate::state::World::default();
     Json(json!({"ok": true})).into_response()

@@ -136,7 +136,7 @@ pub fn router(sandbox: Sandbox) -> Router {
         .merge(chat::router())
         .merge(oauth::router())
         .merge(api::router())
-        .merge(control::router())
+        .merge(control::router(&sandbox))
         .layer(axum::middleware::from_fn_with_state(
             sandbox.clone(),
             journal::record_inbound,

@@ -18,6 +18,7 @@ pub mod code;
 pub mod draft;
 pub mod forms;
 pub mod jalali;
+pub mod lifetimes;
 pub mod places;
 pub mod shipment;
 pub mod size;

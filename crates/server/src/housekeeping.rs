@@ -30,52 +30,23 @@ pub const DRAFT_IDLE_SECS: i64 = 6 * 3600;
 /// init call writes landing sessions meanwhile).
 const BATCH: u64 = 500;
 
-/// How long each kind of stored data lives, in seconds: what housekeeping, the retention purge
-/// and the expiry apply, and what the privacy page says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Lifetimes {
-    /// A landing link works this long (`landing_ttl`).
-    pub landing_link: i64,
-    /// A browser session ends after this long without activity (`session_idle`).
-    pub session_idle: i64,
-    /// …and this long after it began ([`SESSION_MAX_SECS`]).
-    pub session_max: i64,
-    /// A draft is deleted after this long without a change ([`DRAFT_IDLE_SECS`]).
-    pub draft_idle: i64,
-    /// An OAuth `state` is valid this long ([`oauth::STATE_LIFETIME_SECS`]).
-    pub oauth_state: i64,
-    /// A console session ends after this long without activity ([`operators::IDLE_SECS`]).
-    pub console_idle: i64,
-    /// …and this long after login ([`operators::MAX_SESSION_SECS`]).
-    pub console_max: i64,
-    /// A failed console login (and its address) is kept this long
-    /// ([`operators::ADDRESS_WINDOW_SECS`]).
-    pub login_failure: i64,
-    /// Personal data of an ended shipment is kept this long (`retention_days`).
-    pub retention: i64,
-    /// A shipment the other side never completes expires after this long
-    /// ([`crate::shipments::retention::COUNTERPARTY_DAYS`]).
-    pub counterparty: i64,
-    /// The jobs run this often ([`jobs::EVERY_SECS`]): a deletion may come this much later.
-    pub sweep_every: i64,
-}
+pub use domain::lifetimes::Lifetimes;
 
-impl Lifetimes {
-    pub fn of(config: &Config) -> Self {
-        let secs = |d: std::time::Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
-        Self {
-            landing_link: secs(config.landing_ttl),
-            session_idle: secs(config.session_idle),
-            session_max: SESSION_MAX_SECS,
-            draft_idle: DRAFT_IDLE_SECS,
-            oauth_state: oauth::STATE_LIFETIME_SECS,
-            console_idle: operators::IDLE_SECS,
-            console_max: operators::MAX_SESSION_SECS,
-            login_failure: operators::ADDRESS_WINDOW_SECS,
-            retention: i64::from(config.retention_days) * 86_400,
-            counterparty: crate::shipments::retention::COUNTERPARTY_DAYS * 86_400,
-            sweep_every: jobs::EVERY_SECS,
-        }
+/// Every lifetime, from the code's constants and the configuration.
+pub fn lifetimes(config: &Config) -> Lifetimes {
+    let secs = |d: std::time::Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+    Lifetimes {
+        landing_link: secs(config.landing_ttl),
+        session_idle: secs(config.session_idle),
+        session_max: SESSION_MAX_SECS,
+        draft_idle: DRAFT_IDLE_SECS,
+        oauth_state: oauth::STATE_LIFETIME_SECS,
+        console_idle: operators::IDLE_SECS,
+        console_max: operators::MAX_SESSION_SECS,
+        login_failure: operators::ADDRESS_WINDOW_SECS,
+        retention: i64::from(config.retention_days) * 86_400,
+        counterparty: crate::shipments::retention::COUNTERPARTY_DAYS * 86_400,
+        sweep_every: jobs::EVERY_SECS,
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::housekeeping::{self, Lifetimes, Swept};
+use crate::housekeeping::{self, Swept};
 use crate::shipments::retention;
 use crate::state::AppState;
 
@@ -47,7 +47,7 @@ pub async fn run_once(state: &AppState, now: i64) -> Round {
     if let Some(purged @ 1..) = purged {
         tracing::info!(purged, "retention: personal data purged");
     }
-    let swept = housekeeping::sweep(&state.db, &Lifetimes::of(&state.config), now)
+    let swept = housekeeping::sweep(&state.db, &housekeeping::lifetimes(&state.config), now)
         .await
         .ok();
     Round {

@@ -64,12 +64,17 @@ pub async fn add(db: &Db, username: &str, password: &str, now: i64) -> Result<()
     .fetch_one(&mut *tx)
     .await?;
     // A new password ends every session the old one opened.
-    sqlx::query("delete from operator_sessions where operator_id = ?")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    end_sessions(&mut tx, id).await?;
     tx.commit().await?;
     Ok(())
+}
+
+async fn end_sessions(tx: &mut sqlx::SqliteConnection, operator: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("delete from operator_sessions where operator_id = ?")
+        .bind(operator)
+        .execute(tx)
+        .await
+        .map(|_| ())
 }
 
 /// Disables an operator and ends their sessions.
@@ -80,11 +85,7 @@ pub async fn disable(db: &Db, username: &str) -> Result<(), OperatorError> {
             .bind(username)
             .fetch_optional(&mut *tx)
             .await?;
-    let id = id.ok_or(OperatorError::Unknown)?;
-    sqlx::query("delete from operator_sessions where operator_id = ?")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    end_sessions(&mut tx, id.ok_or(OperatorError::Unknown)?).await?;
     tx.commit().await?;
     Ok(())
 }
