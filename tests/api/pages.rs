@@ -407,9 +407,13 @@ async fn a_login_form_under_no_referrer_is_told_apart_by_sec_fetch_site() {
         }
         request.body(Body::from(body.clone())).unwrap()
     };
-    for refused in [None, Some("cross-site"), Some("same-site")] {
-        let reply = app.send_from(OPERATOR, post(refused)).await;
-        assert!(location(&reply).ends_with("e=form"), "{refused:?}");
+    // A login needs a browser that says it is ours; one from another site is refused outright.
+    let unsaid = app.send_from(OPERATOR, post(None)).await;
+    assert!(location(&unsaid).ends_with("e=form"));
+    assert!(unsaid.header("set-cookie").is_none());
+    for foreign in [Some("cross-site"), Some("same-site")] {
+        let reply = app.send_from(OPERATOR, post(foreign)).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{foreign:?}");
         assert!(reply.header("set-cookie").is_none());
     }
     let reply = app.send_from(OPERATOR, post(Some("same-origin"))).await;
@@ -521,4 +525,49 @@ async fn a_tracking_link_shows_the_shipment_until_it_expires_and_never_cancels()
         shipment.status,
         domain::status::Status::AwaitingCounterparty
     );
+}
+
+#[tokio::test]
+async fn a_form_another_site_sends_changes_nothing() {
+    let app = TestApp::new().await;
+    let cookie = app
+        .open(&format!(
+            "http://ersal.test{}",
+            app.landing_path(&serde_json::json!({"source": "CHAT", "conversation_id": "c-1"}))
+                .await
+        ))
+        .await;
+    let item = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("form[description]", "گوشی"),
+            ("form[size_class]", "small"),
+            ("form[declared_value]", "0"),
+        ])
+        .finish();
+    let post = |headers: &[(&str, &str)]| {
+        let mut request = Request::post("/api/flow/item")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "text/html")
+            .header("cookie", &cookie);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        app.send(request.body(Body::from(item.clone())).unwrap())
+    };
+    let drafts = || app.count("select count(*) from drafts");
+    for foreign in [
+        &[("origin", "https://evil.example")][..],
+        &[("origin", "null"), ("sec-fetch-site", "cross-site")][..],
+    ] {
+        assert_eq!(
+            post(foreign).await.status,
+            StatusCode::FORBIDDEN,
+            "{foreign:?}"
+        );
+        assert_eq!(drafts().await, 0, "nothing stored");
+    }
+    // An old browser that says nothing is let through (its cookie is `SameSite=Lax`).
+    let unsaid = post(&[]).await;
+    assert_eq!(location(&unsaid), "/request?step=party");
+    assert_eq!(drafts().await, 1);
 }

@@ -12,6 +12,7 @@ use crate::chat::outbox::{self, Queued};
 use crate::chat::texts::{announce, Facts};
 use crate::crypto;
 use crate::error::AppError;
+use crate::http::origin::Sender;
 use crate::operators::{self, AuditEntry, Login, Operator};
 use crate::shipments::list::{self, Condition, Filter, Line, PAGE_SIZE};
 use crate::shipments::{self, Change, Changed, Shipment};
@@ -132,17 +133,9 @@ pub async fn authorized(
         .filter(|o| crypto::matches_any(csrf.as_bytes(), std::iter::once(o.csrf.as_bytes()))))
 }
 
-/// Whether a login form came from our own pages (`Origin`, or `Sec-Fetch-Site`). Under
-/// `Referrer-Policy: no-referrer` browsers send `Origin: null` with a plain form's POST, so
-/// `null` says nothing and `Sec-Fetch-Site` decides.
+/// Whether a login form came from our own pages: a browser must say so.
 fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
-    let ours = state.config.public_url("");
-    let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
-    let origin_ok = header(http::header::ORIGIN.as_str())
-        .filter(|o| *o != "null")
-        .map(|o| o == ours.trim_end_matches('/'));
-    let fetch_site_ok = header("sec-fetch-site").map(|s| s == "same-origin");
-    origin_ok.or(fetch_site_ok).unwrap_or(false)
+    crate::http::origin::sender(headers, &state.config.public_url("")) == Sender::Ours
 }
 
 /// Why the login page is shown again.

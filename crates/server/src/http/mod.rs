@@ -12,6 +12,7 @@ mod health;
 mod init;
 mod landing;
 mod oauth;
+pub mod origin;
 pub mod page;
 
 use axum::extract::MatchedPath;
@@ -82,6 +83,10 @@ pub fn layered(router: Router, config: &Config) -> Router {
                 headers::security_headers,
             ))
             .layer(axum::middleware::from_fn(cache_policy))
+            .layer(axum::middleware::from_fn_with_state(
+                config.public_url(""),
+                origin::refuse_cross_site,
+            ))
             // Pages and answers are compressed on the fly; precompressed assets pass untouched.
             .layer(CompressionLayer::new()),
     )
