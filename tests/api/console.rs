@@ -229,6 +229,11 @@ async fn one_address_gets_a_limited_number_of_failures() {
         refusal(&app, PASSWORD, "10.0.0.9", now).await,
         Some(LoginRefused::TooManyFromAddress)
     );
+    // Guesses from the refused address count against no account: "ali" is not locked by them.
+    for _ in 0..MAX_FAILED_LOGINS * 2 {
+        let guess = refusal(&app, "wrong", "10.0.0.9", now).await;
+        assert_eq!(guess, Some(LoginRefused::TooManyFromAddress));
+    }
     assert!(
         refusal(&app, PASSWORD, "10.0.0.10", now).await.is_none(),
         "other addresses are not affected"

@@ -275,6 +275,12 @@ impl Config {
         Ok(())
     }
 
+    /// The origin browsers name in `Origin` for Ersal's pages (`public_base_url` without its
+    /// path).
+    pub fn public_origin(&self) -> String {
+        self.public_base_url.origin().ascii_serialization()
+    }
+
     /// `public_base_url` joined with an absolute path such as `/l/abc`.
     pub fn public_url(&self, path: &str) -> String {
         format!(
@@ -433,6 +439,15 @@ mod tests {
         let config = load(PROD).unwrap();
         assert_eq!(config.identification_keys().count(), 2);
         assert_eq!(config.landing_ttl, Duration::from_secs(1800));
+        assert_eq!(config.public_origin(), "https://ersal.example.ir");
+        let mut vars = PROD.to_vec();
+        vars.push(("ERSAL_PUBLIC_URL", "https://example.ir/ersal/"));
+        let under_a_path = load(&vars).unwrap();
+        assert_eq!(
+            under_a_path.public_origin(),
+            "https://example.ir",
+            "browsers send no path"
+        );
     }
 
     #[test]

@@ -135,7 +135,7 @@ pub async fn authorized(
 
 /// Whether a login form came from our own pages: a browser must say so.
 fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
-    crate::http::origin::sender(headers, &state.config.public_url("")) == Sender::Ours
+    crate::http::origin::sender(headers, &state.config.public_origin()) == Sender::Ours
 }
 
 /// Why the login page is shown again.

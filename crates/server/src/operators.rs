@@ -147,6 +147,11 @@ pub async fn login(
                 .fetch_one(&mut *tx)
                 .await?;
     }
+    // A refused address counts against no account: it cannot lock anyone out.
+    if from_address > MAX_FAILURES_PER_ADDRESS {
+        tx.commit().await?;
+        return Ok(Login::Refused(LoginRefused::TooManyFromAddress));
+    }
     // A lock that has run out starts a new count.
     let account = sqlx::query(
         "update operators set
@@ -160,9 +165,6 @@ pub async fn login(
     .fetch_optional(&mut *tx)
     .await?;
     tx.commit().await?;
-    if from_address > MAX_FAILURES_PER_ADDRESS {
-        return Ok(Login::Refused(LoginRefused::TooManyFromAddress));
-    }
     let Some(account) = account else {
         passwords.verify(password, None).await?;
         return Ok(Login::Refused(LoginRefused::WrongCredentials));

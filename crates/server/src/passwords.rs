@@ -55,9 +55,13 @@ impl Passwords {
         self.checks.fetch_add(1, Ordering::Relaxed);
         let password = password.to_owned();
         let known = hash.is_some();
-        let hash = hash.unwrap_or_else(|| decoy().to_owned());
         let matched = tokio::task::spawn_blocking(move || {
-            PasswordHash::new(&hash).is_ok_and(|parsed| {
+            // The decoy is made here too, on the blocking pool, the first time it is needed.
+            let hash = match &hash {
+                Some(hash) => hash.as_str(),
+                None => decoy(),
+            };
+            PasswordHash::new(hash).is_ok_and(|parsed| {
                 Argon2::default()
                     .verify_password(password.as_bytes(), &parsed)
                     .is_ok()

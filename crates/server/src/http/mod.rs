@@ -84,7 +84,7 @@ pub fn layered(router: Router, config: &Config) -> Router {
             ))
             .layer(axum::middleware::from_fn(cache_policy))
             .layer(axum::middleware::from_fn_with_state(
-                config.public_url(""),
+                config.public_origin(),
                 origin::refuse_cross_site,
             ))
             // Pages and answers are compressed on the fly; precompressed assets pass untouched.

@@ -19,7 +19,8 @@ pub enum Sender {
     Unsaid,
 }
 
-/// Where `headers` say the request comes from, for Ersal served at `ours` (an origin).
+/// Where `headers` say the request comes from, for Ersal served at origin `ours`
+/// ([`crate::Config::public_origin`]).
 pub fn sender(headers: &HeaderMap, ours: &str) -> Sender {
     let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
     if let Some(origin) = header(http::header::ORIGIN.as_str()).filter(|o| *o != "null") {
