@@ -1,17 +1,18 @@
 # The two commands of the README:
 #   make run    Ersal on http://127.0.0.1:3000 (dev mode, SQLite under data/), rebuilt on change
-#   make test   every check CI runs: fmt, clippy (server and wasm), cargo test, Playwright
+#   make test   every check CI runs: fmt, clippy (server and wasm), dependency licences and
+#               sources, cargo test, Playwright
 # Both install what they need first (scripts/setup.sh).
 
 SHELL := /bin/bash
 LEPTOS := scripts/with-leptos-env.sh cargo leptos
 
-.PHONY: run test setup setup-test fmt-check clippy unit e2e build-release bench
+.PHONY: run test setup setup-test fmt-check clippy deps unit e2e build-release bench
 
 run: setup
 	ERSAL_MODE=dev $(LEPTOS) watch --bin-features sandbox
 
-test: setup-test fmt-check clippy unit e2e
+test: setup-test fmt-check clippy deps unit e2e
 
 setup:
 	scripts/setup.sh
@@ -25,6 +26,10 @@ fmt-check:
 clippy:
 	cargo clippy --workspace --all-targets --features ersal/sandbox -- -D warnings
 	cargo clippy -p ersal --lib --target wasm32-unknown-unknown --features hydrate -- -D warnings
+
+# Licences, banned crates and sources, from the local registry (deny.toml); no network needed.
+deps:
+	cargo deny --offline check licenses bans sources
 
 unit:
 	cargo test --workspace --features ersal/sandbox

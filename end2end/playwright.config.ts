@@ -24,6 +24,9 @@ const env = {
   DIVAR_IDENTIFICATION_KEYS: IDENTIFICATION_KEY,
   ERSAL_PUBLIC_URL: BASE_URL,
   DIVAR_SANDBOX_ADDR: "127.0.0.1:3100",
+  // Every journey comes from one loopback address, far faster than a person: the per-address
+  // limits are raised so that they never decide a journey (tests/api/limits.rs tests them).
+  ERSAL_RATE_LIMITS: "fallback=1000,landing=1000,login=1000,functions=10000,pages=10000",
   RUST_LOG: "info",
 };
 

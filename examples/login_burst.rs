@@ -48,9 +48,10 @@ async fn main() {
     .expect("Leptos.toml")
     .leptos_options;
     let router = ersal::server::router(state.clone(), options);
-    tokio::spawn(ersal::server::serve(
+    tokio::spawn(ersal_server::http::listener::serve(
         listener,
         router,
+        state.config.listener,
         std::future::pending(),
     ));
 

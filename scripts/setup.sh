@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what `make run` / `make test` need, skipping whatever is already there.
 #   scripts/setup.sh        the build tools (wasm target, cargo-leptos, wasm-bindgen, wasm-opt)
-#   scripts/setup.sh test   also Debian's Chromium and the end2end npm packages
+#   scripts/setup.sh test   also cargo-deny, Debian's Chromium and the end2end npm packages
 # Everything comes from the package registries: crates.io, npm and Debian.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CARGO_LEPTOS_VERSION=0.3.10
 WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen pin in Cargo.toml
+CARGO_DENY_VERSION=0.20.2
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -37,6 +38,10 @@ if [ ! -x node_modules/.bin/wasm-opt ]; then
 fi
 
 if [ "${1:-}" = test ]; then
+  if ! cargo deny --version 2>/dev/null | grep -q "$CARGO_DENY_VERSION"; then
+    step "cargo install cargo-deny $CARGO_DENY_VERSION"
+    cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked
+  fi
   if [ ! -x /usr/bin/chromium ]; then
     step "apt-get install chromium"
     sudo_cmd=""

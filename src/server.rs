@@ -1,10 +1,7 @@
 //! The one app builder (feature `ssr`): the whole router — the plain routes Divar and browsers
 //! call, the landing app's pages and server functions, the console's pages, and the layers —
-//! assembled from a state and the Leptos options, and served with each client's address. The
-//! binary and the tests both use these two functions, so the tests run what ships.
-
-use std::future::Future;
-use std::net::SocketAddr;
+//! assembled from a state and the Leptos options (served by `ersal_server::http::listener`).
+//! The binary and the tests both use it, so the tests run what ships.
 
 use axum::Router;
 use ersal_server::{http, AppState};
@@ -53,23 +50,7 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         .with_state(options.clone())
         .merge(landing.with_state(options))
         .layer(RequestBodyLimitLayer::new(FORM_BODY_BYTES));
-    http::layered(http::routes(state.clone()).merge(apps), &state.config)
-}
-
-/// Serves `router` on `listener` until `shutdown` resolves, with each connection's client
-/// address available to handlers (`ConnectInfo`), which the console's per-address login
-/// limit needs.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    router: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    http::layered(http::routes(state.clone()).merge(apps), &state)
 }
 
 /// The Divar sandbox in front of an Ersal configured by `config` (development and tests): the

@@ -17,15 +17,15 @@ pub async fn headers() -> Result<http::HeaderMap, ServerFnError> {
     Ok(leptos_axum::extract().await?)
 }
 
-/// The client's address, as the listener saw it (the app is served with connection info);
-/// `None` where it is unknown.
+/// The client's address as the app's layers worked it out (the peer, or what trusted proxies
+/// report: `ersal_server::http::client`); `None` where it is unknown.
 pub async fn client_address() -> Option<String> {
-    use axum::extract::ConnectInfo;
-    use std::net::SocketAddr;
-    let ConnectInfo(address) = leptos_axum::extract::<ConnectInfo<SocketAddr>>()
+    use axum::Extension;
+    use ersal_server::http::client::ClientAddress;
+    let Extension(ClientAddress(address)) = leptos_axum::extract::<Extension<ClientAddress>>()
         .await
         .ok()?;
-    Some(address.ip().to_string())
+    address.map(|a| a.to_string())
 }
 
 /// The landing session of the browser making this request.

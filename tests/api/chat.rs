@@ -123,6 +123,7 @@ pub async fn shipment_in(app: &TestApp, conversation: &str) -> TrackingCode {
         payer: Payer::Receiver,
         quote_total: Rials(1_100_000),
         parties: Parties::one(Role::Receiver, party),
+        direct_link: false,
     };
     shipments::create(
         &app.state.db,

@@ -22,7 +22,11 @@ pub const PASSWORD: &str = "correct horse battery";
 
 /// A test app with one operator, "ali", whose password is [`PASSWORD`].
 pub async fn with_ali() -> TestApp {
-    let app = TestApp::new().await;
+    add_ali(TestApp::new().await).await
+}
+
+/// `app` with the operator "ali" added.
+pub async fn add_ali(app: TestApp) -> TestApp {
     operators::add(&app.state.db, "ali", PASSWORD, app.state.now())
         .await
         .unwrap();

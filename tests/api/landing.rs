@@ -4,7 +4,7 @@ use ersal_server::sessions::{self, Landing, Redeemed};
 use http::StatusCode;
 use serde_json::json;
 
-use crate::support::{TestApp, COMPLETION};
+use crate::support::{TestApp, CLIENT, COMPLETION};
 
 async fn landing_path(app: &TestApp) -> String {
     let chat = json!({"source": "CHAT", "conversation_id": "c-1", "return_url": "https://divar.ir/chat/c-1"});
@@ -266,4 +266,35 @@ async fn only_sessions_divar_started_spend_a_get_post_call() {
         1,
         "a chat's post is looked up once"
     );
+}
+
+#[tokio::test]
+async fn a_shipment_from_the_direct_link_is_marked_for_the_operators() {
+    let app = TestApp::new().await;
+    let fallback = app.get("/divar/fallback?post_token=QpR7x2Lm", None).await;
+    let location = fallback.header("location").unwrap().to_owned();
+    let cookie = app.open(&format!("http://ersal.test{location}")).await;
+    let role = [("form[role]", "receiver")];
+    let chosen = app
+        .post_form(CLIENT, "/api/flow/role", Some(&cookie), &role)
+        .await;
+    assert!(chosen.status.is_redirection(), "{}", chosen.text());
+    let code = crate::housekeeping::saved_by(&app, &cookie).await;
+    assert!(app.shipment(&code).await.order.direct_link);
+    let chat = crate::chat::shipment_in(&app, "conv-A").await;
+    assert!(!app.shipment(&chat).await.order.direct_link);
+
+    let (operator, _) = crate::pages::operator_session(&app).await;
+    let list = app.get("/console", Some(&operator)).await.text();
+    assert_eq!(
+        list.matches(app::console::DIRECT_LINK).count(),
+        1,
+        "one of two lines"
+    );
+    let page = app
+        .get(&format!("/console/s/{code}"), Some(&operator))
+        .await;
+    assert!(page
+        .text()
+        .contains("دیوار هویت این کاربر را تأیید نکرده است"));
 }

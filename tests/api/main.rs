@@ -9,6 +9,7 @@ mod housekeeping;
 mod init;
 mod journey;
 mod landing;
+mod limits;
 mod outbox;
 mod pages;
 mod startup;

@@ -11,7 +11,7 @@ use http::{Request, StatusCode};
 use serde_json::json;
 
 use crate::chat::shipment_in;
-use crate::console::{with_ali, PASSWORD};
+use crate::console::{add_ali, with_ali, PASSWORD};
 use crate::support::{leptos_options, Reply, TestApp, TestEnv};
 
 const STRANGER: &str = "10.0.0.1:5000";
@@ -241,9 +241,30 @@ async fn production_adds_hsts_and_sends_forms_only_to_divar() {
     }
 }
 
-/// The log lines written while the subscriber is set on this (the test's only) thread.
+/// Every log line the test binary writes. The subscriber is the process's global one: a
+/// subscriber set for one thread alone can miss events whose interest another test's thread
+/// has already cached as "never".
 #[derive(Clone, Default)]
 struct Log(Arc<Mutex<Vec<u8>>>);
+
+impl Log {
+    fn global() -> Self {
+        static LOG: std::sync::OnceLock<Log> = std::sync::OnceLock::new();
+        LOG.get_or_init(|| {
+            let log = Log::default();
+            let subscriber = tracing_subscriber::fmt()
+                .with_ansi(false)
+                .with_writer({
+                    let log = log.clone();
+                    move || log.clone()
+                })
+                .finish();
+            tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
+            log
+        })
+        .clone()
+    }
+}
 
 impl std::io::Write for Log {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
@@ -259,15 +280,7 @@ impl std::io::Write for Log {
 #[tokio::test]
 async fn a_callers_request_id_is_logged_beside_ours_and_never_answered_as_ours() {
     let app = TestApp::new().await;
-    let log = Log::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_ansi(false)
-        .with_writer({
-            let log = log.clone();
-            move || log.clone()
-        })
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let log = Log::global();
 
     let theirs = "caller-chosen-id-0001";
     let request = Request::get("/healthz")
@@ -363,7 +376,9 @@ fn location(reply: &Reply) -> &str {
 
 #[tokio::test]
 async fn a_stranger_who_guesses_wrong_is_refused_but_the_operator_elsewhere_is_not() {
-    let app = with_ali().await;
+    // The rate limit would refuse these guesses first (tests/api/limits.rs): raised, so that
+    // the database's own per-address rule is what answers.
+    let app = add_ali(TestApp::with([("ERSAL_RATE_LIMITS", "login=100".to_owned())]).await).await;
     // Guessing names, so that no account's own lockout is what refuses.
     for i in 0..20 {
         let reply = login_as(&app, STRANGER, &format!("guess{i}"), "wrong guess").await;
@@ -421,7 +436,7 @@ async fn a_login_form_under_no_referrer_is_told_apart_by_sec_fetch_site() {
 }
 
 /// Logs the operator in: their cookie and the CSRF token their pages carry.
-async fn operator_session(app: &TestApp) -> (String, String) {
+pub(crate) async fn operator_session(app: &TestApp) -> (String, String) {
     ersal_server::operators::add(&app.state.db, "ali", PASSWORD, app.state.now())
         .await
         .unwrap();

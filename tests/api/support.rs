@@ -63,6 +63,13 @@ impl TestApp {
         Self::on(TestEnv::new(Self::vars())).await
     }
 
+    /// The app with `more` variables set.
+    pub async fn with<const N: usize>(more: [(&'static str, String); N]) -> Self {
+        let mut env = TestEnv::new(Self::vars());
+        env.vars.extend(more);
+        Self::on(env).await
+    }
+
     /// The app talking to a Divar sandbox of its own over HTTP.
     pub async fn with_sandbox() -> (Self, Sandbox) {
         let (env, sandbox) = TestEnv::with_sandbox(Self::vars()).await;

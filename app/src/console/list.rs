@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use ersal_server::console::ListQuery;
 
-use super::Logout;
+use super::{Logout, DIRECT_LINK};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListLine {
@@ -15,6 +15,7 @@ pub struct ListLine {
     pub item: String,
     pub route: String,
     pub created: String,
+    pub direct_link: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,6 +61,7 @@ pub async fn console_list(query: ListQuery) -> Result<Option<ListData>, ServerFn
                 item: l.item,
                 created: JalaliDateTime::from_unix(l.created_at).display(),
                 id: l.id,
+                direct_link: l.direct_link,
             })
             .collect(),
         total: page.total,
@@ -171,7 +173,7 @@ fn ListView(list: ListData) -> impl IntoView {
                     {lines.into_iter().map(|l| view! {
                         <tr>
                             <td dir="ltr"><a href=format!("/console/s/{}", l.id)>{l.id.clone()}</a></td>
-                            <td>{l.status}</td>
+                            <td>{l.status}{l.direct_link.then(|| view! { <span class="tag">{DIRECT_LINK}</span> })}</td>
                             <td>{l.item}</td>
                             <td>{l.route}</td>
                             <td>{l.created}</td>

@@ -19,6 +19,9 @@ use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 use ersal_server::console::CsrfForm;
 
+/// The mark on shipments started from Divar's direct link rather than a session Divar opened.
+pub const DIRECT_LINK: &str = "پیوند مستقیم";
+
 /// The console's document: like the landing app's, without hydration.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     crate::provide_csp_nonce();

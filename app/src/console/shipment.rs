@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use ersal_server::console::{ActForm, Acted};
 
-use super::Logout;
+use super::{Logout, DIRECT_LINK};
 use crate::order::{OrderFacts, OrderSummary};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,6 +43,7 @@ pub struct ShipmentData {
     pub order: OrderSummary,
     pub parties: Vec<PartyView>,
     pub purged: bool,
+    pub direct_link: bool,
     pub timeline: Vec<TimelineLine>,
     /// Each chat message: its delivery, when it was queued, how many attempts.
     pub outbox: Vec<String>,
@@ -106,6 +107,7 @@ pub async fn console_shipment(id: String) -> Result<Option<ShipmentData>, Server
         .filter_map(|(role, p)| p.as_ref().map(|p| party_view(&state, role, p)))
         .collect(),
         purged: shipment.purged,
+        direct_link: shipment.order.direct_link,
         timeline: shipment
             .events
             .iter()
@@ -172,6 +174,7 @@ fn ShipmentView(view: ShipmentData, act: ServerAction<OperatorAct>) -> impl Into
         order,
         parties,
         purged,
+        direct_link,
         timeline,
         outbox,
         audit,
@@ -212,6 +215,10 @@ fn ShipmentView(view: ShipmentData, act: ServerAction<OperatorAct>) -> impl Into
             <dl class="facts">
                 <dt>"وضعیت"</dt><dd data-testid="console-status">{status}</dd>
                 <OrderFacts order />
+                {direct_link.then(|| view! {
+                    <dt>"ورود"</dt>
+                    <dd data-testid="console-direct-link"><span class="tag">{DIRECT_LINK}</span>" بدون گفتگوی دیوار؛ دیوار هویت این کاربر را تأیید نکرده است."</dd>
+                })}
             </dl>
         </section>
         <section class="card">

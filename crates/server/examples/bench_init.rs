@@ -36,8 +36,7 @@ async fn main() {
     ]);
     let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("config");
     let state = AppState::connect(config).await.expect("database");
-    let ersal =
-        ersal_server::http::layered(ersal_server::http::routes(state.clone()), &state.config);
+    let ersal = ersal_server::http::layered(ersal_server::http::routes(state.clone()), &state);
     let bare = Router::new().route(
         "/json",
         post(|Json(body): Json<Value>| async move {

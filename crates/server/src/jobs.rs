@@ -1,6 +1,7 @@
 //! Background jobs, every [`EVERY_SECS`]: shipments whose other side never answered expire, the
 //! personal data of ended shipments is purged after the retention period, and housekeeping
-//! deletes whatever else has had its time ([`crate::housekeeping`]).
+//! deletes whatever else has had its time ([`crate::housekeeping`]), and the rate limits forget
+//! the addresses they no longer need to remember.
 
 use std::time::Duration;
 
@@ -50,6 +51,7 @@ pub async fn run_once(state: &AppState, now: i64) -> Round {
     let swept = housekeeping::sweep(&state.db, &housekeeping::lifetimes(&state.config), now)
         .await
         .ok();
+    state.limits.forget_idle();
     Round {
         expired,
         purged,

@@ -16,6 +16,7 @@ use crate::config::Config;
 use crate::crypto::Keys;
 use crate::db::{self, Db, DbError};
 use crate::error::AppError;
+use crate::http::limits::Limiters;
 use crate::oauth::DivarOAuth;
 use crate::passwords::Passwords;
 use crate::sessions::{self, Landing, LandingSession, LandingWriter};
@@ -31,6 +32,8 @@ pub struct AppState {
     pub keys: Keys,
     pub return_policy: ReturnPolicy,
     pub passwords: Passwords,
+    /// The per-address rate limits' counts (this process's only).
+    pub limits: Arc<Limiters>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +66,7 @@ impl AppState {
             keys: Keys::derive(&config.secret_key),
             return_policy: ReturnPolicy::new(config.completion_url.clone()),
             passwords: Passwords::default(),
+            limits: Arc::new(Limiters::new(config.rate_limits)),
             config: Arc::new(config),
             db,
         })

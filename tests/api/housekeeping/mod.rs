@@ -234,7 +234,7 @@ async fn the_page_follows_the_configuration() {
 
 /// The buyer behind `cookie` fills the flow and saves a shipment (no chat): its code. The draft
 /// exists until the submission.
-async fn saved_by(app: &TestApp, cookie: &str) -> TrackingCode {
+pub(crate) async fn saved_by(app: &TestApp, cookie: &str) -> TrackingCode {
     step(app, cookie, "item", &ITEM).await;
     step(app, cookie, "party", &party("door")).await;
     assert_eq!(count(app, "select count(*) from drafts").await, 1);

@@ -15,6 +15,7 @@ use crate::oauth;
 use crate::sessions::LandingSession;
 use crate::shipments::{self, Changed, Completion, Order, Parties, Shipment};
 use crate::state::AppState;
+use kenar::Source;
 
 /// Where a submission leads.
 pub enum Submitted {
@@ -130,6 +131,7 @@ pub async fn finalize(
         quote_total: total,
         parties: Parties::one(role, party),
         item,
+        direct_link: session.landing.source == Source::Fallback,
     };
     let conversation = session
         .landing

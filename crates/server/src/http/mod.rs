@@ -6,29 +6,32 @@
 //! app (these routes and the Leptos pages) with request ids, tracing and response headers
 //! ([`headers`]: the Content-Security-Policy with its per-response nonce, HSTS, …).
 
+pub mod client;
 mod error;
 pub mod headers;
 mod health;
 mod init;
 mod landing;
+pub mod limits;
+pub mod listener;
 mod oauth;
 pub mod origin;
 pub mod page;
 
 use axum::extract::MatchedPath;
 use axum::Router;
-use http::{header, HeaderName, HeaderValue, Request};
+use http::{header, HeaderName, HeaderValue, Request, StatusCode};
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 pub use headers::CspNonce;
 pub use init::MAX_BODY_BYTES;
 
-use crate::config::Config;
 use crate::state::AppState;
 
 /// The plain routes, with their state applied.
@@ -54,11 +57,13 @@ impl MakeRequestId for RandomRequestId {
     }
 }
 
-/// Wraps `router` with request ids, a trace span per request, the security headers for
-/// `config`'s deployment, caching rules and compression. The span records the matched route
+/// Wraps `router` with request ids, a trace span per request, the client's address, the
+/// per-address rate limits, the request timeout, the security headers for `state`'s
+/// deployment, caching rules and compression. The span records the matched route
 /// (`/l/{id}`, never the id itself), our request id and the caller's (`caller_request_id`), and
 /// no query string, headers or body, so tokens and personal data stay out of the logs.
-pub fn layered(router: Router, config: &Config) -> Router {
+pub fn layered(router: Router, state: &AppState) -> Router {
+    let config = &state.config;
     let trace = TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
         let route = req
             .extensions()
@@ -78,6 +83,18 @@ pub fn layered(router: Router, config: &Config) -> Router {
             .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))
             .layer(trace)
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::REQUEST_TIMEOUT,
+                config.listener.request,
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                std::sync::Arc::new(config.trusted_proxies.clone()),
+                client::mark_client,
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                state.limits.clone(),
+                limits::limit,
+            ))
             .layer(axum::middleware::from_fn_with_state(
                 std::sync::Arc::new(headers::Policy::new(config)),
                 headers::security_headers,

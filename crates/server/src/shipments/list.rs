@@ -36,6 +36,7 @@ pub struct Line {
     pub origin_city: Option<String>,
     pub destination_city: Option<String>,
     pub created_at: i64,
+    pub direct_link: bool,
 }
 
 pub const PAGE_SIZE: i64 = 20;
@@ -67,7 +68,7 @@ pub async fn list(db: &Db, filter: &Filter, page: i64) -> Result<(Vec<Line>, i64
         .fetch_one(db)
         .await?;
     let mut query = filtered(
-        QueryBuilder::new("select id, status, item_description, origin_city, destination_city, created_at from shipments"),
+        QueryBuilder::new("select id, status, item_description, origin_city, destination_city, created_at, direct_link from shipments"),
         filter,
     );
     query
@@ -88,6 +89,7 @@ pub async fn list(db: &Db, filter: &Filter, page: i64) -> Result<(Vec<Line>, i64
                 origin_city: row.try_get("origin_city")?,
                 destination_city: row.try_get("destination_city")?,
                 created_at: row.try_get("created_at")?,
+                direct_link: row.try_get("direct_link")?,
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;

@@ -65,6 +65,9 @@ pub struct Order {
     pub payer: Payer,
     pub quote_total: Rials,
     pub parties: Parties,
+    /// Started from Divar's direct link, not from a session Divar opened: nobody vouched for
+    /// the user (the console marks it).
+    pub direct_link: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -31,8 +31,8 @@ pub(super) async fn insert(
            (id, landing_digest, conversation_id, post_token, opener_role, status, item_description,
             size_class, weight_grams, length_cm, width_cm, height_cm, declared_rials, fragile,
             origin_city, destination_city, service, payer, quote_total_rials, parties_sealed,
-            created_at, updated_at)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            direct_link, created_at, updated_at)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(id.as_str())
     .bind(&new.landing)
@@ -54,6 +54,7 @@ pub(super) async fn insert(
     .bind(new.payer.key())
     .bind(money(new.quote_total))
     .bind(parties_sealed)
+    .bind(new.direct_link)
     .bind(now)
     .bind(now)
     .execute(&mut **tx)
@@ -192,7 +193,7 @@ pub(super) async fn read(
         "select landing_digest, conversation_id, post_token, opener_role, status, item_description,
                 size_class, weight_grams, length_cm, width_cm, height_cm, declared_rials, fragile,
                 origin_city, destination_city, service, payer, quote_total_rials, parties_sealed,
-                purged_at
+                direct_link, purged_at
          from shipments where id = ?",
     )
     .bind(id.as_str())
@@ -221,6 +222,7 @@ pub(super) async fn read(
         payer: decode(Payer::parse(row.try_get("payer")?), "payer")?,
         quote_total: Rials(u64::try_from(total).unwrap_or_default()),
         parties,
+        direct_link: row.try_get("direct_link")?,
     };
     Ok(Some(Shipment {
         id: id.clone(),

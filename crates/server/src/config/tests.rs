@@ -1,0 +1,184 @@
+use super::*;
+use std::collections::HashMap;
+
+fn load(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    let map: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Config::from_lookup(|name| map.get(name).cloned())
+}
+
+const PROD: &[(&str, &str)] = &[
+    ("ERSAL_MODE", "prod"),
+    ("ERSAL_PUBLIC_URL", "https://ersal.example.ir"),
+    (
+        "DIVAR_IDENTIFICATION_KEYS",
+        "first-identification-key-123, second-identification-key-456",
+    ),
+    ("KENAR_APP_SLUG", "ersal"),
+    ("KENAR_API_KEY", "a-real-looking-api-key"),
+    ("KENAR_OAUTH_CLIENT_SECRET", "a-real-looking-client-secret"),
+    ("ERSAL_SECRET_KEY", "0123456789abcdef0123456789abcdef-prod"),
+];
+
+const DEV: (&str, &str) = ("ERSAL_MODE", "dev");
+
+#[test]
+fn nothing_set_is_prod_and_names_what_is_missing() {
+    let err = load(&[]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "configuration: ERSAL_PUBLIC_URL is required in prod"
+    );
+}
+
+#[test]
+fn without_a_mode_dev_values_are_refused() {
+    for (var, dev_value) in [
+        ("DIVAR_IDENTIFICATION_KEYS", kenar::dev::IDENTIFICATION_KEY),
+        ("KENAR_API_KEY", kenar::dev::API_KEY),
+        ("KENAR_OAUTH_CLIENT_SECRET", kenar::dev::CLIENT_SECRET),
+        ("KENAR_APP_SLUG", kenar::dev::APP_SLUG),
+        ("ERSAL_SECRET_KEY", DEV_SECRET_KEY),
+    ] {
+        let mut vars: Vec<(&str, &str)> = PROD
+            .iter()
+            .copied()
+            .filter(|(k, _)| *k != var && *k != "ERSAL_MODE")
+            .collect();
+        vars.push((var, dev_value));
+        assert_eq!(load(&vars).unwrap_err().var, var);
+    }
+}
+
+#[test]
+fn dev_serves_only_loopback() {
+    for public in [
+        "http://localhost:3000",
+        "http://[::1]:3000",
+        "http://ersal.test",
+    ] {
+        assert!(
+            load(&[DEV, ("ERSAL_PUBLIC_URL", public)]).is_ok(),
+            "{public}"
+        );
+    }
+    let err = load(&[DEV, ("ERSAL_PUBLIC_URL", "https://ersal.example.ir")]).unwrap_err();
+    assert_eq!(err.var, "ERSAL_PUBLIC_URL");
+    let config = load(&[DEV]).unwrap();
+    assert!(config
+        .check_listen_addr("127.0.0.1:3000".parse().unwrap())
+        .is_ok());
+    let open = config.check_listen_addr("0.0.0.0:3000".parse().unwrap());
+    assert_eq!(open.unwrap_err().var, "LEPTOS_SITE_ADDR");
+    let prod = load(PROD).unwrap();
+    assert!(prod
+        .check_listen_addr("0.0.0.0:3000".parse().unwrap())
+        .is_ok());
+}
+
+#[test]
+fn dev_works_with_only_the_mode_set() {
+    let config = load(&[DEV]).unwrap();
+    assert!(config.is_dev());
+    assert_eq!(config.public_url("/l/x"), "http://127.0.0.1:3000/l/x");
+    assert_eq!(config.identification_keys().count(), 1);
+    assert_eq!(
+        config.oauth_base_url.as_str(),
+        "http://127.0.0.1:3100/",
+        "dev talks to the sandbox"
+    );
+    assert_eq!(
+        config.completion_url.as_str(),
+        "http://127.0.0.1:3100/completion"
+    );
+}
+
+#[test]
+fn prod_talks_to_divar_and_never_to_a_sandbox() {
+    let config = load(PROD).unwrap();
+    assert_eq!(config.sandbox_addr, None);
+    assert_eq!(config.oauth_base_url.as_str(), "https://oauth.divar.ir/");
+    assert_eq!(
+        config.kenar_api_base_url.as_str(),
+        "https://open-api.divar.ir/"
+    );
+    assert_eq!(
+        config.completion_url.as_str(),
+        kenar::ret::DIVAR_COMPLETION_URL
+    );
+    let mut vars = PROD.to_vec();
+    vars.push(("DIVAR_SANDBOX_ADDR", "127.0.0.1:3100"));
+    assert_eq!(load(&vars).unwrap_err().var, "DIVAR_SANDBOX_ADDR");
+}
+
+#[test]
+fn prod_loads_a_complete_environment() {
+    let config = load(PROD).unwrap();
+    assert_eq!(config.identification_keys().count(), 2);
+    assert_eq!(config.landing_ttl, Duration::from_secs(1800));
+    assert_eq!(config.public_origin(), "https://ersal.example.ir");
+    let mut vars = PROD.to_vec();
+    vars.push(("ERSAL_PUBLIC_URL", "https://example.ir/ersal/"));
+    let under_a_path = load(&vars).unwrap();
+    assert_eq!(
+        under_a_path.public_origin(),
+        "https://example.ir",
+        "browsers send no path"
+    );
+}
+
+#[test]
+fn prod_names_each_missing_or_weak_secret() {
+    for (var, bad) in [
+        ("ERSAL_SECRET_KEY", None),
+        ("ERSAL_SECRET_KEY", Some("too-short")),
+        ("ERSAL_SECRET_KEY", Some(DEV_SECRET_KEY)),
+        ("KENAR_API_KEY", None),
+        ("KENAR_OAUTH_CLIENT_SECRET", Some("short")),
+        ("DIVAR_IDENTIFICATION_KEYS", Some("short")),
+        ("DIVAR_IDENTIFICATION_KEYS", None),
+        ("ERSAL_PUBLIC_URL", Some("http://ersal.example.ir")),
+        ("KENAR_APP_SLUG", None),
+    ] {
+        let mut vars: Vec<(&str, &str)> = PROD.iter().copied().filter(|(k, _)| *k != var).collect();
+        if let Some(value) = bad {
+            vars.push((var, value));
+        }
+        let err = load(&vars).unwrap_err();
+        assert_eq!(err.var, var);
+        if let Some(value) = bad {
+            assert!(
+                !err.to_string().contains(value),
+                "the message must not echo the value"
+            );
+        }
+    }
+}
+
+#[test]
+fn secrets_never_print() {
+    let config = load(PROD).unwrap();
+    let printed = format!("{config:?} {}", config.summary());
+    for (_, value) in PROD
+        .iter()
+        .filter(|(k, _)| k.contains("KEY") || k.contains("SECRET"))
+    {
+        for part in value.split(", ") {
+            assert!(!printed.contains(part), "{part} leaked");
+        }
+    }
+}
+
+#[test]
+fn bad_numbers_and_modes_are_named() {
+    assert_eq!(
+        load(&[("ERSAL_MODE", "staging")]).unwrap_err().var,
+        "ERSAL_MODE"
+    );
+    for ttl in ["soon", "5"] {
+        let err = load(&[DEV, ("ERSAL_LANDING_TTL_SECS", ttl)]).unwrap_err();
+        assert_eq!(err.var, "ERSAL_LANDING_TTL_SECS");
+    }
+}

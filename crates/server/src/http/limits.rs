@@ -1,0 +1,222 @@
+//! Per-address rate limits on the anonymous paths, counted by `governor` (GCRA, one bucket per
+//! client address and class of path). Divar's own calls (`/divar/init`), health checks and the
+//! hashed assets are not limited here: Divar's servers share few addresses, and starving them
+//! would take Ersal down for everyone. A request whose client address is unknown
+//! ([`super::client`]) passes. The counts live in this process: with several instances each
+//! one counts on its own.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use http::{header, HeaderValue, StatusCode};
+
+use super::client::ClientAddress;
+
+/// The kinds of path that share a budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    /// `/divar/fallback`: each request may start a landing session.
+    Fallback,
+    /// `/l/{id}`: opening a landing link.
+    Landing,
+    /// The console's login (it also has its own counts in the database).
+    Login,
+    /// Every other server function (`/api/…`).
+    Functions,
+    /// Every other page.
+    Pages,
+}
+
+const CLASSES: [(Class, &str, u32); 5] = [
+    (Class::Fallback, "fallback", 30),
+    (Class::Landing, "landing", 120),
+    (Class::Login, "login", 10),
+    (Class::Functions, "functions", 300),
+    (Class::Pages, "pages", 600),
+];
+
+/// The class of `path`, or `None` where no per-address limit applies.
+pub fn class_of(path: &str) -> Option<Class> {
+    let unlimited = ["/divar/init", "/healthz", "/favicon.ico"];
+    if unlimited.contains(&path) || path.starts_with("/pkg/") || path.starts_with("/fonts/") {
+        return None;
+    }
+    Some(match path {
+        "/divar/fallback" => Class::Fallback,
+        "/api/console/login" => Class::Login,
+        _ if path.starts_with("/l/") => Class::Landing,
+        _ if path.starts_with("/api/") => Class::Functions,
+        _ => Class::Pages,
+    })
+}
+
+/// Requests per minute and address for each class (`ERSAL_RATE_LIMITS`); a full minute's
+/// worth may come at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimits([NonZeroU32; CLASSES.len()]);
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self(CLASSES.map(|(_, _, per_minute)| NonZeroU32::new(per_minute).expect("non-zero")))
+    }
+}
+
+impl RateLimits {
+    /// Reads `class=per_minute` pairs (`fallback=30,login=10`) over the defaults.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let mut limits = Self::default();
+        for pair in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (name, value) = pair
+                .split_once('=')
+                .ok_or_else(|| format!("`{pair}` is not class=per_minute"))?;
+            let index = CLASSES
+                .iter()
+                .position(|(_, known, _)| *known == name.trim())
+                .ok_or_else(|| {
+                    format!(
+                        "`{}` is not one of fallback, landing, login, functions, pages",
+                        name.trim()
+                    )
+                })?;
+            limits.0[index] = value
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n: &NonZeroU32| n.get() <= 1_000_000)
+                .ok_or_else(|| format!("`{pair}` needs a whole number from 1 to 1000000"))?;
+        }
+        Ok(limits)
+    }
+
+    /// `fallback=30,landing=120,…`, for the start-up summary.
+    pub fn summary(&self) -> String {
+        CLASSES
+            .iter()
+            .zip(self.0)
+            .map(|((_, name, _), n)| format!("{name}={n}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+/// One keyed limiter per class.
+pub struct Limiters {
+    limiters: Vec<DefaultKeyedRateLimiter<IpAddr>>,
+}
+
+impl Limiters {
+    pub fn new(limits: RateLimits) -> Self {
+        Self {
+            limiters: limits
+                .0
+                .iter()
+                .map(|&per_minute| RateLimiter::dashmap(Quota::per_minute(per_minute)))
+                .collect(),
+        }
+    }
+
+    /// `Err(wait)` when `client` has used up `class`'s budget.
+    pub fn check(&self, class: Class, client: IpAddr) -> Result<(), std::time::Duration> {
+        let index = CLASSES
+            .iter()
+            .position(|(known, _, _)| *known == class)
+            .expect("every class is listed");
+        self.limiters[index]
+            .check_key(&client)
+            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+    }
+
+    /// Forgets the addresses whose budget is full again, so the tables hold only recent
+    /// clients (housekeeping calls this).
+    pub fn forget_idle(&self) {
+        for limiter in &self.limiters {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
+    }
+}
+
+/// Answers 429, with `Retry-After`, a request whose address has used up its class's budget.
+pub async fn limit(
+    State(limiters): State<std::sync::Arc<Limiters>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let client = request
+        .extensions()
+        .get::<ClientAddress>()
+        .and_then(|ClientAddress(address)| *address);
+    let Some((class, client)) = class_of(request.uri().path()).zip(client) else {
+        return next.run(request).await;
+    };
+    match limiters.check(class, client) {
+        Ok(()) => next.run(request).await,
+        Err(wait) => too_many(wait),
+    }
+}
+
+fn too_many(wait: std::time::Duration) -> Response {
+    let seconds = wait.as_secs() + 1;
+    let mut response = super::page::message(
+        StatusCode::TOO_MANY_REQUESTS,
+        "درخواست‌ها بیش از اندازه است",
+        &format!(
+            "از این نشانی در چند لحظهٔ گذشته درخواست‌های زیادی رسید. {} ثانیهٔ دیگر دوباره امتحان کنید؛ چیزی از دست نرفته است.",
+            domain::text::persian_digits(&seconds.to_string())
+        ),
+        None,
+    )
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_fall_into_their_classes() {
+        assert_eq!(class_of("/divar/init"), None);
+        assert_eq!(class_of("/pkg/ersal.abc.wasm"), None);
+        assert_eq!(class_of("/divar/fallback"), Some(Class::Fallback));
+        assert_eq!(class_of("/l/abc"), Some(Class::Landing));
+        assert_eq!(class_of("/api/console/login"), Some(Class::Login));
+        assert_eq!(class_of("/api/flow/quote"), Some(Class::Functions));
+        assert_eq!(class_of("/request"), Some(Class::Pages));
+    }
+
+    #[test]
+    fn limits_are_read_over_the_defaults_and_bad_ones_named() {
+        let limits = RateLimits::parse("login=3, pages=1000").unwrap();
+        assert_eq!(
+            limits.summary(),
+            "fallback=30,landing=120,login=3,functions=300,pages=1000"
+        );
+        assert!(RateLimits::parse("login=0").is_err());
+        assert!(RateLimits::parse("logins=3").is_err());
+        assert!(RateLimits::parse("login").is_err());
+    }
+
+    #[test]
+    fn each_address_has_its_own_budget_per_class() {
+        let limiters = Limiters::new(RateLimits::parse("login=2").unwrap());
+        let (a, b) = (
+            "198.51.100.1".parse().unwrap(),
+            "198.51.100.2".parse().unwrap(),
+        );
+        assert!(limiters.check(Class::Login, a).is_ok());
+        assert!(limiters.check(Class::Login, a).is_ok());
+        let wait = limiters.check(Class::Login, a).unwrap_err();
+        assert!(wait.as_secs() <= 30, "one more login within half a minute");
+        assert!(limiters.check(Class::Login, b).is_ok(), "another address");
+        assert!(limiters.check(Class::Pages, a).is_ok(), "another class");
+    }
+}

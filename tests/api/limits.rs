@@ -1,0 +1,187 @@
+//! Limits on anonymous paths and on the listener: per-address rate limits (and who the
+//! address is behind trusted proxies), a slow client's headers, and the connection limit.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use http::{Request, StatusCode};
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+use crate::support::{leptos_options, Reply, TestApp, TestEnv};
+
+const A: &str = "198.51.100.1:5000";
+const B: &str = "198.51.100.2:5000";
+
+async fn fallback(app: &TestApp, peer: &str, forwarded_for: Option<&str>) -> Reply {
+    let mut request = Request::get("/divar/fallback?post_token=QpR7x2Lm");
+    if let Some(client) = forwarded_for {
+        request = request.header("x-forwarded-for", client);
+    }
+    app.send_from(peer, request.body(Body::empty()).unwrap())
+        .await
+}
+
+#[tokio::test]
+async fn the_direct_link_is_limited_per_address_and_divars_calls_are_not() {
+    let app = TestApp::with([("ERSAL_RATE_LIMITS", "fallback=3".to_owned())]).await;
+    for _ in 0..3 {
+        assert_eq!(fallback(&app, A, None).await.status, StatusCode::SEE_OTHER);
+    }
+    let refused = fallback(&app, A, None).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = refused.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=21).contains(&wait), "one more in 20 s: {wait}");
+    assert!(refused.text().contains("دوباره امتحان کنید"));
+    assert_eq!(
+        app.landing_count().await,
+        3,
+        "nothing stored for the refused one"
+    );
+
+    assert_eq!(fallback(&app, B, None).await.status, StatusCode::SEE_OTHER);
+    for _ in 0..10 {
+        let init = app
+            .init(&json!({"source": "CHAT", "conversation_id": "c-1"}))
+            .await;
+        assert_eq!(init.status, StatusCode::OK, "Divar's init is never limited");
+    }
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_budget() {
+    let app = TestApp::with([
+        ("ERSAL_RATE_LIMITS", "fallback=1".to_owned()),
+        ("ERSAL_TRUSTED_PROXIES", "10.0.0.0/8".to_owned()),
+    ])
+    .await;
+    let proxy = "10.0.0.7:41000";
+    let status = |reply: Reply| reply.status;
+    assert_eq!(
+        status(fallback(&app, proxy, Some("198.51.100.1")).await),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        status(fallback(&app, proxy, Some("198.51.100.1")).await),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        status(fallback(&app, proxy, Some("203.0.113.5, 198.51.100.2")).await),
+        StatusCode::SEE_OTHER,
+        "the proxy's own entry names another client; the forged first one is ignored"
+    );
+    for _ in 0..3 {
+        assert_eq!(
+            status(fallback(&app, proxy, None).await),
+            StatusCode::SEE_OTHER,
+            "an unknown client skips the per-address rule"
+        );
+    }
+    let stranger = "203.0.113.9:5000";
+    assert_eq!(
+        status(fallback(&app, stranger, Some("198.51.100.3")).await),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        status(fallback(&app, stranger, Some("198.51.100.4")).await),
+        StatusCode::TOO_MANY_REQUESTS,
+        "a peer we do not trust is the client, whatever it forwards"
+    );
+}
+
+#[tokio::test]
+async fn the_console_login_has_its_own_small_budget() {
+    let app = TestApp::with([("ERSAL_RATE_LIMITS", "login=2".to_owned())]).await;
+    let login = |client: &'static str| {
+        let app = &app;
+        async move {
+            app.post_form(
+                client,
+                "/api/console/login",
+                None,
+                &[
+                    ("form[username]", "ali"),
+                    ("form[password]", "a wrong password"),
+                ],
+            )
+            .await
+            .status
+        }
+    };
+    assert_ne!(login(A).await, StatusCode::TOO_MANY_REQUESTS);
+    assert_ne!(login(A).await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(login(A).await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        app.state.passwords.checks(),
+        2,
+        "the refused one checked nothing"
+    );
+    assert_ne!(login(B).await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        app.get("/privacy", None).await.status,
+        StatusCode::OK,
+        "pages have their own budget"
+    );
+}
+
+/// Serves the whole app on a loopback port with `vars`: its address.
+async fn listening<const N: usize>(vars: [(&'static str, String); N]) -> (String, TestEnv) {
+    let env = TestEnv::new(vars);
+    let state = ersal_server::AppState::connect(env.config()).await.unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let router = ersal::server::router(state.clone(), leptos_options());
+    tokio::spawn(ersal_server::http::listener::serve(
+        listener,
+        router,
+        state.config.listener,
+        std::future::pending(),
+    ));
+    (addr, env)
+}
+
+/// Reads until the server closes the connection (at most `within`): what it sent.
+async fn until_closed(stream: &mut TcpStream, within: Duration) -> Option<String> {
+    let mut answer = Vec::new();
+    tokio::time::timeout(within, stream.read_to_end(&mut answer))
+        .await
+        .ok()?
+        .ok()?;
+    Some(String::from_utf8_lossy(&answer).into_owned())
+}
+
+#[tokio::test]
+async fn a_client_that_sends_no_headers_is_dropped_and_connections_are_limited() {
+    let (addr, _env) = listening([
+        ("ERSAL_HEADER_READ_SECS", "1".to_owned()),
+        ("ERSAL_MAX_CONNECTIONS", "1".to_owned()),
+    ])
+    .await;
+    let mut slow = TcpStream::connect(&addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: ersal.test\r\n")
+        .await
+        .unwrap();
+    // The one connection is taken: a second client waits in the backlog, unanswered.
+    let mut waiting = TcpStream::connect(&addr).await.unwrap();
+    waiting
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: ersal.test\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut first = [0u8; 1];
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), waiting.read(&mut first))
+            .await
+            .is_err(),
+        "no answer while the only connection is held"
+    );
+    // The slow client never finishes its headers: it is dropped after a second.
+    let dropped = until_closed(&mut slow, Duration::from_secs(10)).await;
+    assert!(dropped.is_some(), "the slow client's connection was closed");
+    assert!(!dropped.unwrap().contains("200 OK"), "and it got no answer");
+    // Then the waiting one is served.
+    let answer = until_closed(&mut waiting, Duration::from_secs(10))
+        .await
+        .expect("served once the slot was free");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
