@@ -12,5 +12,6 @@ mod landing;
 mod limits;
 mod outbox;
 mod pages;
+mod rotation;
 mod startup;
 mod support;

@@ -70,6 +70,13 @@ impl TestApp {
         Self::on(env).await
     }
 
+    /// The same database with `more` variables changed, as after a restart.
+    pub async fn restarted<const N: usize>(self, more: [(&'static str, String); N]) -> Self {
+        let mut env = self._env;
+        env.vars.extend(more);
+        Self::on(env).await
+    }
+
     /// The app talking to a Divar sandbox of its own over HTTP.
     pub async fn with_sandbox() -> (Self, Sandbox) {
         let (env, sandbox) = TestEnv::with_sandbox(Self::vars()).await;

@@ -1,8 +1,13 @@
-//! Keys derived from the configured root secret, and the few primitives Ersal uses.
+//! Keys derived from the configured root secrets, and the few primitives Ersal uses.
 //!
-//! * Personal data at rest is sealed with XChaCha20-Poly1305 under a key derived by HKDF-SHA256;
-//!   each record binds its own id as associated data, so a sealed value cannot be moved to
-//!   another row.
+//! * Root secrets are versioned ([`RootSecret`]): the current one writes, and previous ones
+//!   are still accepted for reading, so a secret can be rotated without losing data or
+//!   sessions (README, "Rotating the root secret").
+//! * Personal data at rest is sealed with XChaCha20-Poly1305 under a key derived by HKDF-SHA256,
+//!   prefixed with the id of the secret it was sealed under; each record binds its own id as
+//!   associated data, so a sealed value cannot be moved to another row.
+//! * Signatures (buttons, tracking links) are made with the current secret and checked against
+//!   every accepted one.
 //! * Bearer tokens of our own (landing ids, session cookies) are random, URL-safe, 256-bit, and
 //!   stored only as their SHA-256 digest.
 //! * Shared secrets are compared in constant time.
@@ -20,20 +25,34 @@ use subtle::ConstantTimeEq;
 
 const NONCE_LEN: usize = 24;
 
-/// Keys derived from `ERSAL_SECRET_KEY`.
+/// A root secret and the id that names it in what it sealed (`ERSAL_SECRET_KEY_ID`).
+#[derive(Debug, Clone)]
+pub struct RootSecret {
+    pub id: u8,
+    pub secret: SecretString,
+}
+
+/// The keys derived from one root secret.
 #[derive(Clone)]
-pub struct Keys {
+struct Version {
+    id: u8,
     sealing: XChaCha20Poly1305,
     signing: [u8; 32],
+}
+
+/// The keys of every accepted root secret; the first is the current one.
+#[derive(Clone)]
+pub struct Keys {
+    versions: Vec<Version>,
 }
 
 #[derive(Debug, thiserror::Error)]
 #[error("sealed data could not be opened")]
 pub struct OpenError;
 
-impl Keys {
-    pub fn derive(secret: &SecretString) -> Self {
-        let hk = Hkdf::<Sha256>::new(Some(b"ersal"), secret.expose_secret().as_bytes());
+impl Version {
+    fn derive(root: &RootSecret) -> Self {
+        let hk = Hkdf::<Sha256>::new(Some(b"ersal"), root.secret.expose_secret().as_bytes());
         let mut key = [0u8; 32];
         hk.expand(b"ersal/v1/seal-at-rest", &mut key)
             .expect("32 bytes is a valid HKDF-SHA256 output length");
@@ -41,22 +60,10 @@ impl Keys {
         hk.expand(b"ersal/v1/sign", &mut signing)
             .expect("32 bytes is a valid HKDF-SHA256 output length");
         Self {
+            id: root.id,
             sealing: XChaCha20Poly1305::new(&key.into()),
             signing,
         }
-    }
-
-    /// A short URL-safe HMAC-SHA256 tag (128 bits) over `parts`, joined unambiguously.
-    pub fn sign(&self, parts: &[&str]) -> String {
-        URL_SAFE_NO_PAD.encode(&self.mac(parts)[..16])
-    }
-
-    /// Whether `tag` is [`Keys::sign`] of `parts`, compared in constant time.
-    pub fn verify(&self, parts: &[&str], tag: &str) -> bool {
-        let expected = self.mac(parts);
-        URL_SAFE_NO_PAD
-            .decode(tag)
-            .is_ok_and(|given| given.len() == 16 && bool::from(given.ct_eq(&expected[..16])))
     }
 
     fn mac(&self, parts: &[&str]) -> [u8; 32] {
@@ -68,12 +75,52 @@ impl Keys {
         }
         mac.finalize().into_bytes().into()
     }
+}
 
-    /// Encrypts `plaintext` bound to `context` (the owning record's id). Output: nonce ‖ ciphertext.
+impl Keys {
+    /// The keys of `current` (which writes) and `previous` (still read).
+    pub fn derive(current: &RootSecret, previous: &[RootSecret]) -> Self {
+        Self {
+            versions: std::iter::once(current)
+                .chain(previous)
+                .map(Version::derive)
+                .collect(),
+        }
+    }
+
+    fn current(&self) -> &Version {
+        &self.versions[0]
+    }
+
+    /// A short URL-safe HMAC-SHA256 tag (128 bits) over `parts`, joined unambiguously, made
+    /// with the current secret.
+    pub fn sign(&self, parts: &[&str]) -> String {
+        URL_SAFE_NO_PAD.encode(&self.current().mac(parts)[..16])
+    }
+
+    /// Whether `tag` is [`Keys::sign`] of `parts` under any accepted secret, compared in
+    /// constant time against each.
+    pub fn verify(&self, parts: &[&str], tag: &str) -> bool {
+        let Ok(given) = URL_SAFE_NO_PAD.decode(tag) else {
+            return false;
+        };
+        given.len() == 16
+            && self
+                .versions
+                .iter()
+                .fold(subtle::Choice::from(0), |found, version| {
+                    found | given.ct_eq(&version.mac(parts)[..16])
+                })
+                .into()
+    }
+
+    /// Encrypts `plaintext` bound to `context` (the owning record's id) under the current
+    /// secret. Output: secret id ‖ nonce ‖ ciphertext.
     pub fn seal(&self, plaintext: &[u8], context: &[u8]) -> Vec<u8> {
+        let version = self.current();
         let mut nonce = [0u8; NONCE_LEN];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
-        let ciphertext = self
+        let ciphertext = version
             .sealing
             .encrypt(
                 XNonce::from_slice(&nonce),
@@ -83,17 +130,24 @@ impl Keys {
                 },
             )
             .expect("XChaCha20-Poly1305 encryption does not fail for in-memory buffers");
-        let mut out = nonce.to_vec();
+        let mut out = vec![version.id];
+        out.extend_from_slice(&nonce);
         out.extend_from_slice(&ciphertext);
         out
     }
 
+    /// Opens what [`Keys::seal`] sealed under any accepted secret.
     pub fn open(&self, sealed: &[u8], context: &[u8]) -> Result<Vec<u8>, OpenError> {
-        if sealed.len() < NONCE_LEN {
+        let Some((&id, rest)) = sealed.split_first() else {
+            return Err(OpenError);
+        };
+        let version = self.versions.iter().find(|v| v.id == id).ok_or(OpenError)?;
+        if rest.len() < NONCE_LEN {
             return Err(OpenError);
         }
-        let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
-        self.sealing
+        let (nonce, ciphertext) = rest.split_at(NONCE_LEN);
+        version
+            .sealing
             .decrypt(
                 XNonce::from_slice(nonce),
                 Payload {
@@ -140,8 +194,15 @@ pub fn matches_any<'a>(presented: &[u8], accepted: impl Iterator<Item = &'a [u8]
 pub(crate) mod tests {
     use super::*;
 
+    fn root(id: u8, secret: &str) -> RootSecret {
+        RootSecret {
+            id,
+            secret: SecretString::from(secret.to_owned()),
+        }
+    }
+
     fn keys_from(secret: &str) -> Keys {
-        Keys::derive(&SecretString::from(secret.to_owned()))
+        Keys::derive(&root(1, secret), &[])
     }
 
     /// Keys for unit tests.
@@ -181,6 +242,35 @@ pub(crate) mod tests {
         );
         assert!(!k.verify(&["track", "ABC"], "not-a-tag"));
         assert!(!keys_from("another secret entirely, also long").verify(&["track", "ABC"], &tag));
+    }
+
+    #[test]
+    fn a_rotated_secret_still_reads_and_verifies_what_the_old_one_wrote() {
+        let (old, new) = (
+            root(1, "the old secret, long enough for tests"),
+            root(2, "the new secret, also long enough for tests"),
+        );
+        let before = Keys::derive(&old, &[]);
+        let (sealed, tag) = (
+            before.seal(b"09351234567", b"row"),
+            before.sign(&["t", "A"]),
+        );
+
+        let rotating = Keys::derive(&new, std::slice::from_ref(&old));
+        assert_eq!(rotating.open(&sealed, b"row").unwrap(), b"09351234567");
+        assert!(rotating.verify(&["t", "A"], &tag));
+        let written = rotating.seal(b"x", b"row");
+        assert_eq!(written[0], 2, "the new secret writes");
+        assert!(before.open(&written, b"row").is_err());
+        assert!(!before.verify(&["t", "A"], &rotating.sign(&["t", "A"])));
+
+        let after = Keys::derive(&new, &[]);
+        assert!(
+            after.open(&sealed, b"row").is_err(),
+            "the old secret is gone"
+        );
+        assert!(!after.verify(&["t", "A"], &tag));
+        assert!(after.open(&written, b"row").is_ok());
     }
 
     #[test]

@@ -63,7 +63,7 @@ impl AppState {
             kenar,
             oauth,
             landings: LandingWriter::spawn(db.clone()),
-            keys: Keys::derive(&config.secret_key),
+            keys: Keys::derive(&config.secret_key, &config.previous_secret_keys),
             return_policy: ReturnPolicy::new(config.completion_url.clone()),
             passwords: Passwords::default(),
             limits: Arc::new(Limiters::new(config.rate_limits)),

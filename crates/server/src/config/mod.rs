@@ -14,6 +14,7 @@ use std::time::Duration;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
+use crate::crypto::RootSecret;
 use crate::http::client::{TrustedProxies, DEFAULT_HEADER};
 use crate::http::limits::RateLimits;
 
@@ -40,8 +41,11 @@ pub struct Config {
     pub oauth_base_url: Url,
     /// Where users go back to Divar when no safe return address was given (docs/kenar.md, “Returning to Divar”).
     pub completion_url: Url,
-    /// The root secret for encryption at rest and signing.
-    pub secret_key: SecretString,
+    /// The root secret for encryption at rest and signing, with its id.
+    pub secret_key: RootSecret,
+    /// Root secrets replaced by `secret_key` and still accepted for reading, while what they
+    /// sealed or signed lives on (`ERSAL_PREVIOUS_SECRET_KEYS`).
+    pub previous_secret_keys: Vec<RootSecret>,
     /// How long a landing URL stays valid if it is not opened.
     pub landing_ttl: Duration,
     /// How long a browser session lives without activity.
@@ -105,6 +109,37 @@ fn is_loopback(url: &Url) -> bool {
     }
 }
 const MIN_CREDENTIAL_BYTES: usize = 16;
+
+const ID_RANGE: &str = "must be a whole number from 1 to 255";
+
+fn secret_id(raw: &str) -> Option<u8> {
+    raw.trim().parse().ok().filter(|id| *id >= 1)
+}
+
+/// `id:secret` pairs, comma-separated: each id from 1 to 255, different from `current` and
+/// from each other; in prod each secret as strong as the current one must be.
+fn previous_secrets(raw: &str, current: u8, dev: bool) -> Result<Vec<RootSecret>, String> {
+    let mut previous: Vec<RootSecret> = Vec::new();
+    for pair in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (id, secret) = pair
+            .split_once(':')
+            .ok_or("must be `id:secret` pairs separated by commas")?;
+        let id = secret_id(id).ok_or(format!("ids {ID_RANGE}"))?;
+        if id == current || previous.iter().any(|p| p.id == id) {
+            return Err(format!("repeats the id {id}; each secret needs its own"));
+        }
+        if !dev && (secret.len() < MIN_SECRET_KEY_BYTES || secret == DEV_SECRET_KEY) {
+            return Err(format!(
+                "secret {id} must be at least {MIN_SECRET_KEY_BYTES} bytes and not the dev default"
+            ));
+        }
+        previous.push(RootSecret {
+            id,
+            secret: SecretString::from(secret.to_owned()),
+        });
+    }
+    Ok(previous)
+}
 
 impl Config {
     /// Loads `.env` (if present; real environment variables win) and then the environment.
@@ -232,6 +267,22 @@ impl Config {
             ));
         }
 
+        let secret_key = RootSecret {
+            id: match get("ERSAL_SECRET_KEY_ID") {
+                None => 1,
+                Some(raw) => {
+                    secret_id(&raw).ok_or_else(|| problem("ERSAL_SECRET_KEY_ID", ID_RANGE))?
+                }
+            },
+            secret: secret("ERSAL_SECRET_KEY", DEV_SECRET_KEY, MIN_SECRET_KEY_BYTES)?,
+        };
+        let previous_secret_keys = previous_secrets(
+            &get("ERSAL_PREVIOUS_SECRET_KEYS").unwrap_or_default(),
+            secret_key.id,
+            dev,
+        )
+        .map_err(|p| problem("ERSAL_PREVIOUS_SECRET_KEYS", p))?;
+
         Ok(Self {
             mode,
             public_base_url,
@@ -259,7 +310,8 @@ impl Config {
                 "DIVAR_COMPLETION_URL",
                 &divar(kenar::ret::DIVAR_COMPLETION_URL, "/completion"),
             )?,
-            secret_key: secret("ERSAL_SECRET_KEY", DEV_SECRET_KEY, MIN_SECRET_KEY_BYTES)?,
+            secret_key,
+            previous_secret_keys,
             landing_ttl: seconds("ERSAL_LANDING_TTL_SECS", 30 * 60, 60..=24 * 3600)?,
             session_idle: seconds("ERSAL_SESSION_IDLE_SECS", 15 * 60, 60..=24 * 3600)?,
             sandbox_addr,
@@ -336,7 +388,7 @@ impl Config {
     /// identification keys.
     pub fn summary(&self) -> String {
         format!(
-            "mode={:?} public_url={} kenar_api={} oauth={} completion={} app_slug={} identification_keys={} landing_ttl={}s session_idle={}s sandbox={:?} tariff={} retention={}d trusted_proxies={} rate_limits={} listener={:?}",
+            "mode={:?} public_url={} kenar_api={} oauth={} completion={} app_slug={} identification_keys={} landing_ttl={}s session_idle={}s sandbox={:?} tariff={} retention={}d secret_key_id={} previous_secret_keys={:?} trusted_proxies={} rate_limits={} listener={:?}",
             self.mode,
             self.public_base_url,
             self.kenar_api_base_url,
@@ -349,6 +401,8 @@ impl Config {
             self.sandbox_addr,
             self.tariff_file.display(),
             self.retention_days,
+            self.secret_key.id,
+            self.previous_secret_keys.iter().map(|p| p.id).collect::<Vec<_>>(),
             if self.trusted_proxies.is_empty() { "none" } else { "set" },
             self.rate_limits.summary(),
             self.listener,

@@ -129,6 +129,51 @@ fn prod_loads_a_complete_environment() {
     );
 }
 
+static PREVIOUS_DEV: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("2:{DEV_SECRET_KEY}"));
+
+#[test]
+fn previous_root_secrets_are_read_with_their_ids() {
+    let old = "0123456789abcdef0123456789abcdef-old1";
+    let config = load(
+        &[
+            PROD,
+            &[
+                ("ERSAL_SECRET_KEY_ID", "3"),
+                ("ERSAL_PREVIOUS_SECRET_KEYS", &format!("1:{old}, 2:{old}x")),
+            ],
+        ]
+        .concat(),
+    )
+    .unwrap();
+    assert_eq!(config.secret_key.id, 3);
+    let ids: Vec<u8> = config.previous_secret_keys.iter().map(|p| p.id).collect();
+    assert_eq!(ids, [1, 2]);
+    assert_eq!(config.previous_secret_keys[0].secret.expose_secret(), old);
+    for bad in [
+        format!("3:{old}"),
+        format!("1:{old},1:{old}"),
+        format!("0:{old}"),
+        old.to_owned(),
+    ] {
+        let vars = [
+            PROD,
+            &[
+                ("ERSAL_SECRET_KEY_ID", "3"),
+                ("ERSAL_PREVIOUS_SECRET_KEYS", &bad),
+            ],
+        ]
+        .concat();
+        assert_eq!(
+            load(&vars).unwrap_err().var,
+            "ERSAL_PREVIOUS_SECRET_KEYS",
+            "{bad}"
+        );
+    }
+    let vars = [PROD, &[("ERSAL_SECRET_KEY_ID", "256")]].concat();
+    assert_eq!(load(&vars).unwrap_err().var, "ERSAL_SECRET_KEY_ID");
+}
+
 #[test]
 fn prod_names_each_missing_or_weak_secret() {
     for (var, bad) in [
@@ -141,6 +186,8 @@ fn prod_names_each_missing_or_weak_secret() {
         ("DIVAR_IDENTIFICATION_KEYS", None),
         ("ERSAL_PUBLIC_URL", Some("http://ersal.example.ir")),
         ("KENAR_APP_SLUG", None),
+        ("ERSAL_PREVIOUS_SECRET_KEYS", Some("2:too-short")),
+        ("ERSAL_PREVIOUS_SECRET_KEYS", Some(&PREVIOUS_DEV)),
     ] {
         let mut vars: Vec<(&str, &str)> = PROD.iter().copied().filter(|(k, _)| *k != var).collect();
         if let Some(value) = bad {
