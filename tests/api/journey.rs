@@ -24,10 +24,15 @@ struct Journey {
 }
 
 impl Journey {
+    /// Ersal with PKCE on (the Playwright journeys run it off, the default).
     async fn start() -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let ersal = format!("http://{}", listener.local_addr().unwrap());
-        let (env, sandbox) = TestEnv::with_sandbox([("ERSAL_PUBLIC_URL", ersal.clone())]).await;
+        let (env, sandbox) = TestEnv::with_sandbox([
+            ("ERSAL_PUBLIC_URL", ersal.clone()),
+            ("KENAR_OAUTH_PKCE", "on".to_owned()),
+        ])
+        .await;
         let state = AppState::connect(env.config()).await.unwrap();
         ersal_server::chat::spawn_worker(state.clone());
         let router = ersal::server::router(state.clone(), leptos_options());
@@ -148,7 +153,8 @@ async fn from_the_chat_menu_to_a_message_in_the_chat() {
     }
     let consent = j.step("quote", &QUOTE_SUBMIT).await;
     assert!(
-        consent.starts_with(&format!("{}/oauth2/auth?", j.sandbox)),
+        consent.starts_with(&format!("{}/oauth2/auth?", j.sandbox))
+            && consent.contains("code_challenge_method=S256"),
         "{consent}"
     );
 

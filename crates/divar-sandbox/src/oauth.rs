@@ -78,6 +78,8 @@ struct AuthQuery {
     redirect_uri: Option<String>,
     scope: Option<String>,
     state: Option<String>,
+    code_challenge: Option<String>,
+    code_challenge_method: Option<String>,
 }
 
 fn error_page(message: &str) -> Response {
@@ -167,6 +169,19 @@ async fn authorize(
             &state,
         );
     }
+    // PKCE (RFC 7636) when the client asks for it: S256 only, as Ory's servers allow.
+    let code_challenge = query.code_challenge.filter(|c| !c.is_empty());
+    if code_challenge.is_some()
+        && (query.code_challenge_method.as_deref() != Some("S256")
+            || !code_challenge.as_ref().is_some_and(|c| is_pkce_text(c)))
+    {
+        return redirect_error(
+            &redirect_uri,
+            "invalid_request",
+            "The code_challenge must be S256 and 43 base64url characters",
+            &state,
+        );
+    }
     let Some(user) = current_user(&headers) else {
         return error_page("ابتدا از یک گفتگو در سندباکس وارد شوید.");
     };
@@ -181,6 +196,7 @@ async fn authorize(
             redirect_uri,
             scopes,
             state,
+            code_challenge,
         },
     );
     let body = format!(
@@ -237,6 +253,7 @@ async fn decide(
         Code {
             redirect_uri: consent.redirect_uri,
             scopes: consent.scopes,
+            code_challenge: consent.code_challenge,
             user: user.id.to_owned(),
             expires_at: now + CODE_LIFETIME_SECS,
             used: false,
@@ -254,6 +271,24 @@ pub struct TokenForm {
     client_id: Option<String>,
     client_secret: Option<String>,
     redirect_uri: Option<String>,
+    code_verifier: Option<String>,
+}
+
+/// A PKCE challenge (43 characters) or verifier (43 to 128): unreserved characters only.
+fn is_pkce_text(text: &str) -> bool {
+    text.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+}
+
+/// Whether `verifier` answers `challenge` (S256: base64url of its SHA-256, no padding).
+fn pkce_matches(challenge: &str, verifier: &str) -> bool {
+    use base64::Engine;
+    use sha2::Digest;
+    (43..=128).contains(&verifier.len())
+        && is_pkce_text(verifier)
+        && base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(sha2::Sha256::digest(verifier.as_bytes()))
+            == challenge
 }
 
 fn token_error(status: StatusCode, error: &str, description: &str) -> Response {
@@ -335,6 +370,14 @@ fn exchange_code(sandbox: &Sandbox, form: &TokenForm, now: i64) -> Response {
     }
     if form.redirect_uri.as_deref() != Some(code.redirect_uri.as_str()) {
         return invalid_grant("The redirect_uri does not match the authorization request");
+    }
+    match (&code.code_challenge, &form.code_verifier) {
+        (Some(challenge), Some(verifier)) if pkce_matches(challenge, verifier) => {}
+        (None, None) => {}
+        (Some(_), _) => return invalid_grant("The PKCE code_verifier does not match"),
+        (None, Some(_)) => {
+            return invalid_grant("A code_verifier was sent but no code_challenge was")
+        }
     }
     let answer = issue(&mut world, &code.scopes, &code.user, now);
     if let Some(stored) = world.codes.get_mut(key) {

@@ -187,6 +187,8 @@ pub struct Message {
 pub struct Code {
     pub redirect_uri: String,
     pub scopes: Vec<String>,
+    /// The PKCE challenge the authorization request carried, if any.
+    pub code_challenge: Option<String>,
     pub user: String,
     pub expires_at: i64,
     pub used: bool,
@@ -216,6 +218,7 @@ pub struct Consent {
     pub redirect_uri: String,
     pub scopes: Vec<String>,
     pub state: String,
+    pub code_challenge: Option<String>,
 }
 
 /// What the next matching request does instead of its normal answer.

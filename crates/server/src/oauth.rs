@@ -1,12 +1,14 @@
 //! OAuth 2.0 with Divar (docs/kenar.md, “OAuth”), through the `oauth2` crate: the authorization URL with a
 //! random `state`, the code exchange and the refresh grant, both form-encoded with the client
 //! secret in the body (`client_secret_post`). States are stored as digests, single use, bound to
-//! the landing session, and expire after 10 minutes.
+//! the landing session, and expire after 10 minutes. With `KENAR_OAUTH_PKCE=on` each consent
+//! also carries a PKCE challenge (S256), whose verifier is sealed beside its state.
 
 use oauth2::basic::BasicClient;
 use oauth2::{
     AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
-    EndpointSet, RedirectUrl, RefreshToken, Scope, TokenResponse, TokenUrl,
+    EndpointSet, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, Scope,
+    TokenResponse, TokenUrl,
 };
 use secrecy::ExposeSecret;
 
@@ -25,6 +27,24 @@ type Client = BasicClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointN
 pub struct DivarOAuth {
     client: Client,
     http: oauth2::reqwest::Client,
+    pkce: bool,
+}
+
+/// A consent's URL, with the secrets Ersal keeps until Divar's answer comes back.
+pub struct Consent {
+    pub url: url::Url,
+    pub state: String,
+    /// The PKCE verifier, when PKCE is on.
+    pub verifier: Option<String>,
+}
+
+/// What a used-up `state` was issued for.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Issued {
+    /// The landing session that asked.
+    pub landing: String,
+    /// The PKCE verifier to send with the code, when PKCE was on.
+    pub verifier: Option<String>,
 }
 
 /// Tokens as Divar issued them.
@@ -68,25 +88,47 @@ impl DivarOAuth {
             .timeout(std::time::Duration::from_secs(10))
             .build()
             .expect("an HTTP client without redirects");
-        Ok(Self { client, http })
+        Ok(Self {
+            client,
+            http,
+            pkce: config.oauth_pkce,
+        })
     }
 
     /// The consent URL for posting in `conversation_id` (plus `offline_access`, for later
-    /// milestones) and its `state`.
-    pub fn authorize_url(&self, conversation_id: &str) -> (url::Url, String) {
-        let (url, state) = self
+    /// milestones), its `state` and (PKCE on) its verifier.
+    pub fn authorize_url(&self, conversation_id: &str) -> Consent {
+        let mut request = self
             .client
             .authorize_url(CsrfToken::new_random)
             .add_scope(Scope::new(send_scope(conversation_id)))
-            .add_scope(Scope::new("offline_access".to_owned()))
-            .url();
-        (url, state.secret().clone())
+            .add_scope(Scope::new("offline_access".to_owned()));
+        let mut verifier = None;
+        if self.pkce {
+            let (challenge, secret) = PkceCodeChallenge::new_random_sha256();
+            request = request.set_pkce_challenge(challenge);
+            verifier = Some(secret.secret().clone());
+        }
+        let (url, state) = request.url();
+        Consent {
+            url,
+            state: state.secret().clone(),
+            verifier,
+        }
     }
 
-    pub async fn exchange(&self, code: &str) -> Result<Tokens, TokenError> {
-        let response = self
+    pub async fn exchange(
+        &self,
+        code: &str,
+        verifier: Option<String>,
+    ) -> Result<Tokens, TokenError> {
+        let mut request = self
             .client
-            .exchange_code(AuthorizationCode::new(code.to_owned()))
+            .exchange_code(AuthorizationCode::new(code.to_owned()));
+        if let Some(verifier) = verifier {
+            request = request.set_pkce_verifier(PkceCodeVerifier::new(verifier));
+        }
+        let response = request
             .request_async(&self.http)
             .await
             .map_err(|_| TokenError)?;
@@ -128,35 +170,52 @@ pub async fn begin(
     landing: &str,
     conversation: &str,
 ) -> Result<url::Url, AppError> {
-    let (url, secret) = state.oauth.authorize_url(conversation);
-    remember_state(&state.db, &secret, landing, state.now()).await?;
-    Ok(url)
-}
-
-/// Remembers a `state` for `landing`.
-async fn remember_state(db: &Db, state: &str, landing: &str, now: i64) -> Result<(), AppError> {
-    sqlx::query("insert into oauth_states (state_digest, landing_digest, created_at, expires_at) values (?, ?, ?, ?)")
-        .bind(crypto::token_digest(state))
+    let consent = state.oauth.authorize_url(conversation);
+    let digest = crypto::token_digest(&consent.state);
+    let verifier = consent
+        .verifier
+        .map(|v| state.keys.seal(v.as_bytes(), digest.as_bytes()));
+    let now = state.now();
+    sqlx::query("insert into oauth_states (state_digest, landing_digest, created_at, expires_at, pkce_verifier_sealed) values (?, ?, ?, ?, ?)")
+        .bind(digest)
         .bind(landing)
         .bind(now)
         .bind(now + STATE_LIFETIME_SECS)
-        .execute(db)
+        .bind(verifier)
+        .execute(&state.db)
         .await?;
-    Ok(())
+    Ok(consent.url)
 }
 
-/// Uses up a `state`: the landing session it was issued to, if it is known, unused, unexpired.
-pub async fn consume_state(db: &Db, state: &str, now: i64) -> Result<Option<String>, AppError> {
-    Ok(sqlx::query_scalar(
+/// Uses up a `state`: what it was issued for, if it is known, unused and unexpired.
+pub async fn consume_state(
+    db: &Db,
+    keys: &crypto::Keys,
+    state: &str,
+    now: i64,
+) -> Result<Option<Issued>, AppError> {
+    let digest = crypto::token_digest(state);
+    let row: Option<(String, Option<Vec<u8>>)> = sqlx::query_as(
         "update oauth_states set used_at = ?
          where state_digest = ? and used_at is null and expires_at > ?
-         returning landing_digest",
+         returning landing_digest, pkce_verifier_sealed",
     )
     .bind(now)
-    .bind(crypto::token_digest(state))
+    .bind(&digest)
     .bind(now)
     .fetch_optional(db)
-    .await?)
+    .await?;
+    let Some((landing, sealed)) = row else {
+        return Ok(None);
+    };
+    let verifier = match sealed {
+        Some(sealed) => Some(
+            String::from_utf8(keys.open(&sealed, digest.as_bytes())?)
+                .map_err(|_| AppError::new("a sealed PKCE verifier is not text"))?,
+        ),
+        None => None,
+    };
+    Ok(Some(Issued { landing, verifier }))
 }
 
 #[cfg(test)]

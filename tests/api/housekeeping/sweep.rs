@@ -111,10 +111,12 @@ async fn an_oauth_state_goes_once_used_or_expired() {
     };
     let used = state_of(oauth::begin(&app.state, &session.id, "c-1").await.unwrap());
     oauth::begin(&app.state, &session.id, "c-1").await.unwrap();
-    assert!(oauth::consume_state(&app.state.db, &used, now)
-        .await
-        .unwrap()
-        .is_some());
+    assert!(
+        oauth::consume_state(&app.state.db, &app.state.keys, &used, now)
+            .await
+            .unwrap()
+            .is_some()
+    );
     let states = || count(&app, "select count(*) from oauth_states");
 
     assert_eq!(sweep(&app, now + 1).await.oauth_states, 1, "the used one");

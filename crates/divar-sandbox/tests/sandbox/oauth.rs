@@ -205,3 +205,64 @@ async fn refresh_rotates_and_the_old_pair_works_for_two_minutes() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn a_pkce_code_is_exchanged_only_with_its_verifier() {
+    // RFC 7636, appendix B.
+    let (verifier, challenge) = (
+        "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+        "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+    );
+    let app = app();
+    let request = authorize_url(&chat_scope(), REDIRECT);
+    let plain = browse(
+        &app,
+        &format!("{request}&code_challenge={challenge}&code_challenge_method=plain"),
+    )
+    .await;
+    assert_eq!(plain.query("error").as_deref(), Some("invalid_request"));
+
+    let url = format!("{request}&code_challenge={challenge}&code_challenge_method=S256");
+    let pkce_code = consent_at(&app, &url, "approve")
+        .await
+        .query("code")
+        .unwrap();
+    let with = |verifier: Option<&'static str>| {
+        let (app, code) = (&app, pkce_code.clone());
+        async move {
+            let mut fields = vec![
+                ("grant_type", "authorization_code"),
+                ("code", code.as_str()),
+                ("client_id", SLUG),
+                ("client_secret", SECRET),
+                ("redirect_uri", REDIRECT),
+            ];
+            fields.extend(verifier.map(|v| ("code_verifier", v)));
+            post_form(app, "/oauth2/token", &fields).await
+        }
+    };
+    assert_eq!(with(None).await.json()["error"], "invalid_grant");
+    let wrong = with(Some("wrong-verifier-wrong-verifier-wrong-verifier-0")).await;
+    assert_eq!(wrong.json()["error"], "invalid_grant");
+    assert_eq!(with(Some(verifier)).await.status, StatusCode::OK);
+
+    let without_challenge = code(&app).await;
+    let stray = post_form(
+        &app,
+        "/oauth2/token",
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &without_challenge),
+            ("client_id", SLUG),
+            ("client_secret", SECRET),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", verifier),
+        ],
+    )
+    .await;
+    assert_eq!(
+        stray.json()["error"],
+        "invalid_grant",
+        "a verifier nobody asked for"
+    );
+}

@@ -117,7 +117,12 @@ pub(super) fn authorize_url(scope: &str, redirect: &str) -> String {
 
 /// The consent screen for `scope`, then the user's `decision`: the redirect back.
 pub(super) async fn consent(app: &Router, scope: &str, decision: &str) -> Reply {
-    let page = browse(app, &authorize_url(scope, REDIRECT)).await;
+    consent_at(app, &authorize_url(scope, REDIRECT), decision).await
+}
+
+/// The consent screen at `url` (an authorization request), then the user's `decision`.
+pub(super) async fn consent_at(app: &Router, url: &str, decision: &str) -> Reply {
+    let page = browse(app, url).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let challenge = page
         .body

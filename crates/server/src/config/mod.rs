@@ -60,6 +60,9 @@ pub struct Config {
     pub trusted_proxies: TrustedProxies,
     /// Per-address requests per minute on the anonymous paths.
     pub rate_limits: RateLimits,
+    /// Whether consents carry a PKCE challenge (`KENAR_OAUTH_PKCE=on`; off by default, as
+    /// Divar's documents do not say that its OAuth server accepts one).
+    pub oauth_pkce: bool,
     /// How the listener treats slow and numerous clients.
     pub listener: ListenerLimits,
 }
@@ -336,6 +339,11 @@ impl Config {
                 &get("ERSAL_CLIENT_ADDRESS_HEADER").unwrap_or_else(|| DEFAULT_HEADER.to_owned()),
             )
             .map_err(|p| problem("ERSAL_TRUSTED_PROXIES or ERSAL_CLIENT_ADDRESS_HEADER", p))?,
+            oauth_pkce: match get("KENAR_OAUTH_PKCE").as_deref() {
+                None | Some("off") => false,
+                Some("on") => true,
+                Some(_) => return Err(problem("KENAR_OAUTH_PKCE", "must be `on` or `off`")),
+            },
             rate_limits: RateLimits::parse(&get("ERSAL_RATE_LIMITS").unwrap_or_default())
                 .map_err(|p| problem("ERSAL_RATE_LIMITS", p))?,
             listener: ListenerLimits {

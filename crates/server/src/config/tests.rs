@@ -228,4 +228,22 @@ fn bad_numbers_and_modes_are_named() {
         let err = load(&[DEV, ("ERSAL_LANDING_TTL_SECS", ttl)]).unwrap_err();
         assert_eq!(err.var, "ERSAL_LANDING_TTL_SECS");
     }
+    for (var, bad) in [
+        ("KENAR_OAUTH_PKCE", "yes"),
+        ("ERSAL_RATE_LIMITS", "login=0"),
+        ("ERSAL_MAX_CONNECTIONS", "0"),
+        ("ERSAL_HEADER_READ_SECS", "0"),
+        ("ERSAL_TRUSTED_PROXIES", "proxy.local"),
+    ] {
+        assert!(
+            load(&[DEV, (var, bad)]).unwrap_err().var.contains(var),
+            "{var}"
+        );
+    }
+    let defaults = load(&[DEV]).unwrap();
+    assert!(!defaults.oauth_pkce, "PKCE is off unless asked for");
+    assert!(
+        defaults.trusted_proxies.is_empty(),
+        "no proxy is trusted unless named"
+    );
 }

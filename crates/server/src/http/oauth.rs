@@ -114,18 +114,18 @@ async fn callback(
     };
     let back_to = session.landing.return_target.as_str();
     let issued_to = match query.state.as_deref().filter(|s| s.len() <= 128) {
-        Some(value) => oauth::consume_state(&state.db, value, state.now())
+        Some(value) => oauth::consume_state(&state.db, &state.keys, value, state.now())
             .await
             .map_err(|e| e.back_to(back_to))?,
         None => None,
     };
-    if issued_to.as_deref() != Some(session.id.as_str()) {
+    let Some(issued) = issued_to.filter(|issued| issued.landing == session.id) else {
         return Ok(refused(
             back_to,
             "این پاسخ معتبر نیست",
             "پاسخ دیوار به این درخواست تعلق نداشت یا تکراری بود. می‌توانید دوباره اجازه بدهید یا درخواست را بدون پیام در گفتگو ثبت کنید.",
         ));
-    }
+    };
     let code = match (query.error.as_deref(), query.code.as_deref()) {
         (None, Some(code)) if code.len() <= 512 => code,
         _ => {
@@ -139,7 +139,7 @@ async fn callback(
     let Some(conversation) = session.landing.conversation_id.clone() else {
         return Ok(to_flow());
     };
-    let tokens = match state.oauth.exchange(code).await {
+    let tokens = match state.oauth.exchange(code, issued.verifier).await {
         Ok(tokens) if tokens.grants(&conversation) => tokens,
         _ => {
             return Ok(refused(
