@@ -11,7 +11,7 @@ use reqwest::{Client, Response, StatusCode};
 use serde_json::Value;
 use tokio::net::TcpListener;
 
-use crate::support::{leptos_options, TestEnv, QUOTE_SUBMIT};
+use crate::support::{serve_on, TestEnv, QUOTE_SUBMIT};
 
 const CONVERSATION: &str = "0d5f3c1e-8a47-4b2e-9f61-3c2d7e9a4b10";
 
@@ -35,13 +35,7 @@ impl Journey {
         .await;
         let state = AppState::connect(env.config()).await.unwrap();
         ersal_server::chat::spawn_worker(state.clone());
-        let router = ersal::server::router(state.clone(), leptos_options());
-        tokio::spawn(ersal_server::http::listener::serve(
-            listener,
-            router,
-            state.config.listener,
-            std::future::pending(),
-        ));
+        serve_on(listener, &state);
         let client = Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())

@@ -9,7 +9,7 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-use crate::support::{leptos_options, Reply, TestApp, TestEnv};
+use crate::support::{serve_on, Reply, TestApp, TestEnv};
 
 const A: &str = "198.51.100.1:5000";
 const B: &str = "198.51.100.2:5000";
@@ -131,13 +131,7 @@ async fn listening<const N: usize>(vars: [(&'static str, String); N]) -> (String
     let state = ersal_server::AppState::connect(env.config()).await.unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap().to_string();
-    let router = ersal::server::router(state.clone(), leptos_options());
-    tokio::spawn(ersal_server::http::listener::serve(
-        listener,
-        router,
-        state.config.listener,
-        std::future::pending(),
-    ));
+    serve_on(listener, &state);
     (addr, env)
 }
 

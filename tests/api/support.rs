@@ -266,6 +266,18 @@ impl TestApp {
     }
 }
 
+/// Serves the whole app of `state` on `listener` over real HTTP, as the binary does, until the
+/// test ends.
+pub fn serve_on(listener: TcpListener, state: &AppState) {
+    let router = ersal::server::router(state.clone(), leptos_options());
+    tokio::spawn(ersal_server::http::listener::serve(
+        listener,
+        router,
+        state.config.listener,
+        std::future::pending(),
+    ));
+}
+
 /// Leptos options as `Leptos.toml` sets them (the tests render pages; no assets are served).
 pub fn leptos_options() -> LeptosOptions {
     LeptosOptions::builder()
