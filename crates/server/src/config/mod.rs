@@ -68,7 +68,7 @@ pub struct Config {
 }
 
 /// The listener's limits: a client that has not sent a request's headers within
-/// `header_read` is dropped, a request not answered within `request` gets 408, and at most
+/// `header_read` is dropped, a request not answered within `request` gets 503, and at most
 /// `connections` connections are served at once (more wait in the kernel's backlog).
 #[derive(Debug, Clone, Copy)]
 pub struct ListenerLimits {
@@ -128,6 +128,7 @@ fn previous_secrets(raw: &str, current: u8, dev: bool) -> Result<Vec<RootSecret>
             .split_once(':')
             .ok_or("must be `id:secret` pairs separated by commas")?;
         let id = secret_id(id).ok_or(format!("ids {ID_RANGE}"))?;
+        let secret = secret.trim();
         if id == current || previous.iter().any(|p| p.id == id) {
             return Err(format!("repeats the id {id}; each secret needs its own"));
         }

@@ -11,7 +11,8 @@ use axum::response::Response;
 use http::{HeaderMap, HeaderName};
 use ipnet::IpNet;
 
-/// The client's address for this request (`None`: unknown), set by [`mark_client`].
+/// The client's address for this request as per-address rules count it ([`rule_key`]; `None`:
+/// unknown), set by [`mark_client`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientAddress(pub Option<IpAddr>);
 
@@ -58,17 +59,21 @@ impl TrustedProxies {
     /// it saw): the first address that is not a trusted proxy is the client. A trusted peer
     /// that sends no header, or an entry that is not an address, leaves the client unknown.
     pub fn client(&self, peer: IpAddr, headers: &HeaderMap) -> Option<IpAddr> {
+        let peer = peer.to_canonical();
         if !self.trusts(peer) {
             return Some(peer);
         }
-        let mut hops = headers
+        // Bytes, not text: a client's own non-ASCII entry must not hide the entries the proxies
+        // appended after it.
+        let values: Vec<&[u8]> = headers
             .get_all(&self.header)
             .iter()
-            .map(|value| value.to_str().ok())
-            .collect::<Option<Vec<_>>>()?
+            .map(|value| value.as_bytes())
+            .collect();
+        let mut hops = values
             .into_iter()
-            .flat_map(|value| value.split(','))
-            .map(|hop| hop.trim().parse::<IpAddr>().ok())
+            .flat_map(|value| value.split(|b| *b == b','))
+            .map(hop_address)
             .rev()
             .peekable();
         hops.peek()?;
@@ -82,6 +87,29 @@ impl TrustedProxies {
     }
 }
 
+/// One entry of a forwarding header: an address, or an address with a port (`1.2.3.4:5678`,
+/// `[2001:db8::1]:5678`).
+fn hop_address(entry: &[u8]) -> Option<IpAddr> {
+    let entry = std::str::from_utf8(entry).ok()?.trim();
+    entry
+        .parse::<IpAddr>()
+        .or_else(|_| entry.parse::<SocketAddr>().map(|s| s.ip()))
+        .ok()
+        .map(|address| address.to_canonical())
+}
+
+/// The key per-address rules count under: the address itself for IPv4, its /64 network for
+/// IPv6 (one subscriber usually holds a whole /64, and would otherwise have endless budgets).
+pub fn rule_key(address: IpAddr) -> IpAddr {
+    match address.to_canonical() {
+        IpAddr::V6(v6) => {
+            let network = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(network.into())
+        }
+        v4 => v4,
+    }
+}
+
 /// Records the request's [`ClientAddress`] for the layers and handlers inside.
 pub async fn mark_client(
     State(proxies): State<std::sync::Arc<TrustedProxies>>,
@@ -92,7 +120,9 @@ pub async fn mark_client(
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(address)| address.ip());
-    let client = peer.and_then(|peer| proxies.client(peer, request.headers()));
+    let client = peer
+        .and_then(|peer| proxies.client(peer, request.headers()))
+        .map(rule_key);
     request.extensions_mut().insert(ClientAddress(client));
     next.run(request).await
 }
@@ -152,6 +182,23 @@ mod tests {
             Some(ip("198.51.100.8")),
             "only trusted peers are believed"
         );
+    }
+
+    #[test]
+    fn odd_entries_neither_hide_the_client_nor_split_one_subscriber() {
+        let proxies = TrustedProxies::parse("127.0.0.1", DEFAULT_HEADER).unwrap();
+        let mut map = HeaderMap::new();
+        map.insert(
+            DEFAULT_HEADER,
+            http::HeaderValue::from_bytes(b"\xc3\xa9, 198.51.100.7:4000").unwrap(),
+        );
+        assert_eq!(
+            proxies.client(ip("::ffff:127.0.0.1"), &map),
+            Some(ip("198.51.100.7")),
+            "a mapped proxy address is trusted; a port is dropped; bytes before are ignored"
+        );
+        assert_eq!(rule_key(ip("2001:db8:1:2:aaaa::1")), ip("2001:db8:1:2::"));
+        assert_eq!(rule_key(ip("::ffff:198.51.100.7")), ip("198.51.100.7"));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::num::NonZeroU32;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use governor::clock::{Clock, DefaultClock};
+use governor::clock::Clock;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use http::{header, HeaderValue, StatusCode};
 
@@ -126,9 +126,10 @@ impl Limiters {
             .iter()
             .position(|(known, _, _)| *known == class)
             .expect("every class is listed");
-        self.limiters[index]
+        let limiter = &self.limiters[index];
+        limiter
             .check_key(&client)
-            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+            .map_err(|not_until| not_until.wait_time_from(limiter.clock().now()))
     }
 
     /// Forgets the addresses whose budget is full again, so the tables hold only recent

@@ -2,7 +2,9 @@
 //! `axum::serve` does not set: a client must send a request's headers within
 //! [`ListenerLimits::header_read`] (slow clients cannot hold connections open), at most
 //! [`ListenerLimits::connections`] connections are served at once (the rest wait in the
-//! kernel's backlog), and shutdown lets every request in flight finish before returning.
+//! kernel's backlog), a connection lives at most [`CONNECTION_LIFETIME`] (so a client that
+//! stops reading cannot hold a slot), and shutdown lets every request in flight finish, for at
+//! most [`ListenerLimits::request`], before returning.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -22,6 +24,10 @@ use tower::ServiceExt;
 
 use crate::config::ListenerLimits;
 
+/// How long one connection is served: then it is closed after its request in flight, which
+/// has [`ListenerLimits::request`] to finish. Browsers simply open a new one.
+pub const CONNECTION_LIFETIME: Duration = Duration::from_secs(120);
+
 /// Serves `router` on `listener` until `shutdown` resolves, then waits for the connections'
 /// requests in flight. Handlers see each connection's peer as `ConnectInfo<SocketAddr>`.
 pub async fn serve(
@@ -31,7 +37,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let permits = Arc::new(Semaphore::new(limits.connections));
-    let (closing, closed) = watch::channel(false);
+    let (shut_down, shutting_down) = watch::channel(false);
     let mut shutdown = pin!(shutdown);
     loop {
         let permit = tokio::select! {
@@ -50,26 +56,34 @@ pub async fn serve(
                 }
             },
         };
-        let connection = connection(stream, peer, router.clone(), limits, closed.clone());
+        let connection = connection(stream, peer, router.clone(), limits, shutting_down.clone());
         tokio::spawn(async move {
             connection.await;
             drop(permit);
         });
     }
-    closing.send_replace(true);
+    shut_down.send_replace(true);
     let all = u32::try_from(limits.connections).unwrap_or(u32::MAX);
-    let _every_connection_ended = permits.acquire_many(all).await;
+    // Each connection ends within the request timeout of the signal; the margin covers the
+    // last bytes of its answer.
+    let grace = limits.request + Duration::from_secs(1);
+    if tokio::time::timeout(grace, permits.acquire_many(all))
+        .await
+        .is_err()
+    {
+        tracing::warn!("shutdown: connections still open after the grace period are dropped");
+    }
     Ok(())
 }
 
-/// Serves one connection until the client closes it, or until shutdown and its request in
-/// flight is answered.
+/// Serves one connection until the client closes it, or, at shutdown or the end of its
+/// lifetime, until its request in flight is answered (for at most the request timeout).
 async fn connection(
     stream: TcpStream,
     peer: SocketAddr,
     router: Router,
     limits: ListenerLimits,
-    mut closed: watch::Receiver<bool>,
+    mut shutting_down: watch::Receiver<bool>,
 ) {
     // Answers are small and written whole; waiting to coalesce them only adds latency.
     let _ = stream.set_nodelay(true);
@@ -83,12 +97,16 @@ async fn connection(
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read);
     let mut served = pin!(builder.serve_connection(TokioIo::new(stream), service));
+    let shutdown = async { shutting_down.wait_for(|now| *now).await.map(|_| ()) };
     tokio::select! {
-        result = served.as_mut() => finished(result),
-        _ = async { closed.wait_for(|closed| *closed).await.map(|_| ()) } => {
-            served.as_mut().graceful_shutdown();
-            finished(served.await);
-        }
+        result = served.as_mut() => return finished(result),
+        _ = shutdown => {}
+        () = tokio::time::sleep(CONNECTION_LIFETIME) => {}
+    }
+    served.as_mut().graceful_shutdown();
+    match tokio::time::timeout(limits.request, served).await {
+        Ok(result) => finished(result),
+        Err(_) => tracing::debug!("a connection that did not finish in time was dropped"),
     }
 }
 

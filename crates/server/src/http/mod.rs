@@ -83,8 +83,15 @@ pub fn layered(router: Router, state: &AppState) -> Router {
             .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))
             .layer(trace)
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(axum::middleware::from_fn_with_state(
+                std::sync::Arc::new(headers::Policy::new(config)),
+                headers::security_headers,
+            ))
+            .layer(axum::middleware::from_fn(cache_policy))
+            // Inside the headers and caching layers, so that their answers (503, 429) get both.
+            // 503, not 408: browsers may resend a request answered 408 on their own.
             .layer(TimeoutLayer::with_status_code(
-                StatusCode::REQUEST_TIMEOUT,
+                StatusCode::SERVICE_UNAVAILABLE,
                 config.listener.request,
             ))
             .layer(axum::middleware::from_fn_with_state(
@@ -95,11 +102,6 @@ pub fn layered(router: Router, state: &AppState) -> Router {
                 state.limits.clone(),
                 limits::limit,
             ))
-            .layer(axum::middleware::from_fn_with_state(
-                std::sync::Arc::new(headers::Policy::new(config)),
-                headers::security_headers,
-            ))
-            .layer(axum::middleware::from_fn(cache_policy))
             .layer(axum::middleware::from_fn_with_state(
                 config.public_origin(),
                 origin::refuse_cross_site,
