@@ -47,11 +47,10 @@ async fn main() {
     )))
     .expect("Leptos.toml")
     .leptos_options;
-    let router = ersal::server::router(state.clone(), options);
-    tokio::spawn(ersal_server::http::listener::serve(
+    tokio::spawn(ersal::server::serve(
         listener,
-        router,
-        state.config.listener,
+        state.clone(),
+        options,
         std::future::pending(),
     ));
 

@@ -40,13 +40,11 @@ async fn main() -> anyhow::Result<()> {
 
     ersal_server::chat::spawn_worker(state.clone());
     ersal_server::jobs::spawn_housekeeping(state.clone());
-    let listener_limits = state.config.listener;
-    let app = ersal::server::router(state, options);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("binding {addr}"))?;
     tracing::info!("listening on http://{addr}");
-    ersal_server::http::listener::serve(listener, app, listener_limits, shutdown_signal()).await?;
+    ersal::server::serve(listener, state, options, shutdown_signal()).await?;
     Ok(())
 }
 

@@ -1,7 +1,7 @@
 //! The one app builder (feature `ssr`): the whole router — the plain routes Divar and browsers
 //! call, the landing app's pages and server functions, the console's pages, and the layers —
-//! assembled from a state and the Leptos options (served by `ersal_server::http::listener`).
-//! The binary and the tests both use it, so the tests run what ships.
+//! assembled from a state and the Leptos options, and served with the listener's limits. The
+//! binary and the tests both use these two functions, so the tests run what ships.
 
 use axum::Router;
 use ersal_server::{http, AppState};
@@ -51,6 +51,18 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         .merge(landing.with_state(options))
         .layer(RequestBodyLimitLayer::new(FORM_BODY_BYTES));
     http::layered(http::routes(state.clone()).merge(apps), &state)
+}
+
+/// Serves the whole app of `state` on `listener` until `shutdown` resolves, with the limits
+/// its configuration sets (`ersal_server::http::listener`).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    options: LeptosOptions,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let limits = state.config.listener;
+    http::listener::serve(listener, router(state, options), limits, shutdown).await
 }
 
 /// The Divar sandbox in front of an Ersal configured by `config` (development and tests): the

@@ -15,23 +15,10 @@ pub async fn retention() -> Result<Terms, ServerFnError> {
     Ok(ersal_server::housekeeping::lifetimes(&state.config))
 }
 
-/// A duration for people, in its largest whole unit (days, hours, minutes, seconds), with
-/// Persian digits: `1800` → «۳۰ دقیقه».
-pub fn duration(secs: i64) -> String {
-    let (count, unit) = [(86_400, "روز"), (3_600, "ساعت"), (60, "دقیقه")]
-        .into_iter()
-        .find(|(unit, _)| secs >= *unit && secs % unit == 0)
-        .map_or((secs, "ثانیه"), |(size, unit)| (secs / size, unit));
-    format!(
-        "{} {unit}",
-        domain::text::persian_digits(&count.to_string())
-    )
-}
-
 /// The page's sentences on how long each thing is kept, each with its name (the item's
 /// `data-testid`); the tests check each one against what the code does.
 pub fn sentences(t: &Terms) -> Vec<(&'static str, String)> {
-    let d = duration;
+    let d = domain::text::duration;
     vec![
         (
             "retention",

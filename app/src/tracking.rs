@@ -27,8 +27,8 @@ pub struct TrackingView {
     pub can_cancel: bool,
     pub order: OrderSummary,
     pub back_to: String,
-    /// The link to keep (shown to a side with a session, never redirected to), with how many
-    /// days it works, in Persian digits.
+    /// The link to keep (shown to a side with a session, never redirected to), with how long
+    /// it works, in Persian.
     pub link: Option<(String, String)>,
     /// Whether the chat heard about the last change, in Persian.
     pub chat: String,
@@ -86,10 +86,9 @@ pub async fn load_tracking(id: String, key: Option<String>) -> Result<Tracking, 
         back_to,
         link: tracked.by_session.then(|| {
             let path = ersal_server::tracking::link(&state, &shipment.id, state.now());
-            let days = ersal_server::tracking::LINK_SECS / 86_400;
             (
                 state.config.public_url(&path),
-                domain::text::persian_digits(&days.to_string()),
+                domain::text::duration(ersal_server::tracking::LINK_SECS),
             )
         }),
         chat: chat.to_owned(),
@@ -189,9 +188,9 @@ fn Timeline(view: TrackingView, cancel: ServerAction<CancelShipment>) -> impl In
                     .collect_view()}
             </ol>
         </section>
-        {link.map(|(link, days)| view! {
+        {link.map(|(link, lifetime)| view! {
             <section class="card">
-                <label for="tracking-link">"پیوند پیگیری (برای دیدن وضعیت بدون دیوار، تا "{days}" روز)"</label>
+                <label for="tracking-link">"پیوند پیگیری (برای دیدن وضعیت بدون دیوار، تا "{lifetime}")"</label>
                 <input id="tracking-link" dir="ltr" readonly value=link />
             </section>
         })}

@@ -187,6 +187,18 @@ async fn an_unknown_address_skips_the_address_rule_only() {
     }
     let login = operators::login(&state.db, &state.passwords, "ali", PASSWORD, None, now);
     assert!(matches!(login.await.unwrap(), Login::Accepted(_)));
+
+    // The account's own rule still holds without an address.
+    for _ in 0..operators::MAX_FAILED_LOGINS {
+        operators::login(&state.db, &state.passwords, "ali", "wrong", None, now)
+            .await
+            .unwrap();
+    }
+    let login = operators::login(&state.db, &state.passwords, "ali", PASSWORD, None, now);
+    assert!(matches!(
+        login.await.unwrap(),
+        Login::Refused(LoginRefused::AccountLocked)
+    ));
 }
 
 #[tokio::test]

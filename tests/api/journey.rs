@@ -1,5 +1,5 @@
 //! The chat journey at the middle depth, over real HTTP: Ersal (the router that ships, served
-//! with `ersal_server::http::listener::serve`) and the Divar sandbox, each on a port of its own. The buyer opens
+//! with `ersal::server::serve`) and the Divar sandbox, each on a port of its own. The buyer opens
 //! Ersal from the chat's add-ons menu (the sandbox POSTs the init call), fills the flow with
 //! plain form posts as a browser without JavaScript would, grants permission on the sandbox's
 //! consent screen, and the outbox worker posts the message, which names the item and cities only.

@@ -9,7 +9,7 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-use crate::support::{serve_on, Reply, TestApp, TestEnv};
+use crate::support::{serve_on, Reply, TestApp, TestEnv, NEW_KEY};
 
 const A: &str = "198.51.100.1:5000";
 const B: &str = "198.51.100.2:5000";
@@ -25,7 +25,10 @@ async fn fallback(app: &TestApp, peer: &str, forwarded_for: Option<&str>) -> Rep
 
 #[tokio::test]
 async fn the_direct_link_is_limited_per_address_and_divars_calls_are_not() {
-    let app = TestApp::with([("ERSAL_RATE_LIMITS", "fallback=3".to_owned())]).await;
+    // Every other class is down to one request a minute: an init counted under any of them
+    // would be refused.
+    let limits = "fallback=3,landing=1,login=1,functions=1,pages=1";
+    let app = TestApp::with([("ERSAL_RATE_LIMITS", limits.to_owned())]).await;
     for _ in 0..3 {
         assert_eq!(fallback(&app, A, None).await.status, StatusCode::SEE_OTHER);
     }
@@ -42,9 +45,13 @@ async fn the_direct_link_is_limited_per_address_and_divars_calls_are_not() {
 
     assert_eq!(fallback(&app, B, None).await.status, StatusCode::SEE_OTHER);
     for _ in 0..10 {
-        let init = app
-            .init(&json!({"source": "CHAT", "conversation_id": "c-1"}))
-            .await;
+        let body = json!({"source": "CHAT", "conversation_id": "c-1"}).to_string();
+        let init = Request::post("/divar/init")
+            .header("content-type", "application/json")
+            .header("authorization", NEW_KEY)
+            .body(Body::from(body))
+            .unwrap();
+        let init = app.send_from(A, init).await;
         assert_eq!(init.status, StatusCode::OK, "Divar's init is never limited");
     }
 }
@@ -56,38 +63,33 @@ async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_budget() {
         ("ERSAL_TRUSTED_PROXIES", "10.0.0.0/8".to_owned()),
     ])
     .await;
-    let proxy = "10.0.0.7:41000";
-    let status = |reply: Reply| reply.status;
-    assert_eq!(
-        status(fallback(&app, proxy, Some("198.51.100.1")).await),
-        StatusCode::SEE_OTHER
-    );
-    assert_eq!(
-        status(fallback(&app, proxy, Some("198.51.100.1")).await),
-        StatusCode::TOO_MANY_REQUESTS
-    );
-    assert_eq!(
-        status(fallback(&app, proxy, Some("203.0.113.5, 198.51.100.2")).await),
-        StatusCode::SEE_OTHER,
-        "the proxy's own entry names another client; the forged first one is ignored"
-    );
-    for _ in 0..3 {
-        assert_eq!(
-            status(fallback(&app, proxy, None).await),
-            StatusCode::SEE_OTHER,
-            "an unknown client skips the per-address rule"
-        );
+    let (proxy, stranger) = ("10.0.0.7:41000", "203.0.113.9:5000");
+    let (ok, refused) = (StatusCode::SEE_OTHER, StatusCode::TOO_MANY_REQUESTS);
+    let unknown = "an unknown client skips the per-address rule";
+    let untrusted = "a peer we do not trust is the client, whatever it forwards";
+    for (peer, forwarded, expected, why) in [
+        (
+            proxy,
+            Some("198.51.100.1"),
+            ok,
+            "a forwarded client's first request",
+        ),
+        (proxy, Some("198.51.100.1"), refused, "and its second"),
+        (
+            proxy,
+            Some("198.51.100.1, 198.51.100.2"),
+            ok,
+            "the proxy's own entry names another client; the forged first one (spent) is ignored",
+        ),
+        (proxy, None, ok, unknown),
+        (proxy, None, ok, unknown),
+        (proxy, None, ok, unknown),
+        (stranger, Some("198.51.100.3"), ok, untrusted),
+        (stranger, Some("198.51.100.4"), refused, untrusted),
+    ] {
+        let reply = fallback(&app, peer, forwarded).await;
+        assert_eq!(reply.status, expected, "{why}");
     }
-    let stranger = "203.0.113.9:5000";
-    assert_eq!(
-        status(fallback(&app, stranger, Some("198.51.100.3")).await),
-        StatusCode::SEE_OTHER
-    );
-    assert_eq!(
-        status(fallback(&app, stranger, Some("198.51.100.4")).await),
-        StatusCode::TOO_MANY_REQUESTS,
-        "a peer we do not trust is the client, whatever it forwards"
-    );
 }
 
 #[tokio::test]
@@ -118,8 +120,9 @@ async fn the_console_login_has_its_own_small_budget() {
         "the refused one checked nothing"
     );
     assert_ne!(login(B).await, StatusCode::TOO_MANY_REQUESTS);
+    let page = Request::get("/privacy").body(Body::empty()).unwrap();
     assert_eq!(
-        app.get("/privacy", None).await.status,
+        app.send_from(A, page).await.status,
         StatusCode::OK,
         "pages have their own budget"
     );
@@ -164,7 +167,7 @@ async fn a_client_that_sends_no_headers_is_dropped_and_connections_are_limited()
         .unwrap();
     let mut first = [0u8; 1];
     assert!(
-        tokio::time::timeout(Duration::from_millis(300), waiting.read(&mut first))
+        tokio::time::timeout(Duration::from_millis(800), waiting.read(&mut first))
             .await
             .is_err(),
         "no answer while the only connection is held"
@@ -172,7 +175,6 @@ async fn a_client_that_sends_no_headers_is_dropped_and_connections_are_limited()
     // The slow client never finishes its headers: it is dropped after a second.
     let dropped = until_closed(&mut slow, Duration::from_secs(10)).await;
     assert!(dropped.is_some(), "the slow client's connection was closed");
-    assert!(!dropped.unwrap().contains("200 OK"), "and it got no answer");
     // Then the waiting one is served.
     let answer = until_closed(&mut waiting, Duration::from_secs(10))
         .await

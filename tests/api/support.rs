@@ -26,7 +26,7 @@ pub const CLIENT: &str = "127.0.0.1:40000";
 pub struct TestApp {
     pub state: AppState,
     router: Router,
-    _env: TestEnv,
+    env: TestEnv,
 }
 
 pub struct Reply {
@@ -72,7 +72,7 @@ impl TestApp {
 
     /// The same database with `more` variables changed, as after a restart.
     pub async fn restarted<const N: usize>(self, more: [(&'static str, String); N]) -> Self {
-        let mut env = self._env;
+        let mut env = self.env;
         env.vars.extend(more);
         Self::on(env).await
     }
@@ -95,11 +95,7 @@ impl TestApp {
     async fn on(env: TestEnv) -> Self {
         let state = AppState::connect(env.config()).await.expect("database");
         let router = ersal::server::router(state.clone(), leptos_options());
-        Self {
-            state,
-            router,
-            _env: env,
-        }
+        Self { state, router, env }
     }
 
     pub async fn send(&self, request: Request<Body>) -> Reply {
@@ -269,11 +265,10 @@ impl TestApp {
 /// Serves the whole app of `state` on `listener` over real HTTP, as the binary does, until the
 /// test ends.
 pub fn serve_on(listener: TcpListener, state: &AppState) {
-    let router = ersal::server::router(state.clone(), leptos_options());
-    tokio::spawn(ersal_server::http::listener::serve(
+    tokio::spawn(ersal::server::serve(
         listener,
-        router,
-        state.config.listener,
+        state.clone(),
+        leptos_options(),
         std::future::pending(),
     ));
 }

@@ -12,7 +12,7 @@ pub struct Lifetimes {
     pub landing_link: i64,
     /// A browser session ends after this long without activity (`session_idle`).
     pub session_idle: i64,
-    /// …and this long after it began (`SESSION_MAX_SECS`).
+    /// …and this long after it began (`sessions::MAX_SECS` on the server).
     pub session_max: i64,
     /// A draft is deleted after this long without a change (`DRAFT_IDLE_SECS`).
     pub draft_idle: i64,

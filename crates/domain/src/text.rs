@@ -38,6 +38,16 @@ pub fn group_thousands(value: u64) -> String {
     persian_digits(&out)
 }
 
+/// A duration for people, in its largest whole unit (days, hours, minutes, seconds), with
+/// Persian digits: `1800` → «۳۰ دقیقه».
+pub fn duration(secs: i64) -> String {
+    let (count, unit) = [(86_400, "روز"), (3_600, "ساعت"), (60, "دقیقه")]
+        .into_iter()
+        .find(|(unit, _)| secs >= *unit && secs % unit == 0)
+        .map_or((secs, "ثانیه"), |(size, unit)| (secs / size, unit));
+    format!("{} {unit}", persian_digits(&count.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,6 +60,14 @@ mod tests {
         assert_eq!(normalize_digits("1٬250٬000"), "1250000");
         assert_eq!(normalize_digits("۱۲,۳۴۵"), "12345");
         assert_eq!(normalize_digits("abc"), "abc");
+    }
+
+    #[test]
+    fn durations_in_their_largest_whole_unit() {
+        assert_eq!(duration(30 * 60), "۳۰ دقیقه");
+        assert_eq!(duration(12 * 3600), "۱۲ ساعت");
+        assert_eq!(duration(30 * 86_400), "۳۰ روز");
+        assert_eq!(duration(90), "۹۰ ثانیه");
     }
 
     #[test]

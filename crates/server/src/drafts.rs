@@ -39,11 +39,12 @@ pub async fn save(
     Ok(())
 }
 
-/// Deletes a landing session's draft once what it held is in a shipment.
-pub async fn delete(db: &Db, landing: &str) -> Result<(), AppError> {
+/// Deletes a landing session's draft once what it held is in a shipment (inside the
+/// transaction that saves the shipment).
+pub(crate) async fn delete(tx: &mut sqlx::SqliteConnection, landing: &str) -> Result<(), AppError> {
     sqlx::query("delete from drafts where landing_digest = ?")
         .bind(landing)
-        .execute(db)
+        .execute(tx)
         .await?;
     Ok(())
 }

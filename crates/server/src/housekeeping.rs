@@ -4,7 +4,7 @@
 //!
 //! | table | deleted when |
 //! |---|---|
-//! | `browser_sessions` | idle for `session_idle` (config), or [`SESSION_MAX_SECS`] after it began |
+//! | `browser_sessions` | idle for `session_idle` (config), or [`crate::sessions::MAX_SECS`] after it began |
 //! | `landing_sessions` | never opened and past its expiry (`landing_ttl`), or opened and none of its browser sessions is left; its drafts and OAuth states go with it, and a shipment opened from it keeps its record, no longer linked to it |
 //! | `drafts` | [`DRAFT_IDLE_SECS`] without a change, or with their landing session |
 //! | `oauth_states` | used, or past their expiry ([`crate::oauth::STATE_LIFETIME_SECS`]) |
@@ -21,8 +21,6 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::{jobs, oauth, operators};
 
-/// A browser session ends this long after it began, however active.
-pub const SESSION_MAX_SECS: i64 = 12 * 3600;
 /// A draft nobody changed for this long is abandoned.
 pub const DRAFT_IDLE_SECS: i64 = 6 * 3600;
 
@@ -38,7 +36,7 @@ pub fn lifetimes(config: &Config) -> Lifetimes {
     Lifetimes {
         landing_link: secs(config.landing_ttl),
         session_idle: secs(config.session_idle),
-        session_max: SESSION_MAX_SECS,
+        session_max: crate::sessions::MAX_SECS,
         draft_idle: DRAFT_IDLE_SECS,
         oauth_state: oauth::STATE_LIFETIME_SECS,
         console_idle: operators::IDLE_SECS,
@@ -50,8 +48,8 @@ pub fn lifetimes(config: &Config) -> Lifetimes {
     }
 }
 
-/// How many rows one sweep deleted, per table (drafts and OAuth states that went with their
-/// landing session included).
+/// How many rows one sweep deleted, per table. Drafts and OAuth states that went with their
+/// landing session (the database's cascade) are counted with it, not again.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Swept {
     pub browser_sessions: u64,
@@ -91,22 +89,21 @@ pub async fn sweep(db: &Db, lifetimes: &Lifetimes, now: i64) -> Result<Swept, Ap
         .await?,
         ..Swept::default()
     };
-    let dead_landing =
-        format!("landing_digest in (select id_digest from landing_sessions where {DEAD_LANDING})");
     swept.drafts = delete(
         db,
         "drafts",
-        &format!("updated_at <= ? or {dead_landing}"),
-        &[now - lifetimes.draft_idle, now],
+        "updated_at <= ?",
+        &[now - lifetimes.draft_idle],
     )
     .await?;
     swept.oauth_states = delete(
         db,
         "oauth_states",
-        &format!("used_at is not null or expires_at <= ? or {dead_landing}"),
-        &[now, now],
+        "used_at is not null or expires_at <= ?",
+        &[now],
     )
     .await?;
+    // A landing session's drafts and OAuth states go with it (`on delete cascade`).
     swept.landing_sessions = delete(db, "landing_sessions", DEAD_LANDING, &[now]).await?;
     swept.console_sessions = delete(
         db,

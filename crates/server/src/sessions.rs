@@ -274,8 +274,11 @@ pub async fn belongs_to(
     Ok(found.is_some())
 }
 
+/// A browser session ends this long after it began, however active.
+pub const MAX_SECS: i64 = 12 * 3600;
+
 /// The landing session behind a browser cookie, if the session has been active within
-/// `idle_secs`; each call counts as activity.
+/// `idle_secs` and began less than [`MAX_SECS`] ago; each call counts as activity.
 pub async fn current(
     db: &Db,
     keys: &Keys,
@@ -285,12 +288,13 @@ pub async fn current(
 ) -> Result<Option<LandingSession>, AppError> {
     let row = sqlx::query(
         "update browser_sessions set last_seen_at = ?
-         where id_digest = ? and last_seen_at > ?
+         where id_digest = ? and last_seen_at > ? and created_at > ?
          returning landing_digest",
     )
     .bind(now)
     .bind(crypto::token_digest(cookie_token))
     .bind(now - idle_secs)
+    .bind(now - MAX_SECS)
     .fetch_optional(db)
     .await?;
     let Some(row) = row else { return Ok(None) };

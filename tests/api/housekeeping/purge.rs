@@ -186,6 +186,12 @@ async fn the_scheduled_round_expires_purges_and_sweeps() {
         jobs::run_once(&app.state, expired_at).await.expired,
         Some(1)
     );
+    let kept = jobs::run_once(&app.state, expired_at + terms.retention - MINUTE).await;
+    assert_eq!(
+        kept.purged,
+        Some(0),
+        "the period runs from the end, not the start"
+    );
     let round = jobs::run_once(&app.state, expired_at + terms.retention + MINUTE).await;
     assert_eq!(round.purged, Some(1));
     assert!(app.shipment(&id).await.purged);

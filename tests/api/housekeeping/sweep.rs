@@ -31,13 +31,17 @@ async fn an_idle_session_ends_and_takes_what_divar_sent_and_the_draft() {
     sweep(&app, now + idle - MINUTE).await;
     assert_eq!(sessions_and_drafts(&app).await, (1, 1, 1), "not idle yet");
 
-    let swept = sweep(&app, now + idle + MINUTE).await;
-    assert_eq!(
-        (swept.browser_sessions, swept.landing_sessions, swept.drafts),
-        (1, 1, 1)
+    assert!(
+        !touch(&app, &cookie, now + idle + MINUTE).await,
+        "refused once idle, before any sweep"
     );
-    assert_eq!(sessions_and_drafts(&app).await, (0, 0, 0));
-    assert!(!touch(&app, &cookie, now + idle + MINUTE).await);
+    let swept = sweep(&app, now + idle + MINUTE).await;
+    assert_eq!((swept.browser_sessions, swept.landing_sessions), (1, 1));
+    assert_eq!(
+        sessions_and_drafts(&app).await,
+        (0, 0, 0),
+        "the draft went with its session"
+    );
 }
 
 #[tokio::test]
@@ -50,7 +54,11 @@ async fn an_active_session_still_ends_at_its_longest() {
     assert_eq!(left, (1, 1, 0), "active, not too old");
 
     let end = now + terms.session_max + MINUTE;
-    assert!(touch(&app, &cookie, end - MINUTE).await, "still active");
+    assert!(touch(&app, &cookie, end - 2 * MINUTE).await, "still active");
+    assert!(
+        !touch(&app, &cookie, end).await,
+        "refused at its longest, before any sweep"
+    );
     let swept = sweep(&app, end).await;
     assert_eq!((swept.browser_sessions, swept.landing_sessions), (1, 1));
     assert_eq!(sessions_and_drafts(&app).await, (0, 0, 0));

@@ -13,6 +13,12 @@ use crate::state::AppState;
 /// Refresh an access token this long before it expires.
 const REFRESH_MARGIN_SECS: i64 = 60;
 
+/// The access and refresh tokens sealed for `conversation`.
+fn sealed(keys: &Keys, conversation: &str, tokens: &Tokens) -> (Vec<u8>, Option<Vec<u8>>) {
+    let seal = |token: &String| keys.seal(token.as_bytes(), conversation.as_bytes());
+    (seal(&tokens.access), tokens.refresh.as_ref().map(seal))
+}
+
 /// Stores the tokens for a conversation, sealed, replacing earlier ones (rotation).
 pub async fn store(
     db: &Db,
@@ -21,6 +27,7 @@ pub async fn store(
     tokens: &Tokens,
     now: i64,
 ) -> Result<(), AppError> {
+    let (access, refresh) = sealed(keys, conversation, tokens);
     sqlx::query(
         "insert into chat_tokens (conversation_id, access_sealed, refresh_sealed, access_expires_at, updated_at)
          values (?, ?, ?, ?, ?)
@@ -29,8 +36,8 @@ pub async fn store(
            access_expires_at = excluded.access_expires_at, updated_at = excluded.updated_at",
     )
     .bind(conversation)
-    .bind(keys.seal(tokens.access.as_bytes(), conversation.as_bytes()))
-    .bind(tokens.refresh.as_ref().map(|r| keys.seal(r.as_bytes(), conversation.as_bytes())))
+    .bind(access)
+    .bind(refresh)
     .bind(now + tokens.expires_in)
     .bind(now)
     .execute(db)
@@ -51,10 +58,10 @@ pub async fn access_token(
     else {
         return Ok(None);
     };
-    let open = |sealed: Vec<u8>| {
+    let open = |sealed: &[u8]| {
         state
             .keys
-            .open(&sealed, conversation.as_bytes())
+            .open(sealed, conversation.as_bytes())
             .ok()
             .and_then(|plain| String::from_utf8(plain).ok())
     };
@@ -66,14 +73,20 @@ pub async fn access_token(
     let Some(sealed_refresh) = row.try_get::<Option<Vec<u8>>, _>("refresh_sealed")? else {
         return Ok(None);
     };
-    let Some(refresh) = open(sealed_refresh.clone()) else {
+    let Some(refresh) = open(&sealed_refresh) else {
         return Ok(None);
     };
     match state.oauth.refresh(&refresh).await {
         Ok(tokens) if tokens.grants(conversation) => {
             let keys = &state.keys;
             let now = state.now();
-            store_refreshed(&state.db, keys, conversation, &tokens, &sealed_refresh, now).await?;
+            if !store_refreshed(&state.db, keys, conversation, &tokens, &sealed_refresh, now)
+                .await?
+            {
+                tracing::info!(
+                    "a newer consent was stored meanwhile; the refreshed pair is not kept"
+                );
+            }
             Ok(Some(tokens.access))
         }
         _ => {
@@ -94,18 +107,14 @@ pub async fn store_refreshed(
     refreshed_from: &[u8],
     now: i64,
 ) -> Result<bool, AppError> {
+    let (access, refresh) = sealed(keys, conversation, tokens);
     let updated = sqlx::query(
         "update chat_tokens set access_sealed = ?, refresh_sealed = coalesce(?, refresh_sealed),
            access_expires_at = ?, updated_at = ?
          where conversation_id = ? and refresh_sealed = ?",
     )
-    .bind(keys.seal(tokens.access.as_bytes(), conversation.as_bytes()))
-    .bind(
-        tokens
-            .refresh
-            .as_ref()
-            .map(|r| keys.seal(r.as_bytes(), conversation.as_bytes())),
-    )
+    .bind(access)
+    .bind(refresh)
     .bind(now + tokens.expires_in)
     .bind(now)
     .bind(conversation)

@@ -113,7 +113,37 @@ fn is_loopback(url: &Url) -> bool {
 }
 const MIN_CREDENTIAL_BYTES: usize = 16;
 
-const ID_RANGE: &str = "must be a whole number from 1 to 255";
+/// Whether a secret is too weak for prod: shorter than `min` bytes, or the public dev value.
+fn is_weak(value: &str, dev_default: &str, min: usize) -> bool {
+    value.len() < min || value == dev_default
+}
+
+/// Variable `name` as a whole number in `range` (of `unit`, for the message), or `default`
+/// when unset.
+fn whole_number<T>(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: T,
+    range: std::ops::RangeInclusive<T>,
+    unit: &str,
+) -> Result<T, ConfigError>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display,
+{
+    let Some(raw) = get(name) else {
+        return Ok(default);
+    };
+    raw.parse()
+        .ok()
+        .filter(|n| range.contains(n))
+        .ok_or_else(|| {
+            let (low, high) = (range.start(), range.end());
+            problem(
+                name,
+                format!("must be a whole number{unit} from {low} to {high}"),
+            )
+        })
+}
 
 fn secret_id(raw: &str) -> Option<u8> {
     raw.trim().parse().ok().filter(|id| *id >= 1)
@@ -127,12 +157,12 @@ fn previous_secrets(raw: &str, current: u8, dev: bool) -> Result<Vec<RootSecret>
         let (id, secret) = pair
             .split_once(':')
             .ok_or("must be `id:secret` pairs separated by commas")?;
-        let id = secret_id(id).ok_or(format!("ids {ID_RANGE}"))?;
+        let id = secret_id(id).ok_or("ids must be whole numbers from 1 to 255")?;
         let secret = secret.trim();
         if id == current || previous.iter().any(|p| p.id == id) {
             return Err(format!("repeats the id {id}; each secret needs its own"));
         }
-        if !dev && (secret.len() < MIN_SECRET_KEY_BYTES || secret == DEV_SECRET_KEY) {
+        if !dev && is_weak(secret, DEV_SECRET_KEY, MIN_SECRET_KEY_BYTES) {
             return Err(format!(
                 "secret {id} must be at least {MIN_SECRET_KEY_BYTES} bytes and not the dev default"
             ));
@@ -179,7 +209,7 @@ impl Config {
                       min: usize|
          -> Result<SecretString, ConfigError> {
             let value = required(name, dev_default)?;
-            if !dev && (value.len() < min || value == dev_default) {
+            if !dev && is_weak(&value, dev_default, min) {
                 return Err(problem(
                     name,
                     format!("must be at least {min} bytes and not the dev default"),
@@ -218,20 +248,8 @@ impl Config {
             }
             Ok(url)
         };
-        let seconds = |name: &'static str, default: u64, range: std::ops::RangeInclusive<u64>| {
-            let value = match get(name) {
-                Some(raw) => raw
-                    .parse()
-                    .map_err(|_| problem(name, "must be a whole number of seconds"))?,
-                None => default,
-            };
-            if !range.contains(&value) {
-                return Err(problem(
-                    name,
-                    format!("must be between {} and {}", range.start(), range.end()),
-                ));
-            }
-            Ok(Duration::from_secs(value))
+        let seconds = |name, default, range| {
+            whole_number(&get, name, default, range, " of seconds").map(Duration::from_secs)
         };
 
         let public_base_url = match get("ERSAL_PUBLIC_URL") {
@@ -254,7 +272,7 @@ impl Config {
             .map(str::trim)
             .filter(|k| !k.is_empty())
             .map(|k| {
-                if !dev && (k.len() < MIN_CREDENTIAL_BYTES || k == DEV_IDENTIFICATION_KEY) {
+                if !dev && is_weak(k, DEV_IDENTIFICATION_KEY, MIN_CREDENTIAL_BYTES) {
                     Err(problem(
                         "DIVAR_IDENTIFICATION_KEYS",
                         format!("each key must be at least {MIN_CREDENTIAL_BYTES} bytes and not the dev default"),
@@ -272,12 +290,7 @@ impl Config {
         }
 
         let secret_key = RootSecret {
-            id: match get("ERSAL_SECRET_KEY_ID") {
-                None => 1,
-                Some(raw) => {
-                    secret_id(&raw).ok_or_else(|| problem("ERSAL_SECRET_KEY_ID", ID_RANGE))?
-                }
-            },
+            id: whole_number(&get, "ERSAL_SECRET_KEY_ID", 1, 1..=255, "")?,
             secret: secret("ERSAL_SECRET_KEY", DEV_SECRET_KEY, MIN_SECRET_KEY_BYTES)?,
         };
         let previous_secret_keys = previous_secrets(
@@ -322,19 +335,7 @@ impl Config {
             tariff_file: PathBuf::from(
                 get("ERSAL_TARIFF_FILE").unwrap_or_else(|| "config/tariff.toml".to_owned()),
             ),
-            retention_days: match get("ERSAL_RETENTION_DAYS") {
-                None => 30,
-                Some(raw) => raw
-                    .parse()
-                    .ok()
-                    .filter(|days| (1..=3650).contains(days))
-                    .ok_or_else(|| {
-                        problem(
-                            "ERSAL_RETENTION_DAYS",
-                            "must be a whole number of days from 1 to 3650",
-                        )
-                    })?,
-            },
+            retention_days: whole_number(&get, "ERSAL_RETENTION_DAYS", 30, 1..=3650, " of days")?,
             trusted_proxies: TrustedProxies::parse(
                 &get("ERSAL_TRUSTED_PROXIES").unwrap_or_default(),
                 &get("ERSAL_CLIENT_ADDRESS_HEADER").unwrap_or_else(|| DEFAULT_HEADER.to_owned()),
@@ -350,19 +351,7 @@ impl Config {
             listener: ListenerLimits {
                 header_read: seconds("ERSAL_HEADER_READ_SECS", 10, 1..=300)?,
                 request: seconds("ERSAL_REQUEST_TIMEOUT_SECS", 30, 1..=600)?,
-                connections: match get("ERSAL_MAX_CONNECTIONS") {
-                    None => 1024,
-                    Some(raw) => raw
-                        .parse()
-                        .ok()
-                        .filter(|n| (1..=100_000).contains(n))
-                        .ok_or_else(|| {
-                            problem(
-                                "ERSAL_MAX_CONNECTIONS",
-                                "must be a whole number from 1 to 100000",
-                            )
-                        })?,
-                },
+                connections: whole_number(&get, "ERSAL_MAX_CONNECTIONS", 1024, 1..=100_000, "")?,
             },
         })
     }

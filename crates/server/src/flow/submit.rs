@@ -9,7 +9,6 @@ use domain::shipment::Party;
 
 use super::{button_shipment, load_draft, role, save_draft, validated_party};
 use crate::chat::texts::{announce, Facts};
-use crate::drafts;
 use crate::error::AppError;
 use crate::oauth;
 use crate::sessions::LandingSession;
@@ -237,6 +236,7 @@ pub async fn confirm(state: &AppState, session: &LandingSession) -> Result<Confi
         &state.keys,
         &shipment,
         &completion,
+        &session.id,
         message,
         state.now(),
     )
@@ -244,8 +244,6 @@ pub async fn confirm(state: &AppState, session: &LandingSession) -> Result<Confi
     Ok(match changed {
         Changed::Done => {
             tracing::info!("shipment booked by the counterparty");
-            // Their details are in the shipment now: the draft has served.
-            drafts::delete(&state.db, &session.id).await?;
             Confirmed::Booked
         }
         Changed::Refused(_) => Confirmed::Gone,

@@ -65,16 +65,12 @@ impl TrustedProxies {
         }
         // Bytes, not text: a client's own non-ASCII entry must not hide the entries the proxies
         // appended after it.
-        let values: Vec<&[u8]> = headers
+        let mut hops = headers
             .get_all(&self.header)
             .iter()
-            .map(|value| value.as_bytes())
-            .collect();
-        let mut hops = values
-            .into_iter()
-            .flat_map(|value| value.split(|b| *b == b','))
-            .map(hop_address)
             .rev()
+            .flat_map(|value| value.as_bytes().rsplit(|b| *b == b','))
+            .map(hop_address)
             .peekable();
         hops.peek()?;
         for hop in hops {

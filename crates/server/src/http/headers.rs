@@ -15,7 +15,7 @@
 //!   request (and kept, at most [`MAX_CALLER_ID`] printable ASCII characters, as
 //!   [`CallerRequestId`] for the log), so the id layer always makes a fresh one.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
 use axum::extract::{Request, State};
 use axum::middleware::Next;
@@ -33,6 +33,9 @@ pub const NOT_A_PAGE: &str =
     "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 const HSTS: &str = "max-age=63072000; includeSubDomains";
+
+/// Where the nonce goes in the page policy while it is built (never in a policy itself).
+const NONCE: &str = "\u{0}";
 
 /// Divar's own sites, where a form's redirect may lead (the return addresses Ersal accepts are
 /// `https` on `divar.ir` or a subdomain; see `kenar::ret`).
@@ -55,10 +58,8 @@ impl CspNonce {
 /// The policy of one deployment (its Divar origins and its mode).
 #[derive(Clone, Debug)]
 pub struct Policy {
-    /// The sources of `form-action`, after `'self'`.
-    form_action: String,
-    /// The sources of `connect-src`.
-    connect: &'static str,
+    /// The CSP of an HTML page, built once and cut where each response's nonce goes.
+    page: Vec<String>,
     hsts: bool,
 }
 
@@ -77,25 +78,16 @@ impl Policy {
                 form_action.push_str(&source);
             }
         }
-        Self {
-            form_action,
-            // `cargo leptos watch` reloads the page over a WebSocket on its own port.
-            connect: if config.is_dev() {
-                "'self' ws://127.0.0.1:* ws://localhost:*"
-            } else {
-                "'self'"
-            },
-            hsts: !config.is_dev(),
-        }
-    }
-
-    /// The CSP of an HTML page whose scripts carry `nonce`.
-    pub fn for_page(&self, nonce: &CspNonce) -> String {
-        let nonce = nonce.as_str();
-        format!(
+        // `cargo leptos watch` reloads the page over a WebSocket on its own port.
+        let connect = if config.is_dev() {
+            "'self' ws://127.0.0.1:* ws://localhost:*"
+        } else {
+            "'self'"
+        };
+        let page = format!(
             "default-src 'self'; \
-             script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-             style-src 'self' 'nonce-{nonce}' '{page_style}'; \
+             script-src 'self' 'nonce-{NONCE}' 'wasm-unsafe-eval'; \
+             style-src 'self' 'nonce-{NONCE}' '{page_style}'; \
              img-src 'self' data:; \
              font-src 'self'; \
              connect-src {connect}; \
@@ -103,21 +95,28 @@ impl Policy {
              frame-ancestors 'none'; \
              object-src 'none'; \
              base-uri 'none'",
-            page_style = *DEAD_END_STYLE,
-            connect = self.connect,
-            form_action = self.form_action,
-        )
+            page_style = dead_end_style(),
+        );
+        Self {
+            page: page.split(NONCE).map(str::to_owned).collect(),
+            hsts: !config.is_dev(),
+        }
+    }
+
+    /// The CSP of an HTML page whose scripts carry `nonce`.
+    pub fn for_page(&self, nonce: &CspNonce) -> String {
+        self.page.join(nonce.as_str())
     }
 }
 
 /// The hash source of the inline `<style>` of the plain handlers' dead-end pages
 /// ([`super::page`]), which cannot carry the nonce.
-static DEAD_END_STYLE: LazyLock<String> = LazyLock::new(|| {
+fn dead_end_style() -> String {
     format!(
         "sha256-{}",
         STANDARD.encode(Sha256::digest(super::page::STYLE.as_bytes()))
     )
-});
+}
 
 /// The middleware: a nonce for the request, the security headers on the response.
 pub async fn security_headers(
@@ -218,7 +217,7 @@ mod tests {
             .and_then(|rest| rest.split("</style>").next())
             .expect("an inline style");
         let hash = STANDARD.encode(Sha256::digest(style.as_bytes()));
-        assert_eq!(*DEAD_END_STYLE, format!("sha256-{hash}"));
+        assert_eq!(dead_end_style(), format!("sha256-{hash}"));
     }
 
     fn futures_body(response: Response) -> String {

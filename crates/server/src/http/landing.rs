@@ -68,12 +68,12 @@ async fn try_enter(state: &AppState, id: &str, headers: &HeaderMap) -> Result<Re
         }
         Redeemed::Unknown => state.config.completion_url.to_string(),
     };
-    let minutes = domain::text::persian_digits(&(state.landing_ttl_secs() / 60).to_string());
+    let lifetime = domain::text::duration(state.landing_ttl_secs());
     Ok(page::message(
         StatusCode::GONE,
         "این پیوند دیگر معتبر نیست",
         &format!(
-            "پیوند ورود به «ارسال» فقط یک بار و تا {minutes} دقیقه کار می‌کند. به گفتگو در دیوار برگردید و «ارسال» را دوباره از منوی افزونه‌ها باز کنید."
+            "پیوند ورود به «ارسال» فقط یک بار و تا {lifetime} کار می‌کند. به گفتگو در دیوار برگردید و «ارسال» را دوباره از منوی افزونه‌ها باز کنید."
         ),
         Some(&back_to),
     ))

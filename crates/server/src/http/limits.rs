@@ -78,10 +78,8 @@ impl RateLimits {
                 .iter()
                 .position(|(_, known, _)| *known == name.trim())
                 .ok_or_else(|| {
-                    format!(
-                        "`{}` is not one of fallback, landing, login, functions, pages",
-                        name.trim()
-                    )
+                    let known: Vec<_> = CLASSES.iter().map(|(_, known, _)| *known).collect();
+                    format!("`{}` is not one of {}", name.trim(), known.join(", "))
                 })?;
             limits.0[index] = value
                 .trim()
@@ -122,11 +120,8 @@ impl Limiters {
 
     /// `Err(wait)` when `client` has used up `class`'s budget.
     pub fn check(&self, class: Class, client: IpAddr) -> Result<(), std::time::Duration> {
-        let index = CLASSES
-            .iter()
-            .position(|(known, _, _)| *known == class)
-            .expect("every class is listed");
-        let limiter = &self.limiters[index];
+        // `CLASSES` lists the classes in their declaration order.
+        let limiter = &self.limiters[class as usize];
         limiter
             .check_key(&client)
             .map_err(|not_until| not_until.wait_time_from(limiter.clock().now()))
@@ -182,6 +177,13 @@ fn too_many(wait: std::time::Duration) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_classes_are_listed_in_their_order() {
+        for (index, (class, _, _)) in CLASSES.iter().enumerate() {
+            assert_eq!(*class as usize, index);
+        }
+    }
 
     #[test]
     fn paths_fall_into_their_classes() {

@@ -103,7 +103,7 @@ pub fn layered(router: Router, state: &AppState) -> Router {
                 limits::limit,
             ))
             .layer(axum::middleware::from_fn_with_state(
-                config.public_origin(),
+                std::sync::Arc::<str>::from(config.public_origin()),
                 origin::refuse_cross_site,
             ))
             // Pages and answers are compressed on the fly; precompressed assets pass untouched.

@@ -24,7 +24,7 @@ pub enum Sender {
 pub fn sender(headers: &HeaderMap, ours: &str) -> Sender {
     let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
     if let Some(origin) = header(http::header::ORIGIN.as_str()).filter(|o| *o != "null") {
-        return if origin == ours.trim_end_matches('/') {
+        return if origin == ours {
             Sender::Ours
         } else {
             Sender::Foreign
@@ -41,7 +41,7 @@ pub fn sender(headers: &HeaderMap, ours: &str) -> Sender {
 /// read. The users' forms also rely on their `SameSite=Lax` cookie; old browsers that say
 /// nothing are let through, so that Divar's webview on an old phone keeps working.
 pub async fn refuse_cross_site(
-    State(ours): State<String>,
+    State(ours): State<std::sync::Arc<str>>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -66,7 +66,7 @@ mod tests {
         for (name, value) in pairs {
             headers.insert(*name, value.parse().unwrap());
         }
-        sender(&headers, "https://ersal.example.ir/")
+        sender(&headers, "https://ersal.example.ir")
     }
 
     #[test]

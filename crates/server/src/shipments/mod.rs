@@ -23,6 +23,7 @@ use crate::chat::outbox::{self, Announcement};
 use crate::chat::tokens;
 use crate::crypto::Keys;
 use crate::db::Db;
+use crate::drafts;
 use crate::error::AppError;
 use crate::operators;
 
@@ -158,10 +159,7 @@ pub async fn create(
     if let Some(message) = message(&id) {
         outbox::enqueue(&mut tx, &id, &message, now).await?;
     }
-    sqlx::query("delete from drafts where landing_digest = ?")
-        .bind(&new.landing)
-        .execute(&mut *tx)
-        .await?;
+    drafts::delete(&mut tx, &new.landing).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -174,7 +172,8 @@ pub struct Completion {
     pub total: Rials,
 }
 
-/// The other side's details arrived and they confirmed: the shipment goes AwaitingCounterparty →
+/// The other side's details arrived (from the draft of landing session `landing`) and they
+/// confirmed: the shipment goes AwaitingCounterparty →
 /// AwaitingConfirmation → Booked (both recorded, by the counterparty) with the final route and
 /// price, and the "booked" message is queued — in one transaction, and only if the shipment is
 /// still waiting for them.
@@ -183,6 +182,7 @@ pub async fn complete_counterparty(
     keys: &Keys,
     shipment: &Shipment,
     completion: &Completion,
+    landing: &str,
     message: Option<Announcement>,
     now: i64,
 ) -> Result<Changed, AppError> {
@@ -210,6 +210,8 @@ pub async fn complete_counterparty(
     if let Some(message) = message {
         outbox::enqueue(&mut tx, &shipment.id, &message, now).await?;
     }
+    // Their details are in the shipment now: the draft has served.
+    drafts::delete(&mut tx, landing).await?;
     tx.commit().await?;
     Ok(Changed::Done)
 }
