@@ -14,6 +14,9 @@ run: setup
 
 test: setup-test fmt-check clippy deps unit e2e
 
+# CI builds once from clean: incremental caches would only add gigabytes to target/.
+test: export CARGO_INCREMENTAL = 0
+
 setup:
 	scripts/setup.sh
 
