@@ -7,12 +7,12 @@
 SHELL := /bin/bash
 LEPTOS := scripts/with-leptos-env.sh cargo leptos
 
-.PHONY: run test setup setup-test fmt-check clippy deps unit e2e build-release bench
+.PHONY: run test setup setup-test fmt-check clippy deps unit unit-postgres e2e build-release bench
 
 run: setup
 	ERSAL_MODE=dev $(LEPTOS) watch --bin-features sandbox
 
-test: setup-test fmt-check clippy deps unit e2e
+test: setup-test fmt-check clippy deps unit unit-postgres e2e
 
 # CI builds once from clean: incremental caches would only add gigabytes to target/.
 test: export CARGO_INCREMENTAL = 0
@@ -36,6 +36,12 @@ deps:
 
 unit:
 	cargo test --workspace --features ersal/sandbox
+
+# The integration suite again, on PostgreSQL: a throwaway cluster under target/postgres
+# (scripts/postgres.sh installs Debian's postgresql if missing), stopped however the run ends.
+unit-postgres:
+	url=$$(scripts/postgres.sh start) && trap 'scripts/postgres.sh stop' EXIT && \
+	  ERSAL_TEST_POSTGRES=$$url cargo test --features ersal/sandbox --test api
 
 build-release:
 	$(LEPTOS) build --release --precompress

@@ -38,13 +38,18 @@ async fn main() -> anyhow::Result<()> {
         .await
         .context("opening the database")?;
 
-    ersal_server::chat::spawn_worker(state.clone());
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let worker = ersal_server::chat::spawn_worker(state.clone(), stopping);
     ersal_server::jobs::spawn_housekeeping(state.clone());
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("binding {addr}"))?;
     tracing::info!("listening on http://{addr}");
-    ersal::server::serve(listener, state, options, shutdown_signal()).await?;
+    ersal::server::serve(listener, state.clone(), options, shutdown_signal()).await?;
+    // The requests are answered; the outbox worker finishes its send and gives back its claims.
+    let _ = stop.send(true);
+    let _ = worker.await;
+    state.db.close().await;
     Ok(())
 }
 
@@ -76,7 +81,7 @@ async fn operator_command(args: &[String]) -> anyhow::Result<()> {
     use ersal_server::{db, operators, Config};
 
     let config = Config::from_env()?;
-    let db = db::connect(&config.database_url)
+    let db = db::connect(&config.database_url, config.db_pool)
         .await
         .context("opening the database")?;
     let now = i64::try_from(

@@ -15,7 +15,7 @@ use ersal_server::shipments::{self, Order, Parties};
 use http::StatusCode;
 use serde_json::{json, Value};
 
-use crate::support::{TestApp, COMPLETION};
+use crate::support::{scalar, TestApp, COMPLETION};
 
 fn schema() -> jsonschema::Validator {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/kenar/openapi-v3.json");
@@ -224,12 +224,11 @@ async fn an_old_refresh_does_not_overwrite_a_newer_grant() {
     let app = TestApp::new().await;
     let (db, keys, now) = (&app.state.db, &app.state.keys, app.state.now());
     let sealed_refresh = || async {
-        sqlx::query_scalar::<_, Vec<u8>>(
+        scalar::<Vec<u8>>(
+            db,
             "select refresh_sealed from chat_tokens where conversation_id = 'conv-A'",
         )
-        .fetch_one(db)
         .await
-        .unwrap()
     };
     tokens::store(db, keys, "conv-A", &grant("at-1", "rt-1", "conv-A"), now)
         .await

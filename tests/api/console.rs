@@ -16,7 +16,7 @@ use ersal_server::shipments::retention;
 use ersal_server::shipments::{self, Change, Changed, Refusal};
 
 use crate::chat::shipment_in;
-use crate::support::TestApp;
+use crate::support::{exec, scalar, TestApp};
 
 pub const PASSWORD: &str = "correct horse battery";
 
@@ -121,10 +121,7 @@ async fn accounts_need_a_good_name_and_a_long_password() {
     operators::add(&app.state.db, "ali", PASSWORD, now)
         .await
         .unwrap();
-    let hash: String = sqlx::query_scalar("select password_hash from operators")
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+    let hash: String = scalar(&app.state.db, "select password_hash from operators").await;
     assert!(hash.starts_with("$argon2id$"), "{hash}");
     assert!(!hash.contains(PASSWORD));
 }
@@ -381,10 +378,7 @@ async fn chat_tokens_outlive_open_shipments_and_pending_messages() {
     // Releases the conversation's tokens when it is done, then counts the tokens still kept.
     let release_and_count = || async {
         tokens::release_when_done(db, "conv-A").await.unwrap();
-        sqlx::query_scalar::<_, i64>("select count(*) from chat_tokens")
-            .fetch_one(db)
-            .await
-            .unwrap()
+        scalar::<i64>(db, "select count(*) from chat_tokens").await
     };
 
     assert_eq!(release_and_count().await, 1, "the shipment is still open");
@@ -400,10 +394,7 @@ async fn chat_tokens_outlive_open_shipments_and_pending_messages() {
         "the cancellation message still has to be sent"
     );
 
-    sqlx::query("update outbox set state = 'sent'")
-        .execute(db)
-        .await
-        .unwrap();
+    exec(db, "update outbox set state = 'sent'").await;
     assert_eq!(
         release_and_count().await,
         0,

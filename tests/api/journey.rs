@@ -11,7 +11,7 @@ use reqwest::{Client, Response, StatusCode};
 use serde_json::Value;
 use tokio::net::TcpListener;
 
-use crate::support::{serve_on, TestEnv, QUOTE_SUBMIT};
+use crate::support::{scalar, serve_on, TestEnv, QUOTE_SUBMIT};
 
 const CONVERSATION: &str = "0d5f3c1e-8a47-4b2e-9f61-3c2d7e9a4b10";
 
@@ -33,8 +33,11 @@ impl Journey {
             ("KENAR_OAUTH_PKCE", "on".to_owned()),
         ])
         .await;
-        let state = AppState::connect(env.config()).await.unwrap();
-        ersal_server::chat::spawn_worker(state.clone());
+        let state = env.state().await;
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        ersal_server::chat::spawn_worker(state.clone(), stopping);
+        // The worker runs until the test ends.
+        std::mem::forget(stop);
         serve_on(listener, &state);
         let client = Client::builder()
             .cookie_store(true)
@@ -196,14 +199,8 @@ async fn from_the_chat_menu_to_a_message_in_the_chat() {
     for personal in ["علی محمدی", "چهارباغ", "09351234567", "۰۹۳۵"] {
         assert!(!text.contains(personal), "{personal} in {text}");
     }
-    let code: String = sqlx::query_scalar("select id from shipments")
-        .fetch_one(&j.state.db)
-        .await
-        .unwrap();
+    let code: String = scalar(&j.state.db, "select id from shipments").await;
     assert!(text.contains(&code));
-    let delivered: String = sqlx::query_scalar("select state from outbox")
-        .fetch_one(&j.state.db)
-        .await
-        .unwrap();
+    let delivered: String = scalar(&j.state.db, "select state from outbox").await;
     assert_eq!(delivered, "sent");
 }

@@ -4,7 +4,7 @@ use ersal_server::sessions::{self, Landing, Redeemed};
 use http::StatusCode;
 use serde_json::json;
 
-use crate::support::{TestApp, CLIENT, COMPLETION};
+use crate::support::{exec, TestApp, CLIENT, COMPLETION};
 
 async fn landing_path(app: &TestApp) -> String {
     let chat = json!({"source": "CHAT", "conversation_id": "c-1", "return_url": "https://divar.ir/chat/c-1"});
@@ -174,16 +174,29 @@ async fn a_bad_direct_link_is_explained_and_stores_nothing() {
 }
 
 #[tokio::test]
-async fn health_checks_the_database() {
+async fn health_and_readiness_check_the_database_and_its_migrations() {
     let app = TestApp::new().await;
-    let reply = app.get("/healthz", None).await;
-    assert_eq!(reply.status, StatusCode::OK);
-    assert_eq!(reply.json()["status"], "ok");
-    app.state.db.close().await;
+    for probe in ["/healthz", "/readyz"] {
+        let reply = app.get(probe, None).await;
+        assert_eq!(reply.status, StatusCode::OK, "{probe}");
+        assert_eq!(reply.json()["status"], "ok");
+    }
+    // As if this build were newer than the database: its newest migration is not applied.
+    exec(
+        &app.state.db,
+        "delete from _sqlx_migrations where version = (select max(version) from _sqlx_migrations)",
+    )
+    .await;
+    assert_eq!(app.get("/healthz", None).await.status, StatusCode::OK);
     assert_eq!(
-        app.get("/healthz", None).await.status,
+        app.get("/readyz", None).await.status,
         StatusCode::SERVICE_UNAVAILABLE
     );
+    app.state.db.close().await;
+    for probe in ["/healthz", "/readyz"] {
+        let status = app.get(probe, None).await.status;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{probe}");
+    }
 }
 
 /// The item form as a browser sends it, with `description` as given.
@@ -197,7 +210,7 @@ fn item_form(description: &str) -> Vec<(&str, &str)> {
 
 /// How many drafts are stored, and the largest one's sealed size.
 async fn stored_drafts(app: &TestApp) -> (i64, i64) {
-    let largest = "select coalesce(max(length(data_sealed)), 0) from drafts";
+    let largest = "select cast(coalesce(max(length(data_sealed)), 0) as bigint) from drafts";
     (
         app.count("select count(*) from drafts").await,
         app.count(largest).await,

@@ -131,7 +131,7 @@ async fn the_console_login_has_its_own_small_budget() {
 /// Serves the whole app on a loopback port with `vars`: its address.
 async fn listening<const N: usize>(vars: [(&'static str, String); N]) -> (String, TestEnv) {
     let env = TestEnv::new(vars);
-    let state = ersal_server::AppState::connect(env.config()).await.unwrap();
+    let state = env.state().await;
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     serve_on(listener, &state);

@@ -1,5 +1,6 @@
-//! Integration tests on the router that ships (`ersal::server::router`), each on a fresh SQLite
-//! database; the chat journeys run against the Divar sandbox over real HTTP.
+//! Integration tests on the router that ships (`ersal::server::router`), each on a fresh
+//! database (SQLite, or PostgreSQL when `ERSAL_TEST_POSTGRES` is set: `make test` runs the
+//! suite on both); the chat journeys run against the Divar sandbox over real HTTP.
 #![cfg(feature = "sandbox")]
 
 mod chat;
@@ -7,6 +8,7 @@ mod console;
 mod fuzz;
 mod housekeeping;
 mod init;
+mod instances;
 mod journey;
 mod landing;
 mod limits;

@@ -11,12 +11,12 @@ use ersal_server::chat::tokens;
 use ersal_server::oauth::Tokens;
 use ersal_server::AppState;
 
-use crate::support::TestEnv;
+use crate::support::{exec, scalar, TestEnv};
 
 const CONVERSATION: &str = "0d5f3c1e-8a47-4b2e-9f61-3c2d7e9a4b10";
 const BUYER: &str = "bA7kQ2wE9rT4yU1iO8pL3sD6fG0hJ5kZ2xC7vB4nM=";
 
-struct Harness {
+pub(crate) struct Harness {
     sandbox: Sandbox,
     env: TestEnv,
 }
@@ -24,7 +24,7 @@ struct Harness {
 impl Harness {
     /// The sandbox, and an Ersal holding the buyer's tokens, the access token expiring in
     /// `access_expires_in` seconds.
-    async fn start(access_expires_in: i64) -> (Self, AppState) {
+    pub(crate) async fn start(access_expires_in: i64) -> (Self, AppState) {
         let (env, sandbox) = TestEnv::with_sandbox([]).await;
         let harness = Self { sandbox, env };
         let state = harness.ersal().await;
@@ -33,8 +33,8 @@ impl Harness {
     }
 
     /// A fresh Ersal process on the same database.
-    async fn ersal(&self) -> AppState {
-        AppState::connect(self.env.config()).await.unwrap()
+    pub(crate) async fn ersal(&self) -> AppState {
+        self.env.state().await
     }
 
     /// Gives the buyer's consent inside the sandbox and hands Ersal the tokens.
@@ -82,13 +82,13 @@ impl Harness {
         self.sandbox.world().faults.push(fault);
     }
 
-    fn delivered(&self) -> usize {
+    pub(crate) fn delivered(&self) -> usize {
         self.sandbox.world().messages.len()
     }
 }
 
 /// Queues a message the way a shipment change does (a shipment row is needed for the key).
-async fn queue(state: &AppState) -> i64 {
+pub(crate) async fn queue(state: &AppState) -> i64 {
     let code = TrackingCode::parse("SHPTEST222").unwrap();
     let body = Composer {
         keys: &state.keys,
@@ -99,19 +99,27 @@ async fn queue(state: &AppState) -> i64 {
         item: "گوشی",
         route: None,
     });
-    sqlx::query("insert into landing_sessions (id_digest, source, private_sealed, return_target, created_at, expires_at) values ('l1', 'CHAT', x'', 'x', 0, 0)")
-        .execute(&state.db)
-        .await
-        .ok();
-    sqlx::query(
-        "insert into shipments (id, landing_digest, conversation_id, opener_role, status, item_description, size_class,
-           declared_rials, fragile, service, payer, quote_total_rials, parties_sealed, created_at, updated_at)
-         values ('SHPTEST222', 'l1', ?, 'receiver', 'booked', 'گوشی', 'small', 0, 0, 'economy', 'receiver', 0, x'', 0, 0)",
-    )
-    .bind(CONVERSATION)
-    .execute(&state.db)
-    .await
-    .ok();
+    if scalar::<i64>(&state.db, "select count(*) from shipments").await == 0 {
+        exec(
+            &state.db,
+            "insert into landing_sessions
+               (id_digest, source, private_sealed, return_target, created_at, expires_at)
+             values ('l1', 'CHAT', '', 'x', 0, 0)",
+        )
+        .await;
+        exec(
+            &state.db,
+            &format!(
+                "insert into shipments
+                   (id, landing_digest, conversation_id, opener_role, status, item_description,
+                    size_class, declared_rials, fragile, service, payer, quote_total_rials,
+                    parties_sealed, created_at, updated_at)
+                 values ('SHPTEST222', 'l1', '{CONVERSATION}', 'receiver', 'booked', 'گوشی',
+                         'small', 0, false, 'economy', 'receiver', 0, '', 0, 0)"
+            ),
+        )
+        .await;
+    }
     let mut tx = state.db.begin().await.unwrap();
     let message = Announcement {
         conversation: CONVERSATION.to_owned(),
@@ -121,20 +129,17 @@ async fn queue(state: &AppState) -> i64 {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    sqlx::query_scalar("select max(id) from outbox")
-        .fetch_one(&state.db)
-        .await
-        .unwrap()
+    scalar::<i64>(&state.db, "select max(id) from outbox").await
 }
 
 /// Runs the outbox worker once, then answers message `id`'s state and attempts.
 async fn drain_then_state(state: &AppState, id: i64) -> (String, i64) {
     outbox::drain_once(state).await.unwrap();
-    sqlx::query_as("select state, attempts from outbox where id = ?")
-        .bind(id)
-        .fetch_one(&state.db)
-        .await
-        .unwrap()
+    let row = |column| format!("select {column} from outbox where id = {id}");
+    (
+        scalar(&state.db, &row("state")).await,
+        scalar::<i64>(&state.db, &row("attempts")).await,
+    )
 }
 
 #[tokio::test]
@@ -167,11 +172,11 @@ async fn failures_are_retried_with_backoff_and_412_is_final() {
         1,
         "not due yet: backoff"
     );
-    sqlx::query("update outbox set next_attempt_at = 0 where id = ?")
-        .bind(id)
-        .execute(&state.db)
-        .await
-        .unwrap();
+    exec(
+        &state.db,
+        &format!("update outbox set next_attempt_at = 0 where id = {id}"),
+    )
+    .await;
     assert_eq!(drain_then_state(&state, id).await, ("sent".into(), 2));
 
     harness.fail_next_send(FaultKind::Restricted);

@@ -197,9 +197,8 @@ async fn production_adds_hsts_and_sends_forms_only_to_divar() {
             "0123456789abcdef0123456789abcdef-production".to_owned(),
         ),
     ]);
-    let config = env.config();
-    assert!(!config.is_dev());
-    let state = ersal_server::AppState::connect(config).await.unwrap();
+    assert!(!env.config().is_dev());
+    let state = env.state().await;
     let router = ersal::server::router(state, leptos_options());
     for path in ["/", "/healthz", "/console/login"] {
         let mut request = Request::get(path).body(Body::empty()).unwrap();
@@ -458,10 +457,7 @@ pub(crate) async fn operator_session(app: &TestApp) -> (String, String) {
 
 async fn counts(app: &TestApp) -> (i64, i64) {
     let count = |table: &'static str| async move {
-        sqlx::query_scalar::<_, i64>(&format!("select count(*) from {table}"))
-            .fetch_one(&app.state.db)
-            .await
-            .unwrap()
+        app.count(&format!("select count(*) from {table}")).await
     };
     (count("outbox").await, count("audit").await)
 }

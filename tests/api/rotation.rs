@@ -7,17 +7,19 @@ use http::StatusCode;
 use serde_json::json;
 
 use crate::chat::shipment_in;
-use crate::support::TestApp;
+use crate::support::{scalar, TestApp};
 
 const OLD: &str = "the-old-root-secret-long-enough-0001";
 const NEW: &str = "the-new-root-secret-long-enough-0002";
 
 /// The id of the secret a shipment's parties are sealed under (the sealed value's first byte).
 async fn sealed_under(app: &TestApp, code: &str) -> i64 {
-    app.count(&format!(
-        "select unicode(substr(parties_sealed, 1, 1)) from shipments where id = '{code}'"
-    ))
-    .await
+    let sealed: Vec<u8> = scalar(
+        &app.state.db,
+        &format!("select parties_sealed from shipments where id = '{code}'"),
+    )
+    .await;
+    i64::from(sealed[0])
 }
 
 #[tokio::test]

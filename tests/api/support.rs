@@ -1,4 +1,5 @@
-//! A test app: a fresh database in a temporary folder, the router that ships
+//! A test app: a fresh database (SQLite in a temporary folder, or a PostgreSQL database of its
+//! own when `ERSAL_TEST_POSTGRES` names a server), the router that ships
 //! (`ersal::server::router`: plain routes, pages, server functions and layers), and helpers to
 //! call it with `oneshot` the way Divar and browsers do, from a client address of our choice;
 //! and [`TestEnv`], the configuration under it, which can put a Divar sandbox in front of Ersal.
@@ -10,10 +11,12 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::Router;
 use divar_sandbox::Sandbox;
-use ersal_server::{AppState, Config};
+use ersal_server::db::Db;
+use ersal_server::{on_db, AppState, Config};
 use http::{HeaderMap, Request, StatusCode};
 use leptos::prelude::LeptosOptions;
 use serde_json::Value;
+use sqlx::{Postgres, Sqlite};
 use tokio::net::TcpListener;
 use tower::ServiceExt;
 
@@ -93,7 +96,7 @@ impl TestApp {
     }
 
     async fn on(env: TestEnv) -> Self {
-        let state = AppState::connect(env.config()).await.expect("database");
+        let state = env.state().await;
         let router = ersal::server::router(state.clone(), leptos_options());
         Self { state, router, env }
     }
@@ -201,10 +204,7 @@ impl TestApp {
 
     /// The single number a query such as `select count(*) from …` answers.
     pub async fn count(&self, sql: &str) -> i64 {
-        sqlx::query_scalar(sql)
-            .fetch_one(&self.state.db)
-            .await
-            .unwrap()
+        scalar(&self.state.db, sql).await
     }
 
     pub async fn landing_count(&self) -> i64 {
@@ -262,6 +262,44 @@ impl TestApp {
     }
 }
 
+/// A value both backends decode.
+pub trait Stored:
+    Send
+    + Unpin
+    + for<'r> sqlx::Decode<'r, Sqlite>
+    + sqlx::Type<Sqlite>
+    + for<'r> sqlx::Decode<'r, Postgres>
+    + sqlx::Type<Postgres>
+{
+}
+
+impl<T> Stored for T where
+    T: Send
+        + Unpin
+        + for<'r> sqlx::Decode<'r, Sqlite>
+        + sqlx::Type<Sqlite>
+        + for<'r> sqlx::Decode<'r, Postgres>
+        + sqlx::Type<Postgres>
+{
+}
+
+/// The single value `sql` (a statement without parameters, on either backend) answers.
+pub async fn scalar<T: Stored>(db: &Db, sql: &str) -> T {
+    on_db!(db, pool => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap())
+}
+
+/// The first column of every row `sql` answers.
+pub async fn column<T: Stored>(db: &Db, sql: &str) -> Vec<T> {
+    on_db!(db, pool => sqlx::query_scalar(sql).fetch_all(pool).await.unwrap())
+}
+
+/// Runs `sql`, a statement without parameters, to set up or change what a test needs.
+pub async fn exec(db: &Db, sql: &str) {
+    on_db!(db, pool => {
+        sqlx::query(sql).execute(pool).await.unwrap();
+    });
+}
+
 /// Serves the whole app of `state` on `listener` over real HTTP, as the binary does, until the
 /// test ends.
 pub fn serve_on(listener: TcpListener, state: &AppState) {
@@ -282,7 +320,26 @@ pub fn leptos_options() -> LeptosOptions {
         .build()
 }
 
-/// A development configuration's variables, on a fresh database in a temporary folder.
+/// The PostgreSQL server the suite runs on instead of SQLite, when `ERSAL_TEST_POSTGRES` holds
+/// a URL of one of its databases (`make test` starts a throwaway cluster and runs the suite a
+/// second time with it).
+fn postgres_server() -> Option<String> {
+    std::env::var("ERSAL_TEST_POSTGRES").ok()
+}
+
+/// A fresh database's URL: a new PostgreSQL database (created on first use, see
+/// [`TestEnv::state`]) or an SQLite file in `dir`.
+fn fresh_database(dir: &std::path::Path) -> String {
+    match postgres_server() {
+        Some(server) => {
+            let (server, _) = server.rsplit_once('/').expect("a database URL");
+            format!("{server}/ersal_test_{:016x}", rand::random::<u64>())
+        }
+        None => format!("sqlite://{}/ersal.db", dir.display()),
+    }
+}
+
+/// A development configuration's variables, on a fresh database.
 pub struct TestEnv {
     vars: HashMap<&'static str, String>,
     _dir: tempfile::TempDir,
@@ -294,10 +351,7 @@ impl TestEnv {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut vars = HashMap::from([
             ("ERSAL_MODE", "dev".to_owned()),
-            (
-                "DATABASE_URL",
-                format!("sqlite://{}/ersal.db", dir.path().display()),
-            ),
+            ("DATABASE_URL", fresh_database(dir.path())),
             (
                 "ERSAL_TARIFF_FILE",
                 concat!(env!("CARGO_MANIFEST_DIR"), "/config/tariff.toml").to_owned(),
@@ -324,6 +378,31 @@ impl TestEnv {
         let router = divar_sandbox::router(sandbox.clone());
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
         (env, sandbox)
+    }
+
+    /// An Ersal process's state on this environment's database, creating the PostgreSQL
+    /// database first if needed.
+    pub async fn state(&self) -> AppState {
+        let url = &self.vars["DATABASE_URL"];
+        if let (Some(server), Some((_, name))) = (postgres_server(), url.rsplit_once('/')) {
+            use sqlx::Connection;
+            let mut admin = sqlx::PgConnection::connect(&server)
+                .await
+                .expect("PostgreSQL");
+            let exists: bool =
+                sqlx::query_scalar("select exists (select 1 from pg_database where datname = $1)")
+                    .bind(name)
+                    .fetch_one(&mut admin)
+                    .await
+                    .unwrap();
+            if !exists {
+                sqlx::query(&format!("create database {name}"))
+                    .execute(&mut admin)
+                    .await
+                    .unwrap();
+            }
+        }
+        AppState::connect(self.config()).await.expect("database")
     }
 
     /// The configuration the variables make: each call a fresh one, as each Ersal process reads

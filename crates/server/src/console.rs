@@ -309,14 +309,10 @@ pub async fn open(
     };
     let code = shipment.id.clone();
     if !shipment.purged {
-        operators::audit(
-            &state.db,
-            &code,
-            operator.id,
-            "مشاهدهٔ اطلاعات شخصی",
-            state.now(),
-        )
-        .await?;
+        let mut tx = state.db.begin().await?;
+        let what = "مشاهدهٔ اطلاعات شخصی";
+        operators::audit(&mut tx, &code, operator.id, what, state.now()).await?;
+        tx.commit().await?;
     }
     Ok(Some(Opened {
         outbox: outbox::history(&state.db, &code).await?,

@@ -1,19 +1,76 @@
-//! The database: an embedded SQLite file in WAL mode, migrated at start-up.
+//! The database: embedded SQLite (the default, a file in WAL mode, one Ersal instance) or
+//! PostgreSQL (a `postgres://` URL, any number of instances), chosen at start-up by the URL's
+//! scheme and migrated there. Each backend has its own migrations (`migrations/sqlite`,
+//! `migrations/postgres`).
 //!
-//! SQL lives only in the repository modules ([`crate::sessions`], …); everything else calls
-//! those, so a second backend (PostgreSQL) can be added behind the same functions.
+//! SQL lives only in the repository modules ([`crate::sessions`], …). A statement both
+//! backends understand alike is written once, with `$1`-style parameters, and run through
+//! [`on_db!`](crate::on_db) or [`on_tx!`](crate::on_tx), which expand the same code once per
+//! backend with that backend's sqlx types. Where the idiomatic SQL differs (row identities,
+//! `for update skip locked`, advisory locks), the repository matches on [`Db`] itself.
 
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::{Postgres, Sqlite, SqlitePool, Transaction};
 
-pub type Db = SqlitePool;
+/// A pool of connections to one of the two backends.
+#[derive(Debug, Clone)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A transaction on either backend.
+#[derive(Debug)]
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Runs `$body` with `$pool` bound to the backend's pool (`&SqlitePool` or `&PgPool`): the
+/// same code, compiled once for each backend.
+#[macro_export]
+macro_rules! on_db {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$conn` bound to the transaction's connection (`&mut SqliteConnection`
+/// or `&mut PgConnection`); use `&mut *$conn` to run more than one statement.
+#[macro_export]
+macro_rules! on_tx {
+    ($tx:expr, $conn:ident => $body:expr) => {
+        match $tx {
+            $crate::db::Tx::Sqlite(tx) => {
+                let $conn = &mut **tx;
+                $body
+            }
+            $crate::db::Tx::Postgres(tx) => {
+                let $conn = &mut **tx;
+                $body
+            }
+        }
+    };
+}
+
+/// How many connections a pool keeps, and how long a request waits for one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolLimits {
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
-    #[error("DATABASE_URL is not a usable SQLite URL")]
+    #[error("DATABASE_URL is not a usable sqlite:// or postgres:// URL")]
     BadUrl,
     #[error("cannot create the database folder: {0}")]
     Folder(std::io::Error),
@@ -23,8 +80,22 @@ pub enum DbError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
-/// Opens (creating if needed) the database at `url` and runs pending migrations.
-pub async fn connect(url: &str) -> Result<Db, DbError> {
+/// Whether `url` names a PostgreSQL database (anything else is SQLite).
+pub fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// Connects to the database at `url` (creating an SQLite file if needed), without migrating.
+pub async fn open(url: &str, limits: PoolLimits) -> Result<Db, DbError> {
+    if is_postgres(url) {
+        let options = PgConnectOptions::from_str(url).map_err(|_| DbError::BadUrl)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(limits.max_connections)
+            .acquire_timeout(limits.acquire_timeout)
+            .connect_with(options)
+            .await?;
+        return Ok(Db::Postgres(pool));
+    }
     let options = SqliteConnectOptions::from_str(url)
         .map_err(|_| DbError::BadUrl)?
         .create_if_missing(true)
@@ -40,15 +111,127 @@ pub async fn connect(url: &str) -> Result<Db, DbError> {
         std::fs::create_dir_all(folder).map_err(DbError::Folder)?;
     }
     let pool = SqlitePoolOptions::new()
-        .max_connections(8)
-        .acquire_timeout(Duration::from_secs(5))
+        .max_connections(limits.max_connections)
+        .acquire_timeout(limits.acquire_timeout)
         .connect_with(options)
         .await?;
-    sqlx::migrate!("../../migrations").run(&pool).await?;
-    Ok(pool)
+    Ok(Db::Sqlite(pool))
 }
 
-/// Whether the database answers (for `/healthz`).
+/// Connects to the database at `url` and runs its pending migrations.
+pub async fn connect(url: &str, limits: PoolLimits) -> Result<Db, DbError> {
+    let db = open(url, limits).await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+impl Db {
+    /// Applies the backend's pending migrations (several instances starting at once take
+    /// turns: sqlx holds a lock while it migrates).
+    pub async fn migrate(&self) -> Result<(), DbError> {
+        match self {
+            Db::Sqlite(pool) => sqlx::migrate!("../../migrations/sqlite").run(pool).await?,
+            Db::Postgres(pool) => {
+                sqlx::migrate!("../../migrations/postgres")
+                    .run(pool)
+                    .await?
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether every migration this build knows has been applied (for `/readyz`).
+    pub async fn is_migrated(&self) -> Result<bool, sqlx::Error> {
+        let known = match self {
+            Db::Sqlite(_) => sqlx::migrate!("../../migrations/sqlite"),
+            Db::Postgres(_) => sqlx::migrate!("../../migrations/postgres"),
+        };
+        let newest = known.iter().map(|m| m.version).max().unwrap_or_default();
+        let applied: Option<i64> = on_db!(self, pool => {
+            sqlx::query_scalar(
+                "select max(version) from _sqlx_migrations where success",
+            )
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(applied.is_some_and(|applied| applied >= newest))
+    }
+
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// Closes every connection (waiting for those in use to come back).
+    pub async fn close(&self) {
+        on_db!(self, pool => pool.close().await);
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await,
+            Tx::Postgres(tx) => tx.commit().await,
+        }
+    }
+
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(tx) => tx.rollback().await,
+            Tx::Postgres(tx) => tx.rollback().await,
+        }
+    }
+}
+
+/// The right to run the periodic jobs, held by one instance at a time.
+#[derive(Debug)]
+pub enum JobLock {
+    /// SQLite serves one instance, which runs the jobs in one task.
+    Sqlite,
+    /// A session-level advisory lock, held by this connection; PostgreSQL releases it if the
+    /// instance dies.
+    Postgres(PoolConnection<Postgres>),
+}
+
+/// The advisory lock's key ("ErsalJob").
+const JOBS_LOCK_KEY: i64 = 0x4572_7361_6c4a_6f62;
+
+impl Db {
+    /// Takes the job lock if no other instance holds it.
+    pub async fn try_lock_jobs(&self) -> Result<Option<JobLock>, sqlx::Error> {
+        let pool = match self {
+            Db::Sqlite(_) => return Ok(Some(JobLock::Sqlite)),
+            Db::Postgres(pool) => pool,
+        };
+        let mut conn = pool.acquire().await?;
+        let taken: bool = sqlx::query_scalar("select pg_try_advisory_lock($1)")
+            .bind(JOBS_LOCK_KEY)
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok(taken.then_some(JobLock::Postgres(conn)))
+    }
+}
+
+impl JobLock {
+    /// Lets another instance run the jobs. A connection that cannot unlock is closed, which
+    /// releases the lock too.
+    pub async fn release(self) {
+        if let JobLock::Postgres(mut conn) = self {
+            let unlocked = sqlx::query("select pg_advisory_unlock($1)")
+                .bind(JOBS_LOCK_KEY)
+                .execute(&mut *conn)
+                .await;
+            if unlocked.is_err() {
+                conn.close_on_drop();
+            }
+        }
+    }
+}
+
+/// Whether the database answers (for `/healthz` and `/readyz`).
 pub async fn ping(db: &Db) -> Result<(), sqlx::Error> {
-    sqlx::query("select 1").execute(db).await.map(|_| ())
+    on_db!(db, pool => sqlx::query("select 1").execute(pool).await.map(|_| ()))
 }

@@ -3,16 +3,18 @@
 use domain::draft::Draft;
 
 use crate::crypto::Keys;
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::error::AppError;
+use crate::{on_db, on_tx};
 
 /// The draft of a landing session; a fresh one when there is none, or when it no longer opens.
 pub async fn load(db: &Db, keys: &Keys, landing: &str) -> Result<Draft, AppError> {
-    let sealed: Option<Vec<u8>> =
-        sqlx::query_scalar("select data_sealed from drafts where landing_digest = ?")
+    let sealed: Option<Vec<u8>> = on_db!(db, pool => {
+        sqlx::query_scalar("select data_sealed from drafts where landing_digest = $1")
             .bind(landing)
-            .fetch_optional(db)
-            .await?;
+            .fetch_optional(pool)
+            .await?
+    });
     Ok(sealed
         .and_then(|sealed| keys.open(&sealed, landing.as_bytes()).ok())
         .and_then(|plain| serde_json::from_slice(&plain).ok())
@@ -27,24 +29,30 @@ pub async fn save(
     now: i64,
 ) -> Result<(), AppError> {
     let plain = serde_json::to_vec(draft)?;
-    sqlx::query(
-        "insert into drafts (landing_digest, data_sealed, updated_at) values (?, ?, ?)
-         on conflict (landing_digest) do update set data_sealed = excluded.data_sealed, updated_at = excluded.updated_at",
-    )
-    .bind(landing)
-    .bind(keys.seal(&plain, landing.as_bytes()))
-    .bind(now)
-    .execute(db)
-    .await?;
+    let sealed = keys.seal(&plain, landing.as_bytes());
+    on_db!(db, pool => {
+        sqlx::query(
+            "insert into drafts (landing_digest, data_sealed, updated_at) values ($1, $2, $3)
+             on conflict (landing_digest) do update
+               set data_sealed = excluded.data_sealed, updated_at = excluded.updated_at",
+        )
+        .bind(landing)
+        .bind(&sealed)
+        .bind(now)
+        .execute(pool)
+        .await?;
+    });
     Ok(())
 }
 
 /// Deletes a landing session's draft once what it held is in a shipment (inside the
 /// transaction that saves the shipment).
-pub(crate) async fn delete(tx: &mut sqlx::SqliteConnection, landing: &str) -> Result<(), AppError> {
-    sqlx::query("delete from drafts where landing_digest = ?")
-        .bind(landing)
-        .execute(tx)
-        .await?;
+pub(crate) async fn delete(tx: &mut Tx, landing: &str) -> Result<(), AppError> {
+    on_tx!(tx, conn => {
+        sqlx::query("delete from drafts where landing_digest = $1")
+            .bind(landing)
+            .execute(conn)
+            .await?;
+    });
     Ok(())
 }

@@ -19,13 +19,13 @@
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::AppError;
-use crate::{jobs, oauth, operators};
+use crate::{jobs, oauth, on_db, operators};
 
 /// A draft nobody changed for this long is abandoned.
 pub const DRAFT_IDLE_SECS: i64 = 6 * 3600;
 
-/// Rows deleted per statement, so that the single SQLite writer is never held long (Divar's
-/// init call writes landing sessions meanwhile).
+/// Rows deleted per statement, so that the single SQLite writer (or PostgreSQL's row locks)
+/// is never held long: requests write to the same tables meanwhile.
 const BATCH: u64 = 500;
 
 pub use domain::lifetimes::Lifetimes;
@@ -71,9 +71,9 @@ impl Swept {
     }
 }
 
-/// A landing session nothing can use any more (bind: `now`): it cannot be opened (used, or
+/// A landing session nothing can use any more (`$1`: now): it cannot be opened (used, or
 /// expired) and no browser session of it is left.
-const DEAD_LANDING: &str = "(used_at is not null or expires_at <= ?)
+const DEAD_LANDING: &str = "(used_at is not null or expires_at <= $1)
     and not exists (select 1 from browser_sessions b where b.landing_digest = landing_sessions.id_digest)";
 
 /// Deletes everything whose time is up at `now`, table by table, in the order that lets a
@@ -83,7 +83,7 @@ pub async fn sweep(db: &Db, lifetimes: &Lifetimes, now: i64) -> Result<Swept, Ap
         browser_sessions: delete(
             db,
             "browser_sessions",
-            "last_seen_at <= ? or created_at <= ?",
+            "last_seen_at <= $1 or created_at <= $2",
             &[now - lifetimes.session_idle, now - lifetimes.session_max],
         )
         .await?,
@@ -92,14 +92,14 @@ pub async fn sweep(db: &Db, lifetimes: &Lifetimes, now: i64) -> Result<Swept, Ap
     swept.drafts = delete(
         db,
         "drafts",
-        "updated_at <= ?",
+        "updated_at <= $1",
         &[now - lifetimes.draft_idle],
     )
     .await?;
     swept.oauth_states = delete(
         db,
         "oauth_states",
-        "used_at is not null or expires_at <= ?",
+        "used_at is not null or expires_at <= $1",
         &[now],
     )
     .await?;
@@ -108,14 +108,14 @@ pub async fn sweep(db: &Db, lifetimes: &Lifetimes, now: i64) -> Result<Swept, Ap
     swept.console_sessions = delete(
         db,
         "operator_sessions",
-        "last_seen_at <= ? or created_at <= ?",
+        "last_seen_at <= $1 or created_at <= $2",
         &[now - lifetimes.console_idle, now - lifetimes.console_max],
     )
     .await?;
     swept.login_failures = delete(
         db,
         "login_failures",
-        "at <= ?",
+        "at <= $1",
         &[now - lifetimes.login_failure],
     )
     .await?;
@@ -133,20 +133,27 @@ pub async fn sweep(db: &Db, lifetimes: &Lifetimes, now: i64) -> Result<Swept, Ap
     Ok(swept)
 }
 
-/// Deletes the rows of `table` matching `condition` (its `?` bound to `binds` in order), at
-/// most [`BATCH`] per statement. `table` and `condition` are this module's constants, never
-/// input. Returns how many went.
+/// Deletes the rows of `table` matching `condition` (its `$1`, `$2` bound to `binds`), at
+/// most [`BATCH`] per statement, picked by their physical row id (`rowid`, `ctid`).
+/// `table` and `condition` are this module's constants, never input. Returns how many went.
 async fn delete(db: &Db, table: &str, condition: &str, binds: &[i64]) -> Result<u64, AppError> {
+    let row = match db {
+        Db::Sqlite(_) => "rowid",
+        Db::Postgres(_) => "ctid",
+    };
     let sql = format!(
-        "delete from {table} where rowid in (select rowid from {table} where {condition} limit {BATCH})"
+        "delete from {table} where {row} in
+           (select {row} from {table} where {condition} limit {BATCH})"
     );
     let mut deleted = 0;
     loop {
-        let mut query = sqlx::query(&sql);
-        for bind in binds {
-            query = query.bind(*bind);
-        }
-        let batch = query.execute(db).await?.rows_affected();
+        let batch = on_db!(db, pool => {
+            let mut query = sqlx::query(&sql);
+            for bind in binds {
+                query = query.bind(*bind);
+            }
+            query.execute(pool).await?.rows_affected()
+        });
         deleted += batch;
         if batch < BATCH {
             return Ok(deleted);

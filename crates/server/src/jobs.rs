@@ -2,6 +2,10 @@
 //! personal data of ended shipments is purged after the retention period, and housekeeping
 //! deletes whatever else has had its time ([`crate::housekeeping`]), and the rate limits forget
 //! the addresses they no longer need to remember.
+//!
+//! With several instances on one PostgreSQL database, the database jobs run in one instance at
+//! a time (the holder of an advisory lock, see [`crate::db::JobLock`]); the others skip the
+//! round. The rate limits are each instance's own, so every instance trims its own.
 
 use std::time::Duration;
 
@@ -34,7 +38,16 @@ pub fn spawn_housekeeping(state: AppState) {
 }
 
 /// One round of the jobs at `now`, each independent of the others' failures. Logs counts only.
-pub async fn run_once(state: &AppState, now: i64) -> Round {
+/// `None` when another instance holds the job lock (or it could not be asked for).
+pub async fn run_once(state: &AppState, now: i64) -> Option<Round> {
+    state.limits.forget_idle();
+    let lock = state.db.try_lock_jobs().await.ok().flatten()?;
+    let round = database_jobs(state, now).await;
+    lock.release().await;
+    Some(round)
+}
+
+async fn database_jobs(state: &AppState, now: i64) -> Round {
     let expired = retention::expire_unanswered(&state.db, &state.keys, now)
         .await
         .ok();
@@ -51,7 +64,6 @@ pub async fn run_once(state: &AppState, now: i64) -> Round {
     let swept = housekeeping::sweep(&state.db, &housekeeping::lifetimes(&state.config), now)
         .await
         .ok();
-    state.limits.forget_idle();
     Round {
         expired,
         purged,

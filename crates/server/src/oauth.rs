@@ -16,6 +16,7 @@ use crate::config::Config;
 use crate::crypto;
 use crate::db::Db;
 use crate::error::AppError;
+use crate::on_db;
 use crate::state::AppState;
 
 /// How long a `state` stays valid.
@@ -176,14 +177,20 @@ pub async fn begin(
         .verifier
         .map(|v| state.keys.seal(v.as_bytes(), digest.as_bytes()));
     let now = state.now();
-    sqlx::query("insert into oauth_states (state_digest, landing_digest, created_at, expires_at, pkce_verifier_sealed) values (?, ?, ?, ?, ?)")
-        .bind(digest)
+    on_db!(&state.db, pool => {
+        sqlx::query(
+            "insert into oauth_states
+               (state_digest, landing_digest, created_at, expires_at, pkce_verifier_sealed)
+             values ($1, $2, $3, $4, $5)",
+        )
+        .bind(&digest)
         .bind(landing)
         .bind(now)
         .bind(now + STATE_LIFETIME_SECS)
-        .bind(verifier)
-        .execute(&state.db)
+        .bind(&verifier)
+        .execute(pool)
         .await?;
+    });
     Ok(consent.url)
 }
 
@@ -195,16 +202,17 @@ pub async fn consume_state(
     now: i64,
 ) -> Result<Option<Issued>, AppError> {
     let digest = crypto::token_digest(state);
-    let row: Option<(String, Option<Vec<u8>>)> = sqlx::query_as(
-        "update oauth_states set used_at = ?
-         where state_digest = ? and used_at is null and expires_at > ?
-         returning landing_digest, pkce_verifier_sealed",
-    )
-    .bind(now)
-    .bind(&digest)
-    .bind(now)
-    .fetch_optional(db)
-    .await?;
+    let row: Option<(String, Option<Vec<u8>>)> = on_db!(db, pool => {
+        sqlx::query_as(
+            "update oauth_states set used_at = $1
+             where state_digest = $2 and used_at is null and expires_at > $1
+             returning landing_digest, pkce_verifier_sealed",
+        )
+        .bind(now)
+        .bind(&digest)
+        .fetch_optional(pool)
+        .await?
+    });
     let Some((landing, sealed)) = row else {
         return Ok(None);
     };

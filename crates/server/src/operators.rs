@@ -2,13 +2,12 @@
 //! per-address rate limiting, console sessions with their CSRF token, idle expiry and absolute
 //! lifetime, and the audit trail.
 
-use domain::code::TrackingCode;
-use sqlx::{Executor, Row, Sqlite};
-
 use crate::crypto;
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::error::AppError;
 use crate::passwords::{self, Passwords};
+use crate::{on_db, on_tx};
+use domain::code::TrackingCode;
 
 /// Failed logins before an account is locked, and for how long.
 pub const MAX_FAILED_LOGINS: i64 = 5;
@@ -52,39 +51,44 @@ pub async fn add(db: &Db, username: &str, password: &str, now: i64) -> Result<()
     }
     let hash = passwords::hash(password).ok_or(OperatorError::Hash)?;
     let mut tx = db.begin().await?;
-    let id: i64 = sqlx::query_scalar(
-        "insert into operators (username, password_hash, created_at) values (?, ?, ?)
-         on conflict (username) do update set password_hash = excluded.password_hash, disabled = 0,
-           failed_logins = 0, locked_until = null
-         returning id",
-    )
-    .bind(username)
-    .bind(hash)
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await?;
+    let id: i64 = on_tx!(&mut tx, conn => {
+        sqlx::query_scalar(
+            "insert into operators (username, password_hash, created_at) values ($1, $2, $3)
+             on conflict (username) do update set password_hash = excluded.password_hash,
+               disabled = false, failed_logins = 0, locked_until = null
+             returning id",
+        )
+        .bind(username)
+        .bind(&hash)
+        .bind(now)
+        .fetch_one(conn)
+        .await?
+    });
     // A new password ends every session the old one opened.
     end_sessions(&mut tx, id).await?;
     tx.commit().await?;
     Ok(())
 }
 
-async fn end_sessions(tx: &mut sqlx::SqliteConnection, operator: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("delete from operator_sessions where operator_id = ?")
-        .bind(operator)
-        .execute(tx)
-        .await
-        .map(|_| ())
+async fn end_sessions(tx: &mut Tx, operator: i64) -> Result<(), sqlx::Error> {
+    on_tx!(tx, conn => {
+        sqlx::query("delete from operator_sessions where operator_id = $1")
+            .bind(operator)
+            .execute(conn)
+            .await
+            .map(|_| ())
+    })
 }
 
 /// Disables an operator and ends their sessions.
 pub async fn disable(db: &Db, username: &str) -> Result<(), OperatorError> {
     let mut tx = db.begin().await?;
-    let id: Option<i64> =
-        sqlx::query_scalar("update operators set disabled = 1 where username = ? returning id")
+    let id: Option<i64> = on_tx!(&mut tx, conn => {
+        sqlx::query_scalar("update operators set disabled = true where username = $1 returning id")
             .bind(username)
-            .fetch_optional(&mut *tx)
-            .await?;
+            .fetch_optional(conn)
+            .await?
+    });
     end_sessions(&mut tx, id.ok_or(OperatorError::Unknown)?).await?;
     tx.commit().await?;
     Ok(())
@@ -92,6 +96,16 @@ pub async fn disable(db: &Db, username: &str) -> Result<(), OperatorError> {
 
 /// Why a login did not succeed (the page says the same thing for a wrong name and a wrong
 /// password).
+/// An account as a login attempt reads it (after counting the attempt).
+#[derive(sqlx::FromRow)]
+struct Account {
+    id: i64,
+    password_hash: String,
+    disabled: bool,
+    failed_logins: i64,
+    locked_until: Option<i64>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoginRefused {
     WrongCredentials,
@@ -131,21 +145,31 @@ pub async fn login(
     let mut attempt = None;
     let mut from_address = 0;
     if let Some(address) = address {
-        attempt = Some(
-            sqlx::query_scalar::<_, i64>(
-                "insert into login_failures (address, at) values (?, ?) returning rowid",
+        let failure = match &tx {
+            Tx::Sqlite(_) => {
+                "insert into login_failures (address, at) values ($1, $2) returning rowid"
+            }
+            Tx::Postgres(_) => {
+                "insert into login_failures (address, at) values ($1, $2) returning id"
+            }
+        };
+        let (id, count) = on_tx!(&mut tx, conn => {
+            let id: i64 = sqlx::query_scalar(failure)
+                .bind(address)
+                .bind(now)
+                .fetch_one(&mut *conn)
+                .await?;
+            let count: i64 = sqlx::query_scalar(
+                "select count(*) from login_failures where address = $1 and at > $2",
             )
             .bind(address)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?,
-        );
-        from_address =
-            sqlx::query_scalar("select count(*) from login_failures where address = ? and at > ?")
-                .bind(address)
-                .bind(now - ADDRESS_WINDOW_SECS)
-                .fetch_one(&mut *tx)
-                .await?;
+            .bind(now - ADDRESS_WINDOW_SECS)
+            .fetch_one(&mut *conn)
+            .await?;
+            (id, count)
+        });
+        attempt = Some(id);
+        from_address = count;
     }
     // A refused address counts against no account: it cannot lock anyone out.
     if from_address > MAX_FAILURES_PER_ADDRESS {
@@ -153,32 +177,36 @@ pub async fn login(
         return Ok(Login::Refused(LoginRefused::TooManyFromAddress));
     }
     // A lock that has run out starts a new count.
-    let account = sqlx::query(
-        "update operators set
-           failed_logins = case when locked_until <= ?1 then 1 else failed_logins + 1 end,
-           locked_until = case when locked_until <= ?1 then null else locked_until end
-         where username = ?2
-         returning id, password_hash, disabled, failed_logins, locked_until",
-    )
-    .bind(now)
-    .bind(username)
-    .fetch_optional(&mut *tx)
-    .await?;
+    let account: Option<Account> = on_tx!(&mut tx, conn => {
+        sqlx::query_as(
+            "update operators set
+               failed_logins = case when locked_until <= $1 then 1 else failed_logins + 1 end,
+               locked_until = case when locked_until <= $1 then null else locked_until end
+             where username = $2
+             returning id, password_hash, disabled, failed_logins, locked_until",
+        )
+        .bind(now)
+        .bind(username)
+        .fetch_optional(conn)
+        .await?
+    });
     tx.commit().await?;
     let Some(account) = account else {
         passwords.verify(password, None).await?;
         return Ok(Login::Refused(LoginRefused::WrongCredentials));
     };
-    let id: i64 = account.try_get("id")?;
-    let count: i64 = account.try_get("failed_logins")?;
-    let locked_until: Option<i64> = account.try_get("locked_until")?;
+    let Account {
+        id,
+        password_hash,
+        disabled,
+        failed_logins: count,
+        locked_until,
+    } = account;
     if count > MAX_FAILED_LOGINS || locked_until.is_some() {
         lock(db, id, now).await?;
         return Ok(Login::Refused(LoginRefused::AccountLocked));
     }
-    let hash: String = account.try_get("password_hash")?;
-    let disabled: bool = account.try_get("disabled")?;
-    if !passwords.verify(password, Some(hash)).await? || disabled {
+    if !passwords.verify(password, Some(password_hash)).await? || disabled {
         if count == MAX_FAILED_LOGINS {
             lock(db, id, now).await?;
         }
@@ -189,38 +217,45 @@ pub async fn login(
         csrf: crypto::random_token(),
     };
     let mut tx = db.begin().await?;
-    sqlx::query("update operators set failed_logins = 0 where id = ?")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("delete from login_failures where rowid = ?")
-        .bind(attempt)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("insert into operator_sessions (id_digest, operator_id, csrf, created_at, last_seen_at) values (?, ?, ?, ?, ?)")
+    let forget = match &tx {
+        Tx::Sqlite(_) => "delete from login_failures where rowid = $1",
+        Tx::Postgres(_) => "delete from login_failures where id = $1",
+    };
+    on_tx!(&mut tx, conn => {
+        sqlx::query("update operators set failed_logins = 0 where id = $1")
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query(forget).bind(attempt).execute(&mut *conn).await?;
+        sqlx::query(
+            "insert into operator_sessions (id_digest, operator_id, csrf, created_at, last_seen_at)
+             values ($1, $2, $3, $4, $4)",
+        )
         .bind(crypto::token_digest(&session.cookie))
         .bind(id)
         .bind(&session.csrf)
         .bind(now)
-        .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
+    });
     tx.commit().await?;
     Ok(Login::Accepted(session))
 }
 
 /// Locks an account for [`LOCKOUT_SECS`] from `now`, unless it already is.
 async fn lock(db: &Db, id: i64, now: i64) -> Result<(), AppError> {
-    sqlx::query("update operators set locked_until = coalesce(locked_until, ?) where id = ?")
-        .bind(now + LOCKOUT_SECS)
-        .bind(id)
-        .execute(db)
-        .await?;
+    on_db!(db, pool => {
+        sqlx::query("update operators set locked_until = coalesce(locked_until, $1) where id = $2")
+            .bind(now + LOCKOUT_SECS)
+            .bind(id)
+            .execute(pool)
+            .await?;
+    });
     Ok(())
 }
 
 /// A logged-in operator, with the CSRF token of their session.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Operator {
     pub id: i64,
     pub username: String,
@@ -230,53 +265,51 @@ pub struct Operator {
 /// The operator behind a console cookie, if the session is alive (activity within
 /// [`IDLE_SECS`]) and the account enabled; each call counts as activity.
 pub async fn current(db: &Db, cookie: &str, now: i64) -> Result<Option<Operator>, AppError> {
-    let row = sqlx::query(
-        "update operator_sessions set last_seen_at = ?
-         where id_digest = ? and last_seen_at > ? and created_at > ?
-           and operator_id in (select id from operators where disabled = 0)
-         returning operator_id, csrf,
-                   (select username from operators where id = operator_id) as username",
-    )
-    .bind(now)
-    .bind(crypto::token_digest(cookie))
-    .bind(now - IDLE_SECS)
-    .bind(now - MAX_SESSION_SECS)
-    .fetch_optional(db)
-    .await?;
-    row.map(|row| {
-        Ok(Operator {
-            id: row.try_get("operator_id")?,
-            username: row.try_get("username")?,
-            csrf: row.try_get("csrf")?,
-        })
-    })
-    .transpose()
+    Ok(on_db!(db, pool => {
+        sqlx::query_as(
+            "update operator_sessions set last_seen_at = $1
+             where id_digest = $2 and last_seen_at > $3 and created_at > $4
+               and operator_id in (select id from operators where not disabled)
+             returning operator_id as id, csrf,
+                       (select username from operators where id = operator_id) as username",
+        )
+        .bind(now)
+        .bind(crypto::token_digest(cookie))
+        .bind(now - IDLE_SECS)
+        .bind(now - MAX_SESSION_SECS)
+        .fetch_optional(pool)
+        .await?
+    }))
 }
 
 pub async fn logout(db: &Db, cookie: &str) -> Result<(), AppError> {
-    sqlx::query("delete from operator_sessions where id_digest = ?")
-        .bind(crypto::token_digest(cookie))
-        .execute(db)
-        .await?;
+    on_db!(db, pool => {
+        sqlx::query("delete from operator_sessions where id_digest = $1")
+            .bind(crypto::token_digest(cookie))
+            .execute(pool)
+            .await?;
+    });
     Ok(())
 }
 
 /// Records what an operator did (or looked at) on a shipment, on the pool or inside the
 /// transaction that made the change.
-pub async fn audit<'e>(
-    db: impl Executor<'e, Database = Sqlite>,
+pub async fn audit(
+    tx: &mut Tx,
     shipment: &TrackingCode,
     operator: i64,
     what: &str,
     now: i64,
 ) -> Result<(), AppError> {
-    sqlx::query("insert into audit (shipment_id, operator_id, at, what) values (?, ?, ?, ?)")
-        .bind(shipment.as_str())
-        .bind(operator)
-        .bind(now)
-        .bind(what)
-        .execute(db)
-        .await?;
+    on_tx!(tx, conn => {
+        sqlx::query("insert into audit (shipment_id, operator_id, at, what) values ($1, $2, $3, $4)")
+            .bind(shipment.as_str())
+            .bind(operator)
+            .bind(now)
+            .bind(what)
+            .execute(conn)
+            .await?;
+    });
     Ok(())
 }
 
@@ -290,11 +323,14 @@ pub struct AuditEntry {
 
 /// A shipment's audit trail, newest first.
 pub async fn audit_trail(db: &Db, shipment: &TrackingCode) -> Result<Vec<AuditEntry>, AppError> {
-    Ok(sqlx::query_as(
-        "select o.username as operator, a.at, a.what from audit a join operators o on o.id = a.operator_id
-         where a.shipment_id = ? order by a.id desc limit 200",
-    )
-    .bind(shipment.as_str())
-    .fetch_all(db)
-    .await?)
+    Ok(on_db!(db, pool => {
+        sqlx::query_as(
+            "select o.username as operator, a.at, a.what
+             from audit a join operators o on o.id = a.operator_id
+             where a.shipment_id = $1 order by a.id desc limit 200",
+        )
+        .bind(shipment.as_str())
+        .fetch_all(pool)
+        .await?
+    }))
 }

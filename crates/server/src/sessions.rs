@@ -9,12 +9,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::QueryBuilder;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::crypto::{self, Keys};
 use crate::db::Db;
 use crate::error::AppError;
+use crate::{on_db, on_tx};
 
 /// A landing session as read back for the pages: its stored id and what it knows.
 #[derive(Debug, Clone, PartialEq)]
@@ -189,66 +190,71 @@ impl LandingWriter {
 }
 
 async fn insert_rows(db: &Db, rows: &[Pending]) -> Result<(), sqlx::Error> {
-    let mut insert = QueryBuilder::<Sqlite>::new(
-        "insert into landing_sessions
-           (id_digest, api_version, source, post_token, conversation_id, user_side,
-            private_sealed, return_target, created_at, expires_at) ",
-    );
-    insert.push_values(rows.iter().map(|(row, _)| row), |mut values, row| {
-        values
-            .push_bind(&row.digest)
-            .push_bind(row.api_version)
-            .push_bind(&row.source)
-            .push_bind(&row.post_token)
-            .push_bind(&row.conversation_id)
-            .push_bind(row.user_side)
-            .push_bind(&row.private_sealed)
-            .push_bind(&row.return_target)
-            .push_bind(row.created_at)
-            .push_bind(row.expires_at);
-    });
-    insert.build().execute(db).await.map(|_| ())
+    on_db!(db, pool => {
+        let mut insert = QueryBuilder::new(
+            "insert into landing_sessions
+               (id_digest, api_version, source, post_token, conversation_id, user_side,
+                private_sealed, return_target, created_at, expires_at) ",
+        );
+        insert.push_values(rows.iter().map(|(row, _)| row), |mut values, row| {
+            values
+                .push_bind(&row.digest)
+                .push_bind(row.api_version)
+                .push_bind(&row.source)
+                .push_bind(&row.post_token)
+                .push_bind(&row.conversation_id)
+                .push_bind(row.user_side)
+                .push_bind(&row.private_sealed)
+                .push_bind(&row.return_target)
+                .push_bind(row.created_at)
+                .push_bind(row.expires_at);
+        });
+        insert.build().execute(pool).await.map(|_| ())
+    })
 }
 
 /// Exchanges a landing id for a new browser session, once, before it expires. The check and
 /// the write are one statement, so two concurrent openings cannot both succeed.
 pub async fn redeem(db: &Db, landing_token: &str, now: i64) -> Result<Redeemed, AppError> {
     let digest = crypto::token_digest(landing_token);
+    let cookie_token = crypto::random_token();
     let mut tx = db.begin().await?;
-    let claimed = sqlx::query(
-        "update landing_sessions set used_at = ?
-         where id_digest = ? and used_at is null and expires_at > ?",
-    )
-    .bind(now)
-    .bind(&digest)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        == 1;
+    let claimed = on_tx!(&mut tx, conn => {
+        sqlx::query(
+            "update landing_sessions set used_at = $1
+             where id_digest = $2 and used_at is null and expires_at > $1",
+        )
+        .bind(now)
+        .bind(&digest)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected()
+            == 1
+    });
     if !claimed {
-        let target: Option<String> =
-            sqlx::query_scalar("select return_target from landing_sessions where id_digest = ?")
+        let target: Option<String> = on_tx!(&mut tx, conn => {
+            sqlx::query_scalar("select return_target from landing_sessions where id_digest = $1")
                 .bind(&digest)
-                .fetch_optional(&mut *tx)
-                .await?;
+                .fetch_optional(conn)
+                .await?
+        });
         tx.rollback().await?;
         return Ok(match target {
             Some(return_target) => Redeemed::Spent { return_target },
             None => Redeemed::Unknown,
         });
     }
-    let cookie_token = crypto::random_token();
-    sqlx::query(
-        "insert into browser_sessions (id_digest, landing_digest, created_at, last_seen_at)
-         values (?, ?, ?, ?)",
-    )
-    .bind(crypto::token_digest(&cookie_token))
-    .bind(&digest)
-    .bind(now)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
+    on_tx!(&mut tx, conn => {
+        sqlx::query(
+            "insert into browser_sessions (id_digest, landing_digest, created_at, last_seen_at)
+             values ($1, $2, $3, $3)",
+        )
+        .bind(crypto::token_digest(&cookie_token))
+        .bind(&digest)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    });
     tx.commit().await?;
     Ok(Redeemed::Session { cookie_token })
 }
@@ -262,20 +268,34 @@ pub async fn belongs_to(
     now: i64,
     idle_secs: i64,
 ) -> Result<bool, AppError> {
-    let found: Option<i64> = sqlx::query_scalar(
-        "select 1 from browser_sessions
-         where id_digest = ? and landing_digest = ? and last_seen_at > ?",
-    )
-    .bind(crypto::token_digest(cookie_token))
-    .bind(crypto::token_digest(landing_token))
-    .bind(now - idle_secs)
-    .fetch_optional(db)
-    .await?;
+    let found: Option<bool> = on_db!(db, pool => {
+        sqlx::query_scalar(
+            "select true from browser_sessions
+             where id_digest = $1 and landing_digest = $2 and last_seen_at > $3",
+        )
+        .bind(crypto::token_digest(cookie_token))
+        .bind(crypto::token_digest(landing_token))
+        .bind(now - idle_secs)
+        .fetch_optional(pool)
+        .await?
+    });
     Ok(found.is_some())
 }
 
 /// A browser session ends this long after it began, however active.
 pub const MAX_SECS: i64 = 12 * 3600;
+
+/// A landing session's row as the pages read it.
+#[derive(sqlx::FromRow)]
+struct StoredLanding {
+    api_version: Option<i64>,
+    source: String,
+    post_token: Option<String>,
+    conversation_id: Option<String>,
+    user_side: Option<String>,
+    private_sealed: Vec<u8>,
+    return_target: String,
+}
 
 /// The landing session behind a browser cookie, if the session has been active within
 /// `idle_secs` and began less than [`MAX_SECS`] ago; each call counts as activity.
@@ -286,43 +306,45 @@ pub async fn current(
     now: i64,
     idle_secs: i64,
 ) -> Result<Option<LandingSession>, AppError> {
-    let row = sqlx::query(
-        "update browser_sessions set last_seen_at = ?
-         where id_digest = ? and last_seen_at > ? and created_at > ?
-         returning landing_digest",
-    )
-    .bind(now)
-    .bind(crypto::token_digest(cookie_token))
-    .bind(now - idle_secs)
-    .bind(now - MAX_SECS)
-    .fetch_optional(db)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    let landing: String = row.try_get("landing_digest")?;
-    let row = sqlx::query(
-        "select api_version, source, post_token, conversation_id, user_side, private_sealed,
-                return_target
-         from landing_sessions where id_digest = ?",
-    )
-    .bind(&landing)
-    .fetch_one(db)
-    .await?;
-    let sealed: Vec<u8> = row.try_get("private_sealed")?;
+    let landing: Option<String> = on_db!(db, pool => {
+        sqlx::query_scalar(
+            "update browser_sessions set last_seen_at = $1
+             where id_digest = $2 and last_seen_at > $3 and created_at > $4
+             returning landing_digest",
+        )
+        .bind(now)
+        .bind(crypto::token_digest(cookie_token))
+        .bind(now - idle_secs)
+        .bind(now - MAX_SECS)
+        .fetch_optional(pool)
+        .await?
+    });
+    let Some(landing) = landing else {
+        return Ok(None);
+    };
+    let row: StoredLanding = on_db!(db, pool => {
+        sqlx::query_as(
+            "select api_version, source, post_token, conversation_id, user_side, private_sealed,
+                    return_target
+             from landing_sessions where id_digest = $1",
+        )
+        .bind(&landing)
+        .fetch_one(pool)
+        .await?
+    });
     // A decoding error could quote personal data: it is replaced by a fixed sentence.
-    let private = serde_json::from_slice(&keys.open(&sealed, landing.as_bytes())?)
+    let private = serde_json::from_slice(&keys.open(&row.private_sealed, landing.as_bytes())?)
         .map_err(|_| AppError::new("a landing session's sealed context does not decode"))?;
-    let api_version: Option<i64> = row.try_get("api_version")?;
-    let user_side: Option<String> = row.try_get("user_side")?;
     Ok(Some(LandingSession {
         id: landing,
         landing: Landing {
-            api_version: api_version.and_then(|v| u8::try_from(v).ok()),
-            source: Source::from_key(row.try_get("source")?),
-            post_token: row.try_get("post_token")?,
-            conversation_id: row.try_get("conversation_id")?,
-            user_side: user_side.as_deref().and_then(UserSide::from_divar),
+            api_version: row.api_version.and_then(|v| u8::try_from(v).ok()),
+            source: Source::from_key(&row.source),
+            post_token: row.post_token,
+            conversation_id: row.conversation_id,
+            user_side: row.user_side.as_deref().and_then(UserSide::from_divar),
             private,
-            return_target: row.try_get("return_target")?,
+            return_target: row.return_target,
         },
     }))
 }
@@ -335,14 +357,16 @@ pub async fn opened_by_buttons(
     keys: &Keys,
     conversation: &str,
 ) -> Result<Vec<(String, Map<String, Value>)>, AppError> {
-    let rows: Vec<(String, Vec<u8>)> = sqlx::query_as(
-        "select id_digest, private_sealed from landing_sessions
-         where conversation_id = ? and source = ?",
-    )
-    .bind(conversation)
-    .bind(Source::ChatMessageAction.as_str())
-    .fetch_all(db)
-    .await?;
+    let rows: Vec<(String, Vec<u8>)> = on_db!(db, pool => {
+        sqlx::query_as(
+            "select id_digest, private_sealed from landing_sessions
+             where conversation_id = $1 and source = $2",
+        )
+        .bind(conversation)
+        .bind(Source::ChatMessageAction.as_str())
+        .fetch_all(pool)
+        .await?
+    });
     Ok(rows
         .into_iter()
         .filter_map(|(id, sealed)| {

@@ -28,6 +28,8 @@ pub struct AppState {
     pub kenar: KenarClient,
     pub oauth: DivarOAuth,
     pub db: Db,
+    /// This process's name among the instances sharing the database (claims in the outbox).
+    pub instance: Arc<str>,
     pub landings: LandingWriter,
     pub keys: Keys,
     pub return_policy: ReturnPolicy,
@@ -51,7 +53,7 @@ impl AppState {
     /// starts the landing writer task (so it must run inside a Tokio runtime).
     pub async fn connect(config: Config) -> Result<Self, StartError> {
         let catalog = Catalog::load(&config.tariff_file)?;
-        let db = db::connect(&config.database_url).await?;
+        let db = db::connect(&config.database_url, config.db_pool).await?;
         let kenar = KenarClient::new(
             config.kenar_api_base_url.clone(),
             secrecy::ExposeSecret::expose_secret(&config.kenar_api_key).to_owned(),
@@ -63,6 +65,7 @@ impl AppState {
             kenar,
             oauth,
             landings: LandingWriter::spawn(db.clone()),
+            instance: crate::crypto::random_token().into(),
             keys: Keys::derive(&config.secret_key, &config.previous_secret_keys),
             return_policy: ReturnPolicy::new(config.completion_url.clone()),
             passwords: Passwords::default(),

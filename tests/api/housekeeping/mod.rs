@@ -21,7 +21,7 @@ use ersal_server::chat::buttons::button_data;
 use ersal_server::chat::{tokens, Op};
 use ersal_server::housekeeping::{self, Swept};
 use ersal_server::shipments::{self, retention, Change};
-use ersal_server::{jobs, oauth, operators, sessions, AppState};
+use ersal_server::{jobs, oauth, operators, sessions};
 use http::{Request, StatusCode};
 use serde_json::{json, Value};
 use tower::ServiceExt;
@@ -206,7 +206,7 @@ async fn the_page_follows_the_configuration() {
         ("ERSAL_LANDING_TTL_SECS", "600".to_owned()),
         ("ERSAL_SESSION_IDLE_SECS", "1200".to_owned()),
     ]);
-    let state = AppState::connect(env.config()).await.unwrap();
+    let state = env.state().await;
     let router = ersal::server::router(state, leptos_options());
     let mut request = Request::get("/privacy").body(Body::empty()).unwrap();
     let client: SocketAddr = CLIENT.parse().unwrap();

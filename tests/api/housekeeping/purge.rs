@@ -31,9 +31,11 @@ async fn the_purge_removes_both_sides_sessions_drafts_and_notes_and_keeps_the_re
         .await
         .unwrap();
     let ali: i64 = count(&app, "select id from operators").await;
-    operators::audit(db, &id, ali, "مشاهدهٔ اطلاعات شخصی", app.state.now())
+    let mut tx = db.begin().await.unwrap();
+    operators::audit(&mut tx, &id, ali, "مشاهدهٔ اطلاعات شخصی", app.state.now())
         .await
         .unwrap();
+    tx.commit().await.unwrap();
     let mut cancel = Change::to(Status::Cancelled, Actor::Operator);
     cancel.note = Some("فرستنده، علی محمدی ۰۹۳۵۱۲۳۴۵۶۷، انصراف داد".into());
     cancel.operator = Some(ali);
@@ -142,10 +144,8 @@ async fn the_purge_keeps_the_chat_permission_an_open_shipment_still_needs() {
     }
 
     assert_eq!(purge_at(&app, now + kept_for + MINUTE).await, 2);
-    let left: Vec<String> = sqlx::query_scalar("select conversation_id from chat_tokens")
-        .fetch_all(db)
-        .await
-        .unwrap();
+    let left: Vec<String> =
+        crate::support::column(db, "select conversation_id from chat_tokens").await;
     assert_eq!(
         left,
         ["conv-A"],
@@ -174,7 +174,9 @@ async fn the_scheduled_round_expires_purges_and_sweeps() {
 
     // Its landing link was never opened: it goes within hours, and the open shipment stays,
     // no longer linked to it.
-    let round = jobs::run_once(&app.state, now + terms.landing_link + MINUTE).await;
+    let round = jobs::run_once(&app.state, now + terms.landing_link + MINUTE)
+        .await
+        .unwrap();
     assert_eq!(round.swept.unwrap().landing_sessions, 1);
     assert_eq!(round.expired, Some(0));
     let open = app.shipment(&id).await;
@@ -183,16 +185,23 @@ async fn the_scheduled_round_expires_purges_and_sweeps() {
 
     let expired_at = now + terms.counterparty + MINUTE;
     assert_eq!(
-        jobs::run_once(&app.state, expired_at).await.expired,
+        jobs::run_once(&app.state, expired_at)
+            .await
+            .unwrap()
+            .expired,
         Some(1)
     );
-    let kept = jobs::run_once(&app.state, expired_at + terms.retention - MINUTE).await;
+    let kept = jobs::run_once(&app.state, expired_at + terms.retention - MINUTE)
+        .await
+        .unwrap();
     assert_eq!(
         kept.purged,
         Some(0),
         "the period runs from the end, not the start"
     );
-    let round = jobs::run_once(&app.state, expired_at + terms.retention + MINUTE).await;
+    let round = jobs::run_once(&app.state, expired_at + terms.retention + MINUTE)
+        .await
+        .unwrap();
     assert_eq!(round.purged, Some(1));
     assert!(app.shipment(&id).await.purged);
 }

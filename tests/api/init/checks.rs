@@ -5,7 +5,7 @@ use http::StatusCode;
 use serde_json::json;
 
 use super::{assert_refused, chat_body};
-use crate::support::{TestApp, NEW_KEY, OLD_KEY};
+use crate::support::{scalar, TestApp, NEW_KEY, OLD_KEY};
 
 #[tokio::test]
 async fn keys_wrong_missing_prefixed_and_rotated() {
@@ -307,10 +307,8 @@ async fn personal_data_is_sealed_at_rest() {
     let mut body = chat_body();
     body["extra_data"] = json!({"note": "plain-marker-1234"});
     assert_eq!(app.init(&body).await.status, StatusCode::OK);
-    let stored: Vec<u8> = sqlx::query_scalar("select private_sealed from landing_sessions")
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
+    let stored: Vec<u8> =
+        scalar(&app.state.db, "select private_sealed from landing_sessions").await;
     let stored = String::from_utf8_lossy(&stored);
     assert!(!stored.contains("plain-marker-1234"));
     assert!(!stored.contains("k2J9bq0Zr8mXa1TqW3e5Yh7Uo6Ps4Dn0Lc2Vf8Gx1Bs="));

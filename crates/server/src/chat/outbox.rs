@@ -3,6 +3,21 @@
 //! 429 are retried with exponential backoff and jitter (or Divar's `Retry-After`), at most
 //! [`MAX_ATTEMPTS`] times; other 4xx are final; 412 with code 9 means one side has restricted
 //! the chat, so the message is undeliverable. Pending rows survive restarts.
+//!
+//! Several instances share one outbox. A worker first *claims* due rows for [`LEASE_MS`]
+//! (PostgreSQL: `for update skip locked`, so two workers never claim the same row), then,
+//! row by row, records that an attempt starts (renewing the claim) before it calls Divar, and
+//! records the outcome after. Every write checks that the claim is still its own.
+//!
+//! When a claim runs out, its instance is gone (a send takes at most the client's timeout,
+//! well within the lease):
+//! * if no attempt had started, nothing was sent, and the row is claimed again as usual;
+//! * if an attempt had started, Divar may have posted the message: its send API has no
+//!   idempotency key and no way to read the chat back, so the row becomes
+//!   [`Delivery::Unknown`] ("may have been sent") and is never sent again. A message
+//!   twice in the chat is worse than one the users are told may be missing.
+//!
+//! At shutdown the worker finishes the send in hand and gives back the rows it claimed.
 
 use std::time::Duration;
 
@@ -12,15 +27,21 @@ use kenar::message::SendMessage;
 use kenar::ConversationId;
 use rand::Rng;
 use serde_json::Value;
-use sqlx::{Row, Sqlite, Transaction};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
 use super::tokens;
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::{on_db, on_tx};
 
 /// Attempts before a message is given up.
 pub const MAX_ATTEMPTS: i64 = 6;
+/// How long a claim lasts: far longer than one send may take (the Kenar client's timeout).
+pub const LEASE_MS: i64 = 30_000;
+/// Rows claimed at once.
+const BATCH: i64 = 16;
 const POLL: Duration = Duration::from_millis(250);
 
 /// Where a chat message stands.
@@ -31,10 +52,19 @@ pub enum Delivery {
     /// Divar answered 412 with code 9: one side has restricted the chat.
     Undeliverable,
     Failed,
+    /// An attempt started and its instance died before the answer was recorded: Divar may
+    /// have posted it. Never sent again.
+    Unknown,
 }
 
 impl Delivery {
-    const ALL: [Self; 4] = [Self::Pending, Self::Sent, Self::Undeliverable, Self::Failed];
+    const ALL: [Self; 5] = [
+        Self::Pending,
+        Self::Sent,
+        Self::Undeliverable,
+        Self::Failed,
+        Self::Unknown,
+    ];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -42,6 +72,7 @@ impl Delivery {
             Self::Sent => "sent",
             Self::Undeliverable => "undeliverable",
             Self::Failed => "failed",
+            Self::Unknown => "unknown",
         }
     }
 
@@ -56,6 +87,7 @@ impl Delivery {
             Self::Sent => "فرستاده شد",
             Self::Undeliverable => "نرسید (گفتگو محدود شده)",
             Self::Failed => "ناموفق",
+            Self::Unknown => "شاید فرستاده شده (پاسخ دیوار نرسید)",
         }
     }
 
@@ -68,6 +100,9 @@ impl Delivery {
                 "پیام به گفتگو نرسید: یکی از دو طرف پیام‌ها را محدود کرده است. درخواست ثبت شده است."
             }
             Self::Failed => "گفتگو از آخرین تغییر باخبر نشد.",
+            Self::Unknown => {
+                "شاید پیام در گفتگو نشسته باشد؛ اگر آن را نمی‌بینید، وضعیت همین صفحه معتبر است."
+            }
         }
     }
 }
@@ -80,33 +115,38 @@ pub struct Announcement {
 
 /// Queues a message inside the caller's transaction.
 pub async fn enqueue(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     shipment: &TrackingCode,
     message: &Announcement,
     now: i64,
 ) -> Result<(), AppError> {
     let body = serde_json::to_string(&message.body)?;
-    sqlx::query(
-        "insert into outbox (shipment_id, conversation_id, body, next_attempt_at, created_at) values (?, ?, ?, ?, ?)",
-    )
-    .bind(shipment.as_str())
-    .bind(&message.conversation)
-    .bind(body)
-    .bind(now * 1000)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
+    on_tx!(tx, conn => {
+        sqlx::query(
+            "insert into outbox (shipment_id, conversation_id, body, next_attempt_at, created_at)
+             values ($1, $2, $3, $4, $5)",
+        )
+        .bind(shipment.as_str())
+        .bind(&message.conversation)
+        .bind(&body)
+        .bind(now * 1000)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    });
     Ok(())
 }
 
 /// Where a shipment's newest chat message stands.
 pub async fn last_delivery(db: &Db, shipment: &TrackingCode) -> Result<Option<Delivery>, AppError> {
-    let state: Option<String> = sqlx::query_scalar(
-        "select state from outbox where shipment_id = ? order by id desc limit 1",
-    )
-    .bind(shipment.as_str())
-    .fetch_optional(db)
-    .await?;
+    let state: Option<String> = on_db!(db, pool => {
+        sqlx::query_scalar(
+            "select state from outbox where shipment_id = $1 order by id desc limit 1",
+        )
+        .bind(shipment.as_str())
+        .fetch_optional(pool)
+        .await?
+    });
     Ok(state.as_deref().and_then(Delivery::parse))
 }
 
@@ -119,12 +159,14 @@ pub struct Queued {
 
 /// A shipment's chat messages, oldest first.
 pub async fn history(db: &Db, shipment: &TrackingCode) -> Result<Vec<Queued>, AppError> {
-    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
-        "select state, created_at, attempts from outbox where shipment_id = ? order by id",
-    )
-    .bind(shipment.as_str())
-    .fetch_all(db)
-    .await?;
+    let rows: Vec<(String, i64, i64)> = on_db!(db, pool => {
+        sqlx::query_as(
+            "select state, created_at, attempts from outbox where shipment_id = $1 order by id",
+        )
+        .bind(shipment.as_str())
+        .fetch_all(pool)
+        .await?
+    });
     Ok(rows
         .into_iter()
         .filter_map(|(state, queued_at, attempts)| {
@@ -185,54 +227,196 @@ async fn attempt(
     })
 }
 
-/// Sends what is due, once. Returns how many messages were handled.
-pub async fn drain_once(state: &AppState) -> Result<usize, AppError> {
-    let now_ms = state.now_ms();
-    let due = sqlx::query(
-        "select id, conversation_id, body, attempts from outbox
-         where state = ? and next_attempt_at <= ? order by id limit 16",
-    )
-    .bind(Delivery::Pending.key())
-    .bind(now_ms)
-    .fetch_all(&state.db)
-    .await?;
-    for row in &due {
-        let id: i64 = row.try_get("id")?;
-        let conversation: String = row.try_get("conversation_id")?;
-        let body: String = row.try_get("body")?;
-        let attempts: i64 = row.try_get::<i64, _>("attempts")? + 1;
-        let (delivery, status, next_at) =
-            attempt(state, &conversation, &body, attempts, now_ms).await?;
-        tracing::info!(outbox = id, attempts, state = delivery.key(), status = ?status, "chat message attempt");
-        sqlx::query(
-            "update outbox set state = ?, attempts = ?, last_status = ?, next_attempt_at = ?,
-               sent_at = case when ? then ? else sent_at end
-             where id = ?",
-        )
-        .bind(delivery.key())
-        .bind(attempts)
-        .bind(status)
-        .bind(next_at)
-        .bind(delivery == Delivery::Sent)
-        .bind(now_ms / 1000)
-        .bind(id)
-        .execute(&state.db)
-        .await?;
-        if delivery != Delivery::Pending {
-            tokens::release_when_done(&state.db, &conversation).await?;
-        }
-    }
-    Ok(due.len())
+/// A claimed row.
+#[derive(sqlx::FromRow)]
+struct Claimed {
+    id: i64,
+    conversation_id: String,
+    body: String,
+    attempts: i64,
 }
 
-/// Drains the outbox for as long as the process runs (a failure is logged where it happens).
-pub fn spawn_worker(state: AppState) {
-    tokio::spawn(async move {
-        loop {
-            let _ = drain_once(&state).await;
-            tokio::time::sleep(POLL).await;
+/// Marks the rows whose claim ran out during an attempt as [`Delivery::Unknown`] and returns
+/// their conversations.
+async fn settle_lost(db: &Db, now_ms: i64) -> Result<Vec<String>, AppError> {
+    Ok(on_db!(db, pool => {
+        sqlx::query_scalar(
+            "update outbox set state = $1, claimed_by = null, claimed_until = null
+             where state = $2 and attempt_started_at is not null and claimed_until <= $3
+             returning conversation_id",
+        )
+        .bind(Delivery::Unknown.key())
+        .bind(Delivery::Pending.key())
+        .bind(now_ms)
+        .fetch_all(pool)
+        .await?
+    }))
+}
+
+/// Claims up to [`BATCH`] due rows that nobody holds, oldest first.
+async fn claim(db: &Db, instance: &str, now_ms: i64) -> Result<Vec<Claimed>, AppError> {
+    let due = "select id from outbox
+         where state = $1 and next_attempt_at <= $2 and attempt_started_at is null
+           and (claimed_until is null or claimed_until <= $2)
+         order by id limit $3";
+    let claim = |lock: &str| {
+        format!(
+            "update outbox set claimed_by = $4, claimed_until = $5
+             where id in ({due}{lock})
+             returning id, conversation_id, body, attempts"
+        )
+    };
+    let mut claimed: Vec<Claimed> = match db {
+        Db::Sqlite(pool) => {
+            sqlx::query_as(&claim(""))
+                .bind(Delivery::Pending.key())
+                .bind(now_ms)
+                .bind(BATCH)
+                .bind(instance)
+                .bind(now_ms + LEASE_MS)
+                .fetch_all(pool)
+                .await?
         }
+        // Rows another worker is claiming at this moment are skipped, not waited for.
+        Db::Postgres(pool) => {
+            sqlx::query_as(&claim(" for update skip locked"))
+                .bind(Delivery::Pending.key())
+                .bind(now_ms)
+                .bind(BATCH)
+                .bind(instance)
+                .bind(now_ms + LEASE_MS)
+                .fetch_all(pool)
+                .await?
+        }
+    };
+    claimed.sort_by_key(|row| row.id);
+    Ok(claimed)
+}
+
+/// Records that an attempt on a claimed row starts now, renewing the claim; `false` when the
+/// claim is no longer ours.
+async fn start_attempt(db: &Db, id: i64, instance: &str, now_ms: i64) -> Result<bool, AppError> {
+    let started = on_db!(db, pool => {
+        sqlx::query(
+            "update outbox set attempt_started_at = $1, attempts = attempts + 1,
+               claimed_until = $2
+             where id = $3 and claimed_by = $4 and state = $5",
+        )
+        .bind(now_ms)
+        .bind(now_ms + LEASE_MS)
+        .bind(id)
+        .bind(instance)
+        .bind(Delivery::Pending.key())
+        .execute(pool)
+        .await?
+        .rows_affected()
     });
+    Ok(started == 1)
+}
+
+/// Where an attempt left a message.
+struct Outcome {
+    delivery: Delivery,
+    status: Option<i64>,
+    next_at: i64,
+}
+
+/// Records an attempt's outcome and lets go of the row.
+async fn record(
+    db: &Db,
+    id: i64,
+    instance: &str,
+    outcome: &Outcome,
+    now_ms: i64,
+) -> Result<(), AppError> {
+    on_db!(db, pool => {
+        sqlx::query(
+            "update outbox set state = $1, last_status = $2, next_attempt_at = $3,
+               sent_at = case when $4 then $5 else sent_at end,
+               attempt_started_at = null, claimed_by = null, claimed_until = null
+             where id = $6 and claimed_by = $7",
+        )
+        .bind(outcome.delivery.key())
+        .bind(outcome.status)
+        .bind(outcome.next_at)
+        .bind(outcome.delivery == Delivery::Sent)
+        .bind(now_ms / 1000)
+        .bind(id)
+        .bind(instance)
+        .execute(pool)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Lets go of the rows this instance claimed and has not started (at shutdown).
+pub async fn give_back(db: &Db, instance: &str) -> Result<u64, AppError> {
+    Ok(on_db!(db, pool => {
+        sqlx::query(
+            "update outbox set claimed_by = null, claimed_until = null
+             where claimed_by = $1 and attempt_started_at is null",
+        )
+        .bind(instance)
+        .execute(pool)
+        .await?
+        .rows_affected()
+    }))
+}
+
+/// Sends what is due, once. Returns how many messages were handled.
+pub async fn drain_once(state: &AppState) -> Result<usize, AppError> {
+    drain(state, &watch::channel(false).1).await
+}
+
+/// Sends what is due, stopping between two sends once `stop` says so.
+async fn drain(state: &AppState, stop: &watch::Receiver<bool>) -> Result<usize, AppError> {
+    let db = &state.db;
+    for conversation in settle_lost(db, state.now_ms()).await? {
+        tracing::warn!("a chat message's attempt was cut off: it may have been sent");
+        tokens::release_when_done(db, &conversation).await?;
+    }
+    let mut handled = 0;
+    for row in claim(db, &state.instance, state.now_ms()).await? {
+        if *stop.borrow() {
+            break;
+        }
+        let now_ms = state.now_ms();
+        if !start_attempt(db, row.id, &state.instance, now_ms).await? {
+            continue;
+        }
+        let attempts = row.attempts + 1;
+        let (delivery, status, next_at) =
+            attempt(state, &row.conversation_id, &row.body, attempts, now_ms).await?;
+        tracing::info!(outbox = row.id, attempts, state = delivery.key(), status = ?status, "chat message attempt");
+        let outcome = Outcome {
+            delivery,
+            status,
+            next_at,
+        };
+        record(db, row.id, &state.instance, &outcome, now_ms).await?;
+        if delivery != Delivery::Pending {
+            tokens::release_when_done(db, &row.conversation_id).await?;
+        }
+        handled += 1;
+    }
+    Ok(handled)
+}
+
+/// Drains the outbox until `stop` turns true (a failure is logged where it happens), then
+/// gives back what it claimed. The handle ends when it has.
+pub fn spawn_worker(state: AppState, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        while !*stop.borrow() {
+            let _ = drain(&state, &stop).await;
+            tokio::select! {
+                () = tokio::time::sleep(POLL) => {}
+                _ = stop.changed() => {}
+            }
+        }
+        if let Ok(rows @ 1..) = give_back(&state.db, &state.instance).await {
+            tracing::info!(rows, "shutdown: claimed chat messages given back");
+        }
+    })
 }
 
 #[cfg(test)]

@@ -2,12 +2,13 @@
 //! conversation, refreshed a minute before they expire (the new pair replaces the old one), and
 //! dropped once the conversation has nothing more to hear.
 
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::QueryBuilder;
 
 use crate::crypto::Keys;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::oauth::Tokens;
+use crate::on_db;
 use crate::state::AppState;
 
 /// Refresh an access token this long before it expires.
@@ -28,20 +29,23 @@ pub async fn store(
     now: i64,
 ) -> Result<(), AppError> {
     let (access, refresh) = sealed(keys, conversation, tokens);
-    sqlx::query(
-        "insert into chat_tokens (conversation_id, access_sealed, refresh_sealed, access_expires_at, updated_at)
-         values (?, ?, ?, ?, ?)
-         on conflict (conversation_id) do update set access_sealed = excluded.access_sealed,
-           refresh_sealed = coalesce(excluded.refresh_sealed, chat_tokens.refresh_sealed),
-           access_expires_at = excluded.access_expires_at, updated_at = excluded.updated_at",
-    )
-    .bind(conversation)
-    .bind(access)
-    .bind(refresh)
-    .bind(now + tokens.expires_in)
-    .bind(now)
-    .execute(db)
-    .await?;
+    on_db!(db, pool => {
+        sqlx::query(
+            "insert into chat_tokens
+               (conversation_id, access_sealed, refresh_sealed, access_expires_at, updated_at)
+             values ($1, $2, $3, $4, $5)
+             on conflict (conversation_id) do update set access_sealed = excluded.access_sealed,
+               refresh_sealed = coalesce(excluded.refresh_sealed, chat_tokens.refresh_sealed),
+               access_expires_at = excluded.access_expires_at, updated_at = excluded.updated_at",
+        )
+        .bind(conversation)
+        .bind(&access)
+        .bind(&refresh)
+        .bind(now + tokens.expires_in)
+        .bind(now)
+        .execute(pool)
+        .await?;
+    });
     Ok(())
 }
 
@@ -51,11 +55,16 @@ pub async fn access_token(
     state: &AppState,
     conversation: &str,
 ) -> Result<Option<String>, AppError> {
-    let Some(row) = sqlx::query("select access_sealed, refresh_sealed, access_expires_at from chat_tokens where conversation_id = ?")
+    let row: Option<(Vec<u8>, Option<Vec<u8>>, i64)> = on_db!(&state.db, pool => {
+        sqlx::query_as(
+            "select access_sealed, refresh_sealed, access_expires_at from chat_tokens
+             where conversation_id = $1",
+        )
         .bind(conversation)
-        .fetch_optional(&state.db)
+        .fetch_optional(pool)
         .await?
-    else {
+    });
+    let Some((sealed_access, sealed_refresh, expires_at)) = row else {
         return Ok(None);
     };
     let open = |sealed: &[u8]| {
@@ -65,12 +74,10 @@ pub async fn access_token(
             .ok()
             .and_then(|plain| String::from_utf8(plain).ok())
     };
-    let expires_at: i64 = row.try_get("access_expires_at")?;
-    let access = open(row.try_get("access_sealed")?);
     if expires_at - REFRESH_MARGIN_SECS > state.now() {
-        return Ok(access);
+        return Ok(open(&sealed_access));
     }
-    let Some(sealed_refresh) = row.try_get::<Option<Vec<u8>>, _>("refresh_sealed")? else {
+    let Some(sealed_refresh) = sealed_refresh else {
         return Ok(None);
     };
     let Some(refresh) = open(&sealed_refresh) else {
@@ -108,20 +115,24 @@ pub async fn store_refreshed(
     now: i64,
 ) -> Result<bool, AppError> {
     let (access, refresh) = sealed(keys, conversation, tokens);
-    let updated = sqlx::query(
-        "update chat_tokens set access_sealed = ?, refresh_sealed = coalesce(?, refresh_sealed),
-           access_expires_at = ?, updated_at = ?
-         where conversation_id = ? and refresh_sealed = ?",
-    )
-    .bind(access)
-    .bind(refresh)
-    .bind(now + tokens.expires_in)
-    .bind(now)
-    .bind(conversation)
-    .bind(refreshed_from)
-    .execute(db)
-    .await?;
-    Ok(updated.rows_affected() == 1)
+    let updated = on_db!(db, pool => {
+        sqlx::query(
+            "update chat_tokens set access_sealed = $1,
+               refresh_sealed = coalesce($2, refresh_sealed), access_expires_at = $3,
+               updated_at = $4
+             where conversation_id = $5 and refresh_sealed = $6",
+        )
+        .bind(&access)
+        .bind(&refresh)
+        .bind(now + tokens.expires_in)
+        .bind(now)
+        .bind(conversation)
+        .bind(refreshed_from)
+        .execute(pool)
+        .await?
+        .rows_affected()
+    });
+    Ok(updated == 1)
 }
 
 /// Drops a conversation's tokens once nothing is left to say there: every shipment of the
@@ -132,21 +143,23 @@ pub async fn release_when_done(db: &Db, conversation: &str) -> Result<(), AppErr
         .iter()
         .filter(|s| !s.is_terminal())
         .map(|s| s.key());
-    let mut query = QueryBuilder::<Sqlite>::new("delete from chat_tokens where conversation_id = ");
-    query
-        .push_bind(conversation)
-        .push(" and not exists (select 1 from outbox where state = ")
-        .push_bind(super::Delivery::Pending.key())
-        .push(" and conversation_id = ")
-        .push_bind(conversation)
-        .push(") and not exists (select 1 from shipments where conversation_id = ")
-        .push_bind(conversation)
-        .push(" and status in (");
-    let mut separated = query.separated(", ");
-    for key in open {
-        separated.push_bind(key);
-    }
-    query.push("))");
-    query.build().execute(db).await?;
+    on_db!(db, pool => {
+        let mut query = QueryBuilder::new("delete from chat_tokens where conversation_id = ");
+        query
+            .push_bind(conversation)
+            .push(" and not exists (select 1 from outbox where state = ")
+            .push_bind(super::Delivery::Pending.key())
+            .push(" and conversation_id = ")
+            .push_bind(conversation)
+            .push(") and not exists (select 1 from shipments where conversation_id = ")
+            .push_bind(conversation)
+            .push(" and status in (");
+        let mut separated = query.separated(", ");
+        for key in open.clone() {
+            separated.push_bind(key);
+        }
+        query.push("))");
+        query.build().execute(pool).await?;
+    });
     Ok(())
 }

@@ -15,6 +15,7 @@ use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
 use crate::crypto::RootSecret;
+use crate::db::PoolLimits;
 use crate::http::client::{TrustedProxies, DEFAULT_HEADER};
 use crate::http::limits::RateLimits;
 
@@ -31,6 +32,8 @@ pub struct Config {
     /// The public origin users reach Ersal at (landing URLs are built on it).
     pub public_base_url: Url,
     pub database_url: String,
+    /// The database pool's size and how long a request waits for a connection.
+    pub db_pool: PoolLimits,
     /// Divar identification keys accepted in `Authorization`; more than one during rotation.
     pub identification_keys: Vec<SecretString>,
     /// The Kenar app slug (OAuth `client_id`).
@@ -305,6 +308,10 @@ impl Config {
             public_base_url,
             database_url: get("DATABASE_URL")
                 .unwrap_or_else(|| "sqlite://data/ersal.db".to_owned()),
+            db_pool: PoolLimits {
+                max_connections: whole_number(&get, "ERSAL_DB_MAX_CONNECTIONS", 10, 1..=1000, "")?,
+                acquire_timeout: seconds("ERSAL_DB_ACQUIRE_TIMEOUT_SECS", 5, 1..=60)?,
+            },
             identification_keys,
             kenar_app_slug: match required("KENAR_APP_SLUG", kenar::dev::APP_SLUG)? {
                 slug if !dev && slug == kenar::dev::APP_SLUG => {

@@ -1,4 +1,9 @@
-//! `GET /healthz`: 200 when the database answers, 503 otherwise.
+//! Probes for a load balancer or orchestrator:
+//! * `GET /healthz` (liveness): 200 when the process answers and its database does, 503
+//!   otherwise;
+//! * `GET /readyz` (readiness): 200 only when the database answers and every migration this
+//!   build knows has been applied, 503 otherwise (a new build waiting for `ersal migrate`, or
+//!   a database that is down, gets no traffic).
 
 use axum::extract::State;
 use axum::response::IntoResponse;
@@ -11,18 +16,36 @@ use crate::db;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/healthz", get(health))
+    Router::new()
+        .route("/healthz", get(health))
+        .route("/readyz", get(ready))
+}
+
+fn answer(ok: bool) -> impl IntoResponse {
+    if ok {
+        (StatusCode::OK, Json(json!({"status": "ok"})))
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "unavailable"})),
+        )
+    }
 }
 
 async fn health(State(state): State<AppState>) -> impl IntoResponse {
-    match db::ping(&state.db).await {
-        Ok(()) => (StatusCode::OK, Json(json!({"status": "ok"}))),
-        Err(cause) => {
-            tracing::error!(error = %cause, "health check: database unavailable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({"status": "unavailable"})),
-            )
-        }
+    let answered = db::ping(&state.db).await;
+    if let Err(cause) = &answered {
+        tracing::error!(error = %cause, "health check: database unavailable");
     }
+    answer(answered.is_ok())
+}
+
+async fn ready(State(state): State<AppState>) -> impl IntoResponse {
+    let migrated = state.db.is_migrated().await;
+    match &migrated {
+        Ok(false) => tracing::warn!("readiness: migrations pending"),
+        Err(cause) => tracing::error!(error = %cause, "readiness: database unavailable"),
+        Ok(true) => {}
+    }
+    answer(matches!(migrated, Ok(true)))
 }

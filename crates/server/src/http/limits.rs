@@ -42,7 +42,7 @@ const CLASSES: [(Class, &str, u32); 5] = [
 
 /// The class of `path`, or `None` where no per-address limit applies.
 pub fn class_of(path: &str) -> Option<Class> {
-    let unlimited = ["/divar/init", "/healthz", "/favicon.ico"];
+    let unlimited = ["/divar/init", "/healthz", "/readyz", "/favicon.ico"];
     if unlimited.contains(&path) || path.starts_with("/pkg/") || path.starts_with("/fonts/") {
         return None;
     }

@@ -1,11 +1,12 @@
 //! The console's view of many shipments: a filtered, paged list and the counts per status.
 
 use domain::status::Status;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::{Database, QueryBuilder};
 
 use super::rows::decode;
 use crate::db::Db;
 use crate::error::AppError;
+use crate::on_db;
 
 /// One condition of the console's list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,10 +42,16 @@ pub struct Line {
 
 pub const PAGE_SIZE: i64 = 20;
 
-fn filtered<'a>(
-    mut query: QueryBuilder<'a, Sqlite>,
+fn filtered<'a, DB: Database>(
+    mut query: QueryBuilder<'a, DB>,
     filter: &'a Filter,
-) -> QueryBuilder<'a, Sqlite> {
+) -> QueryBuilder<'a, DB>
+where
+    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
     query.push(" where 1 = 1");
     for condition in &filter.0 {
         match condition {
@@ -61,35 +68,51 @@ fn filtered<'a>(
     query
 }
 
+/// One line of the list as stored.
+#[derive(sqlx::FromRow)]
+struct Stored {
+    id: String,
+    status: String,
+    item_description: String,
+    origin_city: Option<String>,
+    destination_city: Option<String>,
+    created_at: i64,
+    direct_link: bool,
+}
+
 /// A page (from 0) of shipments matching `filter`, newest first, and how many match in all.
 pub async fn list(db: &Db, filter: &Filter, page: i64) -> Result<(Vec<Line>, i64), AppError> {
-    let total: i64 = filtered(QueryBuilder::new("select count(*) from shipments"), filter)
-        .build_query_scalar()
-        .fetch_one(db)
-        .await?;
-    let mut query = filtered(
-        QueryBuilder::new("select id, status, item_description, origin_city, destination_city, created_at, direct_link from shipments"),
-        filter,
-    );
-    query
-        .push(" order by created_at desc, id limit ")
-        .push_bind(PAGE_SIZE)
-        .push(" offset ")
-        .push_bind(page.max(0) * PAGE_SIZE);
-    let lines = query
-        .build()
-        .fetch_all(db)
-        .await?
+    let (rows, total): (Vec<Stored>, i64) = on_db!(db, pool => {
+        let total = filtered(QueryBuilder::new("select count(*) from shipments"), filter)
+            .build_query_scalar()
+            .fetch_one(pool)
+            .await?;
+        let mut query = filtered(
+            QueryBuilder::new(
+                "select id, status, item_description, origin_city, destination_city, created_at,
+                        direct_link
+                 from shipments",
+            ),
+            filter,
+        );
+        query
+            .push(" order by created_at desc, id limit ")
+            .push_bind(PAGE_SIZE)
+            .push(" offset ")
+            .push_bind(page.max(0) * PAGE_SIZE);
+        (query.build_query_as().fetch_all(pool).await?, total)
+    });
+    let lines = rows
         .into_iter()
         .map(|row| {
             Ok(Line {
-                id: row.try_get("id")?,
-                status: decode(Status::parse(row.try_get("status")?), "status")?,
-                item: row.try_get("item_description")?,
-                origin_city: row.try_get("origin_city")?,
-                destination_city: row.try_get("destination_city")?,
-                created_at: row.try_get("created_at")?,
-                direct_link: row.try_get("direct_link")?,
+                status: decode(Status::parse(&row.status), "status")?,
+                id: row.id,
+                item: row.item_description,
+                origin_city: row.origin_city,
+                destination_city: row.destination_city,
+                created_at: row.created_at,
+                direct_link: row.direct_link,
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
@@ -98,10 +121,11 @@ pub async fn list(db: &Db, filter: &Filter, page: i64) -> Result<(Vec<Line>, i64
 
 /// How many shipments are in each status.
 pub async fn counts(db: &Db) -> Result<Vec<(Status, i64)>, AppError> {
-    let rows: Vec<(String, i64)> =
+    let rows: Vec<(String, i64)> = on_db!(db, pool => {
         sqlx::query_as("select status, count(*) from shipments group by status")
-            .fetch_all(db)
-            .await?;
+            .fetch_all(pool)
+            .await?
+    });
     Ok(rows
         .into_iter()
         .filter_map(|(s, n)| Status::parse(&s).map(|s| (s, n)))

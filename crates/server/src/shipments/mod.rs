@@ -17,15 +17,15 @@ use domain::status::{Actor, Status};
 use domain::tariff::Service;
 use domain::values::Rials;
 use serde::{Deserialize, Serialize};
-use sqlx::{Sqlite, Transaction};
 
 use crate::chat::outbox::{self, Announcement};
 use crate::chat::tokens;
 use crate::crypto::Keys;
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::drafts;
 use crate::error::AppError;
 use crate::operators;
+use crate::{on_db, on_tx};
 
 /// Both sides' personal details; the other side's is `None` until they fill it in.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -112,23 +112,26 @@ fn new_code() -> TrackingCode {
 }
 
 async fn record_event(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     id: &TrackingCode,
     status: Status,
     actor: Actor,
     note: Option<&str>,
     now: i64,
 ) -> Result<(), AppError> {
-    sqlx::query(
-        "insert into shipment_events (shipment_id, status, actor, at, note) values (?, ?, ?, ?, ?)",
-    )
-    .bind(id.as_str())
-    .bind(status.key())
-    .bind(actor.key())
-    .bind(now)
-    .bind(note)
-    .execute(&mut **tx)
-    .await?;
+    on_tx!(tx, conn => {
+        sqlx::query(
+            "insert into shipment_events (shipment_id, status, actor, at, note)
+             values ($1, $2, $3, $4, $5)",
+        )
+        .bind(id.as_str())
+        .bind(status.key())
+        .bind(actor.key())
+        .bind(now)
+        .bind(note)
+        .execute(conn)
+        .await?;
+    });
     Ok(())
 }
 
@@ -231,11 +234,12 @@ pub async fn get(db: &Db, keys: &Keys, id: &TrackingCode) -> Result<Option<Shipm
 
 /// The conversation a shipment belongs to (`None` when unknown, or started outside a chat).
 pub async fn conversation_of(db: &Db, id: &TrackingCode) -> Result<Option<String>, AppError> {
-    let found: Option<Option<String>> =
-        sqlx::query_scalar("select conversation_id from shipments where id = ?")
+    let found: Option<Option<String>> = on_db!(db, pool => {
+        sqlx::query_scalar("select conversation_id from shipments where id = $1")
             .bind(id.as_str())
-            .fetch_optional(db)
-            .await?;
+            .fetch_optional(pool)
+            .await?
+    });
     Ok(found.flatten())
 }
 
@@ -297,7 +301,7 @@ pub async fn transition(
             Some(note) => format!("{} ← {} ({note})", to.label(), from.label()),
             None => format!("{} ← {}", to.label(), from.label()),
         };
-        operators::audit(&mut *tx, id, operator, &what, now).await?;
+        operators::audit(&mut tx, id, operator, &what, now).await?;
     }
     tx.commit().await?;
     // An ended shipment may leave its chat with nothing more to hear.

@@ -3,7 +3,7 @@
 
 use domain::code::TrackingCode;
 use domain::status::{Actor, Status};
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::QueryBuilder;
 
 use super::{transition, Change, Changed, Parties};
 use crate::chat::texts::{announce, Facts};
@@ -13,6 +13,7 @@ use crate::crypto::Keys;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::sessions;
+use crate::{on_db, on_tx};
 
 /// Days a shipment may wait for the other side before it expires.
 pub const COUNTERPARTY_DAYS: i64 = 7;
@@ -32,60 +33,63 @@ pub async fn purge_personal_data(
     retention_days: u32,
     now: i64,
 ) -> Result<u64, AppError> {
-    let mut query = QueryBuilder::<Sqlite>::new(
-        "select id, conversation_id, landing_digest from shipments
-         where purged_at is null and updated_at < ",
-    );
-    query
-        .push_bind(now - i64::from(retention_days) * 86_400)
-        .push(" and status in (");
-    let mut separated = query.separated(", ");
-    for status in Status::ALL.iter().filter(|s| s.is_terminal()) {
-        separated.push_bind(status.key());
-    }
-    query.push(")");
-    let due: Vec<(String, Option<String>, Option<String>)> =
-        query.build_query_as().fetch_all(db).await?;
+    let due: Vec<(String, Option<String>, Option<String>)> = on_db!(db, pool => {
+        let mut query = QueryBuilder::new(
+            "select id, conversation_id, landing_digest from shipments
+             where purged_at is null and updated_at < ",
+        );
+        query
+            .push_bind(now - i64::from(retention_days) * 86_400)
+            .push(" and status in (");
+        let mut separated = query.separated(", ");
+        for status in Status::ALL.iter().filter(|s| s.is_terminal()) {
+            separated.push_bind(status.key());
+        }
+        query.push(")");
+        query.build_query_as().fetch_all(pool).await?
+    });
     let empty = serde_json::to_vec(&Parties::default())?;
     for (id, conversation, landing) in &due {
         let pressed = match conversation {
             Some(conversation) => pressed_for(db, keys, conversation, id).await?,
             None => Vec::new(),
         };
+        let sealed = keys.seal(&empty, id.as_bytes());
         let mut tx = db.begin().await?;
-        sqlx::query(
-            "update shipments set parties_sealed = ?, conversation_id = null, post_token = null,
-               landing_digest = null, purged_at = ?
-             where id = ?",
-        )
-        .bind(keys.seal(&empty, id.as_bytes()))
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        for blank in [
-            "update outbox set body = '{}' where shipment_id = ?",
-            "update shipment_events set note = null where shipment_id = ?",
-            "update audit set what = '' where shipment_id = ?",
-        ] {
-            sqlx::query(blank).bind(id).execute(&mut *tx).await?;
-        }
-        if let Some(landing) = landing {
+        on_tx!(&mut tx, conn => {
             sqlx::query(
-                "delete from landing_sessions where id_digest = ?
-                   and not exists (select 1 from shipments where landing_digest = ?)",
+                "update shipments set parties_sealed = $1, conversation_id = null,
+                   post_token = null, landing_digest = null, purged_at = $2
+                 where id = $3",
             )
-            .bind(landing)
-            .bind(landing)
-            .execute(&mut *tx)
+            .bind(&sealed)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *conn)
             .await?;
-        }
-        for landing in &pressed {
-            sqlx::query("delete from landing_sessions where id_digest = ?")
+            for blank in [
+                "update outbox set body = '{}' where shipment_id = $1",
+                "update shipment_events set note = null where shipment_id = $1",
+                "update audit set what = '' where shipment_id = $1",
+            ] {
+                sqlx::query(blank).bind(id).execute(&mut *conn).await?;
+            }
+            if let Some(landing) = landing {
+                sqlx::query(
+                    "delete from landing_sessions where id_digest = $1
+                       and not exists (select 1 from shipments where landing_digest = $1)",
+                )
                 .bind(landing)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
-        }
+            }
+            for landing in &pressed {
+                sqlx::query("delete from landing_sessions where id_digest = $1")
+                    .bind(landing)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+        });
         tx.commit().await?;
         // The chat's permission goes only when no other shipment of it still needs it.
         if let Some(conversation) = conversation {
@@ -115,15 +119,17 @@ async fn pressed_for(
 /// Moves shipments whose other side never completed (no change for [`COUNTERPARTY_DAYS`]) to
 /// Expired, by the system, announcing it in their chat. Returns how many expired.
 pub async fn expire_unanswered(db: &Db, keys: &Keys, now: i64) -> Result<usize, AppError> {
-    let due: Vec<(String, Option<String>, String)> = sqlx::query_as(
-        "select id, conversation_id, item_description from shipments
-         where status in (?, ?) and updated_at < ?",
-    )
-    .bind(Status::AwaitingCounterparty.key())
-    .bind(Status::AwaitingConfirmation.key())
-    .bind(now - COUNTERPARTY_DAYS * 86_400)
-    .fetch_all(db)
-    .await?;
+    let due: Vec<(String, Option<String>, String)> = on_db!(db, pool => {
+        sqlx::query_as(
+            "select id, conversation_id, item_description from shipments
+             where status in ($1, $2) and updated_at < $3",
+        )
+        .bind(Status::AwaitingCounterparty.key())
+        .bind(Status::AwaitingConfirmation.key())
+        .bind(now - COUNTERPARTY_DAYS * 86_400)
+        .fetch_all(pool)
+        .await?
+    });
     let mut expired = 0;
     for (id, conversation, item) in due {
         let Ok(code) = TrackingCode::try_from(id) else {

@@ -6,33 +6,33 @@ use domain::size::SizeClass;
 use domain::status::{Actor, Status};
 use domain::tariff::Service;
 use domain::values::{Dimensions, Grams, ItemDescription, Rials};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, Transaction};
 
 use super::{Completion, Event, Order, Shipment};
 use crate::crypto::Keys;
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::error::AppError;
+use crate::{on_db, on_tx};
 
 fn money(value: Rials) -> i64 {
     i64::try_from(value.0).unwrap_or(i64::MAX)
 }
 
 pub(super) async fn insert(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     id: &TrackingCode,
     new: &Order,
     parties_sealed: Vec<u8>,
     now: i64,
 ) -> Result<(), AppError> {
     let dims = new.item.dimensions;
-    sqlx::query(
+    on_tx!(tx, conn => sqlx::query(
         "insert into shipments
            (id, landing_digest, conversation_id, post_token, opener_role, status, item_description,
             size_class, weight_grams, length_cm, width_cm, height_cm, declared_rials, fragile,
             origin_city, destination_city, service, payer, quote_total_rials, parties_sealed,
             direct_link, created_at, updated_at)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+                 $19, $20, $21, $22, $22)",
     )
     .bind(id.as_str())
     .bind(&new.landing)
@@ -53,52 +53,53 @@ pub(super) async fn insert(
     .bind(new.service.key())
     .bind(new.payer.key())
     .bind(money(new.quote_total))
-    .bind(parties_sealed)
+    .bind(&parties_sealed)
     .bind(new.direct_link)
     .bind(now)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
+    .execute(conn)
+    .await
+    .map(|_| ()))?;
     Ok(())
 }
 
 /// Books a shipment still in the status it was read in; `false` when it has moved since.
 pub(super) async fn complete(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     shipment: &Shipment,
     completion: &Completion,
     parties_sealed: Vec<u8>,
     now: i64,
 ) -> Result<bool, AppError> {
-    let changed = sqlx::query(
-        "update shipments set status = ?, parties_sealed = ?, origin_city = ?, destination_city = ?,
-           quote_total_rials = ?, updated_at = ?
-         where id = ? and status = ?",
+    let changed = on_tx!(tx, conn => sqlx::query(
+        "update shipments set status = $1, parties_sealed = $2, origin_city = $3,
+           destination_city = $4, quote_total_rials = $5, updated_at = $6
+         where id = $7 and status = $8",
     )
     .bind(Status::Booked.key())
-    .bind(parties_sealed)
+    .bind(&parties_sealed)
     .bind(&completion.origin_city)
     .bind(&completion.destination_city)
     .bind(money(completion.total))
     .bind(now)
     .bind(shipment.id.as_str())
     .bind(shipment.status.key())
-    .execute(&mut **tx)
+    .execute(conn)
     .await?
-    .rows_affected();
+    .rows_affected());
     Ok(changed == 1)
 }
 
 /// A shipment's status and conversation, read inside the transaction that will change it.
 pub(super) async fn status(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     id: &TrackingCode,
 ) -> Result<Option<(Status, Option<String>)>, AppError> {
-    let current: Option<(String, Option<String>)> =
-        sqlx::query_as("select status, conversation_id from shipments where id = ?")
+    let current: Option<(String, Option<String>)> = on_tx!(tx, conn => {
+        sqlx::query_as("select status, conversation_id from shipments where id = $1")
             .bind(id.as_str())
-            .fetch_optional(&mut **tx)
-            .await?;
+            .fetch_optional(conn)
+            .await?
+    });
     current
         .map(|(s, conversation)| Ok((decode(Status::parse(&s), "status")?, conversation)))
         .transpose()
@@ -106,17 +107,17 @@ pub(super) async fn status(
 
 /// Moves a shipment from `from` to `to`; `false` when it is no longer in `from`.
 pub(super) async fn set_status(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Tx,
     id: &TrackingCode,
     from: Status,
     to: Status,
     pickup: Option<(i64, PickupWindow)>,
     now: i64,
 ) -> Result<bool, AppError> {
-    let changed = sqlx::query(
-        "update shipments set status = ?, updated_at = ?,
-           pickup_day = coalesce(?, pickup_day), pickup_window = coalesce(?, pickup_window)
-         where id = ? and status = ?",
+    let changed = on_tx!(tx, conn => sqlx::query(
+        "update shipments set status = $1, updated_at = $2,
+           pickup_day = coalesce($3, pickup_day), pickup_window = coalesce($4, pickup_window)
+         where id = $5 and status = $6",
     )
     .bind(to.key())
     .bind(now)
@@ -124,9 +125,9 @@ pub(super) async fn set_status(
     .bind(pickup.map(|(_, window)| window.key()))
     .bind(id.as_str())
     .bind(from.key())
-    .execute(&mut **tx)
+    .execute(conn)
     .await?
-    .rows_affected();
+    .rows_affected());
     Ok(changed == 1)
 }
 
@@ -134,13 +135,35 @@ pub(super) fn decode<T>(value: Option<T>, what: &str) -> Result<T, AppError> {
     value.ok_or_else(|| AppError::new(format_args!("unknown {what} in shipments")))
 }
 
-fn item(row: &SqliteRow) -> Result<Item, AppError> {
-    let side = |name: &str| -> Result<Option<u16>, AppError> {
-        Ok(row
-            .try_get::<Option<i64>, _>(name)?
-            .and_then(|v| u16::try_from(v).ok()))
-    };
-    let dimensions = match (side("length_cm")?, side("width_cm")?, side("height_cm")?) {
+/// A shipment's row as stored.
+#[derive(sqlx::FromRow)]
+struct Stored {
+    landing_digest: Option<String>,
+    conversation_id: Option<String>,
+    post_token: Option<String>,
+    opener_role: String,
+    status: String,
+    item_description: String,
+    size_class: String,
+    weight_grams: Option<i64>,
+    length_cm: Option<i64>,
+    width_cm: Option<i64>,
+    height_cm: Option<i64>,
+    declared_rials: i64,
+    fragile: bool,
+    origin_city: Option<String>,
+    destination_city: Option<String>,
+    service: String,
+    payer: String,
+    quote_total_rials: i64,
+    parties_sealed: Vec<u8>,
+    direct_link: bool,
+    purged_at: Option<i64>,
+}
+
+fn item(row: &Stored) -> Result<Item, AppError> {
+    let side = |v: Option<i64>| v.and_then(|v| u16::try_from(v).ok());
+    let dimensions = match (side(row.length_cm), side(row.width_cm), side(row.height_cm)) {
         (Some(length_cm), Some(width_cm), Some(height_cm)) => Some(Dimensions {
             length_cm,
             width_cm,
@@ -148,40 +171,41 @@ fn item(row: &SqliteRow) -> Result<Item, AppError> {
         }),
         _ => None,
     };
-    let declared: i64 = row.try_get("declared_rials")?;
     Ok(Item {
         description: decode(
-            ItemDescription::parse(row.try_get("item_description")?).ok(),
+            ItemDescription::parse(&row.item_description).ok(),
             "item description",
         )?,
-        size: decode(SizeClass::parse(row.try_get("size_class")?), "size class")?,
+        size: decode(SizeClass::parse(&row.size_class), "size class")?,
         weight: row
-            .try_get::<Option<i64>, _>("weight_grams")?
+            .weight_grams
             .and_then(|g| u32::try_from(g).ok())
             .map(Grams),
         dimensions,
-        declared_value: Rials(u64::try_from(declared).unwrap_or_default()),
-        fragile: row.try_get("fragile")?,
+        declared_value: Rials(u64::try_from(row.declared_rials).unwrap_or_default()),
+        fragile: row.fragile,
     })
 }
 
 async fn events(db: &Db, id: &TrackingCode) -> Result<Vec<Event>, AppError> {
-    sqlx::query(
-        "select status, actor, at, note from shipment_events where shipment_id = ? order by id",
-    )
-    .bind(id.as_str())
-    .fetch_all(db)
-    .await?
-    .into_iter()
-    .map(|e| {
-        Ok(Event {
-            status: decode(Status::parse(e.try_get("status")?), "status")?,
-            actor: decode(Actor::parse(e.try_get("actor")?), "actor")?,
-            at: e.try_get("at")?,
-            note: e.try_get("note")?,
+    let rows: Vec<(String, String, i64, Option<String>)> = on_db!(db, pool => {
+        sqlx::query_as(
+            "select status, actor, at, note from shipment_events where shipment_id = $1 order by id",
+        )
+        .bind(id.as_str())
+        .fetch_all(pool)
+        .await?
+    });
+    rows.into_iter()
+        .map(|(status, actor, at, note)| {
+            Ok(Event {
+                status: decode(Status::parse(&status), "status")?,
+                actor: decode(Actor::parse(&actor), "actor")?,
+                at,
+                note,
+            })
         })
-    })
-    .collect()
+        .collect()
 }
 
 pub(super) async fn read(
@@ -189,46 +213,44 @@ pub(super) async fn read(
     keys: &Keys,
     id: &TrackingCode,
 ) -> Result<Option<Shipment>, AppError> {
-    let Some(row) = sqlx::query(
-        "select landing_digest, conversation_id, post_token, opener_role, status, item_description,
-                size_class, weight_grams, length_cm, width_cm, height_cm, declared_rials, fragile,
-                origin_city, destination_city, service, payer, quote_total_rials, parties_sealed,
-                direct_link, purged_at
-         from shipments where id = ?",
-    )
-    .bind(id.as_str())
-    .fetch_optional(db)
-    .await?
-    else {
+    let row: Option<Stored> = on_db!(db, pool => {
+        sqlx::query_as(
+            "select landing_digest, conversation_id, post_token, opener_role, status,
+                    item_description, size_class, weight_grams, length_cm, width_cm, height_cm,
+                    declared_rials, fragile, origin_city, destination_city, service, payer,
+                    quote_total_rials, parties_sealed, direct_link, purged_at
+             from shipments where id = $1",
+        )
+        .bind(id.as_str())
+        .fetch_optional(pool)
+        .await?
+    });
+    let Some(row) = row else {
         return Ok(None);
     };
-    let sealed: Vec<u8> = row.try_get("parties_sealed")?;
     // A decoding error could quote personal data: it is replaced by a fixed sentence.
-    let parties = serde_json::from_slice(&keys.open(&sealed, id.as_str().as_bytes())?)
+    let parties = serde_json::from_slice(&keys.open(&row.parties_sealed, id.as_str().as_bytes())?)
         .map_err(|_| AppError::new("a shipment's sealed parties do not decode"))?;
-    let total: i64 = row.try_get("quote_total_rials")?;
     let order = Order {
-        // Empty once the landing session is gone (housekeeping, purge): it matches no session.
-        landing: row
-            .try_get::<Option<String>, _>("landing_digest")?
-            .unwrap_or_default(),
-        conversation_id: row.try_get("conversation_id")?,
-        post_token: row.try_get("post_token")?,
-        opener_role: decode(Role::parse(row.try_get("opener_role")?), "role")?,
         item: item(&row)?,
-        origin_city: row.try_get("origin_city")?,
-        destination_city: row.try_get("destination_city")?,
-        service: decode(Service::parse(row.try_get("service")?), "service")?,
-        payer: decode(Payer::parse(row.try_get("payer")?), "payer")?,
-        quote_total: Rials(u64::try_from(total).unwrap_or_default()),
+        // Empty once the landing session is gone (housekeeping, purge): it matches no session.
+        landing: row.landing_digest.unwrap_or_default(),
+        conversation_id: row.conversation_id,
+        post_token: row.post_token,
+        opener_role: decode(Role::parse(&row.opener_role), "role")?,
+        origin_city: row.origin_city,
+        destination_city: row.destination_city,
+        service: decode(Service::parse(&row.service), "service")?,
+        payer: decode(Payer::parse(&row.payer), "payer")?,
+        quote_total: Rials(u64::try_from(row.quote_total_rials).unwrap_or_default()),
         parties,
-        direct_link: row.try_get("direct_link")?,
+        direct_link: row.direct_link,
     };
     Ok(Some(Shipment {
         id: id.clone(),
-        status: decode(Status::parse(row.try_get("status")?), "status")?,
+        status: decode(Status::parse(&row.status), "status")?,
         order,
-        purged: row.try_get::<Option<i64>, _>("purged_at")?.is_some(),
+        purged: row.purged_at.is_some(),
         events: events(db, id).await?,
     }))
 }

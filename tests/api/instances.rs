@@ -1,0 +1,134 @@
+//! Several Ersal processes on one database, as behind a load balancer: the outbox's claims send
+//! each chat message once, a claim left by a dead process is settled by the written rule, and a
+//! stopping process gives its claims back.
+
+use ersal_server::chat::outbox::{self, LEASE_MS};
+use ersal_server::AppState;
+
+use crate::outbox::{queue, Harness};
+use crate::support::{exec, scalar};
+
+async fn state_of(state: &AppState, id: i64) -> String {
+    scalar(
+        &state.db,
+        &format!("select state from outbox where id = {id}"),
+    )
+    .await
+}
+
+async fn pending(state: &AppState) -> i64 {
+    scalar(
+        &state.db,
+        "select count(*) from outbox where state = 'pending'",
+    )
+    .await
+}
+
+#[tokio::test]
+async fn two_instances_draining_at_once_send_each_message_once() {
+    let (harness, first) = Harness::start(3600).await;
+    let second = harness.ersal().await;
+    for _ in 0..24 {
+        queue(&first).await;
+    }
+    for _ in 0..10 {
+        let (a, b) = tokio::join!(outbox::drain_once(&first), outbox::drain_once(&second));
+        a.unwrap();
+        b.unwrap();
+        if pending(&first).await == 0 {
+            break;
+        }
+    }
+    assert_eq!(pending(&first).await, 0);
+    assert_eq!(harness.delivered(), 24, "every message once, none twice");
+}
+
+#[tokio::test]
+async fn a_dead_instances_claims_are_settled_when_they_run_out() {
+    let (harness, live) = Harness::start(3600).await;
+    let untouched = queue(&live).await;
+    let cut_off = queue(&live).await;
+    let until = live.now_ms() + LEASE_MS;
+    // A process claimed both, started sending the second, and was killed.
+    exec(
+        &live.db,
+        &format!("update outbox set claimed_by = 'dead', claimed_until = {until}"),
+    )
+    .await;
+    exec(
+        &live.db,
+        &format!(
+            "update outbox set attempt_started_at = {}, attempts = 1 where id = {cut_off}",
+            live.now_ms()
+        ),
+    )
+    .await;
+
+    outbox::drain_once(&live).await.unwrap();
+    assert_eq!(harness.delivered(), 0, "a live claim is left alone");
+
+    exec(&live.db, "update outbox set claimed_until = 0").await;
+    outbox::drain_once(&live).await.unwrap();
+    assert_eq!(
+        state_of(&live, untouched).await,
+        "sent",
+        "nothing had been sent"
+    );
+    assert_eq!(
+        state_of(&live, cut_off).await,
+        "unknown",
+        "it may have reached the chat: never sent again"
+    );
+    outbox::drain_once(&live).await.unwrap();
+    assert_eq!(harness.delivered(), 1);
+}
+
+#[tokio::test]
+async fn a_stopping_worker_gives_its_claims_back_at_once() {
+    let (harness, stopping) = Harness::start(3600).await;
+    let other = harness.ersal().await;
+    let id = queue(&stopping).await;
+    let until = stopping.now_ms() + LEASE_MS;
+    exec(
+        &stopping.db,
+        &format!(
+            "update outbox set claimed_by = '{}', claimed_until = {until}",
+            stopping.instance
+        ),
+    )
+    .await;
+    outbox::drain_once(&other).await.unwrap();
+    assert_eq!(harness.delivered(), 0, "claimed by the stopping process");
+
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = outbox::spawn_worker(stopping.clone(), stopped);
+    stop.send(true).unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(10), worker)
+        .await
+        .expect("the worker stops when told")
+        .unwrap();
+    // The worker may have sent it itself before it stopped; if not, it gave it back.
+    outbox::drain_once(&other).await.unwrap();
+    assert_eq!(state_of(&other, id).await, "sent");
+    assert_eq!(harness.delivered(), 1);
+}
+
+#[tokio::test]
+async fn the_jobs_run_in_one_instance_at_a_time() {
+    let (harness, first) = Harness::start(3600).await;
+    let second = harness.ersal().await;
+    let now = first.now();
+    let (a, b) = tokio::join!(
+        ersal_server::jobs::run_once(&first, now),
+        ersal_server::jobs::run_once(&second, now)
+    );
+    match &first.db {
+        // One SQLite file serves one instance: there is nobody to take turns with.
+        ersal_server::db::Db::Sqlite(_) => assert!(a.is_some() && b.is_some()),
+        ersal_server::db::Db::Postgres(_) => {
+            assert!(a.is_some() != b.is_some(), "exactly one ran: {a:?} {b:?}");
+            let later = ersal_server::jobs::run_once(&second, now).await;
+            assert!(later.is_some(), "the lock was released after the round");
+        }
+    }
+}
