@@ -1,13 +1,16 @@
 //! The Ersal server: loads the configuration, opens and migrates the database, starts the
 //! background workers and serves the app (`ersal::server`); `ersal operator …` manages the
-//! console's accounts.
+//! console's accounts, `ersal migrate` applies pending migrations and `ersal backup <file>`
+//! copies an SQLite database while it serves.
 
 #[cfg(feature = "ssr")]
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some("operator") {
-        return operator_command(&args[1..]).await;
+    match args.first().map(String::as_str) {
+        Some("operator") => return operator_command(&args[1..]).await,
+        Some("migrate" | "backup") => return database_command(&args).await,
+        _ => {}
     }
     use anyhow::Context;
     use ersal_server::{AppState, Config};
@@ -113,6 +116,33 @@ async fn operator_command(args: &[String]) -> anyhow::Result<()> {
         }
         _ => bail!("usage: ersal operator add <username> | ersal operator disable <username>"),
     }
+    Ok(())
+}
+
+/// `ersal migrate` (apply pending migrations, then exit: a deployment runs it before starting
+/// the new build's instances) and `ersal backup <file>` (an online SQLite backup).
+#[cfg(feature = "ssr")]
+async fn database_command(args: &[String]) -> anyhow::Result<()> {
+    use anyhow::{bail, Context};
+    use ersal_server::{db, Config};
+
+    let config = Config::from_env()?;
+    let database = db::open(&config.database_url, config.db_pool)
+        .await
+        .context("opening the database")?;
+    match args {
+        [verb] if verb == "migrate" => {
+            database.migrate().await.context("migrating")?;
+            println!("the database is up to date");
+        }
+        [verb, file] if verb == "backup" => {
+            let file = std::path::Path::new(file);
+            database.backup(file).await?;
+            println!("backed up to {}", file.display());
+        }
+        _ => bail!("usage: ersal migrate | ersal backup <file>"),
+    }
+    database.close().await;
     Ok(())
 }
 

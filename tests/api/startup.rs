@@ -1,13 +1,14 @@
 //! The server binary itself, started as an operator would: production is the default, and it
-//! refuses development values before it opens anything.
+//! refuses development values before it opens anything; its database commands.
 
+use std::path::Path;
 use std::process::Command;
 
-/// Runs `ersal` in an empty folder (no `.env`) with only `vars` set; its exit and its errors.
-fn start(vars: &[(&str, &str)]) -> (bool, String) {
-    let dir = tempfile::tempdir().unwrap();
+/// Runs `ersal args…` in `dir` with only `vars` set; its exit and its errors.
+fn run_in(dir: &Path, args: &[&str], vars: &[(&str, &str)]) -> (bool, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_ersal"))
-        .current_dir(dir.path())
+        .args(args)
+        .current_dir(dir)
         .env_clear()
         .envs(vars.iter().copied())
         .output()
@@ -16,6 +17,31 @@ fn start(vars: &[(&str, &str)]) -> (bool, String) {
         out.status.success(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// Runs `ersal` in an empty folder (no `.env`) with only `vars` set; its exit and its errors.
+fn start(vars: &[(&str, &str)]) -> (bool, String) {
+    run_in(tempfile::tempdir().unwrap().path(), &[], vars)
+}
+
+#[test]
+fn migrate_then_back_up_while_nothing_is_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let vars = [
+        ("ERSAL_MODE", "dev"),
+        ("DATABASE_URL", "sqlite://data/ersal.db"),
+    ];
+    assert_eq!(
+        run_in(dir.path(), &["migrate"], &vars),
+        (true, String::new())
+    );
+    let (ok, errors) = run_in(dir.path(), &["backup", "copy.db"], &vars);
+    assert!(ok, "{errors}");
+    let copy = std::fs::read(dir.path().join("copy.db")).unwrap();
+    assert!(copy.starts_with(b"SQLite format 3\0"));
+    let (ok, errors) = run_in(dir.path(), &["backup", "copy.db"], &vars);
+    assert!(!ok && errors.contains("exists already"), "{errors}");
+    assert_eq!(std::fs::read(dir.path().join("copy.db")).unwrap(), copy);
 }
 
 #[test]

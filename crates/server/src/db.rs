@@ -186,6 +186,35 @@ impl Tx {
     }
 }
 
+/// Why a backup was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    #[error("{0} exists already: a backup never overwrites a file")]
+    Exists(std::path::PathBuf),
+    #[error("PostgreSQL is backed up with its own tools: pg_dump --format=custom \"$DATABASE_URL\" > ersal.dump (see the README)")]
+    Postgres,
+    #[error(transparent)]
+    Sqlx(#[from] sqlx::Error),
+}
+
+impl Db {
+    /// Writes a consistent copy of the SQLite database to `target` while Ersal keeps serving
+    /// (`vacuum into`: one read transaction, so the copy is a single moment of the database).
+    pub async fn backup(&self, target: &std::path::Path) -> Result<(), BackupError> {
+        let Db::Sqlite(pool) = self else {
+            return Err(BackupError::Postgres);
+        };
+        if target.exists() {
+            return Err(BackupError::Exists(target.to_owned()));
+        }
+        sqlx::query("vacuum into $1")
+            .bind(target.to_string_lossy())
+            .execute(pool)
+            .await?;
+        Ok(())
+    }
+}
+
 /// The right to run the periodic jobs, held by one instance at a time.
 #[derive(Debug)]
 pub enum JobLock {
