@@ -103,6 +103,10 @@ pub async fn shipment_in(app: &TestApp, conversation: &str) -> TrackingCode {
     )
     .await
     .unwrap();
+    // Opened, as the shipment's opener did: its landing session is stored.
+    ersal_server::sessions::redeem(&app.state.db, &app.state.keys, &token, app.state.now())
+        .await
+        .unwrap();
     let digest = ersal_server::crypto::token_digest(&token);
     let new = Order {
         landing: digest,

@@ -56,6 +56,45 @@ async fn a_landing_id_works_once() {
 }
 
 #[tokio::test]
+async fn a_self_contained_id_cannot_be_altered_moved_or_reopened_after_housekeeping() {
+    let app = TestApp::new().await;
+    let path = landing_path(&app).await;
+    let id = path.trim_start_matches("/l/");
+    assert!(sessions::sealed::is_shaped(id), "{id}");
+    assert_eq!(app.landing_count().await, 0, "init wrote nothing");
+
+    // One character changed in the middle of the sealed context.
+    let mut altered = id.to_owned().into_bytes();
+    let middle = altered.len() / 2;
+    altered[middle] = if altered[middle] == b'A' { b'B' } else { b'A' };
+    let altered = String::from_utf8(altered).unwrap();
+    assert_eq!(
+        app.get(&format!("/l/{altered}"), None).await.status,
+        StatusCode::GONE
+    );
+    // Another deployment (another root secret) cannot open it.
+    let elsewhere = TestApp::with([(
+        "ERSAL_SECRET_KEY",
+        "another-deployments-root-secret-0001".to_owned(),
+    )])
+    .await;
+    assert_eq!(elsewhere.get(&path, None).await.status, StatusCode::GONE);
+    assert_eq!(
+        (app.landing_count().await, elsewhere.landing_count().await),
+        (0, 0)
+    );
+
+    // Opened, its session ended and swept: the id still opens nothing while it is unexpired.
+    let cookie = app.open(&format!("http://ersal.test{path}")).await;
+    exec(&app.state.db, "delete from browser_sessions").await;
+    let lifetimes = ersal_server::housekeeping::lifetimes(&app.state.config);
+    ersal_server::housekeeping::sweep(&app.state.db, &lifetimes, app.state.now())
+        .await
+        .unwrap();
+    assert_eq!(app.get(&path, Some(&cookie)).await.status, StatusCode::GONE);
+}
+
+#[tokio::test]
 async fn unknown_and_malformed_ids_explain_and_offer_the_way_back() {
     let app = TestApp::new().await;
     for path in [
@@ -85,7 +124,7 @@ async fn an_expired_id_is_refused() {
     .await
     .unwrap();
     assert!(matches!(
-        sessions::redeem(&app.state.db, &token, app.state.now())
+        sessions::redeem(&app.state.db, &app.state.keys, &token, app.state.now())
             .await
             .unwrap(),
         Redeemed::Spent { .. }
@@ -105,7 +144,9 @@ async fn an_idle_session_expires() {
         .await
         .unwrap();
     let Redeemed::Session { cookie_token } =
-        sessions::redeem(&app.state.db, &token, now).await.unwrap()
+        sessions::redeem(&app.state.db, &app.state.keys, &token, now)
+            .await
+            .unwrap()
     else {
         panic!("fresh id not redeemed");
     };

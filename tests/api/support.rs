@@ -245,7 +245,9 @@ impl TestApp {
         let token = url.rsplit('/').next().unwrap();
         let now = self.state.now();
         let Redeemed::Session { cookie_token } =
-            sessions::redeem(&self.state.db, token, now).await.unwrap()
+            sessions::redeem(&self.state.db, &self.state.keys, token, now)
+                .await
+                .unwrap()
         else {
             panic!("the landing id did not redeem");
         };

@@ -5,8 +5,8 @@
 //! | table | deleted when |
 //! |---|---|
 //! | `browser_sessions` | idle for `session_idle` (config), or [`crate::sessions::MAX_SECS`] after it began |
-//! | `landing_sessions` | never opened and past its expiry (`landing_ttl`), or opened and none of its browser sessions is left; its drafts and OAuth states go with it, and a shipment opened from it keeps its record, no longer linked to it |
-//! | `drafts` | [`DRAFT_IDLE_SECS`] without a change, or with their landing session |
+//! | `landing_sessions` | past its expiry (`landing_ttl`), with none of its browser sessions left; its drafts and OAuth states go with it, and a shipment opened from it keeps its record, no longer linked to it |
+//! | `drafts` | [`DRAFT_IDLE_SECS`] without a change, or once no browser session of theirs is left |
 //! | `oauth_states` | used, or past their expiry ([`crate::oauth::STATE_LIFETIME_SECS`]) |
 //! | `operator_sessions` | idle for [`operators::IDLE_SECS`], or [`operators::MAX_SESSION_SECS`] after login |
 //! | `login_failures` | older than the per-address window ([`operators::ADDRESS_WINDOW_SECS`]) |
@@ -71,9 +71,10 @@ impl Swept {
     }
 }
 
-/// A landing session nothing can use any more (`$1`: now): it cannot be opened (used, or
-/// expired) and no browser session of it is left.
-const DEAD_LANDING: &str = "(used_at is not null or expires_at <= $1)
+/// A landing session nothing can use any more (`$1`: now): its id has expired and no browser
+/// session of it is left. A used one stays until its id expires: the row of a self-contained
+/// id is what keeps it from being opened twice ([`crate::sessions::sealed`]).
+const DEAD_LANDING: &str = "expires_at <= $1
     and not exists (select 1 from browser_sessions b where b.landing_digest = landing_sessions.id_digest)";
 
 /// Deletes everything whose time is up at `now`, table by table, in the order that lets a
@@ -89,10 +90,12 @@ pub async fn sweep(db: &Db, lifetimes: &Lifetimes, now: i64) -> Result<Swept, Ap
         .await?,
         ..Swept::default()
     };
+    // A draft goes with its session: its landing session stays until the link expires.
     swept.drafts = delete(
         db,
         "drafts",
-        "updated_at <= $1",
+        "updated_at <= $1 or not exists
+           (select 1 from browser_sessions b where b.landing_digest = drafts.landing_digest)",
         &[now - lifetimes.draft_idle],
     )
     .await?;

@@ -3,16 +3,23 @@
 use super::*;
 
 #[tokio::test]
-async fn a_landing_link_never_opened_goes_when_it_expires() {
+async fn a_landing_link_never_opened_keeps_nothing_or_goes_when_it_expires() {
     let app = TestApp::new().await;
     let link = terms(&app).await.landing_link;
     let now = app.state.now();
-    landing_path(
-        &app,
-        json!({"source": "CHAT", "conversation_id": "c-1", "user_side": "Demand"}),
-    )
-    .await;
+    let chat = json!({"source": "CHAT", "conversation_id": "c-1", "user_side": "Demand"});
+    landing_path(&app, chat.clone()).await;
+    assert_eq!(
+        sessions_and_drafts(&app).await,
+        (0, 0, 0),
+        "the context is sealed in the link itself"
+    );
 
+    // A context too large for a URL is kept until the link expires.
+    let mut large = chat;
+    large["extra_data"] = json!({"note": "x".repeat(2000)});
+    landing_path(&app, large).await;
+    assert_eq!(sessions_and_drafts(&app).await, (1, 0, 0));
     assert_eq!(sweep(&app, now + link - MINUTE).await, Swept::default());
     assert_eq!(sessions_and_drafts(&app).await, (1, 0, 0), "still usable");
 
@@ -36,12 +43,16 @@ async fn an_idle_session_ends_and_takes_what_divar_sent_and_the_draft() {
         "refused once idle, before any sweep"
     );
     let swept = sweep(&app, now + idle + MINUTE).await;
-    assert_eq!((swept.browser_sessions, swept.landing_sessions), (1, 1));
+    assert_eq!((swept.browser_sessions, swept.drafts), (1, 1));
     assert_eq!(
         sessions_and_drafts(&app).await,
-        (0, 0, 0),
-        "the draft went with its session"
+        (1, 0, 0),
+        "the draft went with its session; what Divar sent stays while the link could be opened"
     );
+    let link = terms.landing_link.max(idle);
+    let swept = sweep(&app, now + link + 2 * MINUTE).await;
+    assert_eq!(swept.landing_sessions, 1);
+    assert_eq!(sessions_and_drafts(&app).await, (0, 0, 0));
 }
 
 #[tokio::test]

@@ -306,7 +306,13 @@ async fn personal_data_is_sealed_at_rest() {
     let app = TestApp::new().await;
     let mut body = chat_body();
     body["extra_data"] = json!({"note": "plain-marker-1234"});
-    assert_eq!(app.init(&body).await.status, StatusCode::OK);
+    let reply = app.init(&body).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(
+        !reply.text().contains("plain-marker-1234"),
+        "the landing URL carries the context sealed"
+    );
+    app.session_for(&reply).await;
     let stored: Vec<u8> =
         scalar(&app.state.db, "select private_sealed from landing_sessions").await;
     let stored = String::from_utf8_lossy(&stored);

@@ -3,6 +3,11 @@
 //!
 //! Lifecycle: `create_landing` → (user opens `/l/{id}`) `redeem` → cookie → `current` on each
 //! page. Identifiers are stored as digests; Divar user ids and custom data are sealed.
+//!
+//! A landing id is self-contained ([`sealed`]) unless its context is too large for a URL; then
+//! it is a random token and the landing session is stored at init.
+
+pub mod sealed;
 
 use kenar::{InitRequest, Location, Source, UserSide};
 use serde::{Deserialize, Serialize};
@@ -13,7 +18,7 @@ use sqlx::QueryBuilder;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::crypto::{self, Keys};
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::error::AppError;
 use crate::{on_db, on_tx};
 
@@ -103,7 +108,8 @@ pub enum Redeemed {
     Unknown,
 }
 
-/// Stores a landing session and returns the one-time landing id to hand out.
+/// The one-time landing id to hand out for `landing`: self-contained when it fits in a URL
+/// (nothing is written), else a random token whose landing session is stored now.
 pub async fn create_landing(
     writer: &LandingWriter,
     keys: &Keys,
@@ -111,21 +117,17 @@ pub async fn create_landing(
     now: i64,
     ttl_secs: i64,
 ) -> Result<String, StoreError> {
+    if let Some(id) = sealed::seal(keys, landing, now, now + ttl_secs) {
+        return Ok(id);
+    }
     let token = crypto::random_token();
-    let digest = crypto::token_digest(&token);
-    let private = serde_json::to_vec(&landing.private).expect("PrivateContext always serialises");
-    let row = LandingRow {
-        private_sealed: keys.seal(&private, digest.as_bytes()),
-        digest,
-        api_version: landing.api_version.map(i64::from),
-        source: landing.source.as_str().to_owned(),
-        post_token: landing.post_token.clone(),
-        conversation_id: landing.conversation_id.clone(),
-        user_side: landing.user_side.map(UserSide::as_str),
-        return_target: landing.return_target.clone(),
-        created_at: now,
-        expires_at: now + ttl_secs,
-    };
+    let row = LandingRow::new(
+        keys,
+        landing,
+        crypto::token_digest(&token),
+        now,
+        now + ttl_secs,
+    );
     writer.insert(row).await?;
     Ok(token)
 }
@@ -135,6 +137,7 @@ pub async fn create_landing(
 #[error("storing the landing session failed: {0}")]
 pub struct StoreError(Arc<sqlx::Error>);
 
+/// A landing session's row: its context, the Divar user ids sealed, bound to its digest.
 struct LandingRow {
     digest: String,
     api_version: Option<i64>,
@@ -147,6 +150,35 @@ struct LandingRow {
     created_at: i64,
     expires_at: i64,
 }
+
+impl LandingRow {
+    fn new(
+        keys: &Keys,
+        landing: &Landing,
+        digest: String,
+        created_at: i64,
+        expires_at: i64,
+    ) -> Self {
+        let private =
+            serde_json::to_vec(&landing.private).expect("PrivateContext always serialises");
+        Self {
+            private_sealed: keys.seal(&private, digest.as_bytes()),
+            digest,
+            api_version: landing.api_version.map(i64::from),
+            source: landing.source.as_str().to_owned(),
+            post_token: landing.post_token.clone(),
+            conversation_id: landing.conversation_id.clone(),
+            user_side: landing.user_side.map(UserSide::as_str),
+            return_target: landing.return_target.clone(),
+            created_at,
+            expires_at,
+        }
+    }
+}
+
+/// The landing session columns, in the order [`LandingRow`]'s fields are bound.
+const LANDING_COLUMNS: &str = "(id_digest, api_version, source, post_token, conversation_id,
+    user_side, private_sealed, return_target, created_at, expires_at";
 
 type Pending = (LandingRow, oneshot::Sender<Result<(), StoreError>>);
 
@@ -191,11 +223,8 @@ impl LandingWriter {
 
 async fn insert_rows(db: &Db, rows: &[Pending]) -> Result<(), sqlx::Error> {
     on_db!(db, pool => {
-        let mut insert = QueryBuilder::new(
-            "insert into landing_sessions
-               (id_digest, api_version, source, post_token, conversation_id, user_side,
-                private_sealed, return_target, created_at, expires_at) ",
-        );
+        let mut insert =
+            QueryBuilder::new(format!("insert into landing_sessions {LANDING_COLUMNS}) "));
         insert.push_values(rows.iter().map(|(row, _)| row), |mut values, row| {
             values
                 .push_bind(&row.digest)
@@ -215,9 +244,16 @@ async fn insert_rows(db: &Db, rows: &[Pending]) -> Result<(), sqlx::Error> {
 
 /// Exchanges a landing id for a new browser session, once, before it expires. The check and
 /// the write are one statement, so two concurrent openings cannot both succeed.
-pub async fn redeem(db: &Db, landing_token: &str, now: i64) -> Result<Redeemed, AppError> {
+pub async fn redeem(
+    db: &Db,
+    keys: &Keys,
+    landing_token: &str,
+    now: i64,
+) -> Result<Redeemed, AppError> {
+    if sealed::is_shaped(landing_token) {
+        return redeem_sealed(db, keys, landing_token, now).await;
+    }
     let digest = crypto::token_digest(landing_token);
-    let cookie_token = crypto::random_token();
     let mut tx = db.begin().await?;
     let claimed = on_tx!(&mut tx, conn => {
         sqlx::query(
@@ -244,13 +280,73 @@ pub async fn redeem(db: &Db, landing_token: &str, now: i64) -> Result<Redeemed, 
             None => Redeemed::Unknown,
         });
     }
+    start_browser_session(tx, &digest, now).await
+}
+
+/// Opens a self-contained id: its landing session is stored now, already used, so that a
+/// second opening finds it (the row stays at least until the id expires, see
+/// [`crate::housekeeping`]).
+async fn redeem_sealed(
+    db: &Db,
+    keys: &Keys,
+    landing_token: &str,
+    now: i64,
+) -> Result<Redeemed, AppError> {
+    let Some(opened) = sealed::open(keys, landing_token) else {
+        return Ok(Redeemed::Unknown);
+    };
+    let return_target = opened.landing.return_target.clone();
+    if opened.expires_at <= now {
+        return Ok(Redeemed::Spent { return_target });
+    }
+    let digest = crypto::token_digest(landing_token);
+    let row = LandingRow::new(
+        keys,
+        &opened.landing,
+        digest,
+        opened.created_at,
+        opened.expires_at,
+    );
+    let mut tx = db.begin().await?;
+    let stored = on_tx!(&mut tx, conn => {
+        sqlx::query(&format!(
+            "insert into landing_sessions {LANDING_COLUMNS}, used_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+             on conflict (id_digest) do nothing"
+        ))
+        .bind(&row.digest)
+        .bind(row.api_version)
+        .bind(&row.source)
+        .bind(&row.post_token)
+        .bind(&row.conversation_id)
+        .bind(row.user_side)
+        .bind(&row.private_sealed)
+        .bind(&row.return_target)
+        .bind(row.created_at)
+        .bind(row.expires_at)
+        .bind(now)
+        .execute(conn)
+        .await?
+        .rows_affected()
+            == 1
+    });
+    if !stored {
+        tx.rollback().await?;
+        return Ok(Redeemed::Spent { return_target });
+    }
+    start_browser_session(tx, &row.digest, now).await
+}
+
+/// Creates the browser session of landing session `digest` in `tx` and commits.
+async fn start_browser_session(mut tx: Tx, digest: &str, now: i64) -> Result<Redeemed, AppError> {
+    let cookie_token = crypto::random_token();
     on_tx!(&mut tx, conn => {
         sqlx::query(
             "insert into browser_sessions (id_digest, landing_digest, created_at, last_seen_at)
              values ($1, $2, $3, $3)",
         )
         .bind(crypto::token_digest(&cookie_token))
-        .bind(&digest)
+        .bind(digest)
         .bind(now)
         .execute(conn)
         .await?;
