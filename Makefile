@@ -51,6 +51,9 @@ e2e: build-release
 	cargo build --release -p divar-sandbox
 	cd end2end && npx playwright test
 
-# Not part of `make test`: prints throughput and latency of POST /divar/init.
+# Not part of `make test`: prints throughput and latency of POST /divar/init against a bare
+# axum handler, on SQLite and then on a throwaway PostgreSQL cluster.
 bench:
 	cargo run --release -p ersal-server --example bench_init
+	url=$$(scripts/postgres.sh start) && trap 'scripts/postgres.sh stop' EXIT && \
+	  BENCH_DATABASE_URL=$$url cargo run --release -p ersal-server --example bench_init

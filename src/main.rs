@@ -84,9 +84,13 @@ async fn operator_command(args: &[String]) -> anyhow::Result<()> {
     use ersal_server::{db, operators, Config};
 
     let config = Config::from_env()?;
-    let db = db::connect(&config.database_url, config.db_pool)
-        .await
-        .context("opening the database")?;
+    let db = db::connect(
+        &config.database_url,
+        config.db_pool,
+        config.migrate_on_start,
+    )
+    .await
+    .context("opening the database")?;
     let now = i64::try_from(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)?
@@ -127,7 +131,9 @@ async fn database_command(args: &[String]) -> anyhow::Result<()> {
     use ersal_server::{db, Config};
 
     let config = Config::from_env()?;
-    let database = db::open(&config.database_url, config.db_pool)
+    // A backup never creates the database it copies (a mistyped URL would copy nothing).
+    let create = args.first().is_some_and(|verb| verb == "migrate");
+    let database = db::open(&config.database_url, config.db_pool, create)
         .await
         .context("opening the database")?;
     match args {

@@ -31,7 +31,8 @@ async fn two_instances_draining_at_once_send_each_message_once() {
     for _ in 0..24 {
         queue(&first).await;
     }
-    for _ in 0..10 {
+    // One message of a conversation at a time: a round sends at most one of these.
+    for _ in 0..100 {
         let (a, b) = tokio::join!(outbox::drain_once(&first), outbox::drain_once(&second));
         a.unwrap();
         b.unwrap();

@@ -1,6 +1,7 @@
 //! Benchmark (not a test): drives `POST /divar/init` — the real router, layers and a fresh
-//! SQLite database — and, in the same run, a bare axum JSON handler, over loopback HTTP at a
-//! fixed concurrency. Prints requests/s, p50 and p99 for both and their ratio.
+//! database (SQLite, or the PostgreSQL database `BENCH_DATABASE_URL` names) — and, in the same
+//! run, a bare axum JSON handler, over loopback HTTP at a fixed concurrency. Prints
+//! requests/s, p50 and p99 for both and their ratio.
 //!
 //!     cargo run --release -p ersal-server --example bench_init [requests] [concurrency]
 
@@ -26,7 +27,8 @@ async fn main() {
         ("ERSAL_MODE", "dev".to_owned()),
         (
             "DATABASE_URL",
-            format!("sqlite://{}/bench.db", dir.path().display()),
+            std::env::var("BENCH_DATABASE_URL")
+                .unwrap_or_else(|_| format!("sqlite://{}/bench.db", dir.path().display())),
         ),
         ("DIVAR_IDENTIFICATION_KEYS", KEY.to_owned()),
         (
@@ -36,7 +38,8 @@ async fn main() {
     ]);
     let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("config");
     let state = AppState::connect(config).await.expect("database");
-    let ersal = ersal_server::http::layered(ersal_server::http::routes(state.clone()), &state);
+    let routes = ersal_server::http::routes(state.clone());
+    let ersal = ersal_server::http::layered(routes.clone(), &state);
     let bare = Router::new().route(
         "/json",
         post(|Json(body): Json<Value>| async move {
@@ -44,6 +47,7 @@ async fn main() {
         }),
     );
     let ersal_addr = serve(ersal).await;
+    let unlayered_addr = serve(routes).await;
     let bare_addr = serve(bare).await;
 
     let body = json!({
@@ -75,13 +79,74 @@ async fn main() {
         concurrency,
     )
     .await;
+    // The handler alone, without the layers every request passes (ids, tracing, headers,
+    // limits, compression): what those layers cost.
+    let unlayered_run = drive(
+        &format!("http://{unlayered_addr}/divar/init"),
+        &body,
+        requests,
+        concurrency,
+    )
+    .await;
+    if let Some(seconds) = std::env::var("BENCH_WRK_SECS")
+        .ok()
+        .filter(|s| !s.is_empty())
+    {
+        println!(
+            "wrk, 1 thread, {concurrency} connections, {seconds} s each (a process of its own):"
+        );
+        let bare = wrk(
+            &format!("http://{bare_addr}/json"),
+            &body,
+            concurrency,
+            &seconds,
+        );
+        let init = wrk(
+            &format!("http://{ersal_addr}/divar/init"),
+            &body,
+            concurrency,
+            &seconds,
+        );
+        println!("  bare axum JSON handler {bare:>9.0} req/s");
+        println!(
+            "  POST /divar/init       {init:>9.0} req/s   ratio {:.2}",
+            init / bare
+        );
+    }
     bare_run.print("bare axum JSON handler");
     ersal_run.print("POST /divar/init (ersal)");
+    unlayered_run.print("the same without the layers");
     println!(
         "ratio ersal/bare: throughput {:.2}, p99 {:.2}",
         ersal_run.rps / bare_run.rps,
         ersal_run.p99.as_secs_f64() / bare_run.p99.as_secs_f64()
     );
+}
+
+/// Requests/s that `wrk` (Debian's) reaches POSTing `body` to `url`.
+fn wrk(url: &str, body: &str, connections: usize, seconds: &str) -> f64 {
+    let script = std::env::temp_dir().join("ersal-bench-init.lua");
+    let lua = format!(
+        "wrk.method = \"POST\"\nwrk.body = {body:?}\nwrk.headers[\"content-type\"] = \"application/json\"\nwrk.headers[\"authorization\"] = \"{KEY}\"\nwrk.headers[\"api_version\"] = \"2\"\n"
+    );
+    std::fs::write(&script, lua).expect("wrk script");
+    let out = std::process::Command::new("wrk")
+        .args([
+            "-t1",
+            &format!("-c{connections}"),
+            &format!("-d{seconds}s"),
+            "-s",
+        ])
+        .arg(&script)
+        .arg(url)
+        .output()
+        .expect("wrk (apt-get install wrk)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("Non-2xx"), "wrk saw errors: {text}");
+    text.lines()
+        .find_map(|l| l.strip_prefix("Requests/sec:"))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("wrk's requests/s")
 }
 
 async fn serve(router: Router) -> std::net::SocketAddr {

@@ -85,8 +85,9 @@ pub fn is_postgres(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
-/// Connects to the database at `url` (creating an SQLite file if needed), without migrating.
-pub async fn open(url: &str, limits: PoolLimits) -> Result<Db, DbError> {
+/// Connects to the database at `url` without migrating; an SQLite file is created if missing
+/// only when `create` says so.
+pub async fn open(url: &str, limits: PoolLimits, create: bool) -> Result<Db, DbError> {
     if is_postgres(url) {
         let options = PgConnectOptions::from_str(url).map_err(|_| DbError::BadUrl)?;
         let pool = PgPoolOptions::new()
@@ -98,7 +99,7 @@ pub async fn open(url: &str, limits: PoolLimits) -> Result<Db, DbError> {
     }
     let options = SqliteConnectOptions::from_str(url)
         .map_err(|_| DbError::BadUrl)?
-        .create_if_missing(true)
+        .create_if_missing(create)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
@@ -118,10 +119,13 @@ pub async fn open(url: &str, limits: PoolLimits) -> Result<Db, DbError> {
     Ok(Db::Sqlite(pool))
 }
 
-/// Connects to the database at `url` and runs its pending migrations.
-pub async fn connect(url: &str, limits: PoolLimits) -> Result<Db, DbError> {
-    let db = open(url, limits).await?;
-    db.migrate().await?;
+/// Connects to the database at `url` (creating an SQLite file if missing) and, when `migrate`
+/// says so, runs its pending migrations.
+pub async fn connect(url: &str, limits: PoolLimits, migrate: bool) -> Result<Db, DbError> {
+    let db = open(url, limits, true).await?;
+    if migrate {
+        db.migrate().await?;
+    }
     Ok(db)
 }
 
@@ -193,6 +197,8 @@ pub enum BackupError {
     Exists(std::path::PathBuf),
     #[error("PostgreSQL is backed up with its own tools: pg_dump --format=custom \"$DATABASE_URL\" > ersal.dump (see the README)")]
     Postgres,
+    #[error("cannot make the backup private: {0}")]
+    Permissions(std::io::Error),
     #[error(transparent)]
     Sqlx(#[from] sqlx::Error),
 }
@@ -211,6 +217,13 @@ impl Db {
             .bind(target.to_string_lossy())
             .execute(pool)
             .await?;
+        // The copy holds what the database holds: readable by its owner only.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(target, std::fs::Permissions::from_mode(0o600))
+                .map_err(BackupError::Permissions)?;
+        }
         Ok(())
     }
 }
@@ -220,8 +233,9 @@ impl Db {
 pub enum JobLock {
     /// SQLite serves one instance, which runs the jobs in one task.
     Sqlite,
-    /// A session-level advisory lock, held by this connection; PostgreSQL releases it if the
-    /// instance dies.
+    /// A session-level advisory lock, held by this connection, which is closed (not returned to
+    /// the pool) when the lock is dropped: PostgreSQL then releases the lock, also when the
+    /// jobs panic or the instance dies.
     Postgres(PoolConnection<Postgres>),
 }
 
@@ -236,6 +250,7 @@ impl Db {
             Db::Postgres(pool) => pool,
         };
         let mut conn = pool.acquire().await?;
+        conn.close_on_drop();
         let taken: bool = sqlx::query_scalar("select pg_try_advisory_lock($1)")
             .bind(JOBS_LOCK_KEY)
             .fetch_one(&mut *conn)
@@ -245,17 +260,14 @@ impl Db {
 }
 
 impl JobLock {
-    /// Lets another instance run the jobs. A connection that cannot unlock is closed, which
-    /// releases the lock too.
+    /// Lets another instance run the jobs at once (dropping the lock releases it too, once
+    /// PostgreSQL sees the connection close).
     pub async fn release(self) {
         if let JobLock::Postgres(mut conn) = self {
-            let unlocked = sqlx::query("select pg_advisory_unlock($1)")
+            let _ = sqlx::query("select pg_advisory_unlock($1)")
                 .bind(JOBS_LOCK_KEY)
                 .execute(&mut *conn)
                 .await;
-            if unlocked.is_err() {
-                conn.close_on_drop();
-            }
         }
     }
 }

@@ -41,6 +41,7 @@ pub fn spawn_housekeeping(state: AppState) {
 /// `None` when another instance holds the job lock (or it could not be asked for).
 pub async fn run_once(state: &AppState, now: i64) -> Option<Round> {
     state.limits.forget_idle();
+    // Held until the round ends, however it ends.
     let lock = state.db.try_lock_jobs().await.ok().flatten()?;
     let round = database_jobs(state, now).await;
     lock.release().await;

@@ -145,6 +145,14 @@ pub async fn login(
     let mut attempt = None;
     let mut from_address = 0;
     if let Some(address) = address {
+        // PostgreSQL's concurrent transactions would not see each other's failures: the
+        // attempts of one address take turns (SQLite has one writer anyway).
+        if let Tx::Postgres(tx) = &mut tx {
+            sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind(address)
+                .execute(&mut **tx)
+                .await?;
+        }
         let failure = match &tx {
             Tx::Sqlite(_) => {
                 "insert into login_failures (address, at) values ($1, $2) returning rowid"

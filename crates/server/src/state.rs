@@ -21,8 +21,21 @@ use crate::oauth::DivarOAuth;
 use crate::passwords::Passwords;
 use crate::sessions::{self, Landing, LandingSession, LandingWriter};
 
+/// The application state: one allocation shared by every request (axum clones the state for
+/// each one, so it is a single `Arc`).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`AppState`] shares.
+pub struct Shared {
     pub config: Arc<Config>,
     pub catalog: Catalog,
     pub kenar: KenarClient,
@@ -53,14 +66,19 @@ impl AppState {
     /// starts the landing writer task (so it must run inside a Tokio runtime).
     pub async fn connect(config: Config) -> Result<Self, StartError> {
         let catalog = Catalog::load(&config.tariff_file)?;
-        let db = db::connect(&config.database_url, config.db_pool).await?;
+        let db = db::connect(
+            &config.database_url,
+            config.db_pool,
+            config.migrate_on_start,
+        )
+        .await?;
         let kenar = KenarClient::new(
             config.kenar_api_base_url.clone(),
             secrecy::ExposeSecret::expose_secret(&config.kenar_api_key).to_owned(),
             Duration::from_secs(5),
         );
         let oauth = DivarOAuth::new(&config)?;
-        Ok(Self {
+        Ok(Self(Arc::new(Shared {
             catalog,
             kenar,
             oauth,
@@ -72,7 +90,7 @@ impl AppState {
             limits: Arc::new(Limiters::new(config.rate_limits)),
             config: Arc::new(config),
             db,
-        })
+        })))
     }
 
     /// Seconds since the Unix epoch.

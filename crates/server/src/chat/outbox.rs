@@ -9,8 +9,9 @@
 //! row by row, records that an attempt starts (renewing the claim) before it calls Divar, and
 //! records the outcome after. Every write checks that the claim is still its own.
 //!
-//! When a claim runs out, its instance is gone (a send takes at most the client's timeout,
-//! well within the lease):
+//! When a claim runs out, its instance is gone: an attempt takes at most the pool's wait, a
+//! token refresh and a send (each with its timeout), well within [`LEASE_MS`], and the
+//! instances' clocks agree to within seconds (NTP):
 //! * if no attempt had started, nothing was sent, and the row is claimed again as usual;
 //! * if an attempt had started, Divar may have posted the message: its send API has no
 //!   idempotency key and no way to read the chat back, so the row becomes
@@ -38,8 +39,9 @@ use crate::{on_db, on_tx};
 
 /// Attempts before a message is given up.
 pub const MAX_ATTEMPTS: i64 = 6;
-/// How long a claim lasts: far longer than one send may take (the Kenar client's timeout).
-pub const LEASE_MS: i64 = 30_000;
+/// How long a claim lasts: far longer than one attempt may take (at most a minute of waiting
+/// for a database connection, 10 s of token refresh and the Kenar client's 5 s).
+pub const LEASE_MS: i64 = 120_000;
 /// Rows claimed at once.
 const BATCH: i64 = 16;
 const POLL: Duration = Duration::from_millis(250);
@@ -255,9 +257,14 @@ async fn settle_lost(db: &Db, now_ms: i64) -> Result<Vec<String>, AppError> {
 
 /// Claims up to [`BATCH`] due rows that nobody holds, oldest first.
 async fn claim(db: &Db, instance: &str, now_ms: i64) -> Result<Vec<Claimed>, AppError> {
+    // Only the oldest waiting message of each conversation: a chat hears its messages in order,
+    // from one worker at a time.
     let due = "select id from outbox
          where state = $1 and next_attempt_at <= $2 and attempt_started_at is null
            and (claimed_until is null or claimed_until <= $2)
+           and not exists (select 1 from outbox earlier
+             where earlier.conversation_id = outbox.conversation_id and earlier.state = $1
+               and earlier.id < outbox.id)
          order by id limit $3";
     let claim = |lock: &str| {
         format!(
@@ -385,8 +392,17 @@ async fn drain(state: &AppState, stop: &watch::Receiver<bool>) -> Result<usize, 
             continue;
         }
         let attempts = row.attempts + 1;
+        // An error comes before any call to Divar (reading the token): nothing was sent.
         let (delivery, status, next_at) =
-            attempt(state, &row.conversation_id, &row.body, attempts, now_ms).await?;
+            match attempt(state, &row.conversation_id, &row.body, attempts, now_ms).await {
+                Ok(outcome) => outcome,
+                Err(_) if attempts >= MAX_ATTEMPTS => (Delivery::Failed, None, now_ms),
+                Err(_) => (
+                    Delivery::Pending,
+                    None,
+                    now_ms + retry_delay_ms(attempts - 1, None),
+                ),
+            };
         tracing::info!(outbox = row.id, attempts, state = delivery.key(), status = ?status, "chat message attempt");
         let outcome = Outcome {
             delivery,

@@ -34,6 +34,9 @@ pub struct Config {
     pub database_url: String,
     /// The database pool's size and how long a request waits for a connection.
     pub db_pool: PoolLimits,
+    /// Whether start-up applies pending migrations (`ERSAL_MIGRATE=on-start`, the default) or
+    /// leaves them to `ersal migrate` (`manual`; `/readyz` answers 503 until then).
+    pub migrate_on_start: bool,
     /// Divar identification keys accepted in `Authorization`; more than one during rotation.
     pub identification_keys: Vec<SecretString>,
     /// The Kenar app slug (OAuth `client_id`).
@@ -311,6 +314,11 @@ impl Config {
             db_pool: PoolLimits {
                 max_connections: whole_number(&get, "ERSAL_DB_MAX_CONNECTIONS", 10, 1..=1000, "")?,
                 acquire_timeout: seconds("ERSAL_DB_ACQUIRE_TIMEOUT_SECS", 5, 1..=60)?,
+            },
+            migrate_on_start: match get("ERSAL_MIGRATE").as_deref() {
+                None | Some("on-start") => true,
+                Some("manual") => false,
+                Some(_) => return Err(problem("ERSAL_MIGRATE", "must be `on-start` or `manual`")),
             },
             identification_keys,
             kenar_app_slug: match required("KENAR_APP_SLUG", kenar::dev::APP_SLUG)? {

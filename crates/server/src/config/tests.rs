@@ -249,3 +249,27 @@ fn bad_numbers_and_modes_are_named() {
         "no proxy is trusted unless named"
     );
 }
+
+#[test]
+fn the_database_pool_and_migrations_are_configurable() {
+    let config = load(&[DEV]).unwrap();
+    assert!(config.migrate_on_start);
+    assert_eq!(config.db_pool.max_connections, 10);
+    let config = load(&[
+        DEV,
+        ("ERSAL_MIGRATE", "manual"),
+        ("ERSAL_DB_MAX_CONNECTIONS", "40"),
+        ("ERSAL_DB_ACQUIRE_TIMEOUT_SECS", "2"),
+    ])
+    .unwrap();
+    assert!(!config.migrate_on_start);
+    assert_eq!(config.db_pool.max_connections, 40);
+    assert_eq!(config.db_pool.acquire_timeout.as_secs(), 2);
+    for (var, value) in [
+        ("ERSAL_MIGRATE", "sometimes"),
+        ("ERSAL_DB_MAX_CONNECTIONS", "0"),
+    ] {
+        let err = load(&[DEV, (var, value)]).unwrap_err();
+        assert_eq!(err.var, var);
+    }
+}
