@@ -96,6 +96,7 @@ pub async fn shipment_in(app: &TestApp, conversation: &str) -> TrackingCode {
     let landing = ersal_server::sessions::Landing::fallback(None, COMPLETION.into());
     let token = ersal_server::sessions::create_landing(
         &app.state.landings,
+        &app.state.link_keys,
         &app.state.keys,
         &landing,
         app.state.now(),
@@ -104,9 +105,15 @@ pub async fn shipment_in(app: &TestApp, conversation: &str) -> TrackingCode {
     .await
     .unwrap();
     // Opened, as the shipment's opener did: its landing session is stored.
-    ersal_server::sessions::redeem(&app.state.db, &app.state.keys, &token, app.state.now())
-        .await
-        .unwrap();
+    ersal_server::sessions::redeem(
+        &app.state.db,
+        &app.state.link_keys,
+        &app.state.keys,
+        &token,
+        app.state.now(),
+    )
+    .await
+    .unwrap();
     let digest = ersal_server::crypto::token_digest(&token);
     let new = Order {
         landing: digest,

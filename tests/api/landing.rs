@@ -95,6 +95,26 @@ async fn a_self_contained_id_cannot_be_altered_moved_or_reopened_after_housekeep
 }
 
 #[tokio::test]
+async fn once_its_hour_key_is_swept_a_landing_url_opens_for_nobody() {
+    let app = TestApp::new().await;
+    let path = landing_path(&app).await;
+    let id = path.trim_start_matches("/l/").to_owned();
+    let period = sessions::sealed::period(&id).unwrap();
+    let lifetimes = ersal_server::housekeeping::lifetimes(&app.state.config);
+    let hour = sessions::link_keys::PERIOD_SECS;
+    let sweep = |at| ersal_server::housekeeping::sweep(&app.state.db, &lifetimes, at);
+    let still_needed = (period + 1) * hour + lifetimes.landing_link - 60;
+    assert_eq!(sweep(still_needed).await.unwrap().landing_keys, 0);
+    assert_eq!(sweep(still_needed + 120).await.unwrap().landing_keys, 1);
+
+    // A process that did not have the key in memory (a restart, another instance).
+    let app = app.restarted([]).await;
+    let keys = (&app.state.link_keys, &app.state.keys);
+    assert!(keys.0.of(keys.1, period).await.unwrap().is_none());
+    assert_eq!(app.get(&path, None).await.status, StatusCode::GONE);
+}
+
+#[tokio::test]
 async fn unknown_and_malformed_ids_explain_and_offer_the_way_back() {
     let app = TestApp::new().await;
     for path in [
@@ -116,6 +136,7 @@ async fn an_expired_id_is_refused() {
     let landing = Landing::fallback(None, COMPLETION.to_owned());
     let token = sessions::create_landing(
         &app.state.landings,
+        &app.state.link_keys,
         &app.state.keys,
         &landing,
         long_ago,
@@ -124,9 +145,15 @@ async fn an_expired_id_is_refused() {
     .await
     .unwrap();
     assert!(matches!(
-        sessions::redeem(&app.state.db, &app.state.keys, &token, app.state.now())
-            .await
-            .unwrap(),
+        sessions::redeem(
+            &app.state.db,
+            &app.state.link_keys,
+            &app.state.keys,
+            &token,
+            app.state.now()
+        )
+        .await
+        .unwrap(),
         Redeemed::Spent { .. }
     ));
     assert_eq!(
@@ -140,14 +167,25 @@ async fn an_idle_session_expires() {
     let app = TestApp::new().await;
     let landing = Landing::fallback(None, COMPLETION.to_owned());
     let now = app.state.now();
-    let token = sessions::create_landing(&app.state.landings, &app.state.keys, &landing, now, 1800)
-        .await
-        .unwrap();
-    let Redeemed::Session { cookie_token } =
-        sessions::redeem(&app.state.db, &app.state.keys, &token, now)
-            .await
-            .unwrap()
-    else {
+    let token = sessions::create_landing(
+        &app.state.landings,
+        &app.state.link_keys,
+        &app.state.keys,
+        &landing,
+        now,
+        1800,
+    )
+    .await
+    .unwrap();
+    let Redeemed::Session { cookie_token } = sessions::redeem(
+        &app.state.db,
+        &app.state.link_keys,
+        &app.state.keys,
+        &token,
+        now,
+    )
+    .await
+    .unwrap() else {
         panic!("fresh id not redeemed");
     };
     let idle = app.state.idle_secs();

@@ -244,11 +244,15 @@ impl TestApp {
             .to_owned();
         let token = url.rsplit('/').next().unwrap();
         let now = self.state.now();
-        let Redeemed::Session { cookie_token } =
-            sessions::redeem(&self.state.db, &self.state.keys, token, now)
-                .await
-                .unwrap()
-        else {
+        let Redeemed::Session { cookie_token } = sessions::redeem(
+            &self.state.db,
+            &self.state.link_keys,
+            &self.state.keys,
+            token,
+            now,
+        )
+        .await
+        .unwrap() else {
             panic!("the landing id did not redeem");
         };
         sessions::current(

@@ -6,6 +6,7 @@
 //! |---|---|
 //! | `browser_sessions` | idle for `session_idle` (config), or [`crate::sessions::MAX_SECS`] after it began |
 //! | `landing_sessions` | past its expiry (`landing_ttl`), with none of its browser sessions left; its drafts and OAuth states go with it, and a shipment opened from it keeps its record, no longer linked to it |
+//! | `landing_keys` | once every landing id its hour sealed has expired (`landing_ttl` after the hour) |
 //! | `drafts` | [`DRAFT_IDLE_SECS`] without a change, or once no browser session of theirs is left |
 //! | `oauth_states` | used, or past their expiry ([`crate::oauth::STATE_LIFETIME_SECS`]) |
 //! | `operator_sessions` | idle for [`operators::IDLE_SECS`], or [`operators::MAX_SESSION_SECS`] after login |
@@ -19,6 +20,7 @@
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::AppError;
+use crate::sessions::link_keys::PERIOD_SECS;
 use crate::{jobs, oauth, on_db, operators};
 
 /// A draft nobody changed for this long is abandoned.
@@ -56,6 +58,7 @@ pub struct Swept {
     pub drafts: u64,
     pub oauth_states: u64,
     pub landing_sessions: u64,
+    pub landing_keys: u64,
     pub console_sessions: u64,
     pub login_failures: u64,
 }
@@ -66,6 +69,7 @@ impl Swept {
             + self.drafts
             + self.oauth_states
             + self.landing_sessions
+            + self.landing_keys
             + self.console_sessions
             + self.login_failures
     }
@@ -108,6 +112,14 @@ pub async fn sweep(db: &Db, lifetimes: &Lifetimes, now: i64) -> Result<Swept, Ap
     .await?;
     // A landing session's drafts and OAuth states go with it (`on delete cascade`).
     swept.landing_sessions = delete(db, "landing_sessions", DEAD_LANDING, &[now]).await?;
+    // A period's key goes once every id it sealed has expired (made by the period's end).
+    swept.landing_keys = delete(
+        db,
+        "landing_keys",
+        &format!("(period + 1) * {PERIOD_SECS} + $2 <= $1"),
+        &[now, lifetimes.landing_link],
+    )
+    .await?;
     swept.console_sessions = delete(
         db,
         "operator_sessions",
@@ -128,6 +140,7 @@ pub async fn sweep(db: &Db, lifetimes: &Lifetimes, now: i64) -> Result<Swept, Ap
             drafts = swept.drafts,
             oauth_states = swept.oauth_states,
             landing_sessions = swept.landing_sessions,
+            landing_keys = swept.landing_keys,
             console_sessions = swept.console_sessions,
             login_failures = swept.login_failures,
             "housekeeping: expired rows deleted"

@@ -19,6 +19,7 @@ use crate::error::AppError;
 use crate::http::limits::Limiters;
 use crate::oauth::DivarOAuth;
 use crate::passwords::Passwords;
+use crate::sessions::link_keys::LinkKeys;
 use crate::sessions::{self, Landing, LandingSession, LandingWriter};
 
 /// The application state: one allocation shared by every request (axum clones the state for
@@ -44,6 +45,8 @@ pub struct Shared {
     /// This process's name among the instances sharing the database (claims in the outbox).
     pub instance: Arc<str>,
     pub landings: LandingWriter,
+    /// The hourly keys of self-contained landing ids.
+    pub link_keys: LinkKeys,
     pub keys: Keys,
     pub return_policy: ReturnPolicy,
     pub passwords: Passwords,
@@ -83,6 +86,7 @@ impl AppState {
             kenar,
             oauth,
             landings: LandingWriter::spawn(db.clone()),
+            link_keys: LinkKeys::new(db.clone()),
             instance: crate::crypto::random_token().into(),
             keys: Keys::derive(&config.secret_key, &config.previous_secret_keys),
             return_policy: ReturnPolicy::new(config.completion_url.clone()),
@@ -141,14 +145,15 @@ impl AppState {
 
     /// Stores a landing session and returns the one-time landing id to hand out.
     pub async fn create_landing(&self, landing: &Landing) -> Result<String, AppError> {
-        Ok(sessions::create_landing(
+        sessions::create_landing(
             &self.landings,
+            &self.link_keys,
             &self.keys,
             landing,
             self.now(),
             self.landing_ttl_secs(),
         )
-        .await?)
+        .await
     }
 
     /// A city's name for people, or "—" when it is unknown or missing.

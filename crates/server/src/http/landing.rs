@@ -44,7 +44,7 @@ async fn enter(
 async fn try_enter(state: &AppState, id: &str, headers: &HeaderMap) -> Result<Response, AppError> {
     let now = state.now();
     let outcome = if crypto::is_token_shaped(id) || sessions::sealed::is_shaped(id) {
-        sessions::redeem(&state.db, &state.keys, id, now).await?
+        sessions::redeem(&state.db, &state.link_keys, &state.keys, id, now).await?
     } else {
         Redeemed::Unknown
     };

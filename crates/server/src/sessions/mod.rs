@@ -7,6 +7,7 @@
 //! A landing id is self-contained ([`sealed`]) unless its context is too large for a URL; then
 //! it is a random token and the landing session is stored at init.
 
+pub mod link_keys;
 pub mod sealed;
 
 use kenar::{InitRequest, Location, Source, UserSide};
@@ -21,6 +22,7 @@ use crate::crypto::{self, Keys};
 use crate::db::{Db, Tx};
 use crate::error::AppError;
 use crate::{on_db, on_tx};
+use link_keys::LinkKeys;
 
 /// A landing session as read back for the pages: its stored id and what it knows.
 #[derive(Debug, Clone, PartialEq)]
@@ -112,12 +114,14 @@ pub enum Redeemed {
 /// (nothing is written), else a random token whose landing session is stored now.
 pub async fn create_landing(
     writer: &LandingWriter,
+    link_keys: &LinkKeys,
     keys: &Keys,
     landing: &Landing,
     now: i64,
     ttl_secs: i64,
-) -> Result<String, StoreError> {
-    if let Some(id) = sealed::seal(keys, landing, now, now + ttl_secs) {
+) -> Result<String, AppError> {
+    let (period, key) = link_keys.current(keys, now).await?;
+    if let Some(id) = sealed::seal((period, &key), landing, now, now + ttl_secs) {
         return Ok(id);
     }
     let token = crypto::random_token();
@@ -246,12 +250,13 @@ async fn insert_rows(db: &Db, rows: &[Pending]) -> Result<(), sqlx::Error> {
 /// the write are one statement, so two concurrent openings cannot both succeed.
 pub async fn redeem(
     db: &Db,
+    link_keys: &LinkKeys,
     keys: &Keys,
     landing_token: &str,
     now: i64,
 ) -> Result<Redeemed, AppError> {
     if sealed::is_shaped(landing_token) {
-        return redeem_sealed(db, keys, landing_token, now).await;
+        return redeem_sealed(db, link_keys, keys, landing_token, now).await;
     }
     let digest = crypto::token_digest(landing_token);
     let mut tx = db.begin().await?;
@@ -288,11 +293,17 @@ pub async fn redeem(
 /// [`crate::housekeeping`]).
 async fn redeem_sealed(
     db: &Db,
+    link_keys: &LinkKeys,
     keys: &Keys,
     landing_token: &str,
     now: i64,
 ) -> Result<Redeemed, AppError> {
-    let Some(opened) = sealed::open(keys, landing_token) else {
+    let key = match sealed::period(landing_token) {
+        Some(period) => link_keys.of(keys, period).await?,
+        None => None,
+    };
+    // A key that is gone sealed only ids that have expired.
+    let Some(opened) = key.and_then(|key| sealed::open(&key, landing_token)) else {
         return Ok(Redeemed::Unknown);
     };
     let return_target = opened.landing.return_target.clone();

@@ -1,24 +1,36 @@
 //! Self-contained landing ids: the context of an init call, with its times, sealed
-//! (XChaCha20-Poly1305 under the root secret, see [`crate::crypto::Keys::seal`]) into the id
-//! itself, so that answering Divar's init writes nothing. The id is single use all the same:
+//! (XChaCha20-Poly1305 under the hour's key, see [`super::link_keys`]) into the id itself, so
+//! that answering Divar's init writes nothing. The id is single use all the same:
 //! opening it stores the landing session, and a second opening finds it stored
 //! ([`super::redeem`]). A context that would make the id longer than [`MAX_LEN`] is stored at
 //! init instead ([`super::LandingWriter`]).
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use chacha20poly1305::aead::{Aead, Payload};
+use chacha20poly1305::XNonce;
 use kenar::{Source, UserSide};
+use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
+use super::link_keys::LinkKey;
 use super::{Landing, PrivateContext};
-use crate::crypto::{self, Keys};
+use crate::crypto;
 
 /// The longest self-contained id, so that a landing URL stays well within what browsers and
 /// Divar's clients carry.
 pub const MAX_LEN: usize = 1024;
 
-/// What the seal is bound to: a landing id, not any other sealed value.
+/// What the seal is bound to: a landing id of this period, not any other sealed value.
 const PURPOSE: &[u8] = b"ersal landing id";
+
+/// An id's layout: its key's period (8 bytes, big-endian) ‖ nonce (24) ‖ ciphertext.
+const PERIOD_LEN: usize = 8;
+const NONCE_LEN: usize = 24;
+
+fn associated(period: [u8; PERIOD_LEN]) -> Vec<u8> {
+    [PURPOSE, &period].concat()
+}
 
 /// The sealed form, with short names: every byte lengthens the URL.
 #[derive(Serialize, Deserialize)]
@@ -41,9 +53,14 @@ pub struct Opened {
     pub expires_at: i64,
 }
 
-/// The id for `landing`, valid from `created_at` until `expires_at`; `None` when it would be
-/// longer than [`MAX_LEN`].
-pub fn seal(keys: &Keys, landing: &Landing, created_at: i64, expires_at: i64) -> Option<String> {
+/// The id for `landing` under `key` (period `period`'s), valid from `created_at` until
+/// `expires_at`; `None` when it would be longer than [`MAX_LEN`].
+pub fn seal(
+    (period, key): (i64, &LinkKey),
+    landing: &Landing,
+    created_at: i64,
+    expires_at: i64,
+) -> Option<String> {
     let context = Context {
         v: landing.api_version,
         s: landing.source.as_str().to_owned(),
@@ -55,7 +72,20 @@ pub fn seal(keys: &Keys, landing: &Landing, created_at: i64, expires_at: i64) ->
         t: (created_at, expires_at),
     };
     let plain = serde_json::to_vec(&context).expect("a landing context always serialises");
-    let id = URL_SAFE_NO_PAD.encode(keys.seal(&plain, PURPOSE));
+    let period = period.to_be_bytes();
+    let mut nonce = [0u8; NONCE_LEN];
+    rand::rngs::OsRng.fill_bytes(&mut nonce);
+    let aad = associated(period);
+    let ciphertext = key
+        .encrypt(
+            XNonce::from_slice(&nonce),
+            Payload {
+                msg: &plain,
+                aad: &aad,
+            },
+        )
+        .expect("XChaCha20-Poly1305 encryption does not fail for in-memory buffers");
+    let id = URL_SAFE_NO_PAD.encode([&period[..], &nonce, &ciphertext].concat());
     (id.len() <= MAX_LEN).then_some(id)
 }
 
@@ -69,13 +99,35 @@ pub fn is_shaped(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-/// What `id` carries, if this deployment sealed it (under any accepted root secret).
-pub fn open(keys: &Keys, id: &str) -> Option<Opened> {
+/// The period of the key `id` says it was sealed under, if it is shaped like a sealed id.
+pub fn period(id: &str) -> Option<i64> {
     if !is_shaped(id) || crypto::is_token_shaped(id) {
         return None;
     }
     let sealed = URL_SAFE_NO_PAD.decode(id).ok()?;
-    let context: Context = serde_json::from_slice(&keys.open(&sealed, PURPOSE).ok()?).ok()?;
+    let period: [u8; PERIOD_LEN] = sealed.get(..PERIOD_LEN)?.try_into().ok()?;
+    Some(i64::from_be_bytes(period))
+}
+
+/// What `id` carries, if it was sealed under `key`.
+pub fn open(key: &LinkKey, id: &str) -> Option<Opened> {
+    let sealed = URL_SAFE_NO_PAD.decode(id).ok()?;
+    if sealed.len() < PERIOD_LEN + NONCE_LEN {
+        return None;
+    }
+    let (period, rest) = sealed.split_at(PERIOD_LEN);
+    let (nonce, ciphertext) = rest.split_at(NONCE_LEN);
+    let aad = associated(period.try_into().ok()?);
+    let plain = key
+        .decrypt(
+            XNonce::from_slice(nonce),
+            Payload {
+                msg: ciphertext,
+                aad: &aad,
+            },
+        )
+        .ok()?;
+    let context: Context = serde_json::from_slice(&plain).ok()?;
     let (created_at, expires_at) = context.t;
     Some(Opened {
         landing: Landing {
