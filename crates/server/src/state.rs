@@ -86,7 +86,10 @@ impl AppState {
             kenar,
             oauth,
             landings: LandingWriter::spawn(db.clone()),
-            link_keys: LinkKeys::new(db.clone()),
+            link_keys: LinkKeys::new(
+                db.clone(),
+                i64::try_from(config.landing_ttl.as_secs()).unwrap_or(i64::MAX),
+            ),
             instance: crate::crypto::random_token().into(),
             keys: Keys::derive(&config.secret_key, &config.previous_secret_keys),
             return_policy: ReturnPolicy::new(config.completion_url.clone()),

@@ -1,8 +1,11 @@
 //! The keys self-contained landing ids are sealed under: a random key per hour, shared by the
 //! instances through the database (sealed there under the root secret), cached in memory, and
 //! deleted by housekeeping once every id it sealed has expired. From then on a landing URL kept
-//! in anyone's logs opens for nobody, whoever holds the root secret. Init reads the database
-//! once an hour per instance, and writes to it once an hour in all.
+//! in anyone's logs opens for nobody, whoever holds the root secret. A key is used only within
+//! the window its ids can be valid in, from memory as from the database, so a swept key opens
+//! nothing anywhere, and an id naming any other hour costs no database query. Init reads the
+//! database about once an hour per instance (one task fetches a missing key; the others wait
+//! for it), and the first instance to need an hour's key writes it.
 
 use std::sync::{Arc, Mutex};
 
@@ -17,9 +20,6 @@ use crate::on_db;
 /// The length of a key's period: ids made within one hour share its key.
 pub const PERIOD_SECS: i64 = 3600;
 
-/// Periods whose keys stay cached (the current one and those whose ids may still be opened).
-const CACHED: usize = 32;
-
 /// A period's key, ready to seal and open.
 pub type LinkKey = Arc<XChaCha20Poly1305>;
 
@@ -27,7 +27,11 @@ pub type LinkKey = Arc<XChaCha20Poly1305>;
 #[derive(Clone)]
 pub struct LinkKeys {
     db: Db,
+    /// How long a landing id lives (`landing_ttl`).
+    ttl_secs: i64,
     cache: Arc<Mutex<Vec<(i64, LinkKey)>>>,
+    /// Held by the one task fetching or making a key that is not cached.
+    fetching: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// The period `now` falls in.
@@ -41,11 +45,19 @@ fn context(period: i64) -> String {
 }
 
 impl LinkKeys {
-    pub fn new(db: Db) -> Self {
+    pub fn new(db: Db, ttl_secs: i64) -> Self {
         Self {
             db,
+            ttl_secs,
             cache: Arc::default(),
+            fetching: Arc::default(),
         }
+    }
+
+    /// Whether ids sealed in `period` may still be valid at `now`: they expire at most
+    /// `ttl_secs` after their hour ends.
+    fn in_window(&self, period: i64, now: i64) -> bool {
+        (period_of(now - self.ttl_secs)..=period_of(now)).contains(&period)
     }
 
     fn cached(&self, period: i64) -> Option<LinkKey> {
@@ -56,18 +68,20 @@ impl LinkKeys {
             .map(|(_, k)| k.clone())
     }
 
-    fn remember(&self, period: i64, key: LinkKey) -> LinkKey {
+    fn remember(&self, period: i64, key: LinkKey, now: i64) -> LinkKey {
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-        cache.retain(|(p, _)| *p != period);
+        cache.retain(|(p, _)| *p != period && self.in_window(*p, now));
         cache.push((period, key.clone()));
-        cache.sort_by_key(|(p, _)| std::cmp::Reverse(*p));
-        cache.truncate(CACHED);
         key
     }
 
     /// The key of the period `now` falls in, made now if no instance has made it yet.
     pub async fn current(&self, keys: &Keys, now: i64) -> Result<(i64, LinkKey), AppError> {
         let period = period_of(now);
+        if let Some(key) = self.of(keys, period, now).await? {
+            return Ok((period, key));
+        }
+        let _one_at_a_time = self.fetching.lock().await;
         if let Some(key) = self.cached(period) {
             return Ok((period, key));
         }
@@ -86,17 +100,40 @@ impl LinkKeys {
             .await?;
         });
         let key = self
-            .of(keys, period)
+            .stored(keys, period, now)
             .await?
             .ok_or_else(|| AppError::new("a landing key just stored cannot be read back"))?;
         Ok((period, key))
     }
 
-    /// The key of `period`, if it still exists (never made here).
-    pub async fn of(&self, keys: &Keys, period: i64) -> Result<Option<LinkKey>, AppError> {
+    /// The key of `period`, if ids of it may still be valid at `now` and it exists (never
+    /// made here).
+    pub async fn of(
+        &self,
+        keys: &Keys,
+        period: i64,
+        now: i64,
+    ) -> Result<Option<LinkKey>, AppError> {
+        if !self.in_window(period, now) {
+            return Ok(None);
+        }
         if let Some(key) = self.cached(period) {
             return Ok(Some(key));
         }
+        let _one_at_a_time = self.fetching.lock().await;
+        if let Some(key) = self.cached(period) {
+            return Ok(Some(key));
+        }
+        self.stored(keys, period, now).await
+    }
+
+    /// `period`'s key as the database holds it, cached.
+    async fn stored(
+        &self,
+        keys: &Keys,
+        period: i64,
+        now: i64,
+    ) -> Result<Option<LinkKey>, AppError> {
         let sealed: Option<Vec<u8>> = on_db!(&self.db, pool => {
             sqlx::query_scalar("select key_sealed from landing_keys where period = $1")
                 .bind(period)
@@ -109,6 +146,6 @@ impl LinkKeys {
         let raw = keys.open(&sealed, context(period).as_bytes())?;
         let cipher = XChaCha20Poly1305::new_from_slice(&raw)
             .map_err(|_| AppError::new("a landing key has the wrong length"))?;
-        Ok(Some(self.remember(period, Arc::new(cipher))))
+        Ok(Some(self.remember(period, Arc::new(cipher), now)))
     }
 }

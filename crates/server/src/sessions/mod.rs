@@ -299,7 +299,7 @@ async fn redeem_sealed(
     now: i64,
 ) -> Result<Redeemed, AppError> {
     let key = match sealed::period(landing_token) {
-        Some(period) => link_keys.of(keys, period).await?,
+        Some(period) => link_keys.of(keys, period, now).await?,
         None => None,
     };
     // A key that is gone sealed only ids that have expired.
