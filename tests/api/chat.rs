@@ -95,7 +95,7 @@ pub async fn shipment_in(app: &TestApp, conversation: &str) -> TrackingCode {
     };
     let landing = ersal_server::sessions::Landing::fallback(None, COMPLETION.into());
     let token = ersal_server::sessions::create_landing(
-        &app.state.landings,
+        &app.state.db,
         &app.state.link_keys,
         &app.state.keys,
         &landing,

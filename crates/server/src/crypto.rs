@@ -8,8 +8,10 @@
 //!   associated data, so a sealed value cannot be moved to another row.
 //! * Signatures (buttons, tracking links) are made with the current secret and checked against
 //!   every accepted one.
-//! * Bearer tokens of our own (landing ids, session cookies) are random, URL-safe, 256-bit, and
-//!   stored only as their SHA-256 digest.
+//! * Self-contained landing ids are sealed the same way ([`seal_with`]) under keys of their
+//!   own ([`crate::sessions::link_keys`]).
+//! * Bearer tokens of our own (session cookies, landing ids too large to be self-contained) are
+//!   random, URL-safe, 256-bit, and stored only as their SHA-256 digest.
 //! * Shared secrets are compared in constant time.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -112,48 +114,58 @@ impl Keys {
     /// secret. Output: secret id ‖ nonce ‖ ciphertext.
     pub fn seal(&self, plaintext: &[u8], context: &[u8]) -> Vec<u8> {
         let version = self.current();
-        let mut nonce = [0u8; NONCE_LEN];
-        rand::rngs::OsRng.fill_bytes(&mut nonce);
-        let ciphertext = version
-            .sealing
-            .encrypt(
-                XNonce::from_slice(&nonce),
-                Payload {
-                    msg: plaintext,
-                    aad: context,
-                },
-            )
-            .expect("XChaCha20-Poly1305 encryption does not fail for in-memory buffers");
-        let mut out = vec![version.id];
-        out.extend_from_slice(&nonce);
-        out.extend_from_slice(&ciphertext);
-        out
+        [
+            &[version.id][..],
+            &seal_with(&version.sealing, plaintext, context),
+        ]
+        .concat()
     }
 
     /// Opens what [`Keys::seal`] sealed under any accepted secret.
     pub fn open(&self, sealed: &[u8], context: &[u8]) -> Result<Vec<u8>, OpenError> {
-        let Some((&id, rest)) = sealed.split_first() else {
-            return Err(OpenError);
-        };
+        let (&id, rest) = sealed.split_first().ok_or(OpenError)?;
         let version = self.versions.iter().find(|v| v.id == id).ok_or(OpenError)?;
-        if rest.len() < NONCE_LEN {
-            return Err(OpenError);
-        }
-        let (nonce, ciphertext) = rest.split_at(NONCE_LEN);
-        version
-            .sealing
-            .decrypt(
-                XNonce::from_slice(nonce),
-                Payload {
-                    msg: ciphertext,
-                    aad: context,
-                },
-            )
-            .map_err(|_| OpenError)
+        open_with(&version.sealing, rest, context)
     }
 }
 
-/// A fresh bearer token: 256 random bits, base64url without padding (43 characters).
+/// Encrypts `plaintext` under `key` (XChaCha20-Poly1305), bound to `context`, with a fresh
+/// random nonce. Output: nonce ‖ ciphertext.
+pub fn seal_with(key: &XChaCha20Poly1305, plaintext: &[u8], context: &[u8]) -> Vec<u8> {
+    let mut nonce = [0u8; NONCE_LEN];
+    rand::rngs::OsRng.fill_bytes(&mut nonce);
+    let payload = Payload {
+        msg: plaintext,
+        aad: context,
+    };
+    let ciphertext = key
+        .encrypt(XNonce::from_slice(&nonce), payload)
+        .expect("XChaCha20-Poly1305 encryption does not fail for in-memory buffers");
+    [&nonce[..], &ciphertext].concat()
+}
+
+/// Opens what [`seal_with`] sealed under `key` for `context`.
+pub fn open_with(
+    key: &XChaCha20Poly1305,
+    sealed: &[u8],
+    context: &[u8],
+) -> Result<Vec<u8>, OpenError> {
+    if sealed.len() < NONCE_LEN {
+        return Err(OpenError);
+    }
+    let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
+    let payload = Payload {
+        msg: ciphertext,
+        aad: context,
+    };
+    key.decrypt(XNonce::from_slice(nonce), payload)
+        .map_err(|_| OpenError)
+}
+
+/// The length of a [`random_token`].
+pub const TOKEN_LEN: usize = 43;
+
+/// A fresh bearer token: 256 random bits, base64url without padding ([`TOKEN_LEN`] characters).
 pub fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
@@ -162,10 +174,13 @@ pub fn random_token() -> String {
 
 /// Whether `raw` has the shape of a [`random_token`]; anything else is rejected before a lookup.
 pub fn is_token_shaped(raw: &str) -> bool {
-    raw.len() == 43
-        && raw
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    raw.len() == TOKEN_LEN && is_url_safe(raw)
+}
+
+/// Whether `raw` is made of base64url characters only (no padding).
+pub fn is_url_safe(raw: &str) -> bool {
+    raw.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// The stored form of a bearer token.

@@ -12,6 +12,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::migrate::Migrator;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -129,28 +130,30 @@ pub async fn connect(url: &str, limits: PoolLimits, migrate: bool) -> Result<Db,
     Ok(db)
 }
 
+/// Each backend's migrations, embedded in the binary.
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../../migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../../migrations/postgres");
+
 impl Db {
+    fn migrations(&self) -> &'static Migrator {
+        match self {
+            Db::Sqlite(_) => &SQLITE_MIGRATIONS,
+            Db::Postgres(_) => &POSTGRES_MIGRATIONS,
+        }
+    }
+
     /// Applies the backend's pending migrations (several instances starting at once take
     /// turns: sqlx holds a lock while it migrates).
     pub async fn migrate(&self) -> Result<(), DbError> {
-        match self {
-            Db::Sqlite(pool) => sqlx::migrate!("../../migrations/sqlite").run(pool).await?,
-            Db::Postgres(pool) => {
-                sqlx::migrate!("../../migrations/postgres")
-                    .run(pool)
-                    .await?
-            }
-        }
+        let migrations = self.migrations();
+        on_db!(self, pool => migrations.run(pool).await?);
         Ok(())
     }
 
     /// Whether every migration this build knows has been applied (for `/readyz`).
     pub async fn is_migrated(&self) -> Result<bool, sqlx::Error> {
-        let known = match self {
-            Db::Sqlite(_) => sqlx::migrate!("../../migrations/sqlite"),
-            Db::Postgres(_) => sqlx::migrate!("../../migrations/postgres"),
-        };
-        let newest = known.iter().map(|m| m.version).max().unwrap_or_default();
+        let migrations = self.migrations().iter();
+        let newest = migrations.map(|m| m.version).max().unwrap_or_default();
         let applied: Option<i64> = on_db!(self, pool => {
             sqlx::query_scalar(
                 "select max(version) from _sqlx_migrations where success",

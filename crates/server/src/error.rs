@@ -57,7 +57,6 @@ macro_rules! logged_from {
 logged_from!(
     sqlx::Error,
     serde_json::Error,
-    crate::sessions::StoreError,
     crate::oauth::TokenError,
     crate::crypto::OpenError,
 );

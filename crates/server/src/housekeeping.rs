@@ -20,7 +20,7 @@
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::AppError;
-use crate::sessions::link_keys::PERIOD_SECS;
+use crate::sessions::link_keys;
 use crate::{jobs, oauth, on_db, operators};
 
 /// A draft nobody changed for this long is abandoned.
@@ -112,12 +112,12 @@ pub async fn sweep(db: &Db, lifetimes: &Lifetimes, now: i64) -> Result<Swept, Ap
     .await?;
     // A landing session's drafts and OAuth states go with it (`on delete cascade`).
     swept.landing_sessions = delete(db, "landing_sessions", DEAD_LANDING, &[now]).await?;
-    // A period's key goes once every id it sealed has expired (made by the period's end).
+    // A period's key goes once every id it sealed has expired.
     swept.landing_keys = delete(
         db,
         "landing_keys",
-        &format!("(period + 1) * {PERIOD_SECS} + $2 <= $1"),
-        &[now, lifetimes.landing_link],
+        "period < $1",
+        &[link_keys::oldest_usable(now, lifetimes.landing_link)],
     )
     .await?;
     swept.console_sessions = delete(

@@ -153,20 +153,14 @@ pub async fn login(
                 .execute(&mut **tx)
                 .await?;
         }
-        let failure = match &tx {
-            Tx::Sqlite(_) => {
-                "insert into login_failures (address, at) values ($1, $2) returning rowid"
-            }
-            Tx::Postgres(_) => {
-                "insert into login_failures (address, at) values ($1, $2) returning id"
-            }
-        };
         let (id, count) = on_tx!(&mut tx, conn => {
-            let id: i64 = sqlx::query_scalar(failure)
-                .bind(address)
-                .bind(now)
-                .fetch_one(&mut *conn)
-                .await?;
+            let id: i64 = sqlx::query_scalar(
+                "insert into login_failures (address, at) values ($1, $2) returning id",
+            )
+            .bind(address)
+            .bind(now)
+            .fetch_one(&mut *conn)
+            .await?;
             let count: i64 = sqlx::query_scalar(
                 "select count(*) from login_failures where address = $1 and at > $2",
             )
@@ -225,16 +219,15 @@ pub async fn login(
         csrf: crypto::random_token(),
     };
     let mut tx = db.begin().await?;
-    let forget = match &tx {
-        Tx::Sqlite(_) => "delete from login_failures where rowid = $1",
-        Tx::Postgres(_) => "delete from login_failures where id = $1",
-    };
     on_tx!(&mut tx, conn => {
         sqlx::query("update operators set failed_logins = 0 where id = $1")
             .bind(id)
             .execute(&mut *conn)
             .await?;
-        sqlx::query(forget).bind(attempt).execute(&mut *conn).await?;
+        sqlx::query("delete from login_failures where id = $1")
+            .bind(attempt)
+            .execute(&mut *conn)
+            .await?;
         sqlx::query(
             "insert into operator_sessions (id_digest, operator_id, csrf, created_at, last_seen_at)
              values ($1, $2, $3, $4, $4)",

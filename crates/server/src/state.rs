@@ -20,7 +20,7 @@ use crate::http::limits::Limiters;
 use crate::oauth::DivarOAuth;
 use crate::passwords::Passwords;
 use crate::sessions::link_keys::LinkKeys;
-use crate::sessions::{self, Landing, LandingSession, LandingWriter};
+use crate::sessions::{self, Landing, LandingSession};
 
 /// The application state: one allocation shared by every request (axum clones the state for
 /// each one, so it is a single `Arc`).
@@ -44,7 +44,6 @@ pub struct Shared {
     pub db: Db,
     /// This process's name among the instances sharing the database (claims in the outbox).
     pub instance: Arc<str>,
-    pub landings: LandingWriter,
     /// The hourly keys of self-contained landing ids.
     pub link_keys: LinkKeys,
     pub keys: Keys,
@@ -65,8 +64,8 @@ pub enum StartError {
 }
 
 impl AppState {
-    /// Loads the tariff and city list, connects to (and migrates) the configured database, and
-    /// starts the landing writer task (so it must run inside a Tokio runtime).
+    /// Loads the tariff and city list and connects to (and, unless `ERSAL_MIGRATE=manual`,
+    /// migrates) the configured database.
     pub async fn connect(config: Config) -> Result<Self, StartError> {
         let catalog = Catalog::load(&config.tariff_file)?;
         let db = db::connect(
@@ -85,10 +84,9 @@ impl AppState {
             catalog,
             kenar,
             oauth,
-            landings: LandingWriter::spawn(db.clone()),
             link_keys: LinkKeys::new(
                 db.clone(),
-                i64::try_from(config.landing_ttl.as_secs()).unwrap_or(i64::MAX),
+                crate::housekeeping::lifetimes(&config).landing_link,
             ),
             instance: crate::crypto::random_token().into(),
             keys: Keys::derive(&config.secret_key, &config.previous_secret_keys),
@@ -146,10 +144,10 @@ impl AppState {
         i64::try_from(self.config.session_idle.as_secs()).unwrap_or(i64::MAX)
     }
 
-    /// Stores a landing session and returns the one-time landing id to hand out.
+    /// The one-time landing id to hand out for `landing`.
     pub async fn create_landing(&self, landing: &Landing) -> Result<String, AppError> {
         sessions::create_landing(
-            &self.landings,
+            &self.db,
             &self.link_keys,
             &self.keys,
             landing,

@@ -193,40 +193,59 @@ fn retry_delay_ms(attempts: i64, retry_after: Option<u64>) -> i64 {
     base + jitter
 }
 
-/// Sends one message and says where it stands now, with Divar's status and the next attempt.
+/// Where an attempt left a message: its delivery, Divar's status and the next attempt's time.
+struct Outcome {
+    delivery: Delivery,
+    status: Option<i64>,
+    next_at: i64,
+}
+
+/// Sends one message (its `attempts`-th attempt) and says where it stands now. Reading the
+/// conversation's token may fail before anything is sent: that is retried like a connection
+/// error.
 async fn attempt(
     state: &AppState,
     conversation: &str,
     body: &str,
     attempts: i64,
     now_ms: i64,
-) -> Result<(Delivery, Option<i64>, i64), AppError> {
-    let outcome = match (
+) -> Outcome {
+    let retry = SendOutcome::Retry {
+        status: None,
+        retry_after: None,
+    };
+    let sent = match (
         ConversationId::parse(conversation),
-        tokens::access_token(state, conversation).await?,
+        tokens::access_token(state, conversation).await,
     ) {
-        (Ok(conversation), Some(token)) => match serde_json::from_str::<Value>(body) {
+        (_, Err(_)) => retry,
+        (Ok(conversation), Ok(Some(token))) => match serde_json::from_str::<Value>(body) {
             Ok(body) => state.kenar.send_message(&conversation, &token, &body).await,
             Err(_) => SendOutcome::Rejected { status: 0 },
         },
         _ => SendOutcome::Rejected { status: 401 },
     };
-    Ok(match outcome {
-        SendOutcome::Sent => (Delivery::Sent, Some(200), now_ms),
-        SendOutcome::Undeliverable => (Delivery::Undeliverable, Some(412), now_ms),
-        SendOutcome::Rejected { status } => (Delivery::Failed, Some(i64::from(status)), now_ms),
+    let done = |delivery, status: Option<i64>| Outcome {
+        delivery,
+        status,
+        next_at: now_ms,
+    };
+    match sent {
+        SendOutcome::Sent => done(Delivery::Sent, Some(200)),
+        SendOutcome::Undeliverable => done(Delivery::Undeliverable, Some(412)),
+        SendOutcome::Rejected { status } => done(Delivery::Failed, Some(i64::from(status))),
         SendOutcome::Retry { status, .. } if attempts >= MAX_ATTEMPTS => {
-            (Delivery::Failed, status.map(i64::from), now_ms)
+            done(Delivery::Failed, status.map(i64::from))
         }
         SendOutcome::Retry {
             status,
             retry_after,
-        } => (
-            Delivery::Pending,
-            status.map(i64::from),
-            now_ms + retry_delay_ms(attempts - 1, retry_after),
-        ),
-    })
+        } => Outcome {
+            delivery: Delivery::Pending,
+            status: status.map(i64::from),
+            next_at: now_ms + retry_delay_ms(attempts - 1, retry_after),
+        },
+    }
 }
 
 /// A claimed row.
@@ -235,7 +254,6 @@ struct Claimed {
     id: i64,
     conversation_id: String,
     body: String,
-    attempts: i64,
 }
 
 /// Marks the rows whose claim ran out during an attempt as [`Delivery::Unknown`] and returns
@@ -266,66 +284,54 @@ async fn claim(db: &Db, instance: &str, now_ms: i64) -> Result<Vec<Claimed>, App
              where earlier.conversation_id = outbox.conversation_id and earlier.state = $1
                and earlier.id < outbox.id)
          order by id limit $3";
-    let claim = |lock: &str| {
-        format!(
-            "update outbox set claimed_by = $4, claimed_until = $5
-             where id in ({due}{lock})
-             returning id, conversation_id, body, attempts"
-        )
+    // PostgreSQL: rows another worker is claiming at this moment are skipped, not waited for
+    // (SQLite has one writer: the statement claims its rows whole).
+    let lock = match db {
+        Db::Sqlite(_) => "",
+        Db::Postgres(_) => " for update skip locked",
     };
-    let mut claimed: Vec<Claimed> = match db {
-        Db::Sqlite(pool) => {
-            sqlx::query_as(&claim(""))
-                .bind(Delivery::Pending.key())
-                .bind(now_ms)
-                .bind(BATCH)
-                .bind(instance)
-                .bind(now_ms + LEASE_MS)
-                .fetch_all(pool)
-                .await?
-        }
-        // Rows another worker is claiming at this moment are skipped, not waited for.
-        Db::Postgres(pool) => {
-            sqlx::query_as(&claim(" for update skip locked"))
-                .bind(Delivery::Pending.key())
-                .bind(now_ms)
-                .bind(BATCH)
-                .bind(instance)
-                .bind(now_ms + LEASE_MS)
-                .fetch_all(pool)
-                .await?
-        }
-    };
+    let claim = format!(
+        "update outbox set claimed_by = $4, claimed_until = $5
+         where id in ({due}{lock})
+         returning id, conversation_id, body"
+    );
+    let mut claimed: Vec<Claimed> = on_db!(db, pool => {
+        sqlx::query_as(&claim)
+            .bind(Delivery::Pending.key())
+            .bind(now_ms)
+            .bind(BATCH)
+            .bind(instance)
+            .bind(now_ms + LEASE_MS)
+            .fetch_all(pool)
+            .await?
+    });
     claimed.sort_by_key(|row| row.id);
     Ok(claimed)
 }
 
-/// Records that an attempt on a claimed row starts now, renewing the claim; `false` when the
-/// claim is no longer ours.
-async fn start_attempt(db: &Db, id: i64, instance: &str, now_ms: i64) -> Result<bool, AppError> {
-    let started = on_db!(db, pool => {
-        sqlx::query(
+/// Records that an attempt on a claimed row starts now, renewing the claim: which attempt it
+/// is, or `None` when the claim is no longer ours.
+async fn start_attempt(
+    db: &Db,
+    id: i64,
+    instance: &str,
+    now_ms: i64,
+) -> Result<Option<i64>, AppError> {
+    Ok(on_db!(db, pool => {
+        sqlx::query_scalar(
             "update outbox set attempt_started_at = $1, attempts = attempts + 1,
                claimed_until = $2
-             where id = $3 and claimed_by = $4 and state = $5",
+             where id = $3 and claimed_by = $4 and state = $5
+             returning attempts",
         )
         .bind(now_ms)
         .bind(now_ms + LEASE_MS)
         .bind(id)
         .bind(instance)
         .bind(Delivery::Pending.key())
-        .execute(pool)
+        .fetch_optional(pool)
         .await?
-        .rows_affected()
-    });
-    Ok(started == 1)
-}
-
-/// Where an attempt left a message.
-struct Outcome {
-    delivery: Delivery,
-    status: Option<i64>,
-    next_at: i64,
+    }))
 }
 
 /// Records an attempt's outcome and lets go of the row.
@@ -388,27 +394,12 @@ async fn drain(state: &AppState, stop: &watch::Receiver<bool>) -> Result<usize, 
             break;
         }
         let now_ms = state.now_ms();
-        if !start_attempt(db, row.id, &state.instance, now_ms).await? {
+        let Some(attempts) = start_attempt(db, row.id, &state.instance, now_ms).await? else {
             continue;
-        }
-        let attempts = row.attempts + 1;
-        // An error comes before any call to Divar (reading the token): nothing was sent.
-        let (delivery, status, next_at) =
-            match attempt(state, &row.conversation_id, &row.body, attempts, now_ms).await {
-                Ok(outcome) => outcome,
-                Err(_) if attempts >= MAX_ATTEMPTS => (Delivery::Failed, None, now_ms),
-                Err(_) => (
-                    Delivery::Pending,
-                    None,
-                    now_ms + retry_delay_ms(attempts - 1, None),
-                ),
-            };
-        tracing::info!(outbox = row.id, attempts, state = delivery.key(), status = ?status, "chat message attempt");
-        let outcome = Outcome {
-            delivery,
-            status,
-            next_at,
         };
+        let outcome = attempt(state, &row.conversation_id, &row.body, attempts, now_ms).await;
+        let delivery = outcome.delivery;
+        tracing::info!(outbox = row.id, attempts, state = delivery.key(), status = ?outcome.status, "chat message attempt");
         record(db, row.id, &state.instance, &outcome, now_ms).await?;
         if delivery != Delivery::Pending {
             tokens::release_when_done(db, &row.conversation_id).await?;

@@ -39,6 +39,13 @@ pub fn period_of(now: i64) -> i64 {
     now.div_euclid(PERIOD_SECS)
 }
 
+/// The oldest period whose ids may still be valid at `now`, when ids live `ttl_secs`: they
+/// expire at most `ttl_secs` after their hour ends. Older keys are never used, and
+/// housekeeping deletes them.
+pub fn oldest_usable(now: i64, ttl_secs: i64) -> i64 {
+    period_of(now - ttl_secs)
+}
+
 /// What the root secret's seal of a period's key is bound to.
 fn context(period: i64) -> String {
     format!("landing key {period}")
@@ -54,10 +61,9 @@ impl LinkKeys {
         }
     }
 
-    /// Whether ids sealed in `period` may still be valid at `now`: they expire at most
-    /// `ttl_secs` after their hour ends.
+    /// Whether ids sealed in `period` may still be valid at `now`.
     fn in_window(&self, period: i64, now: i64) -> bool {
-        (period_of(now - self.ttl_secs)..=period_of(now)).contains(&period)
+        (oldest_usable(now, self.ttl_secs)..=period_of(now)).contains(&period)
     }
 
     fn cached(&self, period: i64) -> Option<LinkKey> {

@@ -13,10 +13,6 @@ pub mod sealed;
 use kenar::{InitRequest, Location, Source, UserSide};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::sync::Arc;
-
-use sqlx::QueryBuilder;
-use tokio::sync::{mpsc, oneshot};
 
 use crate::crypto::{self, Keys};
 use crate::db::{Db, Tx};
@@ -113,7 +109,7 @@ pub enum Redeemed {
 /// The one-time landing id to hand out for `landing`: self-contained when it fits in a URL
 /// (nothing is written), else a random token whose landing session is stored now.
 pub async fn create_landing(
-    writer: &LandingWriter,
+    db: &Db,
     link_keys: &LinkKeys,
     keys: &Keys,
     landing: &Landing,
@@ -132,14 +128,11 @@ pub async fn create_landing(
         now,
         now + ttl_secs,
     );
-    writer.insert(row).await?;
+    let mut tx = db.begin().await?;
+    store(&mut tx, &row, None).await?;
+    tx.commit().await?;
     Ok(token)
 }
-
-/// A landing session could not be stored.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("storing the landing session failed: {0}")]
-pub struct StoreError(Arc<sqlx::Error>);
 
 /// A landing session's row: its context, the Divar user ids sealed, bound to its digest.
 struct LandingRow {
@@ -180,70 +173,33 @@ impl LandingRow {
     }
 }
 
-/// The landing session columns, in the order [`LandingRow`]'s fields are bound.
-const LANDING_COLUMNS: &str = "(id_digest, api_version, source, post_token, conversation_id,
-    user_side, private_sealed, return_target, created_at, expires_at";
-
-type Pending = (LandingRow, oneshot::Sender<Result<(), StoreError>>);
-
-/// Group commit for landing sessions, the one write on Divar's hot path: a single task takes
-/// every insert waiting at that moment (up to [`LandingWriter::MAX_BATCH`]) and writes them as
-/// one statement in one transaction, then answers each caller. SQLite has one writer at a
-/// time, so this replaces lock contention (and its sleeping busy handler) with a queue, and
-/// amortises the commit over the batch. A caller is answered only after its row is committed.
-#[derive(Clone)]
-pub struct LandingWriter {
-    queue: mpsc::Sender<Pending>,
-}
-
-impl LandingWriter {
-    pub const MAX_BATCH: usize = 64;
-
-    /// Starts the writer task on the current Tokio runtime; it ends when the last handle drops.
-    pub fn spawn(db: Db) -> Self {
-        let (queue, mut incoming) = mpsc::channel::<Pending>(Self::MAX_BATCH * 4);
-        tokio::spawn(async move {
-            let mut batch = Vec::with_capacity(Self::MAX_BATCH);
-            while incoming.recv_many(&mut batch, Self::MAX_BATCH).await > 0 {
-                let result = insert_rows(&db, &batch)
-                    .await
-                    .map_err(|e| StoreError(Arc::new(e)));
-                for (_, done) in batch.drain(..) {
-                    // A caller that went away (client disconnected) needs no answer.
-                    let _ = done.send(result.clone());
-                }
-            }
-        });
-        Self { queue }
-    }
-
-    async fn insert(&self, row: LandingRow) -> Result<(), StoreError> {
-        let closed = || StoreError(Arc::new(sqlx::Error::PoolClosed));
-        let (done, answer) = oneshot::channel();
-        self.queue.send((row, done)).await.map_err(|_| closed())?;
-        answer.await.map_err(|_| closed())?
-    }
-}
-
-async fn insert_rows(db: &Db, rows: &[Pending]) -> Result<(), sqlx::Error> {
-    on_db!(db, pool => {
-        let mut insert =
-            QueryBuilder::new(format!("insert into landing_sessions {LANDING_COLUMNS}) "));
-        insert.push_values(rows.iter().map(|(row, _)| row), |mut values, row| {
-            values
-                .push_bind(&row.digest)
-                .push_bind(row.api_version)
-                .push_bind(&row.source)
-                .push_bind(&row.post_token)
-                .push_bind(&row.conversation_id)
-                .push_bind(row.user_side)
-                .push_bind(&row.private_sealed)
-                .push_bind(&row.return_target)
-                .push_bind(row.created_at)
-                .push_bind(row.expires_at);
-        });
-        insert.build().execute(pool).await.map(|_| ())
-    })
+/// Stores a landing session, already used at `used_at` when it is stored as it is opened;
+/// `false` when it was stored already.
+async fn store(tx: &mut Tx, row: &LandingRow, used_at: Option<i64>) -> Result<bool, AppError> {
+    let stored = on_tx!(tx, conn => {
+        sqlx::query(
+            "insert into landing_sessions
+               (id_digest, api_version, source, post_token, conversation_id, user_side,
+                private_sealed, return_target, created_at, expires_at, used_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+             on conflict (id_digest) do nothing",
+        )
+        .bind(&row.digest)
+        .bind(row.api_version)
+        .bind(&row.source)
+        .bind(&row.post_token)
+        .bind(&row.conversation_id)
+        .bind(row.user_side)
+        .bind(&row.private_sealed)
+        .bind(&row.return_target)
+        .bind(row.created_at)
+        .bind(row.expires_at)
+        .bind(used_at)
+        .execute(conn)
+        .await?
+        .rows_affected()
+    });
+    Ok(stored == 1)
 }
 
 /// Exchanges a landing id for a new browser session, once, before it expires. The check and
@@ -298,12 +254,14 @@ async fn redeem_sealed(
     landing_token: &str,
     now: i64,
 ) -> Result<Redeemed, AppError> {
-    let key = match sealed::period(landing_token) {
-        Some(period) => link_keys.of(keys, period, now).await?,
-        None => None,
+    let Some(id) = sealed::parse(landing_token) else {
+        return Ok(Redeemed::Unknown);
     };
     // A key that is gone sealed only ids that have expired.
-    let Some(opened) = key.and_then(|key| sealed::open(&key, landing_token)) else {
+    let Some(key) = link_keys.of(keys, id.period, now).await? else {
+        return Ok(Redeemed::Unknown);
+    };
+    let Some(opened) = id.open(&key) else {
         return Ok(Redeemed::Unknown);
     };
     let return_target = opened.landing.return_target.clone();
@@ -319,28 +277,7 @@ async fn redeem_sealed(
         opened.expires_at,
     );
     let mut tx = db.begin().await?;
-    let stored = on_tx!(&mut tx, conn => {
-        sqlx::query(&format!(
-            "insert into landing_sessions {LANDING_COLUMNS}, used_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-             on conflict (id_digest) do nothing"
-        ))
-        .bind(&row.digest)
-        .bind(row.api_version)
-        .bind(&row.source)
-        .bind(&row.post_token)
-        .bind(&row.conversation_id)
-        .bind(row.user_side)
-        .bind(&row.private_sealed)
-        .bind(&row.return_target)
-        .bind(row.created_at)
-        .bind(row.expires_at)
-        .bind(now)
-        .execute(conn)
-        .await?
-        .rows_affected()
-            == 1
-    });
+    let stored = store(&mut tx, &row, Some(now)).await?;
     if !stored {
         tx.rollback().await?;
         return Ok(Redeemed::Spent { return_target });

@@ -3,14 +3,11 @@
 //! that answering Divar's init writes nothing. The id is single use all the same:
 //! opening it stores the landing session, and a second opening finds it stored
 //! ([`super::redeem`]). A context that would make the id longer than [`MAX_LEN`] is stored at
-//! init instead ([`super::LandingWriter`]).
+//! init instead ([`super::create_landing`]).
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use chacha20poly1305::aead::{Aead, Payload};
-use chacha20poly1305::XNonce;
 use kenar::{Source, UserSide};
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
 use super::link_keys::LinkKey;
@@ -24,9 +21,8 @@ pub const MAX_LEN: usize = 1024;
 /// What the seal is bound to: a landing id of this period, not any other sealed value.
 const PURPOSE: &[u8] = b"ersal landing id";
 
-/// An id's layout: its key's period (8 bytes, big-endian) ‖ nonce (24) ‖ ciphertext.
+/// An id's layout: its key's period (8 bytes, big-endian) ‖ what [`crypto::seal_with`] made.
 const PERIOD_LEN: usize = 8;
-const NONCE_LEN: usize = 24;
 
 fn associated(period: [u8; PERIOD_LEN]) -> Vec<u8> {
     [PURPOSE, &period].concat()
@@ -73,73 +69,55 @@ pub fn seal(
     };
     let plain = serde_json::to_vec(&context).expect("a landing context always serialises");
     let period = period.to_be_bytes();
-    let mut nonce = [0u8; NONCE_LEN];
-    rand::rngs::OsRng.fill_bytes(&mut nonce);
-    let aad = associated(period);
-    let ciphertext = key
-        .encrypt(
-            XNonce::from_slice(&nonce),
-            Payload {
-                msg: &plain,
-                aad: &aad,
-            },
-        )
-        .expect("XChaCha20-Poly1305 encryption does not fail for in-memory buffers");
-    let id = URL_SAFE_NO_PAD.encode([&period[..], &nonce, &ciphertext].concat());
+    let sealed = crypto::seal_with(key, &plain, &associated(period));
+    let id = URL_SAFE_NO_PAD.encode([&period[..], &sealed].concat());
     (id.len() <= MAX_LEN).then_some(id)
 }
 
 /// Whether `id` has the shape of a self-contained id (checked before anything is decrypted);
-/// stored ids are shorter ([`crypto::is_token_shaped`]).
+/// stored ids are shorter ([`crypto::TOKEN_LEN`]).
 pub fn is_shaped(id: &str) -> bool {
-    id.len() > 43
-        && id.len() <= MAX_LEN
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    (crypto::TOKEN_LEN + 1..=MAX_LEN).contains(&id.len()) && crypto::is_url_safe(id)
 }
 
-/// The period of the key `id` says it was sealed under, if it is shaped like a sealed id.
-pub fn period(id: &str) -> Option<i64> {
-    if !is_shaped(id) || crypto::is_token_shaped(id) {
-        return None;
-    }
-    let sealed = URL_SAFE_NO_PAD.decode(id).ok()?;
-    let period: [u8; PERIOD_LEN] = sealed.get(..PERIOD_LEN)?.try_into().ok()?;
-    Some(i64::from_be_bytes(period))
+/// A self-contained id, decoded: the period of the key it names, and what that key sealed.
+pub struct SealedId {
+    pub period: i64,
+    sealed: Vec<u8>,
 }
 
-/// What `id` carries, if it was sealed under `key`.
-pub fn open(key: &LinkKey, id: &str) -> Option<Opened> {
-    let sealed = URL_SAFE_NO_PAD.decode(id).ok()?;
-    if sealed.len() < PERIOD_LEN + NONCE_LEN {
+/// Decodes `id`, if it has the shape of a self-contained id.
+pub fn parse(id: &str) -> Option<SealedId> {
+    if !is_shaped(id) {
         return None;
     }
-    let (period, rest) = sealed.split_at(PERIOD_LEN);
-    let (nonce, ciphertext) = rest.split_at(NONCE_LEN);
-    let aad = associated(period.try_into().ok()?);
-    let plain = key
-        .decrypt(
-            XNonce::from_slice(nonce),
-            Payload {
-                msg: ciphertext,
-                aad: &aad,
-            },
-        )
-        .ok()?;
-    let context: Context = serde_json::from_slice(&plain).ok()?;
-    let (created_at, expires_at) = context.t;
-    Some(Opened {
-        landing: Landing {
-            api_version: context.v,
-            source: Source::from_key(&context.s),
-            post_token: context.p,
-            conversation_id: context.c,
-            user_side: context.u.as_deref().and_then(UserSide::from_divar),
-            private: context.x,
-            return_target: context.r,
-        },
-        created_at,
-        expires_at,
+    let decoded = URL_SAFE_NO_PAD.decode(id).ok()?;
+    let period: [u8; PERIOD_LEN] = decoded.get(..PERIOD_LEN)?.try_into().ok()?;
+    Some(SealedId {
+        period: i64::from_be_bytes(period),
+        sealed: decoded[PERIOD_LEN..].to_vec(),
     })
+}
+
+impl SealedId {
+    /// What the id carries, if it was sealed under `key` (its period's).
+    pub fn open(&self, key: &LinkKey) -> Option<Opened> {
+        let aad = associated(self.period.to_be_bytes());
+        let plain = crypto::open_with(key, &self.sealed, &aad).ok()?;
+        let context: Context = serde_json::from_slice(&plain).ok()?;
+        let (created_at, expires_at) = context.t;
+        Some(Opened {
+            landing: Landing {
+                api_version: context.v,
+                source: Source::from_key(&context.s),
+                post_token: context.p,
+                conversation_id: context.c,
+                user_side: context.u.as_deref().and_then(UserSide::from_divar),
+                private: context.x,
+                return_target: context.r,
+            },
+            created_at,
+            expires_at,
+        })
+    }
 }
