@@ -14,6 +14,10 @@ use axum::{Json, Router};
 use ersal_server::{AppState, Config};
 use serde_json::{json, Value};
 
+/// The allocator the `ersal` binary uses.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const KEY: &str = "bench-identification-key-0001";
 
 #[tokio::main]
@@ -38,8 +42,7 @@ async fn main() {
     ]);
     let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("config");
     let state = AppState::connect(config).await.expect("database");
-    let routes = ersal_server::http::routes(state.clone());
-    let ersal = ersal_server::http::layered(routes.clone(), &state);
+    let ersal = ersal_server::http::layered(ersal_server::http::routes(state.clone()), &state);
     let bare = Router::new().route(
         "/json",
         post(|Json(body): Json<Value>| async move {
@@ -47,7 +50,7 @@ async fn main() {
         }),
     );
     let ersal_addr = serve(ersal).await;
-    let unlayered_addr = serve(routes).await;
+    let unlayered_addr = serve(ersal_server::http::machines(state.clone())).await;
     let bare_addr = serve(bare).await;
 
     let body = json!({
@@ -79,8 +82,8 @@ async fn main() {
         concurrency,
     )
     .await;
-    // The handler alone, without the layers every request passes (ids, tracing, headers,
-    // limits, compression): what those layers cost.
+    // The handler alone, without the layers of Divar's calls (ids, tracing, fixed headers,
+    // timeout): what those layers cost.
     let unlayered_run = drive(
         &format!("http://{unlayered_addr}/divar/init"),
         &body,
@@ -107,10 +110,20 @@ async fn main() {
             concurrency,
             &seconds,
         );
+        let unlayered = wrk(
+            &format!("http://{unlayered_addr}/divar/init"),
+            &body,
+            concurrency,
+            &seconds,
+        );
         println!("  bare axum JSON handler {bare:>9.0} req/s");
         println!(
             "  POST /divar/init       {init:>9.0} req/s   ratio {:.2}",
             init / bare
+        );
+        println!(
+            "  without the layers     {unlayered:>9.0} req/s   ratio {:.2}",
+            unlayered / bare
         );
     }
     bare_run.print("bare axum JSON handler");

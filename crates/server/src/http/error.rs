@@ -16,6 +16,8 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("the body is larger than {0} bytes")]
     PayloadTooLarge(usize),
+    #[error("the body did not arrive in time")]
+    BodyTimeout,
     #[error(transparent)]
     BadRequest(#[from] kenar::InitError),
     #[error("internal error")]
@@ -30,6 +32,7 @@ impl ApiError {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }
             Self::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            Self::BodyTimeout => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
             Self::BadRequest(kenar::InitError::InvalidJson | kenar::InitError::NotAnObject) => {
                 (StatusCode::BAD_REQUEST, "invalid_json")
             }

@@ -138,6 +138,27 @@ pub async fn security_headers(
         HeaderValue::from_static(NOT_A_PAGE)
     };
     headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    fixed_headers(headers, policy.hsts);
+    response
+}
+
+/// The headers of every answer to a machine (Divar's servers, probes): JSON or nothing, never
+/// a page, never stored; `hsts` in production.
+pub fn for_machines(hsts: bool) -> impl Fn(Response) -> Response + Clone {
+    move |mut response| {
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(NOT_A_PAGE),
+        );
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        fixed_headers(headers, hsts);
+        response
+    }
+}
+
+/// The headers every response carries whatever it is.
+fn fixed_headers(headers: &mut http::HeaderMap, hsts: bool) {
     headers.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
@@ -147,13 +168,12 @@ pub async fn security_headers(
         HeaderValue::from_static("nosniff"),
     );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    if policy.hsts {
+    if hsts {
         headers.insert(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static(HSTS),
         );
     }
-    response
 }
 
 /// The header a caller may send its own request id in.

@@ -12,7 +12,6 @@ use axum::routing::post;
 use axum::{Json, Router};
 use http::{header, HeaderMap};
 use kenar::ApiVersion;
-use serde_json::json;
 
 use super::error::ApiError;
 use crate::crypto;
@@ -33,7 +32,7 @@ async fn init(
 ) -> Result<Response, ApiError> {
     authorize(&state, &headers)?;
     require_json(&headers)?;
-    let bytes = read_limited(&headers, body).await?;
+    let bytes = read_limited(&headers, body, state.config.listener.request).await?;
     let request = kenar::parse_init(&bytes, version_header(&headers))?;
     let return_target = state.return_policy.resolve(request.return_url.as_deref());
     let landing = Landing::from_init(&request, return_target.into());
@@ -45,11 +44,26 @@ async fn init(
         has_conversation = request.conversation_id.is_some(),
         "landing session created"
     );
-    let body = match request.version {
-        ApiVersion::V2 => json!({ "url": url }),
-        ApiVersion::V1 => json!({ "status": "200", "message": "success", "url": url }),
+    let (status, message) = match request.version {
+        ApiVersion::V2 => (None, None),
+        ApiVersion::V1 => (Some("200"), Some("success")),
     };
-    Ok(Json(body).into_response())
+    Ok(Json(Answer {
+        status,
+        message,
+        url: &url,
+    })
+    .into_response())
+}
+
+/// The answer: `{"url"}` (v2), with `"status":"200","message":"success"` before it for v1.
+#[derive(serde::Serialize)]
+struct Answer<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'static str>,
+    url: &'a str,
 }
 
 /// `Authorization` must be exactly one of the configured keys, with no scheme prefix (Divar
@@ -77,8 +91,14 @@ fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
     }
 }
 
-/// Refuses a declared length over the limit before reading, and stops reading at the limit.
-async fn read_limited(headers: &HeaderMap, body: Body) -> Result<axum::body::Bytes, ApiError> {
+/// Refuses a declared length over the limit before reading, stops reading at the limit, and
+/// gives up on a body that has not arrived within `within` (the request timeout: Divar's calls
+/// have no timeout layer, see [`super::layered`]).
+async fn read_limited(
+    headers: &HeaderMap,
+    body: Body,
+    within: std::time::Duration,
+) -> Result<axum::body::Bytes, ApiError> {
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -86,8 +106,9 @@ async fn read_limited(headers: &HeaderMap, body: Body) -> Result<axum::body::Byt
     if declared.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
         return Err(ApiError::PayloadTooLarge(MAX_BODY_BYTES));
     }
-    axum::body::to_bytes(body, MAX_BODY_BYTES)
+    tokio::time::timeout(within, axum::body::to_bytes(body, MAX_BODY_BYTES))
         .await
+        .map_err(|_| ApiError::BodyTimeout)?
         .map_err(|_| ApiError::PayloadTooLarge(MAX_BODY_BYTES))
 }
 

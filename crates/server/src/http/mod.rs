@@ -2,9 +2,15 @@
 //! link, the landing entry, the OAuth redirects, health) and the layers every response passes
 //! through.
 //!
-//! Each module has its own `router()`; [`routes`] merges them, and [`layered`] wraps the whole
-//! app (these routes and the Leptos pages) with request ids, tracing and response headers
-//! ([`headers`]: the Content-Security-Policy with its per-response nonce, HSTS, …).
+//! Each module has its own `router()`. Two stacks of layers:
+//! * [`machines`]: what Divar's servers and load balancers call (`POST /divar/init`, the probes):
+//!   JSON answers only, behind a lean stack (request ids, tracing, fixed headers, the timeout,
+//!   metrics). It has no per-address limits (see [`limits`]), no cookies, no pages, and is on
+//!   Divar's hot path.
+//! * [`routes`] and the Leptos pages, which [`layered`] wraps with everything a browser's request
+//!   needs: request ids, tracing, the client's address, rate limits, the cross-site rule, the
+//!   headers ([`headers`]: the Content-Security-Policy with its per-response nonce, HSTS, …),
+//!   caching rules and compression.
 
 pub mod client;
 mod error;
@@ -34,12 +40,18 @@ pub use init::MAX_BODY_BYTES;
 
 use crate::state::AppState;
 
-/// The plain routes, with their state applied.
+/// The plain routes browsers open, with their state applied.
 pub fn routes(state: AppState) -> Router {
     Router::new()
-        .merge(init::router())
         .merge(landing::router())
         .merge(oauth::router())
+        .with_state(state)
+}
+
+/// The routes machines call (Divar's init, the probes), with their state applied and no layers.
+pub fn machines(state: AppState) -> Router {
+    Router::new()
+        .merge(init::router())
         .merge(health::router())
         .with_state(state)
 }
@@ -57,58 +69,76 @@ impl MakeRequestId for RandomRequestId {
     }
 }
 
-/// Wraps `router` with request ids, a trace span per request, the client's address, the
-/// per-address rate limits, the request timeout, the security headers for `state`'s
-/// deployment, caching rules and compression. The span records the matched route
-/// (`/l/{id}`, never the id itself), our request id and the caller's (`caller_request_id`), and
-/// no query string, headers or body, so tokens and personal data stay out of the logs.
+/// The whole app: [`machines`] behind their lean stack, `router` (the plain routes and the
+/// pages) behind the browsers' stack, and around both request ids and a trace span per request.
+/// The span records the matched route (`/l/{id}`, never the id itself), our request id and the
+/// caller's (`caller_request_id`), and no query string, headers or body, so tokens and personal
+/// data stay out of the logs.
 pub fn layered(router: Router, state: &AppState) -> Router {
     let config = &state.config;
-    let trace = TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
-        let route = req
-            .extensions()
-            .get::<MatchedPath>()
-            .map_or_else(|| redact_path(req.uri().path()), |m| m.as_str().to_owned());
-        let request_id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-        let span = tracing::info_span!("http", method = %req.method(), route = %route, request_id = %request_id, caller_request_id = tracing::field::Empty);
-        if let Some(caller) = req.extensions().get::<headers::CallerRequestId>() {
-            span.record("caller_request_id", tracing::field::display(caller.as_str()));
-        }
-        span
-    })
-    .on_response(DefaultOnResponse::new().level(tracing::Level::INFO));
-    router.layer(
-        ServiceBuilder::new()
-            .map_request(headers::take_caller_request_id::<axum::body::Body>)
-            .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))
-            .layer(trace)
-            .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-            .layer(axum::middleware::from_fn_with_state(
-                std::sync::Arc::new(headers::Policy::new(config)),
-                headers::security_headers,
-            ))
-            .layer(axum::middleware::from_fn(cache_policy))
-            // Inside the headers and caching layers, so that their answers (503, 429) get both.
-            // 503, not 408: browsers may resend a request answered 408 on their own.
-            .layer(TimeoutLayer::with_status_code(
-                StatusCode::SERVICE_UNAVAILABLE,
-                config.listener.request,
-            ))
-            .layer(axum::middleware::from_fn_with_state(
-                std::sync::Arc::new(config.trusted_proxies.clone()),
-                client::mark_client,
-            ))
-            .layer(axum::middleware::from_fn_with_state(
-                state.limits.clone(),
-                limits::limit,
-            ))
-            .layer(axum::middleware::from_fn_with_state(
-                std::sync::Arc::<str>::from(config.public_origin()),
-                origin::refuse_cross_site,
-            ))
-            // Pages and answers are compressed on the fly; precompressed assets pass untouched.
-            .layer(CompressionLayer::new()),
-    )
+    // No timeout for machines: init reads nothing before the key is checked and its body is
+    // bounded, and every database wait is bounded by the pool's acquire timeout.
+    let machine_stack = ServiceBuilder::new()
+        .map_response(headers::for_machines(!config.is_dev()));
+    let browser_stack = ServiceBuilder::new()
+        .layer(axum::middleware::from_fn_with_state(
+            std::sync::Arc::new(headers::Policy::new(config)),
+            headers::security_headers,
+        ))
+        .layer(axum::middleware::from_fn(cache_policy))
+        // Inside the headers and caching layers, so that their answers (503, 429) get both.
+        // 503, not 408: browsers may resend a request answered 408 on their own.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            config.listener.request,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            std::sync::Arc::new(config.trusted_proxies.clone()),
+            client::mark_client,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.limits.clone(),
+            limits::limit,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            std::sync::Arc::<str>::from(config.public_origin()),
+            origin::refuse_cross_site,
+        ))
+        // Pages and answers are compressed on the fly; precompressed assets pass untouched.
+        .layer(CompressionLayer::new());
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(make_span)
+        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO));
+    machines(state.clone())
+        .layer(machine_stack)
+        .merge(router.layer(browser_stack))
+        .layer(
+            ServiceBuilder::new()
+                .map_request(headers::take_caller_request_id::<axum::body::Body>)
+                .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))
+                .layer(trace)
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
+        )
+}
+
+fn make_span(req: &Request<axum::body::Body>) -> tracing::Span {
+    let request_id = req
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    let span = match req.extensions().get::<MatchedPath>() {
+        Some(route) => http_span(req, route.as_str(), request_id),
+        None => http_span(req, &redact_path(req.uri().path()), request_id),
+    };
+    if let Some(caller) = req.extensions().get::<headers::CallerRequestId>() {
+        span.record("caller_request_id", tracing::field::display(caller.as_str()));
+    }
+    span
+}
+
+fn http_span<B>(req: &Request<B>, route: &str, request_id: &str) -> tracing::Span {
+    tracing::info_span!("http", method = %req.method(), route = %route, request_id = %request_id, caller_request_id = tracing::field::Empty)
 }
 
 /// Caching: hashed assets (`/pkg/ersal.<hash>.*`) and versioned fonts are kept forever; every
