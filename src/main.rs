@@ -47,6 +47,11 @@ async fn main() -> anyhow::Result<()> {
         .await
         .context("opening the database")?;
 
+    // The name this process's claims on chat messages carry in the database.
+    tracing::info!(instance = %state.instance, "database open");
+    if let Some(metrics) = state.config.metrics_addr {
+        ersal_server::telemetry::start(metrics, state.clone()).await?;
+    }
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let worker = ersal_server::chat::spawn_worker(state.clone(), stopping);
     ersal_server::jobs::spawn_housekeeping(state.clone());

@@ -2,7 +2,7 @@
 //! each chat message once, a claim left by a dead process is settled by the written rule, and a
 //! stopping process gives its claims back.
 
-use ersal_server::chat::outbox::{self, LEASE_MS};
+use ersal_server::chat::outbox;
 use ersal_server::AppState;
 
 use crate::outbox::{queue, Harness};
@@ -49,7 +49,7 @@ async fn a_dead_instances_claims_are_settled_when_they_run_out() {
     let (harness, live) = Harness::start(3600).await;
     let untouched = queue(&live).await;
     let cut_off = queue(&live).await;
-    let until = live.now_ms() + LEASE_MS;
+    let until = live.now_ms() + live.outbox_lease_ms();
     // A process claimed both, started sending the second, and was killed.
     exec(
         &live.db,
@@ -89,7 +89,7 @@ async fn a_stopping_worker_gives_its_claims_back_at_once() {
     let (harness, stopping) = Harness::start(3600).await;
     let other = harness.ersal().await;
     let id = queue(&stopping).await;
-    let until = stopping.now_ms() + LEASE_MS;
+    let until = stopping.now_ms() + stopping.outbox_lease_ms();
     exec(
         &stopping.db,
         &format!(

@@ -12,6 +12,7 @@ mod instances;
 mod journey;
 mod landing;
 mod limits;
+mod metrics;
 mod outbox;
 mod pages;
 mod rotation;

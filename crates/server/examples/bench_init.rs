@@ -42,6 +42,8 @@ async fn main() {
     ]);
     let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("config");
     let state = AppState::connect(config).await.expect("database");
+    // Recorded as in a deployment that serves metrics.
+    ersal_server::telemetry::install().expect("metrics recorder");
     let ersal = ersal_server::http::layered(ersal_server::http::routes(state.clone()), &state);
     let bare = Router::new().route(
         "/json",

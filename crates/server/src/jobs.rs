@@ -12,6 +12,7 @@ use std::time::Duration;
 use crate::housekeeping::{self, Swept};
 use crate::shipments::retention;
 use crate::state::AppState;
+use crate::telemetry;
 
 /// How often the jobs run.
 pub const EVERY_SECS: i64 = 10 * 60;
@@ -42,11 +43,27 @@ pub fn spawn_housekeeping(state: AppState) {
 pub async fn run_once(state: &AppState, now: i64) -> Option<Round> {
     state.limits.forget_idle();
     // Held until the round ends, however it ends.
-    let lock = state.db.try_lock_jobs().await.ok().flatten()?;
+    let Some(lock) = state.db.try_lock_jobs().await.ok().flatten() else {
+        for job in JOBS {
+            telemetry::job_ran(job, "skipped");
+        }
+        return None;
+    };
     let round = database_jobs(state, now).await;
     lock.release().await;
+    let done = [
+        round.expired.is_some(),
+        round.purged.is_some(),
+        round.swept.is_some(),
+    ];
+    for (job, ok) in JOBS.into_iter().zip(done) {
+        telemetry::job_ran(job, if ok { "ok" } else { "failed" });
+    }
     Some(round)
 }
+
+/// The database jobs' names in the metrics, in [`Round`]'s order.
+const JOBS: [&str; 3] = ["expire", "purge", "sweep"];
 
 async fn database_jobs(state: &AppState, now: i64) -> Round {
     let expired = retention::expire_unanswered(&state.db, &state.keys, now)

@@ -13,7 +13,8 @@
 //! * [`crypto`]: sealing personal data at rest, bearer tokens, signatures, constant-time comparison;
 //! * [`oauth`]: Divar's OAuth (consent URL, code exchange, refresh) and its `state` values;
 //! * [`http`]: the endpoints Divar and browsers call directly, and the common layers;
-//! * [`jobs`]: background work (expiring unanswered shipments, the retention purge).
+//! * [`jobs`]: background work (expiring unanswered shipments, the retention purge);
+//! * [`telemetry`]: the metrics Prometheus scrapes from their own address.
 
 pub mod catalog;
 pub mod chat;
@@ -33,6 +34,7 @@ pub mod passwords;
 pub mod sessions;
 pub mod shipments;
 pub mod state;
+pub mod telemetry;
 pub mod tracking;
 
 pub use config::Config;

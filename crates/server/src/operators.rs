@@ -6,7 +6,7 @@ use crate::crypto;
 use crate::db::{Db, Tx};
 use crate::error::AppError;
 use crate::passwords::{self, Passwords};
-use crate::{on_db, on_tx};
+use crate::{on_db, on_tx, telemetry};
 use domain::code::TrackingCode;
 
 /// Failed logins before an account is locked, and for how long.
@@ -113,6 +113,17 @@ pub enum LoginRefused {
     TooManyFromAddress,
 }
 
+impl LoginRefused {
+    /// The reason's name in the metrics.
+    fn key(self) -> &'static str {
+        match self {
+            Self::WrongCredentials => "wrong_credentials",
+            Self::AccountLocked => "account_locked",
+            Self::TooManyFromAddress => "too_many_from_address",
+        }
+    }
+}
+
 /// A new console session: the cookie value and its CSRF token.
 #[derive(Debug, Clone)]
 pub struct NewSession {
@@ -132,8 +143,24 @@ pub enum Login {
 /// The attempt is counted before the password is checked, in one transaction, against the
 /// address (refused after [`MAX_FAILURES_PER_ADDRESS`] in the window) and the account (locked
 /// for [`LOCKOUT_SECS`] after [`MAX_FAILED_LOGINS`]): a burst of concurrent attempts gets no
-/// more real guesses than one after another. A success takes its attempt back.
+/// more real guesses than one after another. A success takes its attempt back. A refusal is
+/// counted in the metrics by its reason.
 pub async fn login(
+    db: &Db,
+    passwords: &Passwords,
+    username: &str,
+    password: &str,
+    address: Option<&str>,
+    now: i64,
+) -> Result<Login, AppError> {
+    let login = check_login(db, passwords, username, password, address, now).await?;
+    if let Login::Refused(reason) = &login {
+        telemetry::login_failed(reason.key());
+    }
+    Ok(login)
+}
+
+async fn check_login(
     db: &Db,
     passwords: &Passwords,
     username: &str,

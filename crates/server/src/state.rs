@@ -106,6 +106,11 @@ impl AppState {
         i64::try_from(since.as_secs()).unwrap_or(i64::MAX)
     }
 
+    /// The outbox's lease, in milliseconds.
+    pub fn outbox_lease_ms(&self) -> i64 {
+        i64::try_from(self.config.outbox_lease.as_millis()).unwrap_or(i64::MAX)
+    }
+
     /// Milliseconds since the Unix epoch (for the outbox's retry schedule).
     pub fn now_ms(&self) -> i64 {
         let since = SystemTime::now()

@@ -4,13 +4,15 @@
 //! [`MAX_ATTEMPTS`] times; other 4xx are final; 412 with code 9 means one side has restricted
 //! the chat, so the message is undeliverable. Pending rows survive restarts.
 //!
-//! Several instances share one outbox. A worker first *claims* due rows for [`LEASE_MS`]
+//! Several instances share one outbox. A worker first *claims* due rows for a lease
+//! (`ERSAL_OUTBOX_LEASE_SECS`, [`crate::Config::outbox_lease`])
 //! (PostgreSQL: `for update skip locked`, so two workers never claim the same row), then,
 //! row by row, records that an attempt starts (renewing the claim) before it calls Divar, and
 //! records the outcome after. Every write checks that the claim is still its own.
 //!
 //! When a claim runs out, its instance is gone: an attempt takes at most the pool's wait, a
-//! token refresh and a send (each with its timeout), well within [`LEASE_MS`], and the
+//! token refresh and a send (each with its timeout), within the lease (the configuration
+//! refuses a shorter one), and the
 //! instances' clocks agree to within seconds (NTP):
 //! * if no attempt had started, nothing was sent, and the row is claimed again as usual;
 //! * if an attempt had started, Divar may have posted the message: its send API has no
@@ -35,13 +37,10 @@ use super::tokens;
 use crate::db::{Db, Tx};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::{on_db, on_tx};
+use crate::{on_db, on_tx, telemetry};
 
 /// Attempts before a message is given up.
 pub const MAX_ATTEMPTS: i64 = 6;
-/// How long a claim lasts: far longer than one attempt may take (at most a minute of waiting
-/// for a database connection, 10 s of token refresh and the Kenar client's 5 s).
-pub const LEASE_MS: i64 = 120_000;
 /// Rows claimed at once.
 const BATCH: i64 = 16;
 const POLL: Duration = Duration::from_millis(250);
@@ -137,6 +136,16 @@ pub async fn enqueue(
         .await?;
     });
     Ok(())
+}
+
+/// How many messages wait to be sent, and when the oldest was queued (Unix seconds).
+pub async fn backlog(db: &Db) -> Result<(i64, Option<i64>), AppError> {
+    Ok(on_db!(db, pool => {
+        sqlx::query_as("select count(*), min(created_at) from outbox where state = $1")
+            .bind(Delivery::Pending.key())
+            .fetch_one(pool)
+            .await?
+    }))
 }
 
 /// Where a shipment's newest chat message stands.
@@ -273,8 +282,13 @@ async fn settle_lost(db: &Db, now_ms: i64) -> Result<Vec<String>, AppError> {
     }))
 }
 
-/// Claims up to [`BATCH`] due rows that nobody holds, oldest first.
-async fn claim(db: &Db, instance: &str, now_ms: i64) -> Result<Vec<Claimed>, AppError> {
+/// Claims, until `until_ms`, up to [`BATCH`] due rows that nobody holds, oldest first.
+async fn claim(
+    db: &Db,
+    instance: &str,
+    now_ms: i64,
+    until_ms: i64,
+) -> Result<Vec<Claimed>, AppError> {
     // Only the oldest waiting message of each conversation: a chat hears its messages in order,
     // from one worker at a time.
     let due = "select id from outbox
@@ -301,7 +315,7 @@ async fn claim(db: &Db, instance: &str, now_ms: i64) -> Result<Vec<Claimed>, App
             .bind(now_ms)
             .bind(BATCH)
             .bind(instance)
-            .bind(now_ms + LEASE_MS)
+            .bind(until_ms)
             .fetch_all(pool)
             .await?
     });
@@ -309,13 +323,14 @@ async fn claim(db: &Db, instance: &str, now_ms: i64) -> Result<Vec<Claimed>, App
     Ok(claimed)
 }
 
-/// Records that an attempt on a claimed row starts now, renewing the claim: which attempt it
-/// is, or `None` when the claim is no longer ours.
+/// Records that an attempt on a claimed row starts now, renewing the claim until `until_ms`:
+/// which attempt it is, or `None` when the claim is no longer ours.
 async fn start_attempt(
     db: &Db,
     id: i64,
     instance: &str,
     now_ms: i64,
+    until_ms: i64,
 ) -> Result<Option<i64>, AppError> {
     Ok(on_db!(db, pool => {
         sqlx::query_scalar(
@@ -325,7 +340,7 @@ async fn start_attempt(
              returning attempts",
         )
         .bind(now_ms)
-        .bind(now_ms + LEASE_MS)
+        .bind(until_ms)
         .bind(id)
         .bind(instance)
         .bind(Delivery::Pending.key())
@@ -386,20 +401,25 @@ async fn drain(state: &AppState, stop: &watch::Receiver<bool>) -> Result<usize, 
     let db = &state.db;
     for conversation in settle_lost(db, state.now_ms()).await? {
         tracing::warn!("a chat message's attempt was cut off: it may have been sent");
+        telemetry::chat_send(Delivery::Unknown.key(), None);
         tokens::release_when_done(db, &conversation).await?;
     }
     let mut handled = 0;
-    for row in claim(db, &state.instance, state.now_ms()).await? {
+    let lease = state.outbox_lease_ms();
+    let now_ms = state.now_ms();
+    for row in claim(db, &state.instance, now_ms, now_ms + lease).await? {
         if *stop.borrow() {
             break;
         }
         let now_ms = state.now_ms();
-        let Some(attempts) = start_attempt(db, row.id, &state.instance, now_ms).await? else {
+        let started = start_attempt(db, row.id, &state.instance, now_ms, now_ms + lease).await?;
+        let Some(attempts) = started else {
             continue;
         };
         let outcome = attempt(state, &row.conversation_id, &row.body, attempts, now_ms).await;
         let delivery = outcome.delivery;
         tracing::info!(outbox = row.id, attempts, state = delivery.key(), status = ?outcome.status, "chat message attempt");
+        telemetry::chat_send(delivery.key(), outcome.status);
         record(db, row.id, &state.instance, &outcome, now_ms).await?;
         if delivery != Delivery::Pending {
             tokens::release_when_done(db, &row.conversation_id).await?;

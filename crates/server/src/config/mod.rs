@@ -34,6 +34,9 @@ pub struct Config {
     pub database_url: String,
     /// The database pool's size and how long a request waits for a connection.
     pub db_pool: PoolLimits,
+    /// How long an instance's claim on a chat message lasts (`ERSAL_OUTBOX_LEASE_SECS`): at
+    /// least one attempt's longest time, the database wait plus [`ATTEMPT_SECS_BEYOND_DB_WAIT`].
+    pub outbox_lease: Duration,
     /// Whether start-up applies pending migrations (`ERSAL_MIGRATE=on-start`, the default) or
     /// leaves them to `ersal migrate` (`manual`; `/readyz` answers 503 until then).
     pub migrate_on_start: bool,
@@ -71,6 +74,9 @@ pub struct Config {
     pub oauth_pkce: bool,
     /// How the listener treats slow and numerous clients.
     pub listener: ListenerLimits,
+    /// Where Prometheus scrapes the metrics (`ERSAL_METRICS_ADDR`; unset: none are recorded).
+    /// Never the public address: the metrics have no authentication.
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 /// The listener's limits: a client that has not sent a request's headers within
@@ -118,6 +124,10 @@ fn is_loopback(url: &Url) -> bool {
     }
 }
 const MIN_CREDENTIAL_BYTES: usize = 16;
+
+/// What a chat message's attempt may take beyond its wait for a database connection: a token
+/// refresh (10 s, `oauth`), a send (the Kenar client's 5 s, `state`) and 5 s to spare.
+pub const ATTEMPT_SECS_BEYOND_DB_WAIT: u64 = 20;
 
 /// Whether a secret is too weak for prod: shorter than `min` bytes, or the public dev value.
 fn is_weak(value: &str, dev_default: &str, min: usize) -> bool {
@@ -240,6 +250,19 @@ impl Config {
                 return Err(problem("DIVAR_SANDBOX_ADDR", "must not be set in prod"))
             }
         };
+        let metrics_addr = get("ERSAL_METRICS_ADDR")
+            .map(|raw| {
+                raw.parse::<SocketAddr>().map_err(|_| {
+                    problem(
+                        "ERSAL_METRICS_ADDR",
+                        "must be an address such as 127.0.0.1:9464",
+                    )
+                })
+            })
+            .transpose()?;
+        if dev && metrics_addr.is_some_and(|addr| !addr.ip().is_loopback()) {
+            return Err(problem("ERSAL_METRICS_ADDR", DEV_IS_LOCAL));
+        }
         let sandbox_origin = sandbox_addr.map(|addr| format!("http://{addr}"));
         // Divar's real endpoints in prod; the sandbox's in dev.
         let divar = |real: &str, sandbox_path: &str| match &sandbox_origin {
@@ -257,6 +280,18 @@ impl Config {
         let seconds = |name, default, range| {
             whole_number(&get, name, default, range, " of seconds").map(Duration::from_secs)
         };
+        let db_pool = PoolLimits {
+            max_connections: whole_number(&get, "ERSAL_DB_MAX_CONNECTIONS", 10, 1..=1000, "")?,
+            acquire_timeout: seconds("ERSAL_DB_ACQUIRE_TIMEOUT_SECS", 5, 1..=60)?,
+        };
+        let outbox_lease = seconds("ERSAL_OUTBOX_LEASE_SECS", 120, 20..=3600)?;
+        let shortest = db_pool.acquire_timeout.as_secs() + ATTEMPT_SECS_BEYOND_DB_WAIT;
+        if outbox_lease.as_secs() < shortest {
+            return Err(problem(
+                "ERSAL_OUTBOX_LEASE_SECS",
+                format!("must be at least {shortest}: an attempt may take ERSAL_DB_ACQUIRE_TIMEOUT_SECS plus {ATTEMPT_SECS_BEYOND_DB_WAIT} s"),
+            ));
+        }
 
         let public_base_url = match get("ERSAL_PUBLIC_URL") {
             Some(_) => url("ERSAL_PUBLIC_URL", "")?,
@@ -311,10 +346,8 @@ impl Config {
             public_base_url,
             database_url: get("DATABASE_URL")
                 .unwrap_or_else(|| "sqlite://data/ersal.db".to_owned()),
-            db_pool: PoolLimits {
-                max_connections: whole_number(&get, "ERSAL_DB_MAX_CONNECTIONS", 10, 1..=1000, "")?,
-                acquire_timeout: seconds("ERSAL_DB_ACQUIRE_TIMEOUT_SECS", 5, 1..=60)?,
-            },
+            db_pool,
+            outbox_lease,
             migrate_on_start: match get("ERSAL_MIGRATE").as_deref() {
                 None | Some("on-start") => true,
                 Some("manual") => false,
@@ -368,6 +401,7 @@ impl Config {
                 request: seconds("ERSAL_REQUEST_TIMEOUT_SECS", 30, 1..=600)?,
                 connections: whole_number(&get, "ERSAL_MAX_CONNECTIONS", 1024, 1..=100_000, "")?,
             },
+            metrics_addr,
         })
     }
 
@@ -375,10 +409,17 @@ impl Config {
         self.mode == Mode::Dev
     }
 
-    /// Refuses to listen on anything but loopback in dev (`LEPTOS_SITE_ADDR`, `site-addr`).
+    /// Refuses to listen on anything but loopback in dev (`LEPTOS_SITE_ADDR`, `site-addr`), and
+    /// metrics on the site's own port.
     pub fn check_listen_addr(&self, addr: SocketAddr) -> Result<(), ConfigError> {
         if self.is_dev() && !addr.ip().is_loopback() {
             return Err(problem("LEPTOS_SITE_ADDR", DEV_IS_LOCAL));
+        }
+        if self.metrics_addr.is_some_and(|m| m.port() == addr.port()) {
+            return Err(problem(
+                "ERSAL_METRICS_ADDR",
+                "must not share the site's port: the metrics are never public",
+            ));
         }
         Ok(())
     }
@@ -401,7 +442,7 @@ impl Config {
     /// identification keys.
     pub fn summary(&self) -> String {
         format!(
-            "mode={:?} public_url={} kenar_api={} oauth={} completion={} app_slug={} identification_keys={} landing_ttl={}s session_idle={}s sandbox={:?} tariff={} retention={}d secret_key_id={} previous_secret_keys={:?} trusted_proxies={} rate_limits={} listener={:?}",
+            "mode={:?} public_url={} kenar_api={} oauth={} completion={} app_slug={} identification_keys={} landing_ttl={}s session_idle={}s sandbox={:?} tariff={} retention={}d secret_key_id={} previous_secret_keys={:?} trusted_proxies={} rate_limits={} listener={:?} metrics={:?}",
             self.mode,
             self.public_base_url,
             self.kenar_api_base_url,
@@ -419,6 +460,7 @@ impl Config {
             if self.trusted_proxies.is_empty() { "none" } else { "set" },
             self.rate_limits.summary(),
             self.listener,
+            self.metrics_addr,
         )
     }
 

@@ -79,6 +79,50 @@ fn dev_serves_only_loopback() {
 }
 
 #[test]
+fn metrics_have_their_own_private_address() {
+    assert_eq!(
+        load(PROD).unwrap().metrics_addr,
+        None,
+        "off unless asked for"
+    );
+    let with = |addr| [PROD, &[("ERSAL_METRICS_ADDR", addr)]].concat();
+    let prod = load(&with("10.0.0.5:9464")).unwrap();
+    assert_eq!(prod.metrics_addr, Some("10.0.0.5:9464".parse().unwrap()));
+    let shared = prod.check_listen_addr("0.0.0.0:9464".parse().unwrap());
+    assert_eq!(shared.unwrap_err().var, "ERSAL_METRICS_ADDR");
+    assert_eq!(
+        load(&with("metrics.local")).unwrap_err().var,
+        "ERSAL_METRICS_ADDR"
+    );
+    let dev_open = load(&[DEV, ("ERSAL_METRICS_ADDR", "0.0.0.0:9464")]);
+    assert_eq!(dev_open.unwrap_err().var, "ERSAL_METRICS_ADDR");
+}
+
+#[test]
+fn the_outbox_lease_outlasts_an_attempt() {
+    assert_eq!(load(PROD).unwrap().outbox_lease.as_secs(), 120);
+    let lease = |secs, wait| {
+        load(
+            &[
+                PROD,
+                &[
+                    ("ERSAL_OUTBOX_LEASE_SECS", secs),
+                    ("ERSAL_DB_ACQUIRE_TIMEOUT_SECS", wait),
+                ],
+            ]
+            .concat(),
+        )
+    };
+    assert_eq!(lease("25", "5").unwrap().outbox_lease.as_secs(), 25);
+    assert_eq!(
+        lease("24", "5").unwrap_err().var,
+        "ERSAL_OUTBOX_LEASE_SECS",
+        "five seconds of waiting for the database, twenty of an attempt"
+    );
+    assert_eq!(lease("10", "1").unwrap_err().var, "ERSAL_OUTBOX_LEASE_SECS");
+}
+
+#[test]
 fn dev_works_with_only_the_mode_set() {
     let config = load(&[DEV]).unwrap();
     assert!(config.is_dev());

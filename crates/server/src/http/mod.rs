@@ -70,7 +70,8 @@ impl MakeRequestId for RandomRequestId {
 }
 
 /// The whole app: [`machines`] behind their lean stack, `router` (the plain routes and the
-/// pages) behind the browsers' stack, and around both request ids and a trace span per request.
+/// pages) behind the browsers' stack, and around both request ids, a trace span and the
+/// latency metric ([`crate::telemetry`]) per request.
 /// The span records the matched route (`/l/{id}`, never the id itself), our request id and the
 /// caller's (`caller_request_id`), and no query string, headers or body, so tokens and personal
 /// data stay out of the logs.
@@ -78,8 +79,7 @@ pub fn layered(router: Router, state: &AppState) -> Router {
     let config = &state.config;
     // No timeout for machines: init reads nothing before the key is checked and its body is
     // bounded, and every database wait is bounded by the pool's acquire timeout.
-    let machine_stack = ServiceBuilder::new()
-        .map_response(headers::for_machines(!config.is_dev()));
+    let machine_stack = ServiceBuilder::new().map_response(headers::for_machines(!config.is_dev()));
     let browser_stack = ServiceBuilder::new()
         .layer(axum::middleware::from_fn_with_state(
             std::sync::Arc::new(headers::Policy::new(config)),
@@ -117,7 +117,8 @@ pub fn layered(router: Router, state: &AppState) -> Router {
                 .map_request(headers::take_caller_request_id::<axum::body::Body>)
                 .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))
                 .layer(trace)
-                .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(crate::telemetry::LatencyLayer),
         )
 }
 
@@ -132,7 +133,10 @@ fn make_span(req: &Request<axum::body::Body>) -> tracing::Span {
         None => http_span(req, &redact_path(req.uri().path()), request_id),
     };
     if let Some(caller) = req.extensions().get::<headers::CallerRequestId>() {
-        span.record("caller_request_id", tracing::field::display(caller.as_str()));
+        span.record(
+            "caller_request_id",
+            tracing::field::display(caller.as_str()),
+        );
     }
     span
 }

@@ -1,0 +1,169 @@
+//! Metrics for Prometheus, served on their own address (`ERSAL_METRICS_ADDR`, never the public
+//! one: they have no authentication). Without that address nothing is recorded.
+//!
+//! | metric | type | labels |
+//! |---|---|---|
+//! | `ersal_http_request_duration_seconds` | histogram | `route` (the matched route, `/l/{id}`, never a path's values; `unmatched` for files and 404s), `status` (`2xx` … `5xx`) |
+//! | `ersal_outbox_backlog` | gauge, read at each scrape: chat messages waiting to be sent | |
+//! | `ersal_outbox_oldest_age_seconds` | gauge, read at each scrape: how long the oldest has waited | |
+//! | `ersal_chat_sends_total` | counter | `delivery` (`sent`, `pending`, `failed`, `undeliverable`, `unknown`), `status` (Divar's HTTP status, `none`) |
+//! | `ersal_console_login_failures_total` | counter | `reason` |
+//! | `ersal_job_runs_total` | counter | `job`, `outcome` (`ok`, `failed`, `skipped`: another instance ran it) |
+//!
+//! Divar's init is the `route="/divar/init"` series of the request histogram: its `_count` is
+//! the number of inits by status, its buckets their latency.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use metrics::{counter, gauge, histogram};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+const HTTP_DURATION: &str = "ersal_http_request_duration_seconds";
+const OUTBOX_BACKLOG: &str = "ersal_outbox_backlog";
+const OUTBOX_OLDEST_AGE: &str = "ersal_outbox_oldest_age_seconds";
+const CHAT_SENDS: &str = "ersal_chat_sends_total";
+const LOGIN_FAILURES: &str = "ersal_console_login_failures_total";
+const JOB_RUNS: &str = "ersal_job_runs_total";
+
+/// Request latency buckets, in seconds: Divar's init answers in well under a millisecond,
+/// pages in a few.
+const BUCKETS: [f64; 12] = [
+    0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0,
+];
+
+/// How often the histograms are drained into their buckets between scrapes (each scrape drains
+/// them too).
+const UPKEEP: Duration = Duration::from_secs(5);
+
+/// Installs the recorder and serves the metrics on `addr`, for the rest of the process's life.
+/// Call once, before serving requests.
+pub async fn start(addr: std::net::SocketAddr, state: AppState) -> Result<(), AppError> {
+    let handle = install()?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| AppError::new(format!("binding the metrics address {addr}: {e}")))?;
+    tracing::info!("metrics on http://{addr}/metrics");
+    tokio::spawn(async move {
+        if let Err(cause) = axum::serve(listener, router(handle, state)).await {
+            tracing::error!(error = %cause, "the metrics listener stopped");
+        }
+    });
+    Ok(())
+}
+
+/// Installs the process's recorder (the benchmark's too). Call once, before anything records.
+pub fn install() -> Result<PrometheusHandle, AppError> {
+    let handle = PrometheusBuilder::new()
+        .set_buckets_for_metric(Matcher::Full(HTTP_DURATION.to_owned()), &BUCKETS)
+        .and_then(PrometheusBuilder::install_recorder)
+        .map_err(|e| AppError::new(format!("metrics recorder: {e}")))?;
+    let upkeep = handle.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(UPKEEP);
+        loop {
+            every.tick().await;
+            upkeep.run_upkeep();
+        }
+    });
+    Ok(handle)
+}
+
+/// The metrics address's one route, `GET /metrics`: the outbox gauges are read from the
+/// database at each scrape (the same figures from every instance), then everything rendered.
+pub fn router(handle: PrometheusHandle, state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(scrape))
+        .with_state((handle, state))
+}
+
+async fn scrape(State((handle, state)): State<(PrometheusHandle, AppState)>) -> Response {
+    match crate::chat::outbox::backlog(&state.db).await {
+        Ok((pending, oldest)) => {
+            gauge!(OUTBOX_BACKLOG).set(pending as f64);
+            let age = oldest.map_or(0, |created| state.now() - created);
+            gauge!(OUTBOX_OLDEST_AGE).set(age.max(0) as f64);
+        }
+        Err(cause) => tracing::error!(error = %cause, "metrics: outbox backlog unreadable"),
+    }
+    handle.run_upkeep();
+    (
+        [(
+            http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        handle.render(),
+    )
+        .into_response()
+}
+
+/// One chat message attempt's result.
+pub fn chat_send(delivery: &'static str, status: Option<i64>) {
+    let status = status.map_or_else(|| "none".to_owned(), |s| s.to_string());
+    counter!(CHAT_SENDS, "delivery" => delivery, "status" => status).increment(1);
+}
+
+/// A refused console login.
+pub fn login_failed(reason: &'static str) {
+    counter!(LOGIN_FAILURES, "reason" => reason).increment(1);
+}
+
+/// A background job's run.
+pub fn job_ran(job: &'static str, outcome: &'static str) {
+    counter!(JOB_RUNS, "job" => job, "outcome" => outcome).increment(1);
+}
+
+/// The layer timing every request, from its arrival to its response's head.
+#[derive(Clone, Copy)]
+pub struct LatencyLayer;
+
+impl<S> tower::Layer<S> for LatencyLayer {
+    type Service = Latency<S>;
+
+    fn layer(&self, inner: S) -> Latency<S> {
+        Latency(inner)
+    }
+}
+
+#[derive(Clone)]
+pub struct Latency<S>(S);
+
+impl<S> tower::Service<Request> for Latency<S>
+where
+    S: tower::Service<Request, Response = Response>,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let started = Instant::now();
+        let route = request
+            .extensions()
+            .get::<MatchedPath>()
+            .map_or_else(|| "unmatched".to_owned(), |m| m.as_str().to_owned());
+        let answer = self.0.call(request);
+        Box::pin(async move {
+            let response = answer.await?;
+            let classes = ["1xx", "2xx", "3xx", "4xx", "5xx"];
+            let status = classes[usize::from(response.status().as_u16() / 100 - 1).min(4)];
+            histogram!(HTTP_DURATION, "route" => route, "status" => status)
+                .record(started.elapsed());
+            Ok(response)
+        })
+    }
+}
