@@ -7,12 +7,12 @@
 SHELL := /bin/bash
 LEPTOS := scripts/with-leptos-env.sh cargo leptos
 
-.PHONY: run test setup setup-test fmt-check clippy deps unit unit-postgres e2e build-release bench
+.PHONY: run test setup setup-test fmt-check clippy deps unit unit-postgres e2e e2e-instances build-release bench
 
 run: setup
 	ERSAL_MODE=dev $(LEPTOS) watch --bin-features sandbox
 
-test: setup-test fmt-check clippy deps unit unit-postgres e2e
+test: setup-test fmt-check clippy deps unit unit-postgres e2e e2e-instances
 
 # CI builds once from clean: incremental caches would only add gigabytes to target/.
 test: export CARGO_INCREMENTAL = 0
@@ -51,9 +51,19 @@ e2e: build-release
 	cargo build --release -p divar-sandbox
 	cd end2end && npx playwright test
 
-# Not part of `make test`: prints throughput and latency of POST /divar/init against a bare
-# axum handler, on SQLite and then on a throwaway PostgreSQL cluster.
+# Two release instances on one PostgreSQL behind nginx (scripts/instances.sh): the journey and
+# the faults (kill -9, a PostgreSQL outage), stopped however the run ends.
+e2e-instances: build-release
+	cargo build --release -p divar-sandbox
+	scripts/instances.sh start && trap 'scripts/instances.sh stop' EXIT && \
+	  cd end2end && npx playwright test -c instances.config.ts
+
+# Not part of `make test`: the throughput and latency of POST /divar/init against a bare axum
+# handler (BENCH_WRK_SECS=5 adds wrk's figures), and p50/p99 per step of concurrent no-JS
+# journeys; on SQLite, then on a throwaway PostgreSQL cluster.
 bench:
 	cargo run --release -p ersal-server --example bench_init
+	cargo run --release --features sandbox --example bench_journey
 	url=$$(scripts/postgres.sh start) && trap 'scripts/postgres.sh stop' EXIT && \
-	  BENCH_DATABASE_URL=$$url cargo run --release -p ersal-server --example bench_init
+	  BENCH_DATABASE_URL=$$url cargo run --release -p ersal-server --example bench_init && \
+	  BENCH_DATABASE_URL=$$url cargo run --release --features sandbox --example bench_journey

@@ -7,7 +7,7 @@ export const BASE_URL = "http://127.0.0.1:3000";
 export const SANDBOX_URL = "http://127.0.0.1:3100";
 export const IDENTIFICATION_KEY = "e2e-identification-key-000000";
 
-const chromiumArgs = [
+export const chromiumArgs = [
   "--no-sandbox",
   "--disable-gpu",
   "--disable-background-networking",

@@ -21,8 +21,9 @@ tarball=$(echo "${CARGO_TARGET_DIR:-target}"/dist/ersal-*.tar.gz)
 tmp=$(mktemp -d)
 pid=
 cleanup() {
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+  if [ -n "$pid" ]; then
     kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
   fi
   rm -rf "$tmp"
 }
@@ -43,8 +44,21 @@ for var in $(grep -ohE '"(ERSAL|DIVAR|KENAR)_[A-Z_]+"|"DATABASE_URL"' crates/ser
 done
 ok "ersal.env.example names every variable crates/server/src/config/mod.rs reads"
 
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# A TCP port free on 127.0.0.1: the kernel's pick if python3 is there, else a scan (as
+# scripts/postgres.sh does).
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null && return
+  local port
+  for ((port = 53000; port < 53200; port++)); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+  done
+  fail "no free TCP port in 53000-53199"
+}
+port=$(free_port)
 base=http://127.0.0.1:$port
+# GET $base$1 into $2 (default: nowhere); prints "<status> <content type>", status 000 when no
+# answer came (a handler that panics drops the connection).
+get() { curl -s --max-time 5 -o "${2:-/dev/null}" -w '%{http_code} %{content_type}' "$base$1" || true; }
 secret() { head -c 36 /dev/urandom | base64; }
 # Production mode: it refuses weak and development values, so this is the real start-up path.
 # The public URL names a host reserved never to resolve (RFC 6761); nothing calls Divar here.
@@ -66,18 +80,18 @@ pid=$!
 
 for _ in $(seq 60); do
   kill -0 "$pid" 2>/dev/null || fail_with_log "bin/ersal exited during start-up"
-  [ "$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "$base/readyz")" = 200 ] && break
+  [ "$(get /readyz)" = "200 application/json" ] && break
   sleep 0.5
 done
-[ "$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "$base/readyz")" = 200 ] ||
+[ "$(get /readyz)" = "200 application/json" ] ||
   fail_with_log "/readyz did not answer 200 within 30 s"
 ok "started in production mode from $app; /readyz answers 200"
 
 page=$tmp/privacy.html
-type=$(curl -s --max-time 5 -o "$page" -w '%{http_code} %{content_type}' "$base/privacy")
-case "$type" in
+answer=$(get /privacy "$page")
+case "$answer" in
   "200 text/html"*) ;;
-  *) fail_with_log "/privacy answered '$type', not 200 HTML" ;;
+  *) fail_with_log "/privacy answered '$answer', not 200 HTML" ;;
 esac
 ok "/privacy is 200 HTML"
 
@@ -88,8 +102,8 @@ for ext in css js wasm; do
 done
 echo "$assets" | grep -q '^/fonts/' || fail_with_log "/privacy names no font"
 for asset in $assets; do
-  status=$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "$base$asset")
-  [ "$status" = 200 ] || fail_with_log "$asset answered $status, not 200 (site-root wrong or site missing?)"
+  answer=$(get "$asset")
+  [ "${answer%% *}" = 200 ] || fail_with_log "$asset answered '$answer', not 200 (site-root wrong or site missing?)"
   ok "$asset is 200"
 done
 

@@ -52,10 +52,10 @@ done < "$hashes"
 dist=$target/dist
 out=$dist/ersal
 rm -rf "$dist"
-mkdir -p "$out/bin" "$out/config"
+mkdir -p "$out/bin" "$out/config" "$out/site"
 install -m 755 "$binary" "$out/bin/ersal"
 install -m 644 "$hashes" "$out/bin/hash.txt"
-cp -R "$site" "$out/site"
+cp -R "$site/." "$out/site"
 install -m 644 config/tariff.toml "$out/config/tariff.toml"
 cp -R deploy "$out/deploy"
 {
@@ -88,6 +88,10 @@ LEPTOS_SITE_ADDR=127.0.0.1:3000
 DATABASE_URL=sqlite:///var/lib/ersal/ersal.db
 # ERSAL_DB_MAX_CONNECTIONS=10
 # ERSAL_DB_ACQUIRE_TIMEOUT_SECS=5
+
+# How long an instance's claim on a chat message lasts, at least ERSAL_DB_ACQUIRE_TIMEOUT_SECS
+# + 20 (one attempt): when an instance dies, its message waits that long for another one.
+# ERSAL_OUTBOX_LEASE_SECS=120
 
 # on-start: each start applies pending migrations. manual: run `ersal migrate` before starting
 # a new version (deploy/README.md); /readyz answers 503 until the schema is there.

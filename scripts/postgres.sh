@@ -4,6 +4,8 @@
 #                               its URL (postgres://postgres@127.0.0.1:<port>/postgres), the only
 #                               line on stdout; the URL is also written to target/postgres/url
 #   scripts/postgres.sh stop    stops it and removes target/postgres (fine if nothing runs)
+#   scripts/postgres.sh down    stops it and keeps its data (an outage, for the fault tests)
+#   scripts/postgres.sh up      starts it again after `down`, on the same port
 # Installs Debian's postgresql package if no PostgreSQL is found. Authentication is `trust`
 # and durability is off (fsync, full_page_writes): never put anything worth keeping in it.
 set -euo pipefail
@@ -157,8 +159,19 @@ EOF
   die "the cluster did not start; see $LOG"
 }
 
+# An outage: the cluster stops (fast: connections are cut) and comes back with its data.
+down_cluster() {
+  as_owner "$(find_bindir)/pg_ctl" -D "$DATA" -m fast -w stop >&2
+}
+
+up_cluster() {
+  as_owner "$(find_bindir)/pg_ctl" -D "$DATA" -l "$LOG" -w start >&2
+}
+
 case "${1:-}" in
   start) start_cluster ;;
   stop) stop_cluster ;;
-  *) die "usage: $0 start|stop" ;;
+  down) down_cluster ;;
+  up) up_cluster ;;
+  *) die "usage: $0 start|stop|down|up" ;;
 esac

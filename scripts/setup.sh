@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what `make run` / `make test` need, skipping whatever is already there.
 #   scripts/setup.sh        the build tools (wasm target, cargo-leptos, wasm-bindgen, wasm-opt)
-#   scripts/setup.sh test   also cargo-deny, Debian's Chromium and the end2end npm packages
+#   scripts/setup.sh test   also cargo-deny, Debian's Chromium and nginx (the two-instance
+#                           journeys' reverse proxy), and the end2end npm packages
+#                           (scripts/postgres.sh installs PostgreSQL itself)
 # Everything comes from the package registries: crates.io, npm and Debian.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,12 +44,15 @@ if [ "${1:-}" = test ]; then
     step "cargo install cargo-deny $CARGO_DENY_VERSION"
     cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked
   fi
-  if [ ! -x /usr/bin/chromium ]; then
-    step "apt-get install chromium"
+  missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  if [ ${#missing[@]} -gt 0 ]; then
+    step "apt-get install ${missing[*]}"
     sudo_cmd=""
     [ "$(id -u)" -ne 0 ] && sudo_cmd=sudo
     $sudo_cmd apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}"
   fi
   if [ ! -d end2end/node_modules/@playwright/test ]; then
     step "npm ci (end2end)"

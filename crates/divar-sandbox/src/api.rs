@@ -94,6 +94,7 @@ async fn send_message(
         );
     }
     let fault = sandbox.world().take_fault(FaultTarget::SendMessage);
+    let mut late_answer = None;
     if let Some(fault) = fault {
         match fault.kind {
             FaultKind::Restricted => {
@@ -121,6 +122,7 @@ async fn send_message(
             FaultKind::Slow => {
                 tokio::time::sleep(std::time::Duration::from_millis(fault.delay_ms)).await
             }
+            FaultKind::SlowAnswer => late_answer = Some(fault.delay_ms),
         }
     }
     let Ok(body) = serde_json::from_slice::<Value>(&body) else {
@@ -133,17 +135,22 @@ async fn send_message(
         return rpc_error(StatusCode::NOT_FOUND, 5, "conversation not found");
     }
     let at = sandbox.now();
-    let mut world = sandbox.world();
-    let id = world.next_id();
-    world.messages.push(Message {
-        id,
-        conversation: conversation_id,
-        sender: token.user,
-        text: body["message"].as_str().unwrap_or_default().to_owned(),
-        sender_buttons: body.get("sender_buttons").cloned().unwrap_or(Value::Null),
-        receiver_buttons: body.get("receiver_buttons").cloned().unwrap_or(Value::Null),
-        at,
-    });
+    {
+        let mut world = sandbox.world();
+        let id = world.next_id();
+        world.messages.push(Message {
+            id,
+            conversation: conversation_id,
+            sender: token.user,
+            text: body["message"].as_str().unwrap_or_default().to_owned(),
+            sender_buttons: body.get("sender_buttons").cloned().unwrap_or(Value::Null),
+            receiver_buttons: body.get("receiver_buttons").cloned().unwrap_or(Value::Null),
+            at,
+        });
+    }
+    if let Some(ms) = late_answer {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    }
     Json(json!({"status": 200, "message": "success"})).into_response()
 }
 

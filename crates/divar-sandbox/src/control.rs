@@ -206,7 +206,7 @@ async fn journal_page(State(sandbox): State<Sandbox>) -> Response {
         r#"<h1>ژورنال</h1><p>هر درخواستی که سندباکس گرفت یا فرستاد، با رمزها پوشانده.</p>
 <section class="box"><h2>خطای ساختگی</h2><form method="post" action="/journal/faults">
 <label>کجا <select name="target"><option value="send_message">ارسال پیام</option><option value="token">توکن OAuth</option></select></label>
-<label>چه <select name="kind"><option value="restricted">۴۱۲ (کد ۹)</option><option value="rate_limited">۴۲۹</option><option value="server_error">۵۰۰</option><option value="slow">کند</option><option value="drop">قطع اتصال</option></select></label>
+<label>چه <select name="kind"><option value="restricted">۴۱۲ (کد ۹)</option><option value="rate_limited">۴۲۹</option><option value="server_error">۵۰۰</option><option value="slow">کند</option><option value="slow_answer">پاسخ دیر (پیام فرستاده شد)</option><option value="drop">قطع اتصال</option></select></label>
 <label>چند بار <input name="count" type="number" min="1" max="100" value="1"></label>
 <label>تأخیر (ms) <input name="delay_ms" type="number" min="0" max="60000" value="0"></label>
 <button type="submit">اعمال</button></form></section>"#,

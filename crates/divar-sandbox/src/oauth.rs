@@ -308,7 +308,8 @@ async fn token(State(sandbox): State<Sandbox>, Form(form): Form<TokenForm>) -> R
     let fault = sandbox.world().take_fault(FaultTarget::Token);
     if let Some(fault) = fault {
         match fault.kind {
-            FaultKind::Slow => {
+            // The token's answer is its work: late either way.
+            FaultKind::Slow | FaultKind::SlowAnswer => {
                 tokio::time::sleep(std::time::Duration::from_millis(fault.delay_ms)).await
             }
             FaultKind::Drop => return crate::api::dropped_connection(),

@@ -233,6 +233,9 @@ pub enum FaultKind {
     ServerError,
     /// Answers normally after `delay_ms`.
     Slow,
+    /// Posts the message at once, then answers only after `delay_ms`: Divar did its work and
+    /// the answer is late (or never reaches a caller that died meanwhile).
+    SlowAnswer,
     /// Closes the connection without an answer.
     Drop,
 }

@@ -1,0 +1,141 @@
+import { expect, test } from "@playwright/test";
+import { SANDBOX_URL } from "../playwright.config";
+import { fillBuyerSteps } from "../tests/helpers";
+import {
+  answers,
+  buyerConsents,
+  chat,
+  chatRecord,
+  CONFIRM,
+  harness,
+  Instance,
+  instanceNamed,
+  instanceWithRequest,
+  INSTANCES,
+  messagesArrive,
+  pid,
+  resume,
+  sellerReachesConfirmation,
+  startFresh,
+  sql,
+} from "./support";
+
+// Faults with two instances on one PostgreSQL: an instance killed with a chat message in hand,
+// an instance killed with a confirmation in flight, and PostgreSQL stopped mid-journey. Nothing
+// is sent twice, no shipment is lost or doubled, the users read Persian, and Ersal recovers
+// without a restart. Each test leaves both instances running. Without JavaScript, so that every
+// step is a whole page and an outage's answer is what the user sees.
+
+test.use({ javaScriptEnabled: false });
+
+test.beforeEach(async ({ request }) => startFresh(request));
+
+test.afterEach(() => {
+  for (const name of INSTANCES.filter((name) => !answers(name))) {
+    harness("revive", name);
+  }
+});
+
+test("kill -9 the instance sending a message: the other settles it, nothing is sent twice", async ({
+  page,
+  request,
+}) => {
+  // Divar posts the message at once but answers only after 15 s: the sender dies meanwhile.
+  await request.post(`${SANDBOX_URL}/control/faults`, {
+    data: { target: "send_message", kind: "slow_answer", count: 1, delay_ms: 15_000 },
+  });
+  await buyerConsents(page);
+  let claimer = "";
+  await expect(async () => {
+    claimer = sql("select claimed_by from outbox where state = 'pending' and attempt_started_at is not null");
+    expect(claimer).not.toBe("");
+  }).toPass({ timeout: 10_000 });
+  const sender: Instance = instanceNamed(claimer);
+  harness("kill", sender);
+
+  // Once the lease runs out, the survivor marks it "may have been sent" and never resends it.
+  await expect(async () => {
+    expect(sql("select state from outbox order by id limit 1")).toBe("unknown");
+  }).toPass({ timeout: 45_000 });
+  expect(sql("select count(*) from outbox where claimed_by is not null")).toBe("0");
+
+  // The journey goes on through the survivor; the next message is sent once.
+  await messagesArrive(page, "seller", 1);
+  await sellerReachesConfirmation(page);
+  await page.getByRole("button", { name: CONFIRM }).click();
+  await expect(page).toHaveURL(`${SANDBOX_URL}/completion`);
+  await messagesArrive(page, "buyer", 2);
+  await page.waitForTimeout(1_000);
+  const { texts } = await chatRecord(request);
+  expect(texts).toHaveLength(2);
+  expect(new Set(texts).size).toBe(2);
+  expect(sql("select count(*) from shipments")).toBe(sql("select count(distinct id) from shipments"));
+});
+
+test("kill -9 the instance holding a confirmation: an error page in Persian, then one shipment", async ({
+  page,
+  request,
+}) => {
+  await buyerConsents(page);
+  await messagesArrive(page, "seller", 1);
+  await sellerReachesConfirmation(page);
+  const shipments = sql("select count(*) from shipments");
+
+  // Both instances stop answering; the confirmation reaches one of them and waits there.
+  INSTANCES.forEach((name) => harness("pause", name));
+  const confirmed = page.getByRole("button", { name: CONFIRM }).click();
+  let holder: Instance | undefined;
+  await expect(async () => {
+    holder = instanceWithRequest();
+    expect(holder).toBeDefined();
+  }).toPass({ timeout: 10_000 });
+  harness("kill", holder!);
+  INSTANCES.filter((name) => name !== holder).forEach(resume);
+  await confirmed;
+
+  // nginx could not get an answer: the proxy's own page, in Persian.
+  await expect(page.getByRole("heading", { name: "خطای موقت" })).toBeVisible();
+  await expect(page.locator("html")).toHaveAttribute("dir", "rtl");
+
+  // The seller tries again from the chat: confirmed once, announced once.
+  await sellerReachesConfirmation(page);
+  await page.getByRole("button", { name: CONFIRM }).click();
+  await expect(page).toHaveURL(`${SANDBOX_URL}/completion`);
+  await messagesArrive(page, "buyer", 2);
+  expect(sql("select count(*) from shipments")).toBe(shipments);
+  expect(sql("select status from shipments")).toBe("booked");
+  const { texts, sends } = await chatRecord(request);
+  expect(new Set(texts).size).toBe(2);
+  expect(sends).toEqual([200, 200]);
+});
+
+test("PostgreSQL stops mid-journey: a Persian error page, then the journey goes on", async ({
+  page,
+  request,
+}) => {
+  const pids = INSTANCES.map(pid);
+  await page.goto(chat("buyer"));
+  await page.getByRole("button", { name: "ارسال کالا" }).click();
+  await expect(page).toHaveURL(/\/request/);
+
+  harness("db-down");
+  try {
+    await page.reload();
+    await expect(page.getByRole("heading", { name: "خطای موقت" })).toBeVisible();
+    expect((await request.get("/readyz")).status()).toBe(503);
+  } finally {
+    harness("db-up");
+  }
+
+  // No restart: the same processes answer as soon as the database is back.
+  await expect(async () => expect((await request.get("/readyz")).status()).toBe(200)).toPass({ timeout: 20_000 });
+  expect(INSTANCES.map(pid)).toEqual(pids);
+  await page.reload();
+  await fillBuyerSteps(page);
+  await page.getByRole("button", { name: "ثبت درخواست" }).click();
+  await page.getByRole("button", { name: "تأیید" }).click();
+  await expect(page).toHaveURL(`${SANDBOX_URL}/completion`);
+  await messagesArrive(page, "buyer", 1);
+  const { sends } = await chatRecord(request);
+  expect(sends).toEqual([200]);
+});

@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# Two release instances of Ersal on one throwaway PostgreSQL, behind nginx (round-robin, no
+# sticky sessions), with the Divar sandbox: what the two-instance journeys and the fault tests
+# (end2end/instances/) run against. Needs `make build-release` and the sandbox's release build.
+#   scripts/instances.sh start        PostgreSQL, the sandbox, instances a and b, nginx; returns
+#                                     when all of them answer
+#   scripts/instances.sh stop         stops everything (fine if nothing runs)
+#   scripts/instances.sh kill NAME    kill -9 instance NAME (a or b)
+#   scripts/instances.sh pause NAME   SIGSTOP: it keeps accepting connections, answers nothing
+#   scripts/instances.sh revive NAME  starts instance NAME again after a kill
+#   scripts/instances.sh db-down|db-up  a PostgreSQL outage, and its end (same data, same port)
+# Ports: nginx 127.0.0.1:3200; instances a and b 3201 and 3202 (metrics 9201 and 9202); the
+# sandbox 3100. Logs and pid files in target/instances/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROOT=$(pwd -P)
+DIR="$ROOT/target/instances"
+PUBLIC=http://127.0.0.1:3200
+
+die() { printf 'instances.sh: %s\n' "$*" >&2; exit 1; }
+
+port_of() {
+  case "$1" in
+    a) echo 3201 ;;
+    b) echo 3202 ;;
+    *) die "no instance $1 (a or b)" ;;
+  esac
+}
+
+# The configuration both instances and the sandbox share (they must agree on keys and secrets).
+common_env() {
+  export ERSAL_MODE=dev
+  export DATABASE_URL
+  DATABASE_URL=$(cat "$ROOT/target/postgres/url")
+  export DIVAR_IDENTIFICATION_KEYS=e2e-identification-key-000000
+  export ERSAL_PUBLIC_URL=$PUBLIC
+  export DIVAR_SANDBOX_ADDR=127.0.0.1:3100
+  # Every journey comes from one address, far faster than a person (tests/api/limits.rs
+  # tests the limits themselves).
+  export ERSAL_RATE_LIMITS="fallback=1000,landing=1000,login=1000,functions=10000,pages=10000"
+  # nginx on loopback reports the client's address.
+  export ERSAL_TRUSTED_PROXIES=127.0.0.1
+  # Short enough for a fault test to wait out; the configuration's smallest for a 2 s wait.
+  export ERSAL_DB_ACQUIRE_TIMEOUT_SECS=2
+  export ERSAL_OUTBOX_LEASE_SECS=22
+  export RUST_LOG=info
+}
+
+# Waits up to 60 s for `url` to answer 200.
+wait_for() {
+  local url=$1 i
+  for ((i = 0; i < 240; i++)); do
+    if [ "$(curl -s -o /dev/null -w '%{http_code}' "$url")" = 200 ]; then
+      return 0
+    fi
+    sleep 0.25
+  done
+  die "$url did not answer 200 within 60 s"
+}
+
+start_instance() {
+  local name=$1 port
+  port=$(port_of "$name")
+  (
+    common_env
+    export LEPTOS_SITE_ADDR=127.0.0.1:$port
+    export ERSAL_METRICS_ADDR=127.0.0.1:$((port + 6000))
+    exec target/release/ersal >>"$DIR/$name.log" 2>&1
+  ) &
+  echo $! >"$DIR/$name.pid"
+  wait_for "http://127.0.0.1:$port/readyz"
+}
+
+signal_instance() {
+  local signal=$1 name=$2
+  port_of "$name" >/dev/null
+  [ -f "$DIR/$name.pid" ] || die "instance $name is not running"
+  kill "-$signal" "$(cat "$DIR/$name.pid")"
+}
+
+write_nginx_conf() {
+  # nginx's workers run unprivileged: their temporary files go where anyone may write.
+  mkdir -p "$DIR/nginx/tmp"
+  chmod 1777 "$DIR/nginx/tmp"
+  cat >"$DIR/nginx/nginx.conf" <<EOF
+# Written by scripts/instances.sh: deploy/nginx.conf's proxying, on loopback without TLS.
+worker_processes 1;
+pid $DIR/nginx/nginx.pid;
+error_log $DIR/nginx/error.log warn;
+events { worker_connections 512; }
+http {
+    access_log $DIR/nginx/access.log;
+    client_body_temp_path $DIR/nginx/tmp/body;
+    proxy_temp_path $DIR/nginx/tmp/proxy;
+    fastcgi_temp_path $DIR/nginx/tmp/fastcgi;
+    uwsgi_temp_path $DIR/nginx/tmp/uwsgi;
+    scgi_temp_path $DIR/nginx/tmp/scgi;
+    # max_fails=0: the fault tests kill and revive instances faster than nginx's passive check
+    # would forget a failure; a refused connection is still retried on the other instance.
+    upstream ersal {
+        server 127.0.0.1:3201 max_fails=0;
+        server 127.0.0.1:3202 max_fails=0;
+    }
+    server {
+        listen 127.0.0.1:3200;
+        client_max_body_size 32k;
+        location / {
+            proxy_pass http://ersal;
+            proxy_set_header Host \$http_host;
+            proxy_set_header X-Forwarded-For \$remote_addr;
+            proxy_set_header X-Forwarded-Proto \$scheme;
+            proxy_connect_timeout 2s;
+            proxy_read_timeout 40s;
+        }
+        # No instance answered: the Persian page, never nginx's English one.
+        error_page 502 504 /unavailable.html;
+        location = /unavailable.html {
+            root $ROOT/deploy;
+            internal;
+        }
+    }
+}
+EOF
+}
+
+start_all() {
+  stop_all
+  [ -x target/release/ersal ] && [ -x target/release/divar-sandbox ] \
+    || die "build first: make build-release and cargo build --release -p divar-sandbox"
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || die "nginx is missing (scripts/setup.sh test)"
+  mkdir -p "$DIR"
+  scripts/postgres.sh start >/dev/null
+  (
+    common_env
+    exec target/release/divar-sandbox >>"$DIR/sandbox.log" 2>&1
+  ) &
+  echo $! >"$DIR/sandbox.pid"
+  wait_for http://127.0.0.1:3100/
+  # One after the other: the first applies the migrations.
+  start_instance a
+  start_instance b
+  write_nginx_conf
+  /usr/sbin/nginx -c "$DIR/nginx/nginx.conf" -p "$DIR/nginx"
+  wait_for "$PUBLIC/readyz"
+  echo "two instances behind $PUBLIC (logs in $DIR)"
+}
+
+stop_all() {
+  if [ -f "$DIR/nginx/nginx.pid" ]; then
+    /usr/sbin/nginx -c "$DIR/nginx/nginx.conf" -p "$DIR/nginx" -s stop 2>/dev/null || true
+  fi
+  local name
+  for name in a b sandbox; do
+    if [ -f "$DIR/$name.pid" ]; then
+      kill -CONT "$(cat "$DIR/$name.pid")" 2>/dev/null || true
+      kill -TERM "$(cat "$DIR/$name.pid")" 2>/dev/null || true
+    fi
+  done
+  sleep 0.5
+  for name in a b sandbox; do
+    [ -f "$DIR/$name.pid" ] && kill -KILL "$(cat "$DIR/$name.pid")" 2>/dev/null || true
+    rm -f "$DIR/$name.pid"
+  done
+  scripts/postgres.sh stop
+}
+
+case "${1:-}" in
+  start) start_all ;;
+  stop) stop_all ;;
+  kill) signal_instance KILL "${2:-}" ;;
+  pause) signal_instance STOP "${2:-}" ;;
+  revive) start_instance "${2:-}" ;;
+  db-down) scripts/postgres.sh down ;;
+  db-up) scripts/postgres.sh up ;;
+  *) die "usage: $0 start|stop|kill NAME|pause NAME|revive NAME|db-down|db-up" ;;
+esac
