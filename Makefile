@@ -1,18 +1,19 @@
 # The two commands of the README:
 #   make run    Ersal on http://127.0.0.1:3000 (dev mode, SQLite under data/), rebuilt on change
 #   make test   every check CI runs: fmt, clippy (server and wasm), dependency licences and
-#               sources, cargo test, Playwright
+#               sources, cargo test (SQLite and PostgreSQL), Playwright (one instance, then two
+#               behind nginx with faults), the packaged release started from a temp folder
 # Both install what they need first (scripts/setup.sh).
 
 SHELL := /bin/bash
 LEPTOS := scripts/with-leptos-env.sh cargo leptos
 
-.PHONY: run test setup setup-test fmt-check clippy deps unit unit-postgres e2e e2e-instances build-release bench
+.PHONY: run test setup setup-test fmt-check clippy deps unit unit-postgres e2e e2e-instances build-release dist dist-test bench
 
 run: setup
 	ERSAL_MODE=dev $(LEPTOS) watch --bin-features sandbox
 
-test: setup-test fmt-check clippy deps unit unit-postgres e2e e2e-instances
+test: setup-test fmt-check clippy deps unit unit-postgres e2e e2e-instances dist-test
 
 # CI builds once from clean: incremental caches would only add gigabytes to target/.
 test: export CARGO_INCREMENTAL = 0
@@ -45,6 +46,15 @@ unit-postgres:
 
 build-release:
 	$(LEPTOS) build --release --precompress
+
+# The release folder and tarball to deploy (deploy/README.md): target/dist/.
+dist: build-release
+	scripts/dist.sh
+
+# The tarball, started from a temporary folder in production mode: ready, a page, its hashed
+# assets from the packaged site, a clean stop on SIGTERM.
+dist-test: build-release
+	scripts/dist-test.sh
 
 # The journeys run the production build against the sandbox started as its own binary.
 e2e: build-release

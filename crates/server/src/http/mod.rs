@@ -171,12 +171,13 @@ async fn cache_policy(
     response
 }
 
-/// `/pkg/ersal.0123abcd.js`: a file name with a content hash before its extension(s).
+/// `/pkg/ersal.C-J7roihDYQvDijjIyb4FA.wasm`: a file name with a content hash (cargo-leptos
+/// writes it in URL-safe base64) before its extension(s).
 fn is_hashed_asset(path: &str) -> bool {
     path.strip_prefix("/pkg/").is_some_and(|file| {
         file.split('.')
             .nth(1)
-            .is_some_and(|hash| hash.len() >= 8 && hash.bytes().all(|b| b.is_ascii_alphanumeric()))
+            .is_some_and(|hash| hash.len() >= 8 && crate::crypto::is_url_safe(hash))
     })
 }
 
@@ -201,6 +202,13 @@ mod tests {
     fn hashed_assets_are_recognised() {
         assert!(super::is_hashed_asset("/pkg/ersal.3f9a8c1d2e4b5a6c.wasm"));
         assert!(super::is_hashed_asset("/pkg/ersal.3f9a8c1d2e4b5a6c.css.br"));
+        // As cargo-leptos names them.
+        assert!(super::is_hashed_asset(
+            "/pkg/ersal.C-J7roihDYQvDijjIyb4FA.wasm"
+        ));
+        assert!(super::is_hashed_asset(
+            "/pkg/ersal.uoRDjcaorsMlysjsxuw_Rw.js"
+        ));
         assert!(!super::is_hashed_asset("/pkg/ersal.css"));
         assert!(!super::is_hashed_asset("/pkg/ersal.js"));
         assert!(!super::is_hashed_asset("/fonts/x.3f9a8c1d2e.woff2"));
