@@ -65,8 +65,8 @@ e2e: build-release
 # the faults (kill -9, a PostgreSQL outage), stopped however the run ends.
 e2e-instances: build-release
 	cargo build --release -p divar-sandbox
-	scripts/instances.sh start && trap 'scripts/instances.sh stop' EXIT && \
-	  cd end2end && npx playwright test -c instances.config.ts
+	trap 'scripts/instances.sh stop' EXIT && scripts/instances.sh start && \
+	  (cd end2end && npx playwright test -c instances.config.ts)
 
 # Not part of `make test`: the throughput and latency of POST /divar/init against a bare axum
 # handler (BENCH_WRK_SECS=5 adds wrk's figures), and p50/p99 per step of concurrent no-JS

@@ -85,7 +85,16 @@ async fn main() {
             tokio::spawn(async move {
                 let mut timings = Timings::default();
                 while next.fetch_add(1, Ordering::Relaxed) < journeys {
-                    journey(&origin, &mut timings).await;
+                    let failed_before = timings.failed();
+                    if journey(&origin, &mut timings).await.is_none()
+                        && timings.failed() == failed_before
+                    {
+                        // An answer that could not be read (its body, its URL, its redirect).
+                        *timings
+                            .errors
+                            .entry(("an unreadable answer", 0))
+                            .or_default() += 1;
+                    }
                 }
                 timings
             })
@@ -114,7 +123,7 @@ async fn main() {
     println!(
         "  {} journeys/s, {} failed steps",
         (journeys as f64 / elapsed.as_secs_f64()).round(),
-        all.errors.values().sum::<usize>()
+        all.failed()
     );
     for ((step, status), count) in &all.errors {
         println!("    {step}: {count} answered {status} (0: no answer)");
@@ -129,6 +138,10 @@ struct Timings {
 }
 
 impl Timings {
+    fn failed(&self) -> usize {
+        self.errors.values().sum()
+    }
+
     fn merge(&mut self, other: Timings) {
         for (step, times) in other.by_step {
             self.by_step.entry(step).or_default().extend(times);
@@ -232,7 +245,10 @@ async fn journey(origin: &str, timings: &mut Timings) -> Option<()> {
     let tracking = saved.headers().get("location")?.to_str().ok()?.to_owned();
     if !tracking.contains("/t/") {
         // Saved shipments lead to their tracking page; anything else is a step sent back.
-        *timings.errors.entry(("submit", 302)).or_default() += 1;
+        *timings
+            .errors
+            .entry(("submit, not saved", 302))
+            .or_default() += 1;
         return None;
     }
     let tracking = if tracking.starts_with('/') {

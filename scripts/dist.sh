@@ -89,8 +89,8 @@ DATABASE_URL=sqlite:///var/lib/ersal/ersal.db
 # ERSAL_DB_MAX_CONNECTIONS=10
 # ERSAL_DB_ACQUIRE_TIMEOUT_SECS=5
 
-# How long an instance's claim on a chat message lasts, at least ERSAL_DB_ACQUIRE_TIMEOUT_SECS
-# + 20 (one attempt): when an instance dies, its message waits that long for another one.
+# How long an instance's claim on a chat message lasts, at least 4 × ERSAL_DB_ACQUIRE_TIMEOUT_SECS
+# + 25 (one attempt): when an instance dies, its message waits that long for another one.
 # ERSAL_OUTBOX_LEASE_SECS=120
 
 # on-start: each start applies pending migrations. manual: run `ersal migrate` before starting
@@ -165,6 +165,8 @@ EOF
 
 tarball=$dist/ersal-$version.tar.gz
 # Owned by root in the archive, whoever built it, in a stable order.
+# Nothing in the package writable but by its owner, whatever the builder's umask.
+chmod -R u=rwX,go=rX "$dist/ersal"
 tar -C "$dist" --sort=name --owner=0 --group=0 --numeric-owner -czf "$tarball" ersal
 echo "dist: $out"
 echo "dist: $tarball ($(du -h "$tarball" | cut -f1))"

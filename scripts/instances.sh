@@ -7,7 +7,8 @@
 #   scripts/instances.sh stop         stops everything (fine if nothing runs)
 #   scripts/instances.sh kill NAME    kill -9 instance NAME (a or b)
 #   scripts/instances.sh pause NAME   SIGSTOP: it keeps accepting connections, answers nothing
-#   scripts/instances.sh revive NAME  starts instance NAME again after a kill
+#   scripts/instances.sh resume       SIGCONT to every paused instance
+#   scripts/instances.sh revive NAME  starts instance NAME again unless its port is taken
 #   scripts/instances.sh db-down|db-up  a PostgreSQL outage, and its end (same data, same port)
 # Ports: nginx 127.0.0.1:3200; instances a and b 3201 and 3202 (metrics 9201 and 9202); the
 # sandbox 3100. Logs and pid files in target/instances/.
@@ -41,9 +42,10 @@ common_env() {
   export ERSAL_RATE_LIMITS="fallback=1000,landing=1000,login=1000,functions=10000,pages=10000"
   # nginx on loopback reports the client's address.
   export ERSAL_TRUSTED_PROXIES=127.0.0.1
-  # Short enough for a fault test to wait out; the configuration's smallest for a 2 s wait.
+  # Short enough for a fault test to wait out; the configuration's smallest for a 2 s wait
+  # (4 waits for the database and 25 s).
   export ERSAL_DB_ACQUIRE_TIMEOUT_SECS=2
-  export ERSAL_OUTBOX_LEASE_SECS=22
+  export ERSAL_OUTBOX_LEASE_SECS=33
   export RUST_LOG=info
 }
 
@@ -51,7 +53,7 @@ common_env() {
 wait_for() {
   local url=$1 i
   for ((i = 0; i < 240; i++)); do
-    if [ "$(curl -s -o /dev/null -w '%{http_code}' "$url")" = 200 ]; then
+    if [ "$(curl -s -m 2 -o /dev/null -w '%{http_code}' "$url")" = 200 ]; then
       return 0
     fi
     sleep 0.25
@@ -59,9 +61,18 @@ wait_for() {
   die "$url did not answer 200 within 60 s"
 }
 
+# Whether something listens on 127.0.0.1:PORT.
+listening() {
+  [ -n "$(ss -Hltn "( sport = :$1 )")" ]
+}
+
 start_instance() {
   local name=$1 port
   port=$(port_of "$name")
+  if listening "$port"; then
+    echo "instance $name already listens on $port" >&2
+    return 0
+  fi
   (
     common_env
     export LEPTOS_SITE_ADDR=127.0.0.1:$port
@@ -72,30 +83,51 @@ start_instance() {
   wait_for "http://127.0.0.1:$port/readyz"
 }
 
+# The pid in NAME's pid file if it is still one of our processes (a stale file after a reboot
+# or a crashed run may name someone else's process, which root must not signal).
+our_pid() {
+  local name=$1 binary pid
+  [ -f "$DIR/$name.pid" ] || return 1
+  pid=$(cat "$DIR/$name.pid")
+  binary=$ROOT/target/release/ersal
+  [ "$name" = sandbox ] && binary=$ROOT/target/release/divar-sandbox
+  [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$binary" ] && echo "$pid"
+}
+
 signal_instance() {
-  local signal=$1 name=$2
+  local signal=$1 name=$2 pid
   port_of "$name" >/dev/null
-  [ -f "$DIR/$name.pid" ] || die "instance $name is not running"
-  kill "-$signal" "$(cat "$DIR/$name.pid")"
+  pid=$(our_pid "$name") || die "instance $name is not running"
+  kill "-$signal" "$pid"
+}
+
+resume_all() {
+  local name pid
+  for name in a b; do
+    if pid=$(our_pid "$name"); then
+      kill -CONT "$pid"
+    fi
+  done
 }
 
 write_nginx_conf() {
-  # nginx's workers run unprivileged: their temporary files go where anyone may write.
-  mkdir -p "$DIR/nginx/tmp"
-  chmod 1777 "$DIR/nginx/tmp"
+  rm -rf "$DIR/nginx"
+  mkdir -p "$DIR/nginx"
   cat >"$DIR/nginx/nginx.conf" <<EOF
-# Written by scripts/instances.sh: deploy/nginx.conf's proxying, on loopback without TLS.
+# Written by scripts/instances.sh: deploy/nginx.conf's proxying on loopback, without TLS, its
+# upstream keepalive (each proxied request has a connection of its own, which the fault tests
+# use to find the instance holding a request) or its request id.
 worker_processes 1;
 pid $DIR/nginx/nginx.pid;
 error_log $DIR/nginx/error.log warn;
 events { worker_connections 512; }
 http {
     access_log $DIR/nginx/access.log;
-    client_body_temp_path $DIR/nginx/tmp/body;
-    proxy_temp_path $DIR/nginx/tmp/proxy;
-    fastcgi_temp_path $DIR/nginx/tmp/fastcgi;
-    uwsgi_temp_path $DIR/nginx/tmp/uwsgi;
-    scgi_temp_path $DIR/nginx/tmp/scgi;
+    client_body_temp_path $DIR/nginx/body;
+    proxy_temp_path $DIR/nginx/proxy;
+    fastcgi_temp_path $DIR/nginx/fastcgi;
+    uwsgi_temp_path $DIR/nginx/uwsgi;
+    scgi_temp_path $DIR/nginx/scgi;
     # max_fails=0: the fault tests kill and revive instances faster than nginx's passive check
     # would forget a failure; a refused connection is still retried on the other instance.
     upstream ersal {
@@ -150,16 +182,18 @@ stop_all() {
   if [ -f "$DIR/nginx/nginx.pid" ]; then
     /usr/sbin/nginx -c "$DIR/nginx/nginx.conf" -p "$DIR/nginx" -s stop 2>/dev/null || true
   fi
-  local name
+  local name pid
   for name in a b sandbox; do
-    if [ -f "$DIR/$name.pid" ]; then
-      kill -CONT "$(cat "$DIR/$name.pid")" 2>/dev/null || true
-      kill -TERM "$(cat "$DIR/$name.pid")" 2>/dev/null || true
+    if pid=$(our_pid "$name"); then
+      kill -CONT "$pid" 2>/dev/null || true
+      kill -TERM "$pid" 2>/dev/null || true
     fi
   done
   sleep 0.5
   for name in a b sandbox; do
-    [ -f "$DIR/$name.pid" ] && kill -KILL "$(cat "$DIR/$name.pid")" 2>/dev/null || true
+    if pid=$(our_pid "$name"); then
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
     rm -f "$DIR/$name.pid"
   done
   scripts/postgres.sh stop
@@ -170,8 +204,9 @@ case "${1:-}" in
   stop) stop_all ;;
   kill) signal_instance KILL "${2:-}" ;;
   pause) signal_instance STOP "${2:-}" ;;
+  resume) resume_all ;;
   revive) start_instance "${2:-}" ;;
   db-down) scripts/postgres.sh down ;;
   db-up) scripts/postgres.sh up ;;
-  *) die "usage: $0 start|stop|kill NAME|pause NAME|revive NAME|db-down|db-up" ;;
+  *) die "usage: $0 start|stop|kill NAME|pause NAME|resume|revive NAME|db-down|db-up" ;;
 esac

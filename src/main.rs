@@ -49,7 +49,8 @@ async fn main() -> anyhow::Result<()> {
         .await
         .context("opening the database")?;
 
-    // The name this process's claims on chat messages carry in the database.
+    // The name this process's claims on chat messages carry in the database (the two-instance
+    // fault tests find an instance by it: end2end/instances/support.ts).
     tracing::info!(instance = %state.instance, "database open");
     if let Some(metrics) = state.config.metrics_addr {
         ersal_server::telemetry::start(metrics, state.clone()).await?;

@@ -3,7 +3,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { SANDBOX_URL } from "../playwright.config";
-import { CONVERSATION, fillBuyerSteps, OPERATOR_PASSWORD } from "../tests/helpers";
+import { CONVERSATION, createOperator as createOperatorIn, fillBuyerSteps } from "../tests/helpers";
 
 // What the two-instance journeys share: the harness's commands, the database and the logs.
 
@@ -22,17 +22,17 @@ export function resume(name: Instance) {
   process.kill(pid(name), "SIGCONT");
 }
 
-/** Whether instance `name` answers its liveness probe (a killed process may linger as a zombie,
- *  so its pid says nothing). */
+/** Whether instance `name`, on its own port, is ready: it answers, and so does its database. */
 export function answers(name: Instance): boolean {
   try {
-    execFileSync("curl", ["-sf", "-m", "2", `http://127.0.0.1:${PORTS[name]}/healthz`]);
+    execFileSync("curl", ["-sf", "-m", "2", `http://127.0.0.1:${PORTS[name]}/readyz`]);
     return true;
   } catch {
     return false;
   }
 }
 
+/** As scripts/instances.sh assigns them. */
 const PORTS: Record<Instance, string> = { a: "3201", b: "3202" };
 
 export function pid(name: Instance): number {
@@ -41,8 +41,7 @@ export function pid(name: Instance): number {
 
 /** One value from the shared PostgreSQL database (`psql`), as text; "" for no row. */
 export function sql(query: string): string {
-  const url = fs.readFileSync(path.join(ROOT, "target/postgres/url"), "utf8").trim();
-  return execFileSync("psql", [url, "-Atqc", query], { encoding: "utf8" }).trim();
+  return execFileSync("psql", [databaseUrl(), "-Atqc", query], { encoding: "utf8" }).trim();
 }
 
 export function log(name: Instance): string {
@@ -82,11 +81,11 @@ export async function startFresh(request: APIRequestContext) {
 
 /** Adds a console operator with `ersal operator add`, on the shared database. */
 export function createOperator(username: string) {
-  const url = fs.readFileSync(path.join(ROOT, "target/postgres/url"), "utf8").trim();
-  execFileSync("target/release/ersal", ["operator", "add", username], {
-    cwd: ROOT,
-    env: { ...process.env, ERSAL_MODE: "dev", DATABASE_URL: url, ERSAL_OPERATOR_PASSWORD: OPERATOR_PASSWORD },
-  });
+  createOperatorIn(username, databaseUrl());
+}
+
+function databaseUrl(): string {
+  return fs.readFileSync(path.join(ROOT, "target/postgres/url"), "utf8").trim();
 }
 
 export const chat = (side: "buyer" | "seller") => `${SANDBOX_URL}/chat/${CONVERSATION}?as=${side}`;

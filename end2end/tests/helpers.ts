@@ -6,14 +6,15 @@ import { IDENTIFICATION_KEY } from "../playwright.config";
 /** The password `createOperator` gives every operator it makes. */
 export const OPERATOR_PASSWORD = "a-long-console-password";
 
-/** Adds (or resets) a console operator with the release binary's `ersal operator add`, as staff do. */
-export function createOperator(username: string) {
+/** Adds (or resets) a console operator with the release binary's `ersal operator add`, as staff
+ *  do, in the journeys' database (or `databaseUrl`'s). */
+export function createOperator(username: string, databaseUrl = "sqlite://target/e2e/ersal.db") {
   execFileSync("target/release/ersal", ["operator", "add", username], {
     cwd: path.join(__dirname, "../.."),
     env: {
       ...process.env,
       ERSAL_MODE: "dev",
-      DATABASE_URL: "sqlite://target/e2e/ersal.db",
+      DATABASE_URL: databaseUrl,
       ERSAL_OPERATOR_PASSWORD: OPERATOR_PASSWORD,
     },
   });

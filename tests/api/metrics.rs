@@ -24,7 +24,10 @@ fn recorder() -> PrometheusHandle {
         .clone()
 }
 
+/// Scrapes one at a time: a scrape sets the process's backlog gauges from its own database.
 async fn scrape(state: &AppState) -> String {
+    static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let _turn = ONE_AT_A_TIME.lock().await;
     let reply = telemetry::router(recorder(), state.clone())
         .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
         .await
@@ -54,7 +57,7 @@ const PRIVACY_PAGE: &str =
 
 #[tokio::test]
 async fn requests_are_counted_and_timed_by_route_and_status_class() {
-    let app = TestApp::new().await;
+    let app = TestApp::with([("ERSAL_METRICS_ADDR", "127.0.0.1:9464".to_owned())]).await;
     let before = scrape(&app.state).await;
     assert_eq!(app.init(&chat_body()).await.status, StatusCode::OK);
     let refused = app

@@ -35,6 +35,8 @@ async fn main() {
                 .unwrap_or_else(|_| format!("sqlite://{}/bench.db", dir.path().display())),
         ),
         ("DIVAR_IDENTIFICATION_KEYS", KEY.to_owned()),
+        // As a deployment that serves metrics records them (nothing listens there).
+        ("ERSAL_METRICS_ADDR", "127.0.0.1:9464".to_owned()),
         (
             "ERSAL_TARIFF_FILE",
             concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/tariff.toml").to_owned(),
@@ -42,7 +44,6 @@ async fn main() {
     ]);
     let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("config");
     let state = AppState::connect(config).await.expect("database");
-    // Recorded as in a deployment that serves metrics.
     ersal_server::telemetry::install().expect("metrics recorder");
     let ersal = ersal_server::http::layered(ersal_server::http::routes(state.clone()), &state);
     let bare = Router::new().route(
@@ -84,8 +85,8 @@ async fn main() {
         concurrency,
     )
     .await;
-    // The handler alone, without the layers of Divar's calls (ids, tracing, fixed headers,
-    // timeout): what those layers cost.
+    // The handler alone, without the layers of Divar's calls (ids, tracing, latency metric,
+    // fixed headers): what those layers cost.
     let unlayered_run = drive(
         &format!("http://{unlayered_addr}/divar/init"),
         &body,

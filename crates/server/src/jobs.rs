@@ -43,27 +43,42 @@ pub fn spawn_housekeeping(state: AppState) {
 pub async fn run_once(state: &AppState, now: i64) -> Option<Round> {
     state.limits.forget_idle();
     // Held until the round ends, however it ends.
-    let Some(lock) = state.db.try_lock_jobs().await.ok().flatten() else {
-        for job in JOBS {
-            telemetry::job_ran(job, "skipped");
+    let lock = match state.db.try_lock_jobs().await {
+        Ok(Some(lock)) => lock,
+        held_or_failed => {
+            let outcome = if held_or_failed.is_ok() {
+                "skipped"
+            } else {
+                "failed"
+            };
+            for job in Round::JOBS {
+                telemetry::job_ran(job, outcome);
+            }
+            return None;
         }
-        return None;
     };
     let round = database_jobs(state, now).await;
     lock.release().await;
-    let done = [
-        round.expired.is_some(),
-        round.purged.is_some(),
-        round.swept.is_some(),
-    ];
-    for (job, ok) in JOBS.into_iter().zip(done) {
-        telemetry::job_ran(job, if ok { "ok" } else { "failed" });
+    for (job, done) in round.outcomes() {
+        telemetry::job_ran(job, if done { "ok" } else { "failed" });
     }
     Some(round)
 }
 
-/// The database jobs' names in the metrics, in [`Round`]'s order.
-const JOBS: [&str; 3] = ["expire", "purge", "sweep"];
+impl Round {
+    /// The jobs' names in the metrics.
+    const JOBS: [&'static str; 3] = ["expire", "purge", "sweep"];
+
+    /// Each job's name and whether it did its work.
+    fn outcomes(&self) -> [(&'static str, bool); 3] {
+        let [expire, purge, sweep] = Self::JOBS;
+        [
+            (expire, self.expired.is_some()),
+            (purge, self.purged.is_some()),
+            (sweep, self.swept.is_some()),
+        ]
+    }
+}
 
 async fn database_jobs(state: &AppState, now: i64) -> Round {
     let expired = retention::expire_unanswered(&state.db, &state.keys, now)

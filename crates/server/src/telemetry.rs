@@ -8,7 +8,7 @@
 //! | `ersal_outbox_oldest_age_seconds` | gauge, read at each scrape: how long the oldest has waited | |
 //! | `ersal_chat_sends_total` | counter | `delivery` (`sent`, `pending`, `failed`, `undeliverable`, `unknown`), `status` (Divar's HTTP status, `none`) |
 //! | `ersal_console_login_failures_total` | counter | `reason` |
-//! | `ersal_job_runs_total` | counter | `job`, `outcome` (`ok`, `failed`, `skipped`: another instance ran it) |
+//! | `ersal_job_runs_total` | counter | `job`, `outcome` (`ok`, `failed`, `skipped`: another instance held the jobs' lock) |
 //!
 //! Divar's init is the `route="/divar/init"` series of the request histogram: its `_count` is
 //! the number of inits by status, its buckets their latency.
@@ -25,6 +25,7 @@ use axum::Router;
 use metrics::{counter, gauge, histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
+use crate::config::ListenerLimits;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -54,12 +55,27 @@ pub async fn start(addr: std::net::SocketAddr, state: AppState) -> Result<(), Ap
         .map_err(|e| AppError::new(format!("binding the metrics address {addr}: {e}")))?;
     tracing::info!("metrics on http://{addr}/metrics");
     tokio::spawn(async move {
-        if let Err(cause) = axum::serve(listener, router(handle, state)).await {
+        let served = crate::http::listener::serve(
+            listener,
+            router(handle, state),
+            SCRAPER_LIMITS,
+            std::future::pending(),
+        )
+        .await;
+        if let Err(cause) = served {
             tracing::error!(error = %cause, "the metrics listener stopped");
         }
     });
     Ok(())
 }
+
+/// The metrics listener serves a few scrapers: it must not let anyone who reaches it hold
+/// connections or file descriptors the site needs.
+const SCRAPER_LIMITS: ListenerLimits = ListenerLimits {
+    header_read: Duration::from_secs(5),
+    request: Duration::from_secs(10),
+    connections: 16,
+};
 
 /// Installs the process's recorder (the benchmark's too). Call once, before anything records.
 pub fn install() -> Result<PrometheusHandle, AppError> {
@@ -93,7 +109,12 @@ async fn scrape(State((handle, state)): State<(PrometheusHandle, AppState)>) -> 
             let age = oldest.map_or(0, |created| state.now() - created);
             gauge!(OUTBOX_OLDEST_AGE).set(age.max(0) as f64);
         }
-        Err(cause) => tracing::error!(error = %cause, "metrics: outbox backlog unreadable"),
+        Err(cause) => {
+            // Unknown, not the last figure read: a dashboard must not look healthy meanwhile.
+            gauge!(OUTBOX_BACKLOG).set(f64::NAN);
+            gauge!(OUTBOX_OLDEST_AGE).set(f64::NAN);
+            tracing::error!(error = %cause, "metrics: outbox backlog unreadable");
+        }
     }
     handle.run_upkeep();
     (

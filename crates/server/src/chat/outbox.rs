@@ -10,9 +10,9 @@
 //! row by row, records that an attempt starts (renewing the claim) before it calls Divar, and
 //! records the outcome after. Every write checks that the claim is still its own.
 //!
-//! When a claim runs out, its instance is gone: an attempt takes at most the pool's wait, a
-//! token refresh and a send (each with its timeout), within the lease (the configuration
-//! refuses a shorter one), and the
+//! When a claim runs out, its instance is gone: an attempt takes at most four waits for a
+//! database connection, a token refresh and a send (each with its timeout), within the lease
+//! (the configuration refuses a shorter one, `config::ATTEMPT_DB_WAITS`), and the
 //! instances' clocks agree to within seconds (NTP):
 //! * if no attempt had started, nothing was sent, and the row is claimed again as usual;
 //! * if an attempt had started, Divar may have posted the message: its send API has no
@@ -349,15 +349,16 @@ async fn start_attempt(
     }))
 }
 
-/// Records an attempt's outcome and lets go of the row.
+/// Records an attempt's outcome and lets go of the row; `false` when the claim was no longer
+/// ours (the lease ran out and another instance settled the row).
 async fn record(
     db: &Db,
     id: i64,
     instance: &str,
     outcome: &Outcome,
     now_ms: i64,
-) -> Result<(), AppError> {
-    on_db!(db, pool => {
+) -> Result<bool, AppError> {
+    let recorded = on_db!(db, pool => {
         sqlx::query(
             "update outbox set state = $1, last_status = $2, next_attempt_at = $3,
                sent_at = case when $4 then $5 else sent_at end,
@@ -372,9 +373,10 @@ async fn record(
         .bind(id)
         .bind(instance)
         .execute(pool)
-        .await?;
+        .await?
+        .rows_affected()
     });
-    Ok(())
+    Ok(recorded == 1)
 }
 
 /// Lets go of the rows this instance claimed and has not started (at shutdown).
@@ -419,8 +421,14 @@ async fn drain(state: &AppState, stop: &watch::Receiver<bool>) -> Result<usize, 
         let outcome = attempt(state, &row.conversation_id, &row.body, attempts, now_ms).await;
         let delivery = outcome.delivery;
         tracing::info!(outbox = row.id, attempts, state = delivery.key(), status = ?outcome.status, "chat message attempt");
+        if !record(db, row.id, &state.instance, &outcome, now_ms).await? {
+            tracing::warn!(
+                outbox = row.id,
+                "an attempt outlasted its claim: its outcome is not recorded"
+            );
+            continue;
+        }
         telemetry::chat_send(delivery.key(), outcome.status);
-        record(db, row.id, &state.instance, &outcome, now_ms).await?;
         if delivery != Delivery::Pending {
             tokens::release_when_done(db, &row.conversation_id).await?;
         }

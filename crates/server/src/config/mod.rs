@@ -35,7 +35,8 @@ pub struct Config {
     /// The database pool's size and how long a request waits for a connection.
     pub db_pool: PoolLimits,
     /// How long an instance's claim on a chat message lasts (`ERSAL_OUTBOX_LEASE_SECS`): at
-    /// least one attempt's longest time, the database wait plus [`ATTEMPT_SECS_BEYOND_DB_WAIT`].
+    /// least one attempt's longest time, [`ATTEMPT_DB_WAITS`] database waits plus
+    /// [`ATTEMPT_SECS_BEYOND_DB_WAITS`].
     pub outbox_lease: Duration,
     /// Whether start-up applies pending migrations (`ERSAL_MIGRATE=on-start`, the default) or
     /// leaves them to `ersal migrate` (`manual`; `/readyz` answers 503 until then).
@@ -125,9 +126,22 @@ fn is_loopback(url: &Url) -> bool {
 }
 const MIN_CREDENTIAL_BYTES: usize = 16;
 
-/// What a chat message's attempt may take beyond its wait for a database connection: a token
-/// refresh (10 s, `oauth`), a send (the Kenar client's 5 s, `state`) and 5 s to spare.
-pub const ATTEMPT_SECS_BEYOND_DB_WAIT: u64 = 20;
+/// A loopback or private address (RFC 1918, IPv6 unique local): never all interfaces, never a
+/// public one.
+fn is_internal(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(ip) => ip.is_loopback() || ip.is_private(),
+        std::net::IpAddr::V6(ip) => ip.is_loopback() || (ip.segments()[0] & 0xfe00) == 0xfc00,
+    }
+}
+
+/// The waits for a database connection a chat message's attempt may have once its claim is
+/// renewed: the renewal itself, the token's read, a refreshed token's write, the outcome's record.
+pub const ATTEMPT_DB_WAITS: u64 = 4;
+
+/// What an attempt may take besides those waits: a token refresh (10 s, `oauth`), a send (the
+/// Kenar client's 5 s, `state`), SQLite's busy wait (5 s) and 5 s to spare.
+pub const ATTEMPT_SECS_BEYOND_DB_WAITS: u64 = 25;
 
 /// Whether a secret is too weak for prod: shorter than `min` bytes, or the public dev value.
 fn is_weak(value: &str, dev_default: &str, min: usize) -> bool {
@@ -263,6 +277,12 @@ impl Config {
         if dev && metrics_addr.is_some_and(|addr| !addr.ip().is_loopback()) {
             return Err(problem("ERSAL_METRICS_ADDR", DEV_IS_LOCAL));
         }
+        if metrics_addr.is_some_and(|addr| !is_internal(addr.ip())) {
+            return Err(problem(
+                "ERSAL_METRICS_ADDR",
+                "must be a loopback or private address (the metrics have no authentication)",
+            ));
+        }
         let sandbox_origin = sandbox_addr.map(|addr| format!("http://{addr}"));
         // Divar's real endpoints in prod; the sandbox's in dev.
         let divar = |real: &str, sandbox_path: &str| match &sandbox_origin {
@@ -284,12 +304,13 @@ impl Config {
             max_connections: whole_number(&get, "ERSAL_DB_MAX_CONNECTIONS", 10, 1..=1000, "")?,
             acquire_timeout: seconds("ERSAL_DB_ACQUIRE_TIMEOUT_SECS", 5, 1..=60)?,
         };
-        let outbox_lease = seconds("ERSAL_OUTBOX_LEASE_SECS", 120, 20..=3600)?;
-        let shortest = db_pool.acquire_timeout.as_secs() + ATTEMPT_SECS_BEYOND_DB_WAIT;
+        let outbox_lease = seconds("ERSAL_OUTBOX_LEASE_SECS", 120, 1..=3600)?;
+        let shortest =
+            ATTEMPT_DB_WAITS * db_pool.acquire_timeout.as_secs() + ATTEMPT_SECS_BEYOND_DB_WAITS;
         if outbox_lease.as_secs() < shortest {
             return Err(problem(
                 "ERSAL_OUTBOX_LEASE_SECS",
-                format!("must be at least {shortest}: an attempt may take ERSAL_DB_ACQUIRE_TIMEOUT_SECS plus {ATTEMPT_SECS_BEYOND_DB_WAIT} s"),
+                format!("must be at least {shortest}: an attempt may wait {ATTEMPT_DB_WAITS} times ERSAL_DB_ACQUIRE_TIMEOUT_SECS for the database, plus {ATTEMPT_SECS_BEYOND_DB_WAITS} s"),
             ));
         }
 

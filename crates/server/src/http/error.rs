@@ -18,6 +18,8 @@ pub enum ApiError {
     PayloadTooLarge(usize),
     #[error("the body did not arrive in time")]
     BodyTimeout,
+    #[error("the answer could not be made in time")]
+    Unavailable,
     #[error(transparent)]
     BadRequest(#[from] kenar::InitError),
     #[error("internal error")]
@@ -33,6 +35,7 @@ impl ApiError {
             }
             Self::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             Self::BodyTimeout => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
+            Self::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             Self::BadRequest(kenar::InitError::InvalidJson | kenar::InitError::NotAnObject) => {
                 (StatusCode::BAD_REQUEST, "invalid_json")
             }

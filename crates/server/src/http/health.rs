@@ -33,7 +33,7 @@ fn answer(ok: bool) -> impl IntoResponse {
 }
 
 async fn health(State(state): State<AppState>) -> impl IntoResponse {
-    let answered = db::ping(&state.db).await;
+    let answered = within(&state, db::ping(&state.db)).await;
     if let Err(cause) = &answered {
         tracing::error!(error = %cause, "health check: database unavailable");
     }
@@ -41,11 +41,23 @@ async fn health(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 async fn ready(State(state): State<AppState>) -> impl IntoResponse {
-    let migrated = state.db.is_migrated().await;
+    let migrated = within(&state, state.db.is_migrated()).await;
     match &migrated {
         Ok(false) => tracing::warn!("readiness: migrations pending"),
         Err(cause) => tracing::error!(error = %cause, "readiness: database unavailable"),
         Ok(true) => {}
     }
     answer(matches!(migrated, Ok(true)))
+}
+
+/// `check`, given up after the request timeout (the probes have no timeout layer, see
+/// [`super::layered`]): a database that stops answering mid-query fails the probe.
+async fn within<T, E: std::fmt::Display>(
+    state: &AppState,
+    check: impl std::future::Future<Output = Result<T, E>>,
+) -> Result<T, String> {
+    match tokio::time::timeout(state.config.listener.request, check).await {
+        Ok(done) => done.map_err(|e| e.to_string()),
+        Err(_) => Err("no answer within the request timeout".to_owned()),
+    }
 }

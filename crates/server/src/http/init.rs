@@ -36,7 +36,13 @@ async fn init(
     let request = kenar::parse_init(&bytes, version_header(&headers))?;
     let return_target = state.return_policy.resolve(request.return_url.as_deref());
     let landing = Landing::from_init(&request, return_target.into());
-    let token = state.create_landing(&landing).await?;
+    // Bounded like the body: a database that stops answering mid-query must not hold Divar.
+    let token = tokio::time::timeout(
+        state.config.listener.request,
+        state.create_landing(&landing),
+    )
+    .await
+    .map_err(|_| ApiError::Unavailable)??;
     let url = state.config.public_url(&format!("/l/{token}"));
     tracing::info!(
         version = request.version.number(),
@@ -93,7 +99,7 @@ fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
 
 /// Refuses a declared length over the limit before reading, stops reading at the limit, and
 /// gives up on a body that has not arrived within `within` (the request timeout: Divar's calls
-/// have no timeout layer, see [`super::layered`]).
+/// have no timeout layer, see [`super::layered`], so init bounds its own waits).
 async fn read_limited(
     headers: &HeaderMap,
     body: Body,

@@ -1,7 +1,8 @@
 //! Per-address rate limits on the anonymous paths, counted by `governor` (GCRA, one bucket per
-//! client address and class of path). Divar's own calls (`/divar/init`), health checks and the
-//! hashed assets are not limited here: Divar's servers share few addresses, and starving them
-//! would take Ersal down for everyone. A request whose client address is unknown
+//! client address and class of path). Divar's own calls (`/divar/init`) and the health checks
+//! never reach this layer (they have a stack of their own, [`super::layered`]): Divar's servers
+//! share few addresses, and starving them would take Ersal down for everyone. Nor are the hashed
+//! assets limited. A request whose client address is unknown
 //! ([`super::client`]) passes. The counts live in this process: with several instances each
 //! one counts on its own.
 
@@ -42,8 +43,7 @@ const CLASSES: [(Class, &str, u32); 5] = [
 
 /// The class of `path`, or `None` where no per-address limit applies.
 pub fn class_of(path: &str) -> Option<Class> {
-    let unlimited = ["/divar/init", "/healthz", "/readyz", "/favicon.ico"];
-    if unlimited.contains(&path) || path.starts_with("/pkg/") || path.starts_with("/fonts/") {
+    if path == "/favicon.ico" || path.starts_with("/pkg/") || path.starts_with("/fonts/") {
         return None;
     }
     Some(match path {
@@ -187,7 +187,7 @@ mod tests {
 
     #[test]
     fn paths_fall_into_their_classes() {
-        assert_eq!(class_of("/divar/init"), None);
+        assert_eq!(class_of("/favicon.ico"), None);
         assert_eq!(class_of("/pkg/ersal.abc.wasm"), None);
         assert_eq!(class_of("/divar/fallback"), Some(Class::Fallback));
         assert_eq!(class_of("/l/abc"), Some(Class::Landing));

@@ -4,9 +4,9 @@
 //!
 //! Each module has its own `router()`. Two stacks of layers:
 //! * [`machines`]: what Divar's servers and load balancers call (`POST /divar/init`, the probes):
-//!   JSON answers only, behind a lean stack (request ids, tracing, fixed headers, the timeout,
-//!   metrics). It has no per-address limits (see [`limits`]), no cookies, no pages, and is on
-//!   Divar's hot path.
+//!   JSON answers only, behind a lean stack (fixed headers; each handler bounds its own waits by
+//!   the request timeout, which costs nothing when nothing waits). It has no per-address limits,
+//!   no cookies, no pages, and is on Divar's hot path.
 //! * [`routes`] and the Leptos pages, which [`layered`] wraps with everything a browser's request
 //!   needs: request ids, tracing, the client's address, rate limits, the cross-site rule, the
 //!   headers ([`headers`]: the Content-Security-Policy with its per-response nonce, HSTS, …),
@@ -77,8 +77,8 @@ impl MakeRequestId for RandomRequestId {
 /// data stay out of the logs.
 pub fn layered(router: Router, state: &AppState) -> Router {
     let config = &state.config;
-    // No timeout for machines: init reads nothing before the key is checked and its body is
-    // bounded, and every database wait is bounded by the pool's acquire timeout.
+    // No timeout layer for machines: it would arm a timer per request. Init and the probes
+    // bound their own waits (the body, the database) by the request timeout instead.
     let machine_stack = ServiceBuilder::new().map_response(headers::for_machines(!config.is_dev()));
     let browser_stack = ServiceBuilder::new()
         .layer(axum::middleware::from_fn_with_state(
@@ -118,7 +118,8 @@ pub fn layered(router: Router, state: &AppState) -> Router {
                 .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))
                 .layer(trace)
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-                .layer(crate::telemetry::LatencyLayer),
+                // Only where metrics are served: nothing is recorded otherwise.
+                .option_layer(config.metrics_addr.map(|_| crate::telemetry::LatencyLayer)),
         )
 }
 
