@@ -95,9 +95,7 @@ fn Home() -> impl IntoView {
 #[component]
 fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(http::StatusCode::NOT_FOUND);
-    }
+    server::set_status(http::StatusCode::NOT_FOUND);
     view! {
         <section class="card" role="alert">
             <h1>"صفحه پیدا نشد"</h1>

@@ -33,6 +33,14 @@ pub async fn session(state: &AppState) -> Result<Option<LandingSession>, ServerF
     Ok(state.current_session(&headers().await?).await?)
 }
 
+/// Sets the status of the page being answered (its routes render whole before answering,
+/// `SsrMode::Async`, so a status set while rendering is the one sent).
+pub fn set_status(status: http::StatusCode) {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(status);
+    }
+}
+
 /// Sets a response header on the page or server function being answered.
 pub fn set_header(name: http::HeaderName, value: &str) {
     if let (Some(response), Ok(value)) = (

@@ -257,8 +257,12 @@ pub fn DeadEnd(
     }
 }
 
+/// What a page shows when its data cannot be read (the database is unreachable): answered 503,
+/// like the plain handlers' error page, so that nothing takes it for the page itself.
 #[component]
 pub fn Failure() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server::set_status(http::StatusCode::SERVICE_UNAVAILABLE);
     view! {
         <section class="card" role="alert">
             <h1>"خطای موقت"</h1>

@@ -284,6 +284,21 @@ async fn health_and_readiness_check_the_database_and_its_migrations() {
     }
 }
 
+#[tokio::test]
+async fn a_page_whose_data_cannot_be_read_answers_503_in_persian() {
+    let app = TestApp::new().await;
+    let landing = app.landing_path(&crate::init::chat_body()).await;
+    let cookie = app.open(&format!("http://ersal.test{landing}")).await;
+    assert_eq!(
+        app.get("/request", Some(&cookie)).await.status,
+        StatusCode::OK
+    );
+    app.state.db.close().await;
+    let page = app.get("/request", Some(&cookie)).await;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(page.text().contains("خطای موقت"), "{}", page.text());
+}
+
 /// The item form as a browser sends it, with `description` as given.
 fn item_form(description: &str) -> Vec<(&str, &str)> {
     vec![

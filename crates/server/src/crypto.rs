@@ -192,12 +192,33 @@ pub fn token_digest(token: &str) -> String {
 /// Whether `presented` equals any of `accepted`, in time independent of where they differ:
 /// both sides are hashed to a fixed length first, and every candidate is compared.
 pub fn matches_any<'a>(presented: &[u8], accepted: impl Iterator<Item = &'a [u8]>) -> bool {
-    let presented = Sha256::digest(presented);
-    accepted
-        .fold(subtle::Choice::from(0), |found, key| {
-            found | Sha256::digest(key).ct_eq(&presented)
-        })
-        .into()
+    Accepted::new(accepted).admits(presented)
+}
+
+/// Accepted secrets as [`matches_any`] compares them (their SHA-256 digests), computed once for
+/// secrets checked on every request (Divar's identification keys).
+pub struct Accepted(Vec<[u8; 32]>);
+
+impl Accepted {
+    pub fn new<'a>(accepted: impl Iterator<Item = &'a [u8]>) -> Self {
+        Self(
+            accepted
+                .map(|secret| Sha256::digest(secret).into())
+                .collect(),
+        )
+    }
+
+    /// Whether `presented` is one of the accepted secrets, in time independent of which one,
+    /// of where it differs, and of its length.
+    pub fn admits(&self, presented: &[u8]) -> bool {
+        let presented: [u8; 32] = Sha256::digest(presented).into();
+        self.0
+            .iter()
+            .fold(subtle::Choice::from(0), |found, digest| {
+                found | digest.ct_eq(&presented)
+            })
+            .into()
+    }
 }
 
 #[cfg(test)]

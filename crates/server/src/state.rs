@@ -51,6 +51,8 @@ pub struct Shared {
     pub passwords: Passwords,
     /// The per-address rate limits' counts (this process's only).
     pub limits: Arc<Limiters>,
+    /// Divar's identification keys, as init checks them.
+    pub identification: crate::crypto::Accepted,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -93,6 +95,7 @@ impl AppState {
             return_policy: ReturnPolicy::new(config.completion_url.clone()),
             passwords: Passwords::default(),
             limits: Arc::new(Limiters::new(config.rate_limits)),
+            identification: crate::crypto::Accepted::new(config.identification_keys()),
             config: Arc::new(config),
             db,
         })))

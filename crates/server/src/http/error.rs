@@ -16,9 +16,7 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("the body is larger than {0} bytes")]
     PayloadTooLarge(usize),
-    #[error("the body did not arrive in time")]
-    BodyTimeout,
-    #[error("the answer could not be made in time")]
+    #[error("the request was not answered within the request timeout")]
     Unavailable,
     #[error(transparent)]
     BadRequest(#[from] kenar::InitError),
@@ -34,7 +32,6 @@ impl ApiError {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }
             Self::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
-            Self::BodyTimeout => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
             Self::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             Self::BadRequest(kenar::InitError::InvalidJson | kenar::InitError::NotAnObject) => {
                 (StatusCode::BAD_REQUEST, "invalid_json")

@@ -14,7 +14,6 @@ use http::{header, HeaderMap};
 use kenar::ApiVersion;
 
 use super::error::ApiError;
-use crate::crypto;
 use crate::sessions::Landing;
 use crate::state::AppState;
 
@@ -32,17 +31,22 @@ async fn init(
 ) -> Result<Response, ApiError> {
     authorize(&state, &headers)?;
     require_json(&headers)?;
-    let bytes = read_limited(&headers, body, state.config.listener.request).await?;
-    let request = kenar::parse_init(&bytes, version_header(&headers))?;
+    // One bound for everything init waits for (the body, the database), as the request timeout
+    // bounds a page: Divar's calls have no timeout layer (see [`super::layered`]).
+    let answered = tokio::time::timeout(
+        state.config.listener.request,
+        answer(&state, &headers, body),
+    );
+    answered.await.map_err(|_| ApiError::Unavailable)?
+}
+
+/// Reads, checks and answers an authorised init call.
+async fn answer(state: &AppState, headers: &HeaderMap, body: Body) -> Result<Response, ApiError> {
+    let bytes = read_limited(headers, body).await?;
+    let request = kenar::parse_init(&bytes, version_header(headers))?;
     let return_target = state.return_policy.resolve(request.return_url.as_deref());
     let landing = Landing::from_init(&request, return_target.into());
-    // Bounded like the body: a database that stops answering mid-query must not hold Divar.
-    let token = tokio::time::timeout(
-        state.config.listener.request,
-        state.create_landing(&landing),
-    )
-    .await
-    .map_err(|_| ApiError::Unavailable)??;
+    let token = state.create_landing(&landing).await?;
     let url = state.config.public_url(&format!("/l/{token}"));
     tracing::info!(
         version = request.version.number(),
@@ -78,7 +82,7 @@ fn authorize(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     let presented = headers
         .get(header::AUTHORIZATION)
         .ok_or(ApiError::Unauthorized)?;
-    if crypto::matches_any(presented.as_bytes(), state.config.identification_keys()) {
+    if state.identification.admits(presented.as_bytes()) {
         Ok(())
     } else {
         Err(ApiError::Unauthorized)
@@ -97,14 +101,8 @@ fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
     }
 }
 
-/// Refuses a declared length over the limit before reading, stops reading at the limit, and
-/// gives up on a body that has not arrived within `within` (the request timeout: Divar's calls
-/// have no timeout layer, see [`super::layered`], so init bounds its own waits).
-async fn read_limited(
-    headers: &HeaderMap,
-    body: Body,
-    within: std::time::Duration,
-) -> Result<axum::body::Bytes, ApiError> {
+/// Refuses a declared length over the limit before reading, and stops reading at the limit.
+async fn read_limited(headers: &HeaderMap, body: Body) -> Result<axum::body::Bytes, ApiError> {
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -112,9 +110,8 @@ async fn read_limited(
     if declared.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
         return Err(ApiError::PayloadTooLarge(MAX_BODY_BYTES));
     }
-    tokio::time::timeout(within, axum::body::to_bytes(body, MAX_BODY_BYTES))
+    axum::body::to_bytes(body, MAX_BODY_BYTES)
         .await
-        .map_err(|_| ApiError::BodyTimeout)?
         .map_err(|_| ApiError::PayloadTooLarge(MAX_BODY_BYTES))
 }
 

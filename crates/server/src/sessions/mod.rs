@@ -28,14 +28,22 @@ pub struct LandingSession {
     pub landing: Landing,
 }
 
-/// The parts of an init request that identify people, sealed at rest.
+/// The parts of an init request that identify people, sealed at rest. What is absent is not
+/// written (it lengthens self-contained ids), and reads back as absent.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PrivateContext {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub peer_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub supplier_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub demand_id: Option<String>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
     pub extra_data: Map<String, Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<(f64, f64)>,
 }
 

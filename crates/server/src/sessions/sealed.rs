@@ -28,13 +28,17 @@ fn associated(period: [u8; PERIOD_LEN]) -> Vec<u8> {
     [PURPOSE, &period].concat()
 }
 
-/// The sealed form, with short names: every byte lengthens the URL.
+/// The sealed form, with short names and nothing absent written: every byte lengthens the URL.
 #[derive(Serialize, Deserialize)]
 struct Context {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     v: Option<u8>,
     s: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     p: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     c: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     u: Option<String>,
     x: PrivateContext,
     r: String,
