@@ -16,7 +16,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::aead::{Aead, AeadInPlace, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use hkdf::Hkdf;
 use hmac::{Hmac, Mac};
@@ -133,17 +133,37 @@ impl Keys {
 /// random nonce (from the thread's CSPRNG, seeded by the OS: no system call per seal, which
 /// is on Divar's hot path). Output: nonce ‖ ciphertext.
 pub fn seal_with(key: &XChaCha20Poly1305, plaintext: &[u8], context: &[u8]) -> Vec<u8> {
+    let mut sealed = Vec::with_capacity(NONCE_LEN + plaintext.len() + TAG_LEN);
+    seal_onto(
+        key,
+        &mut sealed,
+        |out| out.extend_from_slice(plaintext),
+        context,
+    );
+    sealed
+}
+
+/// [`seal_with`] in place: appends to `out` the nonce, then what `write` appends, encrypted,
+/// then the tag. No copy of the plaintext is made.
+pub fn seal_onto(
+    key: &XChaCha20Poly1305,
+    out: &mut Vec<u8>,
+    write: impl FnOnce(&mut Vec<u8>),
+    context: &[u8],
+) {
     let mut nonce = [0u8; NONCE_LEN];
     rand::thread_rng().fill_bytes(&mut nonce);
-    let payload = Payload {
-        msg: plaintext,
-        aad: context,
-    };
-    let ciphertext = key
-        .encrypt(XNonce::from_slice(&nonce), payload)
+    out.extend_from_slice(&nonce);
+    let start = out.len();
+    write(out);
+    let tag = key
+        .encrypt_in_place_detached(XNonce::from_slice(&nonce), context, &mut out[start..])
         .expect("XChaCha20-Poly1305 encryption does not fail for in-memory buffers");
-    [&nonce[..], &ciphertext].concat()
+    out.extend_from_slice(&tag);
 }
+
+/// The length of XChaCha20-Poly1305's tag.
+const TAG_LEN: usize = 16;
 
 /// Opens what [`seal_with`] sealed under `key` for `context`.
 pub fn open_with(

@@ -64,8 +64,9 @@ struct RandomRequestId;
 
 impl MakeRequestId for RandomRequestId {
     fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
-        let id = hex::encode(rand::random::<[u8; 16]>());
-        HeaderValue::from_str(&id).ok().map(RequestId::new)
+        let mut id = [0u8; 32];
+        hex::encode_to_slice(rand::random::<[u8; 16]>(), &mut id).ok()?;
+        HeaderValue::from_bytes(&id).ok().map(RequestId::new)
     }
 }
 

@@ -5,6 +5,8 @@
 //! ([`super::redeem`]). A context that would make the id longer than [`MAX_LEN`] is stored at
 //! init instead ([`super::create_landing`]).
 
+use std::borrow::Cow;
+
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use kenar::{Source, UserSide};
@@ -24,24 +26,28 @@ const PURPOSE: &[u8] = b"ersal landing id";
 /// An id's layout: its key's period (8 bytes, big-endian) ‖ what [`crypto::seal_with`] made.
 const PERIOD_LEN: usize = 8;
 
-fn associated(period: [u8; PERIOD_LEN]) -> Vec<u8> {
-    [PURPOSE, &period].concat()
+fn associated(period: [u8; PERIOD_LEN]) -> [u8; PURPOSE.len() + PERIOD_LEN] {
+    let mut aad = [0u8; PURPOSE.len() + PERIOD_LEN];
+    aad[..PURPOSE.len()].copy_from_slice(PURPOSE);
+    aad[PURPOSE.len()..].copy_from_slice(&period);
+    aad
 }
 
 /// The sealed form, with short names and nothing absent written: every byte lengthens the URL.
+/// Sealing borrows the landing's values; opening owns what it reads.
 #[derive(Serialize, Deserialize)]
-struct Context {
+struct Context<'a> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     v: Option<u8>,
-    s: String,
+    s: Cow<'a, str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    p: Option<String>,
+    p: Option<Cow<'a, str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    c: Option<String>,
+    c: Option<Cow<'a, str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    u: Option<String>,
-    x: PrivateContext,
-    r: String,
+    u: Option<Cow<'a, str>>,
+    x: Cow<'a, PrivateContext>,
+    r: Cow<'a, str>,
     /// created at, expires at (Unix seconds)
     t: (i64, i64),
 }
@@ -63,18 +69,23 @@ pub fn seal(
 ) -> Option<String> {
     let context = Context {
         v: landing.api_version,
-        s: landing.source.as_str().to_owned(),
-        p: landing.post_token.clone(),
-        c: landing.conversation_id.clone(),
-        u: landing.user_side.map(|side| side.as_str().to_owned()),
-        x: landing.private.clone(),
-        r: landing.return_target.clone(),
+        s: landing.source.as_str().into(),
+        p: landing.post_token.as_deref().map(Cow::from),
+        c: landing.conversation_id.as_deref().map(Cow::from),
+        u: landing.user_side.map(|side| side.as_str().into()),
+        x: Cow::Borrowed(&landing.private),
+        r: landing.return_target.as_str().into(),
         t: (created_at, expires_at),
     };
-    let plain = serde_json::to_vec(&context).expect("a landing context always serialises");
+    // One buffer: the period, then the nonce, the context sealed in place and the tag.
     let period = period.to_be_bytes();
-    let sealed = crypto::seal_with(key, &plain, &associated(period));
-    let id = URL_SAFE_NO_PAD.encode([&period[..], &sealed].concat());
+    let mut id = Vec::with_capacity(MAX_LEN * 3 / 4);
+    id.extend_from_slice(&period);
+    let write = |out: &mut Vec<u8>| {
+        serde_json::to_writer(out, &context).expect("a landing context always serialises");
+    };
+    crypto::seal_onto(key, &mut id, write, &associated(period));
+    let id = URL_SAFE_NO_PAD.encode(id);
     (id.len() <= MAX_LEN).then_some(id)
 }
 
@@ -114,11 +125,11 @@ impl SealedId {
             landing: Landing {
                 api_version: context.v,
                 source: Source::from_key(&context.s),
-                post_token: context.p,
-                conversation_id: context.c,
+                post_token: context.p.map(Cow::into_owned),
+                conversation_id: context.c.map(Cow::into_owned),
                 user_side: context.u.as_deref().and_then(UserSide::from_divar),
-                private: context.x,
-                return_target: context.r,
+                private: context.x.into_owned(),
+                return_target: context.r.into_owned(),
             },
             created_at,
             expires_at,
