@@ -98,35 +98,38 @@ async fn main() {
         .ok()
         .filter(|s| !s.is_empty())
     {
+        let rounds: usize = std::env::var("BENCH_WRK_ROUNDS")
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(3);
         println!(
-            "wrk, 1 thread, {concurrency} connections, {seconds} s each (a process of its own):"
+            "wrk, 1 thread, {concurrency} connections, {seconds} s each (a process of its own), \
+             {rounds} rounds of bare, init, init without the layers:"
         );
-        let bare = wrk(
-            &format!("http://{bare_addr}/json"),
-            &body,
-            concurrency,
-            &seconds,
-        );
-        let init = wrk(
-            &format!("http://{ersal_addr}/divar/init"),
-            &body,
-            concurrency,
-            &seconds,
-        );
-        let unlayered = wrk(
-            &format!("http://{unlayered_addr}/divar/init"),
-            &body,
-            concurrency,
-            &seconds,
-        );
-        println!("  bare axum JSON handler {bare:>9.0} req/s");
+        let urls = [
+            format!("http://{bare_addr}/json"),
+            format!("http://{ersal_addr}/divar/init"),
+            format!("http://{unlayered_addr}/divar/init"),
+        ];
+        let mut ratios = Vec::new();
+        let mut unlayered_ratios = Vec::new();
+        for round in 1..=rounds {
+            let [bare, init, unlayered] = urls
+                .clone()
+                .map(|url| wrk(&url, &body, concurrency, &seconds));
+            println!(
+                "  round {round}: bare {bare:>7.0} req/s, init {init:>7.0} (ratio {:.2}), \
+                 without the layers {unlayered:>7.0} (ratio {:.2})",
+                init / bare,
+                unlayered / bare
+            );
+            ratios.push(init / bare);
+            unlayered_ratios.push(unlayered / bare);
+        }
         println!(
-            "  POST /divar/init       {init:>9.0} req/s   ratio {:.2}",
-            init / bare
-        );
-        println!(
-            "  without the layers     {unlayered:>9.0} req/s   ratio {:.2}",
-            unlayered / bare
+            "  wrk ratio init/bare, median of {rounds} rounds: {:.2} (without the layers {:.2})",
+            median(&mut ratios),
+            median(&mut unlayered_ratios)
         );
     }
     bare_run.print("bare axum JSON handler");
@@ -137,6 +140,12 @@ async fn main() {
         ersal_run.rps / bare_run.rps,
         ersal_run.p99.as_secs_f64() / bare_run.p99.as_secs_f64()
     );
+}
+
+/// The middle value (the upper one of an even count).
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
 }
 
 /// Requests/s that `wrk` (Debian's) reaches POSTing `body` to `url`.

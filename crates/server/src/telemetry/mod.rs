@@ -13,21 +13,22 @@
 //! Divar's init is the `route="/divar/init"` series of the request histogram: its `_count` is
 //! the number of inits by status, its buckets their latency.
 
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+mod latency;
 
-use axum::extract::{MatchedPath, Request, State};
+use std::time::Duration;
+
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use metrics::{counter, gauge, histogram};
+use metrics::{counter, gauge};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use crate::config::ListenerLimits;
 use crate::error::AppError;
 use crate::state::AppState;
+
+pub use latency::LatencyLayer;
 
 const HTTP_DURATION: &str = "ersal_http_request_duration_seconds";
 const OUTBOX_BACKLOG: &str = "ersal_outbox_backlog";
@@ -141,50 +142,4 @@ pub fn login_failed(reason: &'static str) {
 /// A background job's run.
 pub fn job_ran(job: &'static str, outcome: &'static str) {
     counter!(JOB_RUNS, "job" => job, "outcome" => outcome).increment(1);
-}
-
-/// The layer timing every request, from its arrival to its response's head.
-#[derive(Clone, Copy)]
-pub struct LatencyLayer;
-
-impl<S> tower::Layer<S> for LatencyLayer {
-    type Service = Latency<S>;
-
-    fn layer(&self, inner: S) -> Latency<S> {
-        Latency(inner)
-    }
-}
-
-#[derive(Clone)]
-pub struct Latency<S>(S);
-
-impl<S> tower::Service<Request> for Latency<S>
-where
-    S: tower::Service<Request, Response = Response>,
-    S::Future: Send + 'static,
-{
-    type Response = Response;
-    type Error = S::Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Response, S::Error>> + Send>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
-        self.0.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: Request) -> Self::Future {
-        let started = Instant::now();
-        let route = request
-            .extensions()
-            .get::<MatchedPath>()
-            .map_or_else(|| "unmatched".to_owned(), |m| m.as_str().to_owned());
-        let answer = self.0.call(request);
-        Box::pin(async move {
-            let response = answer.await?;
-            let classes = ["1xx", "2xx", "3xx", "4xx", "5xx"];
-            let status = classes[usize::from(response.status().as_u16() / 100 - 1).min(4)];
-            histogram!(HTTP_DURATION, "route" => route, "status" => status)
-                .record(started.elapsed());
-            Ok(response)
-        })
-    }
 }
