@@ -1,8 +1,10 @@
 //! Ersal's UI: two Persian, right-to-left Leptos apps. Pages call the use cases of
 //! `ersal_server` through thin server functions and only map their results to views.
 //!
-//! * [`shell`] and [`App`]: the landing app Divar's users see, rendered on the server and
-//!   hydrated in the browser; every page works as plain HTML before (or without) the WASM;
+//! * [`shell`] and [`App`]: the landing app Divar's users see, rendered on the server; only its
+//!   [`islands`] (the fields' inline checks, the quote that follows the city) are compiled to
+//!   WASM and hydrated, and only pages with an island load it ([`ui::IslandScripts`]). Every
+//!   page works as plain HTML before (or without) the WASM;
 //! * [`flow`]: the landing flow that Divar's webview opens (item → own side → quote);
 //! * [`tracking`]: a shipment's timeline; [`privacy`]: the privacy page;
 //! * [`order`]: an order as both sides and operators read it;
@@ -12,6 +14,7 @@
 #[cfg(feature = "ssr")]
 pub mod console;
 pub mod flow;
+pub mod islands;
 pub mod order;
 pub mod privacy;
 #[cfg(feature = "ssr")]
@@ -28,15 +31,14 @@ use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 /// response's CSP nonce.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    provide_csp_nonce();
+    server_rendered(&options);
     view! {
         <!DOCTYPE html>
         <html lang="fa" dir="rtl">
             <head>
                 <ui::CommonHead />
                 <AutoReload options=options.clone() />
-                <HashedStylesheet options=options.clone() id="leptos" />
-                <HydrationScripts options />
+                <HashedStylesheet options id="leptos" />
                 <MetaTags />
             </head>
             <body>
@@ -46,11 +48,23 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// What both shells set before they render: the CSP nonce, the site's options (for
+/// [`ui::IslandScripts`]), and that the page is not hydrated as a whole (only its islands are,
+/// so nothing outside them is serialised into the page for the browser).
+#[cfg(feature = "ssr")]
+pub(crate) fn server_rendered(options: &LeptosOptions) {
+    provide_csp_nonce();
+    provide_context(options.clone());
+    if let Some(shared) = Owner::current_shared_context() {
+        shared.set_is_hydrating(false);
+    }
+}
+
 /// Gives Leptos the nonce that `ersal_server::http::headers` made for this response and sends
 /// in its Content-Security-Policy, so that the hydration script and the inline data scripts
-/// Leptos writes carry it. Called by both shells before they render.
+/// Leptos writes carry it.
 #[cfg(feature = "ssr")]
-pub(crate) fn provide_csp_nonce() {
+fn provide_csp_nonce() {
     let nonce = use_context::<http::request::Parts>().and_then(|parts| {
         parts
             .extensions

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Title};
 use leptos_router::components::Router;
 
-use domain::forms::{check_field, Errors};
+use domain::forms::Errors;
 
 /// The `<head>` tags both apps' documents share: Persian on a phone, light and dark, the
 /// regular font weight preloaded.
@@ -18,7 +18,7 @@ pub fn CommonHead() -> impl IntoView {
         <link rel="icon" href="data:," />
         <link
             rel="preload"
-            href="/fonts/vazirmatn-nl-400-v33.woff2"
+            href="/fonts/vazirmatn-fa-400-v33.woff2"
             r#as="font"
             r#type="font/woff2"
             crossorigin=""
@@ -33,8 +33,8 @@ pub struct ProvinceOption {
     pub cities: Vec<(String, String)>,
 }
 
-/// A labelled text input named `form[<field>]`. The server's error for the field is shown
-/// below it; once the WASM runs, the same domain check runs as the user leaves the field.
+/// A labelled text input named `form[<field>]`, with the server's error for the field below it.
+/// Inside [`crate::islands::FieldChecks`], the same domain check runs as the user leaves it.
 #[component]
 pub fn Field(
     field: &'static str,
@@ -46,27 +46,26 @@ pub fn Field(
     #[prop(optional)] autocomplete: Option<&'static str>,
     #[prop(optional)] optional: bool,
 ) -> impl IntoView {
-    let error = RwSignal::new(errors.get(field).cloned());
+    let error = errors.get(field).cloned();
+    let invalid = error.is_some();
     let id = format!("f-{field}");
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
-    let described = move || {
-        let mut ids = Vec::new();
-        if hint.is_some() {
-            ids.push(format!("f-{field}-hint"));
-        }
-        if error.get().is_some() {
-            ids.push(format!("f-{field}-error"));
-        }
-        (!ids.is_empty()).then(|| ids.join(" "))
-    };
+    let described = [
+        hint.is_some().then(|| hint_id.clone()),
+        invalid.then(|| error_id.clone()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
     view! {
-        <div class="field" class:invalid=move || error.get().is_some()>
+        <div class="field" class:invalid=invalid>
             <label for=id.clone()>
                 {label}
                 {optional.then(|| view! { <span class="muted">" (اختیاری)"</span> })}
             </label>
-            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
+            {hint.map(|h| view! { <p class="hint" id=hint_id>{h}</p> })}
             <input
                 id=id
                 name=format!("form[{field}]")
@@ -74,13 +73,21 @@ pub fn Field(
                 value=value
                 inputmode=input_mode
                 autocomplete=autocomplete.unwrap_or("off")
-                aria-invalid=move || error.get().is_some().to_string()
-                aria-describedby=described
-                on:blur=move |ev| error.set(check_field(field, &event_target_value(&ev)))
+                aria-invalid=invalid.to_string()
+                aria-describedby=(!described.is_empty()).then_some(described)
             />
-            {move || error.get().map(|message| view! { <p class="field-error" id=error_id.clone()>{message}</p> })}
+            {error.map(|message| view! { <p class="field-error" id=error_id>{message}</p> })}
         </div>
     }
+}
+
+/// The scripts that load the WASM and hydrate the page's islands: only pages with an island
+/// carry them (and so only they download the WASM). Their `<script>` carries the response's CSP
+/// nonce.
+#[component]
+pub fn IslandScripts() -> impl IntoView {
+    use_context::<LeptosOptions>()
+        .map(|options| view! { <HydrationScripts options islands=true /> })
 }
 
 /// Radio buttons named `form[<field>]`, one per (value, label), `chosen` checked.
@@ -112,7 +119,6 @@ pub fn CitySelect(
     selected: String,
     provinces: Vec<ProvinceOption>,
     errors: Errors,
-    #[prop(optional)] on_pick: Option<Callback<String>>,
 ) -> impl IntoView {
     let error = errors.get(field).cloned();
     let id = format!("f-{field}");
@@ -126,11 +132,6 @@ pub fn CitySelect(
                 name=format!("form[{field}]")
                 aria-invalid=has_error.to_string()
                 aria-describedby=has_error.then(|| error_id.clone())
-                on:change=move |ev| {
-                    if let Some(callback) = on_pick {
-                        callback.run(event_target_value(&ev));
-                    }
-                }
             >
                 <option value="" selected=selected.is_empty()>"انتخاب شهر"</option>
                 {provinces

@@ -69,3 +69,53 @@ test("tracking is only for the conversation's sides, and cancelling works before
   await expect(page.locator(".timeline li")).toHaveCount(3);
   await expect(page.getByRole("button", { name: "لغو درخواست" })).toHaveCount(0);
 });
+
+test("where the WASM runs, a field is checked as it is left and the other city's prices come at once", async ({
+  page,
+  request,
+}, testInfo) => {
+  const islands = testInfo.project.name === "mobile";
+  await page.goto(await initSession(request, { conversation_id: null }));
+  await page.getByLabel("کوچک (تا ۲ کیلوگرم)").check();
+  await page.getByLabel("ارزش کالا (تومان)").fill("۵۰۰۰۰۰");
+  await page.getByRole("button", { name: "ادامه" }).click();
+
+  // Leaving a wrong field: its error at once (and cleared once fixed), or only after sending.
+  const mobile = page.getByLabel("شمارهٔ همراه");
+  const error = page.getByText("شمارهٔ همراه را به شکل ۰۹۱۲۳۴۵۶۷۸۹ بنویسید.");
+  await mobile.fill("۰۹۱۲");
+  await mobile.press("Tab");
+  if (islands) {
+    await expect(error).toBeVisible();
+    await expect(mobile).toHaveAttribute("aria-invalid", "true");
+    await expect(mobile).toHaveAttribute("aria-describedby", "f-mobile-hint f-mobile-error");
+    await mobile.fill("۰۹۳۵ ۱۲۳ ۴۵۶۷");
+    await mobile.press("Tab");
+    await expect(error).toHaveCount(0);
+    await expect(mobile).toHaveAttribute("aria-invalid", "false");
+  } else {
+    await page.waitForTimeout(300);
+    await expect(error).toHaveCount(0);
+    await mobile.fill("۰۹۳۵ ۱۲۳ ۴۵۶۷");
+  }
+  await page.getByLabel("نام و نام خانوادگی").fill("علی محمدی");
+  await page.getByLabel("شهر", { exact: true }).selectOption("isfahan");
+  await page.getByLabel("نشانی", { exact: true }).fill("خیابان چهارباغ، کوچهٔ گلستان");
+  await page.getByLabel("تحویل درِ خانه").check();
+  await page.getByRole("button", { name: "ادامه" }).click();
+
+  // The quote follows the other city: at once, or when "calculate" is pressed; what was
+  // chosen stays.
+  const economy = page.getByTestId("total-economy");
+  const fromTehran = await economy.textContent();
+  await page.getByLabel("گیرنده (پس‌کرایه)").check();
+  await page.getByLabel(/شهر فرستنده/).selectOption("isfahan");
+  if (!islands) {
+    await page.waitForTimeout(300);
+    await expect(economy).toHaveText(fromTehran!);
+    await page.getByRole("button", { name: "محاسبهٔ هزینه" }).click();
+  }
+  await expect(economy).not.toHaveText(fromTehran!);
+  await expect(page.getByLabel(/شهر فرستنده/)).toHaveValue("isfahan");
+  await expect(page.getByLabel("گیرنده (پس‌کرایه)")).toBeChecked();
+});

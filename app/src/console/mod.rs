@@ -24,7 +24,7 @@ pub const DIRECT_LINK: &str = "پیوند مستقیم";
 
 /// The console's document: like the landing app's, without hydration.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    crate::provide_csp_nonce();
+    crate::server_rendered(&options);
     view! {
         <!DOCTYPE html>
         <html lang="fa" dir="rtl">

@@ -3,9 +3,9 @@
 //!
 //! Every step is an ordinary `<form method="post">` to a server function, which calls the flow's
 //! use case (`ersal_server::flow`), keeps what was typed in the server-side draft and redirects
-//! (post/redirect/get), so the flow works with JavaScript and WebAssembly off. Once hydrated,
-//! the same forms submit without a reload, fields are checked as the user leaves them, and the
-//! quote follows the chosen city live.
+//! (post/redirect/get), so the flow works with JavaScript and WebAssembly off. Where the WASM
+//! runs, two islands add to that: fields are checked as the user leaves them, and choosing the
+//! other city asks for its prices at once.
 //!
 //! * this module: the views and the server functions (thin adapters);
 //! * [`page`]: the page and its two flows; [`steps`]: one component per step.
@@ -284,15 +284,4 @@ pub async fn confirm_counterparty(form: ConfirmForm) -> Result<(), ServerFnError
         Confirmed::Gone => leptos_axum::redirect(ersal_server::flow::LANDING_PATH),
     }
     Ok(())
-}
-
-/// The live quote towards another city (used once the WASM runs).
-#[server(endpoint = "flow/preview")]
-pub async fn preview_quote(other_city: String) -> Result<Vec<QuoteView>, ServerFnError> {
-    let state = crate::server::state();
-    let Some(session) = crate::server::session(&state).await? else {
-        return Ok(Vec::new());
-    };
-    let quotes = ersal_server::flow::quote::preview(&state, &session, &other_city).await?;
-    Ok(quotes.iter().map(views::quote).collect())
 }

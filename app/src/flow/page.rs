@@ -21,19 +21,9 @@ pub fn FlowPage() -> impl IntoView {
     let save_party = ServerAction::<SaveParty>::new();
     let submit = ServerAction::<SubmitQuote>::new();
     let confirm = ServerAction::<ConfirmCounterparty>::new();
-    let flow = Resource::new(
-        move || {
-            (
-                query.with(|q| q.get("step")),
-                choose_role.version().get()
-                    + save_item.version().get()
-                    + save_party.version().get()
-                    + submit.version().get()
-                    + confirm.version().get(),
-            )
-        },
-        |(step, _)| load_flow(step),
-    );
+    // Rendered on the server only: each form posts to its server function, which redirects
+    // back here (post/redirect/get).
+    let flow = Resource::new(move || query.with(|q| q.get("step")), load_flow);
     view! {
         <Suspense fallback=|| view! { <p class="card">"در حال بارگذاری…"</p> }>
             {move || Suspend::new(async move {

@@ -7,10 +7,9 @@ use domain::tariff::Service;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 
-#[cfg(feature = "hydrate")]
-use super::preview_quote;
 use super::{Choices, ChooseRole, QuoteView, SaveItem, SaveParty, SubmitQuote};
-use crate::ui::{CitySelect, ErrorSummary, Field, ProvinceOption, Radios};
+use crate::islands::{FieldChecks, RequoteOnPick};
+use crate::ui::{CitySelect, ErrorSummary, Field, IslandScripts, ProvinceOption, Radios};
 
 #[component]
 pub(super) fn Steps(current: Step) -> impl IntoView {
@@ -77,38 +76,41 @@ pub(super) fn ItemStep(
         <section class="card">
             <h2>"کالا"</h2>
             <ErrorSummary errors=errors.clone() />
-            <ActionForm action>
-                <Field field="description" label="شرح کالا" value=form.description errors=errors.clone() hint="حداکثر ۱۰۰ نویسه، مثل «گوشی موبایل با جعبه»" />
-                <fieldset class:invalid=size_error_shown aria-describedby=size_error_shown.then_some("f-size_class-error")>
-                    <legend>"اندازه"</legend>
-                    {domain::size::SizeClass::ALL
-                        .into_iter()
-                        .map(|class| {
-                            let checked = selected == class.key();
-                            view! {
-                                <label class="choice">
-                                    <input type="radio" name="form[size_class]" value=class.key() checked=checked />
-                                    <span>{class.label()}</span>
-                                    <span class="muted">" — "{class.example()}</span>
-                                </label>
-                            }
-                        })
-                        .collect_view()}
-                    {size_error.map(|m| view! { <p class="field-error" id="f-size_class-error">{m}</p> })}
-                </fieldset>
-                <Field field="weight_kg" label="وزن دقیق (کیلوگرم)" value=form.weight_kg errors=errors.clone() input_mode="decimal" optional=true />
-                <div class="row">
-                    <Field field="length_cm" label="طول (سانتی‌متر)" value=form.length_cm errors=errors.clone() input_mode="numeric" optional=true />
-                    <Field field="width_cm" label="عرض (سانتی‌متر)" value=form.width_cm errors=errors.clone() input_mode="numeric" optional=true />
-                    <Field field="height_cm" label="ارتفاع (سانتی‌متر)" value=form.height_cm errors=errors.clone() input_mode="numeric" optional=true />
-                </div>
-                <Field field="declared_value" label="ارزش کالا (تومان)" value=form.declared_value errors=errors.clone() input_mode="numeric" hint="برای بیمه؛ صفر هم می‌شود" />
-                <label class="choice">
-                    <input type="checkbox" name="form[fragile]" value="1" checked=form.fragile.is_some() />
-                    "شکستنی است"
-                </label>
-                <button class="button" type="submit">"ادامه"</button>
-            </ActionForm>
+            <FieldChecks>
+                <ActionForm action>
+                    <Field field="description" label="شرح کالا" value=form.description errors=errors.clone() hint="حداکثر ۱۰۰ نویسه، مثل «گوشی موبایل با جعبه»" />
+                    <fieldset class:invalid=size_error_shown aria-describedby=size_error_shown.then_some("f-size_class-error")>
+                        <legend>"اندازه"</legend>
+                        {domain::size::SizeClass::ALL
+                            .into_iter()
+                            .map(|class| {
+                                let checked = selected == class.key();
+                                view! {
+                                    <label class="choice">
+                                        <input type="radio" name="form[size_class]" value=class.key() checked=checked />
+                                        <span>{class.label()}</span>
+                                        <span class="muted">" — "{class.example()}</span>
+                                    </label>
+                                }
+                            })
+                            .collect_view()}
+                        {size_error.map(|m| view! { <p class="field-error" id="f-size_class-error">{m}</p> })}
+                    </fieldset>
+                    <Field field="weight_kg" label="وزن دقیق (کیلوگرم)" value=form.weight_kg errors=errors.clone() input_mode="decimal" optional=true />
+                    <div class="row">
+                        <Field field="length_cm" label="طول (سانتی‌متر)" value=form.length_cm errors=errors.clone() input_mode="numeric" optional=true />
+                        <Field field="width_cm" label="عرض (سانتی‌متر)" value=form.width_cm errors=errors.clone() input_mode="numeric" optional=true />
+                        <Field field="height_cm" label="ارتفاع (سانتی‌متر)" value=form.height_cm errors=errors.clone() input_mode="numeric" optional=true />
+                    </div>
+                    <Field field="declared_value" label="ارزش کالا (تومان)" value=form.declared_value errors=errors.clone() input_mode="numeric" hint="برای بیمه؛ صفر هم می‌شود" />
+                    <label class="choice">
+                        <input type="checkbox" name="form[fragile]" value="1" checked=form.fragile.is_some() />
+                        "شکستنی است"
+                    </label>
+                    <button class="button" type="submit">"ادامه"</button>
+                </ActionForm>
+            </FieldChecks>
+            <IslandScripts />
         </section>
     }
 }
@@ -144,51 +146,54 @@ pub(super) fn PartyStep(
             <h2>{title}</h2>
             <p class="muted">"فقط مشخصات خودتان را بنویسید؛ طرف مقابل مشخصات خودش را جدا وارد می‌کند."</p>
             <ErrorSummary errors=errors.clone() />
-            <ActionForm action>
-                <Field field="name" label="نام و نام خانوادگی" value=form.name errors=errors.clone() autocomplete="name" />
-                <Field field="mobile" label="شمارهٔ همراه" value=form.mobile errors=errors.clone() input_mode="tel" autocomplete="tel" hint="مثل ۰۹۱۲۳۴۵۶۷۸۹" />
-                <CitySelect field="city" label="شهر" selected=form.city provinces errors=errors.clone() />
-                <Field field="address" label="نشانی" value=form.address errors=errors.clone() autocomplete="street-address" />
-                <div class="row">
-                    <Field field="plaque" label="پلاک" value=form.plaque errors=errors.clone() optional=true />
-                    <Field field="unit" label="واحد" value=form.unit errors=errors.clone() optional=true />
-                    <Field field="floor" label="طبقه" value=form.floor errors=errors.clone() optional=true />
-                </div>
-                <Field field="postal_code" label="کد پستی" value=form.postal_code errors=errors.clone() input_mode="numeric" optional=true />
-                <fieldset class:invalid=handover_error_shown>
-                    <legend>{if sender { "تحویل به شرکت حمل" } else { "تحویل به شما" }}</legend>
-                    <Radios
-                        field="handover"
-                        options=HandoverChoice::for_role(role).map(|c| (c.key(), c.label())).to_vec()
-                        chosen=handover
-                    />
-                    {handover_error.map(|m| view! { <p class="field-error">{m}</p> })}
-                </fieldset>
-                {sender.then(|| view! {
-                    <fieldset class:invalid=timing_invalid>
-                        <legend>"زمان جمع‌آوری (اگر پیک می‌آید)"</legend>
-                        <label for="f-pickup_day">"روز"</label>
-                        <select id="f-pickup_day" name="form[pickup_day]">
-                            {pickup_days
-                                .into_iter()
-                                .map(|(day, label)| {
-                                    let selected = chosen_day == day.to_string();
-                                    view! { <option value=day.to_string() selected=selected>{label}</option> }
-                                })
-                                .collect_view()}
-                        </select>
-                        {day_error.map(|m| view! { <p class="field-error">{m}</p> })}
-                        <p class="label-like">"بازهٔ ساعت"</p>
+            <FieldChecks>
+                <ActionForm action>
+                    <Field field="name" label="نام و نام خانوادگی" value=form.name errors=errors.clone() autocomplete="name" />
+                    <Field field="mobile" label="شمارهٔ همراه" value=form.mobile errors=errors.clone() input_mode="tel" autocomplete="tel" hint="مثل ۰۹۱۲۳۴۵۶۷۸۹" />
+                    <CitySelect field="city" label="شهر" selected=form.city provinces errors=errors.clone() />
+                    <Field field="address" label="نشانی" value=form.address errors=errors.clone() autocomplete="street-address" />
+                    <div class="row">
+                        <Field field="plaque" label="پلاک" value=form.plaque errors=errors.clone() optional=true />
+                        <Field field="unit" label="واحد" value=form.unit errors=errors.clone() optional=true />
+                        <Field field="floor" label="طبقه" value=form.floor errors=errors.clone() optional=true />
+                    </div>
+                    <Field field="postal_code" label="کد پستی" value=form.postal_code errors=errors.clone() input_mode="numeric" optional=true />
+                    <fieldset class:invalid=handover_error_shown>
+                        <legend>{if sender { "تحویل به شرکت حمل" } else { "تحویل به شما" }}</legend>
                         <Radios
-                            field="pickup_window"
-                            options=PickupWindow::ALL.map(|w| (w.key(), w.label())).to_vec()
-                            chosen=chosen_window
+                            field="handover"
+                            options=HandoverChoice::for_role(role).map(|c| (c.key(), c.label())).to_vec()
+                            chosen=handover
                         />
-                        {window_error.map(|m| view! { <p class="field-error">{m}</p> })}
+                        {handover_error.map(|m| view! { <p class="field-error">{m}</p> })}
                     </fieldset>
-                })}
-                <button class="button" type="submit">"ادامه"</button>
-            </ActionForm>
+                    {sender.then(|| view! {
+                        <fieldset class:invalid=timing_invalid>
+                            <legend>"زمان جمع‌آوری (اگر پیک می‌آید)"</legend>
+                            <label for="f-pickup_day">"روز"</label>
+                            <select id="f-pickup_day" name="form[pickup_day]">
+                                {pickup_days
+                                    .into_iter()
+                                    .map(|(day, label)| {
+                                        let selected = chosen_day == day.to_string();
+                                        view! { <option value=day.to_string() selected=selected>{label}</option> }
+                                    })
+                                    .collect_view()}
+                            </select>
+                            {day_error.map(|m| view! { <p class="field-error">{m}</p> })}
+                            <p class="label-like">"بازهٔ ساعت"</p>
+                            <Radios
+                                field="pickup_window"
+                                options=PickupWindow::ALL.map(|w| (w.key(), w.label())).to_vec()
+                                chosen=chosen_window
+                            />
+                            {window_error.map(|m| view! { <p class="field-error">{m}</p> })}
+                        </fieldset>
+                    })}
+                    <button class="button" type="submit">"ادامه"</button>
+                </ActionForm>
+            </FieldChecks>
+            <IslandScripts />
         </section>
     }
 }
@@ -202,17 +207,6 @@ pub(super) fn QuoteStep(
     provinces: Vec<ProvinceOption>,
     quotes: Vec<QuoteView>,
 ) -> impl IntoView {
-    let live = RwSignal::new(quotes);
-    let pick = Callback::new(move |city: String| {
-        #[cfg(feature = "hydrate")]
-        leptos::task::spawn_local(async move {
-            if let Ok(fresh) = preview_quote(city).await {
-                live.set(fresh);
-            }
-        });
-        #[cfg(not(feature = "hydrate"))]
-        let _ = city;
-    });
     let other_label = if role == Role::Sender {
         "شهر گیرنده (برای برآورد هزینه)"
     } else {
@@ -235,35 +229,16 @@ pub(super) fn QuoteStep(
             <h2>"هزینه و ثبت"</h2>
             <ErrorSummary errors=errors.clone() />
             <ActionForm action>
-                <CitySelect field="other_city" label=other_label selected=form.other_city provinces errors=errors.clone() on_pick=pick />
-                <button class="button secondary" type="submit" name="form[intent]" value=Intent::Quote.key()>"محاسبهٔ هزینه"</button>
+                <RequoteOnPick>
+                    <CitySelect field="other_city" label=other_label selected=form.other_city provinces errors=errors.clone() />
+                    <button class="button secondary" type="submit" name="form[intent]" value=Intent::Quote.key()>"محاسبهٔ هزینه"</button>
+                </RequoteOnPick>
                 <fieldset class:invalid=service_error_shown aria-live="polite">
                     <legend>"سرویس"</legend>
-                    {move || {
-                        let quotes = live.get();
-                        if quotes.is_empty() {
-                            return view! { <p class="muted">"برای دیدن هزینه، شهر طرف مقابل را انتخاب کنید."</p> }.into_any();
-                        }
-                        quotes
-                            .into_iter()
-                            .map(|q| {
-                                let checked = q.service == service;
-                                view! {
-                                    <label class="choice quote">
-                                        <input type="radio" name="form[service]" value=q.service.clone() checked=checked />
-                                        <span>
-                                            <strong>{q.label.clone()}</strong>
-                                            " — "
-                                            <strong data-testid=format!("total-{}", q.service)>{q.total.clone()}</strong>
-                                            <span class="muted breakdown">
-                                                {format!("{} · وزن محاسبه‌شده {} کیلوگرم · کرایه {} · بیمه {} · مالیات بر ارزش افزوده {}", q.zone, q.chargeable, q.shipping, q.insurance, q.vat)}
-                                            </span>
-                                        </span>
-                                    </label>
-                                }
-                            })
-                            .collect_view()
-                            .into_any()
+                    {if quotes.is_empty() {
+                        view! { <p class="muted">"برای دیدن هزینه، شهر طرف مقابل را انتخاب کنید."</p> }.into_any()
+                    } else {
+                        quotes.into_iter().map(|q| view! { <QuoteChoice checked=q.service == service quote=q /> }).collect_view().into_any()
                     }}
                     {service_error.map(|m| view! { <p class="field-error">{m}</p> })}
                 </fieldset>
@@ -289,6 +264,36 @@ pub(super) fn QuoteStep(
                 </div>
                 <button class="button" type="submit" name="form[intent]" value=Intent::Submit.key()>"ثبت درخواست"</button>
             </ActionForm>
+            <IslandScripts />
         </section>
+    }
+}
+
+/// One service and its price, to choose.
+#[component]
+fn QuoteChoice(quote: QuoteView, checked: bool) -> impl IntoView {
+    let QuoteView {
+        service,
+        label,
+        total,
+        shipping,
+        insurance,
+        vat,
+        zone,
+        chargeable,
+    } = quote;
+    let breakdown = format!(
+        "{zone} · وزن محاسبه‌شده {chargeable} کیلوگرم · کرایه {shipping} · بیمه {insurance} · مالیات بر ارزش افزوده {vat}"
+    );
+    view! {
+        <label class="choice quote">
+            <input type="radio" name="form[service]" value=service.clone() checked=checked />
+            <span>
+                <strong>{label}</strong>
+                " — "
+                <strong data-testid=format!("total-{service}")>{total}</strong>
+                <span class="muted breakdown">{breakdown}</span>
+            </span>
+        </label>
     }
 }

@@ -6,9 +6,6 @@ use domain::forms::validate_item;
 use domain::shipment::{Item, Role};
 use domain::tariff::{Quote, Service};
 
-use super::{load_draft, role};
-use crate::error::AppError;
-use crate::sessions::LandingSession;
 use crate::state::AppState;
 
 /// The quotes between `own_city` (the opener's, on their `role`'s side) and `other_city`.
@@ -42,17 +39,4 @@ pub fn for_draft(state: &AppState, role: Role, draft: &Draft, other_city: &str) 
         |_| Vec::new(),
         |item| between(state, role, &item, &draft.party.city, other_city),
     )
-}
-
-/// The live quote the quote step shows as the other city changes.
-pub async fn preview(
-    state: &AppState,
-    session: &LandingSession,
-    other_city: &str,
-) -> Result<Vec<Quote>, AppError> {
-    let draft = load_draft(state, session).await?;
-    Ok(match role(session, &draft) {
-        Some(role) if other_city.len() <= 64 => for_draft(state, role, &draft, other_city),
-        _ => Vec::new(),
-    })
 }

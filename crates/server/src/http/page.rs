@@ -8,7 +8,7 @@ use http::{header, HeaderValue, StatusCode};
 /// The pages' inline style. The Content-Security-Policy allows exactly this text by its hash
 /// (`super::headers`), so it stays a constant.
 pub(crate) const STYLE: &str = r#"
-@font-face { font-family: Vazirmatn; src: url("/fonts/vazirmatn-nl-400-v33.woff2") format("woff2"); font-display: swap; }
+@font-face { font-family: Vazirmatn; src: url("/fonts/vazirmatn-fa-400-v33.woff2") format("woff2"); font-display: swap; }
 :root { color-scheme: light dark; --bg: #f5f5f5; --surface: #fff; --text: #1f1f1f; --accent: #a62626; --on-accent: #fff; }
 @media (prefers-color-scheme: dark) { :root { --bg: #141414; --surface: #1f1f1f; --text: #f0f0f0; --accent: #e25c5c; --on-accent: #141414; } }
 body { margin: 0; font-family: Vazirmatn, Tahoma, sans-serif; line-height: 1.7; background: var(--bg); color: var(--text); }
