@@ -37,7 +37,7 @@ pub fn OrderFacts(order: OrderSummary) -> impl IntoView {
         <dt>"کالا"</dt>
         <dd>{order.item}</dd>
         <dt>"مسیر"</dt>
-        <dd>{order.route}</dd>
+        <dd data-testid="route">{order.route}</dd>
         <dt>"سرویس"</dt>
         <dd>{order.service}</dd>
         <dt>"پرداخت"</dt>

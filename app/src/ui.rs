@@ -217,6 +217,18 @@ pub enum DeadEndKind {
 }
 
 impl DeadEndKind {
+    /// The status it is answered with, as the plain handlers answer the same causes
+    /// (`ersal_server::http::landing`): gone, forbidden, or in conflict with the shipment's
+    /// state.
+    #[cfg(feature = "ssr")]
+    fn status(self) -> http::StatusCode {
+        match self {
+            Self::SessionEnded => http::StatusCode::GONE,
+            Self::ForeignButton | Self::NotYourShipment => http::StatusCode::FORBIDDEN,
+            Self::NoLongerWaiting => http::StatusCode::CONFLICT,
+        }
+    }
+
     fn texts(self) -> (&'static str, &'static str) {
         match self {
             Self::SessionEnded => (
@@ -247,6 +259,8 @@ pub fn DeadEnd(
     back_to: String,
     #[prop(optional)] link: Option<(String, &'static str)>,
 ) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server::set_status(kind.status());
     let (title, body) = kind.texts();
     view! {
         <section class="card" role="alert">

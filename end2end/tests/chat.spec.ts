@@ -47,7 +47,7 @@ test("buyer and seller complete a shipment through the chat", async ({ page, req
   await messagesArrive(page, "buyer", 1);
   await expect(page.getByRole("button", { name: "پیگیری ارسال" })).toBeVisible();
   await expect(page.getByRole("button", { name: "تکمیل مشخصات" })).toHaveCount(0);
-  await expect(page.getByTestId("message")).toContainText("اصفهان");
+  await expect(page.getByTestId("message")).toContainText("از تهران به اصفهان");
   await expect(page.getByTestId("message")).not.toContainText("چهارباغ");
   await page.goto(chat("seller"));
   await expect(page.getByRole("button", { name: "پیگیری ارسال" })).toHaveCount(0);
@@ -73,6 +73,11 @@ test("buyer and seller complete a shipment through the chat", async ({ page, req
   await page.getByRole("button", { name: "پیگیری ارسال" }).last().click();
   await expect(page).toHaveURL(/127\.0\.0\.1:3000\/t\/[2-9A-HJ-NP-Z]{10}$/);
   await expect(page.getByTestId("status")).toHaveText("ثبت شد");
+  await expect(page.getByTestId("route")).toHaveText("از تهران به اصفهان");
+  // The track button's session, at the flow's address: its shipment, not "invalid button".
+  const tracking = page.url();
+  await page.goto("/request");
+  await expect(page).toHaveURL(tracking);
   await expect(page.getByTestId("chat")).toHaveText("در گفتگو اعلام شد.");
   await messagesArrive(page, "buyer", 2);
   await expect(page.getByRole("button", { name: "پیگیری ارسال" })).toHaveCount(2);

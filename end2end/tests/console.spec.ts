@@ -58,6 +58,7 @@ test("an operator moves a booked shipment to Delivered; each milestone reaches t
   await expect(staff).toHaveURL(/\/console$/);
   await staff.getByLabel("کد پیگیری").fill(code.slice(0, 6));
   await staff.getByRole("button", { name: "جست‌وجو" }).click();
+  await expect(staff.getByRole("row", { name: new RegExp(code) })).toContainText("از تهران به اصفهان");
   await staff.getByRole("link", { name: code }).click();
   await expect(staff.getByTestId("console-status")).toHaveText("ثبت شد");
   await expect(staff.locator("body")).toContainText("مریم رضایی");
@@ -77,7 +78,7 @@ test("an operator moves a booked shipment to Delivered; each milestone reaches t
     await staff.getByRole("button", { name: button, exact: true }).click();
     await expect(staff.getByTestId("console-status")).toHaveText(status);
   }
-  await expect(staff.getByTestId("audit")).toContainText("تحویل شد ← در حال توزیع");
+  await expect(staff.getByTestId("audit")).toContainText("از «در حال توزیع» به «تحویل شد»");
 
   // 2 messages before, then one per milestone: scheduled, picked up, in transit, out, delivered.
   await messagesArrive(page, "buyer", 7);

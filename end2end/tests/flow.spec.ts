@@ -26,7 +26,16 @@ test("the opener's flow, from Divar's init call to the saved shipment and its tr
   page,
   request,
 }) => {
-  await completeBuyerFlow(page, await initSession(request, { conversation_id: null }));
+  const url = await initSession(request, { conversation_id: null });
+  await completeBuyerFlow(page, url);
+  const tracking = page.url();
+  // Reopening the session (its link again, or the flow's address) shows the saved shipment,
+  // never a blank request.
+  await page.goto(url);
+  await expect(page).toHaveURL(tracking);
+  await page.goto("/request");
+  await expect(page).toHaveURL(tracking);
+  await expect(page.getByTestId("status")).toHaveText("در انتظار تکمیل اطلاعات طرف مقابل");
 });
 
 test("wrong input shows the Persian field error and keeps what was typed", async ({ page, request }) => {

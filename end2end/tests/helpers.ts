@@ -22,6 +22,18 @@ export function createOperator(username: string, databaseUrl = "sqlite://target/
 
 export const CONVERSATION = "0d5f3c1e-8a47-4b2e-9f61-3c2d7e9a4b10";
 
+/** The session card shows the sandbox's demo post as people read it (its title, city and
+ *  price from get-post), and no identifier: not the post's token, not the conversation's. */
+export async function expectPostCard(page: Page) {
+  await expect(page.getByTestId("post-title")).toHaveText("گوشی سامسونگ A54 در حد نو");
+  await expect(page.getByTestId("post-city")).toHaveText("تهران");
+  await expect(page.getByTestId("post-price")).toHaveText("۱۸٬۵۰۰٬۰۰۰ تومان");
+  const text = await page.locator("main").innerText();
+  for (const raw of ["QpR7x2Lm", CONVERSATION, "منوی افزونه‌های گفتگو"]) {
+    expect(text).not.toContain(raw);
+  }
+}
+
 /** Plays Divar's session-init call for the sandbox's first conversation; returns the landing URL. */
 export async function initSession(
   request: APIRequestContext,
@@ -81,6 +93,8 @@ export async function fillBuyerSteps(page: Page): Promise<void> {
   // Quote: the seller's city defaults to the post's (Tehran); Tehran → Isfahan, 800 g.
   await expect(page.getByRole("heading", { name: "هزینه و ثبت" })).toBeVisible();
   await expect(page.getByTestId("total-economy")).toHaveText("۲۱۱٬۷۵۰ تومان");
+  // Weights read with the Persian decimal separator.
+  await expect(page.locator(".breakdown").first()).toContainText(/وزن محاسبه‌شده [۰-۹]+(٫[۰-۹])? کیلوگرم/);
   await page.getByLabel("گیرنده (پس‌کرایه)").check();
   await page.getByRole("checkbox", { name: /می‌پذیرم/ }).check();
 }

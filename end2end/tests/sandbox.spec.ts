@@ -1,7 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { SANDBOX_URL } from "../playwright.config";
-
-const CONVERSATION = "0d5f3c1e-8a47-4b2e-9f61-3c2d7e9a4b10";
+import { CONVERSATION, expectPostCard } from "./helpers";
 
 test.beforeEach(async ({ request }) => {
   await request.post(`${SANDBOX_URL}/control/reset`);
@@ -15,9 +14,7 @@ test("buyer opens Ersal from the sandbox chat and returns to Divar", async ({ pa
   await page.getByRole("button", { name: "ارسال کالا" }).click();
   await expect(page).toHaveURL("http://127.0.0.1:3000/request");
   await expect(page.getByTestId("side")).toHaveText("خریدار (گیرندهٔ کالا)");
-  await expect(page.getByTestId("source")).toHaveText("منوی افزونه‌های گفتگو");
-  await expect(page.getByTestId("post")).toHaveText("QpR7x2Lm");
-  await expect(page.getByTestId("conversation")).toHaveText(CONVERSATION);
+  await expectPostCard(page);
 
   await page.getByRole("link", { name: "بازگشت به دیوار" }).click();
   await expect(page).toHaveURL(`${SANDBOX_URL}/completion`);

@@ -91,10 +91,9 @@ fn location(reply: &Response) -> String {
         .to_owned()
 }
 
-#[tokio::test]
-async fn from_the_chat_menu_to_a_message_in_the_chat() {
-    let j = Journey::start().await;
-
+/// The buyer opens Ersal from the sandbox's chat menu and fills every step; returns the URL
+/// of Divar's consent screen that submitting leads to.
+async fn to_consent(j: &Journey) -> String {
     // In the sandbox's chat as the buyer, the add-ons menu: the sandbox calls Ersal's init.
     let chat = j
         .get(&format!("{}/chat/{CONVERSATION}?as=buyer", j.sandbox))
@@ -154,6 +153,13 @@ async fn from_the_chat_menu_to_a_message_in_the_chat() {
             && consent.contains("code_challenge_method=S256"),
         "{consent}"
     );
+    consent
+}
+
+#[tokio::test]
+async fn from_the_chat_menu_to_a_message_in_the_chat() {
+    let j = Journey::start().await;
+    let consent = to_consent(&j).await;
 
     // Divar's consent screen: approve.
     let screen = j.get(&consent).await.text().await.unwrap();
@@ -177,6 +183,13 @@ async fn from_the_chat_menu_to_a_message_in_the_chat() {
         format!("{}/completion", j.sandbox),
         "back to Divar"
     );
+    let code: String = scalar(&j.state.db, "select id from shipments").await;
+    let reopened = j.get(&format!("{}/request", j.ersal)).await;
+    assert_eq!(
+        location(&reopened),
+        format!("/t/{code}"),
+        "the session shows its shipment"
+    );
 
     // The worker posts the message: the item, the cities and the code, nothing personal.
     let mut messages = Vec::new();
@@ -195,12 +208,53 @@ async fn from_the_chat_menu_to_a_message_in_the_chat() {
     }
     assert_eq!(messages.len(), 1, "one message reaches the chat");
     let text = messages[0]["text"].as_str().unwrap();
-    assert!(text.contains("گوشی سامسونگ A54") && text.contains("اصفهان") && text.contains("تهران"));
+    assert!(text.contains("گوشی سامسونگ A54") && text.contains("(از تهران به اصفهان)"));
     for personal in ["علی محمدی", "چهارباغ", "09351234567", "۰۹۳۵"] {
         assert!(!text.contains(personal), "{personal} in {text}");
     }
-    let code: String = scalar(&j.state.db, "select id from shipments").await;
     assert!(text.contains(&code));
     let delivered: String = scalar(&j.state.db, "select state from outbox").await;
     assert_eq!(delivered, "sent");
+}
+
+/// Pages that cannot go on answer 4xx, the same code for the same cause as the plain handlers
+/// (`/l/{id}`): a callback that matches no waiting request 400 (whether the browser has no
+/// session or the state is wrong or replayed), a session that ended 410.
+#[tokio::test]
+async fn error_pages_answer_4xx_consistently() {
+    let j = Journey::start().await;
+    let consent = to_consent(&j).await;
+    let state = consent
+        .split("state=")
+        .nth(1)
+        .and_then(|rest| rest.split('&').next())
+        .expect("a state in the consent URL")
+        .to_owned();
+    let wrong = j
+        .get(&format!("{}/oauth/callback?state=x{state}&code=c", j.ersal))
+        .await;
+    assert_eq!(wrong.status(), StatusCode::BAD_REQUEST, "a wrong state");
+    assert!(wrong.text().await.unwrap().contains("این پاسخ معتبر نیست"));
+
+    let stranger = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let elsewhere = stranger
+        .get(format!("{}/oauth/callback?state={state}&code=c", j.ersal))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(elsewhere.status(), StatusCode::BAD_REQUEST, "no session");
+    let ended = stranger
+        .get(format!("{}/request", j.ersal))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ended.status(), StatusCode::GONE);
+    assert!(ended
+        .text()
+        .await
+        .unwrap()
+        .contains("نشست شما پایان یافته است"));
 }

@@ -39,11 +39,18 @@ pub struct QuoteView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LandingContext {
     pub role: Option<Role>,
-    /// Where the user came from, in Persian.
-    pub source: String,
-    pub post_token: Option<String>,
-    pub conversation_id: Option<String>,
+    /// Whether the session was opened from a chat (the result is posted there).
+    pub in_chat: bool,
     pub back_to: String,
+}
+
+/// What people can read of the post the session is about (from Divar's get-post API): its
+/// title, city and price, never its token.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostFacts {
+    pub title: Option<String>,
+    pub city: Option<String>,
+    pub price: Option<String>,
 }
 
 /// What the city and pickup pickers offer.
@@ -57,6 +64,7 @@ pub struct Choices {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FlowView {
     pub context: LandingContext,
+    pub post: PostFacts,
     pub step: Step,
     pub draft: Draft,
     pub choices: Choices,
@@ -93,6 +101,10 @@ pub enum Flow {
     Refused {
         back_to: String,
     },
+    /// The session has its shipment: its tracking page is shown instead.
+    Shipment {
+        tracking: String,
+    },
     NoSession {
         back_to: String,
     },
@@ -111,9 +123,8 @@ mod views {
     use ersal_server::flow::{CounterpartyPage, OpenerPage};
     use ersal_server::sessions::LandingSession;
     use ersal_server::AppState;
-    use kenar::Source;
 
-    use super::{Choices, CounterpartyView, FlowView, LandingContext, QuoteView};
+    use super::{Choices, CounterpartyView, FlowView, LandingContext, PostFacts, QuoteView};
     use crate::server::provinces;
 
     fn choices(state: &AppState) -> Choices {
@@ -132,36 +143,31 @@ mod views {
             insurance: q.insurance.display_tomans(),
             vat: q.vat.display_tomans(),
             zone: q.zone.label().to_owned(),
-            chargeable: domain::text::persian_digits(&format!(
-                "{:.1}",
-                f64::from(q.chargeable.0) / 1000.0
-            )),
-        }
-    }
-
-    fn source_label(source: &Source) -> String {
-        match source {
-            Source::Chat => "منوی افزونه‌های گفتگو".to_owned(),
-            Source::ChatMessageAction => "دکمهٔ یک پیام در گفتگو".to_owned(),
-            Source::PostAddon => "افزونهٔ صفحهٔ آگهی".to_owned(),
-            Source::Fallback => "پیوند مستقیم آگهی".to_owned(),
-            Source::Other(_) => "دیوار".to_owned(),
+            chargeable: q.chargeable.display_kg(),
         }
     }
 
     fn context(session: &LandingSession, role: Option<domain::shipment::Role>) -> LandingContext {
         LandingContext {
             role,
-            source: source_label(&session.landing.source),
-            post_token: session.landing.post_token.clone(),
-            conversation_id: session.landing.conversation_id.clone(),
+            in_chat: session.landing.conversation_id.is_some(),
             back_to: session.landing.return_target.clone(),
         }
     }
 
     pub fn opener(state: &AppState, session: &LandingSession, page: OpenerPage) -> FlowView {
+        let draft = &page.draft;
+        let post = PostFacts {
+            title: draft.post_title.clone(),
+            city: draft
+                .post_city
+                .as_deref()
+                .map(|city| state.city_name(Some(city))),
+            price: draft.post_price.map(|p| p.display_tomans()),
+        };
         FlowView {
             context: context(session, page.role),
+            post,
             step: page.step,
             draft: page.draft,
             choices: choices(state),
@@ -217,6 +223,9 @@ pub async fn load_flow(step: Option<String>) -> Result<Flow, ServerFnError> {
             tracking: ersal_server::tracking::path(&code),
         },
         Page::Refused => Flow::Refused { back_to },
+        Page::Shipment(code) => Flow::Shipment {
+            tracking: ersal_server::tracking::path(&code),
+        },
     })
 }
 

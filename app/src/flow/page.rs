@@ -41,6 +41,11 @@ pub fn FlowPage() -> impl IntoView {
                     Ok(Flow::Refused { back_to }) => {
                         view! { <DeadEnd kind=DeadEndKind::ForeignButton back_to /> }.into_any()
                     }
+                    Ok(Flow::Shipment { tracking }) => {
+                        #[cfg(feature = "ssr")]
+                        leptos_axum::redirect(&tracking);
+                        view! { <p class="card"><a href=tracking>"پیگیری ارسال"</a></p> }.into_any()
+                    }
                     Ok(Flow::NoSession { back_to }) => {
                         view! { <DeadEnd kind=DeadEndKind::SessionEnded back_to /> }.into_any()
                     }
@@ -61,6 +66,7 @@ fn FlowSteps(
 ) -> impl IntoView {
     let FlowView {
         context,
+        post,
         step,
         draft,
         choices,
@@ -68,7 +74,7 @@ fn FlowSteps(
     } = view;
     let back_to = context.back_to.clone();
     let role = context.role.unwrap_or(Role::Sender);
-    let no_chat = context.conversation_id.is_none();
+    let no_chat = !context.in_chat;
     let body = match step {
         Step::Role => view! { <RoleStep action=choose_role errors=draft.errors.clone() /> }.into_any(),
         Step::Item => view! { <ItemStep action=save_item form=draft.item.clone() errors=draft.errors.clone() /> }.into_any(),
@@ -96,12 +102,9 @@ fn FlowSteps(
     };
     view! {
         <SessionCard title="درخواست ارسال کالا" role=context.role note=no_chat>
-            <dt>"ورود از"</dt>
-            <dd data-testid="source">{context.source}</dd>
-            <dt>"آگهی"</dt>
-            <dd data-testid="post" dir="ltr">{context.post_token.unwrap_or_else(|| "—".to_owned())}</dd>
-            <dt>"گفتگو"</dt>
-            <dd data-testid="conversation" dir="ltr">{context.conversation_id.unwrap_or_else(|| "—".to_owned())}</dd>
+            {post.title.map(|title| view! { <dt>"آگهی"</dt><dd data-testid="post-title">{title}</dd> })}
+            {post.city.map(|city| view! { <dt>"شهر آگهی"</dt><dd data-testid="post-city">{city}</dd> })}
+            {post.price.map(|price| view! { <dt>"قیمت آگهی"</dt><dd data-testid="post-price">{price}</dd> })}
         </SessionCard>
         <Steps current=step />
         {body}

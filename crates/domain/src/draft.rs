@@ -74,6 +74,11 @@ pub struct Draft {
     pub party_done: bool,
     /// The post's city, from Divar's get-post API.
     pub post_city: Option<String>,
+    /// The post's title and fixed price (rials), from the same call, for the session card.
+    #[serde(default)]
+    pub post_title: Option<String>,
+    #[serde(default)]
+    pub post_price: Option<crate::values::Rials>,
     /// Whether prefilling from the post was tried (once).
     pub prefilled: bool,
     /// Submitted and waiting for Divar's permission to post in the chat.

@@ -256,6 +256,17 @@ impl Grams {
         }
         Ok(Self(grams))
     }
+
+    /// The weight in kilograms for people, to a tenth, with Persian digits and the Persian
+    /// decimal separator: 800 g → «۰٫۸», 2,000 g → «۲».
+    pub fn display_kg(self) -> String {
+        let tenths = (self.0 + 50) / 100;
+        let text = match tenths % 10 {
+            0 => (tenths / 10).to_string(),
+            tenth => format!("{}٫{tenth}", tenths / 10),
+        };
+        crate::text::persian_digits(&text)
+    }
 }
 
 /// Parcel dimensions in whole centimetres, each 1–200.
@@ -291,6 +302,14 @@ impl Dimensions {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weights_read_with_the_persian_decimal_separator() {
+        assert_eq!(Grams(800).display_kg(), "۰٫۸");
+        assert_eq!(Grams(1_250).display_kg(), "۱٫۳");
+        assert_eq!(Grams(2_000).display_kg(), "۲");
+        assert_eq!(Grams(30_000).display_kg(), "۳۰");
+    }
 
     #[test]
     fn mobile_in_any_digits_and_prefix() {

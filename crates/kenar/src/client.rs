@@ -64,6 +64,30 @@ pub struct Post {
 pub struct PostData {
     #[serde(default)]
     pub title: String,
+    /// The asking price, where the category has one (`{"mode": "FIXED", "value": rials}`; the
+    /// value may come as a number or, as protobuf writes 64-bit integers, a string).
+    #[serde(default)]
+    pub price: Option<PostPrice>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+pub struct PostPrice {
+    #[serde(default)]
+    pub mode: String,
+    #[serde(default)]
+    pub value: serde_json::Value,
+}
+
+impl PostPrice {
+    /// The price in rials when it is a fixed, positive amount.
+    pub fn fixed_rials(&self) -> Option<u64> {
+        let value = match &self.value {
+            serde_json::Value::Number(n) => n.as_u64(),
+            serde_json::Value::String(s) => s.parse().ok(),
+            _ => None,
+        };
+        value.filter(|v| *v > 0 && matches!(self.mode.as_str(), "" | "FIXED"))
+    }
 }
 
 impl KenarClient {
@@ -160,6 +184,35 @@ impl KenarClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_posts_price_is_read_when_fixed_as_a_number_or_a_string() {
+        let read = |price: serde_json::Value| {
+            serde_json::from_value::<Post>(serde_json::json!({"data": {"price": price}}))
+                .unwrap()
+                .data
+                .price
+                .and_then(|p| p.fixed_rials())
+        };
+        assert_eq!(
+            read(serde_json::json!({"mode": "FIXED", "value": 185_000_000})),
+            Some(185_000_000)
+        );
+        assert_eq!(
+            read(serde_json::json!({"mode": "FIXED", "value": "185000000"})),
+            Some(185_000_000)
+        );
+        assert_eq!(
+            read(serde_json::json!({"mode": "NEGOTIABLE", "value": 0})),
+            None
+        );
+        assert_eq!(
+            read(serde_json::json!({"mode": "FIXED", "value": "x"})),
+            None
+        );
+        let without: Post = serde_json::from_value(serde_json::json!({"data": {}})).unwrap();
+        assert_eq!(without.data.price, None);
+    }
 
     #[test]
     fn paths_are_built_from_segments() {

@@ -34,9 +34,10 @@ pub struct Facts<'a> {
     pub route: Option<(&'a str, &'a str)>,
 }
 
-/// A route as every page and message writes it.
+/// A route as every page and message writes it: in words, so that it reads from origin to
+/// destination in right-to-left text (an arrow between two names reads backwards there).
 pub fn route(origin: &str, destination: &str) -> String {
-    format!("{destination} ← {origin}")
+    format!("از {origin} به {destination}")
 }
 
 /// Direction and other invisible format characters a user could type to reorder or hide text
@@ -173,7 +174,9 @@ mod tests {
             route: Some(("تهران", "اصفهان")),
         };
         let body = composer.submitted(&facts);
-        assert!(body.message.contains("اصفهان ← تهران") && body.message.contains("SHPX234567"));
+        assert!(
+            body.message.contains("(از تهران به اصفهان)") && body.message.contains("SHPX234567")
+        );
         let op = |grid: &Option<ButtonGrid>| {
             serde_json::to_value(grid).unwrap()["rows"][0]["buttons"][0]["action"]
                 ["open_server_link"]["data"]["op"]

@@ -57,6 +57,9 @@ pub async fn save_draft(
     drafts::save(&state.db, &state.keys, &session.id, draft, state.now()).await
 }
 
+/// The longest post title kept for the session card.
+const TITLE_MAX_CHARS: usize = 120;
+
 /// Fills the item and the post's city from Divar's get-post API, once, waiting at most
 /// [`PREFILL_BUDGET`]; on any failure the form is simply not prefilled. Only for sessions
 /// Divar started: a direct link's post token is anyone's to type, and Ersal's API quota is
@@ -87,6 +90,13 @@ async fn prefill(state: &AppState, session: &LandingSession, draft: &mut Draft) 
             if state.catalog.places.find(&post.city).is_some() {
                 draft.post_city = Some(post.city);
             }
+            let title: String = post.data.title.chars().take(TITLE_MAX_CHARS).collect();
+            draft.post_title = Some(title).filter(|t| !t.trim().is_empty());
+            draft.post_price = post
+                .data
+                .price
+                .and_then(|p| p.fixed_rials())
+                .map(domain::values::Rials);
         }
         Ok(Err(cause)) => tracing::info!(error = %cause, "post prefill skipped"),
         Err(_) => tracing::info!("post prefill skipped: over 300 ms"),
@@ -119,6 +129,9 @@ pub enum Page {
     Closed(TrackingCode),
     /// A button that does not verify: nothing happens.
     Refused,
+    /// The session already has its shipment (it submitted, or a track button opened it): the
+    /// shipment's tracking page is the page to show.
+    Shipment(TrackingCode),
 }
 
 /// The page for `session` at the `requested` step.
@@ -127,10 +140,17 @@ pub async fn open(
     session: &LandingSession,
     requested: Option<Step>,
 ) -> Result<Page, AppError> {
-    let mut draft = load_draft(state, session).await?;
     if session.landing.source == Source::ChatMessageAction {
+        if let Some((code, Op::Track)) = pressed(state, session).await? {
+            return Ok(Page::Shipment(code));
+        }
+        let draft = load_draft(state, session).await?;
         return counterparty_page(state, session, draft, requested).await;
     }
+    if let Some(code) = shipments::of_landing(&state.db, &session.id).await? {
+        return Ok(Page::Shipment(code));
+    }
+    let mut draft = load_draft(state, session).await?;
     if !draft.prefilled {
         prefill(state, session, &mut draft).await;
         save_draft(state, session, &draft).await?;

@@ -79,10 +79,12 @@ struct Callback {
     error: Option<String>,
 }
 
-/// A refusal the user can act on: try again, or save without a chat message.
-fn refused(back_to: &str, title: &str, body: &str) -> Response {
+/// A refusal the user can act on: try again, or save without a chat message. `status`: 400
+/// for an answer that matches no waiting request (like a callback without a session), 403 when
+/// the permission was not given.
+fn refused(status: StatusCode, back_to: &str, title: &str, body: &str) -> Response {
     with_offers(
-        StatusCode::FORBIDDEN,
+        status,
         title,
         body,
         Some(back_to),
@@ -121,6 +123,7 @@ async fn callback(
     };
     let Some(issued) = issued_to.filter(|issued| issued.landing == session.id) else {
         return Ok(refused(
+            StatusCode::BAD_REQUEST,
             back_to,
             "این پاسخ معتبر نیست",
             "پاسخ دیوار به این درخواست تعلق نداشت یا تکراری بود. می‌توانید دوباره اجازه بدهید یا درخواست را بدون پیام در گفتگو ثبت کنید.",
@@ -130,6 +133,7 @@ async fn callback(
         (None, Some(code)) if code.len() <= 512 => code,
         _ => {
             return Ok(refused(
+                StatusCode::FORBIDDEN,
                 back_to,
                 "اجازه داده نشد",
                 "برای فرستادن نتیجه در گفتگو به اجازهٔ شما نیاز داریم. می‌توانید دوباره اجازه بدهید یا درخواست را بدون پیام در گفتگو ثبت کنید.",
@@ -143,6 +147,7 @@ async fn callback(
         Ok(tokens) if tokens.grants(&conversation) => tokens,
         _ => {
             return Ok(refused(
+                StatusCode::FORBIDDEN,
                 back_to,
                 "اجازه ثبت نشد",
                 "دیوار اجازه را تأیید نکرد. کمی بعد دوباره تلاش کنید یا درخواست را بدون پیام در گفتگو ثبت کنید.",

@@ -243,6 +243,17 @@ pub async fn conversation_of(db: &Db, id: &TrackingCode) -> Result<Option<String
     Ok(found.flatten())
 }
 
+/// The shipment landing session `landing` (its id digest) submitted, if it did.
+pub async fn of_landing(db: &Db, landing: &str) -> Result<Option<TrackingCode>, AppError> {
+    let found: Option<String> = on_db!(db, pool => {
+        sqlx::query_scalar("select id from shipments where landing_digest = $1")
+            .bind(landing)
+            .fetch_optional(pool)
+            .await?
+    });
+    Ok(found.as_deref().and_then(TrackingCode::parse))
+}
+
 /// A status change: who makes it, an optional note (a cancellation reason, a failure), a pickup
 /// appointment when one is set, the chat message announcing it, and the operator to audit.
 pub struct Change {
@@ -298,8 +309,8 @@ pub async fn transition(
     }
     if let Some(operator) = operator {
         let what = match &note {
-            Some(note) => format!("{} ← {} ({note})", to.label(), from.label()),
-            None => format!("{} ← {}", to.label(), from.label()),
+            Some(note) => format!("از «{}» به «{}» ({note})", from.label(), to.label()),
+            None => format!("از «{}» به «{}»", from.label(), to.label()),
         };
         operators::audit(&mut tx, id, operator, &what, now).await?;
     }
