@@ -35,14 +35,18 @@ clippy:
 deps:
 	cargo deny --offline check licenses bans sources
 
+# One test at a time: each API test renders pages on a Tokio runtime of its own, and Leptos's
+# reactive state is shared by the process, so two runtimes side by side now and then leave a
+# page waiting forever (30 s, then 503). The server runs one runtime; hammering its pages with
+# wrk (20 connections) shows no such wait (README, "Tests").
 unit:
-	cargo test --workspace --features ersal/sandbox
+	RUST_TEST_THREADS=1 cargo test --workspace --features ersal/sandbox
 
 # The integration suite again, on PostgreSQL: a throwaway cluster under target/postgres
 # (scripts/postgres.sh installs Debian's postgresql if missing), stopped however the run ends.
 unit-postgres:
 	url=$$(scripts/postgres.sh start) && trap 'scripts/postgres.sh stop' EXIT && \
-	  ERSAL_TEST_POSTGRES=$$url cargo test --features ersal/sandbox --test api
+	  ERSAL_TEST_POSTGRES=$$url RUST_TEST_THREADS=1 cargo test --features ersal/sandbox --test api
 
 build-release:
 	$(LEPTOS) build --release --precompress

@@ -27,6 +27,9 @@ const env = {
   // Every journey comes from one loopback address, far faster than a person: the per-address
   // limits are raised so that they never decide a journey (tests/api/limits.rs tests them).
   ERSAL_RATE_LIMITS: "fallback=1000,landing=1000,login=1000,functions=10000,pages=10000",
+  // The item is prefilled from the sandbox's post, which answers at once; a loaded machine
+  // may not within the default 300 ms.
+  ERSAL_PREFILL_MS: "5000",
   RUST_LOG: "info",
 };
 

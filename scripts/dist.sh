@@ -139,6 +139,9 @@ ERSAL_CLIENT_ADDRESS_HEADER=x-forwarded-for
 # Per-address requests per minute, over the defaults.
 # ERSAL_RATE_LIMITS=fallback=30,landing=120,login=10,functions=300,pages=600
 
+# Milliseconds a page waits for Divar's get-post answer to prefill the item (50-5000).
+# ERSAL_PREFILL_MS=300
+
 # The listener. With a longer request timeout raise the unit's TimeoutStopSec to match, and
 # with more connections its LimitNOFILE.
 # ERSAL_HEADER_READ_SECS=10

@@ -40,6 +40,7 @@ common_env() {
   # Every journey comes from one address, far faster than a person (tests/api/limits.rs
   # tests the limits themselves).
   export ERSAL_RATE_LIMITS="fallback=1000,landing=1000,login=1000,functions=10000,pages=10000"
+  export ERSAL_PREFILL_MS=5000
   # nginx on loopback reports the client's address.
   export ERSAL_TRUSTED_PROXIES=127.0.0.1
   # Short enough for a fault test to wait out; the configuration's smallest for a 2 s wait

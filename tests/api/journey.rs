@@ -87,7 +87,7 @@ fn location(reply: &Response) -> String {
         .headers()
         .get("location")
         .and_then(|v| v.to_str().ok())
-        .expect("a redirect")
+        .unwrap_or_else(|| panic!("a redirect from {}, not {}", reply.url(), reply.status()))
         .to_owned()
 }
 

@@ -366,7 +366,7 @@ async fn only_sessions_divar_started_spend_a_get_post_call() {
     let location = fallback.header("location").unwrap().to_owned();
     let cookie = app.open(&format!("http://ersal.test{location}")).await;
     let page = app.get("/request?step=item", Some(&cookie)).await;
-    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
     assert_eq!(get_post_calls(&sandbox), 0, "a direct link spends no quota");
 
     let chat = app

@@ -449,12 +449,13 @@ pub(crate) async fn operator_session(app: &TestApp) -> (String, String) {
         .and_then(|c| c.split(';').next())
         .expect("a console cookie")
         .to_owned();
-    let page = app.get("/console", Some(&cookie)).await.text();
+    let list = app.get("/console", Some(&cookie)).await;
+    let page = list.text();
     let csrf = page
         .split(r#"name="form[csrf]" value=""#)
         .nth(1)
         .and_then(|rest| rest.split('"').next())
-        .expect("the list page carries the CSRF token")
+        .unwrap_or_else(|| panic!("no CSRF token on the list ({}): {page}", list.status))
         .to_owned();
     (cookie, csrf)
 }

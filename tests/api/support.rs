@@ -351,6 +351,36 @@ pub struct TestEnv {
     _dir: tempfile::TempDir,
 }
 
+/// A PostgreSQL test database is dropped with its environment: a suite run creates hundreds
+/// (every fuzz case has its own), which would otherwise fill the disk run after run.
+impl Drop for TestEnv {
+    fn drop(&mut self) {
+        let url = &self.vars["DATABASE_URL"];
+        let (Some(server), Some((_, name))) = (postgres_server(), url.rsplit_once('/')) else {
+            return;
+        };
+        let drop = format!("drop database if exists {name} with (force)");
+        // Drop may run inside a runtime, which cannot block on another: a thread of its own.
+        let dropped = std::thread::spawn(move || {
+            use sqlx::Connection;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            runtime.block_on(async {
+                let mut admin = sqlx::PgConnection::connect(&server).await?;
+                sqlx::query(&drop).execute(&mut admin).await.map(|_| ())
+            })
+        })
+        .join()
+        .expect("the drop thread");
+        // A failing test is unwinding already: its own message is the one to read.
+        if let Err(cause) = dropped {
+            assert!(std::thread::panicking(), "dropping {url}: {cause}");
+        }
+    }
+}
+
 impl TestEnv {
     /// The development variables with `more`.
     pub fn new<const N: usize>(more: [(&'static str, String); N]) -> Self {
@@ -358,6 +388,8 @@ impl TestEnv {
         let mut vars = HashMap::from([
             ("ERSAL_MODE", "dev".to_owned()),
             ("DATABASE_URL", fresh_database(dir.path())),
+            // The sandbox answers get-post at once, but a loaded test machine may not.
+            ("ERSAL_PREFILL_MS", "5000".to_owned()),
             (
                 "ERSAL_TARIFF_FILE",
                 concat!(env!("CARGO_MANIFEST_DIR"), "/config/tariff.toml").to_owned(),

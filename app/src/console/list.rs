@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use ersal_server::console::ListQuery;
 
 use super::{Logout, DIRECT_LINK};
+use crate::ui::Failure;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListLine {
@@ -99,7 +100,8 @@ pub fn ListPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match list.await {
                     Ok(Some(list)) => view! { <ListView list /> }.into_any(),
-                    _ => view! { <p class="card"><a href="/console/login">"ورود کارکنان"</a></p> }.into_any(),
+                    Ok(None) => view! { <p class="card"><a href="/console/login">"ورود کارکنان"</a></p> }.into_any(),
+                    Err(_) => view! { <Failure /> }.into_any(),
                 }
             })}
         </Suspense>

@@ -10,6 +10,7 @@ use ersal_server::console::{ActForm, Acted};
 
 use super::{Logout, DIRECT_LINK};
 use crate::order::{OrderFacts, OrderSummary};
+use crate::ui::Failure;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartyView {
@@ -273,7 +274,8 @@ pub fn ShipmentPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match shipment.await {
                     Ok(Some(view)) => view! { <ShipmentView view act /> }.into_any(),
-                    _ => view! { <p class="card">"مرسوله پیدا نشد. " <a href="/console">"فهرست"</a></p> }.into_any(),
+                    Ok(None) => view! { <p class="card">"مرسوله پیدا نشد. " <a href="/console">"فهرست"</a></p> }.into_any(),
+                    Err(_) => view! { <Failure /> }.into_any(),
                 }
             })}
         </Suspense>

@@ -73,6 +73,9 @@ pub struct Config {
     /// Whether consents carry a PKCE challenge (`KENAR_OAUTH_PKCE=on`; off by default, as
     /// Divar's documents do not say that its OAuth server accepts one).
     pub oauth_pkce: bool,
+    /// The longest wait for Divar's get-post answer when prefilling the item
+    /// (`ERSAL_PREFILL_MS`): the page waits for it, and Divar counts page load time.
+    pub prefill_budget: Duration,
     /// How the listener treats slow and numerous clients.
     pub listener: ListenerLimits,
     /// Where Prometheus scrapes the metrics (`ERSAL_METRICS_ADDR`; unset: none are recorded).
@@ -415,6 +418,13 @@ impl Config {
                 Some("on") => true,
                 Some(_) => return Err(problem("KENAR_OAUTH_PKCE", "must be `on` or `off`")),
             },
+            prefill_budget: Duration::from_millis(whole_number(
+                &get,
+                "ERSAL_PREFILL_MS",
+                300,
+                50..=5000,
+                " of milliseconds",
+            )?),
             rate_limits: RateLimits::parse(&get("ERSAL_RATE_LIMITS").unwrap_or_default())
                 .map_err(|p| problem("ERSAL_RATE_LIMITS", p))?,
             listener: ListenerLimits {
@@ -463,7 +473,7 @@ impl Config {
     /// identification keys.
     pub fn summary(&self) -> String {
         format!(
-            "mode={:?} public_url={} kenar_api={} oauth={} completion={} app_slug={} identification_keys={} landing_ttl={}s session_idle={}s sandbox={:?} tariff={} retention={}d secret_key_id={} previous_secret_keys={:?} trusted_proxies={} rate_limits={} listener={:?} metrics={:?}",
+            "mode={:?} public_url={} kenar_api={} oauth={} completion={} app_slug={} identification_keys={} landing_ttl={}s session_idle={}s sandbox={:?} tariff={} retention={}d secret_key_id={} previous_secret_keys={:?} trusted_proxies={} rate_limits={} prefill={}ms listener={:?} metrics={:?}",
             self.mode,
             self.public_base_url,
             self.kenar_api_base_url,
@@ -480,6 +490,7 @@ impl Config {
             self.previous_secret_keys.iter().map(|p| p.id).collect::<Vec<_>>(),
             if self.trusted_proxies.is_empty() { "none" } else { "set" },
             self.rate_limits.summary(),
+            self.prefill_budget.as_millis(),
             self.listener,
             self.metrics_addr,
         )

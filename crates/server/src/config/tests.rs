@@ -332,3 +332,14 @@ fn the_database_pool_and_migrations_are_configurable() {
         assert_eq!(err.var, var);
     }
 }
+
+#[test]
+fn the_prefill_wait_is_bounded() {
+    assert_eq!(load(&[DEV]).unwrap().prefill_budget.as_millis(), 300);
+    let config = load(&[DEV, ("ERSAL_PREFILL_MS", "1200")]).unwrap();
+    assert_eq!(config.prefill_budget.as_millis(), 1200);
+    for value in ["0", "49", "5001", "0.3", "fast"] {
+        let err = load(&[DEV, ("ERSAL_PREFILL_MS", value)]).unwrap_err();
+        assert_eq!(err.var, "ERSAL_PREFILL_MS", "{value}");
+    }
+}

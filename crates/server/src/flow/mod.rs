@@ -10,8 +10,6 @@
 pub mod quote;
 pub mod submit;
 
-use std::time::Duration;
-
 use domain::code::TrackingCode;
 use domain::draft::{Draft, Step};
 use domain::forms::{
@@ -32,9 +30,6 @@ use crate::shipments::{self, Shipment};
 use crate::state::AppState;
 
 pub use domain::draft::LANDING_PATH;
-
-/// The longest wait for Divar's get-post answer when prefilling.
-pub const PREFILL_BUDGET: Duration = Duration::from_millis(300);
 
 /// The opener's role: the side Divar said, else the one they chose.
 pub fn role(session: &LandingSession, draft: &Draft) -> Option<Role> {
@@ -61,7 +56,7 @@ pub async fn save_draft(
 const TITLE_MAX_CHARS: usize = 120;
 
 /// Fills the item and the post's city from Divar's get-post API, once, waiting at most
-/// [`PREFILL_BUDGET`]; on any failure the form is simply not prefilled. Only for sessions
+/// the configured budget; on any failure the form is simply not prefilled. Only for sessions
 /// Divar started: a direct link's post token is anyone's to type, and Ersal's API quota is
 /// not spent on it.
 async fn prefill(state: &AppState, session: &LandingSession, draft: &mut Draft) {
@@ -77,7 +72,7 @@ async fn prefill(state: &AppState, session: &LandingSession, draft: &mut Draft) 
     else {
         return;
     };
-    match tokio::time::timeout(PREFILL_BUDGET, state.kenar.get_post(&token)).await {
+    match tokio::time::timeout(state.config.prefill_budget, state.kenar.get_post(&token)).await {
         Ok(Ok(post)) => {
             if draft.item.description.trim().is_empty() {
                 draft.item.description = post
@@ -99,7 +94,9 @@ async fn prefill(state: &AppState, session: &LandingSession, draft: &mut Draft) 
                 .map(domain::values::Rials);
         }
         Ok(Err(cause)) => tracing::info!(error = %cause, "post prefill skipped"),
-        Err(_) => tracing::info!("post prefill skipped: over 300 ms"),
+        Err(_) => {
+            tracing::info!(budget = ?state.config.prefill_budget, "post prefill skipped: too slow")
+        }
     }
 }
 
