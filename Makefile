@@ -8,7 +8,7 @@
 SHELL := /bin/bash
 LEPTOS := scripts/with-leptos-env.sh cargo leptos
 
-.PHONY: run test setup setup-test fmt-check clippy deps unit unit-postgres e2e e2e-instances build-release dist dist-test bench
+.PHONY: run test setup setup-test fmt-check clippy deps unit unit-postgres e2e e2e-instances build-release dist dist-test bench screens lighthouse
 
 run: setup
 	ERSAL_MODE=dev $(LEPTOS) watch --bin-features sandbox
@@ -81,3 +81,16 @@ bench:
 	url=$$(scripts/postgres.sh start) && trap 'scripts/postgres.sh stop' EXIT && \
 	  BENCH_DATABASE_URL=$$url cargo run --release -p ersal-server --example bench_init && \
 	  BENCH_DATABASE_URL=$$url cargo run --release --features sandbox --example bench_journey
+
+# Not part of `make test`. Pictures of every screen at 360 px, light and dark, in
+# target/screens/, with the touch targets under 44 px listed (end2end/look/).
+screens: build-release
+	cargo build --release -p divar-sandbox
+	cd end2end && npx playwright test --config look.config.ts
+
+# Not part of `make test`; run on a quiet machine. Lighthouse's mobile preset on every page of a
+# buyer's journey (end2end/lighthouse/run.mjs; RUNS=3 for medians).
+lighthouse: build-release
+	cargo build --release -p divar-sandbox
+	npm ci --prefix end2end/lighthouse --no-audit --no-fund
+	node end2end/lighthouse/run.mjs

@@ -1,0 +1,109 @@
+import { expect, Page, test } from "@playwright/test";
+import * as path from "path";
+import { SANDBOX_URL } from "../playwright.config";
+import { CONVERSATION, fillBuyerSteps, initSession, submitShortMobile } from "../tests/helpers";
+
+// Every screen of the journey as a picture, in the order a user meets them, and the touch
+// targets smaller than 44 x 44 px on each (a control's own box, or its label's when it has one,
+// as that is what a finger presses).
+const MIN_TARGET = 44;
+const small: string[] = [];
+
+async function shoot(page: Page, name: string) {
+  const { project } = test.info();
+  const shot = path.join(__dirname, "../../target/screens", project.name, `${name}.png`);
+  await page.screenshot({ path: shot, fullPage: true });
+  const tiny = await page.evaluate((min) => {
+    const found: string[] = [];
+    for (const el of document.querySelectorAll<HTMLElement>("a, button, input, select, textarea, summary")) {
+      if (el.matches('input[type="hidden"]')) continue;
+      const label = el.closest("label") ?? (el.id ? document.querySelector(`label[for="${el.id}"]`) : null);
+      const target = (el.matches('input[type="radio"], input[type="checkbox"]') && label) || el;
+      const box = target.getBoundingClientRect();
+      if (box.width === 0 && box.height === 0) continue;
+      if (box.width < min || box.height < min) {
+        const text = (target.textContent ?? "").trim().slice(0, 30) || el.getAttribute("name") || el.tagName;
+        found.push(`${el.tagName.toLowerCase()} "${text}" ${Math.round(box.width)}x${Math.round(box.height)}`);
+      }
+    }
+    return found;
+  }, MIN_TARGET);
+  small.push(...tiny.map((t) => `${project.name}/${name}: ${t}`));
+}
+
+test.afterAll(() => {
+  const { project } = test.info();
+  console.log(`screens: target/screens/${project.name}/`);
+  console.log(small.length ? `touch targets under ${MIN_TARGET} px:\n  ${small.join("\n  ")}` : `no touch target under ${MIN_TARGET} px`);
+  small.length = 0;
+});
+
+test("the journey at 360 px", async ({ page, request }) => {
+  await request.post(`${SANDBOX_URL}/control/reset`);
+  await page.goto("/");
+  await shoot(page, "01-home");
+  await page.goto("/privacy");
+  await shoot(page, "02-privacy");
+
+  // A session whose side Divar did not say, with no chat: role, item, field errors.
+  await page.goto(await initSession(request, { conversation_id: null, user_side: null }));
+  await shoot(page, "03-role");
+  await page.getByLabel("خریدارم و کالا را می‌گیرم").check();
+  await page.getByRole("button", { name: "ادامه" }).click();
+  await expect(page.getByLabel("شرح کالا")).toBeVisible();
+  await shoot(page, "04-item");
+  await page.getByLabel("شرح کالا").fill("");
+  await page.getByRole("button", { name: "ادامه" }).click();
+  await expect(page.locator(".field.invalid").first()).toBeVisible();
+  await shoot(page, "05-item-errors");
+  await page.getByLabel("شرح کالا").fill("گوشی سامسونگ A54");
+  await submitShortMobile(page);
+  await expect(page.locator(".field.invalid").first()).toBeVisible();
+  await shoot(page, "06-party-errors");
+
+  // The buyer from the chat, through Divar's consent, to the seller's side and tracking.
+  await page.goto(`${SANDBOX_URL}/chat/${CONVERSATION}?as=buyer`);
+  await shoot(page, "07-sandbox-chat");
+  await page.getByRole("button", { name: "ارسال کالا" }).click();
+  await shoot(page, "08-chat-item");
+  await fillBuyerSteps(page);
+  await shoot(page, "09-quote");
+  await page.getByRole("button", { name: "ثبت درخواست" }).click();
+  await shoot(page, "10-consent");
+  await page.getByRole("button", { name: "تأیید" }).click();
+  await expect(page).toHaveURL(`${SANDBOX_URL}/completion`);
+
+  await expect(async () => {
+    await page.goto(`${SANDBOX_URL}/chat/${CONVERSATION}?as=seller`);
+    await expect(page.getByRole("button", { name: "تکمیل مشخصات" })).toBeVisible({ timeout: 500 });
+  }).toPass({ timeout: 20_000 });
+  await shoot(page, "11-sandbox-chat-seller");
+  await page.getByRole("button", { name: "تکمیل مشخصات" }).click();
+  await expect(page.getByRole("heading", { name: "تکمیل درخواست ارسال" })).toBeVisible();
+  await shoot(page, "12-other-side-party");
+  await page.getByLabel("نام و نام خانوادگی").fill("مریم رضایی");
+  await page.getByLabel("شمارهٔ همراه").fill("۰۹۱۲۱۲۳۴۵۶۷");
+  await page.getByLabel("شهر", { exact: true }).selectOption("tehran");
+  await page.getByLabel("نشانی", { exact: true }).fill("خیابان ولیعصر، کوچهٔ نهم");
+  await page.getByLabel("خودم به شعبه می‌برم").check();
+  await page.getByRole("button", { name: "ادامه" }).click();
+  await expect(page.getByTestId("final-total")).toBeVisible();
+  await shoot(page, "13-other-side-confirm");
+  await page.getByRole("button", { name: "تأیید و ثبت ارسال" }).click();
+  await expect(page).toHaveURL(`${SANDBOX_URL}/completion`);
+
+  await expect(async () => {
+    await page.goto(`${SANDBOX_URL}/chat/${CONVERSATION}?as=seller`);
+    await expect(page.getByRole("button", { name: "پیگیری ارسال" })).toBeVisible({ timeout: 500 });
+  }).toPass({ timeout: 20_000 });
+  await page.getByRole("button", { name: "پیگیری ارسال" }).click();
+  await expect(page.getByTestId("status")).toBeVisible();
+  await shoot(page, "14-tracking");
+
+  // A landing link opened twice: the dead end a user may meet.
+  const url = await initSession(request, { conversation_id: null });
+  await page.goto(url);
+  await page.context().clearCookies();
+  await page.goto(url);
+  await shoot(page, "15-link-used");
+});
