@@ -3,7 +3,7 @@
 //!
 //! * [`shell`] and [`App`]: the landing app Divar's users see, rendered on the server; only its
 //!   [`islands`] (the fields' inline checks, the quote that follows the city) are compiled to
-//!   WASM and hydrated, and only pages with an island load it ([`ui::IslandScripts`]). Every
+//!   WASM and hydrated, and only pages with an island load it ([`loader::IslandScripts`]). Every
 //!   page works as plain HTML before (or without) the WASM;
 //! * [`flow`]: the landing flow that Divar's webview opens (item → own side → quote);
 //! * [`tracking`]: a shipment's timeline; [`privacy`]: the privacy page;
@@ -15,6 +15,7 @@
 pub mod console;
 pub mod flow;
 pub mod islands;
+mod loader;
 pub mod order;
 pub mod privacy;
 #[cfg(feature = "ssr")]
@@ -49,7 +50,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 /// What both shells set before they render: the CSP nonce, the site's options (for
-/// [`ui::IslandScripts`]), and that the page is not hydrated as a whole (only its islands are,
+/// [`loader::IslandScripts`]), and that the page is not hydrated as a whole (only its islands are,
 /// so nothing outside them is serialised into the page for the browser).
 #[cfg(feature = "ssr")]
 pub(crate) fn server_rendered(options: &LeptosOptions) {
@@ -101,7 +102,7 @@ fn Home() -> impl IntoView {
                 "«ارسال» افزونهٔ دیوار برای فرستادن کالای خرید و فروش‌شده با پست و پیک است. "
                 "آن را از منوی افزونه‌های گفتگو در دیوار باز کنید."
             </p>
-            <a href="/privacy">"حریم خصوصی"</a>
+            <a class="tap" href="/privacy">"حریم خصوصی"</a>
         </section>
     }
 }

@@ -166,7 +166,7 @@ fn Timeline(view: TrackingView, cancel: ServerAction<CancelShipment>) -> impl In
             <h1 id="tracking-title">"پیگیری ارسال"</h1>
             <dl class="facts">
                 <dt>"کد پیگیری"</dt>
-                <dd dir="ltr" data-testid="tracking-code">{code}</dd>
+                <dd><bdi dir="ltr" data-testid="tracking-code">{code}</bdi></dd>
                 <dt>"وضعیت"</dt>
                 <dd data-testid="status">{status}</dd>
                 <OrderFacts order />

@@ -7,8 +7,9 @@ use leptos_router::components::Router;
 
 use domain::forms::Errors;
 
-/// The `<head>` tags both apps' documents share: Persian on a phone, light and dark, the
-/// regular font weight preloaded.
+/// The `<head>` tags both apps' documents share: Persian on a phone, light and dark, the two
+/// font weights every page shows (text and headings) preloaded, so that neither waits for the
+/// stylesheet to be discovered.
 #[component]
 pub fn CommonHead() -> impl IntoView {
     view! {
@@ -19,6 +20,13 @@ pub fn CommonHead() -> impl IntoView {
         <link
             rel="preload"
             href="/fonts/vazirmatn-fa-400-v33.woff2"
+            r#as="font"
+            r#type="font/woff2"
+            crossorigin=""
+        />
+        <link
+            rel="preload"
+            href="/fonts/vazirmatn-fa-700-v33.woff2"
             r#as="font"
             r#type="font/woff2"
             crossorigin=""
@@ -81,13 +89,16 @@ pub fn Field(
     }
 }
 
-/// The scripts that load the WASM and hydrate the page's islands: only pages with an island
-/// carry them (and so only they download the WASM). Their `<script>` carries the response's CSP
-/// nonce.
+/// Short optional fields side by side under one legend that says they are optional (the
+/// dimensions; the plaque, unit and floor), so that no label wraps beside its neighbours.
 #[component]
-pub fn IslandScripts() -> impl IntoView {
-    use_context::<LeptosOptions>()
-        .map(|options| view! { <HydrationScripts options islands=true /> })
+pub fn OptionalRow(legend: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <fieldset>
+            <legend>{legend}<span class="muted">" (اختیاری)"</span></legend>
+            <div class="row">{children()}</div>
+        </fieldset>
+    }
 }
 
 /// Radio buttons named `form[<field>]`, one per (value, label), `chosen` checked.

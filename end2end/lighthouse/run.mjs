@@ -6,6 +6,7 @@
 // target/lighthouse/. Run it on a quiet machine: the scores follow the CPU.
 //
 //   RUNS=3 make lighthouse   each page RUNS times (default 1); the median of each figure
+//   PAGES=item,quote make lighthouse   only those pages
 import { spawn, execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -17,6 +18,7 @@ const ERSAL = "http://127.0.0.1:3400";
 const SANDBOX_ADDR = "127.0.0.1:3500";
 const KEY = "lighthouse-identification-key-000";
 const RUNS = Number(process.env.RUNS ?? 1);
+const PAGES = process.env.PAGES?.split(",");
 const TARGETS = "targets: performance >= 98, accessibility 100, best practices 100, LCP <= 1.5 s";
 
 const env = {
@@ -179,6 +181,7 @@ await ready(`${ERSAL}/healthz`);
 console.log(`lighthouse ${RUNS === 1 ? "" : `(median of ${RUNS} runs) `}on ${ERSAL}; ${TARGETS}`);
 console.log("page      perf  a11y  bp   LCP s  TBT ms  KB    audits not passed");
 for (const [name, path, cookie] of await pages()) {
+  if (PAGES && !PAGES.includes(name)) continue;
   const runs = [];
   for (let run = 1; run <= RUNS; run++) runs.push(lighthouse(name, path, cookie, run));
   const m = (key) => median(runs.map((r) => r[key]));
@@ -197,3 +200,5 @@ for (const [name, path, cookie] of await pages()) {
     ].join(" "),
   );
 }
+// The servers are children of this process and would keep it alive.
+process.exit(0);

@@ -4,8 +4,9 @@ import { SANDBOX_URL } from "../playwright.config";
 import { CONVERSATION, fillBuyerSteps, initSession, submitShortMobile } from "../tests/helpers";
 
 // Every screen of the journey as a picture, in the order a user meets them, and the touch
-// targets smaller than 44 x 44 px on each (a control's own box, or its label's when it has one,
-// as that is what a finger presses).
+// targets smaller than 44 x 44 px on each of Ersal's pages (a control's own box, or its label's
+// when it has one, as that is what a finger presses). A link inside a sentence is exempt, as in
+// WCAG 2.5.8; the sandbox's pages play Divar and are not checked.
 const MIN_TARGET = 44;
 const small: string[] = [];
 
@@ -13,10 +14,14 @@ async function shoot(page: Page, name: string) {
   const { project } = test.info();
   const shot = path.join(__dirname, "../../target/screens", project.name, `${name}.png`);
   await page.screenshot({ path: shot, fullPage: true });
+  if (page.url().startsWith(SANDBOX_URL)) return;
   const tiny = await page.evaluate((min) => {
     const found: string[] = [];
     for (const el of document.querySelectorAll<HTMLElement>("a, button, input, select, textarea, summary")) {
       if (el.matches('input[type="hidden"]')) continue;
+      const siblings = [...(el.parentElement?.childNodes ?? [])];
+      const inSentence = siblings.some((n) => n.nodeType === Node.TEXT_NODE && n.textContent?.trim());
+      if (el.matches("a") && inSentence) continue;
       const label = el.closest("label") ?? (el.id ? document.querySelector(`label[for="${el.id}"]`) : null);
       const target = (el.matches('input[type="radio"], input[type="checkbox"]') && label) || el;
       const box = target.getBoundingClientRect();

@@ -86,7 +86,7 @@ export async function fillBuyerSteps(page: Page): Promise<void> {
   await page.getByLabel("شمارهٔ همراه").fill("۰۹۳۵ ۱۲۳ ۴۵۶۷");
   await page.getByLabel("شهر", { exact: true }).selectOption("isfahan");
   await page.getByLabel("نشانی", { exact: true }).fill("خیابان چهارباغ، کوچهٔ گلستان");
-  await page.getByLabel("پلاک (اختیاری)").fill("۱۲");
+  await page.getByLabel("پلاک", { exact: true }).fill("۱۲");
   await page.getByLabel("تحویل درِ خانه").check();
   await page.getByRole("button", { name: "ادامه" }).click();
 

@@ -230,7 +230,7 @@ fn ShipmentView(view: ShipmentData, act: ServerAction<OperatorAct>) -> impl Into
                 parties.into_iter().map(|p| view! {
                     <dl class="facts">
                         <dt>{p.role}</dt><dd>{p.name}</dd>
-                        <dt>"همراه"</dt><dd dir="ltr">{p.mobile}</dd>
+                        <dt>"همراه"</dt><dd><bdi dir="ltr">{p.mobile}</bdi></dd>
                         <dt>"نشانی"</dt><dd>{p.city}"، "{p.address}</dd>
                         <dt>"تحویل"</dt><dd>{p.handover}</dd>
                     </dl>

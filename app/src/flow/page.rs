@@ -165,7 +165,7 @@ fn CounterpartySteps(
                     <input type="hidden" name="form[confirm]" value="yes" />
                     <button class="button" type="submit">"تأیید و ثبت ارسال"</button>
                 </ActionForm>
-                <p><a href=Step::Party.path()>"ویرایش مشخصات"</a></p>
+                <p><a class="tap" href=Step::Party.path()>"ویرایش مشخصات"</a></p>
             </section>
         }
         .into_any(),

@@ -9,7 +9,8 @@ use leptos::prelude::*;
 
 use super::{Choices, ChooseRole, QuoteView, SaveItem, SaveParty, SubmitQuote};
 use crate::islands::{FieldChecks, RequoteOnPick};
-use crate::ui::{CitySelect, ErrorSummary, Field, IslandScripts, ProvinceOption, Radios};
+use crate::loader::IslandScripts;
+use crate::ui::{CitySelect, ErrorSummary, Field, OptionalRow, ProvinceOption, Radios};
 
 #[component]
 pub(super) fn Steps(current: Step) -> impl IntoView {
@@ -72,6 +73,14 @@ pub(super) fn ItemStep(
     let size_error_shown = errors.contains_key("size_class");
     let size_error = errors.get("size_class").cloned();
     let selected = form.size_class.clone();
+    let (dimension_errors, (length, width, height)) = (
+        errors.clone(),
+        (
+            form.length_cm.clone(),
+            form.width_cm.clone(),
+            form.height_cm.clone(),
+        ),
+    );
     view! {
         <section class="card">
             <h2>"کالا"</h2>
@@ -88,8 +97,10 @@ pub(super) fn ItemStep(
                                 view! {
                                     <label class="choice">
                                         <input type="radio" name="form[size_class]" value=class.key() checked=checked />
-                                        <span>{class.label()}</span>
-                                        <span class="muted">" — "{class.example()}</span>
+                                        <span class="choice-text">
+                                            {class.label()}
+                                            <span class="muted">{class.example()}</span>
+                                        </span>
                                     </label>
                                 }
                             })
@@ -97,11 +108,11 @@ pub(super) fn ItemStep(
                         {size_error.map(|m| view! { <p class="field-error" id="f-size_class-error">{m}</p> })}
                     </fieldset>
                     <Field field="weight_kg" label="وزن دقیق (کیلوگرم)" value=form.weight_kg errors=errors.clone() input_mode="decimal" optional=true />
-                    <div class="row">
-                        <Field field="length_cm" label="طول (سانتی‌متر)" value=form.length_cm errors=errors.clone() input_mode="numeric" optional=true />
-                        <Field field="width_cm" label="عرض (سانتی‌متر)" value=form.width_cm errors=errors.clone() input_mode="numeric" optional=true />
-                        <Field field="height_cm" label="ارتفاع (سانتی‌متر)" value=form.height_cm errors=errors.clone() input_mode="numeric" optional=true />
-                    </div>
+                    <OptionalRow legend="ابعاد (سانتی‌متر)">
+                        <Field field="length_cm" label="طول" value=length errors=dimension_errors.clone() input_mode="numeric" />
+                        <Field field="width_cm" label="عرض" value=width errors=dimension_errors.clone() input_mode="numeric" />
+                        <Field field="height_cm" label="ارتفاع" value=height errors=dimension_errors input_mode="numeric" />
+                    </OptionalRow>
                     <Field field="declared_value" label="ارزش کالا (تومان)" value=form.declared_value errors=errors.clone() input_mode="numeric" hint="برای بیمه؛ صفر هم می‌شود" />
                     <label class="choice">
                         <input type="checkbox" name="form[fragile]" value="1" checked=form.fragile.is_some() />
@@ -141,6 +152,10 @@ pub(super) fn PartyStep(
     let handover = form.handover.clone();
     let chosen_day = form.pickup_day.clone();
     let chosen_window = form.pickup_window.clone();
+    let (detail_errors, (plaque, unit, floor)) = (
+        errors.clone(),
+        (form.plaque.clone(), form.unit.clone(), form.floor.clone()),
+    );
     view! {
         <section class="card">
             <h2>{title}</h2>
@@ -152,11 +167,11 @@ pub(super) fn PartyStep(
                     <Field field="mobile" label="شمارهٔ همراه" value=form.mobile errors=errors.clone() input_mode="tel" autocomplete="tel" hint="مثل ۰۹۱۲۳۴۵۶۷۸۹" />
                     <CitySelect field="city" label="شهر" selected=form.city provinces errors=errors.clone() />
                     <Field field="address" label="نشانی" value=form.address errors=errors.clone() autocomplete="street-address" />
-                    <div class="row">
-                        <Field field="plaque" label="پلاک" value=form.plaque errors=errors.clone() optional=true />
-                        <Field field="unit" label="واحد" value=form.unit errors=errors.clone() optional=true />
-                        <Field field="floor" label="طبقه" value=form.floor errors=errors.clone() optional=true />
-                    </div>
+                    <OptionalRow legend="جزئیات نشانی">
+                        <Field field="plaque" label="پلاک" value=plaque errors=detail_errors.clone() />
+                        <Field field="unit" label="واحد" value=unit errors=detail_errors.clone() />
+                        <Field field="floor" label="طبقه" value=floor errors=detail_errors />
+                    </OptionalRow>
                     <Field field="postal_code" label="کد پستی" value=form.postal_code errors=errors.clone() input_mode="numeric" optional=true />
                     <fieldset class:invalid=handover_error_shown>
                         <legend>{if sender { "تحویل به شرکت حمل" } else { "تحویل به شما" }}</legend>
