@@ -56,16 +56,19 @@ async fn main() -> anyhow::Result<()> {
         ersal_server::telemetry::start(metrics, state.clone()).await?;
     }
     let (stop, stopping) = tokio::sync::watch::channel(false);
-    let worker = ersal_server::chat::spawn_worker(state.clone(), stopping);
+    let worker = ersal_server::chat::spawn_worker(state.clone(), stopping.clone());
+    let events = ersal_server::support::events::spawn_worker(state.clone(), stopping);
     ersal_server::jobs::spawn_housekeeping(state.clone());
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("binding {addr}"))?;
     tracing::info!("listening on http://{addr}");
     ersal::server::serve(listener, state.clone(), options, shutdown_signal()).await?;
-    // The requests are answered; the outbox worker finishes its send and gives back its claims.
+    // The requests are answered; the outbox worker finishes its send and gives back its claims,
+    // and the events worker its event.
     let _ = stop.send(true);
     let _ = worker.await;
+    let _ = events.await;
     state.db.close().await;
     Ok(())
 }

@@ -5,6 +5,7 @@
 
 mod chat;
 mod console;
+mod events;
 mod fuzz;
 mod housekeeping;
 mod init;

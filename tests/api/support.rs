@@ -191,6 +191,12 @@ impl TestApp {
             .await
     }
 
+    /// Another Ersal process on the same database, as a second instance behind a load
+    /// balancer would be.
+    pub async fn instance(&self) -> AppState {
+        self.env.state().await
+    }
+
     /// A stored shipment, which must exist.
     pub async fn shipment(
         &self,

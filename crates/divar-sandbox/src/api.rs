@@ -23,7 +23,7 @@ pub fn router() -> Router<Sandbox> {
 }
 
 /// A gRPC-gateway style error.
-fn rpc_error(status: StatusCode, code: i32, message: &str) -> Response {
+pub(crate) fn rpc_error(status: StatusCode, code: i32, message: &str) -> Response {
     (
         status,
         Json(json!({"code": code, "message": message, "details": []})),
@@ -46,7 +46,7 @@ pub fn dropped_connection() -> Response {
     response
 }
 
-fn api_key_ok(sandbox: &Sandbox, headers: &HeaderMap) -> bool {
+pub(crate) fn api_key_ok(sandbox: &Sandbox, headers: &HeaderMap) -> bool {
     headers.get("x-api-key").and_then(|v| v.to_str().ok()) == Some(sandbox.config.api_key.as_str())
 }
 

@@ -1,5 +1,5 @@
 //! The control API for tests (and the journal page for people): inject faults, move the clock,
-//! ask for a duplicate init call, read the journal and the messages, reset.
+//! ask for a duplicate init call or event delivery, read the journal, the chat and bot messages, reset.
 //!
 //! Every change is refused (403) when a browser says it comes from another origin
 //! ([`refuse_other_origins`]): any page a developer visits could otherwise post forms to it.
@@ -26,6 +26,8 @@ pub fn router(sandbox: &Sandbox) -> Router<Sandbox> {
             post(add_fault).get(list_faults).delete(clear_faults),
         )
         .route("/control/duplicate-init", post(duplicate_init))
+        .route("/control/duplicate-events", post(duplicate_events))
+        .route("/control/bot", get(bot_json))
         .route("/control/clock", post(advance_clock))
         .route("/control/journal", get(journal_json))
         .route("/control/messages", get(messages_json))
@@ -149,6 +151,30 @@ async fn duplicate_init(State(sandbox): State<Sandbox>, Json(count): Json<Count>
     Json(json!({"ok": true})).into_response()
 }
 
+async fn duplicate_events(State(sandbox): State<Sandbox>, Json(count): Json<Count>) -> Response {
+    sandbox.world().duplicate_events = count.count.min(100);
+    Json(json!({"ok": true})).into_response()
+}
+
+/// The bot conversations' lines (the users' and the bot's), of one conversation if asked.
+async fn bot_json(
+    State(sandbox): State<Sandbox>,
+    Query(query): Query<ForConversation>,
+) -> Response {
+    let world = sandbox.world();
+    let lines: Vec<_> = world
+        .bot
+        .iter()
+        .filter(|l| {
+            query
+                .conversation
+                .as_ref()
+                .is_none_or(|c| &l.conversation == c)
+        })
+        .collect();
+    Json(json!({"lines": lines})).into_response()
+}
+
 async fn advance_clock(State(sandbox): State<Sandbox>, Json(advance): Json<Advance>) -> Response {
     let mut world = sandbox.world();
     world.clock_offset += advance.advance_secs.clamp(0, 90 * 24 * 3600);
@@ -205,7 +231,7 @@ async fn journal_page(State(sandbox): State<Sandbox>) -> Response {
     let mut body = String::from(
         r#"<h1>ژورنال</h1><p>هر درخواستی که سندباکس گرفت یا فرستاد، با رمزها پوشانده.</p>
 <section class="box"><h2>خطای ساختگی</h2><form method="post" action="/journal/faults">
-<label>کجا <select name="target"><option value="send_message">ارسال پیام</option><option value="token">توکن OAuth</option></select></label>
+<label>کجا <select name="target"><option value="send_message">ارسال پیام</option><option value="bot_message">پیام بات</option><option value="token">توکن OAuth</option></select></label>
 <label>چه <select name="kind"><option value="restricted">۴۱۲ (کد ۹)</option><option value="rate_limited">۴۲۹</option><option value="server_error">۵۰۰</option><option value="slow">کند</option><option value="slow_answer">پاسخ دیر (پیام فرستاده شد)</option><option value="drop">قطع اتصال</option></select></label>
 <label>چند بار <input name="count" type="number" min="1" max="100" value="1"></label>
 <label>تأخیر (ms) <input name="delay_ms" type="number" min="0" max="60000" value="0"></label>

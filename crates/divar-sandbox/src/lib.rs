@@ -14,6 +14,7 @@
 //! It is never part of a production build, and refuses to run with a production configuration.
 
 pub mod api;
+pub mod bot;
 pub mod chat;
 pub mod control;
 mod html;
@@ -36,6 +37,8 @@ pub struct SandboxConfig {
     pub origin: String,
     /// The app's Session Initialization URL.
     pub init_url: String,
+    /// The app's events URL (the support bot's messages).
+    pub events_url: String,
     /// The Divar identification key sent in `Authorization` on init calls.
     pub identification_key: String,
     pub app_slug: String,
@@ -82,6 +85,7 @@ impl SandboxConfig {
         Self {
             origin: origin.trim_end_matches('/').to_owned(),
             init_url: format!("{app}/divar/init"),
+            events_url: format!("{app}/divar/events"),
             identification_key: credentials.identification_key,
             app_slug: credentials.app_slug,
             api_key: credentials.api_key,
@@ -136,6 +140,7 @@ pub fn router(sandbox: Sandbox) -> Router {
         .merge(chat::router())
         .merge(oauth::router())
         .merge(api::router())
+        .merge(bot::router())
         .merge(control::router(&sandbox))
         .layer(axum::middleware::from_fn_with_state(
             sandbox.clone(),

@@ -60,7 +60,7 @@ pub fn validate(body: &Value) -> Result<(), Invalid> {
     Ok(())
 }
 
-fn validate_grid(side: &str, grid: &Value) -> Result<(), Invalid> {
+pub fn validate_grid(side: &str, grid: &Value) -> Result<(), Invalid> {
     let Value::Object(grid) = grid else {
         return Err(invalid(side, "must be an object"));
     };

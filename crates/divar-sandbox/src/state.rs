@@ -244,7 +244,20 @@ pub enum FaultKind {
 #[serde(rename_all = "snake_case")]
 pub enum FaultTarget {
     SendMessage,
+    BotMessage,
     Token,
+}
+
+/// A message in a conversation with the app's bot: the user's, or the bot's (sent through the
+/// chatbot API, with its buttons).
+#[derive(Debug, Clone, Serialize)]
+pub struct BotLine {
+    pub id: u64,
+    pub conversation: String,
+    pub from_user: bool,
+    pub text: String,
+    pub buttons: Value,
+    pub at: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -281,6 +294,9 @@ pub struct World {
     pub refresh: HashMap<String, RefreshToken>,
     pub faults: Vec<Fault>,
     pub duplicate_inits: u32,
+    pub bot: Vec<BotLine>,
+    /// How many of the next bot messages are delivered to the events URL twice.
+    pub duplicate_events: u32,
     pub clock_offset: i64,
     pub journal: VecDeque<JournalEntry>,
     pub next_id: u64,

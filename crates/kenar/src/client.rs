@@ -128,15 +128,40 @@ impl KenarClient {
             conversation.as_str(),
             "messages",
         ]);
-        let response = self
-            .http
-            .post(url)
-            .header("x-api-key", &self.api_key)
-            .bearer_auth(access_token)
-            .json(body)
-            .send()
-            .await;
-        let response = match response {
+        self.post_message(url, Some(access_token), body).await
+    }
+
+    /// `POST /v1/open-platform/chat/bot/conversations/{conversation_id}/messages` (the support
+    /// bot's answer) with the API key only: Divar's docs ask for no user token here.
+    pub async fn send_bot_message(
+        &self,
+        conversation: &crate::ConversationId,
+        body: &impl serde::Serialize,
+    ) -> SendOutcome {
+        let url = self.url(&[
+            "v1",
+            "open-platform",
+            "chat",
+            "bot",
+            "conversations",
+            conversation.as_str(),
+            "messages",
+        ]);
+        self.post_message(url, None, body).await
+    }
+
+    /// Posts a message and reads Divar's answer as an outcome (the same rules for both APIs).
+    async fn post_message(
+        &self,
+        url: Url,
+        access_token: Option<&str>,
+        body: &impl serde::Serialize,
+    ) -> SendOutcome {
+        let mut request = self.http.post(url).header("x-api-key", &self.api_key);
+        if let Some(token) = access_token {
+            request = request.bearer_auth(token);
+        }
+        let response = match request.json(body).send().await {
             Ok(response) => response,
             Err(_) => {
                 return SendOutcome::Retry {

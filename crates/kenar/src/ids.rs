@@ -8,7 +8,7 @@ use std::fmt;
 use crate::init::Problem;
 
 /// `raw` if it is non-empty, at most `max` characters, and `allowed` (else `rule` says what is).
-fn checked(
+pub(crate) fn checked(
     raw: &str,
     max: usize,
     allowed: impl Fn(&str) -> bool,

@@ -8,7 +8,9 @@
 //! * [`ids`] holds the validated identifiers that arrive in those requests;
 //! * [`ret`] decides where a user may be sent back to at the end (docs/kenar.md, “Returning to
 //!   Divar”);
-//! * [`message`] is the send-message body with its buttons (docs/kenar.md, “Chat messages”);
+//! * [`message`] is the send-message body with its buttons (docs/kenar.md, “Chat messages”),
+//!   and the support bot's answer;
+//! * [`events`] parses what Divar POSTs to the events URL (the support bot's messages);
 //! * [`dev`] holds the local development app's credentials, shared with the sandbox;
 //! * `client` (feature `client`, server only) calls Divar's open-platform API.
 //!
@@ -17,6 +19,7 @@
 #[cfg(feature = "client")]
 pub mod client;
 pub mod dev;
+pub mod events;
 pub mod ids;
 pub mod init;
 pub mod message;

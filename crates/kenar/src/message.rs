@@ -1,6 +1,8 @@
 //! The body of `POST /v2/open-platform/conversations/{conversation_id}/messages` (docs/kenar.md, “Chat messages”,
 //! OAS `ChatAPIConversationSendMessageBody`): text plus up to 3 rows of up to 3 buttons for the
 //! sender and for the receiver, each button with exactly one action and an icon from Divar's list.
+//! The support bot's answer ([`BotMessage`], OAS `ChatAPIChatBotSendMessageBody`) uses the same
+//! button grid.
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -12,6 +14,16 @@ pub struct SendMessage {
     pub sender_buttons: Option<ButtonGrid>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub receiver_buttons: Option<ButtonGrid>,
+}
+
+/// The body of `POST /v1/open-platform/chat/bot/conversations/{conversation_id}/messages`: the
+/// conversation again (the OAS has it in the body too), the text, and at most 3 × 3 buttons.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BotMessage {
+    pub conversation_id: String,
+    pub text_message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub buttons: Option<ButtonGrid>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -32,11 +44,13 @@ pub struct Button {
     pub caption: String,
 }
 
-/// Exactly one action per button; Ersal uses `open_server_link`, so Divar tells us who clicked.
+/// Exactly one action per button. Ersal's chat buttons use `open_server_link`, so Divar tells us
+/// who clicked; the bot's guide opens a public page with `open_direct_link`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     OpenServerLink { data: Map<String, Value> },
+    OpenDirectLink(String),
 }
 
 impl ButtonGrid {

@@ -7,6 +7,7 @@
 //! * [`error`]: the one boundary error ([`AppError`]), logged where it happens;
 //! * the use cases the pages call: [`flow`] (the landing flow), [`tracking`], [`console`];
 //! * [`chat`]: the messages Ersal writes, their signed buttons, the tokens and the outbox;
+//! * [`support`]: Divar's events and the support bot that answers them;
 //! * [`db`] and the repositories ([`sessions`], [`drafts`], [`shipments`], [`operators`], and
 //!   for the chat [`chat::tokens`], [`chat::outbox`], and [`oauth`]'s states): all SQL lives
 //!   there, none in the use cases or the pages;
@@ -34,6 +35,7 @@ pub mod passwords;
 pub mod sessions;
 pub mod shipments;
 pub mod state;
+pub mod support;
 pub mod telemetry;
 pub mod tracking;
 

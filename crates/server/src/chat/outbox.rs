@@ -21,12 +21,16 @@
 //!   twice in the chat is worse than one the users are told may be missing.
 //!
 //! At shutdown the worker finishes the send in hand and gives back the rows it claimed.
+//!
+//! The support bot's answers ([`crate::support`]) go through the same outbox, on the `bot`
+//! channel: sent with the API key only, with the same retries, `Retry-After`, 412 and lease
+//! rules, and tied to no shipment.
 
 use std::time::Duration;
 
 use domain::code::TrackingCode;
 use kenar::client::SendOutcome;
-use kenar::message::SendMessage;
+use kenar::message::{BotMessage, SendMessage};
 use kenar::ConversationId;
 use rand::Rng;
 use serde_json::Value;
@@ -114,6 +118,10 @@ pub struct Announcement {
     pub body: SendMessage,
 }
 
+/// Which API a row is sent with.
+const CHAT: &str = "chat";
+const BOT: &str = "bot";
+
 /// Queues a message inside the caller's transaction.
 pub async fn enqueue(
     tx: &mut Tx,
@@ -129,6 +137,25 @@ pub async fn enqueue(
         )
         .bind(shipment.as_str())
         .bind(&message.conversation)
+        .bind(&body)
+        .bind(now * 1000)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Queues the support bot's answer in a bot conversation, inside the caller's transaction.
+pub async fn enqueue_bot(tx: &mut Tx, message: &BotMessage, now: i64) -> Result<(), AppError> {
+    let body = serde_json::to_string(message)?;
+    on_tx!(tx, conn => {
+        sqlx::query(
+            "insert into outbox (channel, conversation_id, body, next_attempt_at, created_at)
+             values ($1, $2, $3, $4, $5)",
+        )
+        .bind(BOT)
+        .bind(&message.conversation_id)
         .bind(&body)
         .bind(now * 1000)
         .bind(now)
@@ -209,30 +236,12 @@ struct Outcome {
     next_at: i64,
 }
 
-/// Sends one message (its `attempts`-th attempt) and says where it stands now. Reading the
-/// conversation's token may fail before anything is sent: that is retried like a connection
-/// error.
-async fn attempt(
-    state: &AppState,
-    conversation: &str,
-    body: &str,
-    attempts: i64,
-    now_ms: i64,
-) -> Outcome {
-    let retry = SendOutcome::Retry {
-        status: None,
-        retry_after: None,
-    };
-    let sent = match (
-        ConversationId::parse(conversation),
-        tokens::access_token(state, conversation).await,
-    ) {
-        (_, Err(_)) => retry,
-        (Ok(conversation), Ok(Some(token))) => match serde_json::from_str::<Value>(body) {
-            Ok(body) => state.kenar.send_message(&conversation, &token, &body).await,
-            Err(_) => SendOutcome::Rejected { status: 0 },
-        },
-        _ => SendOutcome::Rejected { status: 401 },
+/// Sends one message (its `attempts`-th attempt) and says where it stands now.
+async fn attempt(state: &AppState, row: &Claimed, attempts: i64, now_ms: i64) -> Outcome {
+    let sent = if row.channel == BOT {
+        send_bot(state, &row.conversation_id, &row.body).await
+    } else {
+        send_chat(state, &row.conversation_id, &row.body).await
     };
     let done = |delivery, status: Option<i64>| Outcome {
         delivery,
@@ -257,22 +266,54 @@ async fn attempt(
     }
 }
 
+/// Sends a bot answer (the API key is the only credential).
+async fn send_bot(state: &AppState, conversation: &str, body: &str) -> SendOutcome {
+    match (
+        ConversationId::parse(conversation),
+        serde_json::from_str::<Value>(body),
+    ) {
+        (Ok(conversation), Ok(body)) => state.kenar.send_bot_message(&conversation, &body).await,
+        _ => SendOutcome::Rejected { status: 0 },
+    }
+}
+
+/// Sends a chat message with the conversation's token. Reading the token may fail before
+/// anything is sent: that is retried like a connection error.
+async fn send_chat(state: &AppState, conversation: &str, body: &str) -> SendOutcome {
+    let retry = SendOutcome::Retry {
+        status: None,
+        retry_after: None,
+    };
+    match (
+        ConversationId::parse(conversation),
+        tokens::access_token(state, conversation).await,
+    ) {
+        (_, Err(_)) => retry,
+        (Ok(conversation), Ok(Some(token))) => match serde_json::from_str::<Value>(body) {
+            Ok(body) => state.kenar.send_message(&conversation, &token, &body).await,
+            Err(_) => SendOutcome::Rejected { status: 0 },
+        },
+        _ => SendOutcome::Rejected { status: 401 },
+    }
+}
+
 /// A claimed row.
 #[derive(sqlx::FromRow)]
 struct Claimed {
     id: i64,
+    channel: String,
     conversation_id: String,
     body: String,
 }
 
 /// Marks the rows whose claim ran out during an attempt as [`Delivery::Unknown`] and returns
-/// their conversations.
-async fn settle_lost(db: &Db, now_ms: i64) -> Result<Vec<String>, AppError> {
+/// their chat conversations.
+async fn settle_lost(db: &Db, now_ms: i64) -> Result<Vec<(String, String)>, AppError> {
     Ok(on_db!(db, pool => {
-        sqlx::query_scalar(
+        sqlx::query_as(
             "update outbox set state = $1, claimed_by = null, claimed_until = null
              where state = $2 and attempt_started_at is not null and claimed_until <= $3
-             returning conversation_id",
+             returning channel, conversation_id",
         )
         .bind(Delivery::Unknown.key())
         .bind(Delivery::Pending.key())
@@ -307,7 +348,7 @@ async fn claim(
     let claim = format!(
         "update outbox set claimed_by = $4, claimed_until = $5
          where id in ({due}{lock})
-         returning id, conversation_id, body"
+         returning id, channel, conversation_id, body"
     );
     let mut claimed: Vec<Claimed> = on_db!(db, pool => {
         sqlx::query_as(&claim)
@@ -401,10 +442,12 @@ pub async fn drain_once(state: &AppState) -> Result<usize, AppError> {
 /// Sends what is due, stopping between two sends once `stop` says so.
 async fn drain(state: &AppState, stop: &watch::Receiver<bool>) -> Result<usize, AppError> {
     let db = &state.db;
-    for conversation in settle_lost(db, state.now_ms()).await? {
+    for (channel, conversation) in settle_lost(db, state.now_ms()).await? {
         tracing::warn!("a chat message's attempt was cut off: it may have been sent");
         telemetry::chat_send(Delivery::Unknown.key(), None);
-        tokens::release_when_done(db, &conversation).await?;
+        if channel == CHAT {
+            tokens::release_when_done(db, &conversation).await?;
+        }
     }
     let mut handled = 0;
     let lease = state.outbox_lease_ms();
@@ -418,9 +461,9 @@ async fn drain(state: &AppState, stop: &watch::Receiver<bool>) -> Result<usize, 
         let Some(attempts) = started else {
             continue;
         };
-        let outcome = attempt(state, &row.conversation_id, &row.body, attempts, now_ms).await;
+        let outcome = attempt(state, &row, attempts, now_ms).await;
         let delivery = outcome.delivery;
-        tracing::info!(outbox = row.id, attempts, state = delivery.key(), status = ?outcome.status, "chat message attempt");
+        tracing::info!(outbox = row.id, channel = row.channel, attempts, state = delivery.key(), status = ?outcome.status, "chat message attempt");
         if !record(db, row.id, &state.instance, &outcome, now_ms).await? {
             tracing::warn!(
                 outbox = row.id,
@@ -429,7 +472,7 @@ async fn drain(state: &AppState, stop: &watch::Receiver<bool>) -> Result<usize, 
             continue;
         }
         telemetry::chat_send(delivery.key(), outcome.status);
-        if delivery != Delivery::Pending {
+        if delivery != Delivery::Pending && row.channel == CHAT {
             tokens::release_when_done(db, &row.conversation_id).await?;
         }
         handled += 1;

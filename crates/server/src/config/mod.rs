@@ -76,6 +76,9 @@ pub struct Config {
     /// The longest wait for Divar's get-post answer when prefilling the item
     /// (`ERSAL_PREFILL_MS`): the page waits for it, and Divar counts page load time.
     pub prefill_budget: Duration,
+    /// When staff answer the support bot's conversations, Tehran time (`ERSAL_SUPPORT_HOURS`,
+    /// `9-21` by default): the bot tells a user who asks a question.
+    pub support_hours: SupportHours,
     /// How the listener treats slow and numerous clients.
     pub listener: ListenerLimits,
     /// Where Prometheus scrapes the metrics (`ERSAL_METRICS_ADDR`; unset: none are recorded).
@@ -153,6 +156,25 @@ fn is_weak(value: &str, dev_default: &str, min: usize) -> bool {
 
 /// Variable `name` as a whole number in `range` (of `unit`, for the message), or `default`
 /// when unset.
+/// Staff hours, Tehran time: from the `from`-th to the `to`-th hour of every day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SupportHours {
+    pub from: u8,
+    pub to: u8,
+}
+
+impl SupportHours {
+    /// `from-to` (`9-21`); unset is 9 to 21.
+    fn parse(raw: Option<&str>) -> Option<Self> {
+        let Some(raw) = raw else {
+            return Some(Self { from: 9, to: 21 });
+        };
+        let (from, to) = raw.split_once('-')?;
+        let (from, to) = (from.trim().parse().ok()?, to.trim().parse().ok()?);
+        (from < to && to <= 24).then_some(Self { from, to })
+    }
+}
+
 fn whole_number<T>(
     get: &impl Fn(&str) -> Option<String>,
     name: &'static str,
@@ -425,6 +447,14 @@ impl Config {
                 50..=5000,
                 " of milliseconds",
             )?),
+            support_hours: SupportHours::parse(get("ERSAL_SUPPORT_HOURS").as_deref()).ok_or_else(
+                || {
+                    problem(
+                        "ERSAL_SUPPORT_HOURS",
+                        "must be two whole hours `from-to` with 0 <= from < to <= 24, like 9-21",
+                    )
+                },
+            )?,
             rate_limits: RateLimits::parse(&get("ERSAL_RATE_LIMITS").unwrap_or_default())
                 .map_err(|p| problem("ERSAL_RATE_LIMITS", p))?,
             listener: ListenerLimits {
@@ -473,7 +503,7 @@ impl Config {
     /// identification keys.
     pub fn summary(&self) -> String {
         format!(
-            "mode={:?} public_url={} kenar_api={} oauth={} completion={} app_slug={} identification_keys={} landing_ttl={}s session_idle={}s sandbox={:?} tariff={} retention={}d secret_key_id={} previous_secret_keys={:?} trusted_proxies={} rate_limits={} prefill={}ms listener={:?} metrics={:?}",
+            "mode={:?} public_url={} kenar_api={} oauth={} completion={} app_slug={} identification_keys={} landing_ttl={}s session_idle={}s sandbox={:?} tariff={} retention={}d secret_key_id={} previous_secret_keys={:?} trusted_proxies={} rate_limits={} prefill={}ms support_hours={}-{} listener={:?} metrics={:?}",
             self.mode,
             self.public_base_url,
             self.kenar_api_base_url,
@@ -491,6 +521,8 @@ impl Config {
             if self.trusted_proxies.is_empty() { "none" } else { "set" },
             self.rate_limits.summary(),
             self.prefill_budget.as_millis(),
+            self.support_hours.from,
+            self.support_hours.to,
             self.listener,
             self.metrics_addr,
         )

@@ -334,6 +334,22 @@ fn the_database_pool_and_migrations_are_configurable() {
 }
 
 #[test]
+fn support_hours_are_two_hours_in_order() {
+    let hours = |raw: &str| load(&[DEV, ("ERSAL_SUPPORT_HOURS", raw)]);
+    assert_eq!(
+        load(&[DEV]).unwrap().support_hours,
+        SupportHours { from: 9, to: 21 }
+    );
+    assert_eq!(
+        hours("8-24").unwrap().support_hours,
+        SupportHours { from: 8, to: 24 }
+    );
+    for bad in ["21-9", "9", "9-25", "a-b", "9-9"] {
+        assert_eq!(hours(bad).unwrap_err().var, "ERSAL_SUPPORT_HOURS", "{bad}");
+    }
+}
+
+#[test]
 fn the_prefill_wait_is_bounded() {
     assert_eq!(load(&[DEV]).unwrap().prefill_budget.as_millis(), 300);
     let config = load(&[DEV, ("ERSAL_PREFILL_MS", "1200")]).unwrap();

@@ -3,7 +3,8 @@
 //! through.
 //!
 //! Each module has its own `router()`. Two stacks of layers:
-//! * [`machines`]: what Divar's servers and load balancers call (`POST /divar/init`, the probes):
+//! * [`machines`]: what Divar's servers and load balancers call (`POST /divar/init`,
+//!   `POST /divar/events`, the probes):
 //!   JSON answers only, behind a lean stack (fixed headers; each handler bounds its own waits by
 //!   the request timeout, which costs nothing when nothing waits). It has no per-address limits,
 //!   no cookies, no pages, and is on Divar's hot path.
@@ -14,6 +15,7 @@
 
 pub mod client;
 mod error;
+mod events;
 pub mod headers;
 mod health;
 mod init;
@@ -52,6 +54,7 @@ pub fn routes(state: AppState) -> Router {
 pub fn machines(state: AppState) -> Router {
     Router::new()
         .merge(init::router())
+        .merge(events::router())
         .merge(health::router())
         .with_state(state)
 }

@@ -1,0 +1,296 @@
+//! The app's support bot as Divar runs it (docs/kenar.md, “Events” and “The support bot”): a
+//! conversation page where a demo user types, each message delivered to the app's events URL
+//! with the identification key (twice when a duplicate was asked for), and the chatbot send API
+//! the app answers through, with the API key, the body's schema and faults.
+
+use std::fmt::Write;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use http::{header, HeaderMap, HeaderValue, StatusCode};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::api::{api_key_ok, dropped_connection, rpc_error};
+use crate::html::{escape, page};
+use crate::journal;
+use crate::message::{validate_grid, MAX_MESSAGE_CHARS};
+use crate::state::{BotLine, FaultKind, FaultTarget, JournalEntry, Sandbox, USERS};
+
+pub fn router() -> Router<Sandbox> {
+    Router::new()
+        .route("/bot/{user}", get(conversation_page).post(write_to_bot))
+        .route(
+            "/v1/open-platform/chat/bot/conversations/{conversation_id}/messages",
+            post(send_bot_message),
+        )
+}
+
+/// The bot conversation of the `n`-th demo user (1-based): one per user.
+pub fn conversation_id(n: usize) -> String {
+    format!("b0700000-0000-4000-8000-{n:012}")
+}
+
+fn user_of(conversation: &str) -> Option<usize> {
+    (1..=USERS.len()).find(|&n| conversation_id(n) == conversation)
+}
+
+async fn conversation_page(State(sandbox): State<Sandbox>, Path(user): Path<usize>) -> Response {
+    let Some(person) = user.checked_sub(1).and_then(|i| USERS.get(i)) else {
+        return (
+            StatusCode::NOT_FOUND,
+            page("پیدا نشد", "<p>این کاربر وجود ندارد.</p>"),
+        )
+            .into_response();
+    };
+    let id = conversation_id(user);
+    let mut body = format!(
+        r#"<section class="box"><h1>پشتیبانی «ارسال»</h1><p>گفتگوی <strong>{name}</strong> با بات افزونه</p></section>"#,
+        name = escape(person.name)
+    );
+    let lines: Vec<BotLine> = sandbox
+        .world()
+        .bot
+        .iter()
+        .filter(|l| l.conversation == id)
+        .cloned()
+        .collect();
+    for line in &lines {
+        let who = if line.from_user {
+            "شما"
+        } else {
+            "بات افزونه"
+        };
+        let testid = if line.from_user {
+            "user-line"
+        } else {
+            "bot-line"
+        };
+        let _ = write!(
+            body,
+            r#"<section class="box msg" data-testid="{testid}"><p><small>{who}</small></p><p style="white-space: pre-line">{text}</p>{buttons}</section>"#,
+            text = escape(&line.text),
+            buttons = buttons_html(&line.buttons),
+        );
+    }
+    let _ = write!(
+        body,
+        r#"<form class="box" method="post" action="/bot/{user}"><label>پیام <input name="text" required maxlength="2000"></label> <button type="submit">بفرست</button></form>
+<form method="post" action="/bot/{user}"><input type="hidden" name="text" value="/start MY_DIVAR"><button type="submit">شروع از «دیوار من»</button></form>"#
+    );
+    page("پشتیبانی", &body).into_response()
+}
+
+/// The bot's buttons as links (a direct link opens; other actions are named).
+fn buttons_html(grid: &Value) -> String {
+    let mut html = String::new();
+    let rows = grid.get("rows").and_then(Value::as_array);
+    for button in rows
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r.get("buttons")?.as_array())
+        .flatten()
+    {
+        let caption = escape(button.get("caption").and_then(Value::as_str).unwrap_or(""));
+        match button
+            .pointer("/action/open_direct_link")
+            .and_then(Value::as_str)
+        {
+            Some(url) => {
+                let _ = write!(
+                    html,
+                    r#"<a class="button" href="{}">{caption}</a> "#,
+                    escape(url)
+                );
+            }
+            None => {
+                let _ = write!(html, r#"<span class="button">{caption}</span> "#);
+            }
+        }
+    }
+    html
+}
+
+#[derive(Deserialize)]
+struct Written {
+    text: String,
+}
+
+/// The user writes to the bot: Divar keeps the message and delivers it to the app's events URL.
+async fn write_to_bot(
+    State(sandbox): State<Sandbox>,
+    Path(user): Path<usize>,
+    Form(written): Form<Written>,
+) -> Response {
+    if user == 0 || user > USERS.len() {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let text: String = written
+        .text
+        .trim()
+        .chars()
+        .take(MAX_MESSAGE_CHARS)
+        .collect();
+    let conversation = conversation_id(user);
+    let at = sandbox.now();
+    let (id, twice) = {
+        let mut world = sandbox.world();
+        let id = world.next_id();
+        world.bot.push(BotLine {
+            id,
+            conversation: conversation.clone(),
+            from_user: true,
+            text: text.clone(),
+            buttons: Value::Null,
+            at,
+        });
+        let twice = world.duplicate_events > 0;
+        world.duplicate_events = world.duplicate_events.saturating_sub(1);
+        (id, twice)
+    };
+    let event = json!({
+        "type": "NEW_CHATBOT_MESSAGE",
+        "new_chatbot_message": {
+            "id": format!("{id:08x}-1d7e-41f0-9c2a-{at:012x}"),
+            "conversation": {"id": conversation, "type": "BOT"},
+            "sender": {"type": "HUMAN"},
+            "type": "TEXT",
+            "sent_at": at * 1_000_000,
+            "text": text,
+        }
+    });
+    for _ in 0..if twice { 2 } else { 1 } {
+        deliver(&sandbox, &event).await;
+    }
+    Redirect::to(&format!("/bot/{user}")).into_response()
+}
+
+/// POSTs an event to the app's events URL with the identification key, journaled.
+async fn deliver(sandbox: &Sandbox, event: &Value) {
+    let answer = sandbox
+        .http
+        .post(&sandbox.config.events_url)
+        .header(header::AUTHORIZATION, &sandbox.config.identification_key)
+        .json(event)
+        .send()
+        .await;
+    let status = answer.ok().map(|r| r.status().as_u16());
+    let mut headers = HeaderMap::new();
+    headers.insert(header::AUTHORIZATION, HeaderValue::from_static("key"));
+    let mut recorded = event.clone();
+    journal::mask_json(&mut recorded);
+    let at = sandbox.now();
+    sandbox.world().record(JournalEntry {
+        id: 0,
+        at,
+        direction: "out",
+        method: "POST".into(),
+        path: sandbox.config.events_url.clone(),
+        status,
+        headers: journal::mask_headers(&headers),
+        body: recorded,
+        response: Value::Null,
+    });
+}
+
+/// `POST /v1/open-platform/chat/bot/conversations/{conversation_id}/messages`: the API key
+/// only; `ChatAPIChatBotSendMessageBody` (`text_message` required, buttons at most 3 × 3, the
+/// body's `conversation_id`, when given, the path's).
+async fn send_bot_message(
+    State(sandbox): State<Sandbox>,
+    Path(conversation_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if !api_key_ok(&sandbox, &headers) {
+        return rpc_error(StatusCode::UNAUTHORIZED, 16, "invalid or missing api key");
+    }
+    let fault = sandbox.world().take_fault(FaultTarget::BotMessage);
+    if let Some(fault) = fault {
+        match fault.kind {
+            FaultKind::Restricted => {
+                return rpc_error(
+                    StatusCode::PRECONDITION_FAILED,
+                    9,
+                    "the user blocked the bot",
+                )
+            }
+            FaultKind::RateLimited => {
+                let mut response = rpc_error(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    8,
+                    "per-minute rate limit exceeded",
+                );
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                return response;
+            }
+            FaultKind::ServerError => {
+                return rpc_error(StatusCode::INTERNAL_SERVER_ERROR, 13, "internal error")
+            }
+            FaultKind::Drop => return dropped_connection(),
+            FaultKind::Slow | FaultKind::SlowAnswer => {
+                tokio::time::sleep(std::time::Duration::from_millis(fault.delay_ms)).await;
+            }
+        }
+    }
+    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
+        return rpc_error(StatusCode::BAD_REQUEST, 3, "the body is not valid JSON");
+    };
+    if let Err(problem) = validate(&body, &conversation_id) {
+        return rpc_error(StatusCode::BAD_REQUEST, 3, &problem);
+    }
+    if user_of(&conversation_id).is_none() {
+        return rpc_error(StatusCode::NOT_FOUND, 5, "conversation not found");
+    }
+    let at = sandbox.now();
+    {
+        let mut world = sandbox.world();
+        let id = world.next_id();
+        world.bot.push(BotLine {
+            id,
+            conversation: conversation_id.clone(),
+            from_user: false,
+            text: body["text_message"].as_str().unwrap_or_default().to_owned(),
+            buttons: body.get("buttons").cloned().unwrap_or(Value::Null),
+            at,
+        });
+    }
+    Json(json!({"conversation_id": conversation_id})).into_response()
+}
+
+/// Checks a chatbot send body against the OAS schema and the prose's limits.
+pub fn validate(body: &Value, conversation_id: &str) -> Result<(), String> {
+    let Value::Object(fields) = body else {
+        return Err("<root>: must be an object".into());
+    };
+    for key in fields.keys() {
+        if !["text_message", "buttons", "media_token", "conversation_id"].contains(&key.as_str()) {
+            return Err(format!(
+                "{key}: is not a field of ChatAPIChatBotSendMessageBody"
+            ));
+        }
+    }
+    match fields.get("text_message") {
+        Some(Value::String(text)) if text.chars().count() <= MAX_MESSAGE_CHARS => {}
+        Some(Value::String(_)) => return Err("text_message: is too long".into()),
+        Some(_) => return Err("text_message: must be a string".into()),
+        None => return Err("text_message: is required".into()),
+    }
+    match fields.get("conversation_id") {
+        None => {}
+        Some(Value::String(id)) if id == conversation_id => {}
+        Some(_) => return Err("conversation_id: must be the path's conversation".into()),
+    }
+    if fields.get("media_token").is_some_and(|t| !t.is_string()) {
+        return Err("media_token: must be a string".into());
+    }
+    if let Some(grid) = fields.get("buttons") {
+        validate_grid("buttons", grid).map_err(|invalid| invalid.to_string())?;
+    }
+    Ok(())
+}

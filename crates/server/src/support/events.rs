@@ -1,0 +1,144 @@
+//! Divar's events: stored before they are acknowledged, then processed once (see
+//! [`super`]).
+
+use std::time::Duration;
+
+use kenar::events::{BotMessage, Event};
+use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use super::bot;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::{on_db, on_tx};
+
+/// Events taken per round.
+const BATCH: i64 = 16;
+/// A failing event is tried this many times, then left for an operator to look at (logged).
+const MAX_ATTEMPTS: i64 = 5;
+const POLL: Duration = Duration::from_millis(250);
+const BOT_MESSAGE: &str = "bot_message";
+
+/// What became of a delivered event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Received {
+    Stored,
+    /// Delivered before: nothing new was stored.
+    Duplicate,
+    /// A type Ersal does not use: acknowledged, nothing stored.
+    Ignored,
+}
+
+/// A stored bot message, as it is sealed.
+#[derive(Serialize, Deserialize)]
+pub(super) struct Stored {
+    pub conversation: String,
+    pub text: Option<String>,
+}
+
+/// Stores an event durably (sealed), once per Divar id.
+pub async fn receive(state: &AppState, event: Event) -> Result<Received, AppError> {
+    let Event::BotMessage(BotMessage {
+        id,
+        conversation,
+        text,
+    }) = event
+    else {
+        return Ok(Received::Ignored);
+    };
+    let key = format!("bot:{id}");
+    let stored = Stored {
+        conversation: conversation.as_str().to_owned(),
+        text,
+    };
+    let payload = state
+        .keys
+        .seal(&serde_json::to_vec(&stored)?, key.as_bytes());
+    let inserted = on_db!(&state.db, pool => {
+        sqlx::query(
+            "insert into divar_events (event_key, kind, payload, received_at)
+             values ($1, $2, $3, $4) on conflict (event_key) do nothing",
+        )
+        .bind(&key)
+        .bind(BOT_MESSAGE)
+        .bind(&payload)
+        .bind(state.now())
+        .execute(pool)
+        .await?
+        .rows_affected()
+    });
+    Ok(if inserted == 1 {
+        Received::Stored
+    } else {
+        Received::Duplicate
+    })
+}
+
+/// Processes the stored events that are due, once each. Returns how many this call processed.
+pub async fn process_due(state: &AppState) -> Result<usize, AppError> {
+    let due: Vec<String> = on_db!(&state.db, pool => {
+        sqlx::query_scalar(
+            "select event_key from divar_events where processed_at is null and attempts < $1
+             order by id limit $2",
+        )
+        .bind(MAX_ATTEMPTS)
+        .bind(BATCH)
+        .fetch_all(pool)
+        .await?
+    });
+    let mut processed = 0;
+    for key in due {
+        match process(state, &key).await {
+            Ok(true) => processed += 1,
+            Ok(false) => {}
+            Err(_) => {
+                on_db!(&state.db, pool => {
+                    sqlx::query("update divar_events set attempts = attempts + 1 where event_key = $1")
+                        .bind(&key)
+                        .execute(pool)
+                        .await?;
+                });
+            }
+        }
+    }
+    Ok(processed)
+}
+
+/// Takes one event and does what it asks, in one transaction; `false` when another worker had
+/// processed it.
+async fn process(state: &AppState, key: &str) -> Result<bool, AppError> {
+    let now = state.now();
+    let mut tx = state.db.begin().await?;
+    let payload: Option<Vec<u8>> = on_tx!(&mut tx, conn => {
+        sqlx::query_scalar(
+            "update divar_events set processed_at = $1
+             where event_key = $2 and processed_at is null returning payload",
+        )
+        .bind(now)
+        .bind(key)
+        .fetch_optional(conn)
+        .await?
+    });
+    let Some(payload) = payload else {
+        return Ok(false);
+    };
+    let stored: Stored = serde_json::from_slice(&state.keys.open(&payload, key.as_bytes())?)?;
+    let answer = bot::answer(state, &mut tx, &stored, now).await?;
+    tx.commit().await?;
+    tracing::info!(answer = answer.name(), "support bot message processed");
+    Ok(true)
+}
+
+/// Processes events until `stop` turns true.
+pub fn spawn_worker(state: AppState, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        while !*stop.borrow() {
+            let _ = process_due(&state).await;
+            tokio::select! {
+                () = tokio::time::sleep(POLL) => {}
+                _ = stop.changed() => {}
+            }
+        }
+    })
+}

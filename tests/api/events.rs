@@ -1,0 +1,220 @@
+//! Divar's events URL and the support bot: the key and body checks (nothing stored for a
+//! refused call), a redelivered event processed once by two instances, and the bot's answers
+//! sent through the outbox to the sandbox's chatbot API (which checks them against the OAS).
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use domain::text::persian_digits;
+use ersal_server::chat::outbox;
+use ersal_server::support::events;
+use ersal_server::AppState;
+use http::{Request, StatusCode};
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+use crate::chat::shipment_in;
+use crate::support::{leptos_options, TestApp, NEW_KEY};
+
+/// Headers, body, and the status they get.
+type Case<'a> = (&'a [(&'a str, &'a str)], String, StatusCode);
+
+const BOT_CONVERSATION: &str = "b0700000-0000-4000-8000-000000000002";
+
+fn event(id: &str, text: &str) -> Value {
+    json!({
+        "type": "NEW_CHATBOT_MESSAGE",
+        "new_chatbot_message": {
+            "id": id,
+            "conversation": {"id": BOT_CONVERSATION, "type": "BOT"},
+            "sender": {"type": "HUMAN"},
+            "type": "TEXT",
+            "sent_at": 1_729_429_926_140_000u64,
+            "text": text,
+        }
+    })
+}
+
+/// POSTs `body` to `/divar/events` of the instance `state` with the given headers.
+async fn deliver(state: &AppState, body: impl Into<Body>, headers: &[(&str, &str)]) -> StatusCode {
+    let mut request = Request::post("/divar/events");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let mut request = request.body(body.into()).unwrap();
+    request.extensions_mut().insert(ConnectInfo(
+        "127.0.0.1:40000".parse::<std::net::SocketAddr>().unwrap(),
+    ));
+    let router = ersal::server::router(state.clone(), leptos_options());
+    router.oneshot(request).await.unwrap().status()
+}
+
+async fn from_divar(state: &AppState, event: &Value) -> StatusCode {
+    let headers = [
+        ("authorization", NEW_KEY),
+        ("content-type", "application/json"),
+    ];
+    deliver(state, event.to_string(), &headers).await
+}
+
+/// The bot's answers in the sandbox's bot conversation, after the outbox has sent what is due.
+async fn bot_lines(app: &TestApp, sandbox: &divar_sandbox::Sandbox) -> Vec<(String, Value)> {
+    events::process_due(&app.state).await.unwrap();
+    // One message per conversation and round, in order.
+    while outbox::drain_once(&app.state).await.unwrap() > 0 {}
+    let world = sandbox.world();
+    world
+        .bot
+        .iter()
+        .filter(|l| !l.from_user && l.conversation == BOT_CONVERSATION)
+        .map(|l| (l.text.clone(), l.buttons.clone()))
+        .collect()
+}
+
+#[tokio::test]
+async fn refused_calls_store_nothing_and_say_why() {
+    let app = TestApp::new().await;
+    let good = event("m-1", "سلام").to_string();
+    let json = ("content-type", "application/json");
+    let cases: [Case<'_>; 8] = [
+        (&[json], good.clone(), StatusCode::UNAUTHORIZED),
+        (
+            &[("authorization", "wrong-key"), json],
+            good.clone(),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            &[("authorization", NEW_KEY)],
+            good.clone(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ),
+        (
+            &[("authorization", NEW_KEY), json],
+            "{".into(),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            &[("authorization", NEW_KEY), json],
+            "[1]".into(),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            &[("authorization", NEW_KEY), json],
+            json!({"type": "NEW_CHATBOT_MESSAGE", "new_chatbot_message": {"text": "x"}})
+                .to_string(),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            &[("authorization", NEW_KEY), json],
+            event("m-2", &"ب".repeat(20_000)).to_string(),
+            StatusCode::PAYLOAD_TOO_LARGE,
+        ),
+        // A type Ersal does not use: acknowledged, its content not kept.
+        (
+            &[("authorization", NEW_KEY), json],
+            json!({"type": "POST_UPDATE", "post_update": {"type": "PUBLISH"}}).to_string(),
+            StatusCode::OK,
+        ),
+    ];
+    for (headers, body, status) in cases {
+        assert_eq!(
+            deliver(&app.state, body.clone(), headers).await,
+            status,
+            "{body:.80}"
+        );
+    }
+    assert_eq!(app.count("select count(*) from divar_events").await, 0);
+}
+
+#[tokio::test]
+async fn a_tracking_code_delivered_twice_to_two_instances_gets_one_answer() {
+    let (app, sandbox) = TestApp::with_sandbox().await;
+    let code = shipment_in(&app, "0d5f3c1e-8a47-4b2e-9f61-3c2d7e9a4b10").await;
+    // As a user types it: Persian digits, spaces, lower case.
+    let typed = persian_digits(&code.as_str().to_lowercase())
+        .chars()
+        .enumerate()
+        .flat_map(|(i, c)| if i == 5 { vec![' ', c] } else { vec![c] })
+        .collect::<String>();
+    let delivered = event("7b1f0c52-1d7e-11f0-9c2a-0242ac120002", &typed);
+    let other = app.instance().await;
+    assert_eq!(from_divar(&app.state, &delivered).await, StatusCode::OK);
+    assert_eq!(from_divar(&other, &delivered).await, StatusCode::OK);
+    assert_eq!(app.count("select count(*) from divar_events").await, 1);
+    let (first, second) =
+        tokio::join!(events::process_due(&app.state), events::process_due(&other));
+    assert_eq!(first.unwrap() + second.unwrap(), 1, "processed once");
+    let lines = bot_lines(&app, &sandbox).await;
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let text = &lines[0].0;
+    for shown in [
+        "وضعیت: در انتظار تکمیل اطلاعات طرف مقابل",
+        code.as_str(),
+        "مسیر: از تهران به اصفهان",
+        "گام بعد:",
+        "آخرین تغییر:",
+    ] {
+        assert!(text.contains(shown), "{shown} in {text}");
+    }
+    for hidden in ["علی", "۰۹۳۵", "09351234567", "چهارباغ"] {
+        assert!(!text.contains(hidden), "{hidden} in {text}");
+    }
+    let sent = app
+        .count("select count(*) from outbox where channel = 'bot' and state = 'sent'")
+        .await;
+    assert_eq!(sent, 1, "the sandbox took the body as valid");
+}
+
+#[tokio::test]
+async fn a_question_goes_to_staff_and_the_bot_says_once_when_they_answer() {
+    let (app, sandbox) = TestApp::with_sandbox().await;
+    assert_eq!(
+        from_divar(&app.state, &event("m-start", "/start MY_DIVAR")).await,
+        StatusCode::OK
+    );
+    let greeting = bot_lines(&app, &sandbox).await;
+    assert!(greeting[0].0.contains("کد پیگیری"), "{greeting:?}");
+    assert_eq!(
+        greeting[0].1["rows"][0]["buttons"][0]["action"]["open_direct_link"],
+        "http://ersal.test/"
+    );
+    let question = "سلام، بستهٔ من کی می‌رسد؟";
+    assert_eq!(
+        from_divar(&app.state, &event("m-q1", question)).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        from_divar(&app.state, &event("m-q2", "لطفاً زودتر")).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        from_divar(&app.state, &event("m-code", "ABCDEFGHJK")).await,
+        StatusCode::OK
+    );
+    let lines = bot_lines(&app, &sandbox).await;
+    let texts: Vec<&str> = lines.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(
+        texts.len(),
+        3,
+        "greeting, hours once, unknown code: {texts:?}"
+    );
+    assert!(texts[1].contains("از ساعت ۹ تا ۲۱"), "{texts:?}");
+    assert!(texts[2].contains("پیدا نشد"), "{texts:?}");
+    let thread: (String, i64) = ersal_server::on_db!(&app.state.db, pool => {
+        sqlx::query_as("select state, unread from support_conversations")
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    });
+    assert_eq!(thread, ("waiting".to_owned(), 2));
+    let bodies: Vec<Vec<u8>> = ersal_server::on_db!(&app.state.db, pool => {
+        sqlx::query_scalar("select body from support_messages order by id")
+            .fetch_all(pool)
+            .await
+            .unwrap()
+    });
+    assert_eq!(bodies.len(), 2);
+    assert!(
+        !String::from_utf8_lossy(&bodies[0]).contains("بسته"),
+        "sealed at rest"
+    );
+}
