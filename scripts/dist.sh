@@ -142,6 +142,9 @@ ERSAL_CLIENT_ADDRESS_HEADER=x-forwarded-for
 # Milliseconds a page waits for Divar's get-post answer to prefill the item (50-5000).
 # ERSAL_PREFILL_MS=300
 
+# When staff answer the support bot, Tehran time (whole hours from-to).
+# ERSAL_SUPPORT_HOURS=9-21
+
 # The listener. With a longer request timeout raise the unit's TimeoutStopSec to match, and
 # with more connections its LimitNOFILE.
 # ERSAL_HEADER_READ_SECS=10

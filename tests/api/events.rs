@@ -6,7 +6,8 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use domain::text::persian_digits;
 use ersal_server::chat::outbox;
-use ersal_server::support::events;
+use ersal_server::operators::Operator;
+use ersal_server::support::{self, events, store, AnswerForm, Answered};
 use ersal_server::AppState;
 use http::{Request, StatusCode};
 use serde_json::{json, Value};
@@ -217,4 +218,52 @@ async fn a_question_goes_to_staff_and_the_bot_says_once_when_they_answer() {
         !String::from_utf8_lossy(&bodies[0]).contains("بسته"),
         "sealed at rest"
     );
+
+    // Staff answer from the console: the user gets it once, and who answered is kept.
+    let ali = Operator {
+        id: 1,
+        username: "ali".into(),
+        csrf: String::new(),
+    };
+    let form = |text: &str| AnswerForm {
+        csrf: String::new(),
+        conversation: BOT_CONVERSATION.into(),
+        text: text.into(),
+    };
+    let answered = support::answer(&app.state, &ali, &form("  "))
+        .await
+        .unwrap();
+    assert_eq!(answered, Answered::Empty);
+    let long = "ا".repeat(support::MAX_ANSWER_CHARS + 1);
+    assert_eq!(
+        support::answer(&app.state, &ali, &form(&long))
+            .await
+            .unwrap(),
+        Answered::TooLong
+    );
+    let reply = "فردا به دستتان می‌رسد.";
+    assert_eq!(
+        support::answer(&app.state, &ali, &form(reply))
+            .await
+            .unwrap(),
+        Answered::Sent
+    );
+    let lines = bot_lines(&app, &sandbox).await;
+    assert_eq!(
+        lines.iter().filter(|(t, _)| t == reply).count(),
+        1,
+        "{lines:?}"
+    );
+    let (state, said) = store::read(&app.state.db, &app.state.keys, BOT_CONVERSATION)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(state, "answered");
+    let last = said.last().unwrap();
+    assert_eq!(
+        (last.text.as_str(), last.operator.as_deref()),
+        (reply, Some("ali"))
+    );
+    let unread = app.count("select unread from support_conversations").await;
+    assert_eq!(unread, 0);
 }

@@ -2,7 +2,9 @@
 //! own shell (no hydration scripts: its code is never in the WASM) and its own routes:
 //!
 //! * `/console/login` ([`login`]); `/console` the filtered list ([`list`]);
-//! * `/console/s/{code}` one shipment with its actions ([`shipment`]).
+//! * `/console/s/{code}` one shipment with its actions ([`shipment`]);
+//! * `/console/support` the support bot's conversations, and `/console/support/{id}` one of
+//!   them with the answer form ([`support`]).
 //!
 //! Every form is a plain form to a server function that calls `ersal_server::console`; every
 //! form carries the session's CSRF token (the login form is checked by its `Origin`).
@@ -10,6 +12,7 @@
 mod list;
 mod login;
 mod shipment;
+mod support;
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -48,6 +51,8 @@ pub fn ConsoleApp() -> impl IntoView {
                 <Route path=StaticSegment("console") view=list::ListPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("console"), StaticSegment("login")) view=login::LoginPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("console"), StaticSegment("s"), ParamSegment("id")) view=shipment::ShipmentPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("console"), StaticSegment("support")) view=support::InboxPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("console"), StaticSegment("support"), ParamSegment("id")) view=support::ThreadPage ssr=SsrMode::Async />
             </Routes>
         </crate::ui::Frame>
     }
@@ -101,6 +106,7 @@ fn Logout(csrf: String, operator: String) -> impl IntoView {
         <nav class="card footer-links" aria-label="حساب">
             <span>"کاربر: " {operator}</span>
             <a href="/console">"فهرست مرسوله‌ها"</a>
+            <a href="/console/support">"پشتیبانی"</a>
             <ActionForm action=logout>
                 <input type="hidden" name="form[csrf]" value=csrf />
                 <button class="button secondary" type="submit">"خروج"</button>

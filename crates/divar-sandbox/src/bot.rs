@@ -1,4 +1,4 @@
-//! The app's support bot as Divar runs it (docs/kenar.md, “Events” and “The support bot”): a
+//! The app's support bot as Divar runs it (docs/kenar.md, “Events and the support bot”): a
 //! conversation page where a demo user types, each message delivered to the app's events URL
 //! with the identification key (twice when a duplicate was asked for), and the chatbot send API
 //! the app answers through, with the API key, the body's schema and faults.

@@ -1,5 +1,6 @@
 //! The control API for tests (and the journal page for people): inject faults, move the clock,
-//! ask for a duplicate init call or event delivery, read the journal, the chat and bot messages, reset.
+//! ask for a duplicate init call or event delivery, read the journal, the chat and bot
+//! messages, reset.
 //!
 //! Every change is refused (403) when a browser says it comes from another origin
 //! ([`refuse_other_origins`]): any page a developer visits could otherwise post forms to it.

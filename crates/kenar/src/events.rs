@@ -1,6 +1,7 @@
-//! What Divar POSTs to the events URL (docs/kenar.md, “Events”): one event per request, named
-//! by `type`, its content under the matching key. Ersal reads a user's message to its support
-//! bot (`NEW_CHATBOT_MESSAGE`); every other type is acknowledged and its content never read.
+//! What Divar POSTs to the events URL (docs/kenar.md, “Events and the support bot”): one event
+//! per request, named by `type`, its content under the matching key. Ersal reads a user's
+//! message to its support bot (`NEW_CHATBOT_MESSAGE`); every other type is acknowledged and its
+//! content never read.
 
 use serde_json::{Map, Value};
 

@@ -1,6 +1,6 @@
-//! `POST /divar/events`: Divar's events URL (docs/kenar.md, “Events”), checked as init is:
-//! identification key (401) → media type (415) → size (413) → JSON and field rules (400).
-//! A bot message is stored before the 200 and processed in the background
+//! `POST /divar/events`: Divar's events URL (docs/kenar.md, “Events and the support bot”),
+//! checked as init is: identification key (401) → media type (415) → size (413) → JSON and
+//! field rules (400). A bot message is stored before the 200 and processed in the background
 //! ([`crate::support`]); a type Ersal does not use is acknowledged and dropped unread.
 
 use axum::body::Body;

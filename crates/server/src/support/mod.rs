@@ -1,4 +1,4 @@
-//! The support bot on Ersal's Divar profile (docs/kenar.md, “Events” and “The support bot”).
+//! The support bot on Ersal's Divar profile (docs/kenar.md, “Events and the support bot”).
 //!
 //! Divar POSTs each message a user writes to the bot to `/divar/events`
 //! ([`crate::http::events`]). [`events::receive`] stores it, sealed, keyed on Divar's message
@@ -14,3 +14,96 @@
 pub mod bot;
 pub mod events;
 pub mod store;
+
+use kenar::message::BotMessage;
+use serde::{Deserialize, Serialize};
+
+use crate::chat::outbox;
+use crate::error::AppError;
+use crate::operators::Operator;
+use crate::state::AppState;
+
+/// The longest answer staff may send.
+pub const MAX_ANSWER_CHARS: usize = 1000;
+
+/// Staff's answer to a support conversation, from the console.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub conversation: String,
+    #[serde(default)]
+    pub text: String,
+}
+
+/// What became of an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answered {
+    Sent,
+    Empty,
+    TooLong,
+    NotFound,
+}
+
+impl Answered {
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Sent => "sent",
+            Self::Empty => "empty",
+            Self::TooLong => "long",
+            Self::NotFound => "missing",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Self> {
+        [Self::Sent, Self::Empty, Self::TooLong, Self::NotFound]
+            .into_iter()
+            .find(|a| a.key() == key)
+    }
+
+    /// For the operator.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Sent => "پاسخ در صف ارسال به گفتگوی بات است.",
+            Self::Empty => "پاسخ خالی فرستاده نمی‌شود.",
+            Self::TooLong => "پاسخ بیش از ۱۰۰۰ نویسه است.",
+            Self::NotFound => "این گفتگو پیدا نشد.",
+        }
+    }
+}
+
+/// Sends staff's answer: stored with who answered, the conversation marked answered, and the
+/// bot's message queued, in one transaction.
+pub async fn answer(
+    state: &AppState,
+    operator: &Operator,
+    form: &AnswerForm,
+) -> Result<Answered, AppError> {
+    let text = form.text.trim();
+    if text.is_empty() {
+        return Ok(Answered::Empty);
+    }
+    if text.chars().count() > MAX_ANSWER_CHARS {
+        return Ok(Answered::TooLong);
+    }
+    let Ok(conversation) = kenar::ConversationId::parse(&form.conversation) else {
+        return Ok(Answered::NotFound);
+    };
+    let conversation = conversation.as_str();
+    let now = state.now();
+    let mut tx = state.db.begin().await?;
+    let keys = &state.keys;
+    if !store::staff_answered(&mut tx, keys, conversation, &operator.username, text, now).await? {
+        return Ok(Answered::NotFound);
+    }
+    let message = BotMessage {
+        conversation_id: conversation.to_owned(),
+        text_message: text.to_owned(),
+        buttons: None,
+    };
+    outbox::enqueue_bot(&mut tx, &message, now).await?;
+    tx.commit().await?;
+    tracing::info!(operator = operator.id, "support answer queued");
+    Ok(Answered::Sent)
+}

@@ -1,9 +1,9 @@
 //! Support conversations and their messages (sealed: what users write is personal data).
 
 use crate::crypto::Keys;
-use crate::db::Tx;
+use crate::db::{Db, Tx};
 use crate::error::AppError;
-use crate::on_tx;
+use crate::{on_db, on_tx};
 
 /// Where a support conversation stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,4 +69,125 @@ pub async fn user_wrote(
         .await?;
     });
     Ok(before.as_deref() != Some(waiting))
+}
+
+/// A conversation in the console's inbox.
+pub struct ThreadLine {
+    pub conversation: String,
+    pub state: String,
+    pub unread: i64,
+    pub updated_at: i64,
+}
+
+/// The newest support conversations first (at most 200).
+pub async fn threads(db: &Db) -> Result<Vec<ThreadLine>, AppError> {
+    let rows: Vec<(String, String, i64, i64)> = on_db!(db, pool => {
+        sqlx::query_as(
+            "select conversation_id, state, unread, updated_at from support_conversations
+             order by updated_at desc, conversation_id limit 200",
+        )
+        .fetch_all(pool)
+        .await?
+    });
+    Ok(rows
+        .into_iter()
+        .map(|(conversation, state, unread, updated_at)| ThreadLine {
+            conversation,
+            state,
+            unread,
+            updated_at,
+        })
+        .collect())
+}
+
+/// One message of a conversation: the user's, or staff's with who answered.
+pub struct Said {
+    pub from_user: bool,
+    pub text: String,
+    pub operator: Option<String>,
+    pub at: i64,
+}
+
+/// A conversation's messages, oldest first, marked read; `None` when there is no such
+/// conversation.
+pub async fn read(
+    db: &Db,
+    keys: &Keys,
+    conversation: &str,
+) -> Result<Option<(String, Vec<Said>)>, AppError> {
+    let state: Option<String> = on_db!(db, pool => {
+        sqlx::query_scalar(
+            "update support_conversations set unread = 0 where conversation_id = $1
+             returning state",
+        )
+        .bind(conversation)
+        .fetch_optional(pool)
+        .await?
+    });
+    let Some(state) = state else {
+        return Ok(None);
+    };
+    let rows: Vec<(bool, Vec<u8>, Option<String>, i64)> = on_db!(db, pool => {
+        sqlx::query_as(
+            "select from_user, body, operator, created_at from support_messages
+             where conversation_id = $1 order by id",
+        )
+        .bind(conversation)
+        .fetch_all(pool)
+        .await?
+    });
+    let mut said = Vec::with_capacity(rows.len());
+    for (from_user, body, operator, at) in rows {
+        let text =
+            String::from_utf8_lossy(&keys.open(&body, conversation.as_bytes())?).into_owned();
+        said.push(Said {
+            from_user,
+            text,
+            operator,
+            at,
+        });
+    }
+    Ok(Some((state, said)))
+}
+
+/// Records staff's answer (who answered, sealed) and marks the conversation answered, inside
+/// the caller's transaction; `false` when there is no such conversation.
+pub async fn staff_answered(
+    tx: &mut Tx,
+    keys: &Keys,
+    conversation: &str,
+    operator: &str,
+    text: &str,
+    now: i64,
+) -> Result<bool, AppError> {
+    let updated = on_tx!(tx, conn => {
+        sqlx::query(
+            "update support_conversations set state = $1, unread = 0, updated_at = $2
+             where conversation_id = $3",
+        )
+        .bind(Thread::Answered.key())
+        .bind(now)
+        .bind(conversation)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected()
+    });
+    if updated == 0 {
+        return Ok(false);
+    }
+    let body = keys.seal(text.as_bytes(), conversation.as_bytes());
+    on_tx!(tx, conn => {
+        sqlx::query(
+            "insert into support_messages (conversation_id, from_user, body, operator, created_at)
+             values ($1, $2, $3, $4, $5)",
+        )
+        .bind(conversation)
+        .bind(false)
+        .bind(&body)
+        .bind(operator)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    });
+    Ok(true)
 }

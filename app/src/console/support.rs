@@ -1,0 +1,269 @@
+//! `/console/support`: the support bot's conversations, newest first, with their state and
+//! unread counts; `/console/support/{id}`: one conversation's messages (shipments named by
+//! their code linked) and the answer form, with a few canned answers. Each answer goes out
+//! through the bot's API and records who sent it.
+
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use serde::{Deserialize, Serialize};
+
+use ersal_server::support::{AnswerForm, Answered};
+
+use super::Logout;
+use crate::ui::Failure;
+
+/// Answers staff send often.
+const CANNED: [&str; 3] = [
+    "سلام، پیامتان را دیدیم و پیگیری می‌کنیم؛ نتیجه را همین‌جا می‌نویسیم.",
+    "برای دیدن وضعیت ارسال، کد پیگیری ۱۰ نویسه‌ای آن را همین‌جا بفرستید.",
+    "ارسال ثبت شده است و شرکت حمل به‌زودی زمان جمع‌آوری را اعلام می‌کند.",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadRow {
+    pub id: String,
+    pub state: String,
+    pub unread: String,
+    pub updated: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inbox {
+    pub operator: String,
+    pub csrf: String,
+    pub threads: Vec<ThreadRow>,
+}
+
+/// (who, when, text, tracking codes it names).
+type Line = (String, String, String, Vec<String>);
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadData {
+    pub operator: String,
+    pub csrf: String,
+    pub id: String,
+    pub state: String,
+    pub lines: Vec<Line>,
+}
+
+#[cfg(feature = "ssr")]
+fn state_label(key: &str) -> String {
+    match key {
+        "waiting" => "در انتظار پاسخ ما",
+        "answered" => "پاسخ داده شد",
+        "closed" => "بسته",
+        _ => "باز",
+    }
+    .to_owned()
+}
+
+#[server(endpoint = "console/support")]
+pub async fn console_inbox() -> Result<Option<Inbox>, ServerFnError> {
+    use domain::jalali::JalaliDateTime;
+    use domain::text::persian_digits;
+
+    let Some((state, operator)) = super::signed_in(None).await? else {
+        return Ok(None);
+    };
+    let threads = ersal_server::support::store::threads(&state.db).await?;
+    Ok(Some(Inbox {
+        operator: operator.username,
+        csrf: operator.csrf,
+        threads: threads
+            .into_iter()
+            .map(|t| ThreadRow {
+                state: state_label(&t.state),
+                unread: persian_digits(&t.unread.to_string()),
+                updated: JalaliDateTime::from_unix(t.updated_at).display(),
+                id: t.conversation,
+            })
+            .collect(),
+    }))
+}
+
+#[server(endpoint = "console/support/thread")]
+pub async fn console_thread(id: String) -> Result<Option<ThreadData>, ServerFnError> {
+    use domain::code::TrackingCode;
+    use domain::jalali::JalaliDateTime;
+
+    let Some((state, operator)) = super::signed_in(None).await? else {
+        return Ok(None);
+    };
+    let read = ersal_server::support::store::read(&state.db, &state.keys, &id).await?;
+    let Some((thread, said)) = read else {
+        return Ok(None);
+    };
+    let codes = |text: &str| {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter_map(TrackingCode::parse)
+            .map(|c| c.to_string())
+            .collect()
+    };
+    Ok(Some(ThreadData {
+        operator: operator.username,
+        csrf: operator.csrf,
+        state: state_label(&thread),
+        lines: said
+            .into_iter()
+            .map(|s| {
+                let who = match (s.from_user, s.operator) {
+                    (true, _) => "کاربر".to_owned(),
+                    (false, Some(name)) => format!("پشتیبانی ({name})"),
+                    (false, None) => "پشتیبانی".to_owned(),
+                };
+                let found = codes(&s.text);
+                (
+                    who,
+                    JalaliDateTime::from_unix(s.at).display(),
+                    s.text,
+                    found,
+                )
+            })
+            .collect(),
+        id,
+    }))
+}
+
+/// Sends an answer, then shows the conversation again with what happened.
+#[server(endpoint = "console/support/answer")]
+pub async fn operator_answer(form: AnswerForm) -> Result<(), ServerFnError> {
+    let Some((state, operator)) = super::signed_in(Some(&form.csrf)).await? else {
+        return Ok(());
+    };
+    let answered = ersal_server::support::answer(&state, &operator, &form).await?;
+    let id = &form.conversation;
+    if answered == Answered::NotFound || !ersal_server::crypto::is_url_safe(id) {
+        leptos_axum::redirect("/console/support");
+    } else {
+        leptos_axum::redirect(&format!("/console/support/{id}?m={}", answered.key()));
+    }
+    Ok(())
+}
+
+#[component]
+pub fn InboxPage() -> impl IntoView {
+    let inbox = Resource::new(|| (), |()| console_inbox());
+    view! {
+        <Suspense fallback=|| view! { <p class="card">"در حال بارگذاری…"</p> }>
+            {move || Suspend::new(async move {
+                match inbox.await {
+                    Ok(Some(Inbox { operator, csrf, threads })) => view! {
+                        <Logout csrf operator />
+                        <section class="card">
+                            <h1>"پشتیبانی"</h1>
+                            {if threads.is_empty() {
+                                view! { <p>"گفتگویی نیست."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <div class="table-scroll">
+                                        <table data-testid="support-threads">
+                                            <thead><tr><th>"گفتگو"</th><th>"وضعیت"</th><th>"خوانده‌نشده"</th><th>"آخرین پیام"</th></tr></thead>
+                                            <tbody>
+                                                {threads.into_iter().map(|t| view! {
+                                                    <tr>
+                                                        <td dir="ltr"><a href=format!("/console/support/{}", t.id)>{t.id.chars().take(13).collect::<String>()}</a></td>
+                                                        <td>{t.state}</td>
+                                                        <td>{t.unread}</td>
+                                                        <td>{t.updated}</td>
+                                                    </tr>
+                                                }).collect_view()}
+                                            </tbody>
+                                        </table>
+                                    </div>
+                                }.into_any()
+                            }}
+                        </section>
+                    }.into_any(),
+                    Ok(None) => ().into_any(),
+                    Err(_) => view! { <Failure /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn ThreadPage() -> impl IntoView {
+    let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
+    let query = use_query_map();
+    let answer = ServerAction::<OperatorAnswer>::new();
+    let thread = Resource::new(
+        move || (id.clone(), answer.version().get()),
+        |(id, _)| console_thread(id),
+    );
+    let message = move || {
+        query
+            .with(|q| q.get("m"))
+            .and_then(|m| Answered::parse(&m))
+            .map(Answered::label)
+    };
+    view! {
+        {move || message().map(|m| view! { <p class="card note" role="status" data-testid="console-message">{m}</p> })}
+        <Suspense fallback=|| view! { <p class="card">"در حال بارگذاری…"</p> }>
+            {move || Suspend::new(async move {
+                match thread.await {
+                    Ok(Some(data)) => view! { <ThreadView data answer /> }.into_any(),
+                    Ok(None) => view! { <p class="card">"گفتگو پیدا نشد. " <a href="/console/support">"پشتیبانی"</a></p> }.into_any(),
+                    Err(_) => view! { <Failure /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ThreadView(data: ThreadData, answer: ServerAction<OperatorAnswer>) -> impl IntoView {
+    let ThreadData {
+        operator,
+        csrf,
+        id,
+        state,
+        lines,
+    } = data;
+    let canned = CANNED
+        .into_iter()
+        .map(|text| {
+            let (csrf, id) = (csrf.clone(), id.clone());
+            view! {
+                <ActionForm action=answer>
+                    <input type="hidden" name="form[csrf]" value=csrf />
+                    <input type="hidden" name="form[conversation]" value=id />
+                    <input type="hidden" name="form[text]" value=text />
+                    <button class="button secondary" type="submit">{text}</button>
+                </ActionForm>
+            }
+        })
+        .collect_view();
+    view! {
+        <Logout csrf=csrf.clone() operator />
+        <section class="card">
+            <h1>"گفتگوی پشتیبانی"</h1>
+            <p>"وضعیت: " <span data-testid="thread-state">{state}</span></p>
+            <ol class="timeline" data-testid="thread">
+                {lines.into_iter().map(|(who, when, text, codes)| view! {
+                    <li>
+                        <strong>{who}</strong>
+                        <span class="muted">{when}</span>
+                        <p class="said">{text}</p>
+                        {codes.into_iter().map(|code| view! {
+                            <a class="tap" href=format!("/console/s/{code}")>"مرسولهٔ "<bdi dir="ltr">{code.clone()}</bdi></a>
+                        }).collect_view()}
+                    </li>
+                }).collect_view()}
+            </ol>
+        </section>
+        <section class="card">
+            <h2>"پاسخ"</h2>
+            <ActionForm action=answer>
+                <input type="hidden" name="form[csrf]" value=csrf />
+                <input type="hidden" name="form[conversation]" value=id />
+                <label for="answer-text">"متن پاسخ (حداکثر ۱۰۰۰ نویسه)"</label>
+                <textarea id="answer-text" name="form[text]" rows="4" maxlength="1000"></textarea>
+                <button class="button" type="submit">"فرستادن"</button>
+            </ActionForm>
+            <h3>"پاسخ‌های آماده"</h3>
+            <div class="actions">{canned}</div>
+        </section>
+    }
+}
