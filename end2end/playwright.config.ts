@@ -59,7 +59,7 @@ export default defineConfig({
     {
       // Every page must work as plain HTML forms.
       name: "mobile-no-js",
-      testMatch: /(flow|chat|console|csp)\.spec\.ts/,
+      testMatch: /(flow|chat|console|csp|support)\.spec\.ts/,
       use: {
         ...devices["Pixel 5"],
         javaScriptEnabled: false,
