@@ -144,6 +144,8 @@ ERSAL_CLIENT_ADDRESS_HEADER=x-forwarded-for
 
 # When staff answer the support bot, Tehran time (whole hours from-to).
 # ERSAL_SUPPORT_HOURS=9-21
+# Days a closed support conversation is kept (1-3650).
+# ERSAL_SUPPORT_RETENTION_DAYS=30
 
 # The listener. With a longer request timeout raise the unit's TimeoutStopSec to match, and
 # with more connections its LimitNOFILE.

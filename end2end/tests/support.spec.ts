@@ -6,7 +6,7 @@ import { completeBuyerFlow, createOperator, initSession, OPERATOR_PASSWORD } fro
 // The support bot, end to end: a user writes to Ersal's bot in the sandbox (Divar delivers each
 // message to Ersal's events URL), gets a shipment's status for its tracking code typed in
 // Persian digits, asks a question; an operator answers it from the console's inbox; the user
-// sees the answer exactly once. Each project has a demo user (and bot conversation) of its own.
+// sees the answer exactly once. The greeting's quick reply asks Ersal for a hint. Each project has a demo user (and bot conversation) of its own.
 
 const USER: Record<string, number> = { mobile: 2, "mobile-no-js": 4, "mobile-no-wasm": 6 };
 const PERSIAN = "۰۱۲۳۴۵۶۷۸۹";
@@ -40,6 +40,9 @@ test("a user gets a shipment's status from the bot, asks staff, and sees the ans
   await page.goto(`${SANDBOX_URL}/bot/${user}`);
   await page.getByRole("button", { name: "شروع از «دیوار من»" }).click();
   await botSays(page, user, "کد پیگیری ۱۰ نویسه‌ای");
+  // A quick reply: Divar asks Ersal's dynamic-action URL and shows the hint it answers.
+  await page.getByRole("button", { name: "پیگیری ارسال" }).click();
+  await expect(page.getByTestId("notice")).toContainText("کد پیگیری ۱۰ نویسه‌ای ارسال را همین‌جا بفرستید");
 
   // As a user types it: Persian digits, lower case, a space in the middle.
   const typed = code.toLowerCase().replace(/[0-9]/g, (d) => PERSIAN[Number(d)]);
@@ -73,6 +76,10 @@ test("a user gets a shipment's status from the bot, asks staff, and sees the ans
   await expect(staff.getByTestId("console-message")).toHaveText("پاسخ در صف ارسال به گفتگوی بات است.");
   await expect(staff.getByTestId("thread-state")).toHaveText("پاسخ داده شد");
   await expect(staff.getByTestId("thread")).toContainText(`پشتیبانی (${operator})`);
+
+  await staff.getByRole("button", { name: "بستن گفتگو" }).click();
+  await expect(staff).toHaveURL(/\/console\/support$/);
+  await expect(row).toContainText("بسته");
 
   await botSays(page, user, answer);
   const lines = await (await request.get(`${SANDBOX_URL}/control/bot?conversation=${conversation(user)}`)).json();

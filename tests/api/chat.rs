@@ -241,14 +241,28 @@ async fn an_old_refresh_does_not_overwrite_a_newer_grant() {
         )
         .await
     };
-    tokens::store(db, keys, "conv-A", &grant("at-1", "rt-1", "conv-A"), now)
-        .await
-        .unwrap();
+    tokens::store(
+        db,
+        keys,
+        "conv-A",
+        &grant("at-1", "rt-1", "conv-A"),
+        None,
+        now,
+    )
+    .await
+    .unwrap();
     let first = sealed_refresh().await;
     // The user consents again while a refresh of the first grant is under way.
-    tokens::store(db, keys, "conv-A", &grant("at-2", "rt-2", "conv-A"), now)
-        .await
-        .unwrap();
+    tokens::store(
+        db,
+        keys,
+        "conv-A",
+        &grant("at-2", "rt-2", "conv-A"),
+        None,
+        now,
+    )
+    .await
+    .unwrap();
     let late = grant("at-1b", "rt-1b", "conv-A");
     let stored = tokens::store_refreshed(db, keys, "conv-A", &late, &first, now).await;
     assert!(

@@ -372,9 +372,16 @@ async fn chat_tokens_outlive_open_shipments_and_pending_messages() {
         expires_in: 3600,
         scopes: Vec::new(),
     };
-    tokens::store(db, &app.state.keys, "conv-A", &granted, app.state.now())
-        .await
-        .unwrap();
+    tokens::store(
+        db,
+        &app.state.keys,
+        "conv-A",
+        &granted,
+        None,
+        app.state.now(),
+    )
+    .await
+    .unwrap();
     // Releases the conversation's tokens when it is done, then counts the tokens still kept.
     let release_and_count = || async {
         tokens::release_when_done(db, "conv-A").await.unwrap();

@@ -1,6 +1,7 @@
 //! Divar's events URL and the support bot: the key and body checks (nothing stored for a
 //! refused call), a redelivered event processed once by two instances, and the bot's answers
-//! sent through the outbox to the sandbox's chatbot API (which checks them against the OAS).
+//! sent through the outbox to the sandbox's chatbot API (which checks them against the OAS),
+//! and the greeting's quick replies at the dynamic-action URL.
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -174,8 +175,17 @@ async fn a_question_goes_to_staff_and_the_bot_says_once_when_they_answer() {
     );
     let greeting = bot_lines(&app, &sandbox).await;
     assert!(greeting[0].0.contains("کد پیگیری"), "{greeting:?}");
+    let buttons = &greeting[0].1["rows"];
     assert_eq!(
-        greeting[0].1["rows"][0]["buttons"][0]["action"]["open_direct_link"],
+        buttons[0]["buttons"][0]["action"]["get_dynamic_action"]["data"],
+        json!({"q": "track"})
+    );
+    assert_eq!(
+        buttons[0]["buttons"][1]["action"]["get_dynamic_action"]["data"],
+        json!({"q": "support"})
+    );
+    assert_eq!(
+        buttons[1]["buttons"][0]["action"]["open_direct_link"],
         "http://ersal.test/"
     );
     let question = "سلام، بستهٔ من کی می‌رسد؟";
@@ -266,4 +276,94 @@ async fn a_question_goes_to_staff_and_the_bot_says_once_when_they_answer() {
     );
     let unread = app.count("select unread from support_conversations").await;
     assert_eq!(unread, 0);
+}
+
+#[tokio::test]
+async fn a_closed_conversation_its_answers_and_old_events_are_purged_on_time() {
+    use ersal_server::housekeeping;
+
+    let (app, sandbox) = TestApp::with_sandbox().await;
+    assert_eq!(
+        from_divar(&app.state, &event("m-q", "سؤالی دارم")).await,
+        StatusCode::OK
+    );
+    assert_eq!(bot_lines(&app, &sandbox).await.len(), 1);
+    let terms = housekeeping::lifetimes(&app.state.config);
+    let sweep = |at: i64| housekeeping::sweep(&app.state.db, &terms, at);
+    let now = app.state.now();
+    let swept = sweep(now + 60).await.unwrap();
+    assert_eq!(
+        (
+            swept.support_conversations,
+            swept.bot_messages,
+            swept.events
+        ),
+        (0, 0, 0)
+    );
+    // The event is kept a day, to recognise a redelivery; then it goes.
+    assert_eq!(sweep(now + terms.event + 60).await.unwrap().events, 1);
+    // Waiting for staff: never closed by time; the bot's answer goes after the period.
+    let later = now + terms.support_idle_close + terms.support + 120;
+    let swept = sweep(later).await.unwrap();
+    assert_eq!((swept.support_conversations, swept.bot_messages), (0, 1));
+    assert_eq!(app.count("select count(*) from support_messages").await, 1);
+    // Closed by staff: purged after the period, with its messages.
+    assert!(store::close(&app.state.db, BOT_CONVERSATION, now)
+        .await
+        .unwrap());
+    assert_eq!(
+        sweep(now + terms.support - 60)
+            .await
+            .unwrap()
+            .support_conversations,
+        0
+    );
+    assert_eq!(
+        sweep(now + terms.support + 60)
+            .await
+            .unwrap()
+            .support_conversations,
+        1
+    );
+    assert_eq!(app.count("select count(*) from support_messages").await, 0);
+}
+
+/// The greeting's quick replies: Divar POSTs the tapped button's data to `/divar/action`,
+/// checked as events are, and shows the hint Ersal answers. Data Ersal did not write gets a
+/// plain way on.
+#[tokio::test]
+async fn a_quick_reply_gets_its_hint() {
+    let app = TestApp::new().await;
+    let tap = |extra_data: Value, key: &str| {
+        let body = json!({
+            "touchpoint": "CHATBOT",
+            "conversation_id": BOT_CONVERSATION,
+            "extra_data": extra_data,
+        });
+        Request::post("/divar/action")
+            .header("authorization", key)
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    };
+    let hint = |reply: crate::support::Reply| {
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+        reply.json()["text_message"].as_str().unwrap().to_owned()
+    };
+    let track = hint(app.send(tap(json!({"q": "track"}), NEW_KEY)).await);
+    assert!(track.contains("کد پیگیری ۱۰ نویسه‌ای"), "{track}");
+    let support = hint(app.send(tap(json!({"q": "support"}), NEW_KEY)).await);
+    assert!(support.contains("از ساعت ۹ تا ۲۱"), "{support}");
+    let stale = hint(app.send(tap(json!({"q": "x"}), NEW_KEY)).await);
+    assert!(stale.contains("این دکمه دیگر کار نمی‌کند"), "{stale}");
+
+    let refused = app.send(tap(json!({"q": "track"}), "wrong-key")).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    let shapeless = app.send(tap(Value::Null, NEW_KEY)).await;
+    assert_eq!(shapeless.status, StatusCode::BAD_REQUEST);
+    assert!(
+        shapeless.text().contains("extra_data"),
+        "{}",
+        shapeless.text()
+    );
 }

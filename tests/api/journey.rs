@@ -3,9 +3,14 @@
 //! Ersal from the chat's add-ons menu (the sandbox POSTs the init call), fills the flow with
 //! plain form posts as a browser without JavaScript would, grants permission on the sandbox's
 //! consent screen, and the outbox worker posts the message, which names the item and cities only.
+//! Then the buyer revokes that access in Divar, and Ersal hears of it.
 
 use std::time::Duration;
 
+use domain::code::TrackingCode;
+use domain::status::{Actor, Status};
+use ersal_server::chat::texts::{announce, Facts};
+use ersal_server::shipments::{self, Change};
 use ersal_server::AppState;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::Value;
@@ -14,12 +19,16 @@ use tokio::net::TcpListener;
 use crate::support::{scalar, serve_on, TestEnv, QUOTE_SUBMIT};
 
 const CONVERSATION: &str = "0d5f3c1e-8a47-4b2e-9f61-3c2d7e9a4b10";
+/// The sandbox's buyer in [`CONVERSATION`] (its per-app user id).
+const BUYER: &str = "bA7kQ2wE9rT4yU1iO8pL3sD6fG0hJ5kZ2xC7vB4nM=";
 
 struct Journey {
     ersal: String,
     sandbox: String,
     client: Client,
     state: AppState,
+    /// The identification key Divar's calls carry.
+    key: String,
     _env: TestEnv,
 }
 
@@ -48,6 +57,7 @@ impl Journey {
             ersal,
             sandbox: sandbox.config.origin.clone(),
             client,
+            key: sandbox.config.identification_key.clone(),
             state,
             _env: env,
         }
@@ -156,13 +166,9 @@ async fn to_consent(j: &Journey) -> String {
     consent
 }
 
-#[tokio::test]
-async fn from_the_chat_menu_to_a_message_in_the_chat() {
-    let j = Journey::start().await;
-    let consent = to_consent(&j).await;
-
-    // Divar's consent screen: approve.
-    let screen = j.get(&consent).await.text().await.unwrap();
+/// Approves Divar's consent screen at `consent` and follows the callback back to Divar.
+async fn approve(j: &Journey, consent: &str) {
+    let screen = j.get(consent).await.text().await.unwrap();
     let challenge = screen
         .split(r#"name="challenge" value=""#)
         .nth(1)
@@ -183,6 +189,35 @@ async fn from_the_chat_menu_to_a_message_in_the_chat() {
         format!("{}/completion", j.sandbox),
         "back to Divar"
     );
+}
+
+/// The messages in the sandbox's chat, once the outbox worker has posted at least one.
+async fn chat_messages(j: &Journey) -> Vec<Value> {
+    for _ in 0..80 {
+        let answer: Value = j
+            .get(&format!("{}/control/messages", j.sandbox))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let messages = answer["messages"].as_array().cloned().unwrap_or_default();
+        if !messages.is_empty() {
+            return messages;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    Vec::new()
+}
+
+#[tokio::test]
+async fn from_the_chat_menu_to_a_message_in_the_chat() {
+    let j = Journey::start().await;
+    let consent = to_consent(&j).await;
+    assert!(
+        consent.contains("USER_ID") && consent.contains("NOTIFICATION_ACCESS_REVOCATION"),
+        "the consent lets Ersal hear of a revocation: {consent}"
+    );
+    approve(&j, &consent).await;
     let code: String = scalar(&j.state.db, "select id from shipments").await;
     let reopened = j.get(&format!("{}/request", j.ersal)).await;
     assert_eq!(
@@ -192,20 +227,7 @@ async fn from_the_chat_menu_to_a_message_in_the_chat() {
     );
 
     // The worker posts the message: the item, the cities and the code, nothing personal.
-    let mut messages = Vec::new();
-    for _ in 0..80 {
-        let answer: Value = j
-            .get(&format!("{}/control/messages", j.sandbox))
-            .await
-            .json()
-            .await
-            .unwrap();
-        messages = answer["messages"].as_array().cloned().unwrap_or_default();
-        if !messages.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    let messages = chat_messages(&j).await;
     assert_eq!(messages.len(), 1, "one message reaches the chat");
     let text = messages[0]["text"].as_str().unwrap();
     assert!(text.contains("گوشی سامسونگ A54") && text.contains("(از تهران به اصفهان)"));
@@ -215,6 +237,108 @@ async fn from_the_chat_menu_to_a_message_in_the_chat() {
     assert!(text.contains(&code));
     let delivered: String = scalar(&j.state.db, "select state from outbox").await;
     assert_eq!(delivered, "sent");
+}
+
+/// The buyer revokes Ersal's access in Divar: the sandbox tells Ersal's events URL, Ersal
+/// deletes the tokens that user granted, the next message is marked "not notified" without a
+/// call to Divar, and the tracking page says the chat was not told.
+#[tokio::test]
+async fn a_revocation_deletes_the_users_grant_and_the_chat_is_not_told_again() {
+    let j = Journey::start().await;
+    let consent = to_consent(&j).await;
+    approve(&j, &consent).await;
+    assert_eq!(chat_messages(&j).await.len(), 1);
+    let granted: i64 = scalar(
+        &j.state.db,
+        "select count(*) from chat_tokens where user_digest is not null",
+    )
+    .await;
+    assert_eq!(granted, 1, "the grant is stored with its user's digest");
+    let stored: String = scalar(&j.state.db, "select user_digest from chat_tokens").await;
+    assert!(!stored.contains(BUYER), "the user id itself is not kept");
+
+    let revoked: Value = j
+        .client
+        .post(format!("{}/control/revoke", j.sandbox))
+        .json(&serde_json::json!({"user": BUYER}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(revoked["notified"], true, "{revoked}");
+    let journal: Value = j
+        .get(&format!("{}/control/journal", j.sandbox))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let delivered = journal["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["body"]["type"] == "USER_ACCESS_REVOCATION")
+        .expect("the revocation was delivered");
+    assert_eq!(delivered["status"], 200, "{delivered}");
+    let kept: i64 = scalar(&j.state.db, "select count(*) from chat_tokens").await;
+    assert_eq!(kept, 0, "the user's tokens are deleted");
+
+    // An operator cancels: the message finds no permission and is not sent.
+    let code: String = scalar(&j.state.db, "select id from shipments").await;
+    let id = TrackingCode::parse(&code).unwrap();
+    let mut cancel = Change::to(Status::Cancelled, Actor::Operator);
+    cancel.note = Some("درخواست فرستنده".into());
+    cancel.message = announce(&j.state.keys, Some(CONVERSATION), |composer| {
+        let facts = Facts {
+            code: &id,
+            item: "گوشی",
+            route: None,
+        };
+        composer.milestone(&facts, Status::Cancelled, None)
+    });
+    let now = j.state.now();
+    shipments::transition(&j.state.db, &id, cancel, now)
+        .await
+        .unwrap();
+    let mut last = String::new();
+    for _ in 0..80 {
+        last = scalar(
+            &j.state.db,
+            "select state from outbox order by id desc limit 1",
+        )
+        .await;
+        if last != "pending" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(last, "not_permitted");
+    assert_eq!(
+        chat_messages(&j).await.len(),
+        1,
+        "nothing more reached the chat"
+    );
+    let tracking = j.get(&format!("{}/t/{code}", j.ersal)).await;
+    let page = tracking.text().await.unwrap();
+    assert!(
+        page.contains("گفتگو باخبر نشد: اجازهٔ پیام در گفتگو در دیوار پس گرفته شده است."),
+        "the tracking page says the chat was not notified"
+    );
+
+    // Divar delivers the revocation again: nothing is left to delete, and it is acknowledged.
+    let again = j
+        .client
+        .post(format!("{}/divar/events", j.ersal))
+        .header("authorization", &j.key)
+        .json(&serde_json::json!({
+            "type": "USER_ACCESS_REVOCATION",
+            "user_access_revocation": {"user_id": BUYER},
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::OK);
 }
 
 /// Pages that cannot go on answer 4xx, the same code for the same cause as the plain handlers

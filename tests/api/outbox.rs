@@ -66,9 +66,16 @@ impl Harness {
             expires_in: access_expires_in,
             scopes: Vec::new(),
         };
-        tokens::store(&state.db, &state.keys, CONVERSATION, &tokens, state.now())
-            .await
-            .unwrap();
+        tokens::store(
+            &state.db,
+            &state.keys,
+            CONVERSATION,
+            &tokens,
+            None,
+            state.now(),
+        )
+        .await
+        .unwrap();
     }
 
     /// The sandbox answers the next send-message call with `kind`.

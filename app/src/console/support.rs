@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
-use ersal_server::support::{AnswerForm, Answered};
+use ersal_server::support::{AnswerForm, Answered, CloseForm};
 
 use super::Logout;
 use crate::ui::Failure;
@@ -141,6 +141,20 @@ pub async fn operator_answer(form: AnswerForm) -> Result<(), ServerFnError> {
     Ok(())
 }
 
+/// Closes a conversation, then shows the inbox.
+#[server(endpoint = "console/support/close")]
+pub async fn operator_close(form: CloseForm) -> Result<(), ServerFnError> {
+    let Some((state, operator)) = super::signed_in(Some(&form.csrf)).await? else {
+        return Ok(());
+    };
+    let store = ersal_server::support::store::close(&state.db, &form.conversation, state.now());
+    if store.await? {
+        tracing::info!(operator = operator.id, "support conversation closed");
+    }
+    leptos_axum::redirect("/console/support");
+    Ok(())
+}
+
 #[component]
 pub fn InboxPage() -> impl IntoView {
     let inbox = Resource::new(|| (), |()| console_inbox());
@@ -221,6 +235,8 @@ fn ThreadView(data: ThreadData, answer: ServerAction<OperatorAnswer>) -> impl In
         state,
         lines,
     } = data;
+    let (csrf_close, id_close) = (csrf.clone(), id.clone());
+    let close = ServerAction::<OperatorClose>::new();
     let canned = CANNED
         .into_iter()
         .map(|text| {
@@ -264,6 +280,13 @@ fn ThreadView(data: ThreadData, answer: ServerAction<OperatorAnswer>) -> impl In
             </ActionForm>
             <h3>"پاسخ‌های آماده"</h3>
             <div class="actions">{canned}</div>
+        </section>
+        <section class="card">
+            <ActionForm action=close>
+                <input type="hidden" name="form[csrf]" value=csrf_close />
+                <input type="hidden" name="form[conversation]" value=id_close />
+                <button class="button secondary" type="submit">"بستن گفتگو"</button>
+            </ActionForm>
         </section>
     }
 }

@@ -15,14 +15,15 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::api::{api_key_ok, dropped_connection, rpc_error};
+use crate::events::{call_app, deliver};
 use crate::html::{escape, page};
-use crate::journal;
 use crate::message::{validate_grid, MAX_MESSAGE_CHARS};
-use crate::state::{BotLine, FaultKind, FaultTarget, JournalEntry, Sandbox, USERS};
+use crate::state::{BotLine, FaultKind, FaultTarget, Sandbox, USERS};
 
 pub fn router() -> Router<Sandbox> {
     Router::new()
         .route("/bot/{user}", get(conversation_page).post(write_to_bot))
+        .route("/bot/{user}/action", post(press_dynamic_action))
         .route(
             "/v1/open-platform/chat/bot/conversations/{conversation_id}/messages",
             post(send_bot_message),
@@ -73,7 +74,14 @@ async fn conversation_page(State(sandbox): State<Sandbox>, Path(user): Path<usiz
             body,
             r#"<section class="box msg" data-testid="{testid}"><p><small>{who}</small></p><p style="white-space: pre-line">{text}</p>{buttons}</section>"#,
             text = escape(&line.text),
-            buttons = buttons_html(&line.buttons),
+            buttons = buttons_html(user, &line.buttons),
+        );
+    }
+    if let Some(notice) = sandbox.world().bot_notices.remove(&id) {
+        let _ = write!(
+            body,
+            r#"<p class="box" role="status" data-testid="notice">{}</p>"#,
+            escape(&notice)
         );
     }
     let _ = write!(
@@ -84,8 +92,9 @@ async fn conversation_page(State(sandbox): State<Sandbox>, Path(user): Path<usiz
     page("پشتیبانی", &body).into_response()
 }
 
-/// The bot's buttons as links (a direct link opens; other actions are named).
-fn buttons_html(grid: &Value) -> String {
+/// The bot's buttons: a direct link opens, a dynamic action is a form that asks the app
+/// ([`press_dynamic_action`]); other actions are named.
+fn buttons_html(user: usize, grid: &Value) -> String {
     let mut html = String::new();
     let rows = grid.get("rows").and_then(Value::as_array);
     for button in rows
@@ -95,18 +104,24 @@ fn buttons_html(grid: &Value) -> String {
         .flatten()
     {
         let caption = escape(button.get("caption").and_then(Value::as_str).unwrap_or(""));
-        match button
-            .pointer("/action/open_direct_link")
-            .and_then(Value::as_str)
-        {
-            Some(url) => {
+        let link = button.pointer("/action/open_direct_link");
+        let dynamic = button.pointer("/action/get_dynamic_action/data");
+        match (link.and_then(Value::as_str), dynamic) {
+            (Some(url), _) => {
                 let _ = write!(
                     html,
                     r#"<a class="button" href="{}">{caption}</a> "#,
                     escape(url)
                 );
             }
-            None => {
+            (None, Some(data)) => {
+                let _ = write!(
+                    html,
+                    r#"<form class="inline" method="post" action="/bot/{user}/action"><input type="hidden" name="data" value="{}"><button type="submit">{caption}</button></form> "#,
+                    escape(&data.to_string())
+                );
+            }
+            (None, None) => {
                 let _ = write!(html, r#"<span class="button">{caption}</span> "#);
             }
         }
@@ -117,6 +132,53 @@ fn buttons_html(grid: &Value) -> String {
 #[derive(Deserialize)]
 struct Written {
     text: String,
+}
+
+#[derive(Deserialize)]
+struct Pressed {
+    data: String,
+}
+
+/// The user taps a `get_dynamic_action` button: Divar POSTs the button's data to the app's
+/// dynamic-action URL and shows the `text_message` it answers (or follows its direct link).
+async fn press_dynamic_action(
+    State(sandbox): State<Sandbox>,
+    Path(user): Path<usize>,
+    Form(pressed): Form<Pressed>,
+) -> Response {
+    let Some(person) = user.checked_sub(1).and_then(|i| USERS.get(i)) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let Ok(data @ Value::Object(_)) = serde_json::from_str::<Value>(&pressed.data) else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let conversation = conversation_id(user);
+    let request = json!({
+        "touchpoint": "CHATBOT",
+        "post_token": null,
+        "conversation_id": conversation,
+        "user_side": null,
+        "extra_data": data,
+        "user_id": person.id,
+    });
+    let url = sandbox.config.dynamic_action_url.clone();
+    let answer = call_app(&sandbox, &url, &request).await;
+    let answer = answer.filter(|(status, _)| *status == 200).map(|(_, v)| v);
+    if let Some(link) = answer
+        .as_ref()
+        .and_then(|a| a.pointer("/action/open_direct_link"))
+        .and_then(Value::as_str)
+    {
+        return Redirect::to(link).into_response();
+    }
+    let notice = answer
+        .as_ref()
+        .and_then(|a| a.get("text_message"))
+        .and_then(Value::as_str)
+        .unwrap_or("افزونه پاسخ نداد.")
+        .to_owned();
+    sandbox.world().bot_notices.insert(conversation, notice);
+    Redirect::to(&format!("/bot/{user}")).into_response()
 }
 
 /// The user writes to the bot: Divar keeps the message and delivers it to the app's events URL.
@@ -166,34 +228,6 @@ async fn write_to_bot(
         deliver(&sandbox, &event).await;
     }
     Redirect::to(&format!("/bot/{user}")).into_response()
-}
-
-/// POSTs an event to the app's events URL with the identification key, journaled.
-async fn deliver(sandbox: &Sandbox, event: &Value) {
-    let answer = sandbox
-        .http
-        .post(&sandbox.config.events_url)
-        .header(header::AUTHORIZATION, &sandbox.config.identification_key)
-        .json(event)
-        .send()
-        .await;
-    let status = answer.ok().map(|r| r.status().as_u16());
-    let mut headers = HeaderMap::new();
-    headers.insert(header::AUTHORIZATION, HeaderValue::from_static("key"));
-    let mut recorded = event.clone();
-    journal::mask_json(&mut recorded);
-    let at = sandbox.now();
-    sandbox.world().record(JournalEntry {
-        id: 0,
-        at,
-        direction: "out",
-        method: "POST".into(),
-        path: sandbox.config.events_url.clone(),
-        status,
-        headers: journal::mask_headers(&headers),
-        body: recorded,
-        response: Value::Null,
-    });
 }
 
 /// `POST /v1/open-platform/chat/bot/conversations/{conversation_id}/messages`: the API key

@@ -1,6 +1,6 @@
 //! The control API for tests (and the journal page for people): inject faults, move the clock,
-//! ask for a duplicate init call or event delivery, read the journal, the chat and bot
-//! messages, reset.
+//! ask for a duplicate init call or event delivery, revoke a user's grants, read the journal,
+//! the chat and bot messages, reset.
 //!
 //! Every change is refused (403) when a browser says it comes from another origin
 //! ([`refuse_other_origins`]): any page a developer visits could otherwise post forms to it.
@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::html::{escape, page};
-use crate::state::{Fault, FaultKind, FaultTarget, Sandbox};
+use crate::state::{Fault, FaultKind, FaultTarget, Sandbox, USERS};
 
 pub fn router(sandbox: &Sandbox) -> Router<Sandbox> {
     Router::new()
@@ -29,12 +29,14 @@ pub fn router(sandbox: &Sandbox) -> Router<Sandbox> {
         .route("/control/duplicate-init", post(duplicate_init))
         .route("/control/duplicate-events", post(duplicate_events))
         .route("/control/bot", get(bot_json))
+        .route("/control/revoke", post(revoke_json))
         .route("/control/clock", post(advance_clock))
         .route("/control/journal", get(journal_json))
         .route("/control/messages", get(messages_json))
         .route("/control/reset", post(reset))
         .route("/journal", get(journal_page))
         .route("/journal/faults", post(fault_form))
+        .route("/journal/revoke", post(revoke_form))
         .route_layer(middleware::from_fn_with_state(
             sandbox.clone(),
             refuse_other_origins,
@@ -157,6 +159,22 @@ async fn duplicate_events(State(sandbox): State<Sandbox>, Json(count): Json<Coun
     Json(json!({"ok": true})).into_response()
 }
 
+#[derive(Deserialize)]
+struct Revocation {
+    user: String,
+}
+
+/// A user revokes the app's access ([`crate::events::revoke`]).
+async fn revoke_json(State(sandbox): State<Sandbox>, Json(who): Json<Revocation>) -> Response {
+    Json(crate::events::revoke(&sandbox, &who.user).await).into_response()
+}
+
+/// The journal page's revocation form, for people.
+async fn revoke_form(State(sandbox): State<Sandbox>, Form(who): Form<Revocation>) -> Response {
+    crate::events::revoke(&sandbox, &who.user).await;
+    Redirect::to("/journal").into_response()
+}
+
 /// The bot conversations' lines (the users' and the bot's), of one conversation if asked.
 async fn bot_json(
     State(sandbox): State<Sandbox>,
@@ -237,6 +255,20 @@ async fn journal_page(State(sandbox): State<Sandbox>) -> Response {
 <label>چند بار <input name="count" type="number" min="1" max="100" value="1"></label>
 <label>تأخیر (ms) <input name="delay_ms" type="number" min="0" max="60000" value="0"></label>
 <button type="submit">اعمال</button></form></section>"#,
+    );
+    body.push_str(
+        r#"<section class="box"><h2>لغو دسترسی</h2><p>کاربر در تنظیمات دیوار دسترسی برنامه را پس می‌گیرد.</p><form method="post" action="/journal/revoke"><label>کاربر <select name="user">"#,
+    );
+    for user in &USERS {
+        let _ = write!(
+            body,
+            r#"<option value="{}">{}</option>"#,
+            escape(user.id),
+            escape(user.name)
+        );
+    }
+    body.push_str(
+        r#"</select></label> <button type="submit">لغو دسترسی</button></form></section>"#,
     );
     for fault in &world.faults {
         let _ = write!(

@@ -26,6 +26,7 @@ main {{ max-width: 40rem; margin: 0 auto; padding: 1rem; }}
 .error {{ background: #fde8e8; border-color: #e0a0a0; }}
 button, .button {{ min-height: 44px; padding: .4rem 1rem; border-radius: 8px; border: 1px solid #a62626; background: #fff; color: #a62626; font: inherit; cursor: pointer; text-decoration: none; display: inline-block; }}
 button.primary {{ background: #a62626; color: #fff; }}
+form.inline {{ display: inline; }}
 pre {{ white-space: pre-wrap; overflow-wrap: anywhere; direction: ltr; text-align: left; font-size: .8rem; }}
 </style>
 </head>

@@ -17,6 +17,7 @@ pub mod api;
 pub mod bot;
 pub mod chat;
 pub mod control;
+pub mod events;
 mod html;
 pub mod journal;
 pub mod message;
@@ -37,8 +38,10 @@ pub struct SandboxConfig {
     pub origin: String,
     /// The app's Session Initialization URL.
     pub init_url: String,
-    /// The app's events URL (the support bot's messages).
+    /// The app's events URL (the support bot's messages, users' revocations).
     pub events_url: String,
+    /// The app's dynamic-action URL (the bot's `get_dynamic_action` buttons).
+    pub dynamic_action_url: String,
     /// The Divar identification key sent in `Authorization` on init calls.
     pub identification_key: String,
     pub app_slug: String,
@@ -86,6 +89,7 @@ impl SandboxConfig {
             origin: origin.trim_end_matches('/').to_owned(),
             init_url: format!("{app}/divar/init"),
             events_url: format!("{app}/divar/events"),
+            dynamic_action_url: format!("{app}/divar/action"),
             identification_key: credentials.identification_key,
             app_slug: credentials.app_slug,
             api_key: credentials.api_key,

@@ -106,6 +106,7 @@ fn scope_label(scope: &str) -> String {
             "offline_access" => "دسترسی ماندگار (تا ۳۰ روز)".to_owned(),
             "USER_PHONE" => "دیدن شمارهٔ تلفن شما".to_owned(),
             "USER_ID" => "شناسهٔ کاربری شما".to_owned(),
+            "NOTIFICATION_ACCESS_REVOCATION" => "باخبر شدن از لغو دسترسی".to_owned(),
             other => other.to_owned(),
         },
     }

@@ -297,6 +297,8 @@ pub struct World {
     pub bot: Vec<BotLine>,
     /// How many of the next bot messages are delivered to the events URL twice.
     pub duplicate_events: u32,
+    /// What the app answered to a dynamic-action button, shown once on the bot page.
+    pub bot_notices: HashMap<String, String>,
     pub clock_offset: i64,
     pub journal: VecDeque<JournalEntry>,
     pub next_id: u64,

@@ -30,6 +30,15 @@ pub struct Lifetimes {
     /// A shipment the other side never completes expires after this long
     /// (`crate::shipments::retention::COUNTERPARTY_DAYS`).
     pub counterparty: i64,
+    /// A support conversation staff answered closes after this long without a new message
+    /// (`support::store::IDLE_CLOSE_SECS` on the server).
+    pub support_idle_close: i64,
+    /// A closed support conversation, its messages and the bot's answers are kept this long
+    /// (`support_retention_days`).
+    pub support: i64,
+    /// A processed event from Divar is kept this long, to recognise a redelivery
+    /// (`support::events::KEEP_SECS`).
+    pub event: i64,
     /// The jobs run this often (`jobs::EVERY_SECS`): a deletion may come this much later.
     pub sweep_every: i64,
 }

@@ -190,6 +190,33 @@ impl KenarClient {
         }
     }
 
+    /// `GET /v1/open-platform/users` with the API key and a user's access token: the per-app
+    /// user id, when the grant includes `USER_ID` (`None` when Divar's answer has none).
+    pub async fn get_user_id(
+        &self,
+        access_token: &str,
+    ) -> Result<Option<crate::DivarUserId>, ClientError> {
+        #[derive(serde::Deserialize)]
+        struct User {
+            user_id: Option<String>,
+        }
+        let url = self.url(&["v1", "open-platform", "users"]);
+        let response = self
+            .http
+            .get(url)
+            .header("x-api-key", &self.api_key)
+            .bearer_auth(access_token)
+            .send()
+            .await?;
+        if !response.status().is_success() {
+            return Err(ClientError::Status(response.status().as_u16()));
+        }
+        let user: User = response.json().await?;
+        Ok(user
+            .user_id
+            .and_then(|id| crate::DivarUserId::parse(&id).ok()))
+    }
+
     /// `GET /v1/open-platform/finder/post/{token}` (API key only).
     pub async fn get_post(&self, token: &PostToken) -> Result<Post, ClientError> {
         let url = self.url(&["v1", "open-platform", "finder", "post", token.as_str()]);

@@ -1,13 +1,14 @@
 //! What Divar POSTs to the events URL (docs/kenar.md, “Events and the support bot”): one event
 //! per request, named by `type`, its content under the matching key. Ersal reads a user's
-//! message to its support bot (`NEW_CHATBOT_MESSAGE`); every other type is acknowledged and its
+//! message to its support bot (`NEW_CHATBOT_MESSAGE`) and a user's withdrawal of the
+//! permissions they granted (`USER_ACCESS_REVOCATION`); every other type is acknowledged and its
 //! content never read.
 
 use serde_json::{Map, Value};
 
 use crate::ids::checked;
 use crate::init::{InitError, Problem};
-use crate::ConversationId;
+use crate::{ConversationId, DivarUserId};
 
 /// The longest bot message text kept (Divar's chat allows long texts; a support question fits).
 pub const MAX_TEXT_CHARS: usize = 2000;
@@ -19,6 +20,8 @@ pub const MAX_ID_LEN: usize = 64;
 pub enum Event {
     /// A user wrote to the bot. `text` is `None` for a photo, voice or any other kind of message.
     BotMessage(BotMessage),
+    /// A user revoked Ersal's access in Divar: the tokens they granted must go.
+    AccessRevoked(DivarUserId),
     /// A type Ersal does not use (named for the log; nothing else is kept).
     Ignored(String),
 }
@@ -38,6 +41,13 @@ pub fn parse_event(body: &[u8]) -> Result<Event, InitError> {
         return Err(InitError::NotAnObject);
     };
     let kind = string(&event, "type", "type")?;
+    if kind == "USER_ACCESS_REVOCATION" {
+        let revocation = object(&event, "user_access_revocation")?;
+        let user = string(revocation, "user_id", "user_access_revocation.user_id")?;
+        return DivarUserId::parse(user)
+            .map(Event::AccessRevoked)
+            .map_err(field("user_access_revocation.user_id"));
+    }
     if kind != "NEW_CHATBOT_MESSAGE" {
         let name = kind
             .chars()
@@ -184,5 +194,22 @@ mod tests {
         let long = "ب".repeat(MAX_TEXT_CHARS + 1);
         assert!(bot(json!({"id": "m", "conversation": {"id": "c"}, "text": long})).is_err());
         assert!(bot(json!({"id": "m/1", "conversation": {"id": "c"}, "text": "x"})).is_err());
+    }
+
+    #[test]
+    fn a_revocation_names_the_user_and_nothing_else_is_taken_for_one() {
+        let revoked = |content: Value| {
+            let body = json!({"type": "USER_ACCESS_REVOCATION", "user_access_revocation": content});
+            parse_event(body.to_string().as_bytes())
+        };
+        let user = "k2J9bq0Zr8mXa1TqW3e5Yh7Uo6Ps4Dn0Lc2Vf8Gx1Bs=";
+        assert_eq!(
+            revoked(json!({"user_id": user})),
+            Ok(Event::AccessRevoked(DivarUserId::parse(user).unwrap()))
+        );
+        assert!(revoked(json!({})).is_err());
+        assert!(revoked(json!({"user_id": 7})).is_err());
+        assert!(revoked(json!({"user_id": "x".repeat(65)})).is_err());
+        assert!(parse_event(br#"{"type": "USER_ACCESS_REVOCATION"}"#).is_err());
     }
 }

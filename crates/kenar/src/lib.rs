@@ -17,6 +17,7 @@
 //! Without `client` it has no I/O, so the browser and the server can both use it.
 
 #[cfg(feature = "client")]
+pub mod action;
 pub mod client;
 pub mod dev;
 pub mod events;

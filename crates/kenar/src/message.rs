@@ -45,12 +45,19 @@ pub struct Button {
 }
 
 /// Exactly one action per button. Ersal's chat buttons use `open_server_link`, so Divar tells us
-/// who clicked; the bot's guide opens a public page with `open_direct_link`.
+/// who clicked; the bot's guide opens a public page with `open_direct_link`, and its quick
+/// replies ask for a short hint with `get_dynamic_action`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
-    OpenServerLink { data: Map<String, Value> },
+    OpenServerLink {
+        data: Map<String, Value>,
+    },
     OpenDirectLink(String),
+    /// Divar asks the app's dynamic-action URL with `data` and shows the answer's text.
+    GetDynamicAction {
+        data: Map<String, Value>,
+    },
 }
 
 impl ButtonGrid {

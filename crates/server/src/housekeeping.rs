@@ -11,6 +11,9 @@
 //! | `oauth_states` | used, or past their expiry ([`crate::oauth::STATE_LIFETIME_SECS`]) |
 //! | `operator_sessions` | idle for [`operators::IDLE_SECS`], or [`operators::MAX_SESSION_SECS`] after login |
 //! | `login_failures` | older than the per-address window ([`operators::ADDRESS_WINDOW_SECS`]) |
+//! | `support_conversations` | closed (by staff, or answered and then idle for [`crate::support::store::IDLE_CLOSE_SECS`]) for `support_retention_days`; their messages go with them |
+//! | `outbox` (the bot's answers) | sent or given up, `support_retention_days` after they were queued |
+//! | `divar_events` | processed, [`crate::support::events::KEEP_SECS`] after (a redelivery is recognised until then); given up, `support_retention_days` after it came |
 //!
 //! Shipments' personal data follows the retention period instead
 //! ([`crate::shipments::retention`]). [`Lifetimes`] gathers every one of these numbers, from the
@@ -46,6 +49,9 @@ pub fn lifetimes(config: &Config) -> Lifetimes {
         login_failure: operators::ADDRESS_WINDOW_SECS,
         retention: i64::from(config.retention_days) * 86_400,
         counterparty: crate::shipments::retention::COUNTERPARTY_DAYS * 86_400,
+        support_idle_close: crate::support::store::IDLE_CLOSE_SECS,
+        support: i64::from(config.support_retention_days) * 86_400,
+        event: crate::support::events::KEEP_SECS,
         sweep_every: jobs::EVERY_SECS,
     }
 }
@@ -61,6 +67,9 @@ pub struct Swept {
     pub landing_keys: u64,
     pub console_sessions: u64,
     pub login_failures: u64,
+    pub support_conversations: u64,
+    pub bot_messages: u64,
+    pub events: u64,
 }
 
 impl Swept {
@@ -72,6 +81,9 @@ impl Swept {
             + self.landing_keys
             + self.console_sessions
             + self.login_failures
+            + self.support_conversations
+            + self.bot_messages
+            + self.events
     }
 }
 
@@ -134,6 +146,28 @@ pub async fn sweep(db: &Db, lifetimes: &Lifetimes, now: i64) -> Result<Swept, Ap
         &[now - lifetimes.login_failure],
     )
     .await?;
+    crate::support::store::close_idle(db, now - lifetimes.support_idle_close, now).await?;
+    swept.support_conversations = delete(
+        db,
+        "support_conversations",
+        "state = 'closed' and closed_at <= $1",
+        &[now - lifetimes.support],
+    )
+    .await?;
+    swept.bot_messages = delete(
+        db,
+        "outbox",
+        "channel = 'bot' and state <> 'pending' and created_at <= $1",
+        &[now - lifetimes.support],
+    )
+    .await?;
+    swept.events = delete(
+        db,
+        "divar_events",
+        "processed_at <= $1 or (processed_at is null and received_at <= $2)",
+        &[now - lifetimes.event, now - lifetimes.support],
+    )
+    .await?;
     if swept.total() > 0 {
         tracing::info!(
             browser_sessions = swept.browser_sessions,
@@ -143,6 +177,9 @@ pub async fn sweep(db: &Db, lifetimes: &Lifetimes, now: i64) -> Result<Swept, Ap
             landing_keys = swept.landing_keys,
             console_sessions = swept.console_sessions,
             login_failures = swept.login_failures,
+            support_conversations = swept.support_conversations,
+            bot_messages = swept.bot_messages,
+            events = swept.events,
             "housekeeping: expired rows deleted"
         );
     }

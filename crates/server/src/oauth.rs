@@ -96,14 +96,21 @@ impl DivarOAuth {
         })
     }
 
-    /// The consent URL for posting in `conversation_id` (plus `offline_access`, for later
-    /// milestones), its `state` and (PKCE on) its verifier.
+    /// The consent URL for posting in `conversation_id`, its `state` and (PKCE on) its
+    /// verifier. With the send scope come `offline_access` (a refresh token, for the later
+    /// milestones) and the two scopes that let Ersal hear when the user revokes that
+    /// access, `USER_ID` and `NOTIFICATION_ACCESS_REVOCATION` (README, “Scopes”).
     pub fn authorize_url(&self, conversation_id: &str) -> Consent {
+        let scopes = [
+            send_scope(conversation_id),
+            "offline_access".to_owned(),
+            "USER_ID".to_owned(),
+            "NOTIFICATION_ACCESS_REVOCATION".to_owned(),
+        ];
         let mut request = self
             .client
             .authorize_url(CsrfToken::new_random)
-            .add_scope(Scope::new(send_scope(conversation_id)))
-            .add_scope(Scope::new("offline_access".to_owned()));
+            .add_scopes(scopes.map(Scope::new));
         let mut verifier = None;
         if self.pkce {
             let (challenge, secret) = PkceCodeChallenge::new_random_sha256();

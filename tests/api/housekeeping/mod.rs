@@ -185,6 +185,13 @@ async fn the_privacy_page_states_the_durations_the_code_applies() {
     assert_eq!(terms.retention, i64::from(config.retention_days) * 86_400);
     assert_eq!(terms.counterparty, retention::COUNTERPARTY_DAYS * 86_400);
     assert_eq!(terms.sweep_every, jobs::EVERY_SECS);
+    let support = i64::from(config.support_retention_days) * 86_400;
+    assert_eq!(terms.support, support);
+    assert_eq!(
+        terms.support_idle_close,
+        ersal_server::support::store::IDLE_CLOSE_SECS
+    );
+    assert_eq!(terms.event, ersal_server::support::events::KEEP_SECS);
 
     let page = app.get("/privacy", None).await.text();
     for (name, sentence) in sentences(&terms) {

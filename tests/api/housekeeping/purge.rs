@@ -138,7 +138,7 @@ async fn the_purge_keeps_the_chat_permission_an_open_shipment_still_needs() {
     }
     // Both chats hold a permission (conv-B's granted after its shipment ended).
     for conversation in ["conv-A", "conv-B"] {
-        tokens::store(db, &app.state.keys, conversation, &granted, now)
+        tokens::store(db, &app.state.keys, conversation, &granted, None, now)
             .await
             .unwrap();
     }

@@ -14,6 +14,7 @@ pub(super) fn app() -> Router {
         origin: "http://127.0.0.1:3100".into(),
         init_url: "http://127.0.0.1:9/divar/init".into(),
         events_url: "http://127.0.0.1:9/divar/events".into(),
+        dynamic_action_url: "http://127.0.0.1:9/divar/action".into(),
         identification_key: "test-identification-key".into(),
         app_slug: SLUG.into(),
         api_key: API_KEY.into(),

@@ -60,15 +60,19 @@ pub enum Delivery {
     /// An attempt started and its instance died before the answer was recorded: Divar may
     /// have posted it. Never sent again.
     Unknown,
+    /// No permission to post: the user revoked Ersal's access in Divar (or Divar refused to
+    /// refresh the grant). The chat was not notified.
+    NotPermitted,
 }
 
 impl Delivery {
-    const ALL: [Self; 5] = [
+    const ALL: [Self; 6] = [
         Self::Pending,
         Self::Sent,
         Self::Undeliverable,
         Self::Failed,
         Self::Unknown,
+        Self::NotPermitted,
     ];
 
     pub fn key(self) -> &'static str {
@@ -78,6 +82,7 @@ impl Delivery {
             Self::Undeliverable => "undeliverable",
             Self::Failed => "failed",
             Self::Unknown => "unknown",
+            Self::NotPermitted => "not_permitted",
         }
     }
 
@@ -93,6 +98,7 @@ impl Delivery {
             Self::Undeliverable => "نرسید (گفتگو محدود شده)",
             Self::Failed => "ناموفق",
             Self::Unknown => "شاید فرستاده شده (پاسخ دیوار نرسید)",
+            Self::NotPermitted => "فرستاده نشد (کاربر اجازه را پس گرفت)",
         }
     }
 
@@ -107,6 +113,9 @@ impl Delivery {
             Self::Failed => "گفتگو از آخرین تغییر باخبر نشد.",
             Self::Unknown => {
                 "شاید پیام در گفتگو نشسته باشد؛ اگر آن را نمی‌بینید، وضعیت همین صفحه معتبر است."
+            }
+            Self::NotPermitted => {
+                "گفتگو باخبر نشد: اجازهٔ پیام در گفتگو در دیوار پس گرفته شده است. وضعیت همین صفحه معتبر است."
             }
         }
     }
@@ -238,15 +247,18 @@ struct Outcome {
 
 /// Sends one message (its `attempts`-th attempt) and says where it stands now.
 async fn attempt(state: &AppState, row: &Claimed, attempts: i64, now_ms: i64) -> Outcome {
-    let sent = if row.channel == BOT {
-        send_bot(state, &row.conversation_id, &row.body).await
-    } else {
-        send_chat(state, &row.conversation_id, &row.body).await
-    };
     let done = |delivery, status: Option<i64>| Outcome {
         delivery,
         status,
         next_at: now_ms,
+    };
+    let sent = if row.channel == BOT {
+        send_bot(state, &row.conversation_id, &row.body).await
+    } else {
+        match send_chat(state, &row.conversation_id, &row.body).await {
+            Some(sent) => sent,
+            None => return done(Delivery::NotPermitted, None),
+        }
     };
     match sent {
         SendOutcome::Sent => done(Delivery::Sent, Some(200)),
@@ -277,24 +289,29 @@ async fn send_bot(state: &AppState, conversation: &str, body: &str) -> SendOutco
     }
 }
 
-/// Sends a chat message with the conversation's token. Reading the token may fail before
-/// anything is sent: that is retried like a connection error.
-async fn send_chat(state: &AppState, conversation: &str, body: &str) -> SendOutcome {
+/// Sends a chat message with the conversation's token; `None` when there is no permission to
+/// post there. Reading the token may fail before anything is sent: that is retried like a
+/// connection error.
+async fn send_chat(state: &AppState, conversation: &str, body: &str) -> Option<SendOutcome> {
     let retry = SendOutcome::Retry {
         status: None,
         retry_after: None,
     };
-    match (
-        ConversationId::parse(conversation),
-        tokens::access_token(state, conversation).await,
-    ) {
-        (_, Err(_)) => retry,
-        (Ok(conversation), Ok(Some(token))) => match serde_json::from_str::<Value>(body) {
-            Ok(body) => state.kenar.send_message(&conversation, &token, &body).await,
-            Err(_) => SendOutcome::Rejected { status: 0 },
+    let token = match tokens::access_token(state, conversation).await {
+        Err(_) => return Some(retry),
+        Ok(token) => token?,
+    };
+    Some(
+        match (
+            ConversationId::parse(conversation),
+            serde_json::from_str::<Value>(body),
+        ) {
+            (Ok(conversation), Ok(body)) => {
+                state.kenar.send_message(&conversation, &token, &body).await
+            }
+            _ => SendOutcome::Rejected { status: 0 },
         },
-        _ => SendOutcome::Rejected { status: 401 },
-    }
+    )
 }
 
 /// A claimed row.

@@ -1,10 +1,13 @@
 //! The permission to post in a conversation: Divar's OAuth tokens, sealed at rest per
 //! conversation, refreshed a minute before they expire (the new pair replaces the old one), and
-//! dropped once the conversation has nothing more to hear.
+//! dropped once the conversation has nothing more to hear, or when the user who granted them
+//! revokes Ersal's access in Divar ([`revoke_user`]).
 
 use sqlx::QueryBuilder;
 
-use crate::crypto::Keys;
+use kenar::DivarUserId;
+
+use crate::crypto::{token_digest, Keys};
 use crate::db::Db;
 use crate::error::AppError;
 use crate::oauth::Tokens;
@@ -20,33 +23,56 @@ fn sealed(keys: &Keys, conversation: &str, tokens: &Tokens) -> (Vec<u8>, Option<
     (seal(&tokens.access), tokens.refresh.as_ref().map(seal))
 }
 
-/// Stores the tokens for a conversation, sealed, replacing earlier ones (rotation).
+/// How a grant's user is found again: the digest of their per-app id.
+fn user_digest(user: &DivarUserId) -> String {
+    token_digest(user.as_str())
+}
+
+/// Stores the tokens `user` granted for a conversation, sealed, replacing earlier ones
+/// (rotation, or the other side's newer consent).
 pub async fn store(
     db: &Db,
     keys: &Keys,
     conversation: &str,
     tokens: &Tokens,
+    user: Option<&DivarUserId>,
     now: i64,
 ) -> Result<(), AppError> {
     let (access, refresh) = sealed(keys, conversation, tokens);
     on_db!(db, pool => {
         sqlx::query(
-            "insert into chat_tokens
-               (conversation_id, access_sealed, refresh_sealed, access_expires_at, updated_at)
-             values ($1, $2, $3, $4, $5)
+            "insert into chat_tokens (conversation_id, access_sealed, refresh_sealed,
+               access_expires_at, updated_at, user_digest)
+             values ($1, $2, $3, $4, $5, $6)
              on conflict (conversation_id) do update set access_sealed = excluded.access_sealed,
                refresh_sealed = coalesce(excluded.refresh_sealed, chat_tokens.refresh_sealed),
-               access_expires_at = excluded.access_expires_at, updated_at = excluded.updated_at",
+               access_expires_at = excluded.access_expires_at, updated_at = excluded.updated_at,
+               user_digest = excluded.user_digest",
         )
         .bind(conversation)
         .bind(&access)
         .bind(&refresh)
         .bind(now + tokens.expires_in)
         .bind(now)
+        .bind(user.map(user_digest))
         .execute(pool)
         .await?;
     });
     Ok(())
+}
+
+/// Deletes every conversation's tokens that `user` granted (they revoked Ersal's access in
+/// Divar). Their conversations' later messages find no permission and are marked "not
+/// notified". Returns how many conversations lost their tokens; a repeated revocation finds
+/// none.
+pub async fn revoke_user(db: &Db, user: &DivarUserId) -> Result<u64, AppError> {
+    Ok(on_db!(db, pool => {
+        sqlx::query("delete from chat_tokens where user_digest = $1")
+            .bind(user_digest(user))
+            .execute(pool)
+            .await?
+            .rows_affected()
+    }))
 }
 
 /// A usable access token for a conversation, refreshing it first when it is about to expire.

@@ -66,6 +66,8 @@ pub struct Config {
     pub tariff_file: PathBuf,
     /// Days after a terminal status before a shipment's personal data is purged.
     pub retention_days: u32,
+    /// Days a closed support conversation is kept (`ERSAL_SUPPORT_RETENTION_DAYS`).
+    pub support_retention_days: u32,
     /// The reverse proxies whose client-address header is believed.
     pub trusted_proxies: TrustedProxies,
     /// Per-address requests per minute on the anonymous paths.
@@ -430,6 +432,13 @@ impl Config {
                 get("ERSAL_TARIFF_FILE").unwrap_or_else(|| "config/tariff.toml".to_owned()),
             ),
             retention_days: whole_number(&get, "ERSAL_RETENTION_DAYS", 30, 1..=3650, " of days")?,
+            support_retention_days: whole_number(
+                &get,
+                "ERSAL_SUPPORT_RETENTION_DAYS",
+                30,
+                1..=3650,
+                " of days",
+            )?,
             trusted_proxies: TrustedProxies::parse(
                 &get("ERSAL_TRUSTED_PROXIES").unwrap_or_default(),
                 &get("ERSAL_CLIENT_ADDRESS_HEADER").unwrap_or_else(|| DEFAULT_HEADER.to_owned()),
@@ -503,7 +512,7 @@ impl Config {
     /// identification keys.
     pub fn summary(&self) -> String {
         format!(
-            "mode={:?} public_url={} kenar_api={} oauth={} completion={} app_slug={} identification_keys={} landing_ttl={}s session_idle={}s sandbox={:?} tariff={} retention={}d secret_key_id={} previous_secret_keys={:?} trusted_proxies={} rate_limits={} prefill={}ms support_hours={}-{} listener={:?} metrics={:?}",
+            "mode={:?} public_url={} kenar_api={} oauth={} completion={} app_slug={} identification_keys={} landing_ttl={}s session_idle={}s sandbox={:?} tariff={} retention={}d support_retention={}d secret_key_id={} previous_secret_keys={:?} trusted_proxies={} rate_limits={} prefill={}ms support_hours={}-{} listener={:?} metrics={:?}",
             self.mode,
             self.public_base_url,
             self.kenar_api_base_url,
@@ -516,6 +525,7 @@ impl Config {
             self.sandbox_addr,
             self.tariff_file.display(),
             self.retention_days,
+            self.support_retention_days,
             self.secret_key.id,
             self.previous_secret_keys.iter().map(|p| p.id).collect::<Vec<_>>(),
             if self.trusted_proxies.is_empty() { "none" } else { "set" },

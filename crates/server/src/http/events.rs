@@ -1,22 +1,30 @@
 //! `POST /divar/events`: Divar's events URL (docs/kenar.md, “Events and the support bot”),
 //! checked as init is: identification key (401) → media type (415) → size (413) → JSON and
 //! field rules (400). A bot message is stored before the 200 and processed in the background
-//! ([`crate::support`]); a type Ersal does not use is acknowledged and dropped unread.
+//! ([`crate::support`]); a user's revocation deletes their chat tokens before the 200; a type
+//! Ersal does not use is acknowledged and dropped unread.
+//!
+//! `POST /divar/action`: the dynamic-action URL, with the same checks, for the support bot's
+//! quick replies.
 
 use axum::body::Body;
 use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
 use http::HeaderMap;
+use kenar::action::ActionAnswer;
 use serde_json::{json, Value};
 
 use super::error::ApiError;
 use super::init::{authorize, read_limited, require_json};
 use crate::state::AppState;
+use crate::support::bot;
 use crate::support::events::{self, Received};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/divar/events", post(receive))
+    Router::new()
+        .route("/divar/events", post(receive))
+        .route("/divar/action", post(dynamic_action))
 }
 
 async fn receive(
@@ -32,11 +40,27 @@ async fn receive(
         Ok::<_, ApiError>(events::receive(&state, event).await?)
     });
     let received = stored.await.map_err(|_| ApiError::Unavailable)??;
-    let name = match received {
-        Received::Stored => "stored",
-        Received::Duplicate => "duplicate",
-        Received::Ignored => "ignored",
-    };
-    tracing::info!(event = name, "divar event");
+    match received {
+        Received::Stored => tracing::info!(event = "stored", "divar event"),
+        Received::Duplicate => tracing::info!(event = "duplicate", "divar event"),
+        Received::Revoked { grants } => tracing::info!(event = "revoked", grants, "divar event"),
+        Received::Ignored => tracing::info!(event = "ignored", "divar event"),
+    }
     Ok(Json(json!({})))
+}
+
+/// `POST /divar/action`: the dynamic-action URL, asked when a user taps one of the support
+/// bot's quick replies; checked as events are, answered with the hint Divar shows.
+async fn dynamic_action(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<ActionAnswer>, ApiError> {
+    authorize(&state, &headers)?;
+    require_json(&headers)?;
+    let bytes = read_limited(&headers, body).await?;
+    let tapped = kenar::action::parse_dynamic_action(&bytes)?;
+    Ok(Json(ActionAnswer {
+        text_message: bot::quick_reply(&state, &tapped.data),
+    }))
 }

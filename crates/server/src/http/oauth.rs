@@ -18,6 +18,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use domain::draft::Draft;
 use http::{HeaderMap, StatusCode};
+use kenar::DivarUserId;
 use serde::Deserialize;
 
 use super::page::{message, with_offers, Offer};
@@ -154,10 +155,35 @@ async fn callback(
             ))
         }
     };
-    tokens::store(&state.db, &state.keys, &conversation, &tokens, state.now())
-        .await
-        .map_err(|e| e.back_to(back_to))?;
+    let user = granting_user(&state, &tokens).await;
+    tokens::store(
+        &state.db,
+        &state.keys,
+        &conversation,
+        &tokens,
+        user.as_ref(),
+        state.now(),
+    )
+    .await
+    .map_err(|e| e.back_to(back_to))?;
     finish(&state, &session, &mut draft, true).await
+}
+
+/// The per-app id of the user who granted `tokens`, so that their revocation finds them. The
+/// grant stands without it (the message is what the user asked for); such tokens are
+/// still dropped when the shipment ends.
+async fn granting_user(state: &AppState, tokens: &oauth::Tokens) -> Option<DivarUserId> {
+    match state.kenar.get_user_id(&tokens.access).await {
+        Ok(Some(user)) => Some(user),
+        Ok(None) => {
+            tracing::warn!("Divar named no user for a chat grant: a revocation cannot find it");
+            None
+        }
+        Err(error) => {
+            tracing::warn!(%error, "the granting user could not be read: a revocation cannot find the grant");
+            None
+        }
+    }
 }
 
 async fn skip(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {

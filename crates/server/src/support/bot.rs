@@ -4,7 +4,8 @@
 use domain::code::TrackingCode;
 use domain::jalali::JalaliDateTime;
 use domain::text::persian_digits;
-use kenar::message::{Action, BotMessage, Button, ButtonGrid};
+use kenar::message::{Action, BotMessage, Button, ButtonGrid, ButtonRow};
+use serde_json::{Map, Value};
 
 use super::events::Stored;
 use super::store;
@@ -119,11 +120,80 @@ fn to_staff(state: &AppState) -> String {
     ))
 }
 
-/// The greeting's button: how Ersal works, on its public home page.
+/// The greeting's buttons: two quick replies (Divar asks `/divar/action` and shows the hint it
+/// answers, [`quick_reply`]) and how Ersal works, on its public home page.
 fn guide(state: &AppState) -> ButtonGrid {
-    ButtonGrid::row(vec![Button {
-        action: Action::OpenDirectLink(state.config.public_url("/")),
-        icon: "INFO",
-        caption: "ارسال چطور کار می‌کند".to_owned(),
-    }])
+    let quick = |reply: QuickReply, icon, caption: &str| Button {
+        action: Action::GetDynamicAction {
+            data: [(QUICK_REPLY.to_owned(), Value::from(reply.key()))]
+                .into_iter()
+                .collect(),
+        },
+        icon,
+        caption: caption.to_owned(),
+    };
+    ButtonGrid {
+        rows: vec![
+            ButtonRow {
+                buttons: vec![
+                    quick(QuickReply::Track, "LOCAL_SHIPPING", "پیگیری ارسال"),
+                    quick(QuickReply::Support, "SUPPORT_AGENT", "گفتگو با پشتیبانی"),
+                ],
+            },
+            ButtonRow {
+                buttons: vec![Button {
+                    action: Action::OpenDirectLink(state.config.public_url("/")),
+                    icon: "INFO",
+                    caption: "ارسال چطور کار می‌کند".to_owned(),
+                }],
+            },
+        ],
+    }
+}
+
+/// The key of a quick reply's button data.
+const QUICK_REPLY: &str = "q";
+
+/// The greeting's quick replies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum QuickReply {
+    Track,
+    Support,
+}
+
+impl QuickReply {
+    const ALL: [Self; 2] = [Self::Track, Self::Support];
+
+    fn key(self) -> &'static str {
+        match self {
+            Self::Track => "track",
+            Self::Support => "support",
+        }
+    }
+}
+
+/// What Divar shows a user who tapped a quick reply with `data`. Data Ersal did not write
+/// (an old or altered button) gets a plain way on, never an error.
+pub fn quick_reply(state: &AppState, data: &Map<String, Value>) -> String {
+    let reply = data
+        .get(QUICK_REPLY)
+        .and_then(Value::as_str)
+        .and_then(|key| QuickReply::ALL.into_iter().find(|r| r.key() == key));
+    match reply {
+        Some(QuickReply::Track) => TRACK_HINT.to_owned(),
+        Some(QuickReply::Support) => support_hint(state),
+        None => STALE_BUTTON.to_owned(),
+    }
+}
+
+const TRACK_HINT: &str =
+    "کد پیگیری ۱۰ نویسه‌ای ارسال را همین‌جا بفرستید؛ آن را در پیام «ارسال» در گفتگو یا صفحهٔ پیگیری می‌بینید.";
+const STALE_BUTTON: &str = "این دکمه دیگر کار نمی‌کند؛ پیامتان را همین‌جا بنویسید.";
+
+fn support_hint(state: &AppState) -> String {
+    let hours = state.config.support_hours;
+    persian_digits(&format!(
+        "سؤالتان را همین‌جا بنویسید. همکاران ما هر روز از ساعت {} تا {} پاسخ می‌دهند.",
+        hours.from, hours.to
+    ))
 }

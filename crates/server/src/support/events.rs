@@ -9,10 +9,13 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::bot;
+use crate::chat::tokens;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::{on_db, on_tx};
 
+/// A processed event is kept this long, so that a redelivery within it is recognised.
+pub const KEEP_SECS: i64 = 86_400;
 /// Events taken per round.
 const BATCH: i64 = 16;
 /// A failing event is tried this many times, then left for an operator to look at (logged).
@@ -26,6 +29,10 @@ pub enum Received {
     Stored,
     /// Delivered before: nothing new was stored.
     Duplicate,
+    /// A user revoked Ersal's access: the tokens of `grants` conversations were deleted.
+    Revoked {
+        grants: u64,
+    },
     /// A type Ersal does not use: acknowledged, nothing stored.
     Ignored,
 }
@@ -37,15 +44,22 @@ pub(super) struct Stored {
     pub text: Option<String>,
 }
 
-/// Stores an event durably (sealed), once per Divar id.
+/// Stores a bot message durably (sealed), once per Divar id; applies a revocation at once.
+///
+/// A revocation has no id to key a stored copy on, and needs none: deleting the user's tokens
+/// is one statement that a redelivery repeats harmlessly, done before Divar hears 200.
 pub async fn receive(state: &AppState, event: Event) -> Result<Received, AppError> {
-    let Event::BotMessage(BotMessage {
-        id,
-        conversation,
-        text,
-    }) = event
-    else {
-        return Ok(Received::Ignored);
+    let (id, conversation, text) = match event {
+        Event::BotMessage(BotMessage {
+            id,
+            conversation,
+            text,
+        }) => (id, conversation, text),
+        Event::AccessRevoked(user) => {
+            let grants = tokens::revoke_user(&state.db, &user).await?;
+            return Ok(Received::Revoked { grants });
+        }
+        Event::Ignored(_) => return Ok(Received::Ignored),
     };
     let key = format!("bot:{id}");
     let stored = Stored {

@@ -37,6 +37,15 @@ pub struct AnswerForm {
     pub text: String,
 }
 
+/// Staff close a support conversation (its retention period starts).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CloseForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub conversation: String,
+}
+
 /// What became of an answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Answered {

@@ -5,6 +5,9 @@ use crate::db::{Db, Tx};
 use crate::error::AppError;
 use crate::{on_db, on_tx};
 
+/// An answered conversation closes after this long without a new message.
+pub const IDLE_CLOSE_SECS: i64 = 7 * 86_400;
+
 /// Where a support conversation stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Thread {
@@ -190,4 +193,38 @@ pub async fn staff_answered(
         .await?;
     });
     Ok(true)
+}
+
+/// Closes a conversation (staff's decision); `false` when there is no such open conversation.
+pub async fn close(db: &Db, conversation: &str, now: i64) -> Result<bool, AppError> {
+    let closed = on_db!(db, pool => {
+        sqlx::query(
+            "update support_conversations set state = $1, closed_at = $2, unread = 0
+             where conversation_id = $3 and state <> $1",
+        )
+        .bind(Thread::Closed.key())
+        .bind(now)
+        .bind(conversation)
+        .execute(pool)
+        .await?
+        .rows_affected()
+    });
+    Ok(closed == 1)
+}
+
+/// Closes the answered conversations with no message since `idle_since`.
+pub async fn close_idle(db: &Db, idle_since: i64, now: i64) -> Result<u64, AppError> {
+    Ok(on_db!(db, pool => {
+        sqlx::query(
+            "update support_conversations set state = $1, closed_at = $2
+             where state = $3 and updated_at <= $4",
+        )
+        .bind(Thread::Closed.key())
+        .bind(now)
+        .bind(Thread::Answered.key())
+        .bind(idle_since)
+        .execute(pool)
+        .await?
+        .rows_affected()
+    }))
 }

@@ -6,7 +6,7 @@
 //! | `ersal_http_request_duration_seconds` | histogram | `route` (the matched route, `/l/{id}`, never a path's values; `unmatched` for files and 404s), `status` (`2xx` … `5xx`) |
 //! | `ersal_outbox_backlog` | gauge, read at each scrape: chat messages waiting to be sent | |
 //! | `ersal_outbox_oldest_age_seconds` | gauge, read at each scrape: how long the oldest has waited | |
-//! | `ersal_chat_sends_total` | counter | `delivery` (`sent`, `pending`, `failed`, `undeliverable`, `unknown`), `status` (Divar's HTTP status, `none`) |
+//! | `ersal_chat_sends_total` | counter | `delivery` (`sent`, `pending`, `failed`, `undeliverable`, `unknown`, `not_permitted`), `status` (Divar's HTTP status, `none`) |
 //! | `ersal_console_login_failures_total` | counter | `reason` |
 //! | `ersal_job_runs_total` | counter | `job`, `outcome` (`ok`, `failed`, `skipped`: another instance held the jobs' lock) |
 //!
