@@ -10,14 +10,15 @@
 //!   Divar”);
 //! * [`message`] is the send-message body with its buttons (docs/kenar.md, “Chat messages”),
 //!   and the support bot's answer;
-//! * [`events`] parses what Divar POSTs to the events URL (the support bot's messages);
+//! * [`events`] parses what Divar POSTs to the events URL (the support bot's messages, users'
+//!   revocations), [`action`] what it POSTs to the dynamic-action URL (a tapped quick reply);
 //! * [`dev`] holds the local development app's credentials, shared with the sandbox;
 //! * `client` (feature `client`, server only) calls Divar's open-platform API.
 //!
 //! Without `client` it has no I/O, so the browser and the server can both use it.
 
-#[cfg(feature = "client")]
 pub mod action;
+#[cfg(feature = "client")]
 pub mod client;
 pub mod dev;
 pub mod events;
