@@ -17,19 +17,21 @@ use serde_json::{json, Value};
 
 use crate::support::{scalar, TestApp, COMPLETION};
 
-fn schema() -> jsonschema::Validator {
+/// A validator for one of the schemas of Divar's OpenAPI file.
+pub fn schema(name: &str) -> jsonschema::Validator {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/kenar/openapi-v3.json");
     let spec: Value =
         serde_json::from_str(&std::fs::read_to_string(&path).expect("docs/kenar/openapi-v3.json"))
             .unwrap();
-    let root = json!({"$ref": "#/components/schemas/ChatAPIConversationSendMessageBody", "components": spec["components"]});
+    let root =
+        json!({"$ref": format!("#/components/schemas/{name}"), "components": spec["components"]});
     jsonschema::draft202012::new(&root).expect("schema compiles")
 }
 
 #[tokio::test]
 async fn outgoing_bodies_validate_against_divars_schema() {
     let app = TestApp::new().await;
-    let validator = schema();
+    let validator = schema("ChatAPIConversationSendMessageBody");
     let code = TrackingCode::parse("SHPX234567").unwrap();
     let composer = Composer {
         keys: &app.state.keys,

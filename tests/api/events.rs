@@ -14,8 +14,8 @@ use http::{Request, StatusCode};
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
-use crate::chat::shipment_in;
-use crate::support::{leptos_options, TestApp, NEW_KEY};
+use crate::chat::{schema, shipment_in};
+use crate::support::{column, leptos_options, TestApp, NEW_KEY};
 
 /// Headers, body, and the status they get.
 type Case<'a> = (&'a [(&'a str, &'a str)], String, StatusCode);
@@ -210,6 +210,20 @@ async fn a_question_goes_to_staff_and_the_bot_says_once_when_they_answer() {
     );
     assert!(texts[1].contains("از ساعت ۹ تا ۲۱"), "{texts:?}");
     assert!(texts[2].contains("پیدا نشد"), "{texts:?}");
+    let validator = schema("ChatAPIChatBotSendMessageBody");
+    let bodies: Vec<String> = column(
+        &app.state.db,
+        "select body from outbox where channel = 'bot'",
+    )
+    .await;
+    for body in bodies {
+        let body: Value = serde_json::from_str(&body).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&body)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{errors:?} in {body}");
+    }
     let thread: (String, i64) = ersal_server::on_db!(&app.state.db, pool => {
         sqlx::query_as("select state, unread from support_conversations")
             .fetch_one(pool)
