@@ -210,14 +210,23 @@ async fn a_question_goes_to_staff_and_the_bot_says_once_when_they_answer() {
     );
     assert!(texts[1].contains("از ساعت ۹ تا ۲۱"), "{texts:?}");
     assert!(texts[2].contains("پیدا نشد"), "{texts:?}");
+    // The bodies as the sandbox received them (at rest they are sealed).
     let validator = schema("ChatAPIChatBotSendMessageBody");
-    let bodies: Vec<String> = column(
+    let bodies: Vec<Value> = sandbox
+        .world()
+        .journal
+        .iter()
+        .filter(|e| e.direction == "in" && e.path.contains("/chat/bot/"))
+        .map(|e| e.body.clone())
+        .collect();
+    assert_eq!(bodies.len(), 3);
+    let stored: Vec<String> = column(
         &app.state.db,
         "select body from outbox where channel = 'bot'",
     )
     .await;
+    assert!(stored.iter().all(|b| !b.contains("ساعت")), "sealed at rest");
     for body in bodies {
-        let body: Value = serde_json::from_str(&body).unwrap();
         let errors: Vec<String> = validator
             .iter_errors(&body)
             .map(|e| e.to_string())
@@ -316,12 +325,7 @@ async fn a_closed_conversation_its_answers_and_old_events_are_purged_on_time() {
     );
     // The event is kept a day, to recognise a redelivery; then it goes.
     assert_eq!(sweep(now + terms.event + 60).await.unwrap().events, 1);
-    // Waiting for staff: never closed by time; the bot's answer goes after the period.
-    let later = now + terms.support_idle_close + terms.support + 120;
-    let swept = sweep(later).await.unwrap();
-    assert_eq!((swept.support_conversations, swept.bot_messages), (0, 1));
-    assert_eq!(app.count("select count(*) from support_messages").await, 1);
-    // Closed by staff: purged after the period, with its messages.
+    // Waiting for staff, staff closing it: purged after the period, with its messages.
     assert!(store::close(&app.state.db, BOT_CONVERSATION, now)
         .await
         .unwrap());
@@ -332,8 +336,24 @@ async fn a_closed_conversation_its_answers_and_old_events_are_purged_on_time() {
             .support_conversations,
         0
     );
+    let swept = sweep(now + terms.support + 60).await.unwrap();
+    assert_eq!((swept.support_conversations, swept.bot_messages), (1, 1));
+    assert_eq!(app.count("select count(*) from support_messages").await, 0);
+
+    // A question nobody answered: closed after the idle period, then purged after the next.
     assert_eq!(
-        sweep(now + terms.support + 60)
+        from_divar(&app.state, &event("m-q2", "کسی هست؟")).await,
+        StatusCode::OK
+    );
+    events::process_due(&app.state).await.unwrap();
+    let asked = app.state.now();
+    let idle = asked + terms.support_idle_close + 60;
+    assert_eq!(sweep(idle).await.unwrap().support_conversations, 0);
+    let state: String =
+        crate::support::scalar(&app.state.db, "select state from support_conversations").await;
+    assert_eq!(state, "closed", "idle: closed, though nobody answered");
+    assert_eq!(
+        sweep(idle + terms.support + 60)
             .await
             .unwrap()
             .support_conversations,

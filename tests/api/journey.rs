@@ -322,7 +322,7 @@ async fn a_revocation_deletes_the_users_grant_and_the_chat_is_not_told_again() {
     let tracking = j.get(&format!("{}/t/{code}", j.ersal)).await;
     let page = tracking.text().await.unwrap();
     assert!(
-        page.contains("گفتگو باخبر نشد: اجازهٔ پیام در گفتگو در دیوار پس گرفته شده است."),
+        page.contains("اجازهٔ پیام در این گفتگو داده نشده یا در دیوار پس گرفته شده است."),
         "the tracking page says the chat was not notified"
     );
 

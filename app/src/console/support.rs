@@ -8,17 +8,22 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
-use ersal_server::support::{AnswerForm, Answered, CloseForm};
+use ersal_server::support::{AnswerForm, Answered, CloseForm, MAX_ANSWER_CHARS};
 
 use super::Logout;
 use crate::ui::Failure;
 
 /// Answers staff send often.
-const CANNED: [&str; 3] = [
-    "سلام، پیامتان را دیدیم و پیگیری می‌کنیم؛ نتیجه را همین‌جا می‌نویسیم.",
-    "برای دیدن وضعیت ارسال، کد پیگیری ۱۰ نویسه‌ای آن را همین‌جا بفرستید.",
-    "ارسال ثبت شده است و شرکت حمل به‌زودی زمان جمع‌آوری را اعلام می‌کند.",
-];
+fn canned() -> [String; 3] {
+    [
+        "سلام، پیامتان را دیدیم و پیگیری می‌کنیم؛ نتیجه را همین‌جا می‌نویسیم.".to_owned(),
+        format!(
+            "برای دیدن وضعیت ارسال، {} آن را همین‌جا بفرستید.",
+            domain::code::TrackingCode::described()
+        ),
+        "ارسال ثبت شده است و شرکت حمل به‌زودی زمان جمع‌آوری را اعلام می‌کند.".to_owned(),
+    ]
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ThreadRow {
@@ -53,7 +58,7 @@ fn state_label(key: &str) -> String {
         "waiting" => "در انتظار پاسخ ما",
         "answered" => "پاسخ داده شد",
         "closed" => "بسته",
-        _ => "باز",
+        _ => "نامشخص",
     }
     .to_owned()
 }
@@ -237,7 +242,9 @@ fn ThreadView(data: ThreadData, answer: ServerAction<OperatorAnswer>) -> impl In
     } = data;
     let (csrf_close, id_close) = (csrf.clone(), id.clone());
     let close = ServerAction::<OperatorClose>::new();
-    let canned = CANNED
+    let answer_label =
+        domain::text::persian_digits(&format!("متن پاسخ (حداکثر {MAX_ANSWER_CHARS} نویسه)"));
+    let canned = canned()
         .into_iter()
         .map(|text| {
             let (csrf, id) = (csrf.clone(), id.clone());
@@ -245,7 +252,7 @@ fn ThreadView(data: ThreadData, answer: ServerAction<OperatorAnswer>) -> impl In
                 <ActionForm action=answer>
                     <input type="hidden" name="form[csrf]" value=csrf />
                     <input type="hidden" name="form[conversation]" value=id />
-                    <input type="hidden" name="form[text]" value=text />
+                    <input type="hidden" name="form[text]" value=text.clone() />
                     <button class="button secondary" type="submit">{text}</button>
                 </ActionForm>
             }
@@ -274,8 +281,8 @@ fn ThreadView(data: ThreadData, answer: ServerAction<OperatorAnswer>) -> impl In
             <ActionForm action=answer>
                 <input type="hidden" name="form[csrf]" value=csrf />
                 <input type="hidden" name="form[conversation]" value=id />
-                <label for="answer-text">"متن پاسخ (حداکثر ۱۰۰۰ نویسه)"</label>
-                <textarea id="answer-text" name="form[text]" rows="4" maxlength="1000"></textarea>
+                <label for="answer-text">{answer_label}</label>
+                <textarea id="answer-text" name="form[text]" rows="4" maxlength=MAX_ANSWER_CHARS></textarea>
                 <button class="button" type="submit">"فرستادن"</button>
             </ActionForm>
             <h3>"پاسخ‌های آماده"</h3>

@@ -51,7 +51,7 @@ pub(crate) fn api_key_ok(sandbox: &Sandbox, headers: &HeaderMap) -> bool {
 }
 
 /// The live access token in `Authorization: Bearer …`.
-fn bearer(sandbox: &Sandbox, headers: &HeaderMap) -> Option<AccessToken> {
+pub(crate) fn bearer(sandbox: &Sandbox, headers: &HeaderMap) -> Option<AccessToken> {
     let token = headers
         .get(header::AUTHORIZATION)?
         .to_str()

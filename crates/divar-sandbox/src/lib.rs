@@ -13,6 +13,7 @@
 //!
 //! It is never part of a production build, and refuses to run with a production configuration.
 
+pub mod addons;
 pub mod api;
 pub mod bot;
 pub mod chat;
@@ -40,6 +41,8 @@ pub struct SandboxConfig {
     pub init_url: String,
     /// The app's events URL (the support bot's messages, users' revocations).
     pub events_url: String,
+    /// The app's Fallback URL (the `MY_POST` entry opens it with `post_token`).
+    pub fallback_url: String,
     /// The app's dynamic-action URL (the bot's `get_dynamic_action` buttons).
     pub dynamic_action_url: String,
     /// The Divar identification key sent in `Authorization` on init calls.
@@ -90,6 +93,7 @@ impl SandboxConfig {
             init_url: format!("{app}/divar/init"),
             events_url: format!("{app}/divar/events"),
             dynamic_action_url: format!("{app}/divar/action"),
+            fallback_url: format!("{app}/divar/fallback"),
             identification_key: credentials.identification_key,
             app_slug: credentials.app_slug,
             api_key: credentials.api_key,
@@ -145,6 +149,7 @@ pub fn router(sandbox: Sandbox) -> Router {
         .merge(oauth::router())
         .merge(api::router())
         .merge(bot::router())
+        .merge(addons::router())
         .merge(control::router(&sandbox))
         .layer(axum::middleware::from_fn_with_state(
             sandbox.clone(),

@@ -106,11 +106,16 @@ fn validate_button(at: &str, button: &Value) -> Result<(), Invalid> {
             return Err(invalid(format!("{at}.{key}"), "must be a string"));
         }
     }
-    let Some(Value::Object(action)) = button.get("action") else {
-        return Err(invalid(format!("{at}.action"), "must be an object"));
+    validate_action(&format!("{at}.action"), button.get("action"))
+}
+
+/// Checks an `addonsAction`: exactly one known key with its shape.
+pub fn validate_action(at: &str, action: Option<&Value>) -> Result<(), Invalid> {
+    let Some(Value::Object(action)) = action else {
+        return Err(invalid(at, "must be an object"));
     };
     if action.len() != 1 {
-        return Err(invalid(format!("{at}.action"), "must have exactly one key"));
+        return Err(invalid(at, "must have exactly one key"));
     }
     let (kind, value) = action.iter().next().expect("one key");
     let ok = match kind.as_str() {
@@ -124,20 +129,12 @@ fn validate_button(at: &str, button: &Value) -> Result<(), Invalid> {
         "open_post_page" | "open_post_manage_page" => {
             value.get("post_token").is_some_and(Value::is_string)
         }
-        _ => {
-            return Err(invalid(
-                format!("{at}.action.{kind}"),
-                "is not a known action",
-            ))
-        }
+        _ => return Err(invalid(format!("{at}.{kind}"), "is not a known action")),
     };
     if ok {
         Ok(())
     } else {
-        Err(invalid(
-            format!("{at}.action.{kind}"),
-            "has the wrong shape",
-        ))
+        Err(invalid(format!("{at}.{kind}"), "has the wrong shape"))
     }
 }
 

@@ -299,6 +299,8 @@ pub struct World {
     pub duplicate_events: u32,
     /// What the app answered to a dynamic-action button, shown once on the bot page.
     pub bot_notices: HashMap<String, String>,
+    /// The app's widgets on each post (the create body's `widgets`), by post token.
+    pub addons: HashMap<String, Value>,
     pub clock_offset: i64,
     pub journal: VecDeque<JournalEntry>,
     pub next_id: u64,

@@ -16,6 +16,11 @@ impl TrackingCode {
     pub const ALPHABET: &'static [u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
     pub const LEN: usize = 10;
 
+    /// How a message names a code for a person who has to type it: «کد پیگیری ۱۰ نویسه‌ای».
+    pub fn described() -> String {
+        crate::text::persian_digits(&format!("کد پیگیری {} نویسه‌ای", Self::LEN))
+    }
+
     /// A new code from [`Self::LEN`] random values (each taken modulo the alphabet).
     pub fn from_random(values: [u8; Self::LEN]) -> Self {
         let alphabet = Self::ALPHABET;

@@ -30,7 +30,7 @@ pub struct Lifetimes {
     /// A shipment the other side never completes expires after this long
     /// (`crate::shipments::retention::COUNTERPARTY_DAYS`).
     pub counterparty: i64,
-    /// A support conversation staff answered closes after this long without a new message
+    /// A support conversation closes after this long without a new message
     /// (`support::store::IDLE_CLOSE_SECS` on the server).
     pub support_idle_close: i64,
     /// A closed support conversation, its messages and the bot's answers are kept this long

@@ -150,7 +150,27 @@ impl KenarClient {
         self.post_message(url, None, body).await
     }
 
-    /// Posts a message and reads Divar's answer as an outcome (the same rules for both APIs).
+    /// `POST /v2/open-platform/addons/post/{token}` with the API key and the seller's access
+    /// token: creates or replaces Ersal's widgets on the post (an upsert, so a retry is safe).
+    pub async fn create_post_addon(
+        &self,
+        post: &crate::PostToken,
+        access_token: &str,
+        body: &crate::addon::PostAddon,
+    ) -> SendOutcome {
+        let url = self.url(&["v2", "open-platform", "addons", "post", post.as_str()]);
+        self.post_message(url, Some(access_token), body).await
+    }
+
+    /// `DELETE /v1/open-platform/addons/post/{token}` with the API key only: removes every
+    /// widget Ersal put on the post.
+    pub async fn delete_post_addon(&self, post: &crate::PostToken) -> SendOutcome {
+        let url = self.url(&["v1", "open-platform", "addons", "post", post.as_str()]);
+        let request = self.http.delete(url).header("x-api-key", &self.api_key);
+        Self::outcome(request.send().await).await
+    }
+
+    /// Posts a message and reads Divar's answer as an outcome (the same rules for every API).
     async fn post_message(
         &self,
         url: Url,
@@ -161,7 +181,13 @@ impl KenarClient {
         if let Some(token) = access_token {
             request = request.bearer_auth(token);
         }
-        let response = match request.json(body).send().await {
+        Self::outcome(request.json(body).send().await).await
+    }
+
+    /// Divar's answer as an outcome: 2xx sent; connection errors, 429 and 5xx retried (with
+    /// `Retry-After`); 412 with code 9 undeliverable; other statuses rejected.
+    async fn outcome(sent: Result<reqwest::Response, reqwest::Error>) -> SendOutcome {
+        let response = match sent {
             Ok(response) => response,
             Err(_) => {
                 return SendOutcome::Retry {

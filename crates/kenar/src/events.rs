@@ -10,7 +10,8 @@ use crate::ids::checked;
 use crate::init::{InitError, Problem};
 use crate::{ConversationId, DivarUserId};
 
-/// The longest bot message text kept (Divar's chat allows long texts; a support question fits).
+/// The longest bot message text kept, the rest cut off (Divar's chat allows long texts; a
+/// support question fits).
 pub const MAX_TEXT_CHARS: usize = 2000;
 /// Divar's message ids are UUIDs; anything id-shaped up to this length is accepted.
 pub const MAX_ID_LEN: usize = 64;
@@ -86,13 +87,9 @@ pub fn parse_event(body: &[u8]) -> Result<Event, InitError> {
     .map_err(field("new_chatbot_message.conversation.id"))?;
     let text = match message.get("type").and_then(Value::as_str) {
         Some("TEXT") | None => {
+            // A longer message is kept cut short: refusing it would lose the user's question.
             let text = string(message, "text", "new_chatbot_message.text")?.trim();
-            if text.chars().count() > MAX_TEXT_CHARS {
-                return Err(field("new_chatbot_message.text")(Problem::TooLong(
-                    MAX_TEXT_CHARS,
-                )));
-            }
-            Some(text.to_owned())
+            Some(text.chars().take(MAX_TEXT_CHARS).collect())
         }
         Some(_) => None,
     };
@@ -192,7 +189,10 @@ mod tests {
         let no_id = bot(json!({"conversation": {"id": "c"}, "text": "x"})).unwrap_err();
         assert_eq!(no_id.to_string(), "new_chatbot_message.id is required");
         let long = "ب".repeat(MAX_TEXT_CHARS + 1);
-        assert!(bot(json!({"id": "m", "conversation": {"id": "c"}, "text": long})).is_err());
+        let kept = bot(json!({"id": "m", "conversation": {"id": "c"}, "text": long})).unwrap();
+        assert!(
+            matches!(kept, Event::BotMessage(BotMessage { text: Some(t), .. }) if t.chars().count() == MAX_TEXT_CHARS)
+        );
         assert!(bot(json!({"id": "m/1", "conversation": {"id": "c"}, "text": "x"})).is_err());
     }
 

@@ -8,6 +8,7 @@
 //! * [`ids`] holds the validated identifiers that arrive in those requests;
 //! * [`ret`] decides where a user may be sent back to at the end (docs/kenar.md, “Returning to
 //!   Divar”);
+//! * [`addon`] is the post add-on body (the widgets on a post);
 //! * [`message`] is the send-message body with its buttons (docs/kenar.md, “Chat messages”),
 //!   and the support bot's answer;
 //! * [`events`] parses what Divar POSTs to the events URL (the support bot's messages, users'
@@ -18,6 +19,7 @@
 //! Without `client` it has no I/O, so the browser and the server can both use it.
 
 pub mod action;
+pub mod addon;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod dev;

@@ -15,6 +15,7 @@ pub(super) fn app() -> Router {
         init_url: "http://127.0.0.1:9/divar/init".into(),
         events_url: "http://127.0.0.1:9/divar/events".into(),
         dynamic_action_url: "http://127.0.0.1:9/divar/action".into(),
+        fallback_url: "http://127.0.0.1:9/divar/fallback".into(),
         identification_key: "test-identification-key".into(),
         app_slug: SLUG.into(),
         api_key: API_KEY.into(),

@@ -38,6 +38,10 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::tokens;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+
+use crate::crypto::Keys;
 use crate::db::{Db, Tx};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -60,8 +64,8 @@ pub enum Delivery {
     /// An attempt started and its instance died before the answer was recorded: Divar may
     /// have posted it. Never sent again.
     Unknown,
-    /// No permission to post: the user revoked Ersal's access in Divar (or Divar refused to
-    /// refresh the grant). The chat was not notified.
+    /// No permission to post: it was never given, the user revoked it in Divar, or Divar
+    /// refused to refresh it. The chat was not notified.
     NotPermitted,
 }
 
@@ -98,7 +102,7 @@ impl Delivery {
             Self::Undeliverable => "نرسید (گفتگو محدود شده)",
             Self::Failed => "ناموفق",
             Self::Unknown => "شاید فرستاده شده (پاسخ دیوار نرسید)",
-            Self::NotPermitted => "فرستاده نشد (کاربر اجازه را پس گرفت)",
+            Self::NotPermitted => "فرستاده نشد (اجازهٔ پیام نبود)",
         }
     }
 
@@ -115,7 +119,7 @@ impl Delivery {
                 "شاید پیام در گفتگو نشسته باشد؛ اگر آن را نمی‌بینید، وضعیت همین صفحه معتبر است."
             }
             Self::NotPermitted => {
-                "گفتگو باخبر نشد: اجازهٔ پیام در گفتگو در دیوار پس گرفته شده است. وضعیت همین صفحه معتبر است."
+                "گفتگو از آخرین تغییر باخبر نشد: اجازهٔ پیام در این گفتگو داده نشده یا در دیوار پس گرفته شده است. وضعیت همین صفحه معتبر است."
             }
         }
     }
@@ -155,9 +159,24 @@ pub async fn enqueue(
     Ok(())
 }
 
+/// The context a bot answer is sealed under: staff's answers are personal data, so a bot row's
+/// body is sealed (base64 text), unlike a chat row's, which names only the item and cities.
+fn bot_context(conversation: &str) -> String {
+    format!("outbox/bot/{conversation}")
+}
+
 /// Queues the support bot's answer in a bot conversation, inside the caller's transaction.
-pub async fn enqueue_bot(tx: &mut Tx, message: &BotMessage, now: i64) -> Result<(), AppError> {
-    let body = serde_json::to_string(message)?;
+pub async fn enqueue_bot(
+    tx: &mut Tx,
+    keys: &Keys,
+    message: &BotMessage,
+    now: i64,
+) -> Result<(), AppError> {
+    let sealed = keys.seal(
+        &serde_json::to_vec(message)?,
+        bot_context(&message.conversation_id).as_bytes(),
+    );
+    let body = URL_SAFE_NO_PAD.encode(sealed);
     on_tx!(tx, conn => {
         sqlx::query(
             "insert into outbox (channel, conversation_id, body, next_attempt_at, created_at)
@@ -280,11 +299,16 @@ async fn attempt(state: &AppState, row: &Claimed, attempts: i64, now_ms: i64) ->
 
 /// Sends a bot answer (the API key is the only credential).
 async fn send_bot(state: &AppState, conversation: &str, body: &str) -> SendOutcome {
+    let context = bot_context(conversation);
+    let opened = URL_SAFE_NO_PAD
+        .decode(body)
+        .ok()
+        .and_then(|sealed| state.keys.open(&sealed, context.as_bytes()).ok());
     match (
         ConversationId::parse(conversation),
-        serde_json::from_str::<Value>(body),
+        opened.and_then(|plain| serde_json::from_slice::<Value>(&plain).ok()),
     ) {
-        (Ok(conversation), Ok(body)) => state.kenar.send_bot_message(&conversation, &body).await,
+        (Ok(conversation), Some(body)) => state.kenar.send_bot_message(&conversation, &body).await,
         _ => SendOutcome::Rejected { status: 0 },
     }
 }

@@ -156,8 +156,6 @@ fn is_weak(value: &str, dev_default: &str, min: usize) -> bool {
     value.len() < min || value == dev_default
 }
 
-/// Variable `name` as a whole number in `range` (of `unit`, for the message), or `default`
-/// when unset.
 /// Staff hours, Tehran time: from the `from`-th to the `to`-th hour of every day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SupportHours {
@@ -177,6 +175,8 @@ impl SupportHours {
     }
 }
 
+/// Variable `name` as a whole number in `range` (of `unit`, for the message), or `default`
+/// when unset.
 fn whole_number<T>(
     get: &impl Fn(&str) -> Option<String>,
     name: &'static str,

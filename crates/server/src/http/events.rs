@@ -58,7 +58,8 @@ async fn dynamic_action(
 ) -> Result<Json<ActionAnswer>, ApiError> {
     authorize(&state, &headers)?;
     require_json(&headers)?;
-    let bytes = read_limited(&headers, body).await?;
+    let read = tokio::time::timeout(state.config.listener.request, read_limited(&headers, body));
+    let bytes = read.await.map_err(|_| ApiError::Unavailable)??;
     let tapped = kenar::action::parse_dynamic_action(&bytes)?;
     Ok(Json(ActionAnswer {
         text_message: bot::quick_reply(&state, &tapped.data),

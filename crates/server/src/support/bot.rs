@@ -42,10 +42,14 @@ impl Answer {
     }
 }
 
-const GREETING: &str =
-    "سلام! این پشتیبانی «ارسال» است، افزونهٔ دیوار برای فرستادن کالای خرید و فروش‌شده.\n\
-    • برای دیدن وضعیت یک ارسال، کد پیگیری ۱۰ نویسه‌ای آن را بفرستید.\n\
-    • برای گفتگو با پشتیبانی، سؤالتان را بنویسید.";
+fn greeting() -> String {
+    format!(
+        "سلام! این پشتیبانی «ارسال» است، افزونهٔ دیوار برای فرستادن کالای خرید و فروش‌شده.\n\
+        • برای دیدن وضعیت یک ارسال، {} آن را بفرستید.\n\
+        • برای گفتگو با پشتیبانی، سؤالتان را بنویسید.",
+        TrackingCode::described()
+    )
+}
 const UNKNOWN_CODE: &str =
     "ارسالی با این کد پیگیری پیدا نشد. کد را از پیام «ارسال» در گفتگو یا صفحهٔ پیگیری دوباره بفرستید.";
 const NOT_TEXT: &str = "فقط پیام نوشتاری را می‌خوانیم؛ لطفاً سؤالتان را بنویسید.";
@@ -60,7 +64,7 @@ pub(super) async fn answer(
 ) -> Result<Answer, AppError> {
     let (answer, reply) = match message.text.as_deref() {
         None => (Answer::NotText, Some(NOT_TEXT.to_owned())),
-        Some(text) if text.starts_with("/start") => (Answer::Greeting, Some(GREETING.to_owned())),
+        Some(text) if text.starts_with("/start") => (Answer::Greeting, Some(greeting())),
         Some(text) => match TrackingCode::parse(text) {
             Some(code) => match status(state, &code).await? {
                 Some(status) => (Answer::Status, Some(status)),
@@ -83,7 +87,7 @@ pub(super) async fn answer(
             text_message: text,
             buttons,
         };
-        outbox::enqueue_bot(tx, &message, now).await?;
+        outbox::enqueue_bot(tx, &state.keys, &message, now).await?;
     }
     Ok(answer)
 }
@@ -180,14 +184,15 @@ pub fn quick_reply(state: &AppState, data: &Map<String, Value>) -> String {
         .and_then(Value::as_str)
         .and_then(|key| QuickReply::ALL.into_iter().find(|r| r.key() == key));
     match reply {
-        Some(QuickReply::Track) => TRACK_HINT.to_owned(),
+        Some(QuickReply::Track) => format!(
+            "{} ارسال را همین‌جا بفرستید؛ آن را در پیام «ارسال» در گفتگو یا صفحهٔ پیگیری می‌بینید.",
+            TrackingCode::described()
+        ),
         Some(QuickReply::Support) => support_hint(state),
         None => STALE_BUTTON.to_owned(),
     }
 }
 
-const TRACK_HINT: &str =
-    "کد پیگیری ۱۰ نویسه‌ای ارسال را همین‌جا بفرستید؛ آن را در پیام «ارسال» در گفتگو یا صفحهٔ پیگیری می‌بینید.";
 const STALE_BUTTON: &str = "این دکمه دیگر کار نمی‌کند؛ پیامتان را همین‌جا بنویسید.";
 
 fn support_hint(state: &AppState) -> String {

@@ -20,6 +20,9 @@ pub const KEEP_SECS: i64 = 86_400;
 const BATCH: i64 = 16;
 /// A failing event is tried this many times, then left for an operator to look at (logged).
 const MAX_ATTEMPTS: i64 = 5;
+/// A failed event waits `RETRY_SECS × attempts²` after its arrival before the next try (30 s,
+/// 2 min, 4½ min, 8 min): a database outage of a few minutes does not use up its attempts.
+const RETRY_SECS: i64 = 30;
 const POLL: Duration = Duration::from_millis(250);
 const BOT_MESSAGE: &str = "bot_message";
 
@@ -59,7 +62,10 @@ pub async fn receive(state: &AppState, event: Event) -> Result<Received, AppErro
             let grants = tokens::revoke_user(&state.db, &user).await?;
             return Ok(Received::Revoked { grants });
         }
-        Event::Ignored(_) => return Ok(Received::Ignored),
+        Event::Ignored(name) => {
+            tracing::info!(event = name, "divar event of a type Ersal does not use");
+            return Ok(Received::Ignored);
+        }
     };
     let key = format!("bot:{id}");
     let stored = Stored {
@@ -94,9 +100,12 @@ pub async fn process_due(state: &AppState) -> Result<usize, AppError> {
     let due: Vec<String> = on_db!(&state.db, pool => {
         sqlx::query_scalar(
             "select event_key from divar_events where processed_at is null and attempts < $1
-             order by id limit $2",
+               and received_at + attempts * attempts * $2 <= $3
+             order by id limit $4",
         )
         .bind(MAX_ATTEMPTS)
+        .bind(RETRY_SECS)
+        .bind(state.now())
         .bind(BATCH)
         .fetch_all(pool)
         .await?
@@ -106,13 +115,21 @@ pub async fn process_due(state: &AppState) -> Result<usize, AppError> {
         match process(state, &key).await {
             Ok(true) => processed += 1,
             Ok(false) => {}
-            Err(_) => {
-                on_db!(&state.db, pool => {
-                    sqlx::query("update divar_events set attempts = attempts + 1 where event_key = $1")
-                        .bind(&key)
-                        .execute(pool)
-                        .await?;
+            Err(error) => {
+                let attempts: i64 = on_db!(&state.db, pool => {
+                    sqlx::query_scalar(
+                        "update divar_events set attempts = attempts + 1 where event_key = $1
+                         returning attempts",
+                    )
+                    .bind(&key)
+                    .fetch_one(pool)
+                    .await?
                 });
+                if attempts >= MAX_ATTEMPTS {
+                    tracing::error!(%error, attempts, "a support event is given up");
+                } else {
+                    tracing::warn!(%error, attempts, "a support event failed; it is tried again");
+                }
             }
         }
     }
@@ -148,7 +165,9 @@ async fn process(state: &AppState, key: &str) -> Result<bool, AppError> {
 pub fn spawn_worker(state: AppState, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
     tokio::spawn(async move {
         while !*stop.borrow() {
-            let _ = process_due(&state).await;
+            if let Err(error) = process_due(&state).await {
+                tracing::warn!(%error, "support events could not be read");
+            }
             tokio::select! {
                 () = tokio::time::sleep(POLL) => {}
                 _ = stop.changed() => {}

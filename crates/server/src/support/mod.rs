@@ -72,12 +72,14 @@ impl Answered {
     }
 
     /// For the operator.
-    pub fn label(self) -> &'static str {
+    pub fn label(self) -> String {
         match self {
-            Self::Sent => "پاسخ در صف ارسال به گفتگوی بات است.",
-            Self::Empty => "پاسخ خالی فرستاده نمی‌شود.",
-            Self::TooLong => "پاسخ بیش از ۱۰۰۰ نویسه است.",
-            Self::NotFound => "این گفتگو پیدا نشد.",
+            Self::Sent => "پاسخ در صف ارسال به گفتگوی بات است.".to_owned(),
+            Self::Empty => "پاسخ خالی فرستاده نمی‌شود.".to_owned(),
+            Self::TooLong => {
+                domain::text::persian_digits(&format!("پاسخ بیش از {MAX_ANSWER_CHARS} نویسه است."))
+            }
+            Self::NotFound => "این گفتگو پیدا نشد.".to_owned(),
         }
     }
 }
@@ -111,7 +113,7 @@ pub async fn answer(
         text_message: text.to_owned(),
         buttons: None,
     };
-    outbox::enqueue_bot(&mut tx, &message, now).await?;
+    outbox::enqueue_bot(&mut tx, keys, &message, now).await?;
     tx.commit().await?;
     tracing::info!(operator = operator.id, "support answer queued");
     Ok(Answered::Sent)

@@ -5,7 +5,7 @@ use crate::db::{Db, Tx};
 use crate::error::AppError;
 use crate::{on_db, on_tx};
 
-/// An answered conversation closes after this long without a new message.
+/// A conversation closes after this long without a new message.
 pub const IDLE_CLOSE_SECS: i64 = 7 * 86_400;
 
 /// Where a support conversation stands.
@@ -39,27 +39,49 @@ pub async fn user_wrote(
     now: i64,
 ) -> Result<bool, AppError> {
     let waiting = Thread::Waiting.key();
-    let before: Option<String> = on_tx!(tx, conn => {
-        sqlx::query_scalar("select state from support_conversations where conversation_id = $1")
+    // Three single statements, so that two instances taking two messages of one conversation
+    // at once agree on which one started the wait (a row lock, or the unique key, orders them).
+    let started = on_tx!(tx, conn => {
+        let reopened = sqlx::query(
+            "update support_conversations set state = $1, unread = unread + 1, updated_at = $2,
+               closed_at = null
+             where conversation_id = $3 and state <> $1",
+        )
+        .bind(waiting)
+        .bind(now)
+        .bind(conversation)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        let opened = if reopened == 1 {
+            0
+        } else {
+            sqlx::query(
+                "insert into support_conversations
+                   (conversation_id, state, unread, opened_at, updated_at)
+                 values ($1, $2, 1, $3, $3) on conflict (conversation_id) do nothing",
+            )
             .bind(conversation)
-            .fetch_optional(&mut *conn)
+            .bind(waiting)
+            .bind(now)
+            .execute(&mut *conn)
             .await?
+            .rows_affected()
+        };
+        if reopened + opened == 0 {
+            sqlx::query(
+                "update support_conversations set unread = unread + 1, updated_at = $1
+                 where conversation_id = $2",
+            )
+            .bind(now)
+            .bind(conversation)
+            .execute(&mut *conn)
+            .await?;
+        }
+        reopened + opened == 1
     });
     let body = keys.seal(text.as_bytes(), conversation.as_bytes());
     on_tx!(tx, conn => {
-        sqlx::query(
-            "insert into support_conversations
-               (conversation_id, state, unread, opened_at, updated_at)
-             values ($1, $2, 1, $3, $3)
-             on conflict (conversation_id) do update set state = excluded.state,
-               unread = support_conversations.unread + 1, updated_at = excluded.updated_at,
-               closed_at = null",
-        )
-        .bind(conversation)
-        .bind(waiting)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
         sqlx::query(
             "insert into support_messages (conversation_id, from_user, body, created_at)
              values ($1, $2, $3, $4)",
@@ -71,7 +93,7 @@ pub async fn user_wrote(
         .execute(&mut *conn)
         .await?;
     });
-    Ok(before.as_deref() != Some(waiting))
+    Ok(started)
 }
 
 /// A conversation in the console's inbox.
@@ -212,16 +234,16 @@ pub async fn close(db: &Db, conversation: &str, now: i64) -> Result<bool, AppErr
     Ok(closed == 1)
 }
 
-/// Closes the answered conversations with no message since `idle_since`.
+/// Closes the conversations with no message since `idle_since`, answered or not: a question
+/// left unanswered that long is not kept for ever (its retention starts when it closes).
 pub async fn close_idle(db: &Db, idle_since: i64, now: i64) -> Result<u64, AppError> {
     Ok(on_db!(db, pool => {
         sqlx::query(
             "update support_conversations set state = $1, closed_at = $2
-             where state = $3 and updated_at <= $4",
+             where state <> $1 and updated_at <= $3",
         )
         .bind(Thread::Closed.key())
         .bind(now)
-        .bind(Thread::Answered.key())
         .bind(idle_since)
         .execute(pool)
         .await?
