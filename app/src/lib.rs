@@ -7,10 +7,12 @@
 //!   page works as plain HTML before (or without) the WASM;
 //! * [`flow`]: the landing flow that Divar's webview opens (item → own side → quote);
 //! * [`tracking`]: a shipment's timeline; [`privacy`]: the privacy page;
+//! * [`addon`]: shipping offered on a post (the seller's page and the buyer's price);
 //! * [`order`]: an order as both sides and operators read it;
 //! * [`console`]: the operator console, its own server-rendered app (server only);
 //! * [`ui`]: shared building blocks.
 
+pub mod addon;
 #[cfg(feature = "ssr")]
 pub mod console;
 pub mod flow;
@@ -86,6 +88,8 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("request") view=flow::FlowPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("t"), ParamSegment("id")) view=tracking::TrackingPage ssr=SsrMode::Async />
                 <Route path=StaticSegment("privacy") view=privacy::PrivacyPage ssr=SsrMode::Async />
+                <Route path=StaticSegment("offer") view=addon::OfferPage ssr=SsrMode::Async />
+                <Route path=StaticSegment("price") view=addon::PricePage ssr=SsrMode::Async />
             </Routes>
         </ui::Frame>
     }

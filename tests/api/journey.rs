@@ -22,19 +22,21 @@ const CONVERSATION: &str = "0d5f3c1e-8a47-4b2e-9f61-3c2d7e9a4b10";
 /// The sandbox's buyer in [`CONVERSATION`] (its per-app user id).
 const BUYER: &str = "bA7kQ2wE9rT4yU1iO8pL3sD6fG0hJ5kZ2xC7vB4nM=";
 
-struct Journey {
-    ersal: String,
-    sandbox: String,
-    client: Client,
-    state: AppState,
+pub struct Journey {
+    pub ersal: String,
+    pub sandbox: String,
+    pub client: Client,
+    pub state: AppState,
     /// The identification key Divar's calls carry.
-    key: String,
+    pub key: String,
+    /// The sandbox itself, to look into its world.
+    pub sandbox_world: divar_sandbox::Sandbox,
     _env: TestEnv,
 }
 
 impl Journey {
     /// Ersal with PKCE on (the Playwright journeys run it off, the default).
-    async fn start() -> Self {
+    pub async fn start() -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let ersal = format!("http://{}", listener.local_addr().unwrap());
         let (env, sandbox) = TestEnv::with_sandbox([
@@ -58,16 +60,17 @@ impl Journey {
             sandbox: sandbox.config.origin.clone(),
             client,
             key: sandbox.config.identification_key.clone(),
+            sandbox_world: sandbox.clone(),
             state,
             _env: env,
         }
     }
 
-    async fn get(&self, url: &str) -> Response {
+    pub async fn get(&self, url: &str) -> Response {
         self.client.get(url).send().await.unwrap()
     }
 
-    async fn post(&self, url: &str, fields: &[(&str, &str)]) -> Response {
+    pub async fn post(&self, url: &str, fields: &[(&str, &str)]) -> Response {
         // A browser's form submission (no JavaScript): it accepts HTML.
         self.client
             .post(url)
@@ -92,7 +95,7 @@ impl Journey {
     }
 }
 
-fn location(reply: &Response) -> String {
+pub fn location(reply: &Response) -> String {
     reply
         .headers()
         .get("location")
@@ -166,8 +169,9 @@ async fn to_consent(j: &Journey) -> String {
     consent
 }
 
-/// Approves Divar's consent screen at `consent` and follows the callback back to Divar.
-async fn approve(j: &Journey, consent: &str) {
+/// Approves Divar's consent screen at `consent` as the sandbox's current user; Ersal's answer
+/// to the callback.
+pub async fn consent_and_return(j: &Journey, consent: &str) -> Response {
     let screen = j.get(consent).await.text().await.unwrap();
     let challenge = screen
         .split(r#"name="challenge" value=""#)
@@ -183,7 +187,12 @@ async fn approve(j: &Journey, consent: &str) {
         .await;
     let callback = location(&approved);
     assert!(callback.starts_with(&format!("{}/oauth/callback?", j.ersal)));
-    let back = j.get(&callback).await;
+    j.get(&callback).await
+}
+
+/// Approves Divar's consent screen at `consent` and follows the callback back to Divar.
+async fn approve(j: &Journey, consent: &str) {
+    let back = consent_and_return(j, consent).await;
     assert_eq!(
         location(&back),
         format!("{}/completion", j.sandbox),

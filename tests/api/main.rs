@@ -3,6 +3,7 @@
 //! suite on both); the chat journeys run against the Divar sandbox over real HTTP.
 #![cfg(feature = "sandbox")]
 
+mod addons;
 mod chat;
 mod console;
 mod events;

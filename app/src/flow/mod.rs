@@ -41,6 +41,8 @@ pub struct LandingContext {
     pub role: Option<Role>,
     /// Whether the session was opened from a chat (the result is posted there).
     pub in_chat: bool,
+    /// Whether the session may offer shipping on its post (a seller's, or a direct link).
+    pub can_offer: bool,
     pub back_to: String,
 }
 
@@ -151,6 +153,7 @@ mod views {
         LandingContext {
             role,
             in_chat: session.landing.conversation_id.is_some(),
+            can_offer: ersal_server::addons::offer::post_of(session).is_some(),
             back_to: session.landing.return_target.clone(),
         }
     }

@@ -108,6 +108,11 @@ fn FlowSteps(
         </SessionCard>
         <Steps current=step />
         {body}
+        {(context.can_offer && matches!(step, Step::Role | Step::Item)).then(|| view! {
+            <p class="card">
+                <a class="tap" href="/offer">"فروشندهٔ این آگهی هستید؟ ارسال را روی آگهی به خریداران نشان دهید"</a>
+            </p>
+        })}
         <FooterLinks back_to />
     }
 }

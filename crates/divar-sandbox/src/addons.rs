@@ -267,7 +267,17 @@ async fn manage_page(State(sandbox): State<Sandbox>, Path(token): Path<String>) 
         seller = escape(seller),
         entry = escape(&entry),
     );
-    page("مدیریت آگهی", &body).into_response()
+    as_user(page("مدیریت آگهی", &body).into_response(), post.seller)
+}
+
+/// The response, with the sandbox's "who is looking" cookie (the consent screen reads it).
+fn as_user(mut response: Response, user: &str) -> Response {
+    let cookie = format!("sandbox_user={user}; Path=/; HttpOnly; SameSite=Lax");
+    response.headers_mut().append(
+        http::header::SET_COOKIE,
+        http::HeaderValue::from_str(&cookie).expect("ASCII cookie"),
+    );
+    response
 }
 
 #[derive(Deserialize)]

@@ -242,10 +242,20 @@ async fn decide(
     let Some(user) = current_user(&headers) else {
         return error_page("ابتدا از یک گفتگو در سندباکس وارد شوید.");
     };
+    // Only a post's owner can let an app put widgets on it: the scope is not granted to anyone
+    // else (the app sees it missing from the answer).
+    let scopes: Vec<String> = consent
+        .scopes
+        .into_iter()
+        .filter(|scope| match scope.strip_prefix("POST_ADDON_CREATE.") {
+            Some(post) => state::post(post).is_some_and(|p| p.seller == user.id),
+            None => true,
+        })
+        .collect();
     let code = random("ory_ac_");
     let query = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("code", &code)
-        .append_pair("scope", &consent.scopes.join(" "))
+        .append_pair("scope", &scopes.join(" "))
         .append_pair("state", &consent.state)
         .finish();
     let target = format!("{}?{query}", consent.redirect_uri);
@@ -253,7 +263,7 @@ async fn decide(
         code,
         Code {
             redirect_uri: consent.redirect_uri,
-            scopes: consent.scopes,
+            scopes,
             code_challenge: consent.code_challenge,
             user: user.id.to_owned(),
             expires_at: now + CODE_LIFETIME_SECS,

@@ -152,11 +152,12 @@ impl KenarClient {
 
     /// `POST /v2/open-platform/addons/post/{token}` with the API key and the seller's access
     /// token: creates or replaces Ersal's widgets on the post (an upsert, so a retry is safe).
+    /// The body is a [`crate::addon::PostAddon`] (as queued).
     pub async fn create_post_addon(
         &self,
         post: &crate::PostToken,
         access_token: &str,
-        body: &crate::addon::PostAddon,
+        body: &impl serde::Serialize,
     ) -> SendOutcome {
         let url = self.url(&["v2", "open-platform", "addons", "post", post.as_str()]);
         self.post_message(url, Some(access_token), body).await

@@ -1,7 +1,8 @@
 //! Background jobs, every [`EVERY_SECS`]: shipments whose other side never answered expire, the
 //! personal data of ended shipments is purged after the retention period, and housekeeping
-//! deletes whatever else has had its time ([`crate::housekeeping`]), and the rate limits forget
-//! the addresses they no longer need to remember.
+//! deletes whatever else has had its time ([`crate::housekeeping`]), the widgets on posts priced
+//! by an older tariff are re-posted, and the rate limits forget the addresses they no longer
+//! need to remember.
 //!
 //! With several instances on one PostgreSQL database, the database jobs run in one instance at
 //! a time (the holder of an advisory lock, see [`crate::db::JobLock`]); the others skip the
@@ -24,6 +25,8 @@ pub struct Round {
     pub expired: Option<usize>,
     pub purged: Option<u64>,
     pub swept: Option<Swept>,
+    /// Post widgets re-posted with a new tariff's price.
+    pub repriced: Option<usize>,
 }
 
 /// Runs the jobs now, then every [`EVERY_SECS`].
@@ -67,15 +70,16 @@ pub async fn run_once(state: &AppState, now: i64) -> Option<Round> {
 
 impl Round {
     /// The jobs' names in the metrics.
-    const JOBS: [&'static str; 3] = ["expire", "purge", "sweep"];
+    const JOBS: [&'static str; 4] = ["expire", "purge", "sweep", "reprice"];
 
     /// Each job's name and whether it did its work.
-    fn outcomes(&self) -> [(&'static str, bool); 3] {
-        let [expire, purge, sweep] = Self::JOBS;
+    fn outcomes(&self) -> [(&'static str, bool); 4] {
+        let [expire, purge, sweep, reprice] = Self::JOBS;
         [
             (expire, self.expired.is_some()),
             (purge, self.purged.is_some()),
             (sweep, self.swept.is_some()),
+            (reprice, self.repriced.is_some()),
         ]
     }
 }
@@ -97,9 +101,17 @@ async fn database_jobs(state: &AppState, now: i64) -> Round {
     let swept = housekeeping::sweep(&state.db, &housekeeping::lifetimes(&state.config), now)
         .await
         .ok();
+    let repriced = crate::addons::publish::refresh_prices(state).await.ok();
+    if let Some(repriced @ 1..) = repriced {
+        tracing::info!(
+            repriced,
+            "post widgets re-posted with the new tariff's price"
+        );
+    }
     Round {
         expired,
         purged,
         swept,
+        repriced,
     }
 }

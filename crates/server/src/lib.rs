@@ -8,6 +8,7 @@
 //! * the use cases the pages call: [`flow`] (the landing flow), [`tracking`], [`console`];
 //! * [`chat`]: the messages Ersal writes, their signed buttons, the tokens and the outbox;
 //! * [`support`]: Divar's events and the support bot that answers them;
+//! * [`addons`]: Ersal's widgets on a seller's post, and the price a buyer who taps them sees;
 //! * [`db`] and the repositories ([`sessions`], [`drafts`], [`shipments`], [`operators`], and
 //!   for the chat [`chat::tokens`], [`chat::outbox`], and [`oauth`]'s states): all SQL lives
 //!   there, none in the use cases or the pages;
@@ -17,6 +18,7 @@
 //! * [`jobs`]: background work (expiring unanswered shipments, the retention purge);
 //! * [`telemetry`]: the metrics Prometheus scrapes from their own address.
 
+pub mod addons;
 pub mod catalog;
 pub mod chat;
 pub mod config;

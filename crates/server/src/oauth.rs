@@ -46,6 +46,8 @@ pub struct Issued {
     pub landing: String,
     /// The PKCE verifier to send with the code, when PKCE was on.
     pub verifier: Option<String>,
+    /// What the consent is for: `None` for a chat message, else what [`begin`] was given.
+    pub purpose: Option<String>,
 }
 
 /// Tokens as Divar issued them.
@@ -57,16 +59,25 @@ pub struct Tokens {
 }
 
 impl Tokens {
-    /// Whether Divar granted what Ersal asked for: posting in `conversation`. An answer that
-    /// does not name the scope is not taken on trust.
-    pub fn grants(&self, conversation: &str) -> bool {
-        self.scopes.contains(&send_scope(conversation))
+    /// Whether Divar granted what Ersal asked for under the grant key `key` (a conversation id,
+    /// or [`post_key`]). An answer that does not name the scope is not taken on trust.
+    pub fn grants(&self, key: &str) -> bool {
+        self.scopes.contains(&resource_scope(key))
     }
 }
 
-/// The scope to post in one conversation.
-fn send_scope(conversation: &str) -> String {
-    format!("CONVERSATION_SEND_MESSAGE.{conversation}")
+/// The grant key of a post's add-on: a grant is stored under a conversation id (to post
+/// there) or under this (to put widgets on the post).
+pub fn post_key(post: &str) -> String {
+    format!("post:{post}")
+}
+
+/// The resource scope a grant key stands for.
+fn resource_scope(key: &str) -> String {
+    match key.strip_prefix("post:") {
+        Some(post) => format!("POST_ADDON_CREATE.{post}"),
+        None => format!("CONVERSATION_SEND_MESSAGE.{key}"),
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -96,13 +107,14 @@ impl DivarOAuth {
         })
     }
 
-    /// The consent URL for posting in `conversation_id`, its `state` and (PKCE on) its
-    /// verifier. With the send scope come `offline_access` (a refresh token, for the later
-    /// milestones) and the two scopes that let Ersal hear when the user revokes that
-    /// access, `USER_ID` and `NOTIFICATION_ACCESS_REVOCATION` (README, “Scopes”).
-    pub fn authorize_url(&self, conversation_id: &str) -> Consent {
+    /// The consent URL for the grant key `key` (posting in a conversation, or widgets on a
+    /// post), its `state` and (PKCE on) its verifier. With the resource scope come
+    /// `offline_access` (a refresh token, for the later milestones or a new price) and the two
+    /// scopes that let Ersal hear when the user revokes that access, `USER_ID` and
+    /// `NOTIFICATION_ACCESS_REVOCATION` (README, “Scopes”).
+    pub fn authorize_url(&self, key: &str) -> Consent {
         let scopes = [
-            send_scope(conversation_id),
+            resource_scope(key),
             "offline_access".to_owned(),
             "USER_ID".to_owned(),
             "NOTIFICATION_ACCESS_REVOCATION".to_owned(),
@@ -171,14 +183,15 @@ fn tokens(response: &oauth2::basic::BasicTokenResponse) -> Tokens {
 /// The registered redirect URI's path.
 pub const CALLBACK_PATH: &str = "/oauth/callback";
 
-/// Starts a consent for `landing` to post in `conversation`: a fresh `state` is remembered and
-/// the URL of Divar's consent screen returned.
+/// Starts a consent for `landing` under the grant key `key` (for `purpose`, `None` for a chat
+/// message): a fresh `state` is remembered and the URL of Divar's consent screen returned.
 pub async fn begin(
     state: &AppState,
     landing: &str,
-    conversation: &str,
+    key: &str,
+    purpose: Option<&str>,
 ) -> Result<url::Url, AppError> {
-    let consent = state.oauth.authorize_url(conversation);
+    let consent = state.oauth.authorize_url(key);
     let digest = crypto::token_digest(&consent.state);
     let verifier = consent
         .verifier
@@ -186,15 +199,16 @@ pub async fn begin(
     let now = state.now();
     on_db!(&state.db, pool => {
         sqlx::query(
-            "insert into oauth_states
-               (state_digest, landing_digest, created_at, expires_at, pkce_verifier_sealed)
-             values ($1, $2, $3, $4, $5)",
+            "insert into oauth_states (state_digest, landing_digest, created_at, expires_at,
+               pkce_verifier_sealed, purpose)
+             values ($1, $2, $3, $4, $5, $6)",
         )
         .bind(&digest)
         .bind(landing)
         .bind(now)
         .bind(now + STATE_LIFETIME_SECS)
         .bind(&verifier)
+        .bind(purpose)
         .execute(pool)
         .await?;
     });
@@ -209,18 +223,18 @@ pub async fn consume_state(
     now: i64,
 ) -> Result<Option<Issued>, AppError> {
     let digest = crypto::token_digest(state);
-    let row: Option<(String, Option<Vec<u8>>)> = on_db!(db, pool => {
+    let row: Option<(String, Option<Vec<u8>>, Option<String>)> = on_db!(db, pool => {
         sqlx::query_as(
             "update oauth_states set used_at = $1
              where state_digest = $2 and used_at is null and expires_at > $1
-             returning landing_digest, pkce_verifier_sealed",
+             returning landing_digest, pkce_verifier_sealed, purpose",
         )
         .bind(now)
         .bind(&digest)
         .fetch_optional(pool)
         .await?
     });
-    let Some((landing, sealed)) = row else {
+    let Some((landing, sealed, purpose)) = row else {
         return Ok(None);
     };
     let verifier = match sealed {
@@ -230,7 +244,11 @@ pub async fn consume_state(
         ),
         None => None,
     };
-    Ok(Some(Issued { landing, verifier }))
+    Ok(Some(Issued {
+        landing,
+        verifier,
+        purpose,
+    }))
 }
 
 #[cfg(test)]
@@ -252,5 +270,9 @@ mod tests {
         );
         assert!(!answer(&["CONVERSATION_SEND_MESSAGE.c-2"]).grants("c-1"));
         assert!(!answer(&["offline_access"]).grants("c-1"));
+        let post = post_key("QpR7x2Lm");
+        assert!(answer(&["POST_ADDON_CREATE.QpR7x2Lm"]).grants(&post));
+        assert!(!answer(&["POST_ADDON_CREATE.Xk29LmPq"]).grants(&post));
+        assert!(!answer(&["CONVERSATION_SEND_MESSAGE.QpR7x2Lm"]).grants(&post));
     }
 }

@@ -128,8 +128,14 @@ async fn an_oauth_state_goes_once_used_or_expired() {
             .1
             .into_owned()
     };
-    let used = state_of(oauth::begin(&app.state, &session.id, "c-1").await.unwrap());
-    oauth::begin(&app.state, &session.id, "c-1").await.unwrap();
+    let used = state_of(
+        oauth::begin(&app.state, &session.id, "c-1", None)
+            .await
+            .unwrap(),
+    );
+    oauth::begin(&app.state, &session.id, "c-1", None)
+        .await
+        .unwrap();
     assert!(
         oauth::consume_state(&app.state.db, &app.state.keys, &used, now)
             .await

@@ -24,7 +24,8 @@
 //!
 //! The support bot's answers ([`crate::support`]) go through the same outbox, on the `bot`
 //! channel: sent with the API key only, with the same retries, `Retry-After`, 412 and lease
-//! rules, and tied to no shipment.
+//! rules, and tied to no shipment. So do the changes to a seller's widgets on a post, on the
+//! `addon` channel ([`crate::addons::publish`]).
 
 use std::time::Duration;
 
@@ -134,6 +135,8 @@ pub struct Announcement {
 /// Which API a row is sent with.
 const CHAT: &str = "chat";
 const BOT: &str = "bot";
+/// Widgets on a post ([`crate::addons::publish`]).
+const ADDON: &str = "addon";
 
 /// Queues a message inside the caller's transaction.
 pub async fn enqueue(
@@ -185,6 +188,25 @@ pub async fn enqueue_bot(
         .bind(BOT)
         .bind(&message.conversation_id)
         .bind(&body)
+        .bind(now * 1000)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Queues a change to a post's widgets (`key` is the post's grant key), inside the caller's
+/// transaction.
+pub async fn enqueue_addon(tx: &mut Tx, key: &str, body: &str, now: i64) -> Result<(), AppError> {
+    on_tx!(tx, conn => {
+        sqlx::query(
+            "insert into outbox (channel, conversation_id, body, next_attempt_at, created_at)
+             values ($1, $2, $3, $4, $5)",
+        )
+        .bind(ADDON)
+        .bind(key)
+        .bind(body)
         .bind(now * 1000)
         .bind(now)
         .execute(conn)
@@ -271,13 +293,13 @@ async fn attempt(state: &AppState, row: &Claimed, attempts: i64, now_ms: i64) ->
         status,
         next_at: now_ms,
     };
-    let sent = if row.channel == BOT {
-        send_bot(state, &row.conversation_id, &row.body).await
-    } else {
-        match send_chat(state, &row.conversation_id, &row.body).await {
-            Some(sent) => sent,
-            None => return done(Delivery::NotPermitted, None),
-        }
+    let sent = match row.channel.as_str() {
+        BOT => Some(send_bot(state, &row.conversation_id, &row.body).await),
+        ADDON => crate::addons::publish::send(state, &row.conversation_id, &row.body).await,
+        _ => send_chat(state, &row.conversation_id, &row.body).await,
+    };
+    let Some(sent) = sent else {
+        return done(Delivery::NotPermitted, None);
     };
     match sent {
         SendOutcome::Sent => done(Delivery::Sent, Some(200)),
@@ -348,13 +370,13 @@ struct Claimed {
 }
 
 /// Marks the rows whose claim ran out during an attempt as [`Delivery::Unknown`] and returns
-/// their chat conversations.
-async fn settle_lost(db: &Db, now_ms: i64) -> Result<Vec<(String, String)>, AppError> {
+/// their channels, keys and bodies.
+async fn settle_lost(db: &Db, now_ms: i64) -> Result<Vec<(String, String, String)>, AppError> {
     Ok(on_db!(db, pool => {
         sqlx::query_as(
             "update outbox set state = $1, claimed_by = null, claimed_until = null
              where state = $2 and attempt_started_at is not null and claimed_until <= $3
-             returning channel, conversation_id",
+             returning channel, conversation_id, body",
         )
         .bind(Delivery::Unknown.key())
         .bind(Delivery::Pending.key())
@@ -483,11 +505,13 @@ pub async fn drain_once(state: &AppState) -> Result<usize, AppError> {
 /// Sends what is due, stopping between two sends once `stop` says so.
 async fn drain(state: &AppState, stop: &watch::Receiver<bool>) -> Result<usize, AppError> {
     let db = &state.db;
-    for (channel, conversation) in settle_lost(db, state.now_ms()).await? {
+    for (channel, key, body) in settle_lost(db, state.now_ms()).await? {
         tracing::warn!("a chat message's attempt was cut off: it may have been sent");
         telemetry::chat_send(Delivery::Unknown.key(), None);
-        if channel == CHAT {
-            tokens::release_when_done(db, &conversation).await?;
+        match channel.as_str() {
+            CHAT => tokens::release_when_done(db, &key).await?,
+            ADDON => crate::addons::publish::settled(state, &key, &body, Delivery::Unknown).await?,
+            _ => {}
         }
     }
     let mut handled = 0;
@@ -513,8 +537,15 @@ async fn drain(state: &AppState, stop: &watch::Receiver<bool>) -> Result<usize, 
             continue;
         }
         telemetry::chat_send(delivery.key(), outcome.status);
-        if delivery != Delivery::Pending && row.channel == CHAT {
-            tokens::release_when_done(db, &row.conversation_id).await?;
+        match row.channel.as_str() {
+            CHAT if delivery != Delivery::Pending => {
+                tokens::release_when_done(db, &row.conversation_id).await?;
+            }
+            ADDON => {
+                crate::addons::publish::settled(state, &row.conversation_id, &row.body, delivery)
+                    .await?;
+            }
+            _ => {}
         }
         handled += 1;
     }

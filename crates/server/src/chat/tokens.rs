@@ -1,5 +1,6 @@
 //! The permission to post in a conversation: Divar's OAuth tokens, sealed at rest per
-//! conversation, refreshed a minute before they expire (the new pair replaces the old one), and
+//! conversation (a seller's grant for widgets on a post is kept the same way, under
+//! [`crate::oauth::post_key`]), refreshed a minute before they expire (the new pair replaces the old one), and
 //! dropped once the conversation has nothing more to hear, or when the user who granted them
 //! revokes Ersal's access in Divar ([`revoke_user`]).
 
@@ -57,6 +58,17 @@ pub async fn store(
         .bind(user.map(user_digest))
         .execute(pool)
         .await?;
+    });
+    Ok(())
+}
+
+/// Deletes the grant kept under `key` (a post's widgets were removed).
+pub async fn revoke_key(db: &Db, key: &str) -> Result<(), AppError> {
+    on_db!(db, pool => {
+        sqlx::query("delete from chat_tokens where conversation_id = $1")
+            .bind(key)
+            .execute(pool)
+            .await?;
     });
     Ok(())
 }

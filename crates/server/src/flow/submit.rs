@@ -45,7 +45,7 @@ pub async fn submit_quote(
     if let Some(conversation) = &session.landing.conversation_id {
         draft.awaiting_permission = true;
         save_draft(state, session, &draft).await?;
-        let url = oauth::begin(state, &session.id, conversation).await?;
+        let url = oauth::begin(state, &session.id, conversation, None).await?;
         return Ok(Submitted::Consent(url));
     }
     Ok(match finalize(state, session, &mut draft, false).await? {

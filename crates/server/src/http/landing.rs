@@ -89,8 +89,9 @@ enum Destination {
 }
 
 /// A button from one of our chat messages leads to its shipment's tracking page (`track`) or to
-/// the landing flow (`fill`), if its signature holds for this conversation; everything else
-/// goes to the flow.
+/// the landing flow (`fill`), if its signature holds for this conversation; a tap on our
+/// widgets on a post leads to the price page, if their data holds for the post; everything
+/// else goes to the flow.
 async fn destination(state: &AppState, cookie_token: &str) -> Result<Destination, AppError> {
     let now = state.now();
     let Some(session) =
@@ -98,6 +99,15 @@ async fn destination(state: &AppState, cookie_token: &str) -> Result<Destination
     else {
         return Ok(Destination::Page(LANDING_PATH.to_owned()));
     };
+    if session.landing.source == Source::PostAddon {
+        // A tap on the widgets on a post: the price to the buyer's city, if the data is ours.
+        return Ok(match crate::addons::price::tapped(state, &session) {
+            Some(_) => Destination::Page(crate::addons::price::PRICE_PATH.to_owned()),
+            None => Destination::Refused {
+                back_to: session.landing.return_target,
+            },
+        });
+    }
     if session.landing.source != Source::ChatMessageAction {
         return Ok(Destination::Page(LANDING_PATH.to_owned()));
     }

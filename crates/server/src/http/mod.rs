@@ -23,6 +23,7 @@ mod landing;
 pub mod limits;
 pub mod listener;
 mod oauth;
+mod offer;
 pub mod origin;
 pub mod page;
 
@@ -47,6 +48,7 @@ pub fn routes(state: AppState) -> Router {
     Router::new()
         .merge(landing::router())
         .merge(oauth::router())
+        .merge(offer::router())
         .with_state(state)
 }
 

@@ -21,6 +21,7 @@ use http::{HeaderMap, StatusCode};
 use kenar::DivarUserId;
 use serde::Deserialize;
 
+use super::offer::addon_size;
 use super::page::{message, with_offers, Offer};
 use crate::chat::tokens;
 use crate::error::AppError;
@@ -67,7 +68,7 @@ async fn start(State(state): State<AppState>, headers: HeaderMap) -> Result<Resp
     let Some(conversation) = session.landing.conversation_id.as_deref() else {
         return Ok(to_flow());
     };
-    let url = oauth::begin(&state, &session.id, conversation)
+    let url = oauth::begin(&state, &session.id, conversation, None)
         .await
         .map_err(|e| e.back_to(&session.landing.return_target))?;
     Ok(Redirect::to(url.as_str()).into_response())
@@ -107,22 +108,47 @@ async fn callback(
     headers: HeaderMap,
     Query(query): Query<Callback>,
 ) -> Result<Response, AppError> {
-    let Some((session, mut draft)) = pending(&state, &headers).await? else {
-        return Ok(message(
+    let not_ours = || {
+        message(
             StatusCode::BAD_REQUEST,
             "این پاسخ معتبر نیست",
             "این پاسخ اجازه به این مرورگر تعلق ندارد یا قبلاً استفاده شده است. به گفتگو در دیوار برگردید و دوباره تلاش کنید.",
             Some(state.config.completion_url.as_str()),
-        ));
+        )
+    };
+    let completion = state.config.completion_url.as_str();
+    let Some(session) = state
+        .current_session(&headers)
+        .await
+        .map_err(|e| e.back_to(completion))?
+    else {
+        return Ok(not_ours());
     };
     let back_to = session.landing.return_target.as_str();
+    // A consent for the widgets on a post is told apart by its state, used up here.
     let issued_to = match query.state.as_deref().filter(|s| s.len() <= 128) {
         Some(value) => oauth::consume_state(&state.db, &state.keys, value, state.now())
             .await
             .map_err(|e| e.back_to(back_to))?,
         None => None,
     };
-    let Some(issued) = issued_to.filter(|issued| issued.landing == session.id) else {
+    let issued_to = issued_to.filter(|issued| issued.landing == session.id);
+    if let Some(size) = issued_to
+        .as_ref()
+        .and_then(|i| addon_size(i.purpose.as_deref()))
+    {
+        let verifier = issued_to.and_then(|i| i.verifier);
+        let code = match query.error {
+            None => query.code.as_deref().filter(|c| c.len() <= 512),
+            Some(_) => None,
+        };
+        return super::offer::granted(&state, &session, size, code, verifier).await;
+    }
+    let Some((session, mut draft)) = pending(&state, &headers).await? else {
+        return Ok(not_ours());
+    };
+    let back_to = session.landing.return_target.as_str();
+    let Some(issued) = issued_to else {
         return Ok(refused(
             StatusCode::BAD_REQUEST,
             back_to,
@@ -172,7 +198,7 @@ async fn callback(
 /// The per-app id of the user who granted `tokens`, so that their revocation finds them. The
 /// grant stands without it (the message is what the user asked for); such tokens are
 /// still dropped when the shipment ends.
-async fn granting_user(state: &AppState, tokens: &oauth::Tokens) -> Option<DivarUserId> {
+pub(super) async fn granting_user(state: &AppState, tokens: &oauth::Tokens) -> Option<DivarUserId> {
     match state.kenar.get_user_id(&tokens.access).await {
         Ok(Some(user)) => Some(user),
         Ok(None) => {

@@ -1,0 +1,77 @@
+//! The seller's page: the post as Divar knows it, the widgets as they will appear, and where
+//! they stand.
+
+use domain::size::SizeClass;
+use domain::values::Rials;
+use kenar::addon::PostAddon;
+use kenar::{PostToken, UserSide};
+
+use super::store::{self, AddonState};
+use crate::error::AppError;
+use crate::sessions::LandingSession;
+use crate::state::AppState;
+
+/// What the seller's page can show.
+pub enum Seen {
+    /// The session has no post (or is a buyer's): nothing to offer shipping on.
+    NoPost,
+    /// Divar does not know the post (or could not say in time).
+    NotFound,
+    /// Ersal does not serve the post's city.
+    NotServed,
+    Ready(Box<Offer>),
+}
+
+pub struct Offer {
+    pub post: PostToken,
+    pub title: String,
+    /// The origin city's name.
+    pub origin: String,
+    pub size: SizeClass,
+    pub range: Option<(Rials, Rials)>,
+    pub state: AddonState,
+    pub widgets: PostAddon,
+}
+
+/// The post of a session that may offer shipping on it: a direct link from the post's
+/// management page (`MY_POST`), or a chat as its seller.
+pub fn post_of(session: &LandingSession) -> Option<PostToken> {
+    if session.landing.user_side == Some(UserSide::Demand) {
+        return None;
+    }
+    PostToken::parse(session.landing.post_token.as_deref()?).ok()
+}
+
+/// The seller's page for `session`, the widgets priced for `size` (else the size they were
+/// posted with, else small). The post is read from Divar first: the add-on API would accept
+/// an unknown token silently.
+pub async fn view(
+    state: &AppState,
+    session: &LandingSession,
+    size: Option<SizeClass>,
+) -> Result<Seen, AppError> {
+    let Some(post) = post_of(session) else {
+        return Ok(Seen::NoPost);
+    };
+    let found =
+        tokio::time::timeout(state.config.prefill_budget, state.kenar.get_post(&post)).await;
+    let Ok(Ok(found)) = found else {
+        return Ok(Seen::NotFound);
+    };
+    let Some(origin) = state.catalog.places.find(&found.city) else {
+        return Ok(Seen::NotServed);
+    };
+    let stored = store::get(&state.db, post.as_str()).await?;
+    let size = size
+        .or(stored.map(|(_, size)| size))
+        .unwrap_or(SizeClass::Small);
+    Ok(Seen::Ready(Box::new(Offer {
+        title: found.data.title.chars().take(100).collect(),
+        origin: origin.city.name.clone(),
+        size,
+        range: super::price_range(state, origin, size),
+        state: stored.map_or(AddonState::Off, |(state, _)| state),
+        widgets: super::widgets(state, post.as_str(), origin, size),
+        post,
+    })))
+}

@@ -1,0 +1,147 @@
+//! Putting the widgets on a post and taking them off, through the outbox's `addon` channel: a
+//! create is an upsert and a delete removes whatever is there, so both are safe to retry. A row's
+//! key is the grant key `post:<token>` (so one post's changes go out in order), its body
+//! `{"op": "create", "addon": …}` or `{"op": "delete"}`.
+
+use kenar::addon::PostAddon;
+use kenar::client::SendOutcome;
+use kenar::{DivarUserId, PostToken};
+use serde::{Deserialize, Serialize};
+
+use super::store::{self, AddonState};
+use crate::chat::outbox::{self, Delivery};
+use crate::chat::tokens;
+use crate::error::AppError;
+use crate::oauth::{post_key, Tokens};
+use crate::state::AppState;
+
+/// What an outbox row asks of Divar.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+enum Op {
+    Create { addon: serde_json::Value },
+    Delete,
+}
+
+/// The seller granted `POST_ADDON_CREATE.<post>`: the grant is kept (sealed, under the post's
+/// key), and the widgets for `size` are queued.
+pub async fn granted(
+    state: &AppState,
+    post: &PostToken,
+    size: domain::size::SizeClass,
+    grant: &Tokens,
+    user: Option<&DivarUserId>,
+    addon: &PostAddon,
+) -> Result<(), AppError> {
+    let now = state.now();
+    let key = post_key(post.as_str());
+    tokens::store(&state.db, &state.keys, &key, grant, user, now).await?;
+    let tariff = super::tariff_fingerprint(&state.catalog.tariff);
+    let mut tx = state.db.begin().await?;
+    store::consented(&mut tx, post.as_str(), size, &tariff, now).await?;
+    let op = Op::Create {
+        addon: serde_json::to_value(addon)?,
+    };
+    outbox::enqueue_addon(&mut tx, &key, &serde_json::to_string(&op)?, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The seller removes the widgets: the removal is queued (it needs only the API key; the grant
+/// is dropped once it went out). `false` when they were not on the post.
+pub async fn remove(state: &AppState, post: &PostToken) -> Result<bool, AppError> {
+    let now = state.now();
+    let key = post_key(post.as_str());
+    let mut tx = state.db.begin().await?;
+    let from = [AddonState::Adding, AddonState::On, AddonState::Failed];
+    if !store::set(&mut tx, post.as_str(), &from, AddonState::Removing, now).await? {
+        return Ok(false);
+    }
+    outbox::enqueue_addon(&mut tx, &key, &serde_json::to_string(&Op::Delete)?, now).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Re-posts the widgets whose price came from another tariff (run by the periodic jobs).
+/// Returns how many were queued.
+pub async fn refresh_prices(state: &AppState) -> Result<usize, AppError> {
+    let tariff = super::tariff_fingerprint(&state.catalog.tariff);
+    let stale = store::priced_by_another_tariff(&state.db, &tariff).await?;
+    let now = state.now();
+    let mut queued = 0;
+    for (post, size) in stale {
+        let places = &state.catalog.places;
+        let Ok(token) = PostToken::parse(&post) else {
+            continue;
+        };
+        let Some(origin) = (match state.kenar.get_post(&token).await {
+            Ok(found) => places.find(&found.city),
+            Err(_) => None,
+        }) else {
+            continue;
+        };
+        let op = Op::Create {
+            addon: serde_json::to_value(super::widgets(state, &post, origin, size))?,
+        };
+        let mut tx = state.db.begin().await?;
+        store::repriced(&mut tx, &post, &tariff, now).await?;
+        outbox::enqueue_addon(&mut tx, &post_key(&post), &serde_json::to_string(&op)?, now).await?;
+        tx.commit().await?;
+        queued += 1;
+    }
+    Ok(queued)
+}
+
+/// Sends one queued change; `None` when a create finds no grant (it was revoked).
+pub async fn send(state: &AppState, key: &str, body: &str) -> Option<SendOutcome> {
+    let rejected = Some(SendOutcome::Rejected { status: 0 });
+    let Some(post) = key
+        .strip_prefix("post:")
+        .and_then(|p| PostToken::parse(p).ok())
+    else {
+        return rejected;
+    };
+    match serde_json::from_str::<Op>(body) {
+        Ok(Op::Delete) => Some(state.kenar.delete_post_addon(&post).await),
+        Ok(Op::Create { addon }) => {
+            let token = match tokens::access_token(state, key).await {
+                Err(_) => {
+                    return Some(SendOutcome::Retry {
+                        status: None,
+                        retry_after: None,
+                    })
+                }
+                Ok(token) => token?,
+            };
+            Some(state.kenar.create_post_addon(&post, &token, &addon).await)
+        }
+        Err(_) => rejected,
+    }
+}
+
+/// Records where a change left the post once its row is settled: a create that went out turns
+/// the widgets on, a delete turns them off (and drops the grant), anything else fails.
+pub async fn settled(
+    state: &AppState,
+    key: &str,
+    body: &str,
+    delivery: Delivery,
+) -> Result<(), AppError> {
+    let (Some(post), Ok(op)) = (key.strip_prefix("post:"), serde_json::from_str::<Op>(body)) else {
+        return Ok(());
+    };
+    let (from, to) = match (op, delivery) {
+        (_, Delivery::Pending) => return Ok(()),
+        (Op::Create { .. }, Delivery::Sent) => (AddonState::Adding, AddonState::On),
+        (Op::Create { .. }, _) => (AddonState::Adding, AddonState::Failed),
+        (Op::Delete, Delivery::Sent) => (AddonState::Removing, AddonState::Off),
+        (Op::Delete, _) => (AddonState::Removing, AddonState::Failed),
+    };
+    let mut tx = state.db.begin().await?;
+    store::set(&mut tx, post, &[from], to, state.now()).await?;
+    tx.commit().await?;
+    if to == AddonState::Off {
+        tokens::revoke_key(&state.db, key).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,158 @@
+//! The `post_addons` rows: where Ersal's widgets on a post stand.
+
+use domain::size::SizeClass;
+
+use crate::db::{Db, Tx};
+use crate::error::AppError;
+use crate::{on_db, on_tx};
+
+/// Where the widgets on a post stand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddonState {
+    /// The seller consented; the widgets are being posted.
+    Adding,
+    On,
+    /// The seller asked to remove them; the removal is being sent.
+    Removing,
+    Off,
+    /// Divar refused, or Ersal could not reach it in time.
+    Failed,
+}
+
+impl AddonState {
+    const ALL: [Self; 5] = [
+        Self::Adding,
+        Self::On,
+        Self::Removing,
+        Self::Off,
+        Self::Failed,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Adding => "adding",
+            Self::On => "on",
+            Self::Removing => "removing",
+            Self::Off => "off",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.key() == key)
+    }
+
+    /// For the seller.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Adding => "در حال افزودن به آگهی (چند لحظه)",
+            Self::On => "روی آگهی است",
+            Self::Removing => "در حال برداشتن از آگهی (چند لحظه)",
+            Self::Off => "روی آگهی نیست",
+            Self::Failed => "افزوده نشد؛ دوباره امتحان کنید",
+        }
+    }
+
+    /// Whether the widgets are (or are about to be) on the post.
+    pub fn is_on(self) -> bool {
+        matches!(self, Self::Adding | Self::On)
+    }
+}
+
+/// A post's widgets: where they stand and the size class their price is for.
+pub async fn get(db: &Db, post: &str) -> Result<Option<(AddonState, SizeClass)>, AppError> {
+    let row: Option<(String, String)> = on_db!(db, pool => {
+        sqlx::query_as("select state, size from post_addons where post_token = $1")
+            .bind(post)
+            .fetch_optional(pool)
+            .await?
+    });
+    Ok(row.and_then(|(state, size)| Some((AddonState::parse(&state)?, SizeClass::parse(&size)?))))
+}
+
+/// The seller consented: the widgets for `size`, priced by the tariff `tariff`, are being
+/// posted.
+pub async fn consented(
+    tx: &mut Tx,
+    post: &str,
+    size: SizeClass,
+    tariff: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    on_tx!(tx, conn => {
+        sqlx::query(
+            "insert into post_addons (post_token, state, size, tariff, consented_at, updated_at)
+             values ($1, $2, $3, $4, $5, $5)
+             on conflict (post_token) do update set state = excluded.state,
+               size = excluded.size, tariff = excluded.tariff,
+               consented_at = excluded.consented_at, updated_at = excluded.updated_at",
+        )
+        .bind(post)
+        .bind(AddonState::Adding.key())
+        .bind(size.key())
+        .bind(tariff)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Sets a post's state; `true` if it was in one of `from`.
+pub async fn set(
+    tx: &mut Tx,
+    post: &str,
+    from: &[AddonState],
+    to: AddonState,
+    now: i64,
+) -> Result<bool, AppError> {
+    let from: Vec<&str> = from.iter().map(|s| s.key()).collect();
+    let moved = on_tx!(tx, conn => {
+        let mut query = sqlx::QueryBuilder::new("update post_addons set state = ");
+        query
+            .push_bind(to.key())
+            .push(", updated_at = ")
+            .push_bind(now)
+            .push(" where post_token = ")
+            .push_bind(post)
+            .push(" and state in (");
+        let mut list = query.separated(", ");
+        for key in &from {
+            list.push_bind(*key);
+        }
+        query.push(")");
+        query.build().execute(conn).await?.rows_affected()
+    });
+    Ok(moved == 1)
+}
+
+/// The posts whose widgets are on with a price from another tariff, and their size classes.
+pub async fn priced_by_another_tariff(
+    db: &Db,
+    tariff: &str,
+) -> Result<Vec<(String, SizeClass)>, AppError> {
+    let rows: Vec<(String, String)> = on_db!(db, pool => {
+        sqlx::query_as("select post_token, size from post_addons where state = $1 and tariff <> $2")
+            .bind(AddonState::On.key())
+            .bind(tariff)
+            .fetch_all(pool)
+            .await?
+    });
+    Ok(rows
+        .into_iter()
+        .filter_map(|(post, size)| Some((post, SizeClass::parse(&size)?)))
+        .collect())
+}
+
+/// Records that a post's widgets are now priced by `tariff`.
+pub async fn repriced(tx: &mut Tx, post: &str, tariff: &str, now: i64) -> Result<(), AppError> {
+    on_tx!(tx, conn => {
+        sqlx::query("update post_addons set tariff = $1, updated_at = $2 where post_token = $3")
+            .bind(tariff)
+            .bind(now)
+            .bind(post)
+            .execute(conn)
+            .await?;
+    });
+    Ok(())
+}

@@ -1,0 +1,151 @@
+//! The seller's two changes to the widgets on their post, as plain form posts (they work
+//! without JavaScript): `POST /offer/add` checks the post with Divar and asks for consent to
+//! `POST_ADDON_CREATE.<post_token>`; `POST /offer/remove` takes the widgets off. The consent's
+//! answer comes back through `/oauth/callback` ([`granted`]). The page itself is `/offer`.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
+use axum::{Form, Router};
+use domain::size::SizeClass;
+use http::{HeaderMap, StatusCode};
+use serde::Deserialize;
+
+use super::page::{message, with_offers, Offer};
+use crate::addons::offer::{self, Seen};
+use crate::addons::publish;
+use crate::error::AppError;
+use crate::oauth::{self, post_key};
+use crate::sessions::LandingSession;
+use crate::state::AppState;
+
+/// The seller's page.
+pub const OFFER_PATH: &str = "/offer";
+/// What an add-on consent's `purpose` starts with (the size class follows).
+const PURPOSE: &str = "addon:";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/offer/add", post(add))
+        .route("/offer/remove", post(remove))
+}
+
+#[derive(Deserialize)]
+struct AddForm {
+    #[serde(default)]
+    size: String,
+}
+
+async fn session(state: &AppState, headers: &HeaderMap) -> Result<LandingSession, Response> {
+    let back_to = state.config.completion_url.as_str();
+    match state.current_session(headers).await {
+        Ok(Some(session)) => Ok(session),
+        Ok(None) => Err(message(
+            StatusCode::GONE,
+            "نشست شما پایان یافته است",
+            "«ارسال» را دوباره از صفحهٔ مدیریت آگهی در دیوار باز کنید.",
+            Some(back_to),
+        )),
+        Err(cause) => Err(cause.back_to(back_to).into_response()),
+    }
+}
+
+fn to_offer() -> Response {
+    Redirect::to(OFFER_PATH).into_response()
+}
+
+async fn add(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<AddForm>,
+) -> Result<Response, AppError> {
+    let session = match session(&state, &headers).await {
+        Ok(session) => session,
+        Err(page) => return Ok(page),
+    };
+    let back_to = session.landing.return_target.clone();
+    let size = SizeClass::parse(&form.size).unwrap_or(SizeClass::Small);
+    let seen = offer::view(&state, &session, Some(size))
+        .await
+        .map_err(|e| e.back_to(&back_to))?;
+    let Seen::Ready(ready) = seen else {
+        return Ok(to_offer());
+    };
+    let purpose = format!("{PURPOSE}{}", size.key());
+    let url = oauth::begin(
+        &state,
+        &session.id,
+        &post_key(ready.post.as_str()),
+        Some(&purpose),
+    )
+    .await
+    .map_err(|e| e.back_to(&back_to))?;
+    Ok(Redirect::to(url.as_str()).into_response())
+}
+
+async fn remove(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    let session = match session(&state, &headers).await {
+        Ok(session) => session,
+        Err(page) => return Ok(page),
+    };
+    if let Some(post) = offer::post_of(&session) {
+        publish::remove(&state, &post)
+            .await
+            .map_err(|e| e.back_to(&session.landing.return_target))?;
+    }
+    Ok(to_offer())
+}
+
+/// The size class an add-on consent was for, when `purpose` names one.
+pub(super) fn addon_size(purpose: Option<&str>) -> Option<SizeClass> {
+    SizeClass::parse(purpose?.strip_prefix(PURPOSE)?)
+}
+
+/// Divar's answer to an add-on consent: with the grant for this post, the widgets are queued
+/// and the seller sees the page again; a refusal (or a grant for something else, such as a
+/// user who does not own the post) changes nothing.
+pub(super) async fn granted(
+    state: &AppState,
+    session: &LandingSession,
+    size: SizeClass,
+    code: Option<&str>,
+    verifier: Option<String>,
+) -> Result<Response, AppError> {
+    let back_to = session.landing.return_target.as_str();
+    let refused = |title: &str, body: &str| {
+        with_offers(
+            StatusCode::FORBIDDEN,
+            title,
+            body,
+            Some(back_to),
+            &[Offer::Link {
+                href: OFFER_PATH,
+                label: "بازگشت به ارسال روی آگهی",
+            }],
+        )
+    };
+    let (Some(code), Some(post)) = (code, offer::post_of(session)) else {
+        return Ok(refused(
+            "اجازه داده نشد",
+            "بدون اجازهٔ شما چیزی روی آگهی قرار نمی‌گیرد.",
+        ));
+    };
+    let key = post_key(post.as_str());
+    let grant = match state.oauth.exchange(code, verifier).await {
+        Ok(grant) if grant.grants(&key) => grant,
+        _ => {
+            return Ok(refused(
+                "اجازه ثبت نشد",
+                "دیوار اجازهٔ افزودن به این آگهی را تأیید نکرد. فقط صاحب آگهی می‌تواند ارسال را روی آن نشان دهد.",
+            ))
+        }
+    };
+    let Seen::Ready(ready) = offer::view(state, session, Some(size)).await? else {
+        return Ok(to_offer());
+    };
+    let user = super::oauth::granting_user(state, &grant).await;
+    publish::granted(state, &post, size, &grant, user.as_ref(), &ready.widgets)
+        .await
+        .map_err(|e| e.back_to(back_to))?;
+    Ok(to_offer())
+}

@@ -1,0 +1,247 @@
+//! Shipping offered on the seller's post, over real HTTP with the sandbox: the seller puts the
+//! widgets on their post from its management page (`MY_POST`) and removes them; a buyer who taps
+//! them gets the price to their city; another user's consent, an unknown post and altered
+//! widget data change nothing.
+
+use std::time::Duration;
+
+use domain::size::SizeClass;
+use ersal_server::addons;
+use kenar::addon::PostAddon;
+use serde_json::{json, Value};
+
+use crate::chat::schema;
+use crate::journey::{consent_and_return, location, Journey};
+use crate::support::scalar;
+
+/// The sandbox's post of the first demo seller (Tehran).
+const POST: &str = "QpR7x2Lm";
+
+/// Opens Ersal from the post's management page as its seller (the sandbox's `MY_POST` entry,
+/// Ersal's Fallback URL) and returns the seller's page.
+async fn seller_opens(j: &Journey, post: &str) -> String {
+    let manage = j
+        .get(&format!("{}/post/{post}/manage", j.sandbox))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let entry = manage
+        .split(r#"<a class="button" href=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the MY_POST entry")
+        .replace("&amp;", "&");
+    assert!(entry.starts_with(&format!("{}/divar/fallback?post_token=", j.ersal)));
+    let landing = location(&j.get(&entry).await);
+    j.get(&format!("{}{landing}", j.ersal)).await;
+    j.get(&format!("{}/offer", j.ersal))
+        .await
+        .text()
+        .await
+        .unwrap()
+}
+
+/// The widgets on `post` in the sandbox, once `want` says they are as expected.
+async fn widgets_on(
+    j: &Journey,
+    post: &str,
+    want: impl Fn(&Option<Value>) -> bool,
+) -> Option<Value> {
+    let mut seen = None;
+    for _ in 0..80 {
+        seen = j.sandbox_world.world().addons.get(post).cloned();
+        if want(&seen) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    seen
+}
+
+#[tokio::test]
+async fn a_seller_offers_shipping_on_the_post_a_buyer_gets_a_price_and_the_seller_takes_it_off() {
+    let j = Journey::start().await;
+    let page = seller_opens(&j, POST).await;
+    for shown in [
+        "ارسال این کالا به شهر شما",
+        "ارسال از",
+        "تهران",
+        "هزینهٔ ارسال به شهر من",
+    ] {
+        assert!(page.contains(shown), "{shown} on the seller's page");
+    }
+    assert!(page.contains("روی آگهی نیست"));
+
+    let consent = location(
+        &j.post(&format!("{}/offer/add", j.ersal), &[("size", "small")])
+            .await,
+    );
+    assert!(consent.contains("POST_ADDON_CREATE.QpR7x2Lm"), "{consent}");
+    let back = consent_and_return(&j, &consent).await;
+    assert_eq!(location(&back), "/offer");
+    let on = widgets_on(&j, POST, Option::is_some)
+        .await
+        .expect("the widgets reach the post");
+    assert_eq!(on.as_array().unwrap().len(), 3);
+    let state: String = scalar(&j.state.db, "select state from post_addons").await;
+    assert_eq!(state, "on");
+
+    // The body Divar got is valid against its schema.
+    let validator = schema("AddonsCreatePostAddonV2Body");
+    let journal: Value = j
+        .get(&format!("{}/control/journal", j.sandbox))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let created: Vec<&Value> = journal["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["path"] == format!("/v2/open-platform/addons/post/{POST}"))
+        .collect();
+    assert_eq!(created.len(), 1, "one create");
+    let errors: Vec<String> = validator
+        .iter_errors(&created[0]["body"])
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+
+    // A buyer taps the button on the post: the price to their city, and how to ship.
+    let buyer = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let price = buyer
+        .post(format!("{}/post/{POST}/tap", j.sandbox))
+        .form(&[("widget", "2")])
+        .send()
+        .await
+        .unwrap();
+    assert!(price.url().path().ends_with("/price"), "{}", price.url());
+    let priced = buyer
+        .get(format!("{}/price?form%5Bcity%5D=isfahan", j.ersal))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let expected = addons::price::quotes(&j.state, "tehran", "isfahan", SizeClass::Small);
+    assert_eq!(expected.len(), 2, "economy and express");
+    for quote in expected {
+        let shown = format!("<dd>{}</dd>", quote.total.display_tomans());
+        assert!(priced.contains(&shown), "{shown} to Isfahan");
+    }
+    assert!(
+        priced.contains("گفتگو با فروشنده را باز کنید"),
+        "no chat: how to ship"
+    );
+
+    // Data altered on the way (another size, the same signature) is refused.
+    let mut data = on[2]["button_bar"]["action"]["open_server_link"]["data"].clone();
+    data["z"] = json!("large");
+    let init: Value = j
+        .client
+        .post(format!("{}/divar/init", j.ersal))
+        .header("authorization", &j.key)
+        .header("API_VERSION", "2")
+        .json(&json!({"source": "POST_ADDON", "post_token": POST, "user_side": "DEMAND", "extra_data": data}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let refused = reqwest::get(init["url"].as_str().unwrap()).await.unwrap();
+    assert_eq!(refused.status(), reqwest::StatusCode::FORBIDDEN);
+
+    // The seller takes it off: gone from the post, the grant dropped.
+    let removed = j.post(&format!("{}/offer/remove", j.ersal), &[]).await;
+    assert_eq!(location(&removed), "/offer");
+    assert!(
+        widgets_on(&j, POST, Option::is_none).await.is_none(),
+        "removed"
+    );
+    let state: String = scalar(&j.state.db, "select state from post_addons").await;
+    assert_eq!(state, "off");
+    let grants: i64 = scalar(&j.state.db, "select count(*) from chat_tokens").await;
+    assert_eq!(grants, 0);
+}
+
+#[tokio::test]
+async fn another_users_consent_and_an_unknown_post_put_nothing_on_a_post() {
+    let j = Journey::start().await;
+    // The buyer of the post's chat opens the seller's entry: Divar does not grant them the post.
+    j.get(&format!(
+        "{}/chat/0d5f3c1e-8a47-4b2e-9f61-3c2d7e9a4b10?as=buyer",
+        j.sandbox
+    ))
+    .await;
+    let fallback = location(
+        &j.get(&format!("{}/divar/fallback?post_token={POST}", j.ersal))
+            .await,
+    );
+    j.get(&format!("{}{fallback}", j.ersal)).await;
+    let consent = location(
+        &j.post(&format!("{}/offer/add", j.ersal), &[("size", "small")])
+            .await,
+    );
+    let answer = consent_and_return(&j, &consent).await;
+    assert_eq!(answer.status(), reqwest::StatusCode::FORBIDDEN);
+    assert!(answer.text().await.unwrap().contains("فقط صاحب آگهی"));
+
+    // A post Divar does not know: caught before any add-on call.
+    let unknown = j
+        .get(&format!("{}/divar/fallback?post_token=Zz99Zz99", j.ersal))
+        .await;
+    j.get(&format!("{}{}", j.ersal, location(&unknown))).await;
+    let page = j
+        .get(&format!("{}/offer", j.ersal))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("آگهی پیدا نشد"));
+    let add = j
+        .post(&format!("{}/offer/add", j.ersal), &[("size", "small")])
+        .await;
+    assert_eq!(
+        location(&add),
+        "/offer",
+        "no consent for a post Divar does not know"
+    );
+
+    let journal: Value = j
+        .get(&format!("{}/control/journal", j.sandbox))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let calls = journal["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["path"].as_str().unwrap_or("").contains("/addons/"))
+        .count();
+    assert_eq!(calls, 0, "no add-on call");
+    let rows: i64 = scalar(&j.state.db, "select count(*) from post_addons").await;
+    assert_eq!(rows, 0);
+}
+
+/// Every city Ersal serves and every size class give widgets within Divar's limits.
+#[tokio::test]
+async fn the_widgets_keep_within_divars_limits_from_every_city() {
+    let j = Journey::start().await;
+    let places = &j.state.catalog.places;
+    for province in &places.provinces {
+        for city in &province.cities {
+            let origin = domain::places::Place { province, city };
+            for size in SizeClass::ALL {
+                let addon: PostAddon = addons::widgets(&j.state, POST, origin, size);
+                assert_eq!(addon.check(), Ok(()), "{} {size:?}", city.id);
+            }
+        }
+    }
+}
