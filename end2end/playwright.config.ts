@@ -59,7 +59,7 @@ export default defineConfig({
     {
       // Every page must work as plain HTML forms.
       name: "mobile-no-js",
-      testMatch: /(flow|chat|console|csp|support)\.spec\.ts/,
+      testMatch: /(flow|chat|console|csp|support|addons)\.spec\.ts/,
       use: {
         ...devices["Pixel 5"],
         javaScriptEnabled: false,
@@ -70,7 +70,7 @@ export default defineConfig({
       // Android 5's newest WebView may not run modern WASM: JavaScript on, WebAssembly absent
       // (removed before any page script runs; tests/fixtures.ts).
       name: "mobile-no-wasm",
-      testMatch: /(flow|csp)\.spec\.ts/,
+      testMatch: /(flow|csp|addons)\.spec\.ts/,
       metadata: { noWasm: true },
       use: {
         ...devices["Pixel 5"],

@@ -1,17 +1,5 @@
-import AxeBuilder from "@axe-core/playwright";
-import { expect, Page, test } from "@playwright/test";
-import { completeBuyerFlow, initSession } from "./helpers";
-
-const WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
-
-async function audit(page: Page, name: string) {
-  for (const colorScheme of ["light", "dark"] as const) {
-    await page.emulateMedia({ colorScheme });
-    const results = await new AxeBuilder({ page }).withTags(WCAG).analyze();
-    const summary = results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-    expect(summary, `${name} (${colorScheme})`).toEqual([]);
-  }
-}
+import { expect, test } from "@playwright/test";
+import { audit, completeBuyerFlow, initSession } from "./helpers";
 
 test("every page has no WCAG 2.1 A/AA violations, light and dark", async ({ page, request }) => {
   await page.goto("/");

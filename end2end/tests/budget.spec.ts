@@ -73,6 +73,12 @@ test("every page of the flow, tracking and privacy, cold cache", async ({ page, 
   await expect(page.getByLabel("شرح کالا")).toBeVisible();
   await measure(page, "item", bytes);
 
+  // The seller's page for shipping on the post (a seller's session from the chat).
+  await page.goto(await initSession(request, { conversation_id: null, user_side: "Supply" }));
+  await page.goto("/offer");
+  await expect(page.getByTestId("widget-preview")).toBeVisible();
+  await measure(page, "offer (seller)", bytes);
+
   // The buyer's steps from the chat, through Divar's consent, to the seller's side.
   await page.goto(`${SANDBOX_URL}/chat/${CONVERSATION}?as=buyer`);
   await page.getByRole("button", { name: "ارسال کالا" }).click();

@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { APIRequestContext, expect, Page } from "@playwright/test";
 import { execFileSync } from "child_process";
 import * as path from "path";
@@ -109,4 +110,16 @@ export async function submitShortMobile(page: Page) {
   await page.getByLabel("شمارهٔ همراه").fill("۰۹۱۲");
   await page.getByLabel("نشانی", { exact: true }).fill("خیابان چهارباغ، کوچهٔ گلستان");
   await page.getByRole("button", { name: "ادامه" }).click();
+}
+
+const WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+
+/** No WCAG 2.1 A/AA violations on the page as it is, light and dark. */
+export async function audit(page: Page, name: string) {
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme });
+    const results = await new AxeBuilder({ page }).withTags(WCAG).analyze();
+    const summary = results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+    expect(summary, `${name} (${colorScheme})`).toEqual([]);
+  }
 }

@@ -4,7 +4,7 @@
 -- itself is a row of chat_tokens keyed 'post:<token>' (sealed, dropped when the widgets go).
 create table post_addons (
     post_token      text primary key not null,
-    -- 'adding' | 'on' | 'removing' | 'off' | 'failed'
+    -- 'adding' | 'on' | 'removing' | 'failed' (once the widgets are off, the row is deleted)
     state           text not null,
     size            text not null,
     tariff          text not null,

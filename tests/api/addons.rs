@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use crate::chat::schema;
 use crate::journey::{consent_and_return, location, Journey};
-use crate::support::scalar;
+use crate::support::{exec, scalar};
 
 /// The sandbox's post of the first demo seller (Tehran).
 const POST: &str = "QpR7x2Lm";
@@ -108,6 +108,30 @@ async fn a_seller_offers_shipping_on_the_post_a_buyer_gets_a_price_and_the_selle
         .collect();
     assert!(errors.is_empty(), "{errors:?}");
 
+    // A tariff change: the widgets are posted again, with the new price.
+    exec(&j.state.db, "update post_addons set tariff = 'older'").await;
+    assert_eq!(addons::publish::refresh_prices(&j.state).await.unwrap(), 1);
+    let mut creates = 0;
+    for _ in 0..80 {
+        creates = j
+            .sandbox_world
+            .world()
+            .journal
+            .iter()
+            .filter(|e| {
+                e.direction == "in" && e.path == format!("/v2/open-platform/addons/post/{POST}")
+            })
+            .count();
+        if creates == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(creates, 2, "posted again");
+    let tariff: String = scalar(&j.state.db, "select tariff from post_addons").await;
+    assert_eq!(tariff, addons::tariff_fingerprint(&j.state.catalog.tariff));
+    assert_eq!(addons::publish::refresh_prices(&j.state).await.unwrap(), 0);
+
     // A buyer taps the button on the post: the price to their city, and how to ship.
     let buyer = reqwest::Client::builder()
         .cookie_store(true)
@@ -164,8 +188,8 @@ async fn a_seller_offers_shipping_on_the_post_a_buyer_gets_a_price_and_the_selle
         widgets_on(&j, POST, Option::is_none).await.is_none(),
         "removed"
     );
-    let state: String = scalar(&j.state.db, "select state from post_addons").await;
-    assert_eq!(state, "off");
+    let rows: i64 = scalar(&j.state.db, "select count(*) from post_addons").await;
+    assert_eq!(rows, 0, "nothing of the post is kept");
     let grants: i64 = scalar(&j.state.db, "select count(*) from chat_tokens").await;
     assert_eq!(grants, 0);
 }

@@ -101,6 +101,7 @@ fn scope_label(scope: &str) -> String {
         Some(("CONVERSATION_SEND_MESSAGE", id)) => {
             format!("فرستادن پیام از طرف شما در گفتگوی {id}")
         }
+        Some(("POST_ADDON_CREATE", id)) => format!("افزودن بخشی به آگهی {id}"),
         Some((name, id)) => format!("{name} برای {id}"),
         None => match scope {
             "offline_access" => "دسترسی ماندگار (تا ۳۰ روز)".to_owned(),

@@ -118,3 +118,21 @@ pub fn tariff_fingerprint(tariff: &Tariff) -> String {
     let text = serde_json::to_string(tariff).expect("a tariff serialises");
     hex::encode(&Sha256::digest(text.as_bytes())[..8])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_change_to_the_tariff_changes_its_fingerprint() {
+        let text = include_str!("../../../../config/tariff.toml");
+        let tariff: Tariff = toml::from_str(text).unwrap();
+        let mut changed = tariff.clone();
+        changed.vat_percent += 1;
+        assert_eq!(
+            tariff_fingerprint(&tariff),
+            tariff_fingerprint(&tariff.clone())
+        );
+        assert_ne!(tariff_fingerprint(&tariff), tariff_fingerprint(&changed));
+    }
+}

@@ -120,7 +120,8 @@ pub async fn send(state: &AppState, key: &str, body: &str) -> Option<SendOutcome
 }
 
 /// Records where a change left the post once its row is settled: a create that went out turns
-/// the widgets on, a delete turns them off (and drops the grant), anything else fails.
+/// the widgets on, a delete turns them off (dropping the grant and the post's row), anything
+/// else fails.
 pub async fn settled(
     state: &AppState,
     key: &str,
@@ -142,6 +143,7 @@ pub async fn settled(
     tx.commit().await?;
     if to == AddonState::Off {
         tokens::revoke_key(&state.db, key).await?;
+        store::forget(&state.db, post).await?;
     }
     Ok(())
 }

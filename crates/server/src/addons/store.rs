@@ -14,6 +14,7 @@ pub enum AddonState {
     On,
     /// The seller asked to remove them; the removal is being sent.
     Removing,
+    /// Not on the post (once removed, the row itself is deleted).
     Off,
     /// Divar refused, or Ersal could not reach it in time.
     Failed,
@@ -152,6 +153,17 @@ pub async fn repriced(tx: &mut Tx, post: &str, tariff: &str, now: i64) -> Result
             .bind(now)
             .bind(post)
             .execute(conn)
+            .await?;
+    });
+    Ok(())
+}
+
+/// Forgets a post whose widgets were taken off: nothing of it is kept.
+pub async fn forget(db: &Db, post: &str) -> Result<(), AppError> {
+    on_db!(db, pool => {
+        sqlx::query("delete from post_addons where post_token = $1")
+            .bind(post)
+            .execute(pool)
             .await?;
     });
     Ok(())
