@@ -212,7 +212,7 @@ fn OfferCard(view: OfferView) -> impl IntoView {
         <section class="card">
             {if is_on {
                 view! {
-                    <p>"هر وقت بخواهید می‌توانید آن را از آگهی بردارید."</p>
+                    <p>"هر وقت بخواهید می‌توانید آن را از آگهی بردارید؛ دیوار پیش از آن تأیید می‌کند که آگهی از شماست."</p>
                     <form method="post" action="/offer/remove">
                         <button class="button secondary" type="submit">"برداشتن از آگهی"</button>
                     </form>

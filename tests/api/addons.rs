@@ -181,8 +181,35 @@ async fn a_seller_offers_shipping_on_the_post_a_buyer_gets_a_price_and_the_selle
     let refused = reqwest::get(init["url"].as_str().unwrap()).await.unwrap();
     assert_eq!(refused.status(), reqwest::StatusCode::FORBIDDEN);
 
-    // The seller takes it off: gone from the post, the grant dropped.
-    let removed = j.post(&format!("{}/offer/remove", j.ersal), &[]).await;
+    // Anyone can open the Fallback URL with this post's token: a stranger asking to take the
+    // widgets off is sent to Divar's consent, which only the owner can give.
+    let stranger = Journey::client();
+    let opened = stranger
+        .get(format!("{}/divar/fallback?post_token={POST}", j.ersal))
+        .send()
+        .await
+        .unwrap();
+    stranger
+        .get(format!("{}{}", j.ersal, location(&opened)))
+        .send()
+        .await
+        .unwrap();
+    let asked = stranger
+        .post(format!("{}/offer/remove", j.ersal))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert!(location(&asked).starts_with(&format!("{}/oauth2/auth?", j.sandbox)));
+    assert!(
+        j.sandbox_world.world().addons.contains_key(POST),
+        "still on the post"
+    );
+
+    // The seller takes it off (confirming with Divar): gone from the post, the grant dropped.
+    let asked = location(&j.post(&format!("{}/offer/remove", j.ersal), &[]).await);
+    assert!(asked.contains("POST_ADDON_CREATE.QpR7x2Lm"), "{asked}");
+    let removed = consent_and_return(&j, &asked).await;
     assert_eq!(location(&removed), "/offer");
     assert!(
         widgets_on(&j, POST, Option::is_none).await.is_none(),

@@ -50,11 +50,7 @@ impl Journey {
         // The worker runs until the test ends.
         std::mem::forget(stop);
         serve_on(listener, &state);
-        let client = Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+        let client = Self::client();
         Self {
             ersal,
             sandbox: sandbox.config.origin.clone(),
@@ -64,6 +60,15 @@ impl Journey {
             state,
             _env: env,
         }
+    }
+
+    /// A browser of its own: cookies kept, redirects not followed.
+    pub fn client() -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
     }
 
     pub async fn get(&self, url: &str) -> Response {

@@ -47,8 +47,9 @@ pub async fn granted(
     Ok(())
 }
 
-/// The seller removes the widgets: the removal is queued (it needs only the API key; the grant
-/// is dropped once it went out). `false` when they were not on the post.
+/// The post's owner (Divar confirmed it by granting the post's scope) removes the widgets: the
+/// removal is queued (it needs only the API key; the grant is dropped once it went out).
+/// `false` when they were not on the post.
 pub async fn remove(state: &AppState, post: &PostToken) -> Result<bool, AppError> {
     let now = state.now();
     let key = post_key(post.as_str());

@@ -21,7 +21,7 @@ use http::{HeaderMap, StatusCode};
 use kenar::DivarUserId;
 use serde::Deserialize;
 
-use super::offer::addon_size;
+use super::offer::intent;
 use super::page::{message, with_offers, Offer};
 use crate::chat::tokens;
 use crate::error::AppError;
@@ -133,16 +133,16 @@ async fn callback(
         None => None,
     };
     let issued_to = issued_to.filter(|issued| issued.landing == session.id);
-    if let Some(size) = issued_to
+    if let Some(intent) = issued_to
         .as_ref()
-        .and_then(|i| addon_size(i.purpose.as_deref()))
+        .and_then(|i| intent(i.purpose.as_deref()))
     {
         let verifier = issued_to.and_then(|i| i.verifier);
         let code = match query.error {
             None => query.code.as_deref().filter(|c| c.len() <= 512),
             Some(_) => None,
         };
-        return super::offer::granted(&state, &session, size, code, verifier).await;
+        return super::offer::granted(&state, &session, intent, code, verifier).await;
     }
     let Some((session, mut draft)) = pending(&state, &headers).await? else {
         return Ok(not_ours());

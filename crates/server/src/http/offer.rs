@@ -1,7 +1,10 @@
 //! The seller's two changes to the widgets on their post, as plain form posts (they work
 //! without JavaScript): `POST /offer/add` checks the post with Divar and asks for consent to
-//! `POST_ADDON_CREATE.<post_token>`; `POST /offer/remove` takes the widgets off. The consent's
-//! answer comes back through `/oauth/callback` ([`granted`]). The page itself is `/offer`.
+//! `POST_ADDON_CREATE.<post_token>`; `POST /offer/remove` asks for the same consent, then takes
+//! the widgets off. A session here may come from the Fallback URL, which anyone can open with
+//! any post token, so both changes need Divar to confirm the post's owner: only they can grant
+//! that scope. The consent's answer comes back through `/oauth/callback` ([`granted`]). The page
+//! itself is `/offer`.
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -21,8 +24,16 @@ use crate::state::AppState;
 
 /// The seller's page.
 pub const OFFER_PATH: &str = "/offer";
-/// What an add-on consent's `purpose` starts with (the size class follows).
+/// What an add-on consent's `purpose` starts with (the size class follows), and a removal's.
 const PURPOSE: &str = "addon:";
+const REMOVAL: &str = "addon-removal";
+
+/// What the seller asked Divar's consent for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Intent {
+    Add(SizeClass),
+    Remove,
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -88,26 +99,31 @@ async fn remove(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
         Ok(session) => session,
         Err(page) => return Ok(page),
     };
-    if let Some(post) = offer::post_of(&session) {
-        publish::remove(&state, &post)
-            .await
-            .map_err(|e| e.back_to(&session.landing.return_target))?;
-    }
-    Ok(to_offer())
+    let Some(post) = offer::post_of(&session) else {
+        return Ok(to_offer());
+    };
+    let url = oauth::begin(&state, &session.id, &post_key(post.as_str()), Some(REMOVAL))
+        .await
+        .map_err(|e| e.back_to(&session.landing.return_target))?;
+    Ok(Redirect::to(url.as_str()).into_response())
 }
 
-/// The size class an add-on consent was for, when `purpose` names one.
-pub(super) fn addon_size(purpose: Option<&str>) -> Option<SizeClass> {
-    SizeClass::parse(purpose?.strip_prefix(PURPOSE)?)
+/// What an add-on consent was for, when `purpose` names one.
+pub(super) fn intent(purpose: Option<&str>) -> Option<Intent> {
+    let purpose = purpose?;
+    if purpose == REMOVAL {
+        return Some(Intent::Remove);
+    }
+    SizeClass::parse(purpose.strip_prefix(PURPOSE)?).map(Intent::Add)
 }
 
 /// Divar's answer to an add-on consent: with the grant for this post, the widgets are queued
-/// and the seller sees the page again; a refusal (or a grant for something else, such as a
-/// user who does not own the post) changes nothing.
+/// (or their removal) and the seller sees the page again; a refusal (or a grant for something
+/// else, such as a user who does not own the post) changes nothing.
 pub(super) async fn granted(
     state: &AppState,
     session: &LandingSession,
-    size: SizeClass,
+    intent: Intent,
     code: Option<&str>,
     verifier: Option<String>,
 ) -> Result<Response, AppError> {
@@ -136,8 +152,18 @@ pub(super) async fn granted(
         _ => {
             return Ok(refused(
                 "اجازه ثبت نشد",
-                "دیوار اجازهٔ افزودن به این آگهی را تأیید نکرد. فقط صاحب آگهی می‌تواند ارسال را روی آن نشان دهد.",
+                "دیوار اجازه برای این آگهی را تأیید نکرد. فقط صاحب آگهی می‌تواند ارسال را روی آن نشان دهد یا از آن بردارد.",
             ))
+        }
+    };
+    let size = match intent {
+        Intent::Add(size) => size,
+        Intent::Remove => {
+            // Only the owner's consent gets here; the removal needs no token.
+            publish::remove(state, &post)
+                .await
+                .map_err(|e| e.back_to(back_to))?;
+            return Ok(to_offer());
         }
     };
     let Seen::Ready(ready) = offer::view(state, session, Some(size)).await? else {
