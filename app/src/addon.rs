@@ -27,8 +27,8 @@ pub struct OfferView {
     pub sizes: Vec<(String, String, bool)>,
     pub range: Option<String>,
     pub state: String,
-    /// On the post, or on its way there.
-    pub is_on: bool,
+    pub can_add: bool,
+    pub can_remove: bool,
     pub preview: Vec<Row>,
     pub back_to: String,
 }
@@ -103,7 +103,8 @@ pub async fn load_offer(size: Option<String>) -> Result<Offer, ServerFnError> {
                     format!("از {} تا {}", low.display_tomans(), high.display_tomans())
                 }),
                 state: offer.state.label().to_owned(),
-                is_on: offer.state.is_on(),
+                can_add: offer.state.can_add(),
+                can_remove: offer.state.can_remove(),
                 preview,
                 back_to,
             }))
@@ -171,7 +172,8 @@ fn OfferCard(view: OfferView) -> impl IntoView {
         sizes,
         range,
         state,
-        is_on,
+        can_add,
+        can_remove,
         preview,
         back_to,
     } = view;
@@ -210,24 +212,19 @@ fn OfferCard(view: OfferView) -> impl IntoView {
             </form>
         </section>
         <section class="card">
-            {if is_on {
-                view! {
-                    <p>"هر وقت بخواهید می‌توانید آن را از آگهی بردارید؛ دیوار پیش از آن تأیید می‌کند که آگهی از شماست."</p>
-                    <form method="post" action="/offer/remove">
-                        <button class="button secondary" type="submit">"برداشتن از آگهی"</button>
-                    </form>
-                }
-                .into_any()
-            } else {
-                view! {
-                    <p>"دیوار از شما اجازه می‌خواهد که «ارسال» این بخش را به آگهی‌تان اضافه کند."</p>
-                    <form method="post" action="/offer/add">
-                        <input type="hidden" name="size" value=chosen />
-                        <button class="button" type="submit">"افزودن به آگهی"</button>
-                    </form>
-                }
-                .into_any()
-            }}
+            {can_add.then(|| view! {
+                <p>"دیوار از شما اجازه می‌خواهد که «ارسال» این بخش را به آگهی‌تان اضافه کند."</p>
+                <form method="post" action="/offer/add">
+                    <input type="hidden" name="size" value=chosen />
+                    <button class="button" type="submit">"افزودن به آگهی"</button>
+                </form>
+            })}
+            {can_remove.then(|| view! {
+                <p>"هر وقت بخواهید می‌توانید آن را از آگهی بردارید؛ دیوار پیش از آن تأیید می‌کند که آگهی از شماست."</p>
+                <form method="post" action="/offer/remove">
+                    <button class="button secondary" type="submit">"برداشتن از آگهی"</button>
+                </form>
+            })}
             <p><a class="tap" href="/request">"ثبت درخواست ارسال برای یک خریدار"</a></p>
             <BackToDivar href=back_to />
         </section>
@@ -237,7 +234,8 @@ fn OfferCard(view: OfferView) -> impl IntoView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PriceView {
     pub origin: String,
-    pub size: String,
+    /// Size classes: key, label, chosen.
+    pub sizes: Vec<(String, String, bool)>,
     pub city: String,
     pub provinces: Vec<ProvinceOption>,
     /// The chosen city's name and each service's price.
@@ -260,7 +258,11 @@ pub enum Price {
 }
 
 #[server(endpoint = "price/load")]
-pub async fn load_price(city: Option<String>) -> Result<Price, ServerFnError> {
+pub async fn load_price(
+    city: Option<String>,
+    size: Option<String>,
+) -> Result<Price, ServerFnError> {
+    use domain::size::SizeClass;
     use ersal_server::addons::price::{quotes, tapped};
 
     let state = crate::server::state();
@@ -274,7 +276,12 @@ pub async fn load_price(city: Option<String>) -> Result<Price, ServerFnError> {
         return Ok(Price::Refused { back_to });
     };
     let city = city.unwrap_or_default();
-    let found = quotes(&state, &tap.origin, &city, tap.size);
+    // The widget's size class, unless the buyer chose another.
+    let size = size
+        .as_deref()
+        .and_then(SizeClass::parse)
+        .unwrap_or(tap.size);
+    let found = quotes(&state, &tap.origin, &city, size);
     let prices = (!found.is_empty()).then(|| {
         (
             state.city_name(Some(&city)),
@@ -286,7 +293,10 @@ pub async fn load_price(city: Option<String>) -> Result<Price, ServerFnError> {
     });
     Ok(Price::Ready(Box::new(PriceView {
         origin: state.city_name(Some(&tap.origin)),
-        size: tap.size.label().to_owned(),
+        sizes: SizeClass::ALL
+            .iter()
+            .map(|s| (s.key().to_owned(), s.label().to_owned(), *s == size))
+            .collect(),
         city,
         provinces: crate::server::provinces(&state),
         prices,
@@ -298,7 +308,10 @@ pub async fn load_price(city: Option<String>) -> Result<Price, ServerFnError> {
 #[component]
 pub fn PricePage() -> impl IntoView {
     let query = use_query_map();
-    let price = Resource::new(move || query.with(|q| q.get("form[city]")), load_price);
+    let price = Resource::new(
+        move || query.with(|q| (q.get("form[city]"), q.get("size"))),
+        |(city, size)| load_price(city, size),
+    );
     view! {
         <Suspense fallback=|| view! { <p class="card">"در حال بارگذاری…"</p> }>
             {move || Suspend::new(async move {
@@ -321,7 +334,7 @@ pub fn PricePage() -> impl IntoView {
 fn PriceCard(view: PriceView) -> impl IntoView {
     let PriceView {
         origin,
-        size,
+        sizes,
         city,
         provinces,
         prices,
@@ -334,11 +347,18 @@ fn PriceCard(view: PriceView) -> impl IntoView {
             <dl class="facts">
                 <dt>"ارسال از"</dt>
                 <dd>{origin}</dd>
-                <dt>"اندازهٔ کالا"</dt>
-                <dd>{size}</dd>
             </dl>
             <form method="get" action="/price">
                 <CitySelect field="city" label="شهر شما" selected=city provinces errors=Errors::new() />
+                <div class="field">
+                    <label for="price-size">"اندازهٔ کالا"</label>
+                    <select id="price-size" name="size">
+                        {sizes
+                            .into_iter()
+                            .map(|(key, label, chosen)| view! { <option value=key selected=chosen>{label}</option> })
+                            .collect_view()}
+                    </select>
+                </div>
                 <button class="button" type="submit">"دیدن هزینه"</button>
             </form>
         </section>

@@ -158,28 +158,52 @@ async fn a_seller_offers_shipping_on_the_post_a_buyer_gets_a_price_and_the_selle
         let shown = format!("<dd>{}</dd>", quote.total.display_tomans());
         assert!(priced.contains(&shown), "{shown} to Isfahan");
     }
+    // The buyer may price another size class.
+    let larger = buyer
+        .get(format!(
+            "{}/price?form%5Bcity%5D=isfahan&size=large",
+            j.ersal
+        ))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let large = addons::price::quotes(&j.state, "tehran", "isfahan", SizeClass::Large);
+    let shown = format!("<dd>{}</dd>", large[0].total.display_tomans());
+    assert!(larger.contains(&shown), "{shown} for a large parcel");
     assert!(
         priced.contains("گفتگو با فروشنده را باز کنید"),
         "no chat: how to ship"
     );
 
-    // Data altered on the way (another size, the same signature) is refused.
-    let mut data = on[2]["button_bar"]["action"]["open_server_link"]["data"].clone();
-    data["z"] = json!("large");
-    let init: Value = j
-        .client
-        .post(format!("{}/divar/init", j.ersal))
-        .header("authorization", &j.key)
-        .header("API_VERSION", "2")
-        .json(&json!({"source": "POST_ADDON", "post_token": POST, "user_side": "DEMAND", "extra_data": data}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let refused = reqwest::get(init["url"].as_str().unwrap()).await.unwrap();
-    assert_eq!(refused.status(), reqwest::StatusCode::FORBIDDEN);
+    // Data altered on the way (another size, the same signature), or the post's data sent with
+    // another post, is refused.
+    let data = on[2]["button_bar"]["action"]["open_server_link"]["data"].clone();
+    let mut altered = data.clone();
+    altered["z"] = json!("large");
+    for (post, data) in [(POST, altered), ("Xk29LmPq", data)] {
+        let init: Value = j
+            .client
+            .post(format!("{}/divar/init", j.ersal))
+            .header("authorization", &j.key)
+            .header("API_VERSION", "2")
+            .json(&json!({"source": "POST_ADDON", "post_token": post, "user_side": "DEMAND", "extra_data": data}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let refused = reqwest::get(init["url"].as_str().unwrap()).await.unwrap();
+        assert_eq!(refused.status(), reqwest::StatusCode::FORBIDDEN, "{post}");
+        assert!(refused
+            .text()
+            .await
+            .unwrap()
+            .contains("به این آگهی تعلق ندارد"));
+    }
 
     // Anyone can open the Fallback URL with this post's token: a stranger asking to take the
     // widgets off is sent to Divar's consent, which only the owner can give.

@@ -59,6 +59,7 @@ logged_from!(
     serde_json::Error,
     crate::oauth::TokenError,
     crate::crypto::OpenError,
+    kenar::addon::OverLimit,
 );
 
 impl IntoResponse for AppError {

@@ -36,6 +36,7 @@ pub async fn granted(
     let now = state.now();
     let key = post_key(post.as_str());
     tokens::store(&state.db, &state.keys, &key, grant, user, now).await?;
+    addon.check()?;
     let tariff = super::tariff_fingerprint(&state.catalog.tariff);
     let mut tx = state.db.begin().await?;
     store::consented(&mut tx, post.as_str(), size, &tariff, now).await?;
@@ -63,8 +64,9 @@ pub async fn remove(state: &AppState, post: &PostToken) -> Result<bool, AppError
     Ok(true)
 }
 
-/// Re-posts the widgets whose price came from another tariff (run by the periodic jobs).
-/// Returns how many were queued.
+/// Re-posts the widgets whose price came from another tariff (run by the periodic jobs): each
+/// goes back to "adding", so a re-post that fails shows as failed to the seller. Returns how
+/// many were queued.
 pub async fn refresh_prices(state: &AppState) -> Result<usize, AppError> {
     let tariff = super::tariff_fingerprint(&state.catalog.tariff);
     let stale = store::priced_by_another_tariff(&state.db, &tariff).await?;
@@ -81,11 +83,15 @@ pub async fn refresh_prices(state: &AppState) -> Result<usize, AppError> {
         }) else {
             continue;
         };
+        let addon = super::widgets(state, &post, origin, size);
+        addon.check()?;
         let op = Op::Create {
-            addon: serde_json::to_value(super::widgets(state, &post, origin, size))?,
+            addon: serde_json::to_value(addon)?,
         };
         let mut tx = state.db.begin().await?;
-        store::repriced(&mut tx, &post, &tariff, now).await?;
+        if !store::repriced(&mut tx, &post, &tariff, now).await? {
+            continue;
+        }
         outbox::enqueue_addon(&mut tx, &post_key(&post), &serde_json::to_string(&op)?, now).await?;
         tx.commit().await?;
         queued += 1;
@@ -140,9 +146,11 @@ pub async fn settled(
         (Op::Delete, _) => (AddonState::Removing, AddonState::Failed),
     };
     let mut tx = state.db.begin().await?;
-    store::set(&mut tx, post, &[from], to, state.now()).await?;
+    let moved = store::set(&mut tx, post, &[from], to, state.now()).await?;
     tx.commit().await?;
-    if to == AddonState::Off {
+    // Only the removal that is still the post's latest change forgets it: a consent given
+    // again meanwhile stays.
+    if moved && to == AddonState::Off {
         tokens::revoke_key(&state.db, key).await?;
         store::forget(&state.db, post).await?;
     }

@@ -54,9 +54,14 @@ impl AddonState {
         }
     }
 
-    /// Whether the widgets are (or are about to be) on the post.
-    pub fn is_on(self) -> bool {
-        matches!(self, Self::Adding | Self::On)
+    /// Whether the seller may add the widgets now (not while a change is on its way).
+    pub fn can_add(self) -> bool {
+        matches!(self, Self::Off | Self::Failed)
+    }
+
+    /// Whether the seller may remove them: whenever they may be on the post.
+    pub fn can_remove(self) -> bool {
+        matches!(self, Self::Adding | Self::On | Self::Failed)
     }
 }
 
@@ -145,17 +150,24 @@ pub async fn priced_by_another_tariff(
         .collect())
 }
 
-/// Records that a post's widgets are now priced by `tariff`.
-pub async fn repriced(tx: &mut Tx, post: &str, tariff: &str, now: i64) -> Result<(), AppError> {
-    on_tx!(tx, conn => {
-        sqlx::query("update post_addons set tariff = $1, updated_at = $2 where post_token = $3")
-            .bind(tariff)
-            .bind(now)
-            .bind(post)
-            .execute(conn)
-            .await?;
+/// Records that a post's widgets, still on, are being re-posted with `tariff`'s price; `false`
+/// when they are no longer on (the seller removed them meanwhile).
+pub async fn repriced(tx: &mut Tx, post: &str, tariff: &str, now: i64) -> Result<bool, AppError> {
+    let moved = on_tx!(tx, conn => {
+        sqlx::query(
+            "update post_addons set tariff = $1, state = $2, updated_at = $3
+             where post_token = $4 and state = $5",
+        )
+        .bind(tariff)
+        .bind(AddonState::Adding.key())
+        .bind(now)
+        .bind(post)
+        .bind(AddonState::On.key())
+        .execute(conn)
+        .await?
+        .rows_affected()
     });
-    Ok(())
+    Ok(moved == 1)
 }
 
 /// Forgets a post whose widgets were taken off: nothing of it is kept.

@@ -506,7 +506,10 @@ pub async fn drain_once(state: &AppState) -> Result<usize, AppError> {
 async fn drain(state: &AppState, stop: &watch::Receiver<bool>) -> Result<usize, AppError> {
     let db = &state.db;
     for (channel, key, body) in settle_lost(db, state.now_ms()).await? {
-        tracing::warn!("a chat message's attempt was cut off: it may have been sent");
+        tracing::warn!(
+            channel = channel.as_str(),
+            "an outbox attempt was cut off: it may have been sent"
+        );
         telemetry::chat_send(Delivery::Unknown.key(), None);
         match channel.as_str() {
             CHAT => tokens::release_when_done(db, &key).await?,

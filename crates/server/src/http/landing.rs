@@ -53,6 +53,7 @@ async fn try_enter(state: &AppState, id: &str, headers: &HeaderMap) -> Result<Re
             return Ok(match destination(state, &cookie_token).await? {
                 Destination::Page(path) => landed(state, &cookie_token, &path),
                 Destination::Refused { back_to } => refused_button(&back_to),
+                Destination::RefusedWidget { back_to } => refused_widget(&back_to),
             });
         }
         Redeemed::Spent { return_target } => {
@@ -86,6 +87,10 @@ enum Destination {
     Refused {
         back_to: String,
     },
+    /// A tap on widgets on a post whose data was altered or taken from another post.
+    RefusedWidget {
+        back_to: String,
+    },
 }
 
 /// A button from one of our chat messages leads to its shipment's tracking page (`track`) or to
@@ -103,7 +108,7 @@ async fn destination(state: &AppState, cookie_token: &str) -> Result<Destination
         // A tap on the widgets on a post: the price to the buyer's city, if the data is ours.
         return Ok(match crate::addons::price::tapped(state, &session) {
             Some(_) => Destination::Page(crate::addons::price::PRICE_PATH.to_owned()),
-            None => Destination::Refused {
+            None => Destination::RefusedWidget {
                 back_to: session.landing.return_target,
             },
         });
@@ -128,6 +133,18 @@ fn refused_button(back_to: &str) -> Response {
         StatusCode::FORBIDDEN,
         "این دکمه معتبر نیست",
         "این دکمه به این گفتگو تعلق ندارد یا تغییر کرده است. هیچ تغییری انجام نشد. به گفتگو در دیوار برگردید و از دکمه‌های همان پیام استفاده کنید.",
+        Some(back_to),
+    )
+}
+
+/// Widget data that was altered, or moved to another post: nothing happens, and the user is
+/// told so, with the way back.
+fn refused_widget(back_to: &str) -> Response {
+    tracing::info!("post widget refused: its data does not hold for the post");
+    page::message(
+        StatusCode::FORBIDDEN,
+        "این دکمه معتبر نیست",
+        "این دکمه به این آگهی تعلق ندارد یا تغییر کرده است. هیچ تغییری انجام نشد. به آگهی در دیوار برگردید و دوباره دکمه را بزنید.",
         Some(back_to),
     )
 }

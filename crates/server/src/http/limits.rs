@@ -21,7 +21,8 @@ use super::client::ClientAddress;
 /// The kinds of path that share a budget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Class {
-    /// `/divar/fallback`: each request may start a landing session.
+    /// `/divar/fallback`, and the seller's page for widgets on a post: each request may start
+    /// a landing session, or spend a get-post call from Ersal's quota at Divar.
     Fallback,
     /// `/l/{id}`: opening a landing link.
     Landing,
@@ -47,7 +48,7 @@ pub fn class_of(path: &str) -> Option<Class> {
         return None;
     }
     Some(match path {
-        "/divar/fallback" => Class::Fallback,
+        "/divar/fallback" | "/offer" | "/offer/add" | "/api/offer/load" => Class::Fallback,
         "/api/console/login" => Class::Login,
         _ if path.starts_with("/l/") => Class::Landing,
         _ if path.starts_with("/api/") => Class::Functions,
@@ -190,6 +191,7 @@ mod tests {
         assert_eq!(class_of("/favicon.ico"), None);
         assert_eq!(class_of("/pkg/ersal.abc.wasm"), None);
         assert_eq!(class_of("/divar/fallback"), Some(Class::Fallback));
+        assert_eq!(class_of("/offer/add"), Some(Class::Fallback));
         assert_eq!(class_of("/l/abc"), Some(Class::Landing));
         assert_eq!(class_of("/api/console/login"), Some(Class::Login));
         assert_eq!(class_of("/api/flow/quote"), Some(Class::Functions));

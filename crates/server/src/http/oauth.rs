@@ -202,7 +202,7 @@ pub(super) async fn granting_user(state: &AppState, tokens: &oauth::Tokens) -> O
     match state.kenar.get_user_id(&tokens.access).await {
         Ok(Some(user)) => Some(user),
         Ok(None) => {
-            tracing::warn!("Divar named no user for a chat grant: a revocation cannot find it");
+            tracing::warn!("Divar named no user for a grant: a revocation cannot find it");
             None
         }
         Err(error) => {
