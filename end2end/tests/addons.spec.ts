@@ -48,7 +48,7 @@ test("a seller offers shipping on the post, a buyer gets a price, the seller tak
   await expect(buyer.getByTestId("addon")).toContainText("ارسال این کالا به شهر شما");
   await buyer.getByRole("button", { name: "هزینهٔ ارسال به شهر من" }).click();
   await expect(buyer).toHaveURL(/\/price$/);
-  await buyer.getByLabel("شهر شما").selectOption("isfahan");
+  await buyer.getByLabel("شهر شما", { exact: true }).selectOption("isfahan");
   await buyer.getByRole("button", { name: "دیدن هزینه" }).click();
   await expect(buyer.getByTestId("prices")).toContainText("اصفهان");
   await expect(buyer.getByTestId("prices")).toContainText("تومان");
