@@ -329,3 +329,31 @@ async fn tap(
             .into_response(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_keeps_to_the_widgets_rules() {
+        let link = json!({"open_server_link": {"data": {"o": "tehran"}}});
+        let good = json!({"widgets": [
+            {"title_row": {"text": "ارسال این کالا", "has_divider": false}},
+            {"group_info_row": {"items": [{"title": "از", "value": "تهران"}, {"title": "هزینه", "value": "از ۱۰ تومان"}]}},
+            {"button_bar": {"title": "هزینه به شهر من", "action": link}},
+        ]});
+        assert_eq!(validate(&good), Ok(()));
+        let refused = [
+            json!({"widgets": []}),
+            json!({"widgets": [{"title_row": {"text": "ب".repeat(50)}}]}),
+            json!({"widgets": [{"group_info_row": {"items": [{"title": "از", "value": "تهران"}]}}]}),
+            json!({"widgets": [{"title_row": {"text": "a"}, "subtitle_row": {"text": "b"}}]}),
+            json!({"widgets": [{"carousel": {}}]}),
+            json!({"widgets": [{"button_bar": {"title": "x"}}]}),
+            json!({"widgets": [{"title_row": {"text": "a"}}], "extra": 1}),
+        ];
+        for body in refused {
+            assert!(validate(&body).is_err(), "{body}");
+        }
+    }
+}

@@ -1,4 +1,5 @@
-//! The open-platform API: send a message (key, scope, body, faults), get a post, get the user.
+//! The open-platform API: send a message (key, scope, body, faults), get a post, get the user,
+//! post add-ons (key, owner-only scope).
 
 use http::StatusCode;
 use serde_json::json;
@@ -105,4 +106,45 @@ async fn posts_and_users() {
     )
     .await;
     assert_eq!(user.json(), json!({"phone_number": "09351234567"}));
+}
+
+#[tokio::test]
+async fn post_addons_check_the_key_and_grant_only_the_posts_owner() {
+    let app = app();
+    // The buyer asks to put widgets on a post that is not theirs: the scope is not granted.
+    let back = consent(&app, "POST_ADDON_CREATE.QpR7x2Lm offline_access", "approve").await;
+    let granted = back.query("scope").unwrap_or_default();
+    assert!(!granted.contains("POST_ADDON_CREATE"), "{granted}");
+    let code = back.query("code").unwrap();
+    let access = exchange(&app, &code, SECRET, REDIRECT).await.json()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let bearer = format!("Bearer {access}");
+    let path = "/v2/open-platform/addons/post/QpR7x2Lm";
+    let body = json!({"widgets": [{"title_row": {"text": "ارسال"}}]});
+    let no_key = post_json(&app, path, body.clone(), &[("authorization", &bearer)]).await;
+    assert_eq!(no_key.status, StatusCode::UNAUTHORIZED);
+    let key_and_token = [("x-api-key", API_KEY), ("authorization", bearer.as_str())];
+    let refused = post_json(&app, path, body, &key_and_token).await;
+    assert_eq!(
+        (refused.status, refused.json()["code"].clone()),
+        (StatusCode::FORBIDDEN, json!(7))
+    );
+
+    let delete = |key: Option<&'static str>| {
+        let mut request = http::Request::delete("/v1/open-platform/addons/post/QpR7x2Lm");
+        if let Some(key) = key {
+            request = request.header("x-api-key", key);
+        }
+        request.body(axum::body::Body::empty()).unwrap()
+    };
+    assert_eq!(
+        send(&app, delete(None)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        send(&app, delete(Some(API_KEY))).await.status,
+        StatusCode::OK
+    );
 }

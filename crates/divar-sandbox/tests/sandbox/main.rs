@@ -3,7 +3,8 @@
 //! * [`schema`]: send-message validation agrees with the official schema (read from
 //!   `docs/kenar/openapi-v3.json`), and the icon and scope lists are the OpenAPI file's;
 //! * [`oauth`]: OAuth answers as docs/kenar.md, “OAuth”, says;
-//! * [`api`]: the open-platform endpoints, their checks and the injected faults;
+//! * [`api`]: the open-platform endpoints (messages, posts, users, post add-ons), their checks
+//!   and the injected faults;
 //! * [`control`]: the control API refuses changes from other origins.
 
 mod api;
