@@ -111,4 +111,34 @@ test("the journey at 360 px", async ({ page, request }) => {
   await page.context().clearCookies();
   await page.goto(url);
   await shoot(page, "15-link-used");
+
+  // Shipping on the post: the seller's page from MY_POST, then a buyer's price.
+  await page.goto(`${SANDBOX_URL}/post/QpR7x2Lm/manage`);
+  await page.getByRole("link", { name: "ارسال", exact: true }).click();
+  await page.goto("/offer");
+  await expect(page.getByTestId("widget-preview")).toBeVisible();
+  await shoot(page, "16-offer");
+  await page.getByRole("button", { name: "افزودن به آگهی" }).click();
+  await page.getByRole("button", { name: "تأیید" }).click();
+  await expect(async () => {
+    await page.goto(`${SANDBOX_URL}/post/QpR7x2Lm`);
+    await expect(page.getByTestId("addon")).toBeVisible({ timeout: 500 });
+  }).toPass({ timeout: 20_000 });
+  await shoot(page, "17-post-with-widgets");
+  await page.getByRole("button", { name: "هزینهٔ ارسال به شهر من" }).click();
+  await page.getByLabel("شهر شما", { exact: true }).selectOption("isfahan");
+  await page.getByRole("button", { name: "دیدن هزینه" }).click();
+  await expect(page.getByTestId("prices")).toBeVisible();
+  await shoot(page, "18-price");
+
+  // The seller takes them off again, so that the next project starts from the same post.
+  await page.goto(`${SANDBOX_URL}/post/QpR7x2Lm/manage`);
+  await page.getByRole("link", { name: "ارسال", exact: true }).click();
+  await page.goto("/offer");
+  await page.getByRole("button", { name: "برداشتن از آگهی" }).click();
+  await page.getByRole("button", { name: "تأیید" }).click();
+  await expect(async () => {
+    await page.goto("/offer");
+    await expect(page.getByRole("button", { name: "افزودن به آگهی" })).toBeVisible({ timeout: 500 });
+  }).toPass({ timeout: 20_000 });
 });
