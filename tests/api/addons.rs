@@ -32,14 +32,32 @@ async fn seller_opens(j: &Journey, post: &str) -> String {
         .and_then(|rest| rest.split('"').next())
         .expect("the MY_POST entry")
         .replace("&amp;", "&");
-    assert!(entry.starts_with(&format!("{}/divar/fallback?post_token=", j.ersal)));
-    let landing = location(&j.get(&entry).await);
-    j.get(&format!("{}{landing}", j.ersal)).await;
+    assert_eq!(
+        entry,
+        direct_link(j, post),
+        "the MY_POST entry is Ersal's Fallback URL"
+    );
+    j.enter(&j.client, &entry).await;
     j.get(&format!("{}/offer", j.ersal))
         .await
         .text()
         .await
         .unwrap()
+}
+
+/// Ersal's Fallback URL for `post`, as Divar's `MY_POST` entry opens it.
+fn direct_link(j: &Journey, post: &str) -> String {
+    format!("{}/divar/fallback?post_token={post}", j.ersal)
+}
+
+/// The create calls the sandbox received for [`POST`], oldest first.
+async fn creates(j: &Journey) -> Vec<Value> {
+    let path = format!("/v2/open-platform/addons/post/{POST}");
+    j.journal()
+        .await
+        .into_iter()
+        .filter(|e| e["direction"] == "in" && e["path"] == path)
+        .collect()
 }
 
 /// The widgets on `post` in the sandbox, once `want` says they are as expected.
@@ -89,18 +107,7 @@ async fn a_seller_offers_shipping_on_the_post_a_buyer_gets_a_price_and_the_selle
 
     // The body Divar got is valid against its schema.
     let validator = schema("AddonsCreatePostAddonV2Body");
-    let journal: Value = j
-        .get(&format!("{}/control/journal", j.sandbox))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let created: Vec<&Value> = journal["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["path"] == format!("/v2/open-platform/addons/post/{POST}"))
-        .collect();
+    let created = creates(&j).await;
     assert_eq!(created.len(), 1, "one create");
     let errors: Vec<String> = validator
         .iter_errors(&created[0]["body"])
@@ -111,25 +118,23 @@ async fn a_seller_offers_shipping_on_the_post_a_buyer_gets_a_price_and_the_selle
     // A tariff change: the widgets are posted again, with the new price.
     exec(&j.state.db, "update post_addons set tariff = 'older'").await;
     assert_eq!(addons::publish::refresh_prices(&j.state).await.unwrap(), 1);
-    let mut creates = 0;
+    let mut state = String::new();
     for _ in 0..80 {
-        creates = j
-            .sandbox_world
-            .world()
-            .journal
-            .iter()
-            .filter(|e| {
-                e.direction == "in" && e.path == format!("/v2/open-platform/addons/post/{POST}")
-            })
-            .count();
-        if creates == 2 {
+        state = scalar(&j.state.db, "select state from post_addons").await;
+        if state == "on" {
             break;
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-    assert_eq!(creates, 2, "posted again");
+    assert_eq!(state, "on", "posted again and on");
+    let again = creates(&j).await;
+    assert_eq!(again.len(), 2, "posted again");
+    assert_eq!(
+        again[1]["body"], created[0]["body"],
+        "the same widgets, priced anew"
+    );
     let tariff: String = scalar(&j.state.db, "select tariff from post_addons").await;
-    assert_eq!(tariff, addons::tariff_fingerprint(&j.state.catalog.tariff));
+    assert_eq!(tariff, &*j.state.catalog.tariff_fingerprint);
     assert_eq!(addons::publish::refresh_prices(&j.state).await.unwrap(), 0);
 
     // A buyer taps the button on the post: the price to their city, and how to ship.
@@ -208,16 +213,7 @@ async fn a_seller_offers_shipping_on_the_post_a_buyer_gets_a_price_and_the_selle
     // Anyone can open the Fallback URL with this post's token: a stranger asking to take the
     // widgets off is sent to Divar's consent, which only the owner can give.
     let stranger = Journey::client();
-    let opened = stranger
-        .get(format!("{}/divar/fallback?post_token={POST}", j.ersal))
-        .send()
-        .await
-        .unwrap();
-    stranger
-        .get(format!("{}{}", j.ersal, location(&opened)))
-        .send()
-        .await
-        .unwrap();
+    j.enter(&stranger, &direct_link(&j, POST)).await;
     let asked = stranger
         .post(format!("{}/offer/remove", j.ersal))
         .header("accept", "text/html")
@@ -254,11 +250,7 @@ async fn another_users_consent_and_an_unknown_post_put_nothing_on_a_post() {
         j.sandbox
     ))
     .await;
-    let fallback = location(
-        &j.get(&format!("{}/divar/fallback?post_token={POST}", j.ersal))
-            .await,
-    );
-    j.get(&format!("{}{fallback}", j.ersal)).await;
+    j.enter(&j.client, &direct_link(&j, POST)).await;
     let consent = location(
         &j.post(&format!("{}/offer/add", j.ersal), &[("size", "small")])
             .await,
@@ -268,10 +260,7 @@ async fn another_users_consent_and_an_unknown_post_put_nothing_on_a_post() {
     assert!(answer.text().await.unwrap().contains("فقط صاحب آگهی"));
 
     // A post Divar does not know: caught before any add-on call.
-    let unknown = j
-        .get(&format!("{}/divar/fallback?post_token=Zz99Zz99", j.ersal))
-        .await;
-    j.get(&format!("{}{}", j.ersal, location(&unknown))).await;
+    j.enter(&j.client, &direct_link(&j, "Zz99Zz99")).await;
     let page = j
         .get(&format!("{}/offer", j.ersal))
         .await
@@ -288,15 +277,9 @@ async fn another_users_consent_and_an_unknown_post_put_nothing_on_a_post() {
         "no consent for a post Divar does not know"
     );
 
-    let journal: Value = j
-        .get(&format!("{}/control/journal", j.sandbox))
+    let calls = j
+        .journal()
         .await
-        .json()
-        .await
-        .unwrap();
-    let calls = journal["entries"]
-        .as_array()
-        .unwrap()
         .iter()
         .filter(|e| e["path"].as_str().unwrap_or("").contains("/addons/"))
         .count();

@@ -62,6 +62,30 @@ impl Journey {
         }
     }
 
+    /// Everything the sandbox received and sent so far, oldest first.
+    pub async fn journal(&self) -> Vec<Value> {
+        self.control_list("journal", "entries").await
+    }
+
+    /// The list `field` of the sandbox's control answer `GET /control/{what}`.
+    async fn control_list(&self, what: &str, field: &str) -> Vec<Value> {
+        let answer: Value = self
+            .get(&format!("{}/control/{what}", self.sandbox))
+            .await
+            .json()
+            .await
+            .unwrap();
+        answer[field].as_array().cloned().unwrap_or_default()
+    }
+
+    /// Follows a link that starts a landing session (Ersal's Fallback URL) in `client`, through
+    /// `/l/{id}`, so that `client` holds the session.
+    pub async fn enter(&self, client: &Client, url: &str) {
+        let started = client.get(url).send().await.unwrap();
+        let landing = format!("{}{}", self.ersal, location(&started));
+        client.get(landing).send().await.unwrap();
+    }
+
     /// A browser of its own: cookies kept, redirects not followed.
     pub fn client() -> Client {
         Client::builder()
@@ -208,13 +232,7 @@ async fn approve(j: &Journey, consent: &str) {
 /// The messages in the sandbox's chat, once the outbox worker has posted at least one.
 async fn chat_messages(j: &Journey) -> Vec<Value> {
     for _ in 0..80 {
-        let answer: Value = j
-            .get(&format!("{}/control/messages", j.sandbox))
-            .await
-            .json()
-            .await
-            .unwrap();
-        let messages = answer["messages"].as_array().cloned().unwrap_or_default();
+        let messages = j.control_list("messages", "messages").await;
         if !messages.is_empty() {
             return messages;
         }
@@ -282,15 +300,8 @@ async fn a_revocation_deletes_the_users_grant_and_the_chat_is_not_told_again() {
         .await
         .unwrap();
     assert_eq!(revoked["notified"], true, "{revoked}");
-    let journal: Value = j
-        .get(&format!("{}/control/journal", j.sandbox))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let delivered = journal["entries"]
-        .as_array()
-        .unwrap()
+    let journal = j.journal().await;
+    let delivered = journal
         .iter()
         .find(|e| e["body"]["type"] == "USER_ACCESS_REVOCATION")
         .expect("the revocation was delivered");

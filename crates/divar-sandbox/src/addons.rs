@@ -17,7 +17,7 @@ use http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::api::{api_key_ok, bearer, rpc_error};
+use crate::api::{api_key_ok, granted_call, rpc_error};
 use crate::chat::send_init;
 use crate::html::{escape, page};
 use crate::message::{validate_action, Invalid};
@@ -134,27 +134,14 @@ async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if !api_key_ok(&sandbox, &headers) {
-        return rpc_error(StatusCode::UNAUTHORIZED, 16, "invalid or missing api key");
-    }
-    let Some(grant) = bearer(&sandbox, &headers) else {
-        return rpc_error(
-            StatusCode::UNAUTHORIZED,
-            16,
-            "invalid or expired access token",
-        );
-    };
     let needed = format!("POST_ADDON_CREATE.{token}");
-    if !grant
-        .scopes
-        .iter()
-        .any(|s| *s == needed || s == "USER_POSTS_ADDON_CREATE")
-    {
-        return rpc_error(
-            StatusCode::FORBIDDEN,
-            7,
-            "the access token does not grant this post",
-        );
+    if let Err(refused) = granted_call(
+        &sandbox,
+        &headers,
+        &[&needed, "USER_POSTS_ADDON_CREATE"],
+        "post",
+    ) {
+        return *refused;
     }
     let body: Value = match serde_json::from_slice(&body) {
         Ok(body) => body,

@@ -51,7 +51,7 @@ pub(crate) fn api_key_ok(sandbox: &Sandbox, headers: &HeaderMap) -> bool {
 }
 
 /// The live access token in `Authorization: Bearer …`.
-pub(crate) fn bearer(sandbox: &Sandbox, headers: &HeaderMap) -> Option<AccessToken> {
+fn bearer(sandbox: &Sandbox, headers: &HeaderMap) -> Option<AccessToken> {
     let token = headers
         .get(header::AUTHORIZATION)?
         .to_str()
@@ -68,11 +68,31 @@ pub(crate) fn bearer(sandbox: &Sandbox, headers: &HeaderMap) -> Option<AccessTok
 
 /// A call made for a user: Divar wants both the app's API key and the user's live token. The
 /// error is the message of the 401.
-fn user_call(sandbox: &Sandbox, headers: &HeaderMap) -> Result<AccessToken, &'static str> {
+fn user_call(
+    sandbox: &Sandbox,
+    headers: &HeaderMap,
+) -> Result<AccessToken, &'static str> {
     if !api_key_ok(sandbox, headers) {
         return Err("invalid or missing api key");
     }
     bearer(sandbox, headers).ok_or("invalid or expired access token")
+}
+
+/// A user call whose token grants one of `scopes`: Divar's 401 without the key or a live
+/// token, 403 (naming `what` is not granted) without the scope.
+pub(crate) fn granted_call(
+    sandbox: &Sandbox,
+    headers: &HeaderMap,
+    scopes: &[&str],
+    what: &str,
+) -> Result<AccessToken, Box<Response>> {
+    let token = user_call(sandbox, headers)
+        .map_err(|m| Box::new(rpc_error(StatusCode::UNAUTHORIZED, 16, m)))?;
+    if !token.scopes.iter().any(|s| scopes.contains(&s.as_str())) {
+        let message = format!("the access token does not grant this {what}");
+        return Err(Box::new(rpc_error(StatusCode::FORBIDDEN, 7, &message)));
+    }
+    Ok(token)
 }
 
 async fn send_message(
@@ -81,18 +101,11 @@ async fn send_message(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let token = match user_call(&sandbox, &headers) {
-        Ok(token) => token,
-        Err(message) => return rpc_error(StatusCode::UNAUTHORIZED, 16, message),
-    };
     let needed = format!("CONVERSATION_SEND_MESSAGE.{conversation_id}");
-    if !token.scopes.contains(&needed) {
-        return rpc_error(
-            StatusCode::FORBIDDEN,
-            7,
-            "the access token does not grant this conversation",
-        );
-    }
+    let token = match granted_call(&sandbox, &headers, &[&needed], "conversation") {
+        Ok(token) => token,
+        Err(refused) => return *refused,
+    };
     let fault = sandbox.world().take_fault(FaultTarget::SendMessage);
     let mut late_answer = None;
     if let Some(fault) = fault {

@@ -123,6 +123,19 @@ pub struct Parcel {
     pub declared_value: Rials,
 }
 
+impl Parcel {
+    /// A parcel known only by its size class, nothing declared: what a price shown before the
+    /// item is described is for.
+    pub fn of_size(size: SizeClass) -> Self {
+        Self {
+            size,
+            weight: None,
+            dimensions: None,
+            declared_value: Rials(0),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Quote {
     pub zone: Zone,

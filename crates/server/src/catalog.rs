@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use domain::places::Catalogue;
 use domain::tariff::Tariff;
+use sha2::{Digest, Sha256};
 
 const CITIES: &str = include_str!("../../../config/iran-cities.toml");
 
@@ -29,6 +30,9 @@ pub enum CatalogError {
 #[derive(Debug, Clone)]
 pub struct Catalog {
     pub tariff: Arc<Tariff>,
+    /// A short fingerprint of the tariff, made once: the widgets on posts are re-posted when it
+    /// changes (`crate::addons::publish::refresh_prices`).
+    pub tariff_fingerprint: Arc<str>,
     pub places: Arc<Catalogue>,
 }
 
@@ -39,11 +43,19 @@ impl Catalog {
             file: file.clone(),
             cause,
         })?;
+        let tariff = parse_tariff(&file, &text)?;
         Ok(Self {
-            tariff: Arc::new(parse_tariff(&file, &text)?),
+            tariff_fingerprint: fingerprint(&tariff).into(),
+            tariff: Arc::new(tariff),
             places: Arc::new(cities()?),
         })
     }
+}
+
+/// A short fingerprint of `tariff`: any change to a number changes it.
+fn fingerprint(tariff: &Tariff) -> String {
+    let text = serde_json::to_string(tariff).expect("a tariff serialises");
+    hex::encode(&Sha256::digest(text.as_bytes())[..8])
 }
 
 /// Parses and validates a tariff; errors carry the 1-based line at fault.
@@ -141,6 +153,15 @@ mod tests {
         let places = cities().unwrap();
         assert_eq!(places.provinces.len(), 31);
         assert!(places.find("tehran").is_some() && places.find("bandar-abbas").is_some());
+    }
+
+    #[test]
+    fn any_change_to_the_tariff_changes_its_fingerprint() {
+        let tariff = parse_tariff("config/tariff.toml", SHIPPED).unwrap();
+        let mut changed = tariff.clone();
+        changed.vat_percent += 1;
+        assert_eq!(fingerprint(&tariff), fingerprint(&tariff.clone()));
+        assert_ne!(fingerprint(&tariff), fingerprint(&changed));
     }
 
     fn error_line(text: &str) -> (usize, String) {

@@ -21,12 +21,11 @@ pub mod store;
 
 use domain::places::Place;
 use domain::size::SizeClass;
-use domain::tariff::{Parcel, Service, Tariff};
+use domain::tariff::{Parcel, Service};
 use domain::values::Rials;
 use kenar::addon::{InfoItem, PostAddon, Widget};
 use kenar::message::Action;
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
 
 use crate::crypto::Keys;
 use crate::state::AppState;
@@ -34,12 +33,7 @@ use crate::state::AppState;
 /// The lowest and highest economy price for a parcel of `size` from `origin` to any city in
 /// the catalogue, nothing declared: what the widget's "from" price comes from.
 pub fn price_range(state: &AppState, origin: Place<'_>, size: SizeClass) -> Option<(Rials, Rials)> {
-    let parcel = Parcel {
-        size,
-        weight: None,
-        dimensions: None,
-        declared_value: Rials(0),
-    };
+    let parcel = Parcel::of_size(size);
     let tariff = &state.catalog.tariff;
     let totals = state.catalog.places.provinces.iter().flat_map(|province| {
         province.cities.iter().filter_map(move |city| {
@@ -111,28 +105,4 @@ pub fn verify_tap(
     let size = SizeClass::parse(size)?;
     keys.verify(&["post-addon", post, origin, size.key()], sig)
         .then(|| (origin.to_owned(), size))
-}
-
-/// A short fingerprint of the tariff: the widgets' price is re-posted when it changes.
-pub fn tariff_fingerprint(tariff: &Tariff) -> String {
-    let text = serde_json::to_string(tariff).expect("a tariff serialises");
-    hex::encode(&Sha256::digest(text.as_bytes())[..8])
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn any_change_to_the_tariff_changes_its_fingerprint() {
-        let text = include_str!("../../../../config/tariff.toml");
-        let tariff: Tariff = toml::from_str(text).unwrap();
-        let mut changed = tariff.clone();
-        changed.vat_percent += 1;
-        assert_eq!(
-            tariff_fingerprint(&tariff),
-            tariff_fingerprint(&tariff.clone())
-        );
-        assert_ne!(tariff_fingerprint(&tariff), tariff_fingerprint(&changed));
-    }
 }

@@ -25,8 +25,9 @@ pub enum Seen {
 pub struct Offer {
     pub post: PostToken,
     pub title: String,
-    /// The origin city's name.
+    /// The origin city's name, and its id.
     pub origin: String,
+    pub origin_city: String,
     pub size: SizeClass,
     pub range: Option<(Rials, Rials)>,
     pub state: AddonState,
@@ -68,6 +69,7 @@ pub async fn view(
     Ok(Seen::Ready(Box::new(Offer {
         title: found.data.title.chars().take(100).collect(),
         origin: origin.city.name.clone(),
+        origin_city: origin.city.id.clone(),
         size,
         range: super::price_range(state, origin, size),
         state: stored.map_or(AddonState::Off, |(state, _)| state),

@@ -1,8 +1,7 @@
 //! The buyer's page after tapping the widget: the price from the post's city to theirs.
 
 use domain::size::SizeClass;
-use domain::tariff::{Parcel, Quote, Service};
-use domain::values::Rials;
+use domain::tariff::{Parcel, Quote};
 use kenar::Source;
 
 use crate::sessions::LandingSession;
@@ -30,26 +29,14 @@ pub fn tapped(state: &AppState, session: &LandingSession) -> Option<Tapped> {
 }
 
 /// The economy and express prices of a parcel of `size` from `origin` to `destination`,
-/// nothing declared: the same quote the flow books with. The tariff prices delivery to the
+/// nothing declared: the same quotes the flow books with. The tariff prices delivery to the
 /// door and holding at a branch alike.
 pub fn quotes(state: &AppState, origin: &str, destination: &str, size: SizeClass) -> Vec<Quote> {
     let places = &state.catalog.places;
-    let (Some(origin), Some(destination)) = (places.find(origin), places.find(destination)) else {
-        return Vec::new();
-    };
-    let parcel = Parcel {
-        size,
-        weight: None,
-        dimensions: None,
-        declared_value: Rials(0),
-    };
-    [Service::Economy, Service::Express]
-        .into_iter()
-        .filter_map(|service| {
-            state
-                .catalog
-                .tariff
-                .quote(&parcel, origin, destination, service)
-        })
-        .collect()
+    match (places.find(origin), places.find(destination)) {
+        (Some(origin), Some(destination)) => {
+            crate::flow::quote::services(state, &Parcel::of_size(size), origin, destination)
+        }
+        _ => Vec::new(),
+    }
 }

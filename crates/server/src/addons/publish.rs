@@ -37,9 +37,9 @@ pub async fn granted(
     let key = post_key(post.as_str());
     tokens::store(&state.db, &state.keys, &key, grant, user, now).await?;
     addon.check()?;
-    let tariff = super::tariff_fingerprint(&state.catalog.tariff);
+    let tariff = &state.catalog.tariff_fingerprint;
     let mut tx = state.db.begin().await?;
-    store::consented(&mut tx, post.as_str(), size, &tariff, now).await?;
+    store::consented(&mut tx, post.as_str(), size, tariff, now).await?;
     let op = Op::Create {
         addon: serde_json::to_value(addon)?,
     };
@@ -68,8 +68,8 @@ pub async fn remove(state: &AppState, post: &PostToken) -> Result<bool, AppError
 /// goes back to "adding", so a re-post that fails shows as failed to the seller. Returns how
 /// many were queued.
 pub async fn refresh_prices(state: &AppState) -> Result<usize, AppError> {
-    let tariff = super::tariff_fingerprint(&state.catalog.tariff);
-    let stale = store::priced_by_another_tariff(&state.db, &tariff).await?;
+    let tariff = &state.catalog.tariff_fingerprint;
+    let stale = store::priced_by_another_tariff(&state.db, tariff).await?;
     let now = state.now();
     let mut queued = 0;
     for (post, size) in stale {
@@ -89,7 +89,7 @@ pub async fn refresh_prices(state: &AppState) -> Result<usize, AppError> {
             addon: serde_json::to_value(addon)?,
         };
         let mut tx = state.db.begin().await?;
-        if !store::repriced(&mut tx, &post, &tariff, now).await? {
+        if !store::repriced(&mut tx, &post, tariff, now).await? {
             continue;
         }
         outbox::enqueue_addon(&mut tx, &post_key(&post), &serde_json::to_string(&op)?, now).await?;
@@ -127,7 +127,7 @@ pub async fn send(state: &AppState, key: &str, body: &str) -> Option<SendOutcome
 }
 
 /// Records where a change left the post once its row is settled: a create that went out turns
-/// the widgets on, a delete turns them off (dropping the grant and the post's row), anything
+/// the widgets on, a delete that went out forgets the post (its row and its grant), anything
 /// else fails.
 pub async fn settled(
     state: &AppState,
@@ -140,19 +140,20 @@ pub async fn settled(
     };
     let (from, to) = match (op, delivery) {
         (_, Delivery::Pending) => return Ok(()),
+        // Only the removal that is still the post's latest change forgets it: a consent given
+        // again meanwhile stays.
+        (Op::Delete, Delivery::Sent) => {
+            if store::forget_removed(&state.db, post).await? {
+                tokens::revoke_key(&state.db, key).await?;
+            }
+            return Ok(());
+        }
         (Op::Create { .. }, Delivery::Sent) => (AddonState::Adding, AddonState::On),
         (Op::Create { .. }, _) => (AddonState::Adding, AddonState::Failed),
-        (Op::Delete, Delivery::Sent) => (AddonState::Removing, AddonState::Off),
         (Op::Delete, _) => (AddonState::Removing, AddonState::Failed),
     };
     let mut tx = state.db.begin().await?;
-    let moved = store::set(&mut tx, post, &[from], to, state.now()).await?;
+    store::set(&mut tx, post, &[from], to, state.now()).await?;
     tx.commit().await?;
-    // Only the removal that is still the post's latest change forgets it: a consent given
-    // again meanwhile stays.
-    if moved && to == AddonState::Off {
-        tokens::revoke_key(&state.db, key).await?;
-        store::forget(&state.db, post).await?;
-    }
     Ok(())
 }

@@ -14,7 +14,7 @@ pub enum AddonState {
     On,
     /// The seller asked to remove them; the removal is being sent.
     Removing,
-    /// Not on the post (once removed, the row itself is deleted).
+    /// Not on the post: never stored (a post without widgets has no row).
     Off,
     /// Divar refused, or Ersal could not reach it in time.
     Failed,
@@ -170,13 +170,16 @@ pub async fn repriced(tx: &mut Tx, post: &str, tariff: &str, now: i64) -> Result
     Ok(moved == 1)
 }
 
-/// Forgets a post whose widgets were taken off: nothing of it is kept.
-pub async fn forget(db: &Db, post: &str) -> Result<(), AppError> {
-    on_db!(db, pool => {
-        sqlx::query("delete from post_addons where post_token = $1")
+/// Forgets a post whose widgets were taken off, if it is still being removed: nothing of it
+/// is kept. `false` when the seller consented again meanwhile.
+pub async fn forget_removed(db: &Db, post: &str) -> Result<bool, AppError> {
+    let forgotten = on_db!(db, pool => {
+        sqlx::query("delete from post_addons where post_token = $1 and state = $2")
             .bind(post)
+            .bind(AddonState::Removing.key())
             .execute(pool)
-            .await?;
+            .await?
+            .rows_affected()
     });
-    Ok(())
+    Ok(forgotten == 1)
 }

@@ -180,31 +180,29 @@ pub async fn enqueue_bot(
         bot_context(&message.conversation_id).as_bytes(),
     );
     let body = URL_SAFE_NO_PAD.encode(sealed);
-    on_tx!(tx, conn => {
-        sqlx::query(
-            "insert into outbox (channel, conversation_id, body, next_attempt_at, created_at)
-             values ($1, $2, $3, $4, $5)",
-        )
-        .bind(BOT)
-        .bind(&message.conversation_id)
-        .bind(&body)
-        .bind(now * 1000)
-        .bind(now)
-        .execute(conn)
-        .await?;
-    });
-    Ok(())
+    enqueue_on(tx, BOT, &message.conversation_id, &body, now).await
 }
 
 /// Queues a change to a post's widgets (`key` is the post's grant key), inside the caller's
 /// transaction.
 pub async fn enqueue_addon(tx: &mut Tx, key: &str, body: &str, now: i64) -> Result<(), AppError> {
+    enqueue_on(tx, ADDON, key, body, now).await
+}
+
+/// Queues a row tied to no shipment on `channel`, due now.
+async fn enqueue_on(
+    tx: &mut Tx,
+    channel: &str,
+    key: &str,
+    body: &str,
+    now: i64,
+) -> Result<(), AppError> {
     on_tx!(tx, conn => {
         sqlx::query(
             "insert into outbox (channel, conversation_id, body, next_attempt_at, created_at)
              values ($1, $2, $3, $4, $5)",
         )
-        .bind(ADDON)
+        .bind(channel)
         .bind(key)
         .bind(body)
         .bind(now * 1000)

@@ -3,8 +3,9 @@
 
 use domain::draft::Draft;
 use domain::forms::validate_item;
+use domain::places::Place;
 use domain::shipment::{Item, Role};
-use domain::tariff::{Quote, Service};
+use domain::tariff::{Parcel, Quote, Service};
 
 use crate::state::AppState;
 
@@ -21,14 +22,23 @@ pub fn between(
         return Vec::new();
     };
     let (origin, destination) = role.orient(own, other);
-    let parcel = item.parcel();
+    services(state, &item.parcel(), origin, destination)
+}
+
+/// The economy and express quotes for `parcel` from `origin` to `destination`.
+pub fn services(
+    state: &AppState,
+    parcel: &Parcel,
+    origin: Place<'_>,
+    destination: Place<'_>,
+) -> Vec<Quote> {
     [Service::Economy, Service::Express]
         .into_iter()
         .filter_map(|service| {
             state
                 .catalog
                 .tariff
-                .quote(&parcel, origin, destination, service)
+                .quote(parcel, origin, destination, service)
         })
         .collect()
 }

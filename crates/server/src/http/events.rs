@@ -7,7 +7,7 @@
 //! `POST /divar/action`: the dynamic-action URL, with the same checks, for the support bot's
 //! quick replies.
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
@@ -27,19 +27,32 @@ pub fn router() -> Router<AppState> {
         .route("/divar/action", post(dynamic_action))
 }
 
+/// A call from Divar to one of these URLs, checked as init is, then `handle`d with its body,
+/// reading and handling both within the request's time.
+async fn from_divar<T>(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+    handle: impl AsyncFnOnce(Bytes) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    authorize(state, headers)?;
+    require_json(headers)?;
+    let handled = tokio::time::timeout(state.config.listener.request, async {
+        handle(read_limited(headers, body).await?).await
+    });
+    handled.await.map_err(|_| ApiError::Unavailable)?
+}
+
 async fn receive(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<Value>, ApiError> {
-    authorize(&state, &headers)?;
-    require_json(&headers)?;
-    let stored = tokio::time::timeout(state.config.listener.request, async {
-        let bytes = read_limited(&headers, body).await?;
+    let received = from_divar(&state, &headers, body, async |bytes| {
         let event = kenar::events::parse_event(&bytes)?;
-        Ok::<_, ApiError>(events::receive(&state, event).await?)
-    });
-    let received = stored.await.map_err(|_| ApiError::Unavailable)??;
+        Ok(events::receive(&state, event).await?)
+    })
+    .await?;
     match received {
         Received::Stored => tracing::info!(event = "stored", "divar event"),
         Received::Duplicate => tracing::info!(event = "duplicate", "divar event"),
@@ -56,12 +69,11 @@ async fn dynamic_action(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<ActionAnswer>, ApiError> {
-    authorize(&state, &headers)?;
-    require_json(&headers)?;
-    let read = tokio::time::timeout(state.config.listener.request, read_limited(&headers, body));
-    let bytes = read.await.map_err(|_| ApiError::Unavailable)??;
-    let tapped = kenar::action::parse_dynamic_action(&bytes)?;
-    Ok(Json(ActionAnswer {
-        text_message: bot::quick_reply(&state, &tapped.data),
-    }))
+    from_divar(&state, &headers, body, async |bytes| {
+        let tapped = kenar::action::parse_dynamic_action(&bytes)?;
+        Ok(Json(ActionAnswer {
+            text_message: bot::quick_reply(&state, &tapped.data),
+        }))
+    })
+    .await
 }

@@ -44,13 +44,21 @@ async fn pending(
     headers: &HeaderMap,
 ) -> Result<Option<(LandingSession, Draft)>, AppError> {
     let back_to = state.config.completion_url.as_str();
-    let Some(session) = state
+    match state
         .current_session(headers)
         .await
         .map_err(|e| e.back_to(back_to))?
-    else {
-        return Ok(None);
-    };
+    {
+        Some(session) => awaiting(state, session).await,
+        None => Ok(None),
+    }
+}
+
+/// The session with its draft, if the draft is waiting for permission.
+async fn awaiting(
+    state: &AppState,
+    session: LandingSession,
+) -> Result<Option<(LandingSession, Draft)>, AppError> {
     let draft = load_draft(state, &session)
         .await
         .map_err(|e| e.back_to(&session.landing.return_target))?;
@@ -79,6 +87,16 @@ struct Callback {
     state: Option<String>,
     code: Option<String>,
     error: Option<String>,
+}
+
+impl Callback {
+    /// The authorization code, when Divar gave one and no error (within a sane length).
+    fn code(&self) -> Option<&str> {
+        match (&self.error, &self.code) {
+            (None, Some(code)) if code.len() <= 512 => Some(code),
+            _ => None,
+        }
+    }
 }
 
 /// A refusal the user can act on: try again, or save without a chat message. `status`: 400
@@ -138,13 +156,9 @@ async fn callback(
         .and_then(|i| intent(i.purpose.as_deref()))
     {
         let verifier = issued_to.and_then(|i| i.verifier);
-        let code = match query.error {
-            None => query.code.as_deref().filter(|c| c.len() <= 512),
-            Some(_) => None,
-        };
-        return super::offer::granted(&state, &session, intent, code, verifier).await;
+        return super::offer::granted(&state, &session, intent, query.code(), verifier).await;
     }
-    let Some((session, mut draft)) = pending(&state, &headers).await? else {
+    let Some((session, mut draft)) = awaiting(&state, session).await? else {
         return Ok(not_ours());
     };
     let back_to = session.landing.return_target.as_str();
@@ -156,9 +170,9 @@ async fn callback(
             "پاسخ دیوار به این درخواست تعلق نداشت یا تکراری بود. می‌توانید دوباره اجازه بدهید یا درخواست را بدون پیام در گفتگو ثبت کنید.",
         ));
     };
-    let code = match (query.error.as_deref(), query.code.as_deref()) {
-        (None, Some(code)) if code.len() <= 512 => code,
-        _ => {
+    let code = match query.code() {
+        Some(code) => code,
+        None => {
             return Ok(refused(
                 StatusCode::FORBIDDEN,
                 back_to,

@@ -24,14 +24,17 @@ use crate::state::AppState;
 
 /// The seller's page.
 pub const OFFER_PATH: &str = "/offer";
-/// What an add-on consent's `purpose` starts with (the size class follows), and a removal's.
+/// What an add-on consent's `purpose` starts with (the size class and the origin city follow,
+/// `addon:<size>:<city>`), and a removal's.
 const PURPOSE: &str = "addon:";
 const REMOVAL: &str = "addon-removal";
 
-/// What the seller asked Divar's consent for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What the seller asked Divar's consent for. The origin city was read from the post with
+/// get-post when the consent began, and is kept server-side with the `state`: the answer needs
+/// no second call.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Intent {
-    Add(SizeClass),
+    Add { size: SizeClass, origin: String },
     Remove,
 }
 
@@ -82,7 +85,7 @@ async fn add(
     let Seen::Ready(ready) = seen else {
         return Ok(to_offer());
     };
-    let purpose = format!("{PURPOSE}{}", size.key());
+    let purpose = format!("{PURPOSE}{}:{}", size.key(), ready.origin_city);
     let url = oauth::begin(
         &state,
         &session.id,
@@ -114,7 +117,11 @@ pub(super) fn intent(purpose: Option<&str>) -> Option<Intent> {
     if purpose == REMOVAL {
         return Some(Intent::Remove);
     }
-    SizeClass::parse(purpose.strip_prefix(PURPOSE)?).map(Intent::Add)
+    let (size, origin) = purpose.strip_prefix(PURPOSE)?.split_once(':')?;
+    Some(Intent::Add {
+        size: SizeClass::parse(size)?,
+        origin: origin.to_owned(),
+    })
 }
 
 /// Divar's answer to an add-on consent: with the grant for this post, the widgets are queued
@@ -156,8 +163,8 @@ pub(super) async fn granted(
             ))
         }
     };
-    let size = match intent {
-        Intent::Add(size) => size,
+    let (size, origin) = match intent {
+        Intent::Add { size, origin } => (size, origin),
         Intent::Remove => {
             // Only the owner's consent gets here; the removal needs no token.
             publish::remove(state, &post)
@@ -166,11 +173,12 @@ pub(super) async fn granted(
             return Ok(to_offer());
         }
     };
-    let Seen::Ready(ready) = offer::view(state, session, Some(size)).await? else {
+    let Some(origin) = state.catalog.places.find(&origin) else {
         return Ok(to_offer());
     };
+    let widgets = crate::addons::widgets(state, post.as_str(), origin, size);
     let user = super::oauth::granting_user(state, &grant).await;
-    publish::granted(state, &post, size, &grant, user.as_ref(), &ready.widgets)
+    publish::granted(state, &post, size, &grant, user.as_ref(), &widgets)
         .await
         .map_err(|e| e.back_to(back_to))?;
     Ok(to_offer())
