@@ -68,10 +68,7 @@ fn bearer(sandbox: &Sandbox, headers: &HeaderMap) -> Option<AccessToken> {
 
 /// A call made for a user: Divar wants both the app's API key and the user's live token. The
 /// error is the message of the 401.
-fn user_call(
-    sandbox: &Sandbox,
-    headers: &HeaderMap,
-) -> Result<AccessToken, &'static str> {
+fn user_call(sandbox: &Sandbox, headers: &HeaderMap) -> Result<AccessToken, &'static str> {
     if !api_key_ok(sandbox, headers) {
         return Err("invalid or missing api key");
     }
