@@ -8,7 +8,7 @@
 SHELL := /bin/bash
 LEPTOS := scripts/with-leptos-env.sh cargo leptos
 
-.PHONY: run test setup setup-test fmt-check clippy deps unit unit-postgres e2e e2e-instances build-release dist dist-test bench screens lighthouse
+.PHONY: run test setup setup-test fmt-check clippy deps unit unit-postgres e2e e2e-instances build-release dist dist-test bench screens lighthouse fresh-deps fresh-test
 
 run: setup
 	ERSAL_MODE=dev $(LEPTOS) watch --bin-features sandbox
@@ -31,8 +31,10 @@ clippy:
 	cargo clippy --workspace --all-targets --features ersal/sandbox -- -D warnings
 	cargo clippy -p ersal --lib --target wasm32-unknown-unknown --features hydrate -- -D warnings
 
-# Licences, banned crates and sources, from the local registry (deny.toml); no network needed.
+# Licences, banned crates and sources (deny.toml). cargo-deny reads every crate of Cargo.lock,
+# those of other platforms too, which a build on Linux never downloads: fetch them all first.
 deps:
+	cargo fetch --locked
 	cargo deny --offline check licenses bans sources
 
 # One test at a time: each API test renders pages on a Tokio runtime of its own, and Leptos's
@@ -42,7 +44,7 @@ deps:
 unit:
 	RUST_TEST_THREADS=1 cargo test --workspace --features ersal/sandbox
 
-# The integration suite again, on PostgreSQL: a throwaway cluster under target/postgres
+# The integration suite again, on PostgreSQL: a throwaway cluster in a private temporary folder
 # (scripts/postgres.sh installs Debian's postgresql if missing), stopped however the run ends.
 unit-postgres:
 	url=$$(scripts/postgres.sh start) && trap 'scripts/postgres.sh stop' EXIT && \
@@ -94,3 +96,12 @@ lighthouse: build-release
 	cargo build --release -p divar-sandbox
 	npm ci --prefix end2end/lighthouse --no-audit --no-fund
 	node end2end/lighthouse/run.mjs
+
+# Not part of `make test`; run before submitting a change to set-up. The newcomer's path in a
+# clone of HEAD under a mode-700 home folder, with an empty CARGO_HOME (scripts/fresh.sh):
+# fresh-deps runs `make deps` alone (minutes), fresh-test the whole `make test`, tools included.
+fresh-deps:
+	scripts/fresh.sh deps
+
+fresh-test:
+	scripts/fresh.sh test

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# A throwaway PostgreSQL cluster for tests, under target/postgres/, reachable on loopback only.
+# A throwaway PostgreSQL cluster for tests, reachable on loopback only. Its data lives in a private
+# temporary folder owned by the user PostgreSQL runs as (`postgres` when run as root), so it works
+# wherever the clone is, a mode-700 home folder included; target/postgres/ holds only pointers:
+# `url` and `cluster` (the temporary folder's path).
 #   scripts/postgres.sh start   (re)creates it from scratch, starts it on a free port, and prints
 #                               its URL (postgres://postgres@127.0.0.1:<port>/postgres), the only
 #                               line on stdout; the URL is also written to target/postgres/url
-#   scripts/postgres.sh stop    stops it and removes target/postgres (fine if nothing runs)
+#   scripts/postgres.sh stop    stops it and removes its folder and target/postgres (fine if
+#                               nothing runs)
 #   scripts/postgres.sh down    stops it and keeps its data (an outage, for the fault tests)
 #   scripts/postgres.sh up      starts it again after `down`, on the same port
 # Installs Debian's postgresql package if no PostgreSQL is found. Authentication is `trust`
@@ -12,11 +16,26 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ROOT=$(pwd -P)
-BASE="$ROOT/target/postgres"
-DATA="$BASE/data"
-SOCK="$BASE/run"          # unix socket directory: inside target/, never /var/run
-LOG="$BASE/log"
-URL_FILE="$BASE/url"
+POINTERS="$ROOT/target/postgres"
+URL_FILE="$POINTERS/url"
+CLUSTER_FILE="$POINTERS/cluster"
+
+# The cluster's folder (data, socket, log): the one recorded by `start`, if any.
+set_cluster() {
+  BASE=$1
+  DATA="$BASE/data"
+  SOCK="$BASE/run"          # unix socket directory: inside the cluster's folder, never /var/run
+  LOG="$BASE/log"
+}
+if [ -f "$CLUSTER_FILE" ]; then
+  set_cluster "$(cat "$CLUSTER_FILE")"
+  case "$(basename "$BASE")" in
+    ersal-postgres.*) ;;
+    *) printf 'postgres.sh: %s names no cluster folder of ours\n' "$CLUSTER_FILE" >&2; exit 1 ;;
+  esac
+else
+  set_cluster /nonexistent
+fi
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'postgres.sh: %s\n' "$*" >&2; exit 1; }
@@ -70,7 +89,10 @@ as_owner() {
 }
 
 stop_cluster() {
-  [ -d "$BASE" ] || return 0
+  if [ ! -d "$BASE" ]; then
+    rm -rf "$POINTERS"
+    return 0
+  fi
   if [ -f "$DATA/postmaster.pid" ]; then
     local bindir
     bindir=$(find_bindir)
@@ -82,7 +104,7 @@ stop_cluster() {
         || die "could not stop the cluster in $DATA"
     fi
   fi
-  rm -rf "$BASE"
+  rm -rf "$BASE" "$POINTERS"
 }
 
 # A TCP port free on 127.0.0.1: the kernel's pick if python3 is there, else a scan from 55432.
@@ -118,13 +140,15 @@ start_cluster() {
 
   stop_cluster
 
-  # target/ may belong to root: the cluster's directory must belong to the user running it.
-  mkdir -p "$BASE" "$SOCK"
+  # The clone may sit where PG_USER cannot reach (root's mode-700 home): the cluster gets a
+  # private temporary folder of PG_USER's own instead, its path recorded under target/.
+  set_cluster "$(mktemp -d "${TMPDIR:-/tmp}/ersal-postgres.XXXXXX")"
+  mkdir -p "$SOCK" "$POINTERS"
+  echo "$BASE" >"$CLUSTER_FILE"
   if [ "$(id -u)" -eq 0 ]; then
     chown -R "$PG_USER": "$BASE"
   fi
-  chmod 755 "$BASE"   # the url readable by anyone; data/ itself stays 700 (initdb)
-  runas test -w "$BASE" || die "$PG_USER cannot write $BASE (can it reach $ROOT?)"
+  runas test -w "$BASE" || die "$PG_USER cannot write $BASE"
 
   log "initdb $DATA ($("$bindir/postgres" --version))"
   runas "$bindir/initdb" -D "$DATA" -U postgres --auth=trust --encoding=UTF8 --no-locale \
