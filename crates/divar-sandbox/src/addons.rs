@@ -1,8 +1,9 @@
 //! Post add-ons as Divar runs them (docs/kenar.md, “Post add-ons”): the create (an upsert, with
 //! the API key and a Bearer token holding `POST_ADDON_CREATE.<token>`) and delete (API key only)
-//! endpoints, with the body's rules; a post's page as a viewer sees it, with the app's widgets
-//! rendered and a tap on one sending the `POST_ADDON` init; the seller's post-management page
-//! with the app's `MY_POST` entry (the Fallback URL with `post_token`).
+//! endpoints ([`crate::faults::router`] routes them, behind the faults), with the body's rules;
+//! a post's page as a viewer sees it, with the app's widgets rendered and a tap on one sending
+//! the `POST_ADDON` init; the seller's post-management page with the app's `MY_POST` entry (the
+//! Fallback URL with `post_token`).
 //!
 //! As Divar does, an unknown post token is answered 200 and nothing happens.
 
@@ -25,11 +26,6 @@ use crate::state::{self, Sandbox, POSTS, USERS};
 
 pub fn router() -> Router<Sandbox> {
     Router::new()
-        .route("/v2/open-platform/addons/post/{token}", post(create))
-        .route(
-            "/v1/open-platform/addons/post/{token}",
-            axum::routing::delete(remove),
-        )
         .route("/post/{token}", get(post_page))
         .route("/post/{token}/manage", get(manage_page))
         .route("/post/{token}/tap", post(tap))
@@ -128,7 +124,7 @@ fn validate_widget(at: &str, widget: &Value) -> Result<(), Invalid> {
     Ok(())
 }
 
-async fn create(
+pub(crate) async fn create(
     State(sandbox): State<Sandbox>,
     Path(token): Path<String>,
     headers: HeaderMap,
@@ -160,7 +156,7 @@ async fn create(
     Json(json!({})).into_response()
 }
 
-async fn remove(
+pub(crate) async fn remove(
     State(sandbox): State<Sandbox>,
     Path(token): Path<String>,
     headers: HeaderMap,

@@ -1,26 +1,16 @@
 //! The open-platform API (docs/kenar.md, “Chat messages” and “Other Divar APIs Ersal uses”): send a chat message as the consenting user, get a post,
 //! get the user. Errors look like Divar's (`googleRpcStatus`: `{code, message, details}`).
+//! [`crate::faults::router`] routes them, behind the faults.
 
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::Json;
+use http::{header, HeaderMap, StatusCode};
 use serde_json::{json, Value};
 
 use crate::message;
-use crate::state::{self, AccessToken, FaultKind, FaultTarget, Message, Sandbox};
-
-pub fn router() -> Router<Sandbox> {
-    Router::new()
-        .route(
-            "/v2/open-platform/conversations/{conversation_id}/messages",
-            post(send_message),
-        )
-        .route("/v1/open-platform/finder/post/{token}", get(get_post))
-        .route("/v1/open-platform/users", get(get_user))
-}
+use crate::state::{self, AccessToken, Message, Sandbox};
 
 /// A gRPC-gateway style error.
 pub(crate) fn rpc_error(status: StatusCode, code: i32, message: &str) -> Response {
@@ -29,21 +19,6 @@ pub(crate) fn rpc_error(status: StatusCode, code: i32, message: &str) -> Respons
         Json(json!({"code": code, "message": message, "details": []})),
     )
         .into_response()
-}
-
-/// An answer that never arrives: the connection closes mid-response.
-pub fn dropped_connection() -> Response {
-    let broken = futures_util::stream::once(async {
-        Err::<Bytes, std::io::Error>(std::io::Error::new(
-            std::io::ErrorKind::ConnectionReset,
-            "dropped by the sandbox",
-        ))
-    });
-    let mut response = Response::new(Body::from_stream(broken));
-    response
-        .headers_mut()
-        .insert(header::CONTENT_LENGTH, HeaderValue::from_static("64"));
-    response
 }
 
 pub(crate) fn api_key_ok(sandbox: &Sandbox, headers: &HeaderMap) -> bool {
@@ -92,7 +67,7 @@ pub(crate) fn granted_call(
     Ok(token)
 }
 
-async fn send_message(
+pub(crate) async fn send_message(
     State(sandbox): State<Sandbox>,
     Path(conversation_id): Path<String>,
     headers: HeaderMap,
@@ -103,38 +78,6 @@ async fn send_message(
         Ok(token) => token,
         Err(refused) => return *refused,
     };
-    let fault = sandbox.world().take_fault(FaultTarget::SendMessage);
-    let mut late_answer = None;
-    if let Some(fault) = fault {
-        match fault.kind {
-            FaultKind::Restricted => {
-                return rpc_error(
-                    StatusCode::PRECONDITION_FAILED,
-                    9,
-                    "message delivery failed due to recipient's restriction",
-                )
-            }
-            FaultKind::RateLimited => {
-                let mut response = rpc_error(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    8,
-                    "per-minute rate limit exceeded",
-                );
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-                return response;
-            }
-            FaultKind::ServerError => {
-                return rpc_error(StatusCode::INTERNAL_SERVER_ERROR, 13, "internal error")
-            }
-            FaultKind::Drop => return dropped_connection(),
-            FaultKind::Slow => {
-                tokio::time::sleep(std::time::Duration::from_millis(fault.delay_ms)).await
-            }
-            FaultKind::SlowAnswer => late_answer = Some(fault.delay_ms),
-        }
-    }
     let Ok(body) = serde_json::from_slice::<Value>(&body) else {
         return rpc_error(StatusCode::BAD_REQUEST, 3, "the body is not valid JSON");
     };
@@ -158,13 +101,10 @@ async fn send_message(
             at,
         });
     }
-    if let Some(ms) = late_answer {
-        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
-    }
     Json(json!({"status": 200, "message": "success"})).into_response()
 }
 
-async fn get_post(
+pub(crate) async fn get_post(
     State(sandbox): State<Sandbox>,
     Path(token): Path<String>,
     headers: HeaderMap,
@@ -192,7 +132,7 @@ async fn get_post(
     .into_response()
 }
 
-async fn get_user(State(sandbox): State<Sandbox>, headers: HeaderMap) -> Response {
+pub(crate) async fn get_user(State(sandbox): State<Sandbox>, headers: HeaderMap) -> Response {
     let token = match user_call(&sandbox, &headers) {
         Ok(token) => token,
         Err(message) => return rpc_error(StatusCode::UNAUTHORIZED, 16, message),

@@ -1,7 +1,8 @@
 //! The app's support bot as Divar runs it (docs/kenar.md, “Events and the support bot”): a
 //! conversation page where a demo user types, each message delivered to the app's events URL
 //! with the identification key (twice when a duplicate was asked for), and the chatbot send API
-//! the app answers through, with the API key, the body's schema and faults.
+//! the app answers through ([`crate::faults::router`] routes it, behind the faults), with the
+//! API key and the body's schema.
 
 use std::fmt::Write;
 
@@ -10,24 +11,20 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
-use http::{header, HeaderMap, HeaderValue, StatusCode};
+use http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::api::{api_key_ok, dropped_connection, rpc_error};
+use crate::api::{api_key_ok, rpc_error};
 use crate::events::{call_app, deliver};
 use crate::html::{escape, page};
 use crate::message::{validate_grid, MAX_MESSAGE_CHARS};
-use crate::state::{BotLine, FaultKind, FaultTarget, Sandbox, USERS};
+use crate::state::{BotLine, Sandbox, USERS};
 
 pub fn router() -> Router<Sandbox> {
     Router::new()
         .route("/bot/{user}", get(conversation_page).post(write_to_bot))
         .route("/bot/{user}/action", post(press_dynamic_action))
-        .route(
-            "/v1/open-platform/chat/bot/conversations/{conversation_id}/messages",
-            post(send_bot_message),
-        )
 }
 
 /// The bot conversation of the `n`-th demo user (1-based): one per user.
@@ -233,7 +230,7 @@ async fn write_to_bot(
 /// `POST /v1/open-platform/chat/bot/conversations/{conversation_id}/messages`: the API key
 /// only; `ChatAPIChatBotSendMessageBody` (`text_message` required, buttons at most 3 × 3, the
 /// body's `conversation_id`, when given, the path's).
-async fn send_bot_message(
+pub(crate) async fn send_bot_message(
     State(sandbox): State<Sandbox>,
     Path(conversation_id): Path<String>,
     headers: HeaderMap,
@@ -241,36 +238,6 @@ async fn send_bot_message(
 ) -> Response {
     if !api_key_ok(&sandbox, &headers) {
         return rpc_error(StatusCode::UNAUTHORIZED, 16, "invalid or missing api key");
-    }
-    let fault = sandbox.world().take_fault(FaultTarget::BotMessage);
-    if let Some(fault) = fault {
-        match fault.kind {
-            FaultKind::Restricted => {
-                return rpc_error(
-                    StatusCode::PRECONDITION_FAILED,
-                    9,
-                    "the user blocked the bot",
-                )
-            }
-            FaultKind::RateLimited => {
-                let mut response = rpc_error(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    8,
-                    "per-minute rate limit exceeded",
-                );
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-                return response;
-            }
-            FaultKind::ServerError => {
-                return rpc_error(StatusCode::INTERNAL_SERVER_ERROR, 13, "internal error")
-            }
-            FaultKind::Drop => return dropped_connection(),
-            FaultKind::Slow | FaultKind::SlowAnswer => {
-                tokio::time::sleep(std::time::Duration::from_millis(fault.delay_ms)).await;
-            }
-        }
     }
     let Ok(body) = serde_json::from_slice::<Value>(&body) else {
         return rpc_error(StatusCode::BAD_REQUEST, 3, "the body is not valid JSON");

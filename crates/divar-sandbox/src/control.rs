@@ -17,8 +17,9 @@ use http::{header, HeaderMap, Method, StatusCode};
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::faults::{Fault, FaultKind, FaultTarget};
 use crate::html::{escape, page};
-use crate::state::{Fault, FaultKind, FaultTarget, Sandbox, USERS};
+use crate::state::{Sandbox, USERS};
 
 pub fn router(sandbox: &Sandbox) -> Router<Sandbox> {
     Router::new()
@@ -250,7 +251,19 @@ async fn journal_page(State(sandbox): State<Sandbox>) -> Response {
     let mut body = String::from(
         r#"<h1>ژورنال</h1><p>هر درخواستی که سندباکس گرفت یا فرستاد، با رمزها پوشانده.</p>
 <section class="box"><h2>خطای ساختگی</h2><form method="post" action="/journal/faults">
-<label>کجا <select name="target"><option value="send_message">ارسال پیام</option><option value="bot_message">پیام بات</option><option value="token">توکن OAuth</option></select></label>
+<label>کجا <select name="target">"#,
+    );
+    for target in FaultTarget::ALL {
+        let name = json!(target);
+        let _ = write!(
+            body,
+            r#"<option value="{}">{}</option>"#,
+            escape(name.as_str().unwrap_or_default()),
+            escape(target.label())
+        );
+    }
+    body.push_str(
+        r#"</select></label>
 <label>چه <select name="kind"><option value="restricted">۴۱۲ (کد ۹)</option><option value="rate_limited">۴۲۹</option><option value="server_error">۵۰۰</option><option value="slow">کند</option><option value="slow_answer">پاسخ دیر (پیام فرستاده شد)</option><option value="drop">قطع اتصال</option></select></label>
 <label>چند بار <input name="count" type="number" min="1" max="100" value="1"></label>
 <label>تأخیر (ms) <input name="delay_ms" type="number" min="0" max="60000" value="0"></label>

@@ -8,6 +8,8 @@
 //! * [`oauth`]: `/oauth2/auth` (a consent screen) and `/oauth2/token` (code and refresh grants);
 //! * [`api`]: the open-platform endpoints (send a chat message, get a post, get the user);
 //! * [`message`]: Divar's rules for a send-message body (the OAS schema plus the 3×3 limit);
+//! * [`faults`]: every Divar endpoint above routed once, behind the faults the control API
+//!   queues for it;
 //! * [`control`]: fault injection, the clock, and the journal, for tests and for people;
 //! * [`journal`]: every request received or sent, with secrets masked.
 //!
@@ -19,6 +21,7 @@ pub mod bot;
 pub mod chat;
 pub mod control;
 pub mod events;
+pub mod faults;
 mod html;
 pub mod journal;
 pub mod message;
@@ -147,7 +150,7 @@ pub fn router(sandbox: Sandbox) -> Router {
     Router::new()
         .merge(chat::router())
         .merge(oauth::router())
-        .merge(api::router())
+        .merge(faults::router(&sandbox))
         .merge(bot::router())
         .merge(addons::router())
         .merge(control::router(&sandbox))

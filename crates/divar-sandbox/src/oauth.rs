@@ -2,7 +2,8 @@
 //! endpoint at `/oauth2/token` taking form-encoded `authorization_code` and `refresh_token`
 //! grants with the secret in the body. Tokens look like Divar's (Ory Hydra): `ory_at_…`,
 //! `ory_rt_…` (only with `offline_access`), `expires_in` 3600; refresh rotates both, and the
-//! old pair keeps working for 2 minutes.
+//! old pair keeps working for 2 minutes. [`crate::faults::router`] routes the token endpoint,
+//! behind the faults.
 
 use std::collections::HashSet;
 use std::fmt::Write;
@@ -10,7 +11,7 @@ use std::sync::OnceLock;
 
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Form, Json, Router};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -20,9 +21,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::html::{escape, page};
-use crate::state::{
-    self, AccessToken, Code, Consent, FaultKind, FaultTarget, RefreshToken, Sandbox,
-};
+use crate::state::{self, AccessToken, Code, Consent, RefreshToken, Sandbox};
 
 pub const CODE_LIFETIME_SECS: i64 = 600;
 pub const ACCESS_LIFETIME_SECS: i64 = 3600;
@@ -32,9 +31,7 @@ pub const ROTATION_GRACE_SECS: i64 = 120;
 pub const SCOPES: &str = include_str!("scopes.txt");
 
 pub fn router() -> Router<Sandbox> {
-    Router::new()
-        .route("/oauth2/auth", get(authorize).post(decide))
-        .route("/oauth2/token", post(token))
+    Router::new().route("/oauth2/auth", get(authorize).post(decide))
 }
 
 fn random(prefix: &str) -> String {
@@ -303,7 +300,7 @@ fn pkce_matches(challenge: &str, verifier: &str) -> bool {
             == challenge
 }
 
-fn token_error(status: StatusCode, error: &str, description: &str) -> Response {
+pub(crate) fn token_error(status: StatusCode, error: &str, description: &str) -> Response {
     (
         status,
         Json(json!({"error": error, "error_description": description})),
@@ -316,31 +313,7 @@ fn invalid_grant(description: &str) -> Response {
     token_error(StatusCode::BAD_REQUEST, "invalid_grant", description)
 }
 
-async fn token(State(sandbox): State<Sandbox>, Form(form): Form<TokenForm>) -> Response {
-    let fault = sandbox.world().take_fault(FaultTarget::Token);
-    if let Some(fault) = fault {
-        match fault.kind {
-            // The token's answer is its work: late either way.
-            FaultKind::Slow | FaultKind::SlowAnswer => {
-                tokio::time::sleep(std::time::Duration::from_millis(fault.delay_ms)).await
-            }
-            FaultKind::Drop => return crate::api::dropped_connection(),
-            FaultKind::RateLimited => {
-                return token_error(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "rate_limited",
-                    "Too many requests",
-                )
-            }
-            FaultKind::Restricted | FaultKind::ServerError => {
-                return token_error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "server_error",
-                    "The authorization server failed",
-                )
-            }
-        }
-    }
+pub(crate) async fn token(State(sandbox): State<Sandbox>, Form(form): Form<TokenForm>) -> Response {
     if form.client_id.as_deref() != Some(sandbox.config.app_slug.as_str())
         || form.client_secret.as_deref() != Some(sandbox.config.client_secret.as_str())
     {

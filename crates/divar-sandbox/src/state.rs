@@ -8,6 +8,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 use serde_json::Value;
 
+/// The queued faults' types ([`crate::faults`]), where the app's tests find them.
+pub use crate::faults::{Fault, FaultKind, FaultTarget};
 use crate::SandboxConfig;
 
 #[derive(Debug, Clone, Serialize)]
@@ -221,33 +223,6 @@ pub struct Consent {
     pub code_challenge: Option<String>,
 }
 
-/// What the next matching request does instead of its normal answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FaultKind {
-    /// 412 with `code` 9 (the recipient restricts delivery).
-    Restricted,
-    /// 429 rate limit, with `Retry-After: 1`.
-    RateLimited,
-    /// 500.
-    ServerError,
-    /// Answers normally after `delay_ms`.
-    Slow,
-    /// Posts the message at once, then answers only after `delay_ms`: Divar did its work and
-    /// the answer is late (or never reaches a caller that died meanwhile).
-    SlowAnswer,
-    /// Closes the connection without an answer.
-    Drop,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FaultTarget {
-    SendMessage,
-    BotMessage,
-    Token,
-}
-
 /// A message in a conversation with the app's bot: the user's, or the bot's (sent through the
 /// chatbot API, with its buttons).
 #[derive(Debug, Clone, Serialize)]
@@ -258,14 +233,6 @@ pub struct BotLine {
     pub text: String,
     pub buttons: Value,
     pub at: i64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Fault {
-    pub target: FaultTarget,
-    pub kind: FaultKind,
-    pub remaining: u32,
-    pub delay_ms: u64,
 }
 
 /// One request the sandbox received or sent, with secrets masked.
@@ -310,20 +277,6 @@ impl World {
     pub fn next_id(&mut self) -> u64 {
         self.next_id += 1;
         self.next_id
-    }
-
-    /// Takes one use of the first fault aimed at `target`, if any.
-    pub fn take_fault(&mut self, target: FaultTarget) -> Option<Fault> {
-        let index = self
-            .faults
-            .iter()
-            .position(|f| f.target == target && f.remaining > 0)?;
-        let fault = self.faults[index].clone();
-        self.faults[index].remaining -= 1;
-        if self.faults[index].remaining == 0 {
-            self.faults.remove(index);
-        }
-        Some(fault)
     }
 
     pub fn record(&mut self, mut entry: JournalEntry) {

@@ -5,10 +5,12 @@
 //! * [`oauth`]: OAuth answers as docs/kenar.md, “OAuth”, says;
 //! * [`api`]: the open-platform endpoints (messages, posts, users, post add-ons), their checks
 //!   and the injected faults;
+//! * [`faults`]: one fault mechanism answers for every Divar endpoint;
 //! * [`control`]: the control API refuses changes from other origins.
 
 mod api;
 mod control;
+mod faults;
 mod oauth;
 mod schema;
 mod support;
