@@ -8,7 +8,8 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use ersal_server::{operators, AppState, Config};
+use ersal_server::{AppState, Config};
+use store::operators;
 
 const KEY: &str = "burst-identification-key-0001";
 

@@ -98,7 +98,8 @@ fn start_sandbox(config: &ersal_server::Config) -> anyhow::Result<()> {
 #[cfg(feature = "ssr")]
 async fn operator_command(args: &[String]) -> anyhow::Result<()> {
     use anyhow::{bail, Context};
-    use ersal_server::{db, operators, Config};
+    use ersal_server::Config;
+    use store::{db, operators};
 
     let config = Config::from_env()?;
     let db = db::connect(
@@ -145,7 +146,8 @@ async fn operator_command(args: &[String]) -> anyhow::Result<()> {
 #[cfg(feature = "ssr")]
 async fn database_command(args: &[String]) -> anyhow::Result<()> {
     use anyhow::{bail, Context};
-    use ersal_server::{db, Config};
+    use ersal_server::Config;
+    use store::db;
 
     let config = Config::from_env()?;
     // A backup never creates the database it copies (a mistyped URL would copy nothing).

@@ -2,8 +2,8 @@
 //! state, the request's headers and client address, the browser's landing session, and the
 //! response headers a page decides.
 
-use ersal_server::sessions::LandingSession;
 use ersal_server::AppState;
+use ersal_server::LandingSession;
 use leptos::prelude::*;
 
 use crate::ui::ProvinceOption;

@@ -95,8 +95,8 @@ pub async fn shipment_in(app: &TestApp, conversation: &str) -> TrackingCode {
         postal_code: None,
         handover: Handover::DoorDelivery,
     };
-    let landing = ersal_server::sessions::Landing::fallback(None, COMPLETION.into());
-    let token = ersal_server::sessions::create_landing(
+    let landing = store::sessions::Landing::fallback(None, COMPLETION.into());
+    let token = store::sessions::create_landing(
         &app.state.db,
         &app.state.link_keys,
         &app.state.keys,
@@ -107,7 +107,7 @@ pub async fn shipment_in(app: &TestApp, conversation: &str) -> TrackingCode {
     .await
     .unwrap();
     // Opened, as the shipment's opener did: its landing session is stored.
-    ersal_server::sessions::redeem(
+    store::sessions::redeem(
         &app.state.db,
         &app.state.link_keys,
         &app.state.keys,
@@ -116,7 +116,7 @@ pub async fn shipment_in(app: &TestApp, conversation: &str) -> TrackingCode {
     )
     .await
     .unwrap();
-    let digest = ersal_server::crypto::token_digest(&token);
+    let digest = store::crypto::token_digest(&token);
     let new = Order {
         landing: digest,
         conversation_id: Some(conversation.into()),

@@ -7,13 +7,13 @@ use domain::status::{Actor, Status};
 use ersal_server::chat::outbox::Announcement;
 use ersal_server::chat::texts::{Composer, Facts};
 use ersal_server::chat::tokens;
-use ersal_server::operators::{
-    self, Login, LoginRefused, NewSession, IDLE_SECS, LOCKOUT_SECS, MAX_FAILED_LOGINS,
-    MAX_SESSION_SECS,
-};
 use ersal_server::shipments::list::{self, Filter};
 use ersal_server::shipments::retention;
 use ersal_server::shipments::{self, Change, Changed, Refusal};
+use store::operators::{
+    self, Login, LoginRefused, NewSession, IDLE_SECS, LOCKOUT_SECS, MAX_FAILED_LOGINS,
+    MAX_SESSION_SECS,
+};
 
 use crate::chat::shipment_in;
 use crate::support::{exec, scalar, TestApp};

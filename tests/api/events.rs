@@ -3,11 +3,11 @@
 //! sent through the outbox to the sandbox's chatbot API (which checks them against the OAS),
 //! and the greeting's quick replies at the dynamic-action URL.
 
+use ::store::operators::Operator;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use domain::text::persian_digits;
 use ersal_server::chat::outbox;
-use ersal_server::operators::Operator;
 use ersal_server::support::{self, events, store, AnswerForm, Answered};
 use ersal_server::AppState;
 use http::{Request, StatusCode};
@@ -233,14 +233,14 @@ async fn a_question_goes_to_staff_and_the_bot_says_once_when_they_answer() {
             .collect();
         assert!(errors.is_empty(), "{errors:?} in {body}");
     }
-    let thread: (String, i64) = ersal_server::on_db!(&app.state.db, pool => {
+    let thread: (String, i64) = ::store::on_db!(&app.state.db, pool => {
         sqlx::query_as("select state, unread from support_conversations")
             .fetch_one(pool)
             .await
             .unwrap()
     });
     assert_eq!(thread, ("waiting".to_owned(), 2));
-    let bodies: Vec<Vec<u8>> = ersal_server::on_db!(&app.state.db, pool => {
+    let bodies: Vec<Vec<u8>> = ::store::on_db!(&app.state.db, pool => {
         sqlx::query_scalar("select body from support_messages order by id")
             .fetch_all(pool)
             .await

@@ -127,8 +127,8 @@ async fn the_jobs_run_in_one_instance_at_a_time() {
     );
     match &first.db {
         // One SQLite file serves one instance: there is nobody to take turns with.
-        ersal_server::db::Db::Sqlite(_) => assert!(a.is_some() && b.is_some()),
-        ersal_server::db::Db::Postgres(_) => {
+        store::db::Db::Sqlite(_) => assert!(a.is_some() && b.is_some()),
+        store::db::Db::Postgres(_) => {
             assert!(a.is_some() != b.is_some(), "exactly one ran: {a:?} {b:?}");
             let later = ersal_server::jobs::run_once(&second, now).await;
             assert!(later.is_some(), "the lock was released after the round");

@@ -1,8 +1,8 @@
 //! Entering the landing pages: `/l/{id}`, the direct link, and health.
 
-use ersal_server::sessions::{self, Landing, Redeemed};
 use http::StatusCode;
 use serde_json::json;
+use store::sessions::{self, Landing, Redeemed};
 
 use crate::support::{exec, TestApp, CLIENT, COMPLETION};
 

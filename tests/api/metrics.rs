@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use axum::body::Body;
 use ersal_server::chat::outbox;
-use ersal_server::{jobs, operators, telemetry, AppState};
+use ersal_server::{jobs, telemetry, AppState};
 use http::{Request, StatusCode};
 use metrics_exporter_prometheus::PrometheusHandle;
 use tower::ServiceExt;
@@ -112,17 +112,19 @@ async fn refused_logins_and_job_runs_are_counted() {
     let wrong = r#"ersal_console_login_failures_total{reason="wrong_credentials"}"#;
     let jobs_ok = r#"ersal_job_runs_total{job="sweep",outcome="ok"}"#;
     let before = scrape(state).await;
-    let refused = operators::login(
-        &state.db,
-        &state.passwords,
-        "ali",
-        &format!("{PASSWORD}-not"),
-        Some("198.51.100.7"),
-        state.now(),
-    )
-    .await
-    .unwrap();
-    assert!(matches!(refused, operators::Login::Refused(_)));
+    let wrong_password = format!("{PASSWORD}-not");
+    let refused = app
+        .post_form(
+            "198.51.100.7:5000",
+            "/api/console/login",
+            None,
+            &[
+                ("form[username]", "ali"),
+                ("form[password]", &wrong_password),
+            ],
+        )
+        .await;
+    assert!(refused.status.is_redirection(), "{}", refused.status);
     assert!(jobs::run_once(state, state.now()).await.is_some());
     let after = scrape(state).await;
     assert!(value(&after, wrong) > value(&before, wrong));

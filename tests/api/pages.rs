@@ -440,7 +440,7 @@ async fn a_login_form_under_no_referrer_is_told_apart_by_sec_fetch_site() {
 
 /// Logs the operator in: their cookie and the CSRF token their pages carry.
 pub(crate) async fn operator_session(app: &TestApp) -> (String, String) {
-    ersal_server::operators::add(&app.state.db, "ali", PASSWORD, app.state.now())
+    store::operators::add(&app.state.db, "ali", PASSWORD, app.state.now())
         .await
         .unwrap();
     let reply = login(app, OPERATOR, PASSWORD).await;

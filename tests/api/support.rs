@@ -11,12 +11,13 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::Router;
 use divar_sandbox::Sandbox;
-use ersal_server::db::Db;
-use ersal_server::{on_db, AppState, Config};
+use ersal_server::{AppState, Config};
 use http::{HeaderMap, Request, StatusCode};
 use leptos::prelude::LeptosOptions;
 use serde_json::Value;
 use sqlx::{Postgres, Sqlite};
+use store::db::Db;
+use store::on_db;
 use tokio::net::TcpListener;
 use tower::ServiceExt;
 
@@ -242,8 +243,8 @@ impl TestApp {
 
     /// The stored session behind an init answer (redeemed through the repository, so that
     /// button sessions whose data is not signed can be inspected too).
-    pub async fn session_for(&self, reply: &Reply) -> ersal_server::sessions::LandingSession {
-        use ersal_server::sessions::{self, Redeemed};
+    pub async fn session_for(&self, reply: &Reply) -> store::sessions::LandingSession {
+        use store::sessions::{self, Redeemed};
         let url = reply.json()["url"]
             .as_str()
             .expect("an init answer")

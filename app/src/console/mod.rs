@@ -69,7 +69,7 @@ fn to_login() {
 #[cfg(feature = "ssr")]
 async fn signed_in(
     csrf: Option<&str>,
-) -> Result<Option<(ersal_server::AppState, ersal_server::operators::Operator)>, ServerFnError> {
+) -> Result<Option<(ersal_server::AppState, ersal_server::Operator)>, ServerFnError> {
     use ersal_server::console;
     let state = crate::server::state();
     let headers = crate::server::headers().await?;

@@ -138,7 +138,7 @@ pub async fn operator_answer(form: AnswerForm) -> Result<(), ServerFnError> {
     };
     let answered = ersal_server::support::answer(&state, &operator, &form).await?;
     let id = &form.conversation;
-    if answered == Answered::NotFound || !ersal_server::crypto::is_url_safe(id) {
+    if answered == Answered::NotFound || !ersal_server::is_url_safe(id) {
         leptos_axum::redirect("/console/support");
     } else {
         leptos_axum::redirect(&format!("/console/support/{id}?m={}", answered.key()));

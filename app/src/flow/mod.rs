@@ -123,8 +123,8 @@ mod views {
     use domain::shipment::pickup_options;
     use domain::tariff::Quote;
     use ersal_server::flow::{CounterpartyPage, OpenerPage};
-    use ersal_server::sessions::LandingSession;
     use ersal_server::AppState;
+    use ersal_server::LandingSession;
 
     use super::{Choices, CounterpartyView, FlowView, LandingContext, PostFacts, QuoteView};
     use crate::server::provinces;

@@ -10,13 +10,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::chat::outbox::{self, Queued};
 use crate::chat::texts::{announce, Facts};
-use crate::crypto;
 use crate::error::AppError;
 use crate::http::origin::Sender;
-use crate::operators::{self, AuditEntry, Login, Operator};
 use crate::shipments::list::{self, Condition, Filter, Line, PAGE_SIZE};
 use crate::shipments::{self, Change, Changed, Shipment};
 use crate::state::{token_cookie, AppState};
+use store::crypto;
+use store::operators::{self, AuditEntry, Login, Operator};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoginForm {
@@ -117,7 +117,7 @@ pub fn set_cookie(state: &AppState, value: Option<&str>) -> String {
 /// The logged-in operator, from the console cookie (a Divar user's cookie does not count).
 pub async fn operator(state: &AppState, headers: &HeaderMap) -> Result<Option<Operator>, AppError> {
     match token_cookie(headers, cookie_name(state)) {
-        Some(value) => operators::current(&state.db, &value, state.now()).await,
+        Some(value) => Ok(operators::current(&state.db, &value, state.now()).await?),
         None => Ok(None),
     }
 }
@@ -208,6 +208,7 @@ pub async fn login(
         }
         Login::Refused(refusal) => {
             tracing::info!(?refusal, "operator login refused");
+            crate::telemetry::login_failed(refusal.key());
             LoginOutcome::Problem(match refusal {
                 LoginRefused::WrongCredentials | LoginRefused::AccountLocked => {
                     LoginProblem::Refused

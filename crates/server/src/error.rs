@@ -58,7 +58,8 @@ logged_from!(
     sqlx::Error,
     serde_json::Error,
     crate::oauth::TokenError,
-    crate::crypto::OpenError,
+    store::crypto::OpenError,
+    store::StoreError,
     kenar::addon::OverLimit,
 );
 

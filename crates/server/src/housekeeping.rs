@@ -4,7 +4,7 @@
 //!
 //! | table | deleted when |
 //! |---|---|
-//! | `browser_sessions` | idle for `session_idle` (config), or [`crate::sessions::MAX_SECS`] after it began |
+//! | `browser_sessions` | idle for `session_idle` (config), or [`store::sessions::MAX_SECS`] after it began |
 //! | `landing_sessions` | past its expiry (`landing_ttl`), with none of its browser sessions left; its drafts and OAuth states go with it, and a shipment opened from it keeps its record, no longer linked to it |
 //! | `landing_keys` | once every landing id its hour sealed has expired (`landing_ttl` after the hour) |
 //! | `drafts` | [`DRAFT_IDLE_SECS`] without a change, or once no browser session of theirs is left |
@@ -21,10 +21,11 @@
 //! them.
 
 use crate::config::Config;
-use crate::db::Db;
 use crate::error::AppError;
-use crate::sessions::link_keys;
-use crate::{jobs, oauth, on_db, operators};
+use crate::{jobs, oauth};
+use store::db::Db;
+use store::sessions::link_keys;
+use store::{on_db, operators};
 
 /// A draft nobody changed for this long is abandoned.
 pub const DRAFT_IDLE_SECS: i64 = 6 * 3600;
@@ -41,7 +42,7 @@ pub fn lifetimes(config: &Config) -> Lifetimes {
     Lifetimes {
         landing_link: secs(config.landing_ttl),
         session_idle: secs(config.session_idle),
-        session_max: crate::sessions::MAX_SECS,
+        session_max: store::sessions::MAX_SECS,
         draft_idle: DRAFT_IDLE_SECS,
         oauth_state: oauth::STATE_LIFETIME_SECS,
         console_idle: operators::IDLE_SECS,
@@ -89,7 +90,7 @@ impl Swept {
 
 /// A landing session nothing can use any more (`$1`: now): its id has expired and no browser
 /// session of it is left. A used one stays until its id expires: the row of a self-contained
-/// id is what keeps it from being opened twice ([`crate::sessions::sealed`]).
+/// id is what keeps it from being opened twice ([`store::sessions::sealed`]).
 const DEAD_LANDING: &str = "expires_at <= $1
     and not exists (select 1 from browser_sessions b where b.landing_digest = landing_sessions.id_digest)";
 

@@ -5,7 +5,7 @@
 //! need to remember.
 //!
 //! With several instances on one PostgreSQL database, the database jobs run in one instance at
-//! a time (the holder of an advisory lock, see [`crate::db::JobLock`]); the others skip the
+//! a time (the holder of an advisory lock, see [`store::db::JobLock`]); the others skip the
 //! round. The rate limits are each instance's own, so every instance trims its own.
 
 use std::time::Duration;

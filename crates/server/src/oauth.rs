@@ -13,11 +13,11 @@ use oauth2::{
 use secrecy::ExposeSecret;
 
 use crate::config::Config;
-use crate::crypto;
-use crate::db::Db;
 use crate::error::AppError;
-use crate::on_db;
 use crate::state::AppState;
+use store::crypto;
+use store::db::Db;
+use store::on_db;
 
 /// How long a `state` stays valid.
 pub const STATE_LIFETIME_SECS: i64 = 600;

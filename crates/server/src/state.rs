@@ -13,14 +13,14 @@ use kenar::client::KenarClient;
 
 use crate::catalog::{Catalog, CatalogError};
 use crate::config::Config;
-use crate::crypto::Keys;
-use crate::db::{self, Db, DbError};
 use crate::error::AppError;
 use crate::http::limits::Limiters;
 use crate::oauth::DivarOAuth;
-use crate::passwords::Passwords;
-use crate::sessions::link_keys::LinkKeys;
-use crate::sessions::{self, Landing, LandingSession};
+use store::crypto::Keys;
+use store::db::{self, Db, DbError};
+use store::passwords::Passwords;
+use store::sessions::link_keys::LinkKeys;
+use store::sessions::{self, Landing, LandingSession};
 
 /// The application state: one allocation shared by every request (axum clones the state for
 /// each one, so it is a single `Arc`).
@@ -52,7 +52,7 @@ pub struct Shared {
     /// The per-address rate limits' counts (this process's only).
     pub limits: Arc<Limiters>,
     /// Divar's identification keys, as init checks them.
-    pub identification: crate::crypto::Accepted,
+    pub identification: store::crypto::Accepted,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -90,12 +90,12 @@ impl AppState {
                 db.clone(),
                 crate::housekeeping::lifetimes(&config).landing_link,
             ),
-            instance: crate::crypto::random_token().into(),
+            instance: store::crypto::random_token().into(),
             keys: Keys::derive(&config.secret_key, &config.previous_secret_keys),
             return_policy: ReturnPolicy::new(config.completion_url.clone()),
             passwords: Passwords::default(),
             limits: Arc::new(Limiters::new(config.rate_limits)),
-            identification: crate::crypto::Accepted::new(config.identification_keys()),
+            identification: store::crypto::Accepted::new(config.identification_keys()),
             config: Arc::new(config),
             db,
         })))
@@ -145,7 +145,7 @@ impl AppState {
         let Some(token) = self.cookie_token(headers) else {
             return Ok(None);
         };
-        sessions::current(&self.db, &self.keys, &token, self.now(), self.idle_secs()).await
+        Ok(sessions::current(&self.db, &self.keys, &token, self.now(), self.idle_secs()).await?)
     }
 
     pub fn idle_secs(&self) -> i64 {
@@ -154,7 +154,7 @@ impl AppState {
 
     /// The one-time landing id to hand out for `landing`.
     pub async fn create_landing(&self, landing: &Landing) -> Result<String, AppError> {
-        sessions::create_landing(
+        Ok(sessions::create_landing(
             &self.db,
             &self.link_keys,
             &self.keys,
@@ -162,7 +162,7 @@ impl AppState {
             self.now(),
             self.landing_ttl_secs(),
         )
-        .await
+        .await?)
     }
 
     /// A city's name for people, or "—" when it is unknown or missing.
@@ -184,6 +184,6 @@ pub fn token_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .flat_map(cookie::Cookie::split_parse)
         .filter_map(Result::ok)
-        .find(|c| c.name() == name && crate::crypto::is_token_shaped(c.value()))
+        .find(|c| c.name() == name && store::crypto::is_token_shaped(c.value()))
         .map(|c| c.value().to_owned())
 }

@@ -7,9 +7,9 @@ use domain::status::{Actor, Status};
 
 use crate::chat::outbox::{self, Delivery};
 use crate::error::AppError;
-use crate::sessions::LandingSession;
 use crate::shipments::{self, Change, Shipment};
 use crate::state::AppState;
+use store::sessions::LandingSession;
 
 /// A shipment's tracking page.
 pub fn path(code: &TrackingCode) -> String {

@@ -242,7 +242,7 @@ impl Accepted {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
 
     fn root(id: u8, secret: &str) -> RootSecret {
@@ -254,11 +254,6 @@ pub(crate) mod tests {
 
     fn keys_from(secret: &str) -> Keys {
         Keys::derive(&root(1, secret), &[])
-    }
-
-    /// Keys for unit tests.
-    pub(crate) fn keys() -> Keys {
-        keys_from("a secret that is long enough for tests")
     }
 
     #[test]

@@ -4,11 +4,11 @@ use domain::draft::Draft;
 
 use crate::crypto::Keys;
 use crate::db::{Db, Tx};
-use crate::error::AppError;
+use crate::StoreError;
 use crate::{on_db, on_tx};
 
 /// The draft of a landing session; a fresh one when there is none, or when it no longer opens.
-pub async fn load(db: &Db, keys: &Keys, landing: &str) -> Result<Draft, AppError> {
+pub async fn load(db: &Db, keys: &Keys, landing: &str) -> Result<Draft, StoreError> {
     let sealed: Option<Vec<u8>> = on_db!(db, pool => {
         sqlx::query_scalar("select data_sealed from drafts where landing_digest = $1")
             .bind(landing)
@@ -27,7 +27,7 @@ pub async fn save(
     landing: &str,
     draft: &Draft,
     now: i64,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     let plain = serde_json::to_vec(draft)?;
     let sealed = keys.seal(&plain, landing.as_bytes());
     on_db!(db, pool => {
@@ -47,7 +47,7 @@ pub async fn save(
 
 /// Deletes a landing session's draft once what it held is in a shipment (inside the
 /// transaction that saves the shipment).
-pub(crate) async fn delete(tx: &mut Tx, landing: &str) -> Result<(), AppError> {
+pub async fn delete(tx: &mut Tx, landing: &str) -> Result<(), StoreError> {
     on_tx!(tx, conn => {
         sqlx::query("delete from drafts where landing_digest = $1")
             .bind(landing)

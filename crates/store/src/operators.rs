@@ -4,9 +4,9 @@
 
 use crate::crypto;
 use crate::db::{Db, Tx};
-use crate::error::AppError;
 use crate::passwords::{self, Passwords};
-use crate::{on_db, on_tx, telemetry};
+use crate::StoreError;
+use crate::{on_db, on_tx};
 use domain::code::TrackingCode;
 
 /// Failed logins before an account is locked, and for how long.
@@ -115,7 +115,7 @@ pub enum LoginRefused {
 
 impl LoginRefused {
     /// The reason's name in the metrics.
-    fn key(self) -> &'static str {
+    pub fn key(self) -> &'static str {
         match self {
             Self::WrongCredentials => "wrong_credentials",
             Self::AccountLocked => "account_locked",
@@ -143,8 +143,7 @@ pub enum Login {
 /// The attempt is counted before the password is checked, in one transaction, against the
 /// address (refused after [`MAX_FAILURES_PER_ADDRESS`] in the window) and the account (locked
 /// for [`LOCKOUT_SECS`] after [`MAX_FAILED_LOGINS`]): a burst of concurrent attempts gets no
-/// more real guesses than one after another. A success takes its attempt back. A refusal is
-/// counted in the metrics by its reason.
+/// more real guesses than one after another. A success takes its attempt back.
 pub async fn login(
     db: &Db,
     passwords: &Passwords,
@@ -152,22 +151,7 @@ pub async fn login(
     password: &str,
     address: Option<&str>,
     now: i64,
-) -> Result<Login, AppError> {
-    let login = check_login(db, passwords, username, password, address, now).await?;
-    if let Login::Refused(reason) = &login {
-        telemetry::login_failed(reason.key());
-    }
-    Ok(login)
-}
-
-async fn check_login(
-    db: &Db,
-    passwords: &Passwords,
-    username: &str,
-    password: &str,
-    address: Option<&str>,
-    now: i64,
-) -> Result<Login, AppError> {
+) -> Result<Login, StoreError> {
     let mut tx = db.begin().await?;
     let mut attempt = None;
     let mut from_address = 0;
@@ -271,7 +255,7 @@ async fn check_login(
 }
 
 /// Locks an account for [`LOCKOUT_SECS`] from `now`, unless it already is.
-async fn lock(db: &Db, id: i64, now: i64) -> Result<(), AppError> {
+async fn lock(db: &Db, id: i64, now: i64) -> Result<(), StoreError> {
     on_db!(db, pool => {
         sqlx::query("update operators set locked_until = coalesce(locked_until, $1) where id = $2")
             .bind(now + LOCKOUT_SECS)
@@ -292,7 +276,7 @@ pub struct Operator {
 
 /// The operator behind a console cookie, if the session is alive (activity within
 /// [`IDLE_SECS`]) and the account enabled; each call counts as activity.
-pub async fn current(db: &Db, cookie: &str, now: i64) -> Result<Option<Operator>, AppError> {
+pub async fn current(db: &Db, cookie: &str, now: i64) -> Result<Option<Operator>, StoreError> {
     Ok(on_db!(db, pool => {
         sqlx::query_as(
             "update operator_sessions set last_seen_at = $1
@@ -310,7 +294,7 @@ pub async fn current(db: &Db, cookie: &str, now: i64) -> Result<Option<Operator>
     }))
 }
 
-pub async fn logout(db: &Db, cookie: &str) -> Result<(), AppError> {
+pub async fn logout(db: &Db, cookie: &str) -> Result<(), StoreError> {
     on_db!(db, pool => {
         sqlx::query("delete from operator_sessions where id_digest = $1")
             .bind(crypto::token_digest(cookie))
@@ -328,7 +312,7 @@ pub async fn audit(
     operator: i64,
     what: &str,
     now: i64,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     on_tx!(tx, conn => {
         sqlx::query("insert into audit (shipment_id, operator_id, at, what) values ($1, $2, $3, $4)")
             .bind(shipment.as_str())
@@ -350,7 +334,7 @@ pub struct AuditEntry {
 }
 
 /// A shipment's audit trail, newest first.
-pub async fn audit_trail(db: &Db, shipment: &TrackingCode) -> Result<Vec<AuditEntry>, AppError> {
+pub async fn audit_trail(db: &Db, shipment: &TrackingCode) -> Result<Vec<AuditEntry>, StoreError> {
     Ok(on_db!(db, pool => {
         sqlx::query_as(
             "select o.username as operator, a.at, a.what

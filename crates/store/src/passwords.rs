@@ -9,7 +9,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use tokio::sync::Semaphore;
 
-use crate::error::AppError;
+use crate::StoreError;
 
 /// Password checks that may run at once; the rest wait their turn.
 pub const CONCURRENT_CHECKS: usize = 2;
@@ -46,12 +46,12 @@ impl Default for Passwords {
 
 impl Passwords {
     /// Whether `password` matches `hash`; without a hash, a decoy is checked and it never does.
-    pub async fn verify(&self, password: &str, hash: Option<String>) -> Result<bool, AppError> {
+    pub async fn verify(&self, password: &str, hash: Option<String>) -> Result<bool, StoreError> {
         let _permit = self
             .permits
             .acquire()
             .await
-            .map_err(|_| AppError::new("the password checker is closed"))?;
+            .map_err(|_| StoreError::Broken("the password checker is closed"))?;
         self.checks.fetch_add(1, Ordering::Relaxed);
         let password = password.to_owned();
         let known = hash.is_some();
@@ -68,7 +68,7 @@ impl Passwords {
             })
         })
         .await
-        .map_err(|_| AppError::new("a password check panicked"))?;
+        .map_err(|_| StoreError::Broken("a password check panicked"))?;
         Ok(known && matched)
     }
 

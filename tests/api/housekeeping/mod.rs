@@ -21,9 +21,10 @@ use ersal_server::chat::buttons::button_data;
 use ersal_server::chat::{tokens, Op};
 use ersal_server::housekeeping::{self, Swept};
 use ersal_server::shipments::{self, retention, Change};
-use ersal_server::{jobs, oauth, operators, sessions};
+use ersal_server::{jobs, oauth};
 use http::{Request, StatusCode};
 use serde_json::{json, Value};
+use store::{operators, sessions};
 use tower::ServiceExt;
 
 use crate::chat::shipment_in;
@@ -176,7 +177,7 @@ async fn the_privacy_page_states_the_durations_the_code_applies() {
     assert_eq!(terms, housekeeping::lifetimes(config));
     assert_eq!(terms.landing_link, app.state.landing_ttl_secs());
     assert_eq!(terms.session_idle, app.state.idle_secs());
-    assert_eq!(terms.session_max, ersal_server::sessions::MAX_SECS);
+    assert_eq!(terms.session_max, store::sessions::MAX_SECS);
     assert_eq!(terms.draft_idle, housekeeping::DRAFT_IDLE_SECS);
     assert_eq!(terms.oauth_state, oauth::STATE_LIFETIME_SECS);
     assert_eq!(terms.console_idle, operators::IDLE_SECS);

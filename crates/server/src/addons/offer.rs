@@ -8,8 +8,8 @@ use kenar::{PostToken, UserSide};
 
 use super::store::{self, AddonState};
 use crate::error::AppError;
-use crate::sessions::LandingSession;
 use crate::state::AppState;
+use ::store::sessions::LandingSession;
 
 /// What the seller's page can show.
 pub enum Seen {

@@ -4,8 +4,8 @@ use domain::size::SizeClass;
 use domain::tariff::{Parcel, Quote};
 use kenar::Source;
 
-use crate::sessions::LandingSession;
 use crate::state::AppState;
+use ::store::sessions::LandingSession;
 
 /// The buyer's page.
 pub const PRICE_PATH: &str = "/price";

@@ -2,9 +2,9 @@
 
 use domain::size::SizeClass;
 
-use crate::db::{Db, Tx};
 use crate::error::AppError;
-use crate::{on_db, on_tx};
+use ::store::db::{Db, Tx};
+use ::store::{on_db, on_tx};
 
 /// Where the widgets on a post stand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

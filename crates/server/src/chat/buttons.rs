@@ -7,7 +7,7 @@ use domain::code::TrackingCode;
 use kenar::message::{Action, Button};
 use serde_json::{json, Map, Value};
 
-use crate::crypto::Keys;
+use store::crypto::Keys;
 
 /// What a button asks for when pressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,7 +98,7 @@ pub fn verify_button(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crypto::tests::keys;
+    use crate::chat::test_keys as keys;
 
     #[test]
     fn buttons_verify_only_unaltered_and_in_their_conversation() {

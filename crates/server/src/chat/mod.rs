@@ -14,3 +14,13 @@ pub mod tokens;
 
 pub use buttons::{verify_button, Op};
 pub use outbox::{spawn_worker, Delivery};
+
+/// Keys for the unit tests of the chat's signatures.
+#[cfg(test)]
+pub(crate) fn test_keys() -> store::crypto::Keys {
+    let root = store::crypto::RootSecret {
+        id: 1,
+        secret: "a secret that is long enough for tests".to_owned().into(),
+    };
+    store::crypto::Keys::derive(&root, &[])
+}

@@ -42,11 +42,12 @@ use super::tokens;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
-use crate::crypto::Keys;
-use crate::db::{Db, Tx};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::{on_db, on_tx, telemetry};
+use crate::telemetry;
+use store::crypto::Keys;
+use store::db::{Db, Tx};
+use store::{on_db, on_tx};
 
 /// Attempts before a message is given up.
 pub const MAX_ATTEMPTS: i64 = 6;

@@ -12,7 +12,7 @@ use kenar::message::{ButtonGrid, SendMessage};
 
 use super::buttons::{button, Op};
 use super::outbox::Announcement;
-use crate::crypto::Keys;
+use store::crypto::Keys;
 
 /// The message `compose` writes for `conversation`, when the shipment has one.
 pub fn announce(
@@ -158,7 +158,7 @@ impl Composer<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crypto::tests::keys;
+    use crate::chat::test_keys as keys;
 
     #[test]
     fn buttons_go_to_the_right_side() {

@@ -8,12 +8,12 @@ use sqlx::QueryBuilder;
 
 use kenar::DivarUserId;
 
-use crate::crypto::{token_digest, Keys};
-use crate::db::Db;
 use crate::error::AppError;
 use crate::oauth::Tokens;
-use crate::on_db;
 use crate::state::AppState;
+use store::crypto::{token_digest, Keys};
+use store::db::Db;
+use store::on_db;
 
 /// Refresh an access token this long before it expires.
 const REFRESH_MARGIN_SECS: i64 = 60;

@@ -14,10 +14,10 @@ use std::time::Duration;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
-use crate::crypto::RootSecret;
-use crate::db::PoolLimits;
 use crate::http::client::{TrustedProxies, DEFAULT_HEADER};
 use crate::http::limits::RateLimits;
+use store::crypto::RootSecret;
+use store::db::PoolLimits;
 
 /// Which rules apply to missing and weak values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -23,11 +23,11 @@ use domain::values::Rials;
 use kenar::{PostToken, Source, UserSide};
 
 use crate::chat::{verify_button, Op};
-use crate::drafts;
 use crate::error::AppError;
-use crate::sessions::LandingSession;
 use crate::shipments::{self, Shipment};
 use crate::state::AppState;
+use store::drafts;
+use store::sessions::LandingSession;
 
 pub use domain::draft::LANDING_PATH;
 
@@ -41,7 +41,7 @@ pub fn role(session: &LandingSession, draft: &Draft) -> Option<Role> {
 }
 
 pub async fn load_draft(state: &AppState, session: &LandingSession) -> Result<Draft, AppError> {
-    drafts::load(&state.db, &state.keys, &session.id).await
+    Ok(drafts::load(&state.db, &state.keys, &session.id).await?)
 }
 
 pub async fn save_draft(
@@ -49,7 +49,7 @@ pub async fn save_draft(
     session: &LandingSession,
     draft: &Draft,
 ) -> Result<(), AppError> {
-    drafts::save(&state.db, &state.keys, &session.id, draft, state.now()).await
+    Ok(drafts::save(&state.db, &state.keys, &session.id, draft, state.now()).await?)
 }
 
 /// The longest post title kept for the session card.

@@ -12,8 +12,8 @@ use axum::{Json, Router};
 use http::StatusCode;
 use serde_json::json;
 
-use crate::db;
 use crate::state::AppState;
+use store::db;
 
 pub fn router() -> Router<AppState> {
     Router::new()

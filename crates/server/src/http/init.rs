@@ -14,8 +14,8 @@ use http::{header, HeaderMap, HeaderValue};
 use kenar::ApiVersion;
 
 use super::error::ApiError;
-use crate::sessions::Landing;
 use crate::state::AppState;
+use store::sessions::Landing;
 
 /// The largest init body accepted.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;

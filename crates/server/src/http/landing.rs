@@ -17,11 +17,11 @@ use kenar::{PostToken, Source};
 
 use super::page;
 use crate::chat::Op;
-use crate::crypto;
 use crate::error::AppError;
 use crate::flow::LANDING_PATH;
-use crate::sessions::{self, Landing, Redeemed};
 use crate::state::AppState;
+use store::crypto;
+use store::sessions::{self, Landing, Redeemed};
 /// The longest direct-link query string read.
 const MAX_QUERY_BYTES: usize = 2048;
 

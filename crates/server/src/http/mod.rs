@@ -184,7 +184,7 @@ fn is_hashed_asset(path: &str) -> bool {
     path.strip_prefix("/pkg/").is_some_and(|file| {
         file.split('.')
             .nth(1)
-            .is_some_and(|hash| hash.len() >= 8 && crate::crypto::is_url_safe(hash))
+            .is_some_and(|hash| hash.len() >= 8 && store::crypto::is_url_safe(hash))
     })
 }
 

@@ -28,8 +28,8 @@ use crate::error::AppError;
 use crate::flow::submit::{finalize, Finalized};
 use crate::flow::{load_draft, LANDING_PATH};
 use crate::oauth;
-use crate::sessions::LandingSession;
 use crate::state::AppState;
+use store::sessions::LandingSession;
 
 pub fn router() -> Router<AppState> {
     Router::new()

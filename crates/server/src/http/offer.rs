@@ -19,8 +19,8 @@ use crate::addons::offer::{self, Seen};
 use crate::addons::publish;
 use crate::error::AppError;
 use crate::oauth::{self, post_key};
-use crate::sessions::LandingSession;
 use crate::state::AppState;
+use store::sessions::LandingSession;
 
 /// The seller's page.
 pub const OFFER_PATH: &str = "/offer";

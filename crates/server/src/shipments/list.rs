@@ -4,9 +4,9 @@ use domain::status::Status;
 use sqlx::{Database, QueryBuilder};
 
 use super::rows::decode;
-use crate::db::Db;
 use crate::error::AppError;
-use crate::on_db;
+use store::db::Db;
+use store::on_db;
 
 /// One condition of the console's list.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -20,12 +20,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::chat::outbox::{self, Announcement};
 use crate::chat::tokens;
-use crate::crypto::Keys;
-use crate::db::{Db, Tx};
-use crate::drafts;
 use crate::error::AppError;
-use crate::operators;
-use crate::{on_db, on_tx};
+use store::crypto::Keys;
+use store::db::{Db, Tx};
+use store::drafts;
+use store::operators;
+use store::{on_db, on_tx};
 
 /// Both sides' personal details; the other side's is `None` until they fill it in.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -9,11 +9,11 @@ use super::{transition, Change, Changed, Parties};
 use crate::chat::texts::{announce, Facts};
 use crate::chat::tokens;
 use crate::chat::verify_button;
-use crate::crypto::Keys;
-use crate::db::Db;
 use crate::error::AppError;
-use crate::sessions;
-use crate::{on_db, on_tx};
+use store::crypto::Keys;
+use store::db::Db;
+use store::sessions;
+use store::{on_db, on_tx};
 
 /// Days a shipment may wait for the other side before it expires.
 pub const COUNTERPARTY_DAYS: i64 = 7;

@@ -8,10 +8,10 @@ use domain::tariff::Service;
 use domain::values::{Dimensions, Grams, ItemDescription, Rials};
 
 use super::{Completion, Event, Order, Shipment};
-use crate::crypto::Keys;
-use crate::db::{Db, Tx};
 use crate::error::AppError;
-use crate::{on_db, on_tx};
+use store::crypto::Keys;
+use store::db::{Db, Tx};
+use store::{on_db, on_tx};
 
 fn money(value: Rials) -> i64 {
     i64::try_from(value.0).unwrap_or(i64::MAX)

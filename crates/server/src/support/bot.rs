@@ -11,10 +11,10 @@ use super::events::Stored;
 use super::store;
 use crate::chat::outbox;
 use crate::chat::texts::route;
-use crate::db::Tx;
 use crate::error::AppError;
 use crate::shipments;
 use crate::state::AppState;
+use ::store::db::Tx;
 
 /// Which answer a message got (for the log: never the text).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

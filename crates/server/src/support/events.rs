@@ -12,7 +12,7 @@ use super::bot;
 use crate::chat::tokens;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::{on_db, on_tx};
+use ::store::{on_db, on_tx};
 
 /// A processed event is kept this long, so that a redelivery within it is recognised.
 pub const KEEP_SECS: i64 = 86_400;

@@ -20,8 +20,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::chat::outbox;
 use crate::error::AppError;
-use crate::operators::Operator;
 use crate::state::AppState;
+use ::store::operators::Operator;
 
 /// The longest answer staff may send.
 pub const MAX_ANSWER_CHARS: usize = 1000;

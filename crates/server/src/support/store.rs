@@ -1,9 +1,9 @@
 //! Support conversations and their messages (sealed: what users write is personal data).
 
-use crate::crypto::Keys;
-use crate::db::{Db, Tx};
 use crate::error::AppError;
-use crate::{on_db, on_tx};
+use ::store::crypto::Keys;
+use ::store::db::{Db, Tx};
+use ::store::{on_db, on_tx};
 
 /// A conversation closes after this long without a new message.
 pub const IDLE_CLOSE_SECS: i64 = 7 * 86_400;

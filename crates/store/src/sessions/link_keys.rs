@@ -14,8 +14,8 @@ use rand::RngCore;
 
 use crate::crypto::Keys;
 use crate::db::Db;
-use crate::error::AppError;
 use crate::on_db;
+use crate::StoreError;
 
 /// The length of a key's period: ids made within one hour share its key.
 pub const PERIOD_SECS: i64 = 3600;
@@ -82,7 +82,7 @@ impl LinkKeys {
     }
 
     /// The key of the period `now` falls in, made now if no instance has made it yet.
-    pub async fn current(&self, keys: &Keys, now: i64) -> Result<(i64, LinkKey), AppError> {
+    pub async fn current(&self, keys: &Keys, now: i64) -> Result<(i64, LinkKey), StoreError> {
         let period = period_of(now);
         if let Some(key) = self.of(keys, period, now).await? {
             return Ok((period, key));
@@ -108,7 +108,7 @@ impl LinkKeys {
         let key = self
             .stored(keys, period, now)
             .await?
-            .ok_or_else(|| AppError::new("a landing key just stored cannot be read back"))?;
+            .ok_or_else(|| StoreError::Broken("a landing key just stored cannot be read back"))?;
         Ok((period, key))
     }
 
@@ -119,7 +119,7 @@ impl LinkKeys {
         keys: &Keys,
         period: i64,
         now: i64,
-    ) -> Result<Option<LinkKey>, AppError> {
+    ) -> Result<Option<LinkKey>, StoreError> {
         if !self.in_window(period, now) {
             return Ok(None);
         }
@@ -139,7 +139,7 @@ impl LinkKeys {
         keys: &Keys,
         period: i64,
         now: i64,
-    ) -> Result<Option<LinkKey>, AppError> {
+    ) -> Result<Option<LinkKey>, StoreError> {
         let sealed: Option<Vec<u8>> = on_db!(&self.db, pool => {
             sqlx::query_scalar("select key_sealed from landing_keys where period = $1")
                 .bind(period)
@@ -151,7 +151,7 @@ impl LinkKeys {
         };
         let raw = keys.open(&sealed, context(period).as_bytes())?;
         let cipher = XChaCha20Poly1305::new_from_slice(&raw)
-            .map_err(|_| AppError::new("a landing key has the wrong length"))?;
+            .map_err(|_| StoreError::Broken("a landing key has the wrong length"))?;
         Ok(Some(self.remember(period, Arc::new(cipher), now)))
     }
 }

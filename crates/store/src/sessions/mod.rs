@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 
 use crate::crypto::{self, Keys};
 use crate::db::{Db, Tx};
-use crate::error::AppError;
+use crate::StoreError;
 use crate::{on_db, on_tx};
 use link_keys::LinkKeys;
 
@@ -123,7 +123,7 @@ pub async fn create_landing(
     landing: &Landing,
     now: i64,
     ttl_secs: i64,
-) -> Result<String, AppError> {
+) -> Result<String, StoreError> {
     let (period, key) = link_keys.current(keys, now).await?;
     if let Some(id) = sealed::seal((period, &key), landing, now, now + ttl_secs) {
         return Ok(id);
@@ -183,7 +183,7 @@ impl LandingRow {
 
 /// Stores a landing session, already used at `used_at` when it is stored as it is opened;
 /// `false` when it was stored already.
-async fn store(tx: &mut Tx, row: &LandingRow, used_at: Option<i64>) -> Result<bool, AppError> {
+async fn store(tx: &mut Tx, row: &LandingRow, used_at: Option<i64>) -> Result<bool, StoreError> {
     let stored = on_tx!(tx, conn => {
         sqlx::query(
             "insert into landing_sessions
@@ -218,7 +218,7 @@ pub async fn redeem(
     keys: &Keys,
     landing_token: &str,
     now: i64,
-) -> Result<Redeemed, AppError> {
+) -> Result<Redeemed, StoreError> {
     if sealed::is_shaped(landing_token) {
         return redeem_sealed(db, link_keys, keys, landing_token, now).await;
     }
@@ -261,7 +261,7 @@ async fn redeem_sealed(
     keys: &Keys,
     landing_token: &str,
     now: i64,
-) -> Result<Redeemed, AppError> {
+) -> Result<Redeemed, StoreError> {
     let Some(id) = sealed::parse(landing_token) else {
         return Ok(Redeemed::Unknown);
     };
@@ -294,7 +294,7 @@ async fn redeem_sealed(
 }
 
 /// Creates the browser session of landing session `digest` in `tx` and commits.
-async fn start_browser_session(mut tx: Tx, digest: &str, now: i64) -> Result<Redeemed, AppError> {
+async fn start_browser_session(mut tx: Tx, digest: &str, now: i64) -> Result<Redeemed, StoreError> {
     let cookie_token = crypto::random_token();
     on_tx!(&mut tx, conn => {
         sqlx::query(
@@ -319,7 +319,7 @@ pub async fn belongs_to(
     landing_token: &str,
     now: i64,
     idle_secs: i64,
-) -> Result<bool, AppError> {
+) -> Result<bool, StoreError> {
     let found: Option<bool> = on_db!(db, pool => {
         sqlx::query_scalar(
             "select true from browser_sessions
@@ -357,7 +357,7 @@ pub async fn current(
     cookie_token: &str,
     now: i64,
     idle_secs: i64,
-) -> Result<Option<LandingSession>, AppError> {
+) -> Result<Option<LandingSession>, StoreError> {
     let landing: Option<String> = on_db!(db, pool => {
         sqlx::query_scalar(
             "update browser_sessions set last_seen_at = $1
@@ -386,7 +386,7 @@ pub async fn current(
     });
     // A decoding error could quote personal data: it is replaced by a fixed sentence.
     let private = serde_json::from_slice(&keys.open(&row.private_sealed, landing.as_bytes())?)
-        .map_err(|_| AppError::new("a landing session's sealed context does not decode"))?;
+        .map_err(|_| StoreError::Broken("a landing session's sealed context does not decode"))?;
     Ok(Some(LandingSession {
         id: landing,
         landing: Landing {
@@ -408,7 +408,7 @@ pub async fn opened_by_buttons(
     db: &Db,
     keys: &Keys,
     conversation: &str,
-) -> Result<Vec<(String, Map<String, Value>)>, AppError> {
+) -> Result<Vec<(String, Map<String, Value>)>, StoreError> {
     let rows: Vec<(String, Vec<u8>)> = on_db!(db, pool => {
         sqlx::query_as(
             "select id_digest, private_sealed from landing_sessions

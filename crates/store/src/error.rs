@@ -1,0 +1,19 @@
+//! The store's one error: the database failed, or a stored value no longer reads back. Never
+//! the user's doing; the server turns it into its boundary error, which logs it once.
+
+use crate::crypto::OpenError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    Sqlx(#[from] sqlx::Error),
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+    #[error(transparent)]
+    Open(#[from] OpenError),
+    /// A stored value that no longer reads back, or a step of the store's own that failed.
+    #[error("{0}")]
+    Broken(&'static str),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

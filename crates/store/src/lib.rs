@@ -1,0 +1,20 @@
+//! Ersal's storage, under every feature: the database ([`db`], SQLite or PostgreSQL, and its
+//! migrations), crypto at rest ([`crypto`]), operators' passwords ([`passwords`]), and every SQL
+//! statement of the product, one module per table family:
+//! * [`sessions`]: landing sessions, browser sessions and the landing ids' hourly keys;
+//! * [`drafts`]: one sealed draft per landing session;
+//! * [`operators`]: console accounts, their sessions, login attempts and the audit trail.
+//!
+//! It depends on sqlx, [`domain`] and [`kenar`] only: a repository cannot call a feature.
+//! Every function answers [`StoreError`] when the database fails or a stored value no longer
+//! reads back.
+
+pub mod crypto;
+pub mod db;
+pub mod drafts;
+mod error;
+pub mod operators;
+pub mod passwords;
+pub mod sessions;
+
+pub use error::{Result, StoreError};
