@@ -56,7 +56,7 @@ async fn main() -> anyhow::Result<()> {
         ersal_server::telemetry::start(metrics, state.clone()).await?;
     }
     let (stop, stopping) = tokio::sync::watch::channel(false);
-    let worker = ersal_server::chat::spawn_worker(state.clone(), stopping.clone());
+    let worker = ersal_server::delivery::spawn_worker(state.clone(), stopping.clone());
     let events = ersal_server::support::events::spawn_worker(state.clone(), stopping);
     ersal_server::jobs::spawn_housekeeping(state.clone());
     let listener = tokio::net::TcpListener::bind(addr)

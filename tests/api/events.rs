@@ -7,7 +7,7 @@ use ::store::operators::Operator;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use domain::text::persian_digits;
-use ersal_server::chat::outbox;
+use ersal_server::delivery;
 use ersal_server::support::{self, events, store, AnswerForm, Answered};
 use ersal_server::AppState;
 use http::{Request, StatusCode};
@@ -62,7 +62,7 @@ async fn from_divar(state: &AppState, event: &Value) -> StatusCode {
 async fn bot_lines(app: &TestApp, sandbox: &divar_sandbox::Sandbox) -> Vec<(String, Value)> {
     events::process_due(&app.state).await.unwrap();
     // One message per conversation and round, in order.
-    while outbox::drain_once(&app.state).await.unwrap() > 0 {}
+    while delivery::drain_once(&app.state).await.unwrap() > 0 {}
     let world = sandbox.world();
     world
         .bot

@@ -2,7 +2,7 @@
 //! each chat message once, a claim left by a dead process is settled by the written rule, and a
 //! stopping process gives its claims back.
 
-use ersal_server::chat::outbox;
+use ersal_server::delivery;
 use ersal_server::AppState;
 
 use crate::outbox::{queue, Harness};
@@ -33,7 +33,7 @@ async fn two_instances_draining_at_once_send_each_message_once() {
     }
     // One message of a conversation at a time: a round sends at most one of these.
     for _ in 0..100 {
-        let (a, b) = tokio::join!(outbox::drain_once(&first), outbox::drain_once(&second));
+        let (a, b) = tokio::join!(delivery::drain_once(&first), delivery::drain_once(&second));
         a.unwrap();
         b.unwrap();
         if pending(&first).await == 0 {
@@ -65,11 +65,11 @@ async fn a_dead_instances_claims_are_settled_when_they_run_out() {
     )
     .await;
 
-    outbox::drain_once(&live).await.unwrap();
+    delivery::drain_once(&live).await.unwrap();
     assert_eq!(harness.delivered(), 0, "a live claim is left alone");
 
     exec(&live.db, "update outbox set claimed_until = 0").await;
-    outbox::drain_once(&live).await.unwrap();
+    delivery::drain_once(&live).await.unwrap();
     assert_eq!(
         state_of(&live, untouched).await,
         "sent",
@@ -80,7 +80,7 @@ async fn a_dead_instances_claims_are_settled_when_they_run_out() {
         "unknown",
         "it may have reached the chat: never sent again"
     );
-    outbox::drain_once(&live).await.unwrap();
+    delivery::drain_once(&live).await.unwrap();
     assert_eq!(harness.delivered(), 1);
 }
 
@@ -98,11 +98,11 @@ async fn a_stopping_worker_gives_its_claims_back_at_once() {
         ),
     )
     .await;
-    outbox::drain_once(&other).await.unwrap();
+    delivery::drain_once(&other).await.unwrap();
     assert_eq!(harness.delivered(), 0, "claimed by the stopping process");
 
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let worker = outbox::spawn_worker(stopping.clone(), stopped);
+    let worker = delivery::spawn_worker(stopping.clone(), stopped);
     stop.send(true).unwrap();
     tokio::time::timeout(std::time::Duration::from_secs(10), worker)
         .await
@@ -111,7 +111,7 @@ async fn a_stopping_worker_gives_its_claims_back_at_once() {
     // Told to stop before it began, the worker sent nothing and gave the claim back: the other
     // process sends it at once, without waiting for the claim to run out.
     assert_eq!(harness.delivered(), 0);
-    outbox::drain_once(&other).await.unwrap();
+    delivery::drain_once(&other).await.unwrap();
     assert_eq!(state_of(&other, id).await, "sent");
     assert_eq!(harness.delivered(), 1);
 }

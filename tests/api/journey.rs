@@ -46,7 +46,7 @@ impl Journey {
         .await;
         let state = env.state().await;
         let (stop, stopping) = tokio::sync::watch::channel(false);
-        ersal_server::chat::spawn_worker(state.clone(), stopping);
+        ersal_server::delivery::spawn_worker(state.clone(), stopping);
         // The worker runs until the test ends.
         std::mem::forget(stop);
         serve_on(listener, &state);

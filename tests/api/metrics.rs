@@ -6,7 +6,7 @@
 use std::sync::OnceLock;
 
 use axum::body::Body;
-use ersal_server::chat::outbox;
+use ersal_server::delivery;
 use ersal_server::{jobs, telemetry, AppState};
 use http::{Request, StatusCode};
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -92,13 +92,13 @@ async fn the_backlog_and_each_send_are_shown() {
     assert_eq!(value(&waiting, "ersal_outbox_backlog "), 2.0);
     assert!(value(&waiting, "ersal_outbox_oldest_age_seconds ") >= 0.0);
     let sent = r#"ersal_chat_sends_total{delivery="sent""#;
-    outbox::drain_once(&state).await.unwrap();
+    delivery::drain_once(&state).await.unwrap();
     assert_eq!(
         harness.delivered(),
         1,
         "one message per conversation at a time"
     );
-    outbox::drain_once(&state).await.unwrap();
+    delivery::drain_once(&state).await.unwrap();
     assert_eq!(harness.delivered(), 2);
     let drained = scrape(&state).await;
     assert_eq!(value(&drained, "ersal_outbox_backlog "), 0.0);

@@ -141,7 +141,7 @@ pub(crate) async fn queue(state: &AppState) -> i64 {
 
 /// Runs the outbox worker once, then answers message `id`'s state and attempts.
 async fn drain_then_state(state: &AppState, id: i64) -> (String, i64) {
-    outbox::drain_once(state).await.unwrap();
+    ersal_server::delivery::drain_once(state).await.unwrap();
     let row = |column| format!("select {column} from outbox where id = {id}");
     (
         scalar(&state.db, &row("state")).await,
@@ -160,7 +160,9 @@ async fn a_pending_message_is_sent_after_a_restart_exactly_once() {
         drain_then_state(&after_restart, id).await,
         ("sent".into(), 1)
     );
-    outbox::drain_once(&after_restart).await.unwrap();
+    ersal_server::delivery::drain_once(&after_restart)
+        .await
+        .unwrap();
     assert_eq!(
         harness.delivered(),
         1,

@@ -8,6 +8,8 @@
 //! * [`shipment`]: roles, each side's details, handover and payer;
 //! * [`status`]: the shipment status machine and who may move it;
 //! * [`code`]: tracking codes;
+//! * [`delivery`]: where a message queued for Divar stands;
+//! * [`keyed`]: the one pattern for stored cases with a key and a Persian label;
 //! * [`forms`]: the landing flow's forms as typed, and their validation into the values above;
 //! * [`draft`]: what a user has typed so far, and which step to show;
 //! * [`tariff`]: the tariff and the price quote;
@@ -15,9 +17,11 @@
 //! * [`jalali`]: Jalali dates in Tehran time.
 
 pub mod code;
+pub mod delivery;
 pub mod draft;
 pub mod forms;
 pub mod jalali;
+pub mod keyed;
 pub mod lifetimes;
 pub mod places;
 pub mod shipment;

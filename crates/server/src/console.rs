@@ -8,7 +8,6 @@ use domain::status::{Actor, Status};
 use http::HeaderMap;
 use serde::{Deserialize, Serialize};
 
-use crate::chat::outbox::{self, Queued};
 use crate::chat::texts::{announce, Facts};
 use crate::error::AppError;
 use crate::http::origin::Sender;
@@ -17,6 +16,7 @@ use crate::shipments::{self, Change, Changed, Shipment};
 use crate::state::{token_cookie, AppState};
 use store::crypto;
 use store::operators::{self, AuditEntry, Login, Operator};
+use store::outbox::{self, Queued};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoginForm {

@@ -23,6 +23,7 @@ pub mod catalog;
 pub mod chat;
 pub mod config;
 pub mod console;
+pub mod delivery;
 pub mod error;
 pub mod flow;
 pub mod housekeeping;

@@ -5,10 +5,11 @@
 use domain::code::TrackingCode;
 use domain::status::{Actor, Status};
 
-use crate::chat::outbox::{self, Delivery};
 use crate::error::AppError;
 use crate::shipments::{self, Change, Shipment};
 use crate::state::AppState;
+use domain::delivery::Delivery;
+use store::outbox;
 use store::sessions::LandingSession;
 
 /// A shipment's tracking page.

@@ -3,7 +3,8 @@
 //! statement of the product, one module per table family:
 //! * [`sessions`]: landing sessions, browser sessions and the landing ids' hourly keys;
 //! * [`drafts`]: one sealed draft per landing session;
-//! * [`operators`]: console accounts, their sessions, login attempts and the audit trail.
+//! * [`operators`]: console accounts, their sessions, login attempts and the audit trail;
+//! * [`outbox`]: what Ersal queued for Divar, and the delivery worker's claims on it.
 //!
 //! It depends on sqlx, [`domain`] and [`kenar`] only: a repository cannot call a feature.
 //! Every function answers [`StoreError`] when the database fails or a stored value no longer
@@ -14,6 +15,7 @@ pub mod db;
 pub mod drafts;
 mod error;
 pub mod operators;
+pub mod outbox;
 pub mod passwords;
 pub mod sessions;
 

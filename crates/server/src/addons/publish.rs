@@ -9,11 +9,12 @@ use kenar::{DivarUserId, PostToken};
 use serde::{Deserialize, Serialize};
 
 use super::store::{self, AddonState};
-use crate::chat::outbox::{self, Delivery};
 use crate::chat::tokens;
 use crate::error::AppError;
 use crate::oauth::{post_key, Tokens};
 use crate::state::AppState;
+use ::store::outbox::{self, Channel};
+use domain::delivery::Delivery;
 
 /// What an outbox row asks of Divar.
 #[derive(Debug, Serialize, Deserialize)]
@@ -43,7 +44,14 @@ pub async fn granted(
     let op = Op::Create {
         addon: serde_json::to_value(addon)?,
     };
-    outbox::enqueue_addon(&mut tx, &key, &serde_json::to_string(&op)?, now).await?;
+    outbox::enqueue(
+        &mut tx,
+        Channel::Addon,
+        &key,
+        &serde_json::to_string(&op)?,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -59,7 +67,14 @@ pub async fn remove(state: &AppState, post: &PostToken) -> Result<bool, AppError
     if !store::set(&mut tx, post.as_str(), &from, AddonState::Removing, now).await? {
         return Ok(false);
     }
-    outbox::enqueue_addon(&mut tx, &key, &serde_json::to_string(&Op::Delete)?, now).await?;
+    outbox::enqueue(
+        &mut tx,
+        Channel::Addon,
+        &key,
+        &serde_json::to_string(&Op::Delete)?,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -92,7 +107,14 @@ pub async fn refresh_prices(state: &AppState) -> Result<usize, AppError> {
         if !store::repriced(&mut tx, &post, tariff, now).await? {
             continue;
         }
-        outbox::enqueue_addon(&mut tx, &post_key(&post), &serde_json::to_string(&op)?, now).await?;
+        outbox::enqueue(
+            &mut tx,
+            Channel::Addon,
+            &post_key(&post),
+            &serde_json::to_string(&op)?,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         queued += 1;
     }

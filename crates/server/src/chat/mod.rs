@@ -13,7 +13,6 @@ pub mod texts;
 pub mod tokens;
 
 pub use buttons::{verify_button, Op};
-pub use outbox::{spawn_worker, Delivery};
 
 /// Keys for the unit tests of the chat's signatures.
 #[cfg(test)]

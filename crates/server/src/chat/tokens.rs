@@ -186,7 +186,7 @@ pub async fn release_when_done(db: &Db, conversation: &str) -> Result<(), AppErr
         query
             .push_bind(conversation)
             .push(" and not exists (select 1 from outbox where state = ")
-            .push_bind(super::Delivery::Pending.key())
+            .push_bind(domain::delivery::Delivery::Pending.key())
             .push(" and conversation_id = ")
             .push_bind(conversation)
             .push(") and not exists (select 1 from shipments where conversation_id = ")

@@ -104,7 +104,7 @@ pub fn router(handle: PrometheusHandle, state: AppState) -> Router {
 }
 
 async fn scrape(State((handle, state)): State<(PrometheusHandle, AppState)>) -> Response {
-    match crate::chat::outbox::backlog(&state.db).await {
+    match store::outbox::backlog(&state.db).await {
         Ok((pending, oldest)) => {
             gauge!(OUTBOX_BACKLOG).set(pending as f64);
             let age = oldest.map_or(0, |created| state.now() - created);
