@@ -15,7 +15,7 @@ use ersal_server::shipments::{self, Order, Parties};
 use http::StatusCode;
 use serde_json::{json, Value};
 
-use crate::support::{scalar, TestApp, COMPLETION};
+use crate::support::{TestApp, COMPLETION};
 
 /// A validator for one of the schemas of Divar's OpenAPI file.
 pub fn schema(name: &str) -> jsonschema::Validator {
@@ -222,68 +222,36 @@ async fn altered_or_replayed_buttons_change_nothing() {
 }
 
 /// A grant as Divar would answer it, for `conversation`.
-fn grant(access: &str, refresh: &str, conversation: &str) -> ersal_server::oauth::Tokens {
-    ersal_server::oauth::Tokens {
-        access: access.to_owned(),
-        refresh: Some(refresh.to_owned()),
-        expires_in: 3600,
-        scopes: vec![format!("CONVERSATION_SEND_MESSAGE.{conversation}")],
-    }
-}
-
 #[tokio::test]
 async fn an_old_refresh_does_not_overwrite_a_newer_grant() {
-    use ersal_server::chat::tokens;
+    use store::grants::{self, Issued};
     let app = TestApp::new().await;
-    let (db, keys, now) = (&app.state.db, &app.state.keys, app.state.now());
-    let sealed_refresh = || async {
-        scalar::<Vec<u8>>(
-            db,
-            "select refresh_sealed from chat_tokens where conversation_id = 'conv-A'",
-        )
-        .await
+    let (state, now) = (&app.state, app.state.now());
+    let (db, keys, chat) = (&state.db, &state.keys, crate::support::chat_grant("conv-A"));
+    let kept = || async { grants::read(db, keys, &chat).await.unwrap().unwrap() };
+    let issued = |access, refresh| Issued {
+        access,
+        refresh: Some(refresh),
+        access_expires_at: now + 3600,
     };
-    tokens::store(
-        db,
-        keys,
-        "conv-A",
-        &grant("at-1", "rt-1", "conv-A"),
-        None,
-        now,
-    )
-    .await
-    .unwrap();
-    let first = sealed_refresh().await;
+    crate::support::keep_grant(state, "conv-A", "at-1", "rt-1", now).await;
+    let first = kept().await.refresh_sealed.unwrap();
     // The user consents again while a refresh of the first grant is under way.
-    tokens::store(
-        db,
-        keys,
-        "conv-A",
-        &grant("at-2", "rt-2", "conv-A"),
-        None,
-        now,
-    )
-    .await
-    .unwrap();
-    let late = grant("at-1b", "rt-1b", "conv-A");
-    let stored = tokens::store_refreshed(db, keys, "conv-A", &late, &first, now).await;
+    crate::support::keep_grant(state, "conv-A", "at-2", "rt-2", now).await;
+    let late = issued("at-1b", "rt-1b");
+    let stored = grants::store_refreshed(db, keys, &chat, &late, &first, now).await;
     assert!(
         !stored.unwrap(),
         "the refresh of the older grant is not stored"
     );
-    let newer = sealed_refresh().await;
-    let opened = keys.open(&newer, b"conv-A").unwrap();
-    assert_eq!(opened, b"rt-2");
+    let newer = kept().await;
+    assert_eq!(newer.refresh.as_deref(), Some("rt-2"));
 
     // A refresh of the current grant is stored.
-    let fresh = grant("at-2b", "rt-2b", "conv-A");
-    assert!(
-        tokens::store_refreshed(db, keys, "conv-A", &fresh, &newer, now)
-            .await
-            .unwrap()
-    );
-    assert_eq!(
-        keys.open(&sealed_refresh().await, b"conv-A").unwrap(),
-        b"rt-2b"
-    );
+    let fresh = issued("at-2b", "rt-2b");
+    let from = newer.refresh_sealed.unwrap();
+    assert!(grants::store_refreshed(db, keys, &chat, &fresh, &from, now)
+        .await
+        .unwrap());
+    assert_eq!(kept().await.refresh.as_deref(), Some("rt-2b"));
 }

@@ -6,7 +6,6 @@ use domain::code::TrackingCode;
 use domain::status::{Actor, Status};
 use ersal_server::chat::outbox::Announcement;
 use ersal_server::chat::texts::{Composer, Facts};
-use ersal_server::chat::tokens;
 use ersal_server::shipments::list::{self, Filter};
 use ersal_server::shipments::retention;
 use ersal_server::shipments::{self, Change, Changed, Refusal};
@@ -366,25 +365,19 @@ async fn chat_tokens_outlive_open_shipments_and_pending_messages() {
     let app = TestApp::new().await;
     let db = &app.state.db;
     let id = shipment_in(&app, "conv-A").await;
-    let granted = ersal_server::oauth::Tokens {
-        access: "ory_at_x".into(),
-        refresh: Some("ory_rt_x".into()),
-        expires_in: 3600,
-        scopes: Vec::new(),
-    };
-    tokens::store(
-        db,
-        &app.state.keys,
+    crate::support::keep_grant(
+        &app.state,
         "conv-A",
-        &granted,
-        None,
+        "ory_at_x",
+        "ory_rt_x",
         app.state.now(),
     )
-    .await
-    .unwrap();
+    .await;
     // Releases the conversation's tokens when it is done, then counts the tokens still kept.
     let release_and_count = || async {
-        tokens::release_when_done(db, "conv-A").await.unwrap();
+        store::grants::release_when_done(db, "conv-A")
+            .await
+            .unwrap();
         scalar::<i64>(db, "select count(*) from chat_tokens").await
     };
 

@@ -7,8 +7,6 @@ use divar_sandbox::Sandbox;
 use domain::code::TrackingCode;
 use ersal_server::chat::outbox::{self, Announcement};
 use ersal_server::chat::texts::{Composer, Facts};
-use ersal_server::chat::tokens;
-use ersal_server::oauth::Tokens;
 use ersal_server::AppState;
 
 use crate::support::{exec, scalar, TestEnv};
@@ -60,22 +58,15 @@ impl Harness {
             };
             world.refresh.insert("ory_rt_first".into(), refresh);
         }
-        let tokens = Tokens {
-            access: "ory_at_first".into(),
-            refresh: Some("ory_rt_first".into()),
-            expires_in: access_expires_in,
-            scopes: Vec::new(),
+        let issued = store::grants::Issued {
+            access: "ory_at_first",
+            refresh: Some("ory_rt_first"),
+            access_expires_at: state.now() + access_expires_in,
         };
-        tokens::store(
-            &state.db,
-            &state.keys,
-            CONVERSATION,
-            &tokens,
-            None,
-            state.now(),
-        )
-        .await
-        .unwrap();
+        let chat = crate::support::chat_grant(CONVERSATION);
+        store::grants::store(&state.db, &state.keys, &chat, &issued, None, state.now())
+            .await
+            .unwrap();
     }
 
     /// The sandbox answers the next send-message call with `kind`.

@@ -456,3 +456,33 @@ impl TestEnv {
         Config::from_lookup(|name| self.vars.get(name).cloned()).expect("test config")
     }
 }
+
+/// The permission to post in `conversation`.
+pub fn chat_grant(conversation: &str) -> kenar::Grant {
+    kenar::Grant::Conversation(kenar::ConversationId::parse(conversation).unwrap())
+}
+
+/// Keeps an access and refresh token for `conversation`, valid for an hour from `now`.
+pub async fn keep_grant(
+    state: &AppState,
+    conversation: &str,
+    access: &str,
+    refresh: &str,
+    now: i64,
+) {
+    let issued = store::grants::Issued {
+        access,
+        refresh: Some(refresh),
+        access_expires_at: now + 3600,
+    };
+    store::grants::store(
+        &state.db,
+        &state.keys,
+        &chat_grant(conversation),
+        &issued,
+        None,
+        now,
+    )
+    .await
+    .unwrap();
+}

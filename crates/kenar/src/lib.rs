@@ -6,6 +6,7 @@
 //!   opens the add-on (v2 and the legacy v1 body, with every discrepancy between Divar's doc
 //!   versions that docs/kenar.md, “Discrepancies Ersal tolerates”, lists);
 //! * [`ids`] holds the validated identifiers that arrive in those requests;
+//! * [`grant`] names what a user lets Ersal do through OAuth, and its resource scope;
 //! * [`ret`] decides where a user may be sent back to at the end (docs/kenar.md, “Returning to
 //!   Divar”);
 //! * [`addon`] is the post add-on body (the widgets on a post);
@@ -24,11 +25,13 @@ pub mod addon;
 pub mod client;
 pub mod dev;
 pub mod events;
+pub mod grant;
 pub mod ids;
 pub mod init;
 pub mod message;
 pub mod ret;
 
+pub use grant::Grant;
 pub use ids::{ConversationId, DivarUserId, PostToken, Source, UserSide};
 pub use init::{parse_init, ApiVersion, InitError, InitRequest, Location, Problem};
 pub use ret::ReturnPolicy;

@@ -98,7 +98,7 @@ async fn settled(state: &AppState, row: &Row, delivery: Delivery) -> Result<(), 
         return Ok(());
     }
     match row.channel {
-        Channel::Chat => chat::tokens::release_when_done(&state.db, &row.key).await,
+        Channel::Chat => Ok(store::grants::release_when_done(&state.db, &row.key).await?),
         Channel::Bot => Ok(()),
         Channel::Addon => addons::publish::settled(state, &row.key, &row.body, delivery).await,
     }

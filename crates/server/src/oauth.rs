@@ -4,6 +4,7 @@
 //! the landing session, and expire after 10 minutes. With `KENAR_OAUTH_PKCE=on` each consent
 //! also carries a PKCE challenge (S256), whose verifier is sealed beside its state.
 
+use kenar::Grant;
 use oauth2::basic::BasicClient;
 use oauth2::{
     AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
@@ -59,24 +60,10 @@ pub struct Tokens {
 }
 
 impl Tokens {
-    /// Whether Divar granted what Ersal asked for under the grant key `key` (a conversation id,
-    /// or [`post_key`]). An answer that does not name the scope is not taken on trust.
-    pub fn grants(&self, key: &str) -> bool {
-        self.scopes.contains(&resource_scope(key))
-    }
-}
-
-/// The grant key of a post's add-on: a grant is stored under a conversation id (to post
-/// there) or under this (to put widgets on the post).
-pub fn post_key(post: &str) -> String {
-    format!("post:{post}")
-}
-
-/// The resource scope a grant key stands for.
-fn resource_scope(key: &str) -> String {
-    match key.strip_prefix("post:") {
-        Some(post) => format!("POST_ADDON_CREATE.{post}"),
-        None => format!("CONVERSATION_SEND_MESSAGE.{key}"),
+    /// Whether Divar granted `grant` (an answer that does not name its scope is not taken on
+    /// trust).
+    pub fn grants(&self, grant: &Grant) -> bool {
+        grant.is_granted_by(&self.scopes)
     }
 }
 
@@ -107,14 +94,14 @@ impl DivarOAuth {
         })
     }
 
-    /// The consent URL for the grant key `key` (posting in a conversation, or widgets on a
-    /// post), its `state` and (PKCE on) its verifier. With the resource scope come
+    /// The consent URL for `grant` (posting in a conversation, or widgets on a post), its
+    /// `state` and (PKCE on) its verifier. With the resource scope come
     /// `offline_access` (a refresh token, for the later milestones or a new price) and the two
     /// scopes that let Ersal hear when the user revokes that access, `USER_ID` and
     /// `NOTIFICATION_ACCESS_REVOCATION` (README, “Scopes”).
-    pub fn authorize_url(&self, key: &str) -> Consent {
+    pub fn authorize_url(&self, grant: &Grant) -> Consent {
         let scopes = [
-            resource_scope(key),
+            grant.scope(),
             "offline_access".to_owned(),
             "USER_ID".to_owned(),
             "NOTIFICATION_ACCESS_REVOCATION".to_owned(),
@@ -183,15 +170,15 @@ fn tokens(response: &oauth2::basic::BasicTokenResponse) -> Tokens {
 /// The registered redirect URI's path.
 pub const CALLBACK_PATH: &str = "/oauth/callback";
 
-/// Starts a consent for `landing` under the grant key `key` (for `purpose`, `None` for a chat
+/// Starts a consent for `landing` asking for `grant` (for `purpose`, `None` for a chat
 /// message): a fresh `state` is remembered and the URL of Divar's consent screen returned.
 pub async fn begin(
     state: &AppState,
     landing: &str,
-    key: &str,
+    grant: &Grant,
     purpose: Option<&str>,
 ) -> Result<url::Url, AppError> {
-    let consent = state.oauth.authorize_url(key);
+    let consent = state.oauth.authorize_url(grant);
     let digest = crypto::token_digest(&consent.state);
     let verifier = consent
         .verifier
@@ -249,30 +236,4 @@ pub async fn consume_state(
         verifier,
         purpose,
     }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_an_answer_naming_the_scope_grants_it() {
-        let answer = |scopes: &[&str]| Tokens {
-            access: "at".into(),
-            refresh: None,
-            expires_in: 3600,
-            scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
-        };
-        assert!(answer(&["offline_access", "CONVERSATION_SEND_MESSAGE.c-1"]).grants("c-1"));
-        assert!(
-            !answer(&[]).grants("c-1"),
-            "an empty scope is not taken on trust"
-        );
-        assert!(!answer(&["CONVERSATION_SEND_MESSAGE.c-2"]).grants("c-1"));
-        assert!(!answer(&["offline_access"]).grants("c-1"));
-        let post = post_key("QpR7x2Lm");
-        assert!(answer(&["POST_ADDON_CREATE.QpR7x2Lm"]).grants(&post));
-        assert!(!answer(&["POST_ADDON_CREATE.Xk29LmPq"]).grants(&post));
-        assert!(!answer(&["CONVERSATION_SEND_MESSAGE.QpR7x2Lm"]).grants(&post));
-    }
 }

@@ -3,6 +3,7 @@
 //! statement of the product, one module per table family:
 //! * [`sessions`]: landing sessions, browser sessions and the landing ids' hourly keys;
 //! * [`drafts`]: one sealed draft per landing session;
+//! * [`grants`]: the OAuth tokens users gave Ersal, sealed, per conversation or post;
 //! * [`operators`]: console accounts, their sessions, login attempts and the audit trail;
 //! * [`outbox`]: what Ersal queued for Divar, and the delivery worker's claims on it.
 //!
@@ -14,6 +15,7 @@ pub mod crypto;
 pub mod db;
 pub mod drafts;
 mod error;
+pub mod grants;
 pub mod operators;
 pub mod outbox;
 pub mod passwords;

@@ -18,7 +18,7 @@ use axum::extract::ConnectInfo;
 use domain::code::TrackingCode;
 use domain::status::{Actor, Status};
 use ersal_server::chat::buttons::button_data;
-use ersal_server::chat::{tokens, Op};
+use ersal_server::chat::Op;
 use ersal_server::housekeeping::{self, Swept};
 use ersal_server::shipments::{self, retention, Change};
 use ersal_server::{jobs, oauth};

@@ -121,12 +121,6 @@ async fn the_purge_keeps_the_chat_permission_an_open_shipment_still_needs() {
     let app = TestApp::new().await;
     let kept_for = terms(&app).await.retention;
     let db = &app.state.db;
-    let granted = oauth::Tokens {
-        access: "ory_at_x".into(),
-        refresh: Some("ory_rt_x".into()),
-        expires_in: 3600,
-        scopes: Vec::new(),
-    };
     let ended = shipment_in(&app, "conv-A").await;
     shipment_in(&app, "conv-A").await;
     let alone = shipment_in(&app, "conv-B").await;
@@ -138,14 +132,11 @@ async fn the_purge_keeps_the_chat_permission_an_open_shipment_still_needs() {
     }
     // Both chats hold a permission (conv-B's granted after its shipment ended).
     for conversation in ["conv-A", "conv-B"] {
-        tokens::store(db, &app.state.keys, conversation, &granted, None, now)
-            .await
-            .unwrap();
+        crate::support::keep_grant(&app.state, conversation, "ory_at_x", "ory_rt_x", now).await;
     }
 
     assert_eq!(purge_at(&app, now + kept_for + MINUTE).await, 2);
-    let left: Vec<String> =
-        crate::support::column(db, "select conversation_id from chat_tokens").await;
+    let left: Vec<String> = crate::support::column(db, "select grant_key from chat_tokens").await;
     assert_eq!(
         left,
         ["conv-A"],

@@ -129,13 +129,23 @@ async fn an_oauth_state_goes_once_used_or_expired() {
             .into_owned()
     };
     let used = state_of(
-        oauth::begin(&app.state, &session.id, "c-1", None)
-            .await
-            .unwrap(),
-    );
-    oauth::begin(&app.state, &session.id, "c-1", None)
+        oauth::begin(
+            &app.state,
+            &session.id,
+            &crate::support::chat_grant("c-1"),
+            None,
+        )
         .await
-        .unwrap();
+        .unwrap(),
+    );
+    oauth::begin(
+        &app.state,
+        &session.id,
+        &crate::support::chat_grant("c-1"),
+        None,
+    )
+    .await
+    .unwrap();
     assert!(
         oauth::consume_state(&app.state.db, &app.state.keys, &used, now)
             .await

@@ -11,10 +11,12 @@ use serde::{Deserialize, Serialize};
 use super::store::{self, AddonState};
 use crate::chat::tokens;
 use crate::error::AppError;
-use crate::oauth::{post_key, Tokens};
+use crate::oauth::Tokens;
 use crate::state::AppState;
+use ::store::grants;
 use ::store::outbox::{self, Channel};
 use domain::delivery::Delivery;
+use kenar::Grant;
 
 /// What an outbox row asks of Divar.
 #[derive(Debug, Serialize, Deserialize)]
@@ -35,8 +37,9 @@ pub async fn granted(
     addon: &PostAddon,
 ) -> Result<(), AppError> {
     let now = state.now();
-    let key = post_key(post.as_str());
-    tokens::store(&state.db, &state.keys, &key, grant, user, now).await?;
+    let key = Grant::PostAddon(post.clone());
+    tokens::store(state, &key, grant, user).await?;
+    let key = key.key();
     addon.check()?;
     let tariff = &state.catalog.tariff_fingerprint;
     let mut tx = state.db.begin().await?;
@@ -61,7 +64,7 @@ pub async fn granted(
 /// `false` when they were not on the post.
 pub async fn remove(state: &AppState, post: &PostToken) -> Result<bool, AppError> {
     let now = state.now();
-    let key = post_key(post.as_str());
+    let key = Grant::PostAddon(post.clone()).key();
     let mut tx = state.db.begin().await?;
     let from = [AddonState::Adding, AddonState::On, AddonState::Failed];
     if !store::set(&mut tx, post.as_str(), &from, AddonState::Removing, now).await? {
@@ -110,7 +113,7 @@ pub async fn refresh_prices(state: &AppState) -> Result<usize, AppError> {
         outbox::enqueue(
             &mut tx,
             Channel::Addon,
-            &post_key(&post),
+            &Grant::PostAddon(token.clone()).key(),
             &serde_json::to_string(&op)?,
             now,
         )
@@ -124,16 +127,14 @@ pub async fn refresh_prices(state: &AppState) -> Result<usize, AppError> {
 /// Sends one queued change; `None` when a create finds no grant (it was revoked).
 pub async fn send(state: &AppState, key: &str, body: &str) -> Option<SendOutcome> {
     let rejected = Some(SendOutcome::Rejected { status: 0 });
-    let Some(post) = key
-        .strip_prefix("post:")
-        .and_then(|p| PostToken::parse(p).ok())
-    else {
+    let grant = Grant::parse_key(key);
+    let Some(Grant::PostAddon(post)) = &grant else {
         return rejected;
     };
     match serde_json::from_str::<Op>(body) {
         Ok(Op::Delete) => Some(state.kenar.delete_post_addon(&post).await),
         Ok(Op::Create { addon }) => {
-            let token = match tokens::access_token(state, key).await {
+            let token = match tokens::access_token(state, &Grant::PostAddon(post.clone())).await {
                 Err(_) => {
                     return Some(SendOutcome::Retry {
                         status: None,
@@ -157,16 +158,18 @@ pub async fn settled(
     body: &str,
     delivery: Delivery,
 ) -> Result<(), AppError> {
-    let (Some(post), Ok(op)) = (key.strip_prefix("post:"), serde_json::from_str::<Op>(body)) else {
+    let grant = Grant::parse_key(key);
+    let (Some(Grant::PostAddon(token)), Ok(op)) = (&grant, serde_json::from_str::<Op>(body)) else {
         return Ok(());
     };
+    let post = token.as_str();
     let (from, to) = match (op, delivery) {
         (_, Delivery::Pending) => return Ok(()),
         // Only the removal that is still the post's latest change forgets it: a consent given
         // again meanwhile stays.
         (Op::Delete, Delivery::Sent) => {
             if store::forget_removed(&state.db, post).await? {
-                tokens::revoke_key(&state.db, key).await?;
+                grants::revoke(&state.db, &Grant::PostAddon(token.clone())).await?;
             }
             return Ok(());
         }

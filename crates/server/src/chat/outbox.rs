@@ -7,7 +7,7 @@ use base64::Engine;
 use domain::code::TrackingCode;
 use kenar::client::SendOutcome;
 use kenar::message::{BotMessage, SendMessage};
-use kenar::ConversationId;
+use kenar::{ConversationId, Grant};
 use serde_json::Value;
 use store::crypto::Keys;
 use store::db::Tx;
@@ -81,19 +81,17 @@ pub async fn send(state: &AppState, conversation: &str, body: &str) -> Option<Se
         status: None,
         retry_after: None,
     };
-    let token = match tokens::access_token(state, conversation).await {
+    let rejected = SendOutcome::Rejected { status: 0 };
+    let (Ok(conversation), Ok(body)) = (
+        ConversationId::parse(conversation),
+        serde_json::from_str::<Value>(body),
+    ) else {
+        return Some(rejected);
+    };
+    let grant = Grant::Conversation(conversation.clone());
+    let token = match tokens::access_token(state, &grant).await {
         Err(_) => return Some(retry),
         Ok(token) => token?,
     };
-    Some(
-        match (
-            ConversationId::parse(conversation),
-            serde_json::from_str::<Value>(body),
-        ) {
-            (Ok(conversation), Ok(body)) => {
-                state.kenar.send_message(&conversation, &token, &body).await
-            }
-            _ => SendOutcome::Rejected { status: 0 },
-        },
-    )
+    Some(state.kenar.send_message(&conversation, &token, &body).await)
 }

@@ -42,10 +42,10 @@ pub async fn submit_quote(
         save_draft(state, session, &draft).await?;
         return Ok(Submitted::Step(Step::Quote));
     }
-    if let Some(conversation) = &session.landing.conversation_id {
+    if let Some(grant) = session.landing.conversation_grant() {
         draft.awaiting_permission = true;
         save_draft(state, session, &draft).await?;
-        let url = oauth::begin(state, &session.id, conversation, None).await?;
+        let url = oauth::begin(state, &session.id, &grant, None).await?;
         return Ok(Submitted::Consent(url));
     }
     Ok(match finalize(state, session, &mut draft, false).await? {

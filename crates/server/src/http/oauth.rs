@@ -73,10 +73,10 @@ async fn start(State(state): State<AppState>, headers: HeaderMap) -> Result<Resp
     let Some((session, _)) = pending(&state, &headers).await? else {
         return Ok(to_flow());
     };
-    let Some(conversation) = session.landing.conversation_id.as_deref() else {
+    let Some(grant) = session.landing.conversation_grant() else {
         return Ok(to_flow());
     };
-    let url = oauth::begin(&state, &session.id, conversation, None)
+    let url = oauth::begin(&state, &session.id, &grant, None)
         .await
         .map_err(|e| e.back_to(&session.landing.return_target))?;
     Ok(Redirect::to(url.as_str()).into_response())
@@ -181,11 +181,11 @@ async fn callback(
             ))
         }
     };
-    let Some(conversation) = session.landing.conversation_id.clone() else {
+    let Some(grant) = session.landing.conversation_grant() else {
         return Ok(to_flow());
     };
     let tokens = match state.oauth.exchange(code, issued.verifier).await {
-        Ok(tokens) if tokens.grants(&conversation) => tokens,
+        Ok(tokens) if tokens.grants(&grant) => tokens,
         _ => {
             return Ok(refused(
                 StatusCode::FORBIDDEN,
@@ -196,16 +196,9 @@ async fn callback(
         }
     };
     let user = granting_user(&state, &tokens).await;
-    tokens::store(
-        &state.db,
-        &state.keys,
-        &conversation,
-        &tokens,
-        user.as_ref(),
-        state.now(),
-    )
-    .await
-    .map_err(|e| e.back_to(back_to))?;
+    tokens::store(&state, &grant, &tokens, user.as_ref())
+        .await
+        .map_err(|e| e.back_to(back_to))?;
     finish(&state, &session, &mut draft, true).await
 }
 

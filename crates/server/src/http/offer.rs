@@ -18,8 +18,9 @@ use super::page::{message, with_offers, Offer};
 use crate::addons::offer::{self, Seen};
 use crate::addons::publish;
 use crate::error::AppError;
-use crate::oauth::{self, post_key};
+use crate::oauth;
 use crate::state::AppState;
+use kenar::Grant;
 use store::sessions::LandingSession;
 
 /// The seller's page.
@@ -89,7 +90,7 @@ async fn add(
     let url = oauth::begin(
         &state,
         &session.id,
-        &post_key(ready.post.as_str()),
+        &Grant::PostAddon(ready.post.clone()),
         Some(&purpose),
     )
     .await
@@ -105,7 +106,7 @@ async fn remove(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
     let Some(post) = offer::post_of(&session) else {
         return Ok(to_offer());
     };
-    let url = oauth::begin(&state, &session.id, &post_key(post.as_str()), Some(REMOVAL))
+    let url = oauth::begin(&state, &session.id, &Grant::PostAddon(post), Some(REMOVAL))
         .await
         .map_err(|e| e.back_to(&session.landing.return_target))?;
     Ok(Redirect::to(url.as_str()).into_response())
@@ -153,9 +154,9 @@ pub(super) async fn granted(
             "بدون اجازهٔ شما چیزی روی آگهی قرار نمی‌گیرد.",
         ));
     };
-    let key = post_key(post.as_str());
+    let wanted = Grant::PostAddon(post.clone());
     let grant = match state.oauth.exchange(code, verifier).await {
-        Ok(grant) if grant.grants(&key) => grant,
+        Ok(grant) if grant.grants(&wanted) => grant,
         _ => {
             return Ok(refused(
                 "اجازه ثبت نشد",

@@ -19,7 +19,6 @@ use domain::values::Rials;
 use serde::{Deserialize, Serialize};
 
 use crate::chat::outbox::{self, Announcement};
-use crate::chat::tokens;
 use crate::error::AppError;
 use store::crypto::Keys;
 use store::db::{Db, Tx};
@@ -317,7 +316,7 @@ pub async fn transition(
     tx.commit().await?;
     // An ended shipment may leave its chat with nothing more to hear.
     if let (true, Some(conversation)) = (to.is_terminal(), conversation) {
-        tokens::release_when_done(db, &conversation).await?;
+        store::grants::release_when_done(db, &conversation).await?;
     }
     Ok(Changed::Done)
 }

@@ -7,7 +7,6 @@ use sqlx::QueryBuilder;
 
 use super::{transition, Change, Changed, Parties};
 use crate::chat::texts::{announce, Facts};
-use crate::chat::tokens;
 use crate::chat::verify_button;
 use crate::error::AppError;
 use store::crypto::Keys;
@@ -24,7 +23,7 @@ pub const COUNTERPARTY_DAYS: i64 = 7;
 /// stay: who, when); and every landing session of it, with their browser sessions, drafts and
 /// OAuth states — the opener's (unless another shipment not yet purged was opened from it too)
 /// and those opened by its chat buttons (the other side's, with their draft). The chat's
-/// tokens go by the one shared rule ([`tokens::release_when_done`]): only once no shipment of
+/// tokens go by the one shared rule ([`store::grants::release_when_done`]): only once no shipment of
 /// the chat still needs them. The anonymised record — item, cities, price, statuses and their
 /// times — stays. Returns how many were purged.
 pub async fn purge_personal_data(
@@ -93,7 +92,7 @@ pub async fn purge_personal_data(
         tx.commit().await?;
         // The chat's permission goes only when no other shipment of it still needs it.
         if let Some(conversation) = conversation {
-            tokens::release_when_done(db, conversation).await?;
+            store::grants::release_when_done(db, conversation).await?;
         }
     }
     Ok(due.len() as u64)

@@ -9,7 +9,6 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::bot;
-use crate::chat::tokens;
 use crate::error::AppError;
 use crate::state::AppState;
 use ::store::{on_db, on_tx};
@@ -59,7 +58,7 @@ pub async fn receive(state: &AppState, event: Event) -> Result<Received, AppErro
             text,
         }) => (id, conversation, text),
         Event::AccessRevoked(user) => {
-            let grants = tokens::revoke_user(&state.db, &user).await?;
+            let grants = ::store::grants::revoke_user(&state.db, &user).await?;
             return Ok(Received::Revoked { grants });
         }
         Event::Ignored(name) => {

@@ -60,6 +60,13 @@ pub struct Landing {
 }
 
 impl Landing {
+    /// The permission to post in the conversation this session came from, if it came from
+    /// one (its id was checked at init).
+    pub fn conversation_grant(&self) -> Option<kenar::Grant> {
+        let id = kenar::ConversationId::parse(self.conversation_id.as_deref()?).ok()?;
+        Some(kenar::Grant::Conversation(id))
+    }
+
     /// Everything a validated init request carried, with its resolved return target.
     pub fn from_init(req: &InitRequest, return_target: String) -> Self {
         let id = |v: &Option<kenar::DivarUserId>| v.as_ref().map(|id| id.as_str().to_owned());
