@@ -47,8 +47,7 @@ impl Grant {
     /// Whether Divar's answer, with its `scopes`, grants this. An answer that does not name
     /// the scope is not taken on trust.
     pub fn is_granted_by(&self, scopes: &[String]) -> bool {
-        let scope = self.scope();
-        scopes.iter().any(|granted| *granted == scope)
+        scopes.contains(&self.scope())
     }
 }
 

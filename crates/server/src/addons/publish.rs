@@ -132,7 +132,7 @@ pub async fn send(state: &AppState, key: &str, body: &str) -> Option<SendOutcome
         return rejected;
     };
     match serde_json::from_str::<Op>(body) {
-        Ok(Op::Delete) => Some(state.kenar.delete_post_addon(&post).await),
+        Ok(Op::Delete) => Some(state.kenar.delete_post_addon(post).await),
         Ok(Op::Create { addon }) => {
             let token = match tokens::access_token(state, &Grant::PostAddon(post.clone())).await {
                 Err(_) => {
@@ -143,7 +143,7 @@ pub async fn send(state: &AppState, key: &str, body: &str) -> Option<SendOutcome
                 }
                 Ok(token) => token?,
             };
-            Some(state.kenar.create_post_addon(&post, &token, &addon).await)
+            Some(state.kenar.create_post_addon(post, &token, &addon).await)
         }
         Err(_) => rejected,
     }
