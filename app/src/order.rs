@@ -15,7 +15,7 @@ pub struct OrderSummary {
 
 #[cfg(feature = "ssr")]
 impl OrderSummary {
-    pub fn of(state: &ersal_server::AppState, order: &ersal_server::shipments::Order) -> Self {
+    pub fn of(state: &ersal_server::AppState, order: &ersal_server::Order) -> Self {
         let city = |c: &Option<String>| state.city_name(c.as_deref());
         Self {
             item: order.item.description.as_str().to_owned(),

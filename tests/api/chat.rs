@@ -11,9 +11,9 @@ use domain::values::{AddressLine, ItemDescription, Mobile, PersonName, Rials};
 use ersal_server::chat::buttons::button_data;
 use ersal_server::chat::texts::{Composer, Facts};
 use ersal_server::chat::Op;
-use ersal_server::shipments::{self, Order, Parties};
 use http::StatusCode;
 use serde_json::{json, Value};
+use store::shipments::{self, Order, Parties};
 
 use crate::support::{TestApp, COMPLETION};
 

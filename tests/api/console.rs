@@ -4,15 +4,15 @@
 
 use domain::code::TrackingCode;
 use domain::status::{Actor, Status};
-use ersal_server::chat::outbox::Announcement;
 use ersal_server::chat::texts::{Composer, Facts};
-use ersal_server::shipments::list::{self, Filter};
-use ersal_server::shipments::retention;
-use ersal_server::shipments::{self, Change, Changed, Refusal};
+use ersal_server::retention;
 use store::operators::{
     self, Login, LoginRefused, NewSession, IDLE_SECS, LOCKOUT_SECS, MAX_FAILED_LOGINS,
     MAX_SESSION_SECS,
 };
+use store::outbox::Announcement;
+use store::shipments::list::{self, Filter};
+use store::shipments::{self, Change, Changed, Refusal};
 
 use crate::chat::shipment_in;
 use crate::support::{exec, scalar, TestApp};

@@ -10,10 +10,10 @@ use std::time::Duration;
 use domain::code::TrackingCode;
 use domain::status::{Actor, Status};
 use ersal_server::chat::texts::{announce, Facts};
-use ersal_server::shipments::{self, Change};
 use ersal_server::AppState;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::Value;
+use store::shipments::{self, Change};
 use tokio::net::TcpListener;
 
 use crate::support::{scalar, serve_on, TestEnv, QUOTE_SUBMIT};

@@ -5,9 +5,9 @@
 use divar_sandbox::state::{AccessToken, FaultKind, FaultTarget, RefreshToken, World};
 use divar_sandbox::Sandbox;
 use domain::code::TrackingCode;
-use ersal_server::chat::outbox::{self, Announcement};
 use ersal_server::chat::texts::{Composer, Facts};
 use ersal_server::AppState;
+use store::outbox::Announcement;
 
 use crate::support::{exec, scalar, TestEnv};
 
@@ -123,7 +123,7 @@ pub(crate) async fn queue(state: &AppState) -> i64 {
         conversation: CONVERSATION.to_owned(),
         body,
     };
-    outbox::enqueue(&mut tx, &code, &message, state.now())
+    store::outbox::enqueue_announcement(&mut tx, &code, &message, state.now())
         .await
         .unwrap();
     tx.commit().await.unwrap();

@@ -1,10 +1,10 @@
 //! Rotating the root secret (README, "Rotating the root secret"): with the old secret listed as
 //! a previous one, everything it sealed or signed still works, and only the new one writes.
 
-use ersal_server::shipments;
 use ersal_server::tracking::link_key;
 use http::StatusCode;
 use serde_json::json;
+use store::shipments;
 
 use crate::chat::shipment_in;
 use crate::support::{scalar, TestApp};

@@ -199,11 +199,8 @@ impl TestApp {
     }
 
     /// A stored shipment, which must exist.
-    pub async fn shipment(
-        &self,
-        code: &domain::code::TrackingCode,
-    ) -> ersal_server::shipments::Shipment {
-        ersal_server::shipments::get(&self.state.db, &self.state.keys, code)
+    pub async fn shipment(&self, code: &domain::code::TrackingCode) -> store::shipments::Shipment {
+        store::shipments::get(&self.state.db, &self.state.keys, code)
             .await
             .unwrap()
             .expect("the shipment exists")

@@ -11,12 +11,12 @@ use serde::{Deserialize, Serialize};
 use crate::chat::texts::{announce, Facts};
 use crate::error::AppError;
 use crate::http::origin::Sender;
-use crate::shipments::list::{self, Condition, Filter, Line, PAGE_SIZE};
-use crate::shipments::{self, Change, Changed, Shipment};
 use crate::state::{token_cookie, AppState};
 use store::crypto;
 use store::operators::{self, AuditEntry, Login, Operator};
 use store::outbox::{self, Queued};
+use store::shipments::list::{self, Condition, Filter, Line, PAGE_SIZE};
+use store::shipments::{self, Change, Changed, Shipment};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoginForm {

@@ -16,7 +16,7 @@
 //! | `divar_events` | processed, [`crate::support::events::KEEP_SECS`] after (a redelivery is recognised until then); given up, `support_retention_days` after it came |
 //!
 //! Shipments' personal data follows the retention period instead
-//! ([`crate::shipments::retention`]). [`Lifetimes`] gathers every one of these numbers, from the
+//! ([`crate::retention`]). [`Lifetimes`] gathers every one of these numbers, from the
 //! constants and the configuration, for the rules here and for the privacy page, which states
 //! them.
 
@@ -49,7 +49,7 @@ pub fn lifetimes(config: &Config) -> Lifetimes {
         console_max: operators::MAX_SESSION_SECS,
         login_failure: operators::ADDRESS_WINDOW_SECS,
         retention: i64::from(config.retention_days) * 86_400,
-        counterparty: crate::shipments::retention::COUNTERPARTY_DAYS * 86_400,
+        counterparty: crate::retention::COUNTERPARTY_DAYS * 86_400,
         support_idle_close: crate::support::store::IDLE_CLOSE_SECS,
         support: i64::from(config.support_retention_days) * 86_400,
         event: crate::support::events::KEEP_SECS,

@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use crate::housekeeping::{self, Swept};
-use crate::shipments::retention;
+use crate::retention;
 use crate::state::AppState;
 use crate::telemetry;
 

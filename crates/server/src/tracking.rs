@@ -6,11 +6,11 @@ use domain::code::TrackingCode;
 use domain::status::{Actor, Status};
 
 use crate::error::AppError;
-use crate::shipments::{self, Change, Shipment};
 use crate::state::AppState;
 use domain::delivery::Delivery;
 use store::outbox;
 use store::sessions::LandingSession;
+use store::shipments::{self, Change, Shipment};
 
 /// A shipment's tracking page.
 pub fn path(code: &TrackingCode) -> String {

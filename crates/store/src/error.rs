@@ -14,6 +14,9 @@ pub enum StoreError {
     /// A stored value that no longer reads back, or a step of the store's own that failed.
     #[error("{0}")]
     Broken(&'static str),
+    /// A stored key names no case Ersal knows (a status, a size…).
+    #[error("a stored {0} is not one Ersal knows")]
+    Unknown(&'static str),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

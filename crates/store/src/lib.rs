@@ -5,6 +5,8 @@
 //! * [`drafts`]: one sealed draft per landing session;
 //! * [`grants`]: the OAuth tokens users gave Ersal, sealed, per conversation or post;
 //! * [`operators`]: console accounts, their sessions, login attempts and the audit trail;
+//! * [`shipments`]: shipments with their timelines, the console's list, and the rows the
+//!   time-driven jobs expire and purge;
 //! * [`outbox`]: what Ersal queued for Divar, and the delivery worker's claims on it.
 //!
 //! It depends on sqlx, [`domain`] and [`kenar`] only: a repository cannot call a feature.
@@ -20,5 +22,6 @@ pub mod operators;
 pub mod outbox;
 pub mod passwords;
 pub mod sessions;
+pub mod shipments;
 
 pub use error::{Result, StoreError};

@@ -6,6 +6,7 @@
 
 use domain::code::TrackingCode;
 use domain::delivery::Delivery;
+use kenar::message::SendMessage;
 
 use crate::db::{Db, Tx};
 use crate::{on_db, on_tx, StoreError};
@@ -48,22 +49,28 @@ fn row((id, channel, key, body): RawRow) -> Result<Row, StoreError> {
     })
 }
 
-/// Queues a shipment's chat message in `conversation` inside the caller's transaction.
-pub async fn enqueue_chat(
+/// A message to post in a conversation.
+pub struct Announcement {
+    pub conversation: String,
+    pub body: SendMessage,
+}
+
+/// Queues a shipment's chat message inside the caller's transaction.
+pub async fn enqueue_announcement(
     tx: &mut Tx,
     shipment: &TrackingCode,
-    conversation: &str,
-    body: &str,
+    message: &Announcement,
     now: i64,
 ) -> Result<(), StoreError> {
+    let body = serde_json::to_string(&message.body)?;
     on_tx!(tx, conn => {
         sqlx::query(
             "insert into outbox (shipment_id, conversation_id, body, next_attempt_at, created_at)
              values ($1, $2, $3, $4, $5)",
         )
         .bind(shipment.as_str())
-        .bind(conversation)
-        .bind(body)
+        .bind(&message.conversation)
+        .bind(&body)
         .bind(now * 1000)
         .bind(now)
         .execute(conn)

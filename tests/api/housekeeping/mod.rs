@@ -20,10 +20,11 @@ use domain::status::{Actor, Status};
 use ersal_server::chat::buttons::button_data;
 use ersal_server::chat::Op;
 use ersal_server::housekeeping::{self, Swept};
-use ersal_server::shipments::{self, retention, Change};
+use ersal_server::retention;
 use ersal_server::{jobs, oauth};
 use http::{Request, StatusCode};
 use serde_json::{json, Value};
+use store::shipments::{self, Change};
 use store::{operators, sessions};
 use tower::ServiceExt;
 

@@ -1,12 +1,12 @@
-//! What the chat and the support bot queue for Divar, and how their rows are sent. Rows live in
+//! What the support bot queues for Divar, and how chat and bot rows are sent (a shipment's
+//! chat message is queued with its change, [`store::outbox::enqueue_announcement`]). Rows live in
 //! the store's outbox ([`store::outbox`]); the delivery worker ([`crate::delivery`]) claims them
 //! and calls [`send`] or [`send_bot`] by their channel.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use domain::code::TrackingCode;
 use kenar::client::SendOutcome;
-use kenar::message::{BotMessage, SendMessage};
+use kenar::message::BotMessage;
 use kenar::{ConversationId, Grant};
 use serde_json::Value;
 use store::crypto::Keys;
@@ -16,24 +16,6 @@ use store::outbox::{self, Channel};
 use super::tokens;
 use crate::error::AppError;
 use crate::state::AppState;
-
-/// A message to post in a conversation.
-pub struct Announcement {
-    pub conversation: String,
-    pub body: SendMessage,
-}
-
-/// Queues a shipment's message inside the caller's transaction.
-pub async fn enqueue(
-    tx: &mut Tx,
-    shipment: &TrackingCode,
-    message: &Announcement,
-    now: i64,
-) -> Result<(), AppError> {
-    let body = serde_json::to_string(&message.body)?;
-    outbox::enqueue_chat(tx, shipment, &message.conversation, &body, now).await?;
-    Ok(())
-}
 
 /// The context a bot answer is sealed under: staff's answers are personal data, so a bot row's
 /// body is sealed (base64 text), unlike a chat row's, which names only the item and cities.

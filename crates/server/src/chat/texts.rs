@@ -11,8 +11,8 @@ use domain::values::Rials;
 use kenar::message::{ButtonGrid, SendMessage};
 
 use super::buttons::{button, Op};
-use super::outbox::Announcement;
 use store::crypto::Keys;
+use store::outbox::Announcement;
 
 /// The message `compose` writes for `conversation`, when the shipment has one.
 pub fn announce(

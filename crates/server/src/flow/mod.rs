@@ -24,10 +24,10 @@ use kenar::{PostToken, Source, UserSide};
 
 use crate::chat::{verify_button, Op};
 use crate::error::AppError;
-use crate::shipments::{self, Shipment};
 use crate::state::AppState;
 use store::drafts;
 use store::sessions::LandingSession;
+use store::shipments::{self, Shipment};
 
 pub use domain::draft::LANDING_PATH;
 

@@ -11,10 +11,10 @@ use super::{button_shipment, load_draft, role, save_draft, validated_party};
 use crate::chat::texts::{announce, Facts};
 use crate::error::AppError;
 use crate::oauth;
-use crate::shipments::{self, Changed, Completion, Order, Parties, Shipment};
 use crate::state::AppState;
 use kenar::Source;
 use store::sessions::LandingSession;
+use store::shipments::{self, Changed, Completion, Order, Parties, Shipment};
 
 /// Where a submission leads.
 pub enum Submitted {

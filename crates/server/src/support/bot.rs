@@ -12,9 +12,9 @@ use super::store;
 use crate::chat::outbox;
 use crate::chat::texts::route;
 use crate::error::AppError;
-use crate::shipments;
 use crate::state::AppState;
 use ::store::db::Tx;
+use ::store::shipments;
 
 /// Which answer a message got (for the log: never the text).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,10 +8,10 @@ use domain::tariff::Service;
 use domain::values::{Dimensions, Grams, ItemDescription, Rials};
 
 use super::{Completion, Event, Order, Shipment};
-use crate::error::AppError;
-use store::crypto::Keys;
-use store::db::{Db, Tx};
-use store::{on_db, on_tx};
+use crate::crypto::Keys;
+use crate::db::{Db, Tx};
+use crate::StoreError;
+use crate::{on_db, on_tx};
 
 fn money(value: Rials) -> i64 {
     i64::try_from(value.0).unwrap_or(i64::MAX)
@@ -23,7 +23,7 @@ pub(super) async fn insert(
     new: &Order,
     parties_sealed: Vec<u8>,
     now: i64,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     let dims = new.item.dimensions;
     on_tx!(tx, conn => sqlx::query(
         "insert into shipments
@@ -69,7 +69,7 @@ pub(super) async fn complete(
     completion: &Completion,
     parties_sealed: Vec<u8>,
     now: i64,
-) -> Result<bool, AppError> {
+) -> Result<bool, StoreError> {
     let changed = on_tx!(tx, conn => sqlx::query(
         "update shipments set status = $1, parties_sealed = $2, origin_city = $3,
            destination_city = $4, quote_total_rials = $5, updated_at = $6
@@ -93,7 +93,7 @@ pub(super) async fn complete(
 pub(super) async fn status(
     tx: &mut Tx,
     id: &TrackingCode,
-) -> Result<Option<(Status, Option<String>)>, AppError> {
+) -> Result<Option<(Status, Option<String>)>, StoreError> {
     let current: Option<(String, Option<String>)> = on_tx!(tx, conn => {
         sqlx::query_as("select status, conversation_id from shipments where id = $1")
             .bind(id.as_str())
@@ -113,7 +113,7 @@ pub(super) async fn set_status(
     to: Status,
     pickup: Option<(i64, PickupWindow)>,
     now: i64,
-) -> Result<bool, AppError> {
+) -> Result<bool, StoreError> {
     let changed = on_tx!(tx, conn => sqlx::query(
         "update shipments set status = $1, updated_at = $2,
            pickup_day = coalesce($3, pickup_day), pickup_window = coalesce($4, pickup_window)
@@ -131,8 +131,8 @@ pub(super) async fn set_status(
     Ok(changed == 1)
 }
 
-pub(super) fn decode<T>(value: Option<T>, what: &str) -> Result<T, AppError> {
-    value.ok_or_else(|| AppError::new(format_args!("unknown {what} in shipments")))
+pub(super) fn decode<T>(value: Option<T>, what: &'static str) -> Result<T, StoreError> {
+    value.ok_or_else(|| StoreError::Unknown(what))
 }
 
 /// A shipment's row as stored.
@@ -161,7 +161,7 @@ struct Stored {
     purged_at: Option<i64>,
 }
 
-fn item(row: &Stored) -> Result<Item, AppError> {
+fn item(row: &Stored) -> Result<Item, StoreError> {
     let side = |v: Option<i64>| v.and_then(|v| u16::try_from(v).ok());
     let dimensions = match (side(row.length_cm), side(row.width_cm), side(row.height_cm)) {
         (Some(length_cm), Some(width_cm), Some(height_cm)) => Some(Dimensions {
@@ -187,7 +187,7 @@ fn item(row: &Stored) -> Result<Item, AppError> {
     })
 }
 
-async fn events(db: &Db, id: &TrackingCode) -> Result<Vec<Event>, AppError> {
+async fn events(db: &Db, id: &TrackingCode) -> Result<Vec<Event>, StoreError> {
     let rows: Vec<(String, String, i64, Option<String>)> = on_db!(db, pool => {
         sqlx::query_as(
             "select status, actor, at, note from shipment_events where shipment_id = $1 order by id",
@@ -212,7 +212,7 @@ pub(super) async fn read(
     db: &Db,
     keys: &Keys,
     id: &TrackingCode,
-) -> Result<Option<Shipment>, AppError> {
+) -> Result<Option<Shipment>, StoreError> {
     let row: Option<Stored> = on_db!(db, pool => {
         sqlx::query_as(
             "select landing_digest, conversation_id, post_token, opener_role, status,
@@ -230,7 +230,7 @@ pub(super) async fn read(
     };
     // A decoding error could quote personal data: it is replaced by a fixed sentence.
     let parties = serde_json::from_slice(&keys.open(&row.parties_sealed, id.as_str().as_bytes())?)
-        .map_err(|_| AppError::new("a shipment's sealed parties do not decode"))?;
+        .map_err(|_| StoreError::Broken("a shipment's sealed parties do not decode"))?;
     let order = Order {
         item: item(&row)?,
         // Empty once the landing session is gone (housekeeping, purge): it matches no session.

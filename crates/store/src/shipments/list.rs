@@ -4,9 +4,9 @@ use domain::status::Status;
 use sqlx::{Database, QueryBuilder};
 
 use super::rows::decode;
-use crate::error::AppError;
-use store::db::Db;
-use store::on_db;
+use crate::db::Db;
+use crate::on_db;
+use crate::StoreError;
 
 /// One condition of the console's list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,7 +81,7 @@ struct Stored {
 }
 
 /// A page (from 0) of shipments matching `filter`, newest first, and how many match in all.
-pub async fn list(db: &Db, filter: &Filter, page: i64) -> Result<(Vec<Line>, i64), AppError> {
+pub async fn list(db: &Db, filter: &Filter, page: i64) -> Result<(Vec<Line>, i64), StoreError> {
     let (rows, total): (Vec<Stored>, i64) = on_db!(db, pool => {
         let total = filtered(QueryBuilder::new("select count(*) from shipments"), filter)
             .build_query_scalar()
@@ -115,12 +115,12 @@ pub async fn list(db: &Db, filter: &Filter, page: i64) -> Result<(Vec<Line>, i64
                 direct_link: row.direct_link,
             })
         })
-        .collect::<Result<Vec<_>, AppError>>()?;
+        .collect::<Result<Vec<_>, StoreError>>()?;
     Ok((lines, total))
 }
 
 /// How many shipments are in each status.
-pub async fn counts(db: &Db) -> Result<Vec<(Status, i64)>, AppError> {
+pub async fn counts(db: &Db) -> Result<Vec<(Status, i64)>, StoreError> {
     let rows: Vec<(String, i64)> = on_db!(db, pool => {
         sqlx::query_as("select status, count(*) from shipments group by status")
             .fetch_all(pool)

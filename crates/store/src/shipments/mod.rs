@@ -1,11 +1,11 @@
-//! The shipments repository: creating a shipment from a finished draft, reading it with its
+//! The shipments: creating a shipment from a finished draft, reading it with its
 //! timeline, and moving it through the status machine. Names, phones and addresses are sealed,
 //! bound to the shipment's code.
 //!
 //! * this module: one shipment's rows, created and changed in single transactions together with
 //!   their events, chat messages and audit entries;
 //! * [`list`]: the console's filtered list and counts;
-//! * [`retention`]: expiring unanswered shipments and purging personal data.
+//! * [`retention`]: the rows the time-driven jobs read and purge.
 
 pub mod list;
 pub mod retention;
@@ -18,13 +18,13 @@ use domain::tariff::Service;
 use domain::values::Rials;
 use serde::{Deserialize, Serialize};
 
-use crate::chat::outbox::{self, Announcement};
-use crate::error::AppError;
-use store::crypto::Keys;
-use store::db::{Db, Tx};
-use store::drafts;
-use store::operators;
-use store::{on_db, on_tx};
+use crate::crypto::Keys;
+use crate::db::{Db, Tx};
+use crate::drafts;
+use crate::operators;
+use crate::outbox::{self, Announcement};
+use crate::StoreError;
+use crate::{on_db, on_tx};
 
 /// Both sides' personal details; the other side's is `None` until they fill it in.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -117,7 +117,7 @@ async fn record_event(
     actor: Actor,
     note: Option<&str>,
     now: i64,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     on_tx!(tx, conn => {
         sqlx::query(
             "insert into shipment_events (shipment_id, status, actor, at, note)
@@ -143,7 +143,7 @@ pub async fn create(
     new: &Order,
     message: impl FnOnce(&TrackingCode) -> Option<Announcement>,
     now: i64,
-) -> Result<TrackingCode, AppError> {
+) -> Result<TrackingCode, StoreError> {
     let id = new_code();
     let parties = serde_json::to_vec(&new.parties)?;
     let mut tx = db.begin().await?;
@@ -159,7 +159,7 @@ pub async fn create(
         record_event(&mut tx, &id, status, Actor::Opener, None, now).await?;
     }
     if let Some(message) = message(&id) {
-        outbox::enqueue(&mut tx, &id, &message, now).await?;
+        outbox::enqueue_announcement(&mut tx, &id, &message, now).await?;
     }
     drafts::delete(&mut tx, &new.landing).await?;
     tx.commit().await?;
@@ -187,7 +187,7 @@ pub async fn complete_counterparty(
     landing: &str,
     message: Option<Announcement>,
     now: i64,
-) -> Result<Changed, AppError> {
+) -> Result<Changed, StoreError> {
     let refused = Changed::Refused(Refusal::Forbidden {
         from: shipment.status,
         to: Status::Booked,
@@ -210,7 +210,7 @@ pub async fn complete_counterparty(
         record_event(&mut tx, &shipment.id, status, actor, None, now).await?;
     }
     if let Some(message) = message {
-        outbox::enqueue(&mut tx, &shipment.id, &message, now).await?;
+        outbox::enqueue_announcement(&mut tx, &shipment.id, &message, now).await?;
     }
     // Their details are in the shipment now: the draft has served.
     drafts::delete(&mut tx, landing).await?;
@@ -219,7 +219,7 @@ pub async fn complete_counterparty(
 }
 
 /// The shipment a code typed or sent by a browser names, if it is a code and the shipment exists.
-pub async fn find(db: &Db, keys: &Keys, code: &str) -> Result<Option<Shipment>, AppError> {
+pub async fn find(db: &Db, keys: &Keys, code: &str) -> Result<Option<Shipment>, StoreError> {
     match TrackingCode::parse(code) {
         Some(code) => get(db, keys, &code).await,
         None => Ok(None),
@@ -227,12 +227,12 @@ pub async fn find(db: &Db, keys: &Keys, code: &str) -> Result<Option<Shipment>, 
 }
 
 /// A shipment with its timeline, oldest event first.
-pub async fn get(db: &Db, keys: &Keys, id: &TrackingCode) -> Result<Option<Shipment>, AppError> {
+pub async fn get(db: &Db, keys: &Keys, id: &TrackingCode) -> Result<Option<Shipment>, StoreError> {
     rows::read(db, keys, id).await
 }
 
 /// The conversation a shipment belongs to (`None` when unknown, or started outside a chat).
-pub async fn conversation_of(db: &Db, id: &TrackingCode) -> Result<Option<String>, AppError> {
+pub async fn conversation_of(db: &Db, id: &TrackingCode) -> Result<Option<String>, StoreError> {
     let found: Option<Option<String>> = on_db!(db, pool => {
         sqlx::query_scalar("select conversation_id from shipments where id = $1")
             .bind(id.as_str())
@@ -243,7 +243,7 @@ pub async fn conversation_of(db: &Db, id: &TrackingCode) -> Result<Option<String
 }
 
 /// The shipment landing session `landing` (its id digest) submitted, if it did.
-pub async fn of_landing(db: &Db, landing: &str) -> Result<Option<TrackingCode>, AppError> {
+pub async fn of_landing(db: &Db, landing: &str) -> Result<Option<TrackingCode>, StoreError> {
     let found: Option<String> = on_db!(db, pool => {
         sqlx::query_scalar("select id from shipments where landing_digest = $1")
             .bind(landing)
@@ -286,7 +286,7 @@ pub async fn transition(
     id: &TrackingCode,
     change: Change,
     now: i64,
-) -> Result<Changed, AppError> {
+) -> Result<Changed, StoreError> {
     let Change {
         to,
         actor,
@@ -304,7 +304,7 @@ pub async fn transition(
     }
     record_event(&mut tx, id, to, actor, note.as_deref(), now).await?;
     if let Some(message) = message {
-        outbox::enqueue(&mut tx, id, &message, now).await?;
+        outbox::enqueue_announcement(&mut tx, id, &message, now).await?;
     }
     if let Some(operator) = operator {
         let what = match &note {
@@ -316,7 +316,7 @@ pub async fn transition(
     tx.commit().await?;
     // An ended shipment may leave its chat with nothing more to hear.
     if let (true, Some(conversation)) = (to.is_terminal(), conversation) {
-        store::grants::release_when_done(db, &conversation).await?;
+        crate::grants::release_when_done(db, &conversation).await?;
     }
     Ok(Changed::Done)
 }
