@@ -4,11 +4,12 @@
 //! and the greeting's quick replies at the dynamic-action URL.
 
 use ::store::operators::Operator;
+use ::store::support::{self as store, Thread};
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use domain::text::persian_digits;
 use ersal_server::delivery;
-use ersal_server::support::{self, events, store, AnswerForm, Answered};
+use ersal_server::support::{self, events, AnswerForm, Answered};
 use ersal_server::AppState;
 use http::{Request, StatusCode};
 use serde_json::{json, Value};
@@ -233,13 +234,9 @@ async fn a_question_goes_to_staff_and_the_bot_says_once_when_they_answer() {
             .collect();
         assert!(errors.is_empty(), "{errors:?} in {body}");
     }
-    let thread: (String, i64) = ::store::on_db!(&app.state.db, pool => {
-        sqlx::query_as("select state, unread from support_conversations")
-            .fetch_one(pool)
-            .await
-            .unwrap()
-    });
-    assert_eq!(thread, ("waiting".to_owned(), 2));
+    let threads = store::threads(&app.state.db).await.unwrap();
+    let thread: Vec<(Thread, i64)> = threads.iter().map(|t| (t.state, t.unread)).collect();
+    assert_eq!(thread, [(Thread::Waiting, 2)]);
     let bodies: Vec<Vec<u8>> = ::store::on_db!(&app.state.db, pool => {
         sqlx::query_scalar("select body from support_messages order by id")
             .fetch_all(pool)
@@ -291,7 +288,7 @@ async fn a_question_goes_to_staff_and_the_bot_says_once_when_they_answer() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(state, "answered");
+    assert_eq!(state, Thread::Answered);
     let last = said.last().unwrap();
     assert_eq!(
         (last.text.as_str(), last.operator.as_deref()),

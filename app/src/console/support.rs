@@ -52,17 +52,6 @@ pub struct ThreadData {
     pub lines: Vec<Line>,
 }
 
-#[cfg(feature = "ssr")]
-fn state_label(key: &str) -> String {
-    match key {
-        "waiting" => "در انتظار پاسخ ما",
-        "answered" => "پاسخ داده شد",
-        "closed" => "بسته",
-        _ => "نامشخص",
-    }
-    .to_owned()
-}
-
 #[server(endpoint = "console/support")]
 pub async fn console_inbox() -> Result<Option<Inbox>, ServerFnError> {
     use domain::jalali::JalaliDateTime;
@@ -71,14 +60,14 @@ pub async fn console_inbox() -> Result<Option<Inbox>, ServerFnError> {
     let Some((state, operator)) = super::signed_in(None).await? else {
         return Ok(None);
     };
-    let threads = ersal_server::support::store::threads(&state.db).await?;
+    let threads = ersal_server::support::inbox(&state).await?;
     Ok(Some(Inbox {
         operator: operator.username,
         csrf: operator.csrf,
         threads: threads
             .into_iter()
             .map(|t| ThreadRow {
-                state: state_label(&t.state),
+                state: t.state.label().to_owned(),
                 unread: persian_digits(&t.unread.to_string()),
                 updated: JalaliDateTime::from_unix(t.updated_at).display(),
                 id: t.conversation,
@@ -95,7 +84,7 @@ pub async fn console_thread(id: String) -> Result<Option<ThreadData>, ServerFnEr
     let Some((state, operator)) = super::signed_in(None).await? else {
         return Ok(None);
     };
-    let read = ersal_server::support::store::read(&state.db, &state.keys, &id).await?;
+    let read = ersal_server::support::read(&state, &id).await?;
     let Some((thread, said)) = read else {
         return Ok(None);
     };
@@ -108,7 +97,7 @@ pub async fn console_thread(id: String) -> Result<Option<ThreadData>, ServerFnEr
     Ok(Some(ThreadData {
         operator: operator.username,
         csrf: operator.csrf,
-        state: state_label(&thread),
+        state: thread.label().to_owned(),
         lines: said
             .into_iter()
             .map(|s| {
@@ -152,10 +141,7 @@ pub async fn operator_close(form: CloseForm) -> Result<(), ServerFnError> {
     let Some((state, operator)) = super::signed_in(Some(&form.csrf)).await? else {
         return Ok(());
     };
-    let store = ersal_server::support::store::close(&state.db, &form.conversation, state.now());
-    if store.await? {
-        tracing::info!(operator = operator.id, "support conversation closed");
-    }
+    ersal_server::support::close(&state, &operator, &form.conversation).await?;
     leptos_axum::redirect("/console/support");
     Ok(())
 }

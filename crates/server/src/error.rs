@@ -55,7 +55,6 @@ macro_rules! logged_from {
 }
 
 logged_from!(
-    sqlx::Error,
     serde_json::Error,
     crate::oauth::TokenError,
     store::crypto::OpenError,

@@ -18,7 +18,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use store::crypto;
 use store::db::Db;
-use store::on_db;
+use store::oauth_states::{self, Pending};
 
 /// How long a `state` stays valid.
 pub const STATE_LIFETIME_SECS: i64 = 600;
@@ -40,16 +40,7 @@ pub struct Consent {
     pub verifier: Option<String>,
 }
 
-/// What a used-up `state` was issued for.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Issued {
-    /// The landing session that asked.
-    pub landing: String,
-    /// The PKCE verifier to send with the code, when PKCE was on.
-    pub verifier: Option<String>,
-    /// What the consent is for: `None` for a chat message, else what [`begin`] was given.
-    pub purpose: Option<String>,
-}
+pub use store::oauth_states::Issued;
 
 /// Tokens as Divar issued them.
 pub struct Tokens {
@@ -179,26 +170,15 @@ pub async fn begin(
     purpose: Option<&str>,
 ) -> Result<url::Url, AppError> {
     let consent = state.oauth.authorize_url(grant);
-    let digest = crypto::token_digest(&consent.state);
-    let verifier = consent
-        .verifier
-        .map(|v| state.keys.seal(v.as_bytes(), digest.as_bytes()));
     let now = state.now();
-    on_db!(&state.db, pool => {
-        sqlx::query(
-            "insert into oauth_states (state_digest, landing_digest, created_at, expires_at,
-               pkce_verifier_sealed, purpose)
-             values ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(&digest)
-        .bind(landing)
-        .bind(now)
-        .bind(now + STATE_LIFETIME_SECS)
-        .bind(&verifier)
-        .bind(purpose)
-        .execute(pool)
-        .await?;
-    });
+    let pending = Pending {
+        state: &consent.state,
+        landing,
+        verifier: consent.verifier.as_deref(),
+        purpose,
+        expires_at: now + STATE_LIFETIME_SECS,
+    };
+    oauth_states::remember(&state.db, &state.keys, &pending, now).await?;
     Ok(consent.url)
 }
 
@@ -209,31 +189,5 @@ pub async fn consume_state(
     state: &str,
     now: i64,
 ) -> Result<Option<Issued>, AppError> {
-    let digest = crypto::token_digest(state);
-    let row: Option<(String, Option<Vec<u8>>, Option<String>)> = on_db!(db, pool => {
-        sqlx::query_as(
-            "update oauth_states set used_at = $1
-             where state_digest = $2 and used_at is null and expires_at > $1
-             returning landing_digest, pkce_verifier_sealed, purpose",
-        )
-        .bind(now)
-        .bind(&digest)
-        .fetch_optional(pool)
-        .await?
-    });
-    let Some((landing, sealed, purpose)) = row else {
-        return Ok(None);
-    };
-    let verifier = match sealed {
-        Some(sealed) => Some(
-            String::from_utf8(keys.open(&sealed, digest.as_bytes())?)
-                .map_err(|_| AppError::new("a sealed PKCE verifier is not text"))?,
-        ),
-        None => None,
-    };
-    Ok(Some(Issued {
-        landing,
-        verifier,
-        purpose,
-    }))
+    Ok(oauth_states::consume(db, keys, state, now).await?)
 }

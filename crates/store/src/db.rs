@@ -3,7 +3,7 @@
 //! scheme and migrated there. Each backend has its own migrations (`migrations/sqlite`,
 //! `migrations/postgres`).
 //!
-//! SQL lives only in the repository modules ([`crate::sessions`], …). A statement both
+//! SQL lives only in this crate, one module per table family. A statement both
 //! backends understand alike is written once, with `$1`-style parameters, and run through
 //! [`on_db!`](crate::on_db) or [`on_tx!`](crate::on_tx), which expand the same code once per
 //! backend with that backend's sqlx types. Where the idiomatic SQL differs (row identities,
@@ -17,6 +17,8 @@ use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Postgres, Sqlite, SqlitePool, Transaction};
+
+use crate::StoreError;
 
 /// A pool of connections to one of the two backends.
 #[derive(Debug, Clone)]
@@ -151,7 +153,7 @@ impl Db {
     }
 
     /// Whether every migration this build knows has been applied (for `/readyz`).
-    pub async fn is_migrated(&self) -> Result<bool, sqlx::Error> {
+    pub async fn is_migrated(&self) -> Result<bool, StoreError> {
         let migrations = self.migrations().iter();
         let newest = migrations.map(|m| m.version).max().unwrap_or_default();
         let applied: Option<i64> = on_db!(self, pool => {
@@ -164,7 +166,7 @@ impl Db {
         Ok(applied.is_some_and(|applied| applied >= newest))
     }
 
-    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(match self {
             Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
@@ -178,18 +180,20 @@ impl Db {
 }
 
 impl Tx {
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
+    pub async fn commit(self) -> Result<(), StoreError> {
         match self {
-            Tx::Sqlite(tx) => tx.commit().await,
-            Tx::Postgres(tx) => tx.commit().await,
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
         }
+        Ok(())
     }
 
-    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+    pub async fn rollback(self) -> Result<(), StoreError> {
         match self {
-            Tx::Sqlite(tx) => tx.rollback().await,
-            Tx::Postgres(tx) => tx.rollback().await,
+            Tx::Sqlite(tx) => tx.rollback().await?,
+            Tx::Postgres(tx) => tx.rollback().await?,
         }
+        Ok(())
     }
 }
 
@@ -247,7 +251,7 @@ const JOBS_LOCK_KEY: i64 = 0x4572_7361_6c4a_6f62;
 
 impl Db {
     /// Takes the job lock if no other instance holds it.
-    pub async fn try_lock_jobs(&self) -> Result<Option<JobLock>, sqlx::Error> {
+    pub async fn try_lock_jobs(&self) -> Result<Option<JobLock>, StoreError> {
         let pool = match self {
             Db::Sqlite(_) => return Ok(Some(JobLock::Sqlite)),
             Db::Postgres(pool) => pool,
@@ -276,6 +280,9 @@ impl JobLock {
 }
 
 /// Whether the database answers (for `/healthz` and `/readyz`).
-pub async fn ping(db: &Db) -> Result<(), sqlx::Error> {
-    on_db!(db, pool => sqlx::query("select 1").execute(pool).await.map(|_| ()))
+pub async fn ping(db: &Db) -> Result<(), StoreError> {
+    on_db!(db, pool => {
+        sqlx::query("select 1").execute(pool).await?;
+    });
+    Ok(())
 }

@@ -7,21 +7,31 @@
 //! * [`operators`]: console accounts, their sessions, login attempts and the audit trail;
 //! * [`shipments`]: shipments with their timelines, the console's list, and the rows the
 //!   time-driven jobs expire and purge;
+//! * [`support`]: the support bot's conversations and their sealed messages;
+//! * [`addons`]: where Ersal's widgets on each post stand;
+//! * [`events`]: what Divar POSTed to the events URL, kept until processed once;
+//! * [`housekeeping`]: deleting what is kept only for a while, in small batches;
+//! * [`oauth_states`]: the OAuth `state` values handed out, single use;
 //! * [`outbox`]: what Ersal queued for Divar, and the delivery worker's claims on it.
 //!
 //! It depends on sqlx, [`domain`] and [`kenar`] only: a repository cannot call a feature.
 //! Every function answers [`StoreError`] when the database fails or a stored value no longer
 //! reads back.
 
+pub mod addons;
 pub mod crypto;
 pub mod db;
 pub mod drafts;
 mod error;
+pub mod events;
 pub mod grants;
+pub mod housekeeping;
+pub mod oauth_states;
 pub mod operators;
 pub mod outbox;
 pub mod passwords;
 pub mod sessions;
 pub mod shipments;
+pub mod support;
 
 pub use error::{Result, StoreError};

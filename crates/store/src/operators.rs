@@ -32,6 +32,8 @@ pub enum OperatorError {
     Hash,
     #[error(transparent)]
     Db(#[from] sqlx::Error),
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 fn valid_username(name: &str) -> bool {

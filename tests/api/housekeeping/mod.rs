@@ -191,7 +191,7 @@ async fn the_privacy_page_states_the_durations_the_code_applies() {
     assert_eq!(terms.support, support);
     assert_eq!(
         terms.support_idle_close,
-        ersal_server::support::store::IDLE_CLOSE_SECS
+        ersal_server::support::IDLE_CLOSE_SECS
     );
     assert_eq!(terms.event, ersal_server::support::events::KEEP_SECS);
 

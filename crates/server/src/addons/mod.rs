@@ -17,7 +17,6 @@
 pub mod offer;
 pub mod price;
 pub mod publish;
-pub mod store;
 
 use domain::places::Place;
 use domain::size::SizeClass;

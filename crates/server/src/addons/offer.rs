@@ -6,9 +6,9 @@ use domain::values::Rials;
 use kenar::addon::PostAddon;
 use kenar::{PostToken, UserSide};
 
-use super::store::{self, AddonState};
 use crate::error::AppError;
 use crate::state::AppState;
+use ::store::addons::{self as store, AddonState};
 use ::store::sessions::LandingSession;
 
 /// What the seller's page can show.

@@ -8,11 +8,11 @@ use kenar::client::SendOutcome;
 use kenar::{DivarUserId, PostToken};
 use serde::{Deserialize, Serialize};
 
-use super::store::{self, AddonState};
 use crate::chat::tokens;
 use crate::error::AppError;
 use crate::oauth::Tokens;
 use crate::state::AppState;
+use ::store::addons::{self as store, AddonState};
 use ::store::grants;
 use ::store::outbox::{self, Channel};
 use domain::delivery::Delivery;

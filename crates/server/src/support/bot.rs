@@ -8,13 +8,13 @@ use kenar::message::{Action, BotMessage, Button, ButtonGrid, ButtonRow};
 use serde_json::{Map, Value};
 
 use super::events::Stored;
-use super::store;
 use crate::chat::outbox;
 use crate::chat::texts::route;
 use crate::error::AppError;
 use crate::state::AppState;
 use ::store::db::Tx;
 use ::store::shipments;
+use ::store::support as store;
 
 /// Which answer a message got (for the log: never the text).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,12 +11,10 @@ use tokio::task::JoinHandle;
 use super::bot;
 use crate::error::AppError;
 use crate::state::AppState;
-use ::store::{on_db, on_tx};
+use ::store::events as kept;
 
 /// A processed event is kept this long, so that a redelivery within it is recognised.
 pub const KEEP_SECS: i64 = 86_400;
-/// Events taken per round.
-const BATCH: i64 = 16;
 /// A failing event is tried this many times, then left for an operator to look at (logged).
 const MAX_ATTEMPTS: i64 = 5;
 /// A failed event waits `RETRY_SECS × attempts²` after its arrival before the next try (30 s,
@@ -71,59 +69,27 @@ pub async fn receive(state: &AppState, event: Event) -> Result<Received, AppErro
         conversation: conversation.as_str().to_owned(),
         text,
     };
-    let payload = state
-        .keys
-        .seal(&serde_json::to_vec(&stored)?, key.as_bytes());
-    let inserted = on_db!(&state.db, pool => {
-        sqlx::query(
-            "insert into divar_events (event_key, kind, payload, received_at)
-             values ($1, $2, $3, $4) on conflict (event_key) do nothing",
-        )
-        .bind(&key)
-        .bind(BOT_MESSAGE)
-        .bind(&payload)
-        .bind(state.now())
-        .execute(pool)
-        .await?
-        .rows_affected()
-    });
-    Ok(if inserted == 1 {
-        Received::Stored
-    } else {
-        Received::Duplicate
-    })
+    let payload = serde_json::to_vec(&stored)?;
+    let (db, keys) = (&state.db, &state.keys);
+    Ok(
+        if kept::store(db, keys, &key, BOT_MESSAGE, &payload, state.now()).await? {
+            Received::Stored
+        } else {
+            Received::Duplicate
+        },
+    )
 }
 
 /// Processes the stored events that are due, once each. Returns how many this call processed.
 pub async fn process_due(state: &AppState) -> Result<usize, AppError> {
-    let due: Vec<String> = on_db!(&state.db, pool => {
-        sqlx::query_scalar(
-            "select event_key from divar_events where processed_at is null and attempts < $1
-               and received_at + attempts * attempts * $2 <= $3
-             order by id limit $4",
-        )
-        .bind(MAX_ATTEMPTS)
-        .bind(RETRY_SECS)
-        .bind(state.now())
-        .bind(BATCH)
-        .fetch_all(pool)
-        .await?
-    });
+    let due = kept::due(&state.db, MAX_ATTEMPTS, RETRY_SECS, state.now()).await?;
     let mut processed = 0;
     for key in due {
         match process(state, &key).await {
             Ok(true) => processed += 1,
             Ok(false) => {}
             Err(error) => {
-                let attempts: i64 = on_db!(&state.db, pool => {
-                    sqlx::query_scalar(
-                        "update divar_events set attempts = attempts + 1 where event_key = $1
-                         returning attempts",
-                    )
-                    .bind(&key)
-                    .fetch_one(pool)
-                    .await?
-                });
+                let attempts = kept::failed(&state.db, &key).await?;
                 if attempts >= MAX_ATTEMPTS {
                     tracing::error!(%error, attempts, "a support event is given up");
                 } else {
@@ -140,20 +106,10 @@ pub async fn process_due(state: &AppState) -> Result<usize, AppError> {
 async fn process(state: &AppState, key: &str) -> Result<bool, AppError> {
     let now = state.now();
     let mut tx = state.db.begin().await?;
-    let payload: Option<Vec<u8>> = on_tx!(&mut tx, conn => {
-        sqlx::query_scalar(
-            "update divar_events set processed_at = $1
-             where event_key = $2 and processed_at is null returning payload",
-        )
-        .bind(now)
-        .bind(key)
-        .fetch_optional(conn)
-        .await?
-    });
-    let Some(payload) = payload else {
+    let Some(payload) = kept::take(&mut tx, &state.keys, key, now).await? else {
         return Ok(false);
     };
-    let stored: Stored = serde_json::from_slice(&state.keys.open(&payload, key.as_bytes())?)?;
+    let stored: Stored = serde_json::from_slice(&payload)?;
     let answer = bot::answer(state, &mut tx, &stored, now).await?;
     tx.commit().await?;
     tracing::info!(answer = answer.name(), "support bot message processed");

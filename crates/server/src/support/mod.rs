@@ -9,11 +9,11 @@
 //! instance's mark waits for the first transaction and then finds it processed.
 //!
 //! [`bot`] decides the answer: a greeting for `/start`, a shipment's status for its tracking
-//! code, and anything else goes to staff ([`store`]) with the hours they answer.
+//! code, and anything else goes to staff ([`store::support`]) with the hours they answer. Staff
+//! read and answer from the console through [`inbox`], [`read`], [`answer`] and [`close`].
 
 pub mod bot;
 pub mod events;
-pub mod store;
 
 use kenar::message::BotMessage;
 use serde::{Deserialize, Serialize};
@@ -22,6 +22,7 @@ use crate::chat::outbox;
 use crate::error::AppError;
 use crate::state::AppState;
 use ::store::operators::Operator;
+use ::store::support::{self as store, Said, Thread, ThreadLine};
 
 /// The longest answer staff may send.
 pub const MAX_ANSWER_CHARS: usize = 1000;
@@ -82,6 +83,36 @@ impl Answered {
             Self::NotFound => "این گفتگو پیدا نشد.".to_owned(),
         }
     }
+}
+
+/// A conversation closes after this long without a new message.
+pub const IDLE_CLOSE_SECS: i64 = 7 * 86_400;
+
+/// The console's inbox: the newest conversations first.
+pub async fn inbox(state: &AppState) -> Result<Vec<ThreadLine>, AppError> {
+    Ok(store::threads(&state.db).await?)
+}
+
+/// A conversation's state and messages, oldest first, marked read by staff; `None` when there
+/// is no such conversation.
+pub async fn read(
+    state: &AppState,
+    conversation: &str,
+) -> Result<Option<(Thread, Vec<Said>)>, AppError> {
+    Ok(store::read(&state.db, &state.keys, conversation).await?)
+}
+
+/// An operator closes a conversation; `false` when it was closed already or does not exist.
+pub async fn close(
+    state: &AppState,
+    operator: &Operator,
+    conversation: &str,
+) -> Result<bool, AppError> {
+    let closed = store::close(&state.db, conversation, state.now()).await?;
+    if closed {
+        tracing::info!(operator = operator.id, "support conversation closed");
+    }
+    Ok(closed)
 }
 
 /// Sends staff's answer: stored with who answered, the conversation marked answered, and the

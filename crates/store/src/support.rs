@@ -1,31 +1,23 @@
 //! Support conversations and their messages (sealed: what users write is personal data).
 
-use crate::error::AppError;
-use ::store::crypto::Keys;
-use ::store::db::{Db, Tx};
-use ::store::{on_db, on_tx};
+use crate::crypto::Keys;
+use crate::db::{Db, Tx};
+use crate::StoreError;
+use crate::{on_db, on_tx};
 
-/// A conversation closes after this long without a new message.
-pub const IDLE_CLOSE_SECS: i64 = 7 * 86_400;
-
-/// Where a support conversation stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Thread {
-    /// A question waits for staff.
-    Waiting,
-    /// Staff answered the last question.
-    Answered,
-    Closed,
+domain::keyed! {
+    /// Where a support conversation stands.
+    pub enum Thread {
+        /// A question waits for staff.
+        Waiting = ("waiting", "در انتظار پاسخ ما"),
+        /// Staff answered the last question.
+        Answered = ("answered", "پاسخ داده شد"),
+        Closed = ("closed", "بسته"),
+    }
 }
 
-impl Thread {
-    pub fn key(self) -> &'static str {
-        match self {
-            Self::Waiting => "waiting",
-            Self::Answered => "answered",
-            Self::Closed => "closed",
-        }
-    }
+fn thread(key: &str) -> Result<Thread, StoreError> {
+    Thread::parse(key).ok_or(StoreError::Unknown("support conversation state"))
 }
 
 /// Records a user's question to staff in `conversation` (opening the conversation, or
@@ -37,7 +29,7 @@ pub async fn user_wrote(
     conversation: &str,
     text: &str,
     now: i64,
-) -> Result<bool, AppError> {
+) -> Result<bool, StoreError> {
     let waiting = Thread::Waiting.key();
     // Three single statements, so that two instances taking two messages of one conversation
     // at once agree on which one started the wait (a row lock, or the unique key, orders them).
@@ -99,13 +91,13 @@ pub async fn user_wrote(
 /// A conversation in the console's inbox.
 pub struct ThreadLine {
     pub conversation: String,
-    pub state: String,
+    pub state: Thread,
     pub unread: i64,
     pub updated_at: i64,
 }
 
 /// The newest support conversations first (at most 200).
-pub async fn threads(db: &Db) -> Result<Vec<ThreadLine>, AppError> {
+pub async fn threads(db: &Db) -> Result<Vec<ThreadLine>, StoreError> {
     let rows: Vec<(String, String, i64, i64)> = on_db!(db, pool => {
         sqlx::query_as(
             "select conversation_id, state, unread, updated_at from support_conversations
@@ -114,15 +106,16 @@ pub async fn threads(db: &Db) -> Result<Vec<ThreadLine>, AppError> {
         .fetch_all(pool)
         .await?
     });
-    Ok(rows
-        .into_iter()
-        .map(|(conversation, state, unread, updated_at)| ThreadLine {
-            conversation,
-            state,
-            unread,
-            updated_at,
+    rows.into_iter()
+        .map(|(conversation, state, unread, updated_at)| {
+            Ok(ThreadLine {
+                conversation,
+                state: thread(&state)?,
+                unread,
+                updated_at,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// One message of a conversation: the user's, or staff's with who answered.
@@ -139,7 +132,7 @@ pub async fn read(
     db: &Db,
     keys: &Keys,
     conversation: &str,
-) -> Result<Option<(String, Vec<Said>)>, AppError> {
+) -> Result<Option<(Thread, Vec<Said>)>, StoreError> {
     let state: Option<String> = on_db!(db, pool => {
         sqlx::query_scalar(
             "update support_conversations set unread = 0 where conversation_id = $1
@@ -172,7 +165,7 @@ pub async fn read(
             at,
         });
     }
-    Ok(Some((state, said)))
+    Ok(Some((thread(&state)?, said)))
 }
 
 /// Records staff's answer (who answered, sealed) and marks the conversation answered, inside
@@ -184,7 +177,7 @@ pub async fn staff_answered(
     operator: &str,
     text: &str,
     now: i64,
-) -> Result<bool, AppError> {
+) -> Result<bool, StoreError> {
     let updated = on_tx!(tx, conn => {
         sqlx::query(
             "update support_conversations set state = $1, unread = 0, updated_at = $2
@@ -218,7 +211,7 @@ pub async fn staff_answered(
 }
 
 /// Closes a conversation (staff's decision); `false` when there is no such open conversation.
-pub async fn close(db: &Db, conversation: &str, now: i64) -> Result<bool, AppError> {
+pub async fn close(db: &Db, conversation: &str, now: i64) -> Result<bool, StoreError> {
     let closed = on_db!(db, pool => {
         sqlx::query(
             "update support_conversations set state = $1, closed_at = $2, unread = 0
@@ -236,7 +229,7 @@ pub async fn close(db: &Db, conversation: &str, now: i64) -> Result<bool, AppErr
 
 /// Closes the conversations with no message since `idle_since`, answered or not: a question
 /// left unanswered that long is not kept for ever (its retention starts when it closes).
-pub async fn close_idle(db: &Db, idle_since: i64, now: i64) -> Result<u64, AppError> {
+pub async fn close_idle(db: &Db, idle_since: i64, now: i64) -> Result<u64, StoreError> {
     Ok(on_db!(db, pool => {
         sqlx::query(
             "update support_conversations set state = $1, closed_at = $2

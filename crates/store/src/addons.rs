@@ -2,58 +2,26 @@
 
 use domain::size::SizeClass;
 
-use crate::error::AppError;
-use ::store::db::{Db, Tx};
-use ::store::{on_db, on_tx};
+use crate::db::{Db, Tx};
+use crate::StoreError;
+use crate::{on_db, on_tx};
 
-/// Where the widgets on a post stand.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AddonState {
-    /// The seller consented; the widgets are being posted.
-    Adding,
-    On,
-    /// The seller asked to remove them; the removal is being sent.
-    Removing,
-    /// Not on the post: never stored (a post without widgets has no row).
-    Off,
-    /// Divar refused, or Ersal could not reach it in time.
-    Failed,
+domain::keyed! {
+    /// Where the widgets on a post stand (the label is the seller's).
+    pub enum AddonState {
+        /// The seller consented; the widgets are being posted.
+        Adding = ("adding", "در حال افزودن به آگهی (چند لحظه)"),
+        On = ("on", "روی آگهی است"),
+        /// The seller asked to remove them; the removal is being sent.
+        Removing = ("removing", "در حال برداشتن از آگهی (چند لحظه)"),
+        /// Not on the post: never stored (a post without widgets has no row).
+        Off = ("off", "روی آگهی نیست"),
+        /// Divar refused, or Ersal could not reach it in time.
+        Failed = ("failed", "افزوده نشد؛ دوباره امتحان کنید"),
+    }
 }
 
 impl AddonState {
-    const ALL: [Self; 5] = [
-        Self::Adding,
-        Self::On,
-        Self::Removing,
-        Self::Off,
-        Self::Failed,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Self::Adding => "adding",
-            Self::On => "on",
-            Self::Removing => "removing",
-            Self::Off => "off",
-            Self::Failed => "failed",
-        }
-    }
-
-    pub fn parse(key: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.key() == key)
-    }
-
-    /// For the seller.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Adding => "در حال افزودن به آگهی (چند لحظه)",
-            Self::On => "روی آگهی است",
-            Self::Removing => "در حال برداشتن از آگهی (چند لحظه)",
-            Self::Off => "روی آگهی نیست",
-            Self::Failed => "افزوده نشد؛ دوباره امتحان کنید",
-        }
-    }
-
     /// Whether the seller may add the widgets now (not while a change is on its way).
     pub fn can_add(self) -> bool {
         matches!(self, Self::Off | Self::Failed)
@@ -66,7 +34,7 @@ impl AddonState {
 }
 
 /// A post's widgets: where they stand and the size class their price is for.
-pub async fn get(db: &Db, post: &str) -> Result<Option<(AddonState, SizeClass)>, AppError> {
+pub async fn get(db: &Db, post: &str) -> Result<Option<(AddonState, SizeClass)>, StoreError> {
     let row: Option<(String, String)> = on_db!(db, pool => {
         sqlx::query_as("select state, size from post_addons where post_token = $1")
             .bind(post)
@@ -84,7 +52,7 @@ pub async fn consented(
     size: SizeClass,
     tariff: &str,
     now: i64,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     on_tx!(tx, conn => {
         sqlx::query(
             "insert into post_addons (post_token, state, size, tariff, consented_at, updated_at)
@@ -111,7 +79,7 @@ pub async fn set(
     from: &[AddonState],
     to: AddonState,
     now: i64,
-) -> Result<bool, AppError> {
+) -> Result<bool, StoreError> {
     let from: Vec<&str> = from.iter().map(|s| s.key()).collect();
     let moved = on_tx!(tx, conn => {
         let mut query = sqlx::QueryBuilder::new("update post_addons set state = ");
@@ -136,7 +104,7 @@ pub async fn set(
 pub async fn priced_by_another_tariff(
     db: &Db,
     tariff: &str,
-) -> Result<Vec<(String, SizeClass)>, AppError> {
+) -> Result<Vec<(String, SizeClass)>, StoreError> {
     let rows: Vec<(String, String)> = on_db!(db, pool => {
         sqlx::query_as("select post_token, size from post_addons where state = $1 and tariff <> $2")
             .bind(AddonState::On.key())
@@ -152,7 +120,7 @@ pub async fn priced_by_another_tariff(
 
 /// Records that a post's widgets, still on, are being re-posted with `tariff`'s price; `false`
 /// when they are no longer on (the seller removed them meanwhile).
-pub async fn repriced(tx: &mut Tx, post: &str, tariff: &str, now: i64) -> Result<bool, AppError> {
+pub async fn repriced(tx: &mut Tx, post: &str, tariff: &str, now: i64) -> Result<bool, StoreError> {
     let moved = on_tx!(tx, conn => {
         sqlx::query(
             "update post_addons set tariff = $1, state = $2, updated_at = $3
@@ -172,7 +140,7 @@ pub async fn repriced(tx: &mut Tx, post: &str, tariff: &str, now: i64) -> Result
 
 /// Forgets a post whose widgets were taken off, if it is still being removed: nothing of it
 /// is kept. `false` when the seller consented again meanwhile.
-pub async fn forget_removed(db: &Db, post: &str) -> Result<bool, AppError> {
+pub async fn forget_removed(db: &Db, post: &str) -> Result<bool, StoreError> {
     let forgotten = on_db!(db, pool => {
         sqlx::query("delete from post_addons where post_token = $1 and state = $2")
             .bind(post)
