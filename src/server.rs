@@ -54,7 +54,7 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
 }
 
 /// Serves the whole app of `state` on `listener` until `shutdown` resolves, with the limits
-/// its configuration sets (`ersal_server::http::listener`).
+/// its configuration sets (`ersal_server::listener`).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
@@ -62,7 +62,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let limits = state.config.listener;
-    http::listener::serve(listener, router(state, options), limits, shutdown).await
+    ersal_server::listener::serve(listener, router(state, options), limits, shutdown).await
 }
 
 /// The Divar sandbox in front of an Ersal configured by `config` (development and tests): the

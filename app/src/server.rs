@@ -18,10 +18,10 @@ pub async fn headers() -> Result<http::HeaderMap, ServerFnError> {
 }
 
 /// The client's address as the app's layers worked it out (the peer, or what trusted proxies
-/// report: `ersal_server::http::client`); `None` where it is unknown.
+/// report: `ersal_server::address`); `None` where it is unknown.
 pub async fn client_address() -> Option<String> {
     use axum::Extension;
-    use ersal_server::http::client::ClientAddress;
+    use ersal_server::address::ClientAddress;
     let Extension(ClientAddress(address)) = leptos_axum::extract::<Extension<ClientAddress>>()
         .await
         .ok()?;

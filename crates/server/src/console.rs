@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::chat::texts::{announce, Facts};
 use crate::error::AppError;
-use crate::http::origin::Sender;
+use crate::origin::Sender;
 use crate::state::{token_cookie, AppState};
 use store::crypto;
 use store::operators::{self, AuditEntry, Login, Operator};
@@ -135,7 +135,7 @@ pub async fn authorized(
 
 /// Whether a login form came from our own pages: a browser must say so.
 fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
-    crate::http::origin::sender(headers, &state.config.public_origin()) == Sender::Ours
+    crate::origin::sender(headers, &state.config.public_origin()) == Sender::Ours
 }
 
 /// Why the login page is shown again.

@@ -18,7 +18,7 @@
 //! * if no attempt had started, nothing was sent, and the row is claimed again as usual;
 //! * if an attempt had started, Divar may have posted the message: its send API has no
 //!   idempotency key and no way to read the chat back, so the row becomes
-//!   [`Delivery::Unknown`](domain::delivery::Delivery::Unknown) ("may have been sent") and is never sent again. A message
+//!   [`Delivery::Unknown`] ("may have been sent") and is never sent again. A message
 //!   twice in the chat is worse than one the users are told may be missing.
 //!
 //! At shutdown the worker finishes the send in hand and gives back the rows it claimed.

@@ -9,7 +9,7 @@
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 
-use crate::http::page;
+use crate::page;
 
 /// What the user reads when something of ours failed.
 pub const SENTENCE: &str = "کار ناتمام ماند. چند لحظه بعد دوباره تلاش کنید.";

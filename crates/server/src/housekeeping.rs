@@ -36,7 +36,7 @@ pub use domain::lifetimes::Lifetimes;
 pub fn lifetimes(config: &Config) -> Lifetimes {
     let secs = |d: std::time::Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
     Lifetimes {
-        landing_link: secs(config.landing_ttl),
+        landing_link: config.landing_ttl_secs(),
         session_idle: secs(config.session_idle),
         session_max: store::sessions::MAX_SECS,
         draft_idle: DRAFT_IDLE_SECS,

@@ -1,27 +1,27 @@
-//! Ersal's server side, without Leptos: everything but the pages.
+//! Ersal's server side, without Leptos and without SQL: the configuration, the use cases and
+//! the handlers Divar and browsers call. Every statement lives in the `store` crate, which this
+//! crate calls and which calls nothing of it. The modules sit in four layers, each importing
+//! only its own or lower ones (docs/architecture.md, "Layers of the server", checked by
+//! `scripts/check-layers.py`):
 //!
-//! A tour:
-//! * [`config`]: the typed configuration, loaded once;
-//! * [`catalog`]: the tariff and Iran's provinces and cities;
-//! * [`state`]: the one [`AppState`] handed to handlers and server functions;
-//! * [`error`]: the one boundary error ([`AppError`]), logged where it happens;
-//! * the use cases the pages call: [`flow`] (the landing flow), [`tracking`], [`console`];
-//! * [`chat`]: the messages Ersal writes, their signed buttons, the tokens and the outbox;
-//! * [`support`]: Divar's events and the support bot that answers them;
-//! * [`addons`]: Ersal's widgets on a seller's post, and the price a buyer who taps them sees;
-//! * [`db`] and the repositories ([`sessions`], [`drafts`], [`shipments`], [`operators`], and
-//!   for the chat [`chat::tokens`], [`chat::outbox`], and [`oauth`]'s states): all SQL lives
-//!   there, none in the use cases or the pages;
-//! * [`crypto`]: sealing personal data at rest, bearer tokens, signatures, constant-time comparison;
-//! * [`oauth`]: Divar's OAuth (consent URL, code exchange, refresh) and its `state` values;
-//! * [`http`]: the endpoints Divar and browsers call directly, and the common layers;
-//! * [`jobs`]: background work (expiring unanswered shipments, the retention purge);
-//! * [`telemetry`]: the metrics Prometheus scrapes from their own address.
+//! 0. the foundation: [`config`], [`catalog`] (the tariff, provinces and cities), [`state`] (the
+//!    one [`AppState`], handles only), [`error`] (the one boundary error, [`AppError`]),
+//!    [`oauth`] (Divar's OAuth client), [`page`] (the page for answers made outside Leptos),
+//!    [`origin`], [`address`], [`limits`], [`listener`] and [`telemetry`];
+//! 1. [`chat`]: the messages Ersal writes, their signed buttons, a grant's access token, and
+//!    how chat and bot rows are sent;
+//! 2. the use cases: [`flow`] (the landing flow), [`tracking`], [`console`], [`consent`] (an
+//!    OAuth `state` in flight), [`retention`], [`addons`] (widgets on a seller's post and the
+//!    buyer's price) and [`support`] (Divar's events and the support bot);
+//! 3. the edges: [`http`] (the plain endpoints and the common layers), [`delivery`] (the
+//!    outbox's worker), [`jobs`] and [`housekeeping`] (time-driven work).
 
 pub mod addons;
+pub mod address;
 pub mod catalog;
 pub mod chat;
 pub mod config;
+pub mod consent;
 pub mod console;
 pub mod delivery;
 pub mod error;
@@ -29,7 +29,11 @@ pub mod flow;
 pub mod housekeeping;
 pub mod http;
 pub mod jobs;
+pub mod limits;
+pub mod listener;
 pub mod oauth;
+pub mod origin;
+pub mod page;
 pub mod retention;
 pub mod state;
 pub mod support;

@@ -14,11 +14,6 @@ use oauth2::{
 use secrecy::ExposeSecret;
 
 use crate::config::Config;
-use crate::error::AppError;
-use crate::state::AppState;
-use store::crypto;
-use store::db::Db;
-use store::oauth_states::{self, Pending};
 
 /// How long a `state` stays valid.
 pub const STATE_LIFETIME_SECS: i64 = 600;
@@ -39,8 +34,6 @@ pub struct Consent {
     /// The PKCE verifier, when PKCE is on.
     pub verifier: Option<String>,
 }
-
-pub use store::oauth_states::Issued;
 
 /// Tokens as Divar issued them.
 pub struct Tokens {
@@ -160,34 +153,3 @@ fn tokens(response: &oauth2::basic::BasicTokenResponse) -> Tokens {
 
 /// The registered redirect URI's path.
 pub const CALLBACK_PATH: &str = "/oauth/callback";
-
-/// Starts a consent for `landing` asking for `grant` (for `purpose`, `None` for a chat
-/// message): a fresh `state` is remembered and the URL of Divar's consent screen returned.
-pub async fn begin(
-    state: &AppState,
-    landing: &str,
-    grant: &Grant,
-    purpose: Option<&str>,
-) -> Result<url::Url, AppError> {
-    let consent = state.oauth.authorize_url(grant);
-    let now = state.now();
-    let pending = Pending {
-        state: &consent.state,
-        landing,
-        verifier: consent.verifier.as_deref(),
-        purpose,
-        expires_at: now + STATE_LIFETIME_SECS,
-    };
-    oauth_states::remember(&state.db, &state.keys, &pending, now).await?;
-    Ok(consent.url)
-}
-
-/// Uses up a `state`: what it was issued for, if it is known, unused and unexpired.
-pub async fn consume_state(
-    db: &Db,
-    keys: &crypto::Keys,
-    state: &str,
-    now: i64,
-) -> Result<Option<Issued>, AppError> {
-    Ok(oauth_states::consume(db, keys, state, now).await?)
-}

@@ -14,7 +14,7 @@ use kenar::client::KenarClient;
 use crate::catalog::{Catalog, CatalogError};
 use crate::config::Config;
 use crate::error::AppError;
-use crate::http::limits::Limiters;
+use crate::limits::Limiters;
 use crate::oauth::DivarOAuth;
 use store::crypto::Keys;
 use store::db::{self, Db, DbError};
@@ -86,10 +86,7 @@ impl AppState {
             catalog,
             kenar,
             oauth,
-            link_keys: LinkKeys::new(
-                db.clone(),
-                crate::housekeeping::lifetimes(&config).landing_link,
-            ),
+            link_keys: LinkKeys::new(db.clone(), config.landing_ttl_secs()),
             instance: store::crypto::random_token().into(),
             keys: Keys::derive(&config.secret_key, &config.previous_secret_keys),
             return_policy: ReturnPolicy::new(config.completion_url.clone()),
@@ -172,7 +169,7 @@ impl AppState {
     }
 
     pub fn landing_ttl_secs(&self) -> i64 {
-        i64::try_from(self.config.landing_ttl.as_secs()).unwrap_or(i64::MAX)
+        self.config.landing_ttl_secs()
     }
 }
 

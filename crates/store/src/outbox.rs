@@ -176,7 +176,7 @@ pub async fn settle_lost(db: &Db, now_ms: i64) -> Result<Vec<Row>, StoreError> {
     rows.into_iter().map(row).collect()
 }
 
-/// Claims for `instance`, until `until_ms`, up to [`BATCH`] due rows that nobody holds, oldest
+/// Claims for `instance`, until `until_ms`, up to `BATCH` (16) due rows that nobody holds, oldest
 /// first, and only the oldest waiting row of each key: a chat hears its messages in order, from
 /// one worker at a time.
 pub async fn claim(

@@ -21,7 +21,7 @@ use ersal_server::chat::buttons::button_data;
 use ersal_server::chat::Op;
 use ersal_server::housekeeping::{self, Swept};
 use ersal_server::retention;
-use ersal_server::{jobs, oauth};
+use ersal_server::{consent, jobs, oauth};
 use http::{Request, StatusCode};
 use serde_json::{json, Value};
 use store::shipments::{self, Change};

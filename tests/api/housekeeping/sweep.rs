@@ -128,26 +128,12 @@ async fn an_oauth_state_goes_once_used_or_expired() {
             .1
             .into_owned()
     };
-    let used = state_of(
-        oauth::begin(
-            &app.state,
-            &session.id,
-            &crate::support::chat_grant("c-1"),
-            None,
-        )
-        .await
-        .unwrap(),
-    );
-    oauth::begin(
-        &app.state,
-        &session.id,
-        &crate::support::chat_grant("c-1"),
-        None,
-    )
-    .await
-    .unwrap();
+    let chat = crate::support::chat_grant("c-1");
+    let begin = || consent::begin(&app.state, &session.id, &chat, None);
+    let used = state_of(begin().await.unwrap());
+    begin().await.unwrap();
     assert!(
-        oauth::consume_state(&app.state.db, &app.state.keys, &used, now)
+        consent::consume_state(&app.state.db, &app.state.keys, &used, now)
             .await
             .unwrap()
             .is_some()

@@ -1,4 +1,5 @@
 use super::*;
+use secrecy::ExposeSecret;
 use std::collections::HashMap;
 
 fn load(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {

@@ -110,11 +110,11 @@ impl Policy {
 }
 
 /// The hash source of the inline `<style>` of the plain handlers' dead-end pages
-/// ([`super::page`]), which cannot carry the nonce.
+/// ([`crate::page`]), which cannot carry the nonce.
 fn dead_end_style() -> String {
     format!(
         "sha256-{}",
-        STANDARD.encode(Sha256::digest(super::page::STYLE.as_bytes()))
+        STANDARD.encode(Sha256::digest(crate::page::STYLE.as_bytes()))
     )
 }
 
@@ -229,7 +229,7 @@ mod tests {
 
     #[test]
     fn the_dead_end_pages_style_is_the_one_allowed() {
-        let page = super::super::page::message(http::StatusCode::GONE, "t", "b", None);
+        let page = crate::page::message(http::StatusCode::GONE, "t", "b", None);
         let html = futures_body(page);
         let style = html
             .split("<style>")

@@ -15,10 +15,10 @@ use axum::Router;
 use http::{header, HeaderMap, HeaderValue, StatusCode};
 use kenar::{PostToken, Source};
 
-use super::page;
 use crate::chat::Op;
 use crate::error::AppError;
 use crate::flow::LANDING_PATH;
+use crate::page;
 use crate::state::AppState;
 use store::crypto;
 use store::sessions::{self, Landing, Redeemed};

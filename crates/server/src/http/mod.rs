@@ -13,19 +13,14 @@
 //!   headers ([`headers`]: the Content-Security-Policy with its per-response nonce, HSTS, …),
 //!   caching rules and compression.
 
-pub mod client;
 mod error;
 mod events;
 pub mod headers;
 mod health;
 mod init;
 mod landing;
-pub mod limits;
-pub mod listener;
 mod oauth;
 mod offer;
-pub mod origin;
-pub mod page;
 
 use axum::extract::MatchedPath;
 use axum::Router;
@@ -100,15 +95,15 @@ pub fn layered(router: Router, state: &AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn_with_state(
             std::sync::Arc::new(config.trusted_proxies.clone()),
-            client::mark_client,
+            crate::address::mark_client,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.limits.clone(),
-            limits::limit,
+            crate::limits::limit,
         ))
         .layer(axum::middleware::from_fn_with_state(
             std::sync::Arc::<str>::from(config.public_origin()),
-            origin::refuse_cross_site,
+            crate::origin::refuse_cross_site,
         ))
         // Pages and answers are compressed on the fly; precompressed assets pass untouched.
         .layer(CompressionLayer::new());

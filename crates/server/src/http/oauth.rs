@@ -22,13 +22,13 @@ use kenar::DivarUserId;
 use serde::Deserialize;
 
 use super::offer::intent;
-use super::page::{message, with_offers, Offer};
 use crate::chat::tokens;
 use crate::error::AppError;
 use crate::flow::submit::{finalize, Finalized};
 use crate::flow::{load_draft, LANDING_PATH};
-use crate::oauth;
+use crate::page::{message, with_offers, Offer};
 use crate::state::AppState;
+use crate::{consent, oauth};
 use store::sessions::LandingSession;
 
 pub fn router() -> Router<AppState> {
@@ -76,7 +76,7 @@ async fn start(State(state): State<AppState>, headers: HeaderMap) -> Result<Resp
     let Some(grant) = session.landing.conversation_grant() else {
         return Ok(to_flow());
     };
-    let url = oauth::begin(&state, &session.id, &grant, None)
+    let url = consent::begin(&state, &session.id, &grant, None)
         .await
         .map_err(|e| e.back_to(&session.landing.return_target))?;
     Ok(Redirect::to(url.as_str()).into_response())
@@ -145,7 +145,7 @@ async fn callback(
     let back_to = session.landing.return_target.as_str();
     // A consent for the widgets on a post is told apart by its state, used up here.
     let issued_to = match query.state.as_deref().filter(|s| s.len() <= 128) {
-        Some(value) => oauth::consume_state(&state.db, &state.keys, value, state.now())
+        Some(value) => consent::consume_state(&state.db, &state.keys, value, state.now())
             .await
             .map_err(|e| e.back_to(back_to))?,
         None => None,

@@ -14,11 +14,11 @@ use domain::size::SizeClass;
 use http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 
-use super::page::{message, with_offers, Offer};
 use crate::addons::offer::{self, Seen};
 use crate::addons::publish;
+use crate::consent;
 use crate::error::AppError;
-use crate::oauth;
+use crate::page::{message, with_offers, Offer};
 use crate::state::AppState;
 use kenar::Grant;
 use store::sessions::LandingSession;
@@ -87,7 +87,7 @@ async fn add(
         return Ok(to_offer());
     };
     let purpose = format!("{PURPOSE}{}:{}", size.key(), ready.origin_city);
-    let url = oauth::begin(
+    let url = consent::begin(
         &state,
         &session.id,
         &Grant::PostAddon(ready.post.clone()),
@@ -106,7 +106,7 @@ async fn remove(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
     let Some(post) = offer::post_of(&session) else {
         return Ok(to_offer());
     };
-    let url = oauth::begin(&state, &session.id, &Grant::PostAddon(post), Some(REMOVAL))
+    let url = consent::begin(&state, &session.id, &Grant::PostAddon(post), Some(REMOVAL))
         .await
         .map_err(|e| e.back_to(&session.landing.return_target))?;
     Ok(Redirect::to(url.as_str()).into_response())

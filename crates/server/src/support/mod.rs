@@ -1,7 +1,7 @@
 //! The support bot on Ersal's Divar profile (docs/kenar.md, “Events and the support bot”).
 //!
 //! Divar POSTs each message a user writes to the bot to `/divar/events`
-//! ([`crate::http::events`]). [`events::receive`] stores it, sealed, keyed on Divar's message
+//! (`crate::http::events`). [`events::receive`] stores it, sealed, keyed on Divar's message
 //! id, before the 200: a redelivery is a duplicate and is not stored again. A worker in every
 //! instance ([`events::spawn_worker`]) then takes each stored event in a transaction that marks
 //! it processed and writes everything it causes (the support message, the bot's answer in the
@@ -9,7 +9,7 @@
 //! instance's mark waits for the first transaction and then finds it processed.
 //!
 //! [`bot`] decides the answer: a greeting for `/start`, a shipment's status for its tracking
-//! code, and anything else goes to staff ([`store::support`]) with the hours they answer. Staff
+//! code, and anything else goes to staff (`store::support`) with the hours they answer. Staff
 //! read and answer from the console through [`inbox`], [`read`], [`answer`] and [`close`].
 
 pub mod bot;

@@ -56,7 +56,7 @@ pub async fn start(addr: std::net::SocketAddr, state: AppState) -> Result<(), Ap
         .map_err(|e| AppError::new(format!("binding the metrics address {addr}: {e}")))?;
     tracing::info!("metrics on http://{addr}/metrics");
     tokio::spawn(async move {
-        let served = crate::http::listener::serve(
+        let served = crate::listener::serve(
             listener,
             router(handle, state),
             SCRAPER_LIMITS,

@@ -1,9 +1,9 @@
 //! Per-address rate limits on the anonymous paths, counted by `governor` (GCRA, one bucket per
 //! client address and class of path). Divar's own calls (`/divar/init`) and the health checks
-//! never reach this layer (they have a stack of their own, [`super::layered`]): Divar's servers
+//! never reach this layer (they have a stack of their own, [`crate::http::layered`]): Divar's servers
 //! share few addresses, and starving them would take Ersal down for everyone. Nor are the hashed
 //! assets limited. A request whose client address is unknown
-//! ([`super::client`]) passes. The counts live in this process: with several instances each
+//! ([`crate::address`]) passes. The counts live in this process: with several instances each
 //! one counts on its own.
 
 use std::net::IpAddr;
@@ -16,7 +16,7 @@ use governor::clock::Clock;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use http::{header, HeaderValue, StatusCode};
 
-use super::client::ClientAddress;
+use crate::address::ClientAddress;
 
 /// The kinds of path that share a budget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,7 +159,7 @@ pub async fn limit(
 
 fn too_many(wait: std::time::Duration) -> Response {
     let seconds = wait.as_secs() + 1;
-    let mut response = super::page::message(
+    let mut response = crate::page::message(
         StatusCode::TOO_MANY_REQUESTS,
         "درخواست‌ها بیش از اندازه است",
         &format!(

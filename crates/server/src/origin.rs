@@ -49,7 +49,7 @@ pub async fn refuse_cross_site(
     if reads.contains(request.method()) || sender(request.headers(), &ours) != Sender::Foreign {
         return next.run(request).await;
     }
-    super::page::message(
+    crate::page::message(
         StatusCode::FORBIDDEN,
         "این فرم پذیرفته نشد",
         "این فرم از صفحهٔ دیگری فرستاده شده بود و هیچ تغییری انجام نشد. از صفحهٔ «ارسال» در دیوار دوباره تلاش کنید.",

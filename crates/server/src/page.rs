@@ -1,6 +1,10 @@
-//! A small server-rendered Persian page for the plain handlers' dead ends (an expired landing
-//! link, a malformed direct link). Self-contained (its few styles inline, the site font), so it
-//! renders even when the hashed assets cannot be found; it always offers the way back to Divar.
+//! A small server-rendered Persian page for the answers made outside the Leptos apps: the plain
+//! handlers' dead ends (an expired landing link, a malformed direct link), a rate limit's 429
+//! and a failure's 503. It is the one exception to drawing pages with the Leptos shell, and
+//! for a reason: these answers are made where no Leptos runtime runs (in a layer before the
+//! router, or when the failure is the page itself), and must render even when the hashed
+//! assets cannot be found. Self-contained (its few styles inline, the site font); it always
+//! offers the way back to Divar.
 
 use axum::response::{Html, IntoResponse, Response};
 use http::{header, HeaderValue, StatusCode};
