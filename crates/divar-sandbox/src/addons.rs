@@ -18,8 +18,9 @@ use http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::api::{api_key_ok, granted_call, rpc_error};
-use crate::chat::send_init;
+use crate::access::{api_key_ok, granted_call};
+use crate::errors::rpc_error;
+use crate::events::send_init;
 use crate::html::{escape, page};
 use crate::message::{validate_action, Invalid};
 use crate::state::{self, Sandbox, POSTS, USERS};

@@ -6,66 +6,13 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use http::{header, HeaderMap, StatusCode};
+use http::{HeaderMap, StatusCode};
 use serde_json::{json, Value};
 
+use crate::access::{api_key_ok, granted_call, user_call};
+use crate::errors::rpc_error;
 use crate::message;
-use crate::state::{self, AccessToken, Message, Sandbox};
-
-/// A gRPC-gateway style error.
-pub(crate) fn rpc_error(status: StatusCode, code: i32, message: &str) -> Response {
-    (
-        status,
-        Json(json!({"code": code, "message": message, "details": []})),
-    )
-        .into_response()
-}
-
-pub(crate) fn api_key_ok(sandbox: &Sandbox, headers: &HeaderMap) -> bool {
-    headers.get("x-api-key").and_then(|v| v.to_str().ok()) == Some(sandbox.config.api_key.as_str())
-}
-
-/// The live access token in `Authorization: Bearer …`.
-fn bearer(sandbox: &Sandbox, headers: &HeaderMap) -> Option<AccessToken> {
-    let token = headers
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")?;
-    let now = sandbox.now();
-    sandbox
-        .world()
-        .access
-        .get(token)
-        .filter(|t| t.expires_at > now)
-        .cloned()
-}
-
-/// A call made for a user: Divar wants both the app's API key and the user's live token. The
-/// error is the message of the 401.
-fn user_call(sandbox: &Sandbox, headers: &HeaderMap) -> Result<AccessToken, &'static str> {
-    if !api_key_ok(sandbox, headers) {
-        return Err("invalid or missing api key");
-    }
-    bearer(sandbox, headers).ok_or("invalid or expired access token")
-}
-
-/// A user call whose token grants one of `scopes`: Divar's 401 without the key or a live
-/// token, 403 (naming `what` is not granted) without the scope.
-pub(crate) fn granted_call(
-    sandbox: &Sandbox,
-    headers: &HeaderMap,
-    scopes: &[&str],
-    what: &str,
-) -> Result<AccessToken, Box<Response>> {
-    let token = user_call(sandbox, headers)
-        .map_err(|m| Box::new(rpc_error(StatusCode::UNAUTHORIZED, 16, m)))?;
-    if !token.scopes.iter().any(|s| scopes.contains(&s.as_str())) {
-        let message = format!("the access token does not grant this {what}");
-        return Err(Box::new(rpc_error(StatusCode::FORBIDDEN, 7, &message)));
-    }
-    Ok(token)
-}
+use crate::state::{self, Message, Sandbox};
 
 pub(crate) async fn send_message(
     State(sandbox): State<Sandbox>,

@@ -15,7 +15,8 @@ use http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::api::{api_key_ok, rpc_error};
+use crate::access::api_key_ok;
+use crate::errors::rpc_error;
 use crate::events::{call_app, deliver};
 use crate::html::{escape, page};
 use crate::message::{validate_grid, MAX_MESSAGE_CHARS};

@@ -13,9 +13,9 @@ use http::{header, HeaderMap, HeaderValue};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::events::send_init;
 use crate::html::{escape, page};
-use crate::journal;
-use crate::state::{self, Conversation, JournalEntry, Sandbox, Side, CONVERSATIONS};
+use crate::state::{self, Conversation, Sandbox, Side, CONVERSATIONS};
 
 pub fn router() -> Router<Sandbox> {
     Router::new()
@@ -326,60 +326,6 @@ async fn follow_init(
                 .finish();
             Redirect::to(&format!("/chat/{conversation}?{query}")).into_response()
         }
-    }
-}
-
-/// POSTs a session-initialization request to the app, journaled; the answered URL or why not.
-pub async fn send_init(
-    sandbox: &Sandbox,
-    body: &Value,
-    version_header: Option<&str>,
-) -> Result<String, String> {
-    let mut request = sandbox
-        .http
-        .post(&sandbox.config.init_url)
-        .header(header::AUTHORIZATION, &sandbox.config.identification_key)
-        .json(body);
-    if let Some(name) = version_header {
-        request = request.header(name, "2");
-    }
-    let mut headers = HeaderMap::new();
-    headers.insert(header::AUTHORIZATION, HeaderValue::from_static("key"));
-    if let Some(name) = version_header {
-        headers.insert(
-            http::HeaderName::from_bytes(name.as_bytes()).expect("valid name"),
-            HeaderValue::from_static("2"),
-        );
-    }
-    let result = request.send().await;
-    let (status, answer) = match result {
-        Ok(response) => {
-            let status = response.status().as_u16();
-            (
-                Some(status),
-                response.json::<Value>().await.unwrap_or(Value::Null),
-            )
-        }
-        Err(_) => (None, Value::Null),
-    };
-    let at = sandbox.now();
-    let mut recorded = body.clone();
-    journal::mask_json(&mut recorded);
-    sandbox.world().record(JournalEntry {
-        id: 0,
-        at,
-        direction: "out",
-        method: "POST".into(),
-        path: sandbox.config.init_url.clone(),
-        status,
-        headers: journal::mask_headers(&headers),
-        body: recorded,
-        response: answer.clone(),
-    });
-    match (status, answer.get("url").and_then(Value::as_str)) {
-        (Some(200), Some(url)) => Ok(url.to_owned()),
-        (Some(status), _) => Err(format!("پاسخ {status}")),
-        (None, _) => Err("افزونه در دسترس نیست".to_owned()),
     }
 }
 

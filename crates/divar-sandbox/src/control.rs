@@ -17,9 +17,8 @@ use http::{header, HeaderMap, Method, StatusCode};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::faults::{Fault, FaultKind, FaultTarget};
 use crate::html::{escape, page};
-use crate::state::{Sandbox, USERS};
+use crate::state::{Fault, FaultKind, FaultTarget, Sandbox, USERS};
 
 pub fn router(sandbox: &Sandbox) -> Router<Sandbox> {
     Router::new()

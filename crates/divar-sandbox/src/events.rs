@@ -1,6 +1,8 @@
-//! Divar's calls to the app's URLs with the identification key: events (a user's message to
-//! the bot, [`crate::bot`], and a user's revocation of the app's access) and the bot buttons'
-//! dynamic actions.
+//! Divar's calls to the app's URLs with the identification key, each journaled: the
+//! session-initialization request (from the chat's add-ons menu and buttons, [`crate::chat`],
+//! and from a post's add-on, [`crate::addons`]), events (a user's message to the bot,
+//! [`crate::bot`], and a user's revocation of the app's access) and the bot buttons' dynamic
+//! actions.
 
 use http::{header, HeaderMap, HeaderValue};
 use serde_json::{json, Value};
@@ -50,6 +52,60 @@ pub async fn call_app(sandbox: &Sandbox, url: &str, body: &Value) -> Option<(u16
         response: answered.as_ref().map_or(Value::Null, |(_, v)| v.clone()),
     });
     answered
+}
+
+/// POSTs a session-initialization request to the app, journaled; the answered URL or why not.
+pub async fn send_init(
+    sandbox: &Sandbox,
+    body: &Value,
+    version_header: Option<&str>,
+) -> Result<String, String> {
+    let mut request = sandbox
+        .http
+        .post(&sandbox.config.init_url)
+        .header(header::AUTHORIZATION, &sandbox.config.identification_key)
+        .json(body);
+    if let Some(name) = version_header {
+        request = request.header(name, "2");
+    }
+    let mut headers = HeaderMap::new();
+    headers.insert(header::AUTHORIZATION, HeaderValue::from_static("key"));
+    if let Some(name) = version_header {
+        headers.insert(
+            http::HeaderName::from_bytes(name.as_bytes()).expect("valid name"),
+            HeaderValue::from_static("2"),
+        );
+    }
+    let result = request.send().await;
+    let (status, answer) = match result {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            (
+                Some(status),
+                response.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        }
+        Err(_) => (None, Value::Null),
+    };
+    let at = sandbox.now();
+    let mut recorded = body.clone();
+    journal::mask_json(&mut recorded);
+    sandbox.world().record(JournalEntry {
+        id: 0,
+        at,
+        direction: "out",
+        method: "POST".into(),
+        path: sandbox.config.init_url.clone(),
+        status,
+        headers: journal::mask_headers(&headers),
+        body: recorded,
+        response: answer.clone(),
+    });
+    match (status, answer.get("url").and_then(Value::as_str)) {
+        (Some(200), Some(url)) => Ok(url.to_owned()),
+        (Some(status), _) => Err(format!("پاسخ {status}")),
+        (None, _) => Err("افزونه در دسترس نیست".to_owned()),
+    }
 }
 
 /// What a revocation did.

@@ -1,8 +1,8 @@
 //! Fault injection, written once. Every Divar endpoint the sandbox plays is routed by [`router`]
 //! and nowhere else, each behind [`inject`]: the next call(s) to it get the fault the control API
 //! queued for it ([`crate::control`]) before its handler checks or does anything. An endpoint is
-//! a [`FaultTarget`], which names its route and handler, so a new one is served with its faults
-//! or not at all.
+//! a [`FaultTarget`], and [`endpoint`] names each one's route and handler, so a new one is served
+//! with its faults or not at all.
 
 use std::time::Duration;
 
@@ -13,129 +13,45 @@ use axum::response::Response;
 use axum::routing::{delete, get, post, MethodRouter};
 use axum::Router;
 use http::{header, HeaderValue, StatusCode};
-use serde::{Deserialize, Serialize};
 
-use crate::api::rpc_error;
-use crate::oauth::token_error;
-use crate::state::{Sandbox, World};
+use crate::errors::{rpc_error, token_error};
+use crate::state::{FaultKind, FaultTarget, Sandbox};
 use crate::{addons, api, bot, oauth};
-
-/// What the next call to the target does instead of its normal answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FaultKind {
-    /// 412 with `code` 9 (the recipient restricts delivery); the token endpoint's 500.
-    Restricted,
-    /// 429 rate limit, with `Retry-After: 1` from the open-platform API.
-    RateLimited,
-    /// 500.
-    ServerError,
-    /// Answers normally after `delay_ms`.
-    Slow,
-    /// Does the call's work at once (posts the message, issues the token), then answers only
-    /// after `delay_ms`: Divar did its work and the answer is late (or never reaches a caller
-    /// that died meanwhile).
-    SlowAnswer,
-    /// Closes the connection without an answer.
-    Drop,
-}
-
-/// A Divar endpoint the sandbox plays, as faults aim at it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FaultTarget {
-    SendMessage,
-    BotMessage,
-    Token,
-    GetPost,
-    GetUser,
-    AddonCreate,
-    AddonDelete,
-}
-
-impl FaultTarget {
-    pub const ALL: [Self; 7] = [
-        Self::SendMessage,
-        Self::BotMessage,
-        Self::Token,
-        Self::GetPost,
-        Self::GetUser,
-        Self::AddonCreate,
-        Self::AddonDelete,
-    ];
-
-    /// Its route and handler.
-    fn endpoint(self) -> (&'static str, MethodRouter<Sandbox>) {
-        match self {
-            Self::SendMessage => (
-                "/v2/open-platform/conversations/{conversation_id}/messages",
-                post(api::send_message),
-            ),
-            Self::BotMessage => (
-                "/v1/open-platform/chat/bot/conversations/{conversation_id}/messages",
-                post(bot::send_bot_message),
-            ),
-            Self::Token => ("/oauth2/token", post(oauth::token)),
-            Self::GetPost => ("/v1/open-platform/finder/post/{token}", get(api::get_post)),
-            Self::GetUser => ("/v1/open-platform/users", get(api::get_user)),
-            Self::AddonCreate => (
-                "/v2/open-platform/addons/post/{token}",
-                post(addons::create),
-            ),
-            Self::AddonDelete => (
-                "/v1/open-platform/addons/post/{token}",
-                delete(addons::remove),
-            ),
-        }
-    }
-
-    /// Its name on the journal page's fault form.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::SendMessage => "ارسال پیام",
-            Self::BotMessage => "پیام بات",
-            Self::Token => "توکن OAuth",
-            Self::GetPost => "دریافت آگهی",
-            Self::GetUser => "دریافت کاربر",
-            Self::AddonCreate => "ساخت افزونهٔ آگهی",
-            Self::AddonDelete => "حذف افزونهٔ آگهی",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Fault {
-    pub target: FaultTarget,
-    pub kind: FaultKind,
-    pub remaining: u32,
-    pub delay_ms: u64,
-}
-
-impl World {
-    /// Takes one use of the first fault aimed at `target`, if any.
-    pub fn take_fault(&mut self, target: FaultTarget) -> Option<Fault> {
-        let index = self
-            .faults
-            .iter()
-            .position(|f| f.target == target && f.remaining > 0)?;
-        let fault = self.faults[index].clone();
-        self.faults[index].remaining -= 1;
-        if self.faults[index].remaining == 0 {
-            self.faults.remove(index);
-        }
-        Some(fault)
-    }
-}
 
 /// Every Divar endpoint the sandbox plays, each behind the faults aimed at it.
 pub fn router(sandbox: &Sandbox) -> Router<Sandbox> {
     FaultTarget::ALL
         .into_iter()
         .fold(Router::new(), |router, target| {
-            let (path, handler) = target.endpoint();
+            let (path, handler) = endpoint(target);
             let faults = from_fn_with_state((sandbox.clone(), target), inject);
             router.route(path, handler.route_layer(faults))
         })
+}
+
+/// The route and handler of `target`.
+fn endpoint(target: FaultTarget) -> (&'static str, MethodRouter<Sandbox>) {
+    match target {
+        FaultTarget::SendMessage => (
+            "/v2/open-platform/conversations/{conversation_id}/messages",
+            post(api::send_message),
+        ),
+        FaultTarget::BotMessage => (
+            "/v1/open-platform/chat/bot/conversations/{conversation_id}/messages",
+            post(bot::send_bot_message),
+        ),
+        FaultTarget::Token => ("/oauth2/token", post(oauth::token)),
+        FaultTarget::GetPost => ("/v1/open-platform/finder/post/{token}", get(api::get_post)),
+        FaultTarget::GetUser => ("/v1/open-platform/users", get(api::get_user)),
+        FaultTarget::AddonCreate => (
+            "/v2/open-platform/addons/post/{token}",
+            post(addons::create),
+        ),
+        FaultTarget::AddonDelete => (
+            "/v1/open-platform/addons/post/{token}",
+            delete(addons::remove),
+        ),
+    }
 }
 
 /// Answers a call to `target` as the first fault queued for it says, or lets it through.

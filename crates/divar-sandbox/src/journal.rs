@@ -1,5 +1,6 @@
-//! The journal: every request the sandbox received (this middleware) or sent (the init calls in
-//! [`crate::chat`]), with credentials masked, kept in memory for tests and people to read.
+//! The journal: every request the sandbox received (this middleware) or sent (the calls to the
+//! app in [`crate::events`]), with credentials masked, kept in memory for tests and people to
+//! read.
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};

@@ -20,6 +20,7 @@ use rand::RngCore;
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::errors::token_error;
 use crate::html::{escape, page};
 use crate::state::{self, AccessToken, Code, Consent, RefreshToken, Sandbox};
 
@@ -298,14 +299,6 @@ fn pkce_matches(challenge: &str, verifier: &str) -> bool {
         && base64::engine::general_purpose::URL_SAFE_NO_PAD
             .encode(sha2::Sha256::digest(verifier.as_bytes()))
             == challenge
-}
-
-pub(crate) fn token_error(status: StatusCode, error: &str, description: &str) -> Response {
-    (
-        status,
-        Json(json!({"error": error, "error_description": description})),
-    )
-        .into_response()
 }
 
 /// A refused grant: the code or refresh token is unknown, spent or mismatched.

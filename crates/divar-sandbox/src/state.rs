@@ -5,12 +5,10 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// The queued faults' types ([`crate::faults`]), where the app's tests find them.
-pub use crate::faults::{Fault, FaultKind, FaultTarget};
-use crate::SandboxConfig;
+use crate::config::SandboxConfig;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct User {
@@ -140,7 +138,7 @@ pub fn conversation(id: &str) -> Option<&'static Conversation> {
 }
 
 /// Which side of a conversation someone looks from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Side {
     Buyer,
@@ -252,6 +250,73 @@ pub struct JournalEntry {
 
 pub const JOURNAL_CAPACITY: usize = 2000;
 
+/// What the next call to the target does instead of its normal answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    /// 412 with `code` 9 (the recipient restricts delivery); the token endpoint's 500.
+    Restricted,
+    /// 429 rate limit, with `Retry-After: 1` from the open-platform API.
+    RateLimited,
+    /// 500.
+    ServerError,
+    /// Answers normally after `delay_ms`.
+    Slow,
+    /// Does the call's work at once (posts the message, issues the token), then answers only
+    /// after `delay_ms`: Divar did its work and the answer is late (or never reaches a caller
+    /// that died meanwhile).
+    SlowAnswer,
+    /// Closes the connection without an answer.
+    Drop,
+}
+
+/// A Divar endpoint the sandbox plays, as faults aim at it ([`crate::faults`] routes each one
+/// behind the faults aimed at it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultTarget {
+    SendMessage,
+    BotMessage,
+    Token,
+    GetPost,
+    GetUser,
+    AddonCreate,
+    AddonDelete,
+}
+
+impl FaultTarget {
+    pub const ALL: [Self; 7] = [
+        Self::SendMessage,
+        Self::BotMessage,
+        Self::Token,
+        Self::GetPost,
+        Self::GetUser,
+        Self::AddonCreate,
+        Self::AddonDelete,
+    ];
+
+    /// Its name on the journal page's fault form.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::SendMessage => "ارسال پیام",
+            Self::BotMessage => "پیام بات",
+            Self::Token => "توکن OAuth",
+            Self::GetPost => "دریافت آگهی",
+            Self::GetUser => "دریافت کاربر",
+            Self::AddonCreate => "ساخت افزونهٔ آگهی",
+            Self::AddonDelete => "حذف افزونهٔ آگهی",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Fault {
+    pub target: FaultTarget,
+    pub kind: FaultKind,
+    pub remaining: u32,
+    pub delay_ms: u64,
+}
+
 #[derive(Default)]
 pub struct World {
     pub messages: Vec<Message>,
@@ -285,6 +350,20 @@ impl World {
             self.journal.pop_front();
         }
         self.journal.push_back(entry);
+    }
+
+    /// Takes one use of the first fault aimed at `target`, if any.
+    pub fn take_fault(&mut self, target: FaultTarget) -> Option<Fault> {
+        let index = self
+            .faults
+            .iter()
+            .position(|f| f.target == target && f.remaining > 0)?;
+        let fault = self.faults[index].clone();
+        self.faults[index].remaining -= 1;
+        if self.faults[index].remaining == 0 {
+            self.faults.remove(index);
+        }
+        Some(fault)
     }
 }
 
