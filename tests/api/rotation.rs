@@ -1,4 +1,4 @@
-//! Rotating the root secret (README, "Rotating the root secret"): with the old secret listed as
+//! Rotating the root secret (docs/security.md, "Rotating the root secret"): with the old secret listed as
 //! a previous one, everything it sealed or signed still works, and only the new one writes.
 
 use ersal_server::tracking::link_key;

@@ -2,6 +2,7 @@
 //! digest, single use, bound to the landing session, with the sealed PKCE verifier and what
 //! the consent is for) until the answer comes back to the callback.
 
+use domain::size::SizeClass;
 use kenar::Grant;
 use store::crypto;
 use store::db::Db;
@@ -11,35 +12,114 @@ use crate::error::AppError;
 use crate::oauth::STATE_LIFETIME_SECS;
 use crate::state::AppState;
 
-pub use store::oauth_states::Issued;
+/// What a consent is for, kept server-side with its `state` so that the answer needs nothing
+/// more from the browser (nor a second call to Divar).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Purpose {
+    /// Post the shipment's result in the chat the opener came from.
+    ChatMessage,
+    /// Put the widgets for `size` on the seller's post; `origin` is the post's city, read with
+    /// get-post when the consent began.
+    AddWidgets { size: SizeClass, origin: String },
+    /// Take the widgets off the seller's post.
+    RemoveWidgets,
+}
 
-/// Starts a consent for `landing` asking for `grant` (for `purpose`, `None` for a chat
-/// message): a fresh `state` is remembered and the URL of Divar's consent screen returned.
+/// How a purpose is stored: a chat message as no purpose at all (as consents were stored before
+/// purposes existed), the widgets' as `addon:<size>:<city>` and `addon-removal`.
+const ADD: &str = "addon:";
+const REMOVE: &str = "addon-removal";
+
+impl Purpose {
+    fn key(&self) -> Option<String> {
+        match self {
+            Self::ChatMessage => None,
+            Self::AddWidgets { size, origin } => Some(format!("{ADD}{}:{origin}", size.key())),
+            Self::RemoveWidgets => Some(REMOVE.to_owned()),
+        }
+    }
+
+    fn parse(key: Option<&str>) -> Option<Self> {
+        let Some(key) = key else {
+            return Some(Self::ChatMessage);
+        };
+        if key == REMOVE {
+            return Some(Self::RemoveWidgets);
+        }
+        let (size, origin) = key.strip_prefix(ADD)?.split_once(':')?;
+        Some(Self::AddWidgets {
+            size: SizeClass::parse(size)?,
+            origin: origin.to_owned(),
+        })
+    }
+}
+
+/// What a used-up `state` was issued for.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Issued {
+    /// The landing session that asked.
+    pub landing: String,
+    /// The PKCE verifier to send with the code, when PKCE was on.
+    pub verifier: Option<String>,
+    pub purpose: Purpose,
+}
+
+/// Starts a consent for `landing` asking for `grant`, for `purpose`: a fresh `state` is
+/// remembered and the URL of Divar's consent screen returned.
 pub async fn begin(
     state: &AppState,
     landing: &str,
     grant: &Grant,
-    purpose: Option<&str>,
+    purpose: &Purpose,
 ) -> Result<url::Url, AppError> {
     let consent = state.oauth.authorize_url(grant);
     let now = state.now();
+    let purpose = purpose.key();
     let pending = Pending {
         state: &consent.state,
         landing,
         verifier: consent.verifier.as_deref(),
-        purpose,
+        purpose: purpose.as_deref(),
         expires_at: now + STATE_LIFETIME_SECS,
     };
     oauth_states::remember(&state.db, &state.keys, &pending, now).await?;
     Ok(consent.url)
 }
 
-/// Uses up a `state`: what it was issued for, if it is known, unused and unexpired.
+/// Uses up a `state`: what it was issued for, if it is known, unused, unexpired and names a
+/// purpose this build knows.
 pub async fn consume_state(
     db: &Db,
     keys: &crypto::Keys,
     state: &str,
     now: i64,
 ) -> Result<Option<Issued>, AppError> {
-    Ok(oauth_states::consume(db, keys, state, now).await?)
+    let Some(issued) = oauth_states::consume(db, keys, state, now).await? else {
+        return Ok(None);
+    };
+    Ok(
+        Purpose::parse(issued.purpose.as_deref()).map(|purpose| Issued {
+            landing: issued.landing,
+            verifier: issued.verifier,
+            purpose,
+        }),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn purposes_round_trip_and_unknown_ones_are_refused() {
+        let add = Purpose::AddWidgets {
+            size: SizeClass::Medium,
+            origin: "tehran".to_owned(),
+        };
+        for purpose in [Purpose::ChatMessage, add, Purpose::RemoveWidgets] {
+            assert_eq!(Purpose::parse(purpose.key().as_deref()), Some(purpose));
+        }
+        assert_eq!(Purpose::parse(Some("addon:huge:tehran")), None);
+        assert_eq!(Purpose::parse(Some("something-else")), None);
+    }
 }

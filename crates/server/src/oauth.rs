@@ -82,7 +82,7 @@ impl DivarOAuth {
     /// `state` and (PKCE on) its verifier. With the resource scope come
     /// `offline_access` (a refresh token, for the later milestones or a new price) and the two
     /// scopes that let Ersal hear when the user revokes that access, `USER_ID` and
-    /// `NOTIFICATION_ACCESS_REVOCATION` (README, “Scopes”).
+    /// `NOTIFICATION_ACCESS_REVOCATION` (docs/journeys.md, “Scopes”).
     pub fn authorize_url(&self, grant: &Grant) -> Consent {
         let scopes = [
             grant.scope(),

@@ -129,7 +129,14 @@ async fn an_oauth_state_goes_once_used_or_expired() {
             .into_owned()
     };
     let chat = crate::support::chat_grant("c-1");
-    let begin = || consent::begin(&app.state, &session.id, &chat, None);
+    let begin = || {
+        consent::begin(
+            &app.state,
+            &session.id,
+            &chat,
+            &consent::Purpose::ChatMessage,
+        )
+    };
     let used = state_of(begin().await.unwrap());
     begin().await.unwrap();
     assert!(

@@ -1,4 +1,4 @@
-//! Ersal's widgets on a seller's post (docs/kenar.md, “Post add-ons”; README, “Shipping on the
+//! Ersal's widgets on a seller's post (docs/kenar.md, “Post add-ons”; docs/journeys.md, “Shipping on the
 //! post”).
 //!
 //! The seller opens Ersal from their post's management page (`MY_POST`, the Fallback URL with

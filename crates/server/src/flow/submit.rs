@@ -9,7 +9,7 @@ use domain::shipment::Party;
 
 use super::{button_shipment, load_draft, role, save_draft, validated_party};
 use crate::chat::texts::{announce, Facts};
-use crate::consent;
+use crate::consent::{self, Purpose};
 use crate::error::AppError;
 use crate::state::AppState;
 use kenar::Source;
@@ -45,7 +45,7 @@ pub async fn submit_quote(
     if let Some(grant) = session.landing.conversation_grant() {
         draft.awaiting_permission = true;
         save_draft(state, session, &draft).await?;
-        let url = consent::begin(state, &session.id, &grant, None).await?;
+        let url = consent::begin(state, &session.id, &grant, &Purpose::ChatMessage).await?;
         return Ok(Submitted::Consent(url));
     }
     Ok(match finalize(state, session, &mut draft, false).await? {

@@ -21,14 +21,14 @@ use http::{HeaderMap, StatusCode};
 use kenar::DivarUserId;
 use serde::Deserialize;
 
-use super::offer::intent;
 use crate::chat::tokens;
+use crate::consent::{self, Purpose};
 use crate::error::AppError;
 use crate::flow::submit::{finalize, Finalized};
 use crate::flow::{load_draft, LANDING_PATH};
+use crate::oauth;
 use crate::page::{message, with_offers, Offer};
 use crate::state::AppState;
-use crate::{consent, oauth};
 use store::sessions::LandingSession;
 
 pub fn router() -> Router<AppState> {
@@ -76,7 +76,7 @@ async fn start(State(state): State<AppState>, headers: HeaderMap) -> Result<Resp
     let Some(grant) = session.landing.conversation_grant() else {
         return Ok(to_flow());
     };
-    let url = consent::begin(&state, &session.id, &grant, None)
+    let url = consent::begin(&state, &session.id, &grant, &Purpose::ChatMessage)
         .await
         .map_err(|e| e.back_to(&session.landing.return_target))?;
     Ok(Redirect::to(url.as_str()).into_response())
@@ -150,13 +150,10 @@ async fn callback(
             .map_err(|e| e.back_to(back_to))?,
         None => None,
     };
-    let issued_to = issued_to.filter(|issued| issued.landing == session.id);
-    if let Some(intent) = issued_to
-        .as_ref()
-        .and_then(|i| intent(i.purpose.as_deref()))
-    {
-        let verifier = issued_to.and_then(|i| i.verifier);
-        return super::offer::granted(&state, &session, intent, query.code(), verifier).await;
+    let mut issued_to = issued_to.filter(|issued| issued.landing == session.id);
+    if let Some(issued) = issued_to.take_if(|issued| issued.purpose != Purpose::ChatMessage) {
+        let (purpose, verifier) = (issued.purpose, issued.verifier);
+        return super::offer::granted(&state, &session, purpose, query.code(), verifier).await;
     }
     let Some((session, mut draft)) = awaiting(&state, session).await? else {
         return Ok(not_ours());

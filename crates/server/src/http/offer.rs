@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use crate::addons::offer::{self, Seen};
 use crate::addons::publish;
-use crate::consent;
+use crate::consent::{self, Purpose};
 use crate::error::AppError;
 use crate::page::{message, with_offers, Offer};
 use crate::state::AppState;
@@ -25,19 +25,6 @@ use store::sessions::LandingSession;
 
 /// The seller's page.
 pub const OFFER_PATH: &str = "/offer";
-/// What an add-on consent's `purpose` starts with (the size class and the origin city follow,
-/// `addon:<size>:<city>`), and a removal's.
-const PURPOSE: &str = "addon:";
-const REMOVAL: &str = "addon-removal";
-
-/// What the seller asked Divar's consent for. The origin city was read from the post with
-/// get-post when the consent began, and is kept server-side with the `state`: the answer needs
-/// no second call.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Intent {
-    Add { size: SizeClass, origin: String },
-    Remove,
-}
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -86,12 +73,15 @@ async fn add(
     let Seen::Ready(ready) = seen else {
         return Ok(to_offer());
     };
-    let purpose = format!("{PURPOSE}{}:{}", size.key(), ready.origin_city);
+    let purpose = Purpose::AddWidgets {
+        size,
+        origin: ready.origin_city,
+    };
     let url = consent::begin(
         &state,
         &session.id,
         &Grant::PostAddon(ready.post.clone()),
-        Some(&purpose),
+        &purpose,
     )
     .await
     .map_err(|e| e.back_to(&back_to))?;
@@ -106,23 +96,15 @@ async fn remove(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
     let Some(post) = offer::post_of(&session) else {
         return Ok(to_offer());
     };
-    let url = consent::begin(&state, &session.id, &Grant::PostAddon(post), Some(REMOVAL))
-        .await
-        .map_err(|e| e.back_to(&session.landing.return_target))?;
+    let url = consent::begin(
+        &state,
+        &session.id,
+        &Grant::PostAddon(post),
+        &Purpose::RemoveWidgets,
+    )
+    .await
+    .map_err(|e| e.back_to(&session.landing.return_target))?;
     Ok(Redirect::to(url.as_str()).into_response())
-}
-
-/// What an add-on consent was for, when `purpose` names one.
-pub(super) fn intent(purpose: Option<&str>) -> Option<Intent> {
-    let purpose = purpose?;
-    if purpose == REMOVAL {
-        return Some(Intent::Remove);
-    }
-    let (size, origin) = purpose.strip_prefix(PURPOSE)?.split_once(':')?;
-    Some(Intent::Add {
-        size: SizeClass::parse(size)?,
-        origin: origin.to_owned(),
-    })
 }
 
 /// Divar's answer to an add-on consent: with the grant for this post, the widgets are queued
@@ -131,7 +113,7 @@ pub(super) fn intent(purpose: Option<&str>) -> Option<Intent> {
 pub(super) async fn granted(
     state: &AppState,
     session: &LandingSession,
-    intent: Intent,
+    purpose: Purpose,
     code: Option<&str>,
     verifier: Option<String>,
 ) -> Result<Response, AppError> {
@@ -164,9 +146,10 @@ pub(super) async fn granted(
             ))
         }
     };
-    let (size, origin) = match intent {
-        Intent::Add { size, origin } => (size, origin),
-        Intent::Remove => {
+    let (size, origin) = match purpose {
+        Purpose::AddWidgets { size, origin } => (size, origin),
+        Purpose::ChatMessage => return Ok(to_offer()),
+        Purpose::RemoveWidgets => {
             // Only the owner's consent gets here; the removal needs no token.
             publish::remove(state, &post)
                 .await
