@@ -8,12 +8,12 @@
 SHELL := /bin/bash
 LEPTOS := scripts/with-leptos-env.sh cargo leptos
 
-.PHONY: run test setup setup-test fmt-check clippy deps unit unit-postgres e2e e2e-instances build-release dist dist-test bench screens lighthouse fresh-deps fresh-test
+.PHONY: run test setup setup-test fmt-check checks clippy deps unit unit-postgres e2e e2e-instances build-release dist dist-test bench screens lighthouse fresh-deps fresh-test
 
 run: setup
 	ERSAL_MODE=dev $(LEPTOS) watch --bin-features sandbox
 
-test: setup-test fmt-check clippy deps unit unit-postgres e2e e2e-instances dist-test
+test: setup-test fmt-check checks clippy deps unit unit-postgres e2e e2e-instances dist-test
 
 # CI builds once from clean: incremental caches would only add gigabytes to target/.
 test: export CARGO_INCREMENTAL = 0
@@ -26,6 +26,12 @@ setup-test:
 
 fmt-check:
 	cargo fmt --all -- --check
+
+# What the compiler cannot see: the server's layers and every crate's import cycles
+# (docs/architecture.md), and the docs' paths, links and the README's length.
+checks:
+	python3 scripts/check-layers.py
+	scripts/check-docs.sh
 
 clippy:
 	cargo clippy --workspace --all-targets --features ersal/sandbox -- -D warnings
@@ -40,7 +46,7 @@ deps:
 # One test at a time: each API test renders pages on a Tokio runtime of its own, and Leptos's
 # reactive state is shared by the process, so two runtimes side by side now and then leave a
 # page waiting forever (30 s, then 503). The server runs one runtime; hammering its pages with
-# wrk (20 connections) shows no such wait (README, "Tests").
+# wrk (20 connections) shows no such wait (docs/testing.md, "One test at a time").
 unit:
 	RUST_TEST_THREADS=1 cargo test --workspace --features ersal/sandbox
 

@@ -97,7 +97,7 @@ DATABASE_URL=sqlite:///var/lib/ersal/ersal.db
 # a new version (deploy/README.md); /readyz answers 503 until the schema is there.
 ERSAL_MIGRATE=on-start
 
-# From the Kenar panel (README, "Connecting to Divar"). Required.
+# From the Kenar panel (docs/operations.md, "Connecting to Divar"). Required.
 # The value(s) Divar sends in Authorization on /divar/init: random, >= 16 bytes each;
 # comma-separated, old and new, while rotating.
 DIVAR_IDENTIFICATION_KEYS=
@@ -119,7 +119,7 @@ KENAR_OAUTH_CLIENT_SECRET=
 #   openssl rand -base64 48
 # Every instance needs the same one. Losing it loses the sealed data: keep a copy offline.
 ERSAL_SECRET_KEY=
-# Its id (1-255), and the secrets it replaced that are still read, as id:secret,... (README,
+# Its id (1-255), and the secrets it replaced that are still read, as id:secret,... (docs/security.md,
 # "Rotating the root secret").
 # ERSAL_SECRET_KEY_ID=1
 # ERSAL_PREVIOUS_SECRET_KEYS=
