@@ -2,7 +2,7 @@
 //!
 //! * Root secrets are versioned ([`RootSecret`]): the current one writes, and previous ones
 //!   are still accepted for reading, so a secret can be rotated without losing data or
-//!   sessions (README, "Rotating the root secret").
+//!   sessions (docs/security.md, "Rotating the root secret").
 //! * Personal data at rest is sealed with XChaCha20-Poly1305 under a key derived by HKDF-SHA256,
 //!   prefixed with the id of the secret it was sealed under; each record binds its own id as
 //!   associated data, so a sealed value cannot be moved to another row.
