@@ -3,13 +3,15 @@
 //! the consent is for) until the answer comes back to the callback.
 
 use domain::size::SizeClass;
-use kenar::Grant;
+use kenar::{DivarUserId, Grant};
 use store::crypto;
 use store::db::Db;
 use store::oauth_states::{self, Pending};
+use store::sessions::LandingSession;
 
+use crate::chat::tokens;
 use crate::error::AppError;
-use crate::oauth::STATE_LIFETIME_SECS;
+use crate::oauth::{Tokens, STATE_LIFETIME_SECS};
 use crate::state::AppState;
 
 /// What a consent is for, kept server-side with its `state` so that the answer needs nothing
@@ -104,6 +106,65 @@ pub async fn consume_state(
             purpose,
         }),
     )
+}
+
+/// Where Divar's answer to the opener's consent (to post in their chat) leaves their request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChatAnswer {
+    /// The answer matches no consent this session is waiting for (reused, foreign, expired).
+    Unmatched,
+    /// The user did not give the permission.
+    Denied,
+    /// The session came from no conversation: there is nothing to post in.
+    NoConversation,
+    /// Divar did not confirm the permission (the exchange failed, or named another scope).
+    NotConfirmed,
+    /// The grant is kept: the request can be saved with its chat message.
+    Granted,
+}
+
+/// Takes Divar's answer to a chat consent for `session`: with a `code` for the consent `issued`
+/// to it, the code is exchanged and, when Divar granted the conversation's scope, the grant is
+/// kept with the granting user (so that their revocation finds it).
+pub async fn chat_answer(
+    state: &AppState,
+    session: &LandingSession,
+    issued: Option<Issued>,
+    code: Option<&str>,
+) -> Result<ChatAnswer, AppError> {
+    let Some(issued) = issued else {
+        return Ok(ChatAnswer::Unmatched);
+    };
+    let Some(code) = code else {
+        return Ok(ChatAnswer::Denied);
+    };
+    let Some(grant) = session.landing.conversation_grant() else {
+        return Ok(ChatAnswer::NoConversation);
+    };
+    let tokens = match state.oauth.exchange(code, issued.verifier).await {
+        Ok(tokens) if tokens.grants(&grant) => tokens,
+        _ => return Ok(ChatAnswer::NotConfirmed),
+    };
+    let user = granting_user(state, &tokens).await;
+    tokens::store(state, &grant, &tokens, user.as_ref()).await?;
+    Ok(ChatAnswer::Granted)
+}
+
+/// The per-app id of the user who granted `tokens`, so that their revocation finds them. The
+/// grant stands without it (what the user asked for still happens); such a grant is still
+/// dropped when nothing needs it any more.
+pub async fn granting_user(state: &AppState, tokens: &Tokens) -> Option<DivarUserId> {
+    match state.kenar.get_user_id(&tokens.access).await {
+        Ok(Some(user)) => Some(user),
+        Ok(None) => {
+            tracing::warn!("Divar named no user for a grant: a revocation cannot find it");
+            None
+        }
+        Err(error) => {
+            tracing::warn!(%error, "the granting user could not be read: a revocation cannot find the grant");
+            None
+        }
+    }
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ use kenar::message::Action;
 use serde_json::{Map, Value};
 
 use crate::state::AppState;
-use ::store::crypto::Keys;
+use store::crypto::Keys;
 
 /// The lowest and highest economy price for a parcel of `size` from `origin` to any city in
 /// the catalogue, nothing declared: what the widget's "from" price comes from.

@@ -8,8 +8,8 @@ use kenar::{PostToken, UserSide};
 
 use crate::error::AppError;
 use crate::state::AppState;
-use ::store::addons::{self as store, AddonState};
-use ::store::sessions::LandingSession;
+use store::addons::{self as rows, AddonState};
+use store::sessions::LandingSession;
 
 /// What the seller's page can show.
 pub enum Seen {
@@ -62,7 +62,7 @@ pub async fn view(
     let Some(origin) = state.catalog.places.find(&found.city) else {
         return Ok(Seen::NotServed);
     };
-    let stored = store::get(&state.db, post.as_str()).await?;
+    let stored = rows::get(&state.db, post.as_str()).await?;
     let size = size
         .or(stored.map(|(_, size)| size))
         .unwrap_or(SizeClass::Small);

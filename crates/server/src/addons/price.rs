@@ -5,7 +5,7 @@ use domain::tariff::{Parcel, Quote};
 use kenar::Source;
 
 use crate::state::AppState;
-use ::store::sessions::LandingSession;
+use store::sessions::LandingSession;
 
 /// The buyer's page.
 pub const PRICE_PATH: &str = "/price";

@@ -12,11 +12,14 @@ use crate::chat::tokens;
 use crate::error::AppError;
 use crate::oauth::Tokens;
 use crate::state::AppState;
-use ::store::addons::{self as store, AddonState};
-use ::store::grants;
-use ::store::outbox::{self, Channel};
 use domain::delivery::Delivery;
 use kenar::Grant;
+use store::addons::{self as rows, AddonState};
+use store::grants;
+use store::outbox::{self, Channel};
+use store::sessions::LandingSession;
+
+use crate::consent::Purpose;
 
 /// What an outbox row asks of Divar.
 #[derive(Debug, Serialize, Deserialize)]
@@ -43,7 +46,7 @@ pub async fn granted(
     addon.check()?;
     let tariff = &state.catalog.tariff_fingerprint;
     let mut tx = state.db.begin().await?;
-    store::consented(&mut tx, post.as_str(), size, tariff, now).await?;
+    rows::consented(&mut tx, post.as_str(), size, tariff, now).await?;
     let op = Op::Create {
         addon: serde_json::to_value(addon)?,
     };
@@ -67,7 +70,7 @@ pub async fn remove(state: &AppState, post: &PostToken) -> Result<bool, AppError
     let key = Grant::PostAddon(post.clone()).key();
     let mut tx = state.db.begin().await?;
     let from = [AddonState::Adding, AddonState::On, AddonState::Failed];
-    if !store::set(&mut tx, post.as_str(), &from, AddonState::Removing, now).await? {
+    if !rows::set(&mut tx, post.as_str(), &from, AddonState::Removing, now).await? {
         return Ok(false);
     }
     outbox::enqueue(
@@ -87,7 +90,7 @@ pub async fn remove(state: &AppState, post: &PostToken) -> Result<bool, AppError
 /// many were queued.
 pub async fn refresh_prices(state: &AppState) -> Result<usize, AppError> {
     let tariff = &state.catalog.tariff_fingerprint;
-    let stale = store::priced_by_another_tariff(&state.db, tariff).await?;
+    let stale = rows::priced_by_another_tariff(&state.db, tariff).await?;
     let now = state.now();
     let mut queued = 0;
     for (post, size) in stale {
@@ -107,7 +110,7 @@ pub async fn refresh_prices(state: &AppState) -> Result<usize, AppError> {
             addon: serde_json::to_value(addon)?,
         };
         let mut tx = state.db.begin().await?;
-        if !store::repriced(&mut tx, &post, tariff, now).await? {
+        if !rows::repriced(&mut tx, &post, tariff, now).await? {
             continue;
         }
         outbox::enqueue(
@@ -168,7 +171,7 @@ pub async fn settled(
         // Only the removal that is still the post's latest change forgets it: a consent given
         // again meanwhile stays.
         (Op::Delete, Delivery::Sent) => {
-            if store::forget_removed(&state.db, post).await? {
+            if rows::forget_removed(&state.db, post).await? {
                 grants::revoke(&state.db, &Grant::PostAddon(token.clone())).await?;
             }
             return Ok(());
@@ -178,7 +181,56 @@ pub async fn settled(
         (Op::Delete, _) => (AddonState::Removing, AddonState::Failed),
     };
     let mut tx = state.db.begin().await?;
-    store::set(&mut tx, post, &[from], to, state.now()).await?;
+    rows::set(&mut tx, post, &[from], to, state.now()).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Where Divar's answer to the seller's consent leaves the widgets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WidgetAnswer {
+    /// The change is queued (or there was nothing to change).
+    Done,
+    /// The seller did not give the permission.
+    Denied,
+    /// Divar did not confirm the post's scope: the exchange failed, or the user who answered
+    /// does not own the post.
+    NotConfirmed,
+}
+
+/// Takes Divar's answer to the seller's consent for `purpose`: with the grant for this post,
+/// the widgets are queued (or their removal); anything else changes nothing. Only the post's
+/// owner can grant its scope, so a session from the direct link (anyone's to open) changes
+/// nothing on a stranger's post.
+pub async fn answer(
+    state: &AppState,
+    session: &LandingSession,
+    purpose: Purpose,
+    code: Option<&str>,
+    verifier: Option<String>,
+) -> Result<WidgetAnswer, AppError> {
+    let (Some(code), Some(post)) = (code, super::offer::post_of(session)) else {
+        return Ok(WidgetAnswer::Denied);
+    };
+    let wanted = Grant::PostAddon(post.clone());
+    let grant = match state.oauth.exchange(code, verifier).await {
+        Ok(grant) if grant.grants(&wanted) => grant,
+        _ => return Ok(WidgetAnswer::NotConfirmed),
+    };
+    let (size, origin) = match purpose {
+        Purpose::AddWidgets { size, origin } => (size, origin),
+        Purpose::ChatMessage => return Ok(WidgetAnswer::Done),
+        Purpose::RemoveWidgets => {
+            // Only the owner's consent gets here; the removal needs no token.
+            remove(state, &post).await?;
+            return Ok(WidgetAnswer::Done);
+        }
+    };
+    let Some(origin) = state.catalog.places.find(&origin) else {
+        return Ok(WidgetAnswer::Done);
+    };
+    let widgets = super::widgets(state, post.as_str(), origin, size);
+    let user = crate::consent::granting_user(state, &grant).await;
+    granted(state, &post, size, &grant, user.as_ref(), &widgets).await?;
+    Ok(WidgetAnswer::Done)
 }

@@ -18,11 +18,9 @@ use axum::routing::{get, post};
 use axum::Router;
 use domain::draft::Draft;
 use http::{HeaderMap, StatusCode};
-use kenar::DivarUserId;
 use serde::Deserialize;
 
-use crate::chat::tokens;
-use crate::consent::{self, Purpose};
+use crate::consent::{self, ChatAnswer, Purpose};
 use crate::error::AppError;
 use crate::flow::submit::{finalize, Finalized};
 use crate::flow::{load_draft, LANDING_PATH};
@@ -159,61 +157,29 @@ async fn callback(
         return Ok(not_ours());
     };
     let back_to = session.landing.return_target.as_str();
-    let Some(issued) = issued_to else {
-        return Ok(refused(
-            StatusCode::BAD_REQUEST,
-            back_to,
-            "این پاسخ معتبر نیست",
-            "پاسخ دیوار به این درخواست تعلق نداشت یا تکراری بود. می‌توانید دوباره اجازه بدهید یا درخواست را بدون پیام در گفتگو ثبت کنید.",
-        ));
-    };
-    let code = match query.code() {
-        Some(code) => code,
-        None => {
-            return Ok(refused(
-                StatusCode::FORBIDDEN,
-                back_to,
-                "اجازه داده نشد",
-                "برای فرستادن نتیجه در گفتگو به اجازهٔ شما نیاز داریم. می‌توانید دوباره اجازه بدهید یا درخواست را بدون پیام در گفتگو ثبت کنید.",
-            ))
-        }
-    };
-    let Some(grant) = session.landing.conversation_grant() else {
-        return Ok(to_flow());
-    };
-    let tokens = match state.oauth.exchange(code, issued.verifier).await {
-        Ok(tokens) if tokens.grants(&grant) => tokens,
-        _ => {
-            return Ok(refused(
-                StatusCode::FORBIDDEN,
-                back_to,
-                "اجازه ثبت نشد",
-                "دیوار اجازه را تأیید نکرد. کمی بعد دوباره تلاش کنید یا درخواست را بدون پیام در گفتگو ثبت کنید.",
-            ))
-        }
-    };
-    let user = granting_user(&state, &tokens).await;
-    tokens::store(&state, &grant, &tokens, user.as_ref())
+    let answer = consent::chat_answer(&state, &session, issued_to, query.code())
         .await
         .map_err(|e| e.back_to(back_to))?;
-    finish(&state, &session, &mut draft, true).await
-}
-
-/// The per-app id of the user who granted `tokens`, so that their revocation finds them. The
-/// grant stands without it (the message is what the user asked for); such tokens are
-/// still dropped when the shipment ends.
-pub(super) async fn granting_user(state: &AppState, tokens: &oauth::Tokens) -> Option<DivarUserId> {
-    match state.kenar.get_user_id(&tokens.access).await {
-        Ok(Some(user)) => Some(user),
-        Ok(None) => {
-            tracing::warn!("Divar named no user for a grant: a revocation cannot find it");
-            None
-        }
-        Err(error) => {
-            tracing::warn!(%error, "the granting user could not be read: a revocation cannot find the grant");
-            None
-        }
-    }
+    let (status, title, body) = match answer {
+        ChatAnswer::Granted => return finish(&state, &session, &mut draft, true).await,
+        ChatAnswer::NoConversation => return Ok(to_flow()),
+        ChatAnswer::Unmatched => (
+            StatusCode::BAD_REQUEST,
+            "این پاسخ معتبر نیست",
+            "پاسخ دیوار به این درخواست تعلق نداشت یا تکراری بود. می‌توانید دوباره اجازه بدهید یا درخواست را بدون پیام در گفتگو ثبت کنید.",
+        ),
+        ChatAnswer::Denied => (
+            StatusCode::FORBIDDEN,
+            "اجازه داده نشد",
+            "برای فرستادن نتیجه در گفتگو به اجازهٔ شما نیاز داریم. می‌توانید دوباره اجازه بدهید یا درخواست را بدون پیام در گفتگو ثبت کنید.",
+        ),
+        ChatAnswer::NotConfirmed => (
+            StatusCode::FORBIDDEN,
+            "اجازه ثبت نشد",
+            "دیوار اجازه را تأیید نکرد. کمی بعد دوباره تلاش کنید یا درخواست را بدون پیام در گفتگو ثبت کنید.",
+        ),
+    };
+    Ok(refused(status, back_to, title, body))
 }
 
 async fn skip(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {

@@ -15,7 +15,7 @@ use http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 
 use crate::addons::offer::{self, Seen};
-use crate::addons::publish;
+use crate::addons::publish::{self, WidgetAnswer};
 use crate::consent::{self, Purpose};
 use crate::error::AppError;
 use crate::page::{message, with_offers, Offer};
@@ -107,9 +107,8 @@ async fn remove(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
     Ok(Redirect::to(url.as_str()).into_response())
 }
 
-/// Divar's answer to an add-on consent: with the grant for this post, the widgets are queued
-/// (or their removal) and the seller sees the page again; a refusal (or a grant for something
-/// else, such as a user who does not own the post) changes nothing.
+/// Divar's answer to the seller's consent, as the seller's page shows it: a change made (or
+/// nothing to do) goes back to the page; a refusal says why, with the way back to it.
 pub(super) async fn granted(
     state: &AppState,
     session: &LandingSession,
@@ -118,52 +117,28 @@ pub(super) async fn granted(
     verifier: Option<String>,
 ) -> Result<Response, AppError> {
     let back_to = session.landing.return_target.as_str();
-    let refused = |title: &str, body: &str| {
-        with_offers(
-            StatusCode::FORBIDDEN,
-            title,
-            body,
-            Some(back_to),
-            &[Offer::Link {
-                href: OFFER_PATH,
-                label: "بازگشت به ارسال روی آگهی",
-            }],
-        )
-    };
-    let (Some(code), Some(post)) = (code, offer::post_of(session)) else {
-        return Ok(refused(
-            "اجازه داده نشد",
-            "بدون اجازهٔ شما چیزی روی آگهی قرار نمی‌گیرد.",
-        ));
-    };
-    let wanted = Grant::PostAddon(post.clone());
-    let grant = match state.oauth.exchange(code, verifier).await {
-        Ok(grant) if grant.grants(&wanted) => grant,
-        _ => {
-            return Ok(refused(
-                "اجازه ثبت نشد",
-                "دیوار اجازه برای این آگهی را تأیید نکرد. فقط صاحب آگهی می‌تواند ارسال را روی آن نشان دهد یا از آن بردارد.",
-            ))
-        }
-    };
-    let (size, origin) = match purpose {
-        Purpose::AddWidgets { size, origin } => (size, origin),
-        Purpose::ChatMessage => return Ok(to_offer()),
-        Purpose::RemoveWidgets => {
-            // Only the owner's consent gets here; the removal needs no token.
-            publish::remove(state, &post)
-                .await
-                .map_err(|e| e.back_to(back_to))?;
-            return Ok(to_offer());
-        }
-    };
-    let Some(origin) = state.catalog.places.find(&origin) else {
-        return Ok(to_offer());
-    };
-    let widgets = crate::addons::widgets(state, post.as_str(), origin, size);
-    let user = super::oauth::granting_user(state, &grant).await;
-    publish::granted(state, &post, size, &grant, user.as_ref(), &widgets)
+    let answer = publish::answer(state, session, purpose, code, verifier)
         .await
         .map_err(|e| e.back_to(back_to))?;
-    Ok(to_offer())
+    let (title, body) = match answer {
+        WidgetAnswer::Done => return Ok(to_offer()),
+        WidgetAnswer::Denied => (
+            "اجازه داده نشد",
+            "بدون اجازهٔ شما چیزی روی آگهی قرار نمی‌گیرد.",
+        ),
+        WidgetAnswer::NotConfirmed => (
+            "اجازه ثبت نشد",
+            "دیوار اجازه برای این آگهی را تأیید نکرد. فقط صاحب آگهی می‌تواند ارسال را روی آن نشان دهد یا از آن بردارد.",
+        ),
+    };
+    Ok(with_offers(
+        StatusCode::FORBIDDEN,
+        title,
+        body,
+        Some(back_to),
+        &[Offer::Link {
+            href: OFFER_PATH,
+            label: "بازگشت به ارسال روی آگهی",
+        }],
+    ))
 }

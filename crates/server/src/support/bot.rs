@@ -12,9 +12,9 @@ use crate::chat::outbox;
 use crate::chat::texts::route;
 use crate::error::AppError;
 use crate::state::AppState;
-use ::store::db::Tx;
-use ::store::shipments;
-use ::store::support as store;
+use store::db::Tx;
+use store::shipments;
+use store::support as threads;
 
 /// Which answer a message got (for the log: never the text).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,7 +72,7 @@ pub(super) async fn answer(
             },
             None => {
                 let keys = &state.keys;
-                if store::user_wrote(tx, keys, &message.conversation, text, now).await? {
+                if threads::user_wrote(tx, keys, &message.conversation, text, now).await? {
                     (Answer::ToStaff, Some(to_staff(state)))
                 } else {
                     (Answer::ToStaffQuietly, None)

@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 use super::bot;
 use crate::error::AppError;
 use crate::state::AppState;
-use ::store::events as kept;
+use store::events as kept;
 
 /// A processed event is kept this long, so that a redelivery within it is recognised.
 pub const KEEP_SECS: i64 = 86_400;
@@ -56,7 +56,7 @@ pub async fn receive(state: &AppState, event: Event) -> Result<Received, AppErro
             text,
         }) => (id, conversation, text),
         Event::AccessRevoked(user) => {
-            let grants = ::store::grants::revoke_user(&state.db, &user).await?;
+            let grants = store::grants::revoke_user(&state.db, &user).await?;
             return Ok(Received::Revoked { grants });
         }
         Event::Ignored(name) => {

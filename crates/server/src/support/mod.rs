@@ -21,8 +21,8 @@ use serde::{Deserialize, Serialize};
 use crate::chat::outbox;
 use crate::error::AppError;
 use crate::state::AppState;
-use ::store::operators::Operator;
-use ::store::support::{self as store, Said, Thread, ThreadLine};
+use store::operators::Operator;
+use store::support::{self as threads, Said, Thread, ThreadLine};
 
 /// The longest answer staff may send.
 pub const MAX_ANSWER_CHARS: usize = 1000;
@@ -90,7 +90,7 @@ pub const IDLE_CLOSE_SECS: i64 = 7 * 86_400;
 
 /// The console's inbox: the newest conversations first.
 pub async fn inbox(state: &AppState) -> Result<Vec<ThreadLine>, AppError> {
-    Ok(store::threads(&state.db).await?)
+    Ok(threads::threads(&state.db).await?)
 }
 
 /// A conversation's state and messages, oldest first, marked read by staff; `None` when there
@@ -99,7 +99,7 @@ pub async fn read(
     state: &AppState,
     conversation: &str,
 ) -> Result<Option<(Thread, Vec<Said>)>, AppError> {
-    Ok(store::read(&state.db, &state.keys, conversation).await?)
+    Ok(threads::read(&state.db, &state.keys, conversation).await?)
 }
 
 /// An operator closes a conversation; `false` when it was closed already or does not exist.
@@ -108,7 +108,7 @@ pub async fn close(
     operator: &Operator,
     conversation: &str,
 ) -> Result<bool, AppError> {
-    let closed = store::close(&state.db, conversation, state.now()).await?;
+    let closed = threads::close(&state.db, conversation, state.now()).await?;
     if closed {
         tracing::info!(operator = operator.id, "support conversation closed");
     }
@@ -136,7 +136,7 @@ pub async fn answer(
     let now = state.now();
     let mut tx = state.db.begin().await?;
     let keys = &state.keys;
-    if !store::staff_answered(&mut tx, keys, conversation, &operator.username, text, now).await? {
+    if !threads::staff_answered(&mut tx, keys, conversation, &operator.username, text, now).await? {
         return Ok(Answered::NotFound);
     }
     let message = BotMessage {
