@@ -3,6 +3,7 @@
 //! removes them with plain forms; the buyer's page, `/price`, after a tap on the widgets, gives
 //! the price from the post's city to the city they choose (a plain GET form).
 
+use domain::routes::Route;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
@@ -200,7 +201,7 @@ fn OfferCard(view: OfferView) -> impl IntoView {
         <section class="card">
             <h2>"روی آگهی این‌طور دیده می‌شود"</h2>
             <Preview rows=preview />
-            <form method="get" action="/offer">
+            <form method="get" action=Route::Offer.path()>
                 <label for="offer-size">"اندازهٔ کالا (برای قیمت)"</label>
                 <select id="offer-size" name="size">
                     {sizes
@@ -214,18 +215,18 @@ fn OfferCard(view: OfferView) -> impl IntoView {
         <section class="card">
             {can_add.then(|| view! {
                 <p>"دیوار از شما اجازه می‌خواهد که «ارسال» این بخش را به آگهی‌تان اضافه کند."</p>
-                <form method="post" action="/offer/add">
+                <form method="post" action=Route::OfferAdd.path()>
                     <input type="hidden" name="size" value=chosen />
                     <button class="button" type="submit">"افزودن به آگهی"</button>
                 </form>
             })}
             {can_remove.then(|| view! {
                 <p>"هر وقت بخواهید می‌توانید آن را از آگهی بردارید؛ دیوار پیش از آن تأیید می‌کند که آگهی از شماست."</p>
-                <form method="post" action="/offer/remove">
+                <form method="post" action=Route::OfferRemove.path()>
                     <button class="button secondary" type="submit">"برداشتن از آگهی"</button>
                 </form>
             })}
-            <p><a class="tap" href="/request">"ثبت درخواست ارسال برای یک خریدار"</a></p>
+            <p><a class="tap" href=Route::Request.path()>"ثبت درخواست ارسال برای یک خریدار"</a></p>
             <BackToDivar href=back_to />
         </section>
     }
@@ -348,7 +349,7 @@ fn PriceCard(view: PriceView) -> impl IntoView {
                 <dt>"ارسال از"</dt>
                 <dd>{origin}</dd>
             </dl>
-            <form method="get" action="/price">
+            <form method="get" action=Route::Price.path()>
                 <CitySelect field="city" label="شهر شما" selected=city provinces errors=Errors::new() />
                 <div class="field">
                     <label for="price-size">"اندازهٔ کالا"</label>
@@ -376,7 +377,7 @@ fn PriceCard(view: PriceView) -> impl IntoView {
         })}
         <section class="card">
             {if in_chat {
-                view! { <p><a class="button" href="/request">"ثبت درخواست ارسال"</a></p> }.into_any()
+                view! { <p><a class="button" href=Route::Request.path()>"ثبت درخواست ارسال"</a></p> }.into_any()
             } else {
                 view! {
                     <p data-testid="open-chat">

@@ -25,6 +25,7 @@ mod server;
 pub mod tracking;
 pub mod ui;
 
+use domain::routes::Route;
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags};
 use leptos_router::components::{Route, Routes};
@@ -97,8 +98,6 @@ pub fn App() -> impl IntoView {
 
 #[component]
 fn Home() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    server::public_page();
     view! {
         <section class="card">
             <h1>"ارسال کالا"</h1>
@@ -106,7 +105,7 @@ fn Home() -> impl IntoView {
                 "«ارسال» افزونهٔ دیوار برای فرستادن کالای خرید و فروش‌شده با پست و پیک است. "
                 "آن را از منوی افزونه‌های گفتگو در دیوار باز کنید."
             </p>
-            <a class="tap" href="/privacy">"حریم خصوصی"</a>
+            <a class="tap" href=Route::Privacy.path()>"حریم خصوصی"</a>
         </section>
     }
 }

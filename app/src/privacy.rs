@@ -98,8 +98,6 @@ pub fn sentences(t: &Terms) -> Vec<(&'static str, String)> {
 
 #[component]
 pub fn PrivacyPage() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    crate::server::public_page();
     let terms = Resource::new(|| (), |()| retention());
     view! {
         <section class="card" aria-labelledby="privacy-title">

@@ -51,12 +51,6 @@ pub fn set_header(name: http::HeaderName, value: &str) {
     }
 }
 
-/// Marks a page as public (no session, no personal data): browsers may keep it if they
-/// revalidate. Every other page is `no-store`.
-pub fn public_page() {
-    set_header(http::header::CACHE_CONTROL, "no-cache");
-}
-
 pub fn provinces(state: &AppState) -> Vec<ProvinceOption> {
     state
         .catalog

@@ -1,6 +1,7 @@
 //! Small building blocks shared by the pages: the apps' frame, labelled fields with server and
 //! inline errors, the city picker, the error summary, dead ends and the way back to Divar.
 
+use domain::routes::Route;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Title};
 use leptos_router::components::Router;
@@ -202,7 +203,7 @@ pub fn FooterLinks(back_to: String, #[prop(optional)] primary: bool) -> impl Int
     view! {
         <nav class="card footer-links" aria-label="پیوندها">
             <BackToDivar href=back_to primary />
-            <a href="/privacy">"حریم خصوصی"</a>
+            <a href=Route::Privacy.path()>"حریم خصوصی"</a>
         </nav>
     }
 }

@@ -587,3 +587,37 @@ async fn a_form_another_site_sends_changes_nothing() {
     assert_eq!(location(&unsaid), "/request?step=party");
     assert_eq!(drafts().await, 1);
 }
+
+#[tokio::test]
+async fn the_route_table_names_every_route_the_apps_serve_and_each_is_served() {
+    use domain::routes::{Kind, Route};
+    use std::collections::BTreeSet;
+    let listed = |kind: Kind| -> BTreeSet<String> {
+        Route::ALL
+            .iter()
+            .filter(|route| route.kind() == kind)
+            .map(|route| route.path().to_owned())
+            .collect()
+    };
+    let served = |routes: Vec<leptos_axum::AxumRouteListing>| -> BTreeSet<String> {
+        routes.iter().map(|r| r.path().to_owned()).collect()
+    };
+    let landing = served(leptos_axum::generate_route_list(app::App));
+    let console = served(leptos_axum::generate_route_list(app::console::ConsoleApp));
+    assert_eq!(landing, listed(Kind::Page), "the landing app's pages");
+    assert_eq!(console, listed(Kind::ConsolePage), "the console's pages");
+
+    // Every plain route and server function in the table answers (405 for the other method).
+    let app = TestApp::new().await;
+    for route in Route::ALL {
+        let uri = route.with("x");
+        let get = app.get(&uri, None).await.status;
+        let post = app.post_form(STRANGER, &uri, None, &[]).await.status;
+        assert!(
+            get != StatusCode::NOT_FOUND || post != StatusCode::NOT_FOUND,
+            "{uri} is in the table but nothing answers it"
+        );
+    }
+    let nowhere = app.get("/nowhere", None).await.status;
+    assert_eq!(nowhere, StatusCode::NOT_FOUND, "the check can tell");
+}

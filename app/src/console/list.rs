@@ -1,5 +1,6 @@
 //! `/console`: shipments with counts per status, filters and paging.
 
+use domain::routes::Route;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
@@ -100,7 +101,7 @@ pub fn ListPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match list.await {
                     Ok(Some(list)) => view! { <ListView list /> }.into_any(),
-                    Ok(None) => view! { <p class="card"><a href="/console/login">"ورود کارکنان"</a></p> }.into_any(),
+                    Ok(None) => view! { <p class="card"><a href=Route::ConsoleLogin.path()>"ورود کارکنان"</a></p> }.into_any(),
                     Err(_) => view! { <Failure /> }.into_any(),
                 }
             })}
@@ -139,10 +140,10 @@ fn ListView(list: ListData) -> impl IntoView {
             <h1>"مرسوله‌ها"</h1>
             <ul class="counts" data-testid="counts">
                 {counts.into_iter().map(|(key, label, n)| view! {
-                    <li><a href=format!("/console?status={key}")>{label}": "{domain::text::persian_digits(&n.to_string())}</a></li>
+                    <li><a href=format!("{}?status={key}", Route::Console.path())>{label}": "{domain::text::persian_digits(&n.to_string())}</a></li>
                 }).collect_view()}
             </ul>
-            <form method="get" action="/console" class="filters">
+            <form method="get" action=Route::Console.path() class="filters">
                 <div class="field">
                     <label for="q-status">"وضعیت"</label>
                     <select id="q-status" name="status">
@@ -174,7 +175,7 @@ fn ListView(list: ListData) -> impl IntoView {
                 <tbody>
                     {lines.into_iter().map(|l| view! {
                         <tr>
-                            <td dir="ltr"><a href=format!("/console/s/{}", l.id)>{l.id.clone()}</a></td>
+                            <td dir="ltr"><a href=Route::ConsoleShipment.with(&l.id)>{l.id.clone()}</a></td>
                             <td>{l.status}{l.direct_link.then(|| view! { <span class="tag">{DIRECT_LINK}</span> })}</td>
                             <td>{l.item}</td>
                             <td>{l.route}</td>

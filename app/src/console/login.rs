@@ -1,6 +1,7 @@
 //! `/console/login`: staff log in; a refusal says why (the same words for a wrong name, a
 //! wrong password and a locked account).
 
+use domain::routes::Route;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -17,10 +18,14 @@ pub async fn operator_login(form: LoginForm) -> Result<(), ServerFnError> {
     match login(&state, &headers().await?, address.as_deref(), &form).await? {
         LoginOutcome::Session(cookie) => {
             set_header(http::header::SET_COOKIE, &set_cookie(&state, Some(&cookie)));
-            leptos_axum::redirect("/console");
+            leptos_axum::redirect(Route::Console.path());
         }
         LoginOutcome::Problem(problem) => {
-            leptos_axum::redirect(&format!("/console/login?e={}", problem.key()));
+            leptos_axum::redirect(&format!(
+                "{}?e={}",
+                Route::ConsoleLogin.path(),
+                problem.key()
+            ));
         }
     }
     Ok(())

@@ -14,6 +14,7 @@ mod login;
 mod shipment;
 mod support;
 
+use domain::routes::Route;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags};
@@ -47,7 +48,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn ConsoleApp() -> impl IntoView {
     view! {
         <crate::ui::Frame title="ارسال — کارکنان">
-            <Routes fallback=|| view! { <p class="card">"صفحه پیدا نشد. " <a href="/console">"فهرست"</a></p> }>
+            <Routes fallback=|| view! { <p class="card">"صفحه پیدا نشد. " <a href=Route::Console.path()>"فهرست"</a></p> }>
                 <Route path=StaticSegment("console") view=list::ListPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("console"), StaticSegment("login")) view=login::LoginPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("console"), StaticSegment("s"), ParamSegment("id")) view=shipment::ShipmentPage ssr=SsrMode::Async />
@@ -61,7 +62,7 @@ pub fn ConsoleApp() -> impl IntoView {
 /// Sends the browser to the login page (a server function's answer).
 #[cfg(feature = "ssr")]
 fn to_login() {
-    leptos_axum::redirect("/console/login");
+    leptos_axum::redirect(Route::ConsoleLogin.path());
 }
 
 /// The state and the logged-in operator — with the session's CSRF token checked when a form
@@ -105,8 +106,8 @@ fn Logout(csrf: String, operator: String) -> impl IntoView {
     view! {
         <nav class="card footer-links" aria-label="حساب">
             <span>"کاربر: " {operator}</span>
-            <a href="/console">"فهرست مرسوله‌ها"</a>
-            <a href="/console/support">"پشتیبانی"</a>
+            <a href=Route::Console.path()>"فهرست مرسوله‌ها"</a>
+            <a href=Route::ConsoleSupport.path()>"پشتیبانی"</a>
             <ActionForm action=logout>
                 <input type="hidden" name="form[csrf]" value=csrf />
                 <button class="button secondary" type="submit">"خروج"</button>

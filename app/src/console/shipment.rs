@@ -1,6 +1,7 @@
 //! `/console/s/{code}`: one shipment — both sides' details (opening them is audited), the
 //! timeline, the chat messages' delivery, the audit trail, and the status changes allowed now.
 
+use domain::routes::Route;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -159,8 +160,12 @@ pub async fn operator_act(form: ActForm) -> Result<(), ServerFnError> {
     };
     let acted = console::act(&state, &operator, &form).await?;
     match domain::code::TrackingCode::parse(&form.id) {
-        Some(code) => leptos_axum::redirect(&format!("/console/s/{code}?m={}", acted.key())),
-        None => leptos_axum::redirect("/console"),
+        Some(code) => leptos_axum::redirect(&format!(
+            "{}?m={}",
+            Route::ConsoleShipment.with(code.as_str()),
+            acted.key()
+        )),
+        None => leptos_axum::redirect(Route::Console.path()),
     }
     Ok(())
 }
@@ -274,7 +279,7 @@ pub fn ShipmentPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match shipment.await {
                     Ok(Some(view)) => view! { <ShipmentView view act /> }.into_any(),
-                    Ok(None) => view! { <p class="card">"مرسوله پیدا نشد. " <a href="/console">"فهرست"</a></p> }.into_any(),
+                    Ok(None) => view! { <p class="card">"مرسوله پیدا نشد. " <a href=Route::Console.path()>"فهرست"</a></p> }.into_any(),
                     Err(_) => view! { <Failure /> }.into_any(),
                 }
             })}

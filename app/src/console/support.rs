@@ -3,6 +3,7 @@
 //! their code linked) and the answer form, with a few canned answers. Each answer goes out
 //! through the bot's API and records who sent it.
 
+use domain::routes::Route;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -128,9 +129,13 @@ pub async fn operator_answer(form: AnswerForm) -> Result<(), ServerFnError> {
     let answered = ersal_server::support::answer(&state, &operator, &form).await?;
     let id = &form.conversation;
     if answered == Answered::NotFound || !ersal_server::is_url_safe(id) {
-        leptos_axum::redirect("/console/support");
+        leptos_axum::redirect(Route::ConsoleSupport.path());
     } else {
-        leptos_axum::redirect(&format!("/console/support/{id}?m={}", answered.key()));
+        leptos_axum::redirect(&format!(
+            "{}?m={}",
+            Route::ConsoleThread.with(id),
+            answered.key()
+        ));
     }
     Ok(())
 }
@@ -142,7 +147,7 @@ pub async fn operator_close(form: CloseForm) -> Result<(), ServerFnError> {
         return Ok(());
     };
     ersal_server::support::close(&state, &operator, &form.conversation).await?;
-    leptos_axum::redirect("/console/support");
+    leptos_axum::redirect(Route::ConsoleSupport.path());
     Ok(())
 }
 
@@ -167,7 +172,7 @@ pub fn InboxPage() -> impl IntoView {
                                             <tbody>
                                                 {threads.into_iter().map(|t| view! {
                                                     <tr>
-                                                        <td dir="ltr"><a href=format!("/console/support/{}", t.id)>{t.id.chars().take(13).collect::<String>()}</a></td>
+                                                        <td dir="ltr"><a href=Route::ConsoleThread.with(&t.id)>{t.id.chars().take(13).collect::<String>()}</a></td>
                                                         <td>{t.state}</td>
                                                         <td>{t.unread}</td>
                                                         <td>{t.updated}</td>
@@ -209,7 +214,7 @@ pub fn ThreadPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match thread.await {
                     Ok(Some(data)) => view! { <ThreadView data answer /> }.into_any(),
-                    Ok(None) => view! { <p class="card">"گفتگو پیدا نشد. " <a href="/console/support">"پشتیبانی"</a></p> }.into_any(),
+                    Ok(None) => view! { <p class="card">"گفتگو پیدا نشد. " <a href=Route::ConsoleSupport.path()>"پشتیبانی"</a></p> }.into_any(),
                     Err(_) => view! { <Failure /> }.into_any(),
                 }
             })}
@@ -256,7 +261,7 @@ fn ThreadView(data: ThreadData, answer: ServerAction<OperatorAnswer>) -> impl In
                         <span class="muted">{when}</span>
                         <p class="said">{text}</p>
                         {codes.into_iter().map(|code| view! {
-                            <a class="tap" href=format!("/console/s/{code}")>"مرسولهٔ "<bdi dir="ltr">{code.clone()}</bdi></a>
+                            <a class="tap" href=Route::ConsoleShipment.with(&code)>"مرسولهٔ "<bdi dir="ltr">{code.clone()}</bdi></a>
                         }).collect_view()}
                     </li>
                 }).collect_view()}

@@ -237,7 +237,7 @@ pub async fn load_flow(step: Option<String>) -> Result<Flow, ServerFnError> {
 async fn save_step(form: ersal_server::flow::StepForm) -> Result<(), ServerFnError> {
     let state = crate::server::state();
     let Some(session) = crate::server::session(&state).await? else {
-        leptos_axum::redirect(ersal_server::flow::LANDING_PATH);
+        leptos_axum::redirect(domain::routes::Route::Request.path());
         return Ok(());
     };
     let next = ersal_server::flow::save_step(&state, &session, form).await?;
@@ -268,7 +268,7 @@ pub async fn submit_quote(form: QuoteForm) -> Result<(), ServerFnError> {
 
     let state = crate::server::state();
     let Some(session) = crate::server::session(&state).await? else {
-        leptos_axum::redirect(ersal_server::flow::LANDING_PATH);
+        leptos_axum::redirect(domain::routes::Route::Request.path());
         return Ok(());
     };
     match submit_quote(&state, &session, form).await? {
@@ -287,13 +287,13 @@ pub async fn confirm_counterparty(form: ConfirmForm) -> Result<(), ServerFnError
     let _ = form;
     let state = crate::server::state();
     let Some(session) = crate::server::session(&state).await? else {
-        leptos_axum::redirect(ersal_server::flow::LANDING_PATH);
+        leptos_axum::redirect(domain::routes::Route::Request.path());
         return Ok(());
     };
     match confirm(&state, &session).await? {
         Confirmed::Booked => leptos_axum::redirect(&session.landing.return_target),
         Confirmed::Fix(step) => leptos_axum::redirect(&step.path()),
-        Confirmed::Gone => leptos_axum::redirect(ersal_server::flow::LANDING_PATH),
+        Confirmed::Gone => leptos_axum::redirect(domain::routes::Route::Request.path()),
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The landing page: loads the browser's flow and shows the opener's steps or the other side's.
 
 use domain::draft::Step;
+use domain::routes::Route;
 use domain::shipment::Role;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -110,7 +111,7 @@ fn FlowSteps(
         {body}
         {(context.can_offer && matches!(step, Step::Role | Step::Item)).then(|| view! {
             <p class="card">
-                <a class="tap" href="/offer">"فروشندهٔ این آگهی هستید؟ ارسال را روی آگهی به خریداران نشان دهید"</a>
+                <a class="tap" href=Route::Offer.path()>"فروشندهٔ این آگهی هستید؟ ارسال را روی آگهی به خریداران نشان دهید"</a>
             </p>
         })}
         <FooterLinks back_to />

@@ -2,6 +2,7 @@
 
 use domain::draft::Step;
 use domain::forms::{Errors, Intent, ItemForm, PartyForm, QuoteForm};
+use domain::routes::Route;
 use domain::shipment::{HandoverChoice, Payer, PickupWindow, Role};
 use domain::tariff::Service;
 use leptos::form::ActionForm;
@@ -271,7 +272,7 @@ pub(super) fn QuoteStep(
                         <input type="checkbox" name="form[consent]" value="1" checked=form.consent.is_some() />
                         <span>
                             "می‌پذیرم که نام، شماره و نشانی‌ام برای این ارسال نگه داشته و پس از پایان آن پاک شود ("
-                            <a href="/privacy">"حریم خصوصی"</a>
+                            <a href=Route::Privacy.path()>"حریم خصوصی"</a>
                             ")."
                         </span>
                     </label>

@@ -6,9 +6,6 @@ use serde::{Deserialize, Serialize};
 use crate::forms::{Errors, ItemForm, PartyForm, QuoteForm};
 use crate::shipment::Role;
 
-/// The clean URL of the landing pages.
-pub const LANDING_PATH: &str = "/request";
-
 /// The steps of the landing flow, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Step {
@@ -56,7 +53,11 @@ impl Step {
 
     /// The page of this step.
     pub fn path(self) -> String {
-        format!("{LANDING_PATH}?step={}", self.key())
+        format!(
+            "{}?step={}",
+            crate::routes::Route::Request.path(),
+            self.key()
+        )
     }
 }
 

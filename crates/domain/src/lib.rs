@@ -14,6 +14,7 @@
 //! * [`draft`]: what a user has typed so far, and which step to show;
 //! * [`tariff`]: the tariff and the price quote;
 //! * [`places`]: provinces and cities with their class;
+//! * [`routes`]: every path Ersal answers, with its budget and cache policy;
 //! * [`jalali`]: Jalali dates in Tehran time.
 
 pub mod code;
@@ -24,6 +25,7 @@ pub mod jalali;
 pub mod keyed;
 pub mod lifetimes;
 pub mod places;
+pub mod routes;
 pub mod shipment;
 pub mod size;
 pub mod status;

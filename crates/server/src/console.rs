@@ -3,6 +3,7 @@
 //! status changes — each with its event, chat message and audit entry in one transaction.
 
 use domain::code::TrackingCode;
+use domain::routes::Route;
 use domain::shipment::{parse_pickup_day, PickupWindow};
 use domain::status::{Actor, Status};
 use http::HeaderMap;
@@ -87,7 +88,7 @@ impl ListQuery {
             }
         }
         query.append_pair("page", &page.to_string());
-        format!("/console?{}", query.finish())
+        format!("{}?{}", Route::Console.path(), query.finish())
     }
 }
 

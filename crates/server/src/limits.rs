@@ -18,21 +18,8 @@ use http::{header, HeaderValue, StatusCode};
 
 use crate::address::ClientAddress;
 
-/// The kinds of path that share a budget.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Class {
-    /// `/divar/fallback`, and the seller's page for widgets on a post: each request may start
-    /// a landing session, or spend a get-post call from Ersal's quota at Divar.
-    Fallback,
-    /// `/l/{id}`: opening a landing link.
-    Landing,
-    /// The console's login (it also has its own counts in the database).
-    Login,
-    /// Every other server function (`/api/…`).
-    Functions,
-    /// Every other page.
-    Pages,
-}
+/// The kinds of path that share a budget: the route table's ([`domain::routes`]).
+pub use domain::routes::Budget as Class;
 
 const CLASSES: [(Class, &str, u32); 5] = [
     (Class::Fallback, "fallback", 30),
@@ -47,13 +34,7 @@ pub fn class_of(path: &str) -> Option<Class> {
     if path == "/favicon.ico" || path.starts_with("/pkg/") || path.starts_with("/fonts/") {
         return None;
     }
-    Some(match path {
-        "/divar/fallback" | "/offer" | "/offer/add" | "/api/offer/load" => Class::Fallback,
-        "/api/console/login" => Class::Login,
-        _ if path.starts_with("/l/") => Class::Landing,
-        _ if path.starts_with("/api/") => Class::Functions,
-        _ => Class::Pages,
-    })
+    domain::routes::budget_of(path)
 }
 
 /// Requests per minute and address for each class (`ERSAL_RATE_LIMITS`); a full minute's

@@ -4,6 +4,7 @@
 //! the landing session, and expire after 10 minutes. With `KENAR_OAUTH_PKCE=on` each consent
 //! also carries a PKCE challenge (S256), whose verifier is sealed beside its state.
 
+use domain::routes::Route;
 use kenar::Grant;
 use oauth2::basic::BasicClient;
 use oauth2::{
@@ -64,7 +65,9 @@ impl DivarOAuth {
             ))
             .set_auth_uri(AuthUrl::new(format!("{base}/oauth2/auth"))?)
             .set_token_uri(TokenUrl::new(format!("{base}/oauth2/token"))?)
-            .set_redirect_uri(RedirectUrl::new(config.public_url(CALLBACK_PATH))?)
+            .set_redirect_uri(RedirectUrl::new(
+                config.public_url(Route::OAuthCallback.path()),
+            )?)
             .set_auth_type(AuthType::RequestBody);
         let http = oauth2::reqwest::ClientBuilder::new()
             .redirect(oauth2::reqwest::redirect::Policy::none())
@@ -150,6 +153,3 @@ fn tokens(response: &oauth2::basic::BasicTokenResponse) -> Tokens {
             .unwrap_or_default(),
     }
 }
-
-/// The registered redirect URI's path.
-pub const CALLBACK_PATH: &str = "/oauth/callback";

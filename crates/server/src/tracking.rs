@@ -8,13 +8,14 @@ use domain::status::{Actor, Status};
 use crate::error::AppError;
 use crate::state::AppState;
 use domain::delivery::Delivery;
+use domain::routes::Route;
 use store::outbox;
 use store::sessions::LandingSession;
 use store::shipments::{self, Change, Shipment};
 
 /// A shipment's tracking page.
 pub fn path(code: &TrackingCode) -> String {
-    format!("/t/{code}")
+    Route::Track.with(code.as_str())
 }
 
 /// How long a tracking link works after it is shown.

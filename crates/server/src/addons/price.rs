@@ -7,9 +7,6 @@ use kenar::Source;
 use crate::state::AppState;
 use store::sessions::LandingSession;
 
-/// The buyer's page.
-pub const PRICE_PATH: &str = "/price";
-
 /// What a tapped widget says: where the parcel leaves from and its size class.
 pub struct Tapped {
     /// The origin city's id.

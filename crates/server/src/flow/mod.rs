@@ -29,8 +29,6 @@ use store::drafts;
 use store::sessions::LandingSession;
 use store::shipments::{self, Shipment};
 
-pub use domain::draft::LANDING_PATH;
-
 /// The opener's role: the side Divar said, else the one they chose.
 pub fn role(session: &LandingSession, draft: &Draft) -> Option<Role> {
     match session.landing.user_side {

@@ -11,6 +11,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
+use domain::routes::Route;
 use http::HeaderMap;
 use kenar::action::ActionAnswer;
 use serde_json::{json, Value};
@@ -23,8 +24,8 @@ use crate::support::events::{self, Received};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/divar/events", post(receive))
-        .route("/divar/action", post(dynamic_action))
+        .route(Route::Events.path(), post(receive))
+        .route(Route::Action.path(), post(dynamic_action))
 }
 
 /// A call from Divar to one of these URLs, checked as init is, then `handle`d with its body,

@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
+use domain::routes::Route;
 use http::StatusCode;
 use serde_json::json;
 
@@ -17,8 +18,8 @@ use store::db;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/healthz", get(health))
-        .route("/readyz", get(ready))
+        .route(Route::Healthz.path(), get(health))
+        .route(Route::Readyz.path(), get(ready))
 }
 
 fn answer(ok: bool) -> impl IntoResponse {

@@ -10,6 +10,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
+use domain::routes::Route;
 use http::{header, HeaderMap, HeaderValue};
 use kenar::ApiVersion;
 
@@ -21,7 +22,7 @@ use store::sessions::Landing;
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/divar/init", post(init))
+    Router::new().route(Route::Init.path(), post(init))
 }
 
 async fn init(
@@ -47,7 +48,7 @@ async fn answer(state: &AppState, headers: &HeaderMap, body: Body) -> Result<Res
     let return_target = state.return_policy.resolve(request.return_url.as_deref());
     let landing = Landing::from_init(&request, return_target.into());
     let token = state.create_landing(&landing).await?;
-    let url = state.config.public_url(&format!("/l/{token}"));
+    let url = state.config.public_url(&Route::Landing.with(&token));
     tracing::info!(
         version = request.version.number(),
         source = request.source.as_str(),

@@ -12,12 +12,12 @@ use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
+use domain::routes::Route;
 use http::{header, HeaderMap, HeaderValue, StatusCode};
 use kenar::{PostToken, Source};
 
 use crate::chat::Op;
 use crate::error::AppError;
-use crate::flow::LANDING_PATH;
 use crate::page;
 use crate::state::AppState;
 use store::crypto;
@@ -27,8 +27,8 @@ const MAX_QUERY_BYTES: usize = 2048;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/l/{id}", get(enter))
-        .route("/divar/fallback", get(fallback))
+        .route(Route::Landing.path(), get(enter))
+        .route(Route::Fallback.path(), get(fallback))
 }
 
 async fn enter(
@@ -102,23 +102,23 @@ async fn destination(state: &AppState, cookie_token: &str) -> Result<Destination
     let Some(session) =
         sessions::current(&state.db, &state.keys, cookie_token, now, state.idle_secs()).await?
     else {
-        return Ok(Destination::Page(LANDING_PATH.to_owned()));
+        return Ok(Destination::Page(Route::Request.path().to_owned()));
     };
     if session.landing.source == Source::PostAddon {
         // A tap on the widgets on a post: the price to the buyer's city, if the data is ours.
         return Ok(match crate::addons::price::tapped(state, &session) {
-            Some(_) => Destination::Page(crate::addons::price::PRICE_PATH.to_owned()),
+            Some(_) => Destination::Page(Route::Price.path().to_owned()),
             None => Destination::RefusedWidget {
                 back_to: session.landing.return_target,
             },
         });
     }
     if session.landing.source != Source::ChatMessageAction {
-        return Ok(Destination::Page(LANDING_PATH.to_owned()));
+        return Ok(Destination::Page(Route::Request.path().to_owned()));
     }
     Ok(match crate::flow::pressed(state, &session).await? {
         Some((code, Op::Track)) => Destination::Page(crate::tracking::path(&code)),
-        Some((_, Op::Fill)) => Destination::Page(LANDING_PATH.to_owned()),
+        Some((_, Op::Fill)) => Destination::Page(Route::Request.path().to_owned()),
         None => Destination::Refused {
             back_to: session.landing.return_target,
         },
@@ -208,7 +208,7 @@ async fn fallback(State(state): State<AppState>, RawQuery(query): RawQuery) -> R
                 source = Source::Fallback.as_str(),
                 "landing session created"
             );
-            see_other(&format!("/l/{token}"))
+            see_other(&Route::Landing.with(&token))
         }
         Err(cause) => cause.back_to(&back_to).into_response(),
     }

@@ -147,10 +147,11 @@ fn http_span<B>(req: &Request<B>, route: &str, request_id: &str) -> tracing::Spa
     tracing::info_span!("http", method = %req.method(), route = %route, request_id = %request_id, caller_request_id = tracing::field::Empty)
 }
 
-/// Caching: hashed assets (`/pkg/ersal.<hash>.*`) and versioned fonts are kept forever; every
-/// other response is `no-store` unless its handler or page says otherwise (a public page sets
-/// `no-cache` itself). So a page that shows a session or a person's data is never stored, even
-/// when nobody thought about it.
+/// Caching: hashed assets (`/pkg/ersal.<hash>.*`) and versioned fonts are kept forever; a
+/// route's response as the route table says ([`domain::routes::Cache`]: only public pages may
+/// be kept, and revalidated); every other response is `no-store` unless its handler says
+/// otherwise. So a page that shows a session or a person's data is never stored, even when
+/// nobody thought about it.
 async fn cache_policy(
     request: axum::extract::Request,
     next: axum::middleware::Next,
@@ -165,7 +166,7 @@ async fn cache_policy(
     {
         "public, max-age=31536000, immutable"
     } else {
-        "no-store"
+        domain::routes::Route::matching(&path).map_or("no-store", |route| route.cache().header())
     };
     response
         .headers_mut()

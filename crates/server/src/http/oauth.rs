@@ -17,23 +17,23 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use domain::draft::Draft;
+use domain::routes::Route;
 use http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 
 use crate::consent::{self, ChatAnswer, Purpose};
 use crate::error::AppError;
+use crate::flow::load_draft;
 use crate::flow::submit::{finalize, Finalized};
-use crate::flow::{load_draft, LANDING_PATH};
-use crate::oauth;
 use crate::page::{message, with_offers, Offer};
 use crate::state::AppState;
 use store::sessions::LandingSession;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/oauth/start", get(start))
-        .route(oauth::CALLBACK_PATH, get(callback))
-        .route("/oauth/skip", post(skip))
+        .route(Route::OAuthStart.path(), get(start))
+        .route(Route::OAuthCallback.path(), get(callback))
+        .route(Route::OAuthSkip.path(), post(skip))
 }
 
 /// The browser's session and its draft, if it is waiting for permission.
@@ -64,7 +64,7 @@ async fn awaiting(
 }
 
 fn to_flow() -> Response {
-    Redirect::to(LANDING_PATH).into_response()
+    Redirect::to(Route::Request.path()).into_response()
 }
 
 async fn start(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
@@ -108,11 +108,11 @@ fn refused(status: StatusCode, back_to: &str, title: &str, body: &str) -> Respon
         Some(back_to),
         &[
             Offer::Link {
-                href: "/oauth/start",
+                href: Route::OAuthStart.path(),
                 label: "دوباره اجازه بدهید",
             },
             Offer::Post {
-                action: "/oauth/skip",
+                action: Route::OAuthSkip.path(),
                 label: "ثبت درخواست بدون پیام در گفتگو",
             },
         ],

@@ -10,6 +10,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use axum::{Form, Router};
+use domain::routes::Route;
 use domain::size::SizeClass;
 use http::{HeaderMap, StatusCode};
 use serde::Deserialize;
@@ -23,13 +24,10 @@ use crate::state::AppState;
 use kenar::Grant;
 use store::sessions::LandingSession;
 
-/// The seller's page.
-pub const OFFER_PATH: &str = "/offer";
-
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/offer/add", post(add))
-        .route("/offer/remove", post(remove))
+        .route(Route::OfferAdd.path(), post(add))
+        .route(Route::OfferRemove.path(), post(remove))
 }
 
 #[derive(Deserialize)]
@@ -53,7 +51,7 @@ async fn session(state: &AppState, headers: &HeaderMap) -> Result<LandingSession
 }
 
 fn to_offer() -> Response {
-    Redirect::to(OFFER_PATH).into_response()
+    Redirect::to(Route::Offer.path()).into_response()
 }
 
 async fn add(
@@ -137,7 +135,7 @@ pub(super) async fn granted(
         body,
         Some(back_to),
         &[Offer::Link {
-            href: OFFER_PATH,
+            href: Route::Offer.path(),
             label: "بازگشت به ارسال روی آگهی",
         }],
     ))
