@@ -9,6 +9,7 @@ use domain::size::SizeClass;
 use ersal_server::addons;
 use kenar::addon::PostAddon;
 use serde_json::{json, Value};
+use store::addons::AddonState;
 
 use crate::chat::schema;
 use crate::journey::{consent_and_return, location, Journey};
@@ -17,15 +18,16 @@ use crate::support::{exec, scalar};
 /// The sandbox's post of the first demo seller (Tehran).
 const POST: &str = "QpR7x2Lm";
 
+/// Where the widgets on [`POST`] stand, as the store keeps them.
+async fn widgets_state(j: &Journey) -> Option<AddonState> {
+    let stored = store::addons::get(&j.state.db, POST).await.unwrap();
+    stored.map(|(state, _)| state)
+}
+
 /// Opens Ersal from the post's management page as its seller (the sandbox's `MY_POST` entry,
 /// Ersal's Fallback URL) and returns the seller's page.
 async fn seller_opens(j: &Journey, post: &str) -> String {
-    let manage = j
-        .get(&format!("{}/post/{post}/manage", j.sandbox))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let manage = j.page(&format!("{}/post/{post}/manage", j.sandbox)).await;
     let entry = manage
         .split(r#"<a class="button" href=""#)
         .nth(1)
@@ -38,11 +40,7 @@ async fn seller_opens(j: &Journey, post: &str) -> String {
         "the MY_POST entry is Ersal's Fallback URL"
     );
     j.enter(&j.client, &entry).await;
-    j.get(&format!("{}/offer", j.ersal))
-        .await
-        .text()
-        .await
-        .unwrap()
+    j.page(&format!("{}/offer", j.ersal)).await
 }
 
 /// Ersal's Fallback URL for `post`, as Divar's `MY_POST` entry opens it.
@@ -111,8 +109,7 @@ async fn a_seller_offers_shipping_on_the_post_a_buyer_gets_a_price_and_the_selle
         .await
         .expect("the widgets reach the post");
     assert_eq!(on.as_array().unwrap().len(), 3);
-    let state: String = scalar(&j.state.db, "select state from post_addons").await;
-    assert_eq!(state, "on");
+    assert_eq!(widgets_state(&j).await, Some(AddonState::On));
 
     // The body Divar got is valid against its schema.
     let validator = schema("AddonsCreatePostAddonV2Body");
@@ -127,15 +124,15 @@ async fn a_seller_offers_shipping_on_the_post_a_buyer_gets_a_price_and_the_selle
     // A tariff change: the widgets are posted again, with the new price.
     exec(&j.state.db, "update post_addons set tariff = 'older'").await;
     assert_eq!(addons::publish::refresh_prices(&j.state).await.unwrap(), 1);
-    let mut state = String::new();
+    let mut state = None;
     for _ in 0..80 {
-        state = scalar(&j.state.db, "select state from post_addons").await;
-        if state == "on" {
+        state = widgets_state(&j).await;
+        if state == Some(AddonState::On) {
             break;
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-    assert_eq!(state, "on", "posted again and on");
+    assert_eq!(state, Some(AddonState::On), "posted again and on");
     let again = creates(&j).await;
     assert_eq!(again.len(), 2, "posted again");
     assert_eq!(
@@ -158,14 +155,11 @@ async fn a_seller_offers_shipping_on_the_post_a_buyer_gets_a_price_and_the_selle
         .await
         .unwrap();
     assert!(price.url().path().ends_with("/price"), "{}", price.url());
-    let priced = buyer
-        .get(format!("{}/price?form%5Bcity%5D=isfahan", j.ersal))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let buyer_sees = |query: &'static str| {
+        let request = buyer.get(format!("{}/price?{query}", j.ersal)).send();
+        async move { request.await.unwrap().text().await.unwrap() }
+    };
+    let priced = buyer_sees("form%5Bcity%5D=isfahan").await;
     let expected = addons::price::quotes(&j.state, "tehran", "isfahan", SizeClass::Small);
     assert_eq!(expected.len(), 2, "economy and express");
     for quote in expected {
@@ -173,17 +167,7 @@ async fn a_seller_offers_shipping_on_the_post_a_buyer_gets_a_price_and_the_selle
         assert!(priced.contains(&shown), "{shown} to Isfahan");
     }
     // The buyer may price another size class.
-    let larger = buyer
-        .get(format!(
-            "{}/price?form%5Bcity%5D=isfahan&size=large",
-            j.ersal
-        ))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let larger = buyer_sees("form%5Bcity%5D=isfahan&size=large").await;
     let large = addons::price::quotes(&j.state, "tehran", "isfahan", SizeClass::Large);
     let shown = format!("<dd>{}</dd>", large[0].total.display_tomans());
     assert!(larger.contains(&shown), "{shown} for a large parcel");
@@ -244,10 +228,10 @@ async fn a_seller_offers_shipping_on_the_post_a_buyer_gets_a_price_and_the_selle
         widgets_on(&j, POST, Option::is_none).await.is_none(),
         "removed"
     );
-    let rows: i64 = scalar(&j.state.db, "select count(*) from post_addons").await;
-    assert_eq!(rows, 0, "nothing of the post is kept");
-    let grants: i64 = scalar(&j.state.db, "select count(*) from chat_tokens").await;
-    assert_eq!(grants, 0);
+    assert_eq!(widgets_state(&j).await, None, "nothing of the post is kept");
+    let grant = kenar::Grant::PostAddon(kenar::PostToken::parse(POST).unwrap());
+    let kept = store::grants::read(&j.state.db, &j.state.keys, &grant).await;
+    assert!(kept.unwrap().is_none(), "nor its grant");
 }
 
 #[tokio::test]
@@ -270,12 +254,7 @@ async fn another_users_consent_and_an_unknown_post_put_nothing_on_a_post() {
 
     // A post Divar does not know: caught before any add-on call.
     j.enter(&j.client, &direct_link(&j, "Zz99Zz99")).await;
-    let page = j
-        .get(&format!("{}/offer", j.ersal))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = j.page(&format!("{}/offer", j.ersal)).await;
     assert!(page.contains("آگهی پیدا نشد"));
     let add = j
         .post(&format!("{}/offer/add", j.ersal), &[("size", "small")])
@@ -293,8 +272,7 @@ async fn another_users_consent_and_an_unknown_post_put_nothing_on_a_post() {
         .filter(|e| e["path"].as_str().unwrap_or("").contains("/addons/"))
         .count();
     assert_eq!(calls, 0, "no add-on call");
-    let rows: i64 = scalar(&j.state.db, "select count(*) from post_addons").await;
-    assert_eq!(rows, 0);
+    assert_eq!(widgets_state(&j).await, None);
 }
 
 /// Every city Ersal serves and every size class give widgets within Divar's limits.

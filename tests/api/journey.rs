@@ -99,6 +99,11 @@ impl Journey {
         self.client.get(url).send().await.unwrap()
     }
 
+    /// The text of the page at `url`.
+    pub async fn page(&self, url: &str) -> String {
+        self.get(url).await.text().await.unwrap()
+    }
+
     pub async fn post(&self, url: &str, fields: &[(&str, &str)]) -> Response {
         // A browser's form submission (no JavaScript): it accepts HTML.
         self.client
@@ -153,12 +158,7 @@ async fn to_consent(j: &Journey) -> String {
     // The webview opens the landing URL: a session cookie, then the clean URL.
     let entered = j.get(&landing).await;
     assert_eq!(location(&entered), "/request");
-    let page = j
-        .get(&format!("{}/request", j.ersal))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = j.page(&format!("{}/request", j.ersal)).await;
     assert!(
         page.contains("گوشی سامسونگ A54 در حد نو"),
         "the item is prefilled from Divar's post"
@@ -201,7 +201,7 @@ async fn to_consent(j: &Journey) -> String {
 /// Approves Divar's consent screen at `consent` as the sandbox's current user; Ersal's answer
 /// to the callback.
 pub async fn consent_and_return(j: &Journey, consent: &str) -> Response {
-    let screen = j.get(consent).await.text().await.unwrap();
+    let screen = j.page(consent).await;
     let challenge = screen
         .split(r#"name="challenge" value=""#)
         .nth(1)

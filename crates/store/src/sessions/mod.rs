@@ -226,10 +226,13 @@ pub async fn redeem(
     landing_token: &str,
     now: i64,
 ) -> Result<Redeemed, StoreError> {
-    if sealed::is_shaped(landing_token) {
-        return redeem_sealed(db, link_keys, keys, landing_token, now).await;
-    }
     let digest = crypto::token_digest(landing_token);
+    if sealed::is_shaped(landing_token) {
+        return match sealed::parse(landing_token) {
+            Some(id) => redeem_sealed(db, (link_keys, keys), id, digest, now).await,
+            None => Ok(Redeemed::Unknown),
+        };
+    }
     let mut tx = db.begin().await?;
     let claimed = on_tx!(&mut tx, conn => {
         sqlx::query(
@@ -264,14 +267,11 @@ pub async fn redeem(
 /// [`crate::housekeeping`]).
 async fn redeem_sealed(
     db: &Db,
-    link_keys: &LinkKeys,
-    keys: &Keys,
-    landing_token: &str,
+    (link_keys, keys): (&LinkKeys, &Keys),
+    id: sealed::SealedId,
+    digest: String,
     now: i64,
 ) -> Result<Redeemed, StoreError> {
-    let Some(id) = sealed::parse(landing_token) else {
-        return Ok(Redeemed::Unknown);
-    };
     // A key that is gone sealed only ids that have expired.
     let Some(key) = link_keys.of(keys, id.period, now).await? else {
         return Ok(Redeemed::Unknown);
@@ -283,7 +283,6 @@ async fn redeem_sealed(
     if opened.expires_at <= now {
         return Ok(Redeemed::Spent { return_target });
     }
-    let digest = crypto::token_digest(landing_token);
     let row = LandingRow::new(
         keys,
         &opened.landing,
