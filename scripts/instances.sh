@@ -114,6 +114,13 @@ resume_all() {
 write_nginx_conf() {
   rm -rf "$DIR/nginx"
   mkdir -p "$DIR/nginx"
+  # nginx's workers run as an unprivileged user, who may not reach the clone (root's mode-700
+  # home): the page they serve goes to a temporary folder of its own, readable by anyone.
+  local pages
+  pages=$(mktemp -d "${TMPDIR:-/tmp}/ersal-nginx.XXXXXX")
+  chmod 755 "$pages"
+  install -m 644 deploy/unavailable.html "$pages/unavailable.html"
+  echo "$pages" >"$DIR/nginx-pages"
   cat >"$DIR/nginx/nginx.conf" <<EOF
 # Written by scripts/instances.sh: deploy/nginx.conf's proxying on loopback, without TLS, its
 # upstream keepalive (each proxied request has a connection of its own, which the fault tests
@@ -149,7 +156,7 @@ http {
         # No instance answered: the Persian page, never nginx's English one.
         error_page 502 504 /unavailable.html;
         location = /unavailable.html {
-            root $ROOT/deploy;
+            root $pages;
             internal;
         }
     }
@@ -182,6 +189,12 @@ start_all() {
 stop_all() {
   if [ -f "$DIR/nginx/nginx.pid" ]; then
     /usr/sbin/nginx -c "$DIR/nginx/nginx.conf" -p "$DIR/nginx" -s stop 2>/dev/null || true
+  fi
+  if [ -f "$DIR/nginx-pages" ]; then
+    case "$(cat "$DIR/nginx-pages")" in
+      */ersal-nginx.*) rm -rf "$(cat "$DIR/nginx-pages")" ;;
+    esac
+    rm -f "$DIR/nginx-pages"
   fi
   local name pid
   for name in a b sandbox; do
