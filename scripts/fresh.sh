@@ -6,7 +6,7 @@
 #                           fetched): what a build on Linux alone never downloads
 #   scripts/fresh.sh test   the whole `make test`, tools included, timed
 # Debian's packages (chromium, nginx, postgresql) are system-wide and stay as they are.
-# Everything is made under target/fresh/ and removed at the end unless FRESH_KEEP=1.
+# Everything is made under target/fresh-<goal>/ and removed at the end unless FRESH_KEEP=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +17,7 @@ case "$goal" in
 esac
 
 ROOT=$(pwd -P)
-FRESH="$ROOT/target/fresh"
+FRESH="$ROOT/target/fresh-$goal"
 HOME_DIR="$FRESH/home"
 CLONE="$HOME_DIR/ersal"
 
