@@ -162,6 +162,25 @@ async fn a_pending_message_is_sent_after_a_restart_exactly_once() {
 }
 
 #[tokio::test]
+async fn a_row_of_a_channel_this_build_does_not_know_is_left_alone_and_blocks_nothing() {
+    let (harness, state) = Harness::start(3600).await;
+    // What a newer build might queue during a rolling upgrade: no instance of this build claims
+    // it (nor fails on it), and the messages it knows still go out.
+    exec(
+        &state.db,
+        "insert into outbox (channel, conversation_id, body, next_attempt_at, created_at)
+         values ('carrier-webhook', 'elsewhere', '{}', 0, 0)",
+    )
+    .await;
+    let id = queue(&state).await;
+    assert_eq!(drain_then_state(&state, id).await, ("sent".into(), 1));
+    assert_eq!(harness.delivered(), 1);
+    let untouched = "select count(*) from outbox where channel = 'carrier-webhook'
+                     and state = 'pending' and claimed_by is null and attempts = 0";
+    assert_eq!(scalar::<i64>(&state.db, untouched).await, 1);
+}
+
+#[tokio::test]
 async fn failures_are_retried_with_backoff_and_412_is_final() {
     let (harness, state) = Harness::start(3600).await;
     harness.fail_next_send(FaultKind::ServerError);

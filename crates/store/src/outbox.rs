@@ -38,6 +38,17 @@ pub struct Row {
 
 type RawRow = (i64, String, String, String);
 
+/// The channels this build sends, as an SQL list of literals (the keys are constants): a row
+/// of a channel it does not know (queued by a newer build during a rolling upgrade) is left for
+/// an instance that knows it, never claimed or settled here.
+fn known_channels() -> String {
+    let keys: Vec<String> = Channel::ALL
+        .iter()
+        .map(|c| format!("'{}'", c.key()))
+        .collect();
+    keys.join(", ")
+}
+
 fn row((id, channel, key, body): RawRow) -> Result<Row, StoreError> {
     let channel =
         Channel::parse(&channel).ok_or(StoreError::Broken("an outbox row names no channel"))?;
@@ -161,12 +172,15 @@ pub async fn history(db: &Db, shipment: &TrackingCode) -> Result<Vec<Queued>, St
 /// Marks the rows whose claim ran out during an attempt as [`Delivery::Unknown`] and returns
 /// them.
 pub async fn settle_lost(db: &Db, now_ms: i64) -> Result<Vec<Row>, StoreError> {
+    let settle = format!(
+        "update outbox set state = $1, claimed_by = null, claimed_until = null
+         where state = $2 and attempt_started_at is not null and claimed_until <= $3
+           and channel in ({})
+         returning id, channel, conversation_id, body",
+        known_channels()
+    );
     let rows: Vec<RawRow> = on_db!(db, pool => {
-        sqlx::query_as(
-            "update outbox set state = $1, claimed_by = null, claimed_until = null
-             where state = $2 and attempt_started_at is not null and claimed_until <= $3
-             returning id, channel, conversation_id, body",
-        )
+        sqlx::query_as(&settle)
         .bind(Delivery::Unknown.key())
         .bind(Delivery::Pending.key())
         .bind(now_ms)
@@ -185,13 +199,16 @@ pub async fn claim(
     now_ms: i64,
     until_ms: i64,
 ) -> Result<Vec<Row>, StoreError> {
-    let due = "select id from outbox
+    let due = format!(
+        "select id from outbox
          where state = $1 and next_attempt_at <= $2 and attempt_started_at is null
-           and (claimed_until is null or claimed_until <= $2)
+           and (claimed_until is null or claimed_until <= $2) and channel in ({})
            and not exists (select 1 from outbox earlier
              where earlier.conversation_id = outbox.conversation_id and earlier.state = $1
                and earlier.id < outbox.id)
-         order by id limit $3";
+         order by id limit $3",
+        known_channels()
+    );
     // PostgreSQL: rows another worker is claiming at this moment are skipped, not waited for
     // (SQLite has one writer: the statement claims its rows whole).
     let lock = match db {

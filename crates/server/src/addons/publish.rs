@@ -130,14 +130,16 @@ pub async fn refresh_prices(state: &AppState) -> Result<usize, AppError> {
 /// Sends one queued change; `None` when a create finds no grant (it was revoked).
 pub async fn send(state: &AppState, key: &str, body: &str) -> Option<SendOutcome> {
     let rejected = Some(SendOutcome::Rejected { status: 0 });
-    let grant = Grant::parse_key(key);
-    let Some(Grant::PostAddon(post)) = &grant else {
+    let Some(grant) = Grant::parse_key(key) else {
+        return rejected;
+    };
+    let Grant::PostAddon(post) = &grant else {
         return rejected;
     };
     match serde_json::from_str::<Op>(body) {
         Ok(Op::Delete) => Some(state.kenar.delete_post_addon(post).await),
         Ok(Op::Create { addon }) => {
-            let token = match tokens::access_token(state, &Grant::PostAddon(post.clone())).await {
+            let token = match tokens::access_token(state, &grant).await {
                 Err(_) => {
                     return Some(SendOutcome::Retry {
                         status: None,
@@ -161,8 +163,10 @@ pub async fn settled(
     body: &str,
     delivery: Delivery,
 ) -> Result<(), AppError> {
-    let grant = Grant::parse_key(key);
-    let (Some(Grant::PostAddon(token)), Ok(op)) = (&grant, serde_json::from_str::<Op>(body)) else {
+    let (Some(grant), Ok(op)) = (Grant::parse_key(key), serde_json::from_str::<Op>(body)) else {
+        return Ok(());
+    };
+    let Grant::PostAddon(token) = &grant else {
         return Ok(());
     };
     let post = token.as_str();
@@ -172,7 +176,7 @@ pub async fn settled(
         // again meanwhile stays.
         (Op::Delete, Delivery::Sent) => {
             if rows::forget_removed(&state.db, post).await? {
-                grants::revoke(&state.db, &Grant::PostAddon(token.clone())).await?;
+                grants::revoke(&state.db, &grant).await?;
             }
             return Ok(());
         }
