@@ -290,7 +290,8 @@ async fn every_forbidden_transition_changes_nothing_and_sends_nothing() {
     let before = app.shipment(&id).await;
     assert_eq!(before.status, Status::AwaitingCounterparty);
     for to in Status::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|to| !before.status.can_become(*to, Actor::Operator))
     {
         let mut change = Change::to(to, Actor::Operator);

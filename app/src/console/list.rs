@@ -148,7 +148,7 @@ fn ListView(list: ListData) -> impl IntoView {
                     <label for="q-status">"وضعیت"</label>
                     <select id="q-status" name="status">
                         <option value="">"همه"</option>
-                        {domain::status::Status::ALL.into_iter().map(|s| view! { <option value=s.key()>{s.label()}</option> }).collect_view()}
+                        {domain::status::Status::ALL.iter().map(|&s| view! { <option value=s.key()>{s.label()}</option> }).collect_view()}
                     </select>
                 </div>
                 <div class="field">

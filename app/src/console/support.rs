@@ -234,7 +234,7 @@ fn ThreadView(data: ThreadData, answer: ServerAction<OperatorAnswer>) -> impl In
     let (csrf_close, id_close) = (csrf.clone(), id.clone());
     let close = ServerAction::<OperatorClose>::new();
     let answer_label =
-        domain::text::persian_digits(&format!("متن پاسخ (حداکثر {MAX_ANSWER_CHARS} نویسه)"));
+        format!("متن پاسخ (حداکثر {} نویسه)", domain::text::group_thousands(MAX_ANSWER_CHARS as u64));
     let canned = canned()
         .into_iter()
         .map(|text| {

@@ -3,133 +3,44 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Status {
-    Draft,
-    AwaitingCounterparty,
-    AwaitingConfirmation,
-    Booked,
-    PickupScheduled,
-    PickedUp,
-    InTransit,
-    OutForDelivery,
-    Delivered,
-    PickupFailed,
-    DeliveryAttemptFailed,
-    ReturnedToSender,
-    LostOrDamaged,
-    Cancelled,
-    Expired,
+crate::keyed! {
+    /// Where a shipment is; `label` is how users and operators read it.
+    #[derive(Serialize, Deserialize)]
+    pub enum Status {
+        Draft = ("draft", "پیش‌نویس"),
+        AwaitingCounterparty = ("awaiting_counterparty", "در انتظار تکمیل اطلاعات طرف مقابل"),
+        AwaitingConfirmation = ("awaiting_confirmation", "در انتظار تأیید"),
+        Booked = ("booked", "ثبت شد"),
+        PickupScheduled = ("pickup_scheduled", "در انتظار جمع‌آوری"),
+        PickedUp = ("picked_up", "تحویل پیک شد"),
+        InTransit = ("in_transit", "در مسیر"),
+        OutForDelivery = ("out_for_delivery", "در حال توزیع"),
+        Delivered = ("delivered", "تحویل شد"),
+        PickupFailed = ("pickup_failed", "جمع‌آوری ناموفق"),
+        DeliveryAttemptFailed = ("delivery_attempt_failed", "تحویل ناموفق"),
+        ReturnedToSender = ("returned_to_sender", "برگشت به فرستنده"),
+        LostOrDamaged = ("lost_or_damaged", "مفقودی / خسارت"),
+        Cancelled = ("cancelled", "لغو شد"),
+        Expired = ("expired", "منقضی"),
+    }
 }
 
-/// Who moves a shipment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Actor {
-    /// The user who opened Ersal and started the shipment.
-    Opener,
-    /// The other side of the chat.
-    Counterparty,
-    /// Staff of the shipping company.
-    Operator,
-    /// Ersal itself (timeouts).
-    System,
-}
-
-impl Actor {
-    pub const ALL: [Self; 4] = [
-        Self::Opener,
-        Self::Counterparty,
-        Self::Operator,
-        Self::System,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Self::Opener => "opener",
-            Self::Counterparty => "counterparty",
-            Self::Operator => "operator",
-            Self::System => "system",
-        }
-    }
-
-    pub fn parse(key: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.key() == key)
-    }
-
-    /// Who did it, as users and operators read it.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Opener => "درخواست‌دهنده",
-            Self::Counterparty => "طرف مقابل",
-            Self::Operator => "شرکت حمل",
-            Self::System => "سامانه",
-        }
+crate::keyed! {
+    /// Who moves a shipment; `label` is who did it, as users and operators read it.
+    #[derive(Serialize, Deserialize)]
+    pub enum Actor {
+        /// The user who opened Ersal and started the shipment.
+        Opener = ("opener", "درخواست‌دهنده"),
+        /// The other side of the chat.
+        Counterparty = ("counterparty", "طرف مقابل"),
+        /// Staff of the shipping company.
+        Operator = ("operator", "شرکت حمل"),
+        /// Ersal itself (timeouts).
+        System = ("system", "سامانه"),
     }
 }
 
 impl Status {
-    pub const ALL: [Self; 15] = [
-        Self::Draft,
-        Self::AwaitingCounterparty,
-        Self::AwaitingConfirmation,
-        Self::Booked,
-        Self::PickupScheduled,
-        Self::PickedUp,
-        Self::InTransit,
-        Self::OutForDelivery,
-        Self::Delivered,
-        Self::PickupFailed,
-        Self::DeliveryAttemptFailed,
-        Self::ReturnedToSender,
-        Self::LostOrDamaged,
-        Self::Cancelled,
-        Self::Expired,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::AwaitingCounterparty => "awaiting_counterparty",
-            Self::AwaitingConfirmation => "awaiting_confirmation",
-            Self::Booked => "booked",
-            Self::PickupScheduled => "pickup_scheduled",
-            Self::PickedUp => "picked_up",
-            Self::InTransit => "in_transit",
-            Self::OutForDelivery => "out_for_delivery",
-            Self::Delivered => "delivered",
-            Self::PickupFailed => "pickup_failed",
-            Self::DeliveryAttemptFailed => "delivery_attempt_failed",
-            Self::ReturnedToSender => "returned_to_sender",
-            Self::LostOrDamaged => "lost_or_damaged",
-            Self::Cancelled => "cancelled",
-            Self::Expired => "expired",
-        }
-    }
-
-    pub fn parse(key: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.key() == key)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Draft => "پیش‌نویس",
-            Self::AwaitingCounterparty => "در انتظار تکمیل اطلاعات طرف مقابل",
-            Self::AwaitingConfirmation => "در انتظار تأیید",
-            Self::Booked => "ثبت شد",
-            Self::PickupScheduled => "در انتظار جمع‌آوری",
-            Self::PickedUp => "تحویل پیک شد",
-            Self::InTransit => "در مسیر",
-            Self::OutForDelivery => "در حال توزیع",
-            Self::Delivered => "تحویل شد",
-            Self::PickupFailed => "جمع‌آوری ناموفق",
-            Self::DeliveryAttemptFailed => "تحویل ناموفق",
-            Self::ReturnedToSender => "برگشت به فرستنده",
-            Self::LostOrDamaged => "مفقودی / خسارت",
-            Self::Cancelled => "لغو شد",
-            Self::Expired => "منقضی",
-        }
-    }
-
     pub fn is_terminal(self) -> bool {
         self.next().is_empty()
     }
@@ -248,8 +159,8 @@ mod tests {
     #[test]
     fn every_pair_is_allowed_exactly_when_listed() {
         let allowed = &ALLOWED[..26];
-        for from in Status::ALL {
-            for to in Status::ALL {
+        for &from in Status::ALL {
+            for &to in Status::ALL {
                 let listed = allowed.contains(&(from, to));
                 let someone = [
                     Actor::Opener,
@@ -268,7 +179,7 @@ mod tests {
 
     #[test]
     fn cancel_only_before_pickup() {
-        for s in Status::ALL {
+        for &s in Status::ALL {
             let before_pickup = matches!(
                 s,
                 Draft
@@ -306,7 +217,7 @@ mod tests {
         ] {
             assert!(s.is_terminal());
         }
-        for s in Status::ALL {
+        for &s in Status::ALL {
             assert_eq!(Status::parse(s.key()), Some(s));
             assert!(!s.label().is_empty());
         }

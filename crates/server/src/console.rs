@@ -139,38 +139,14 @@ fn same_origin(state: &AppState, headers: &HeaderMap) -> bool {
     crate::origin::sender(headers, &state.config.public_origin()) == Sender::Ours
 }
 
-/// Why the login page is shown again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LoginProblem {
-    Form,
-    /// A wrong name or password, or a locked account: one answer, so that names cannot be
-    /// told apart.
-    Refused,
-    Address,
-}
-
-impl LoginProblem {
-    pub fn key(self) -> &'static str {
-        match self {
-            Self::Form => "form",
-            Self::Refused => "refused",
-            Self::Address => "address",
-        }
-    }
-
-    pub fn parse(key: &str) -> Self {
-        [Self::Form, Self::Address]
-            .into_iter()
-            .find(|p| p.key() == key)
-            .unwrap_or(Self::Refused)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Address => "از این نشانی تلاش نادرست زیادی شده است؛ کمی بعد دوباره تلاش کنید.",
-            Self::Form => "فرم را از همین صفحه بفرستید.",
-            Self::Refused => "نام کاربری یا گذرواژه درست نیست، یا حساب پس از چند تلاش نادرست ۱۵ دقیقه قفل شده است.",
-        }
+domain::keyed! {
+    /// Why the login page is shown again.
+    pub enum LoginProblem {
+        Form = ("form", "فرم را از همین صفحه بفرستید."),
+        /// A wrong name or password, or a locked account: one answer, so that names cannot be
+        /// told apart.
+        Refused = ("refused", "نام کاربری یا گذرواژه درست نیست، یا حساب پس از چند تلاش نادرست ۱۵ دقیقه قفل شده است."),
+        Address = ("address", "از این نشانی تلاش نادرست زیادی شده است؛ کمی بعد دوباره تلاش کنید."),
     }
 }
 

@@ -47,41 +47,14 @@ pub struct CloseForm {
     pub conversation: String,
 }
 
-/// What became of an answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Answered {
-    Sent,
-    Empty,
-    TooLong,
-    NotFound,
-}
-
-impl Answered {
-    pub fn key(self) -> &'static str {
-        match self {
-            Self::Sent => "sent",
-            Self::Empty => "empty",
-            Self::TooLong => "long",
-            Self::NotFound => "missing",
-        }
-    }
-
-    pub fn parse(key: &str) -> Option<Self> {
-        [Self::Sent, Self::Empty, Self::TooLong, Self::NotFound]
-            .into_iter()
-            .find(|a| a.key() == key)
-    }
-
-    /// For the operator.
-    pub fn label(self) -> String {
-        match self {
-            Self::Sent => "پاسخ در صف ارسال به گفتگوی بات است.".to_owned(),
-            Self::Empty => "پاسخ خالی فرستاده نمی‌شود.".to_owned(),
-            Self::TooLong => {
-                domain::text::persian_digits(&format!("پاسخ بیش از {MAX_ANSWER_CHARS} نویسه است."))
-            }
-            Self::NotFound => "این گفتگو پیدا نشد.".to_owned(),
-        }
+domain::keyed! {
+    /// What became of an answer; `label` tells the operator.
+    pub enum Answered {
+        Sent = ("sent", "پاسخ در صف ارسال به گفتگوی بات است."),
+        Empty = ("empty", "پاسخ خالی فرستاده نمی‌شود."),
+        /// Longer than [`MAX_ANSWER_CHARS`], which the label names.
+        TooLong = ("long", "پاسخ بیش از ۱٬۰۰۰ نویسه است."),
+        NotFound = ("missing", "این گفتگو پیدا نشد."),
     }
 }
 
@@ -148,4 +121,15 @@ pub async fn answer(
     tx.commit().await?;
     tracing::info!(operator = operator.id, "support answer queued");
     Ok(Answered::Sent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_too_long_label_names_the_limit() {
+        let limit = domain::text::group_thousands(MAX_ANSWER_CHARS as u64);
+        assert!(Answered::TooLong.label().contains(&limit));
+    }
 }
