@@ -15,7 +15,7 @@ use http::StatusCode;
 use serde_json::{json, Value};
 use store::shipments::{self, Order, Parties};
 
-use crate::support::{TestApp, COMPLETION};
+use crate::support::{conv, TestApp, COMPLETION};
 
 /// A validator for one of the schemas of Divar's OpenAPI file.
 pub fn schema(name: &str) -> jsonschema::Validator {
@@ -35,7 +35,7 @@ async fn outgoing_bodies_validate_against_divars_schema() {
     let code = TrackingCode::parse("SHPX234567").unwrap();
     let composer = Composer {
         keys: &app.state.keys,
-        conversation: "conv-1",
+        conversation: &conv("conv-1"),
     };
     let facts = Facts {
         code: &code,
@@ -119,7 +119,7 @@ pub async fn shipment_in(app: &TestApp, conversation: &str) -> TrackingCode {
     let digest = store::crypto::token_digest(&token);
     let new = Order {
         landing: digest,
-        conversation_id: Some(conversation.into()),
+        conversation_id: Some(conv(conversation)),
         post_token: None,
         opener_role: Role::Receiver,
         item: Item {
@@ -167,7 +167,7 @@ async fn a_genuine_button_leads_to_its_page() {
     let fill = press(
         &app,
         "conv-A",
-        Value::Object(button_data(&app.state.keys, &id, Op::Fill, "conv-A")),
+        Value::Object(button_data(&app.state.keys, &id, Op::Fill, &conv("conv-A"))),
     )
     .await;
     assert_eq!(
@@ -177,7 +177,12 @@ async fn a_genuine_button_leads_to_its_page() {
     let track = press(
         &app,
         "conv-A",
-        Value::Object(button_data(&app.state.keys, &id, Op::Track, "conv-A")),
+        Value::Object(button_data(
+            &app.state.keys,
+            &id,
+            Op::Track,
+            &conv("conv-A"),
+        )),
     )
     .await;
     assert_eq!(track.header("location"), Some(format!("/t/{id}").as_str()));
@@ -189,7 +194,7 @@ async fn altered_or_replayed_buttons_change_nothing() {
     let id = shipment_in(&app, "conv-A").await;
     let before = app.shipment(&id).await;
 
-    let genuine = button_data(&app.state.keys, &id, Op::Fill, "conv-A");
+    let genuine = button_data(&app.state.keys, &id, Op::Fill, &conv("conv-A"));
     let mut altered = genuine.clone();
     altered.insert("op".into(), json!("track"));
     let mut other_shipment = genuine.clone();
@@ -209,7 +214,7 @@ async fn altered_or_replayed_buttons_change_nothing() {
         );
     }
     // A genuine button, signed for conv-B, pointing at conv-A's shipment: refused too.
-    let signed_elsewhere = button_data(&app.state.keys, &id, Op::Fill, "conv-B");
+    let signed_elsewhere = button_data(&app.state.keys, &id, Op::Fill, &conv("conv-B"));
     assert_eq!(
         press(&app, "conv-B", Value::Object(signed_elsewhere))
             .await

@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use tower::ServiceExt;
 
 use crate::chat::{schema, shipment_in};
-use crate::support::{column, leptos_options, TestApp, NEW_KEY};
+use crate::support::{column, conv, leptos_options, TestApp, NEW_KEY};
 
 /// Headers, body, and the status they get.
 type Case<'a> = (&'a [(&'a str, &'a str)], String, StatusCode);
@@ -237,12 +237,11 @@ async fn a_question_goes_to_staff_and_the_bot_says_once_when_they_answer() {
     let threads = store::threads(&app.state.db).await.unwrap();
     let thread: Vec<(Thread, i64)> = threads.iter().map(|t| (t.state, t.unread)).collect();
     assert_eq!(thread, [(Thread::Waiting, 2)]);
-    let bodies: Vec<Vec<u8>> = ::store::on_db!(&app.state.db, pool => {
-        sqlx::query_scalar("select body from support_messages order by id")
-            .fetch_all(pool)
-            .await
-            .unwrap()
-    });
+    let bodies: Vec<Vec<u8>> = column(
+        &app.state.db,
+        "select body from support_messages order by id",
+    )
+    .await;
     assert_eq!(bodies.len(), 2);
     assert!(
         !String::from_utf8_lossy(&bodies[0]).contains("بسته"),
@@ -284,7 +283,7 @@ async fn a_question_goes_to_staff_and_the_bot_says_once_when_they_answer() {
         1,
         "{lines:?}"
     );
-    let (state, said) = store::read(&app.state.db, &app.state.keys, BOT_CONVERSATION)
+    let (state, said) = store::read(&app.state.db, &app.state.keys, &conv(BOT_CONVERSATION))
         .await
         .unwrap()
         .unwrap();
@@ -294,8 +293,8 @@ async fn a_question_goes_to_staff_and_the_bot_says_once_when_they_answer() {
         (last.text.as_str(), last.operator.as_deref()),
         (reply, Some("ali"))
     );
-    let unread = app.count("select unread from support_conversations").await;
-    assert_eq!(unread, 0);
+    let threads = store::threads(&app.state.db).await.unwrap();
+    assert_eq!(threads[0].unread, 0);
 }
 
 #[tokio::test]
@@ -323,7 +322,7 @@ async fn a_closed_conversation_its_answers_and_old_events_are_purged_on_time() {
     // The event is kept a day, to recognise a redelivery; then it goes.
     assert_eq!(sweep(now + terms.event + 60).await.unwrap().events, 1);
     // Waiting for staff, staff closing it: purged after the period, with its messages.
-    assert!(store::close(&app.state.db, BOT_CONVERSATION, now)
+    assert!(store::close(&app.state.db, &conv(BOT_CONVERSATION), now)
         .await
         .unwrap());
     assert_eq!(
@@ -346,9 +345,12 @@ async fn a_closed_conversation_its_answers_and_old_events_are_purged_on_time() {
     let asked = app.state.now();
     let idle = asked + terms.support_idle_close + 60;
     assert_eq!(sweep(idle).await.unwrap().support_conversations, 0);
-    let state: String =
-        crate::support::scalar(&app.state.db, "select state from support_conversations").await;
-    assert_eq!(state, "closed", "idle: closed, though nobody answered");
+    let threads = store::threads(&app.state.db).await.unwrap();
+    assert_eq!(
+        threads[0].state,
+        Thread::Closed,
+        "idle: closed, though nobody answered"
+    );
     assert_eq!(
         sweep(idle + terms.support + 60)
             .await

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use domain::code::TrackingCode;
+use domain::delivery::Delivery;
 use domain::status::{Actor, Status};
 use ersal_server::chat::texts::{announce, Facts};
 use ersal_server::AppState;
@@ -16,7 +16,7 @@ use serde_json::Value;
 use store::shipments::{self, Change};
 use tokio::net::TcpListener;
 
-use crate::support::{scalar, serve_on, TestEnv, QUOTE_SUBMIT};
+use crate::support::{chat_grant, conv, only_shipment, scalar, serve_on, TestEnv, QUOTE_SUBMIT};
 
 const CONVERSATION: &str = "0d5f3c1e-8a47-4b2e-9f61-3c2d7e9a4b10";
 /// The sandbox's buyer in [`CONVERSATION`] (its per-app user id).
@@ -250,7 +250,7 @@ async fn from_the_chat_menu_to_a_message_in_the_chat() {
         "the consent lets Ersal hear of a revocation: {consent}"
     );
     approve(&j, &consent).await;
-    let code: String = scalar(&j.state.db, "select id from shipments").await;
+    let code = only_shipment(&j.state).await;
     let reopened = j.get(&format!("{}/request", j.ersal)).await;
     assert_eq!(
         location(&reopened),
@@ -266,9 +266,9 @@ async fn from_the_chat_menu_to_a_message_in_the_chat() {
     for personal in ["علی محمدی", "چهارباغ", "09351234567", "۰۹۳۵"] {
         assert!(!text.contains(personal), "{personal} in {text}");
     }
-    assert!(text.contains(&code));
-    let delivered: String = scalar(&j.state.db, "select state from outbox").await;
-    assert_eq!(delivered, "sent");
+    assert!(text.contains(code.as_str()));
+    let delivered = store::outbox::last_delivery(&j.state.db, &code).await;
+    assert_eq!(delivered.unwrap(), Some(Delivery::Sent));
 }
 
 /// The buyer revokes Ersal's access in Divar: the sandbox tells Ersal's events URL, Ersal
@@ -306,15 +306,15 @@ async fn a_revocation_deletes_the_users_grant_and_the_chat_is_not_told_again() {
         .find(|e| e["body"]["type"] == "USER_ACCESS_REVOCATION")
         .expect("the revocation was delivered");
     assert_eq!(delivered["status"], 200, "{delivered}");
-    let kept: i64 = scalar(&j.state.db, "select count(*) from chat_tokens").await;
-    assert_eq!(kept, 0, "the user's tokens are deleted");
+    let kept = store::grants::read(&j.state.db, &j.state.keys, &chat_grant(CONVERSATION)).await;
+    assert!(kept.unwrap().is_none(), "the user's tokens are deleted");
 
     // An operator cancels: the message finds no permission and is not sent.
-    let code: String = scalar(&j.state.db, "select id from shipments").await;
-    let id = TrackingCode::parse(&code).unwrap();
+    let id = only_shipment(&j.state).await;
+    let code = id.as_str();
     let mut cancel = Change::to(Status::Cancelled, Actor::Operator);
     cancel.note = Some("درخواست فرستنده".into());
-    cancel.message = announce(&j.state.keys, Some(CONVERSATION), |composer| {
+    cancel.message = announce(&j.state.keys, Some(&conv(CONVERSATION)), |composer| {
         let facts = Facts {
             code: &id,
             item: "گوشی",
@@ -326,19 +326,17 @@ async fn a_revocation_deletes_the_users_grant_and_the_chat_is_not_told_again() {
     shipments::transition(&j.state.db, &id, cancel, now)
         .await
         .unwrap();
-    let mut last = String::new();
+    let mut last = None;
     for _ in 0..80 {
-        last = scalar(
-            &j.state.db,
-            "select state from outbox order by id desc limit 1",
-        )
-        .await;
-        if last != "pending" {
+        last = store::outbox::last_delivery(&j.state.db, &id)
+            .await
+            .unwrap();
+        if last != Some(Delivery::Pending) {
             break;
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-    assert_eq!(last, "not_permitted");
+    assert_eq!(last, Some(Delivery::NotPermitted));
     assert_eq!(
         chat_messages(&j).await.len(),
         1,

@@ -9,7 +9,7 @@ use ersal_server::chat::texts::{Composer, Facts};
 use ersal_server::AppState;
 use store::outbox::Announcement;
 
-use crate::support::{exec, scalar, TestEnv};
+use crate::support::{conv, exec, scalar, TestEnv};
 
 const CONVERSATION: &str = "0d5f3c1e-8a47-4b2e-9f61-3c2d7e9a4b10";
 const BUYER: &str = "bA7kQ2wE9rT4yU1iO8pL3sD6fG0hJ5kZ2xC7vB4nM=";
@@ -90,7 +90,7 @@ pub(crate) async fn queue(state: &AppState) -> i64 {
     let code = TrackingCode::parse("SHPTEST222").unwrap();
     let body = Composer {
         keys: &state.keys,
-        conversation: CONVERSATION,
+        conversation: &conv(CONVERSATION),
     }
     .expired(&Facts {
         code: &code,
@@ -120,7 +120,7 @@ pub(crate) async fn queue(state: &AppState) -> i64 {
     }
     let mut tx = state.db.begin().await.unwrap();
     let message = Announcement {
-        conversation: CONVERSATION.to_owned(),
+        conversation: conv(CONVERSATION),
         body,
     };
     store::outbox::enqueue_announcement(&mut tx, &code, &message, state.now())

@@ -15,9 +15,6 @@ use ersal_server::{AppState, Config};
 use http::{HeaderMap, Request, StatusCode};
 use leptos::prelude::LeptosOptions;
 use serde_json::Value;
-use sqlx::{Postgres, Sqlite};
-use store::db::Db;
-use store::on_db;
 use tokio::net::TcpListener;
 use tower::ServiceExt;
 
@@ -272,43 +269,7 @@ impl TestApp {
     }
 }
 
-/// A value both backends decode.
-pub trait Stored:
-    Send
-    + Unpin
-    + for<'r> sqlx::Decode<'r, Sqlite>
-    + sqlx::Type<Sqlite>
-    + for<'r> sqlx::Decode<'r, Postgres>
-    + sqlx::Type<Postgres>
-{
-}
-
-impl<T> Stored for T where
-    T: Send
-        + Unpin
-        + for<'r> sqlx::Decode<'r, Sqlite>
-        + sqlx::Type<Sqlite>
-        + for<'r> sqlx::Decode<'r, Postgres>
-        + sqlx::Type<Postgres>
-{
-}
-
-/// The single value `sql` (a statement without parameters, on either backend) answers.
-pub async fn scalar<T: Stored>(db: &Db, sql: &str) -> T {
-    on_db!(db, pool => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap())
-}
-
-/// The first column of every row `sql` answers.
-pub async fn column<T: Stored>(db: &Db, sql: &str) -> Vec<T> {
-    on_db!(db, pool => sqlx::query_scalar(sql).fetch_all(pool).await.unwrap())
-}
-
-/// Runs `sql`, a statement without parameters, to set up or change what a test needs.
-pub async fn exec(db: &Db, sql: &str) {
-    on_db!(db, pool => {
-        sqlx::query(sql).execute(pool).await.unwrap();
-    });
-}
+pub use store::inspect::{column, exec, scalar};
 
 /// Serves the whole app of `state` on `listener` over real HTTP, as the binary does, until the
 /// test ends.
@@ -363,18 +324,14 @@ impl Drop for TestEnv {
         let (Some(server), Some((_, name))) = (postgres_server(), url.rsplit_once('/')) else {
             return;
         };
-        let drop = format!("drop database if exists {name} with (force)");
+        let name = name.to_owned();
         // Drop may run inside a runtime, which cannot block on another: a thread of its own.
         let dropped = std::thread::spawn(move || {
-            use sqlx::Connection;
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .expect("a runtime");
-            runtime.block_on(async {
-                let mut admin = sqlx::PgConnection::connect(&server).await?;
-                sqlx::query(&drop).execute(&mut admin).await.map(|_| ())
-            })
+            runtime.block_on(store::inspect::drop_database(&server, &name))
         })
         .join()
         .expect("the drop thread");
@@ -427,22 +384,7 @@ impl TestEnv {
     pub async fn state(&self) -> AppState {
         let url = &self.vars["DATABASE_URL"];
         if let (Some(server), Some((_, name))) = (postgres_server(), url.rsplit_once('/')) {
-            use sqlx::Connection;
-            let mut admin = sqlx::PgConnection::connect(&server)
-                .await
-                .expect("PostgreSQL");
-            let exists: bool =
-                sqlx::query_scalar("select exists (select 1 from pg_database where datname = $1)")
-                    .bind(name)
-                    .fetch_one(&mut admin)
-                    .await
-                    .unwrap();
-            if !exists {
-                sqlx::query(&format!("create database {name}"))
-                    .execute(&mut admin)
-                    .await
-                    .unwrap();
-            }
+            store::inspect::create_database(&server, name).await;
         }
         AppState::connect(self.config()).await.expect("database")
     }
@@ -454,9 +396,24 @@ impl TestEnv {
     }
 }
 
+/// The one shipment a test made, read through the console's list.
+pub async fn only_shipment(state: &AppState) -> domain::code::TrackingCode {
+    let all = store::shipments::list::Filter(Vec::new());
+    let (lines, total) = store::shipments::list::list(&state.db, &all, 0)
+        .await
+        .unwrap();
+    assert_eq!(total, 1, "one shipment");
+    domain::code::TrackingCode::parse(&lines[0].id).unwrap()
+}
+
+/// A conversation id the tests name.
+pub fn conv(id: &str) -> kenar::ConversationId {
+    kenar::ConversationId::parse(id).unwrap()
+}
+
 /// The permission to post in `conversation`.
 pub fn chat_grant(conversation: &str) -> kenar::Grant {
-    kenar::Grant::Conversation(kenar::ConversationId::parse(conversation).unwrap())
+    kenar::Grant::Conversation(conv(conversation))
 }
 
 /// Keeps an access and refresh token for `conversation`, valid for an hour from `now`.

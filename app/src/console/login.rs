@@ -35,7 +35,13 @@ pub async fn operator_login(form: LoginForm) -> Result<(), ServerFnError> {
 pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let login = ServerAction::<OperatorLogin>::new();
-    let error = query.with_untracked(|q| q.get("e").map(|e| LoginProblem::parse(&e).unwrap_or(LoginProblem::Refused).label()));
+    let error = query.with_untracked(|q| {
+        q.get("e").map(|e| {
+            LoginProblem::parse(&e)
+                .unwrap_or(LoginProblem::Refused)
+                .label()
+        })
+    });
     view! {
         <section class="card" aria-labelledby="login-title">
             <h1 id="login-title">"ورود کارکنان"</h1>

@@ -71,7 +71,7 @@ pub async fn console_inbox() -> Result<Option<Inbox>, ServerFnError> {
                 state: t.state.label().to_owned(),
                 unread: persian_digits(&t.unread.to_string()),
                 updated: JalaliDateTime::from_unix(t.updated_at).display(),
-                id: t.conversation,
+                id: t.conversation.into(),
             })
             .collect(),
     }))
@@ -233,8 +233,10 @@ fn ThreadView(data: ThreadData, answer: ServerAction<OperatorAnswer>) -> impl In
     } = data;
     let (csrf_close, id_close) = (csrf.clone(), id.clone());
     let close = ServerAction::<OperatorClose>::new();
-    let answer_label =
-        format!("متن پاسخ (حداکثر {} نویسه)", domain::text::group_thousands(MAX_ANSWER_CHARS as u64));
+    let answer_label = format!(
+        "متن پاسخ (حداکثر {} نویسه)",
+        domain::text::group_thousands(MAX_ANSWER_CHARS as u64)
+    );
     let canned = canned()
         .into_iter()
         .map(|text| {

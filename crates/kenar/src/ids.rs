@@ -47,8 +47,23 @@ impl PostToken {
 /// UUID). The value later becomes a URL path segment and part of an OAuth scope
 /// (`CONVERSATION_SEND_MESSAGE.<id>`, space-separated), so whitespace (which would add a scope),
 /// control characters, `/` and the dot segments `.` and `..` are refused.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct ConversationId(String);
+
+impl TryFrom<String> for ConversationId {
+    type Error = Problem;
+
+    fn try_from(raw: String) -> Result<Self, Problem> {
+        Self::parse(&raw)
+    }
+}
+
+impl From<ConversationId> for String {
+    fn from(id: ConversationId) -> Self {
+        id.0
+    }
+}
 
 impl ConversationId {
     pub const MAX_LEN: usize = 64;

@@ -381,7 +381,7 @@ pub async fn act(state: &AppState, operator: &Operator, form: &ActForm) -> Resul
     };
     let message = announce(
         &state.keys,
-        shipment.order.conversation_id.as_deref(),
+        shipment.order.conversation_id.as_ref(),
         |composer| {
             let facts = Facts {
                 code: &code,

@@ -33,6 +33,7 @@ use std::time::Duration;
 
 use domain::delivery::Delivery;
 use kenar::client::SendOutcome;
+use kenar::ConversationId;
 use rand::Rng;
 use store::outbox::{self, Attempted, Channel, Row};
 use tokio::sync::watch;
@@ -98,7 +99,13 @@ async fn settled(state: &AppState, row: &Row, delivery: Delivery) -> Result<(), 
         return Ok(());
     }
     match row.channel {
-        Channel::Chat => Ok(store::grants::release_when_done(&state.db, &row.key).await?),
+        Channel::Chat => match ConversationId::parse(&row.key) {
+            Ok(conversation) => {
+                Ok(store::grants::release_when_done(&state.db, &conversation).await?)
+            }
+            // A key that is no conversation id was refused unsent: it holds no grant.
+            Err(_) => Ok(()),
+        },
         Channel::Bot => Ok(()),
         Channel::Addon => addons::publish::settled(state, &row.key, &row.body, delivery).await,
     }

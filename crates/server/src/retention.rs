@@ -67,7 +67,7 @@ pub async fn expire_unanswered(db: &Db, keys: &Keys, now: i64) -> Result<usize, 
             continue;
         };
         let mut change = Change::to(Status::Expired, Actor::System);
-        change.message = announce(keys, waiting.conversation.as_deref(), |composer| {
+        change.message = announce(keys, waiting.conversation.as_ref(), |composer| {
             composer.expired(&Facts {
                 code: &code,
                 item: &waiting.item,

@@ -20,3 +20,11 @@ pub enum StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A stored conversation id read back as its type (it was checked before it was stored).
+pub(crate) fn conversation(stored: Option<String>) -> Result<Option<kenar::ConversationId>> {
+    stored
+        .map(|raw| kenar::ConversationId::parse(&raw))
+        .transpose()
+        .map_err(|_| StoreError::Broken("a stored conversation id no longer reads back"))
+}

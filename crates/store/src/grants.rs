@@ -4,7 +4,7 @@
 //! consent replaces the older one whole.
 
 use domain::delivery::Delivery;
-use kenar::{DivarUserId, Grant};
+use kenar::{ConversationId, DivarUserId, Grant};
 use sqlx::QueryBuilder;
 
 use crate::crypto::{token_digest, Keys};
@@ -158,7 +158,7 @@ pub async fn revoke_user(db: &Db, user: &DivarUserId) -> Result<u64, StoreError>
 /// Drops a conversation's grant once nothing is left to say there: every shipment of the
 /// conversation has ended and no message waits to be sent. The delivery worker, a user's
 /// cancellation and an operator's final status change all apply this one rule.
-pub async fn release_when_done(db: &Db, conversation: &str) -> Result<(), StoreError> {
+pub async fn release_when_done(db: &Db, conversation: &ConversationId) -> Result<(), StoreError> {
     let open = domain::status::Status::ALL
         .iter()
         .filter(|s| !s.is_terminal())
@@ -166,13 +166,13 @@ pub async fn release_when_done(db: &Db, conversation: &str) -> Result<(), StoreE
     on_db!(db, pool => {
         let mut query = QueryBuilder::new("delete from chat_tokens where grant_key = ");
         query
-            .push_bind(conversation)
+            .push_bind(conversation.as_str())
             .push(" and not exists (select 1 from outbox where state = ")
             .push_bind(Delivery::Pending.key())
             .push(" and conversation_id = ")
-            .push_bind(conversation)
+            .push_bind(conversation.as_str())
             .push(") and not exists (select 1 from shipments where conversation_id = ")
-            .push_bind(conversation)
+            .push_bind(conversation.as_str())
             .push(" and status in (");
         let mut separated = query.separated(", ");
         for key in open.clone() {

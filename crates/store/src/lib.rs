@@ -12,7 +12,8 @@
 //! * [`events`]: what Divar POSTed to the events URL, kept until processed once;
 //! * [`housekeeping`]: deleting what is kept only for a while, in small batches;
 //! * [`oauth_states`]: the OAuth `state` values handed out, single use;
-//! * [`outbox`]: what Ersal queued for Divar, and the delivery worker's claims on it.
+//! * [`outbox`]: what Ersal queued for Divar, and the delivery worker's claims on it;
+//! * `inspect` (tests only, the `inspect` feature): raw statements for schema and at-rest checks.
 //!
 //! It depends on sqlx, [`domain`] and [`kenar`] only: a repository cannot call a feature.
 //! Every function answers [`StoreError`] when the database fails or a stored value no longer
@@ -26,6 +27,8 @@ mod error;
 pub mod events;
 pub mod grants;
 pub mod housekeeping;
+#[cfg(feature = "inspect")]
+pub mod inspect;
 pub mod oauth_states;
 pub mod operators;
 pub mod outbox;

@@ -7,6 +7,7 @@
 use domain::code::TrackingCode;
 use domain::delivery::Delivery;
 use kenar::message::SendMessage;
+use kenar::ConversationId;
 
 use crate::db::{Db, Tx};
 use crate::{on_db, on_tx, StoreError};
@@ -62,7 +63,7 @@ fn row((id, channel, key, body): RawRow) -> Result<Row, StoreError> {
 
 /// A message to post in a conversation.
 pub struct Announcement {
-    pub conversation: String,
+    pub conversation: ConversationId,
     pub body: SendMessage,
 }
 
@@ -80,7 +81,7 @@ pub async fn enqueue_announcement(
              values ($1, $2, $3, $4, $5)",
         )
         .bind(shipment.as_str())
-        .bind(&message.conversation)
+        .bind(message.conversation.as_str())
         .bind(&body)
         .bind(now * 1000)
         .bind(now)

@@ -1,5 +1,7 @@
 //! Support conversations and their messages (sealed: what users write is personal data).
 
+use kenar::ConversationId;
+
 use crate::crypto::Keys;
 use crate::db::{Db, Tx};
 use crate::StoreError;
@@ -26,7 +28,7 @@ fn thread(key: &str) -> Result<Thread, StoreError> {
 pub async fn user_wrote(
     tx: &mut Tx,
     keys: &Keys,
-    conversation: &str,
+    conversation: &ConversationId,
     text: &str,
     now: i64,
 ) -> Result<bool, StoreError> {
@@ -41,7 +43,7 @@ pub async fn user_wrote(
         )
         .bind(waiting)
         .bind(now)
-        .bind(conversation)
+        .bind(conversation.as_str())
         .execute(&mut *conn)
         .await?
         .rows_affected();
@@ -53,7 +55,7 @@ pub async fn user_wrote(
                    (conversation_id, state, unread, opened_at, updated_at)
                  values ($1, $2, 1, $3, $3) on conflict (conversation_id) do nothing",
             )
-            .bind(conversation)
+            .bind(conversation.as_str())
             .bind(waiting)
             .bind(now)
             .execute(&mut *conn)
@@ -66,19 +68,19 @@ pub async fn user_wrote(
                  where conversation_id = $2",
             )
             .bind(now)
-            .bind(conversation)
+            .bind(conversation.as_str())
             .execute(&mut *conn)
             .await?;
         }
         reopened + opened == 1
     });
-    let body = keys.seal(text.as_bytes(), conversation.as_bytes());
+    let body = keys.seal(text.as_bytes(), conversation.as_str().as_bytes());
     on_tx!(tx, conn => {
         sqlx::query(
             "insert into support_messages (conversation_id, from_user, body, created_at)
              values ($1, $2, $3, $4)",
         )
-        .bind(conversation)
+        .bind(conversation.as_str())
         .bind(true)
         .bind(&body)
         .bind(now)
@@ -90,7 +92,7 @@ pub async fn user_wrote(
 
 /// A conversation in the console's inbox.
 pub struct ThreadLine {
-    pub conversation: String,
+    pub conversation: ConversationId,
     pub state: Thread,
     pub unread: i64,
     pub updated_at: i64,
@@ -109,7 +111,8 @@ pub async fn threads(db: &Db) -> Result<Vec<ThreadLine>, StoreError> {
     rows.into_iter()
         .map(|(conversation, state, unread, updated_at)| {
             Ok(ThreadLine {
-                conversation,
+                conversation: ConversationId::parse(&conversation)
+                    .map_err(|_| StoreError::Broken("support conversation id"))?,
                 state: thread(&state)?,
                 unread,
                 updated_at,
@@ -131,14 +134,14 @@ pub struct Said {
 pub async fn read(
     db: &Db,
     keys: &Keys,
-    conversation: &str,
+    conversation: &ConversationId,
 ) -> Result<Option<(Thread, Vec<Said>)>, StoreError> {
     let state: Option<String> = on_db!(db, pool => {
         sqlx::query_scalar(
             "update support_conversations set unread = 0 where conversation_id = $1
              returning state",
         )
-        .bind(conversation)
+        .bind(conversation.as_str())
         .fetch_optional(pool)
         .await?
     });
@@ -150,14 +153,14 @@ pub async fn read(
             "select from_user, body, operator, created_at from support_messages
              where conversation_id = $1 order by id",
         )
-        .bind(conversation)
+        .bind(conversation.as_str())
         .fetch_all(pool)
         .await?
     });
     let mut said = Vec::with_capacity(rows.len());
     for (from_user, body, operator, at) in rows {
-        let text =
-            String::from_utf8_lossy(&keys.open(&body, conversation.as_bytes())?).into_owned();
+        let text = String::from_utf8_lossy(&keys.open(&body, conversation.as_str().as_bytes())?)
+            .into_owned();
         said.push(Said {
             from_user,
             text,
@@ -173,7 +176,7 @@ pub async fn read(
 pub async fn staff_answered(
     tx: &mut Tx,
     keys: &Keys,
-    conversation: &str,
+    conversation: &ConversationId,
     operator: &str,
     text: &str,
     now: i64,
@@ -185,7 +188,7 @@ pub async fn staff_answered(
         )
         .bind(Thread::Answered.key())
         .bind(now)
-        .bind(conversation)
+        .bind(conversation.as_str())
         .execute(&mut *conn)
         .await?
         .rows_affected()
@@ -193,13 +196,13 @@ pub async fn staff_answered(
     if updated == 0 {
         return Ok(false);
     }
-    let body = keys.seal(text.as_bytes(), conversation.as_bytes());
+    let body = keys.seal(text.as_bytes(), conversation.as_str().as_bytes());
     on_tx!(tx, conn => {
         sqlx::query(
             "insert into support_messages (conversation_id, from_user, body, operator, created_at)
              values ($1, $2, $3, $4, $5)",
         )
-        .bind(conversation)
+        .bind(conversation.as_str())
         .bind(false)
         .bind(&body)
         .bind(operator)
@@ -211,7 +214,7 @@ pub async fn staff_answered(
 }
 
 /// Closes a conversation (staff's decision); `false` when there is no such open conversation.
-pub async fn close(db: &Db, conversation: &str, now: i64) -> Result<bool, StoreError> {
+pub async fn close(db: &Db, conversation: &ConversationId, now: i64) -> Result<bool, StoreError> {
     let closed = on_db!(db, pool => {
         sqlx::query(
             "update support_conversations set state = $1, closed_at = $2, unread = 0
@@ -219,7 +222,7 @@ pub async fn close(db: &Db, conversation: &str, now: i64) -> Result<bool, StoreE
         )
         .bind(Thread::Closed.key())
         .bind(now)
-        .bind(conversation)
+        .bind(conversation.as_str())
         .execute(pool)
         .await?
         .rows_affected()

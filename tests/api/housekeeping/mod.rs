@@ -29,7 +29,7 @@ use store::{operators, sessions};
 use tower::ServiceExt;
 
 use crate::chat::shipment_in;
-use crate::support::{leptos_options, Reply, TestApp, TestEnv, CLIENT, QUOTE_SUBMIT};
+use crate::support::{conv, leptos_options, Reply, TestApp, TestEnv, CLIENT, QUOTE_SUBMIT};
 
 /// A minute: every check happens this long before or after the time the page states.
 const MINUTE: i64 = 60;
@@ -254,7 +254,7 @@ pub(crate) async fn saved_by(app: &TestApp, cookie: &str) -> TrackingCode {
 
 /// Presses `op`'s button of shipment `id` in `conversation`: the session cookie.
 async fn press(app: &TestApp, conversation: &str, id: &TrackingCode, op: Op) -> String {
-    let data = button_data(&app.state.keys, id, op, conversation);
+    let data = button_data(&app.state.keys, id, op, &conv(conversation));
     let path = landing_path(
         app,
         json!({"source": "CHAT_MESSAGE_ACTION", "conversation_id": conversation, "user_side": "Supply", "extra_data": data}),

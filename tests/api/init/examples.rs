@@ -6,7 +6,7 @@ use kenar::UserSide;
 use serde_json::{json, Value};
 
 use super::{chat_body, landing_url, CONVERSATION};
-use crate::support::{TestApp, COMPLETION, NEW_KEY, OLD_KEY};
+use crate::support::{conv, TestApp, COMPLETION, NEW_KEY, OLD_KEY};
 
 #[tokio::test]
 async fn a_v2_button_click_answers_only_a_url() {
@@ -45,10 +45,7 @@ async fn a_v2_button_click_answers_only_a_url() {
     assert_eq!(session.landing.source, kenar::Source::ChatMessageAction);
     assert_eq!(session.landing.api_version, Some(2));
     assert_eq!(session.landing.user_side, Some(UserSide::Supply));
-    assert_eq!(
-        session.landing.conversation_id.as_deref(),
-        Some(CONVERSATION)
-    );
+    assert_eq!(session.landing.conversation_id, Some(conv(CONVERSATION)));
     assert_eq!(session.landing.post_token.as_deref(), Some("QpR7x2Lm"));
     assert_eq!(session.landing.return_target, "https://divar.ir/");
     assert_eq!(session.landing.private.extra_data["sid"], "shp_7Q2K9");

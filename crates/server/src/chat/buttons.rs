@@ -5,6 +5,7 @@
 
 use domain::code::TrackingCode;
 use kenar::message::{Action, Button};
+use kenar::ConversationId;
 use serde_json::{json, Map, Value};
 
 use store::crypto::Keys;
@@ -53,20 +54,25 @@ pub fn button_data(
     keys: &Keys,
     shipment: &TrackingCode,
     op: Op,
-    conversation: &str,
+    conversation: &ConversationId,
 ) -> Map<String, Value> {
     let mut data = Map::new();
     data.insert("sid".into(), json!(shipment.as_str()));
     data.insert("op".into(), json!(op.key()));
     data.insert(
         "sig".into(),
-        json!(keys.sign(&["button", shipment.as_str(), op.key(), conversation])),
+        json!(keys.sign(&["button", shipment.as_str(), op.key(), conversation.as_str()])),
     );
     data
 }
 
 /// The button for `op` on `shipment`'s message in `conversation`.
-pub fn button(keys: &Keys, shipment: &TrackingCode, op: Op, conversation: &str) -> Button {
+pub fn button(
+    keys: &Keys,
+    shipment: &TrackingCode,
+    op: Op,
+    conversation: &ConversationId,
+) -> Button {
     Button {
         action: Action::OpenServerLink {
             data: button_data(keys, shipment, op, conversation),
@@ -81,7 +87,7 @@ pub fn button(keys: &Keys, shipment: &TrackingCode, op: Op, conversation: &str) 
 pub fn verify_button(
     keys: &Keys,
     data: &Map<String, Value>,
-    conversation: &str,
+    conversation: &ConversationId,
 ) -> Option<(TrackingCode, Op)> {
     let field = |k: &str| {
         data.get(k)
@@ -91,7 +97,7 @@ pub fn verify_button(
     let (sid, op, sig) = (field("sid")?, field("op")?, field("sig")?);
     let op = Op::parse(op)?;
     let code = TrackingCode::try_from(sid.to_owned()).ok()?;
-    keys.verify(&["button", sid, op.key(), conversation], sig)
+    keys.verify(&["button", sid, op.key(), conversation.as_str()], sig)
         .then_some((code, op))
 }
 
@@ -103,22 +109,23 @@ mod tests {
     #[test]
     fn buttons_verify_only_unaltered_and_in_their_conversation() {
         let (k, code) = (keys(), TrackingCode::parse("SHPX234567").unwrap());
-        let data = button_data(&k, &code, Op::Fill, "conv-1");
+        let conv = |id: &str| ConversationId::parse(id).unwrap();
+        let data = button_data(&k, &code, Op::Fill, &conv("conv-1"));
         assert_eq!(
-            verify_button(&k, &data, "conv-1"),
+            verify_button(&k, &data, &conv("conv-1")),
             Some((code.clone(), Op::Fill))
         );
         assert_eq!(
-            verify_button(&k, &data, "conv-2"),
+            verify_button(&k, &data, &conv("conv-2")),
             None,
             "replayed in another chat"
         );
         let mut altered = data.clone();
         altered.insert("op".into(), json!("track"));
-        assert_eq!(verify_button(&k, &altered, "conv-1"), None);
+        assert_eq!(verify_button(&k, &altered, &conv("conv-1")), None);
         let mut other = data;
         other.insert("sid".into(), json!("SHIP999999"));
-        assert_eq!(verify_button(&k, &other, "conv-1"), None);
-        assert_eq!(verify_button(&k, &Map::new(), "conv-1"), None);
+        assert_eq!(verify_button(&k, &other, &conv("conv-1")), None);
+        assert_eq!(verify_button(&k, &Map::new(), &conv("conv-1")), None);
     }
 }

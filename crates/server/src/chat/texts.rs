@@ -9,6 +9,7 @@ use domain::shipment::PickupWindow;
 use domain::status::Status;
 use domain::values::Rials;
 use kenar::message::{ButtonGrid, SendMessage};
+use kenar::ConversationId;
 
 use super::buttons::{button, Op};
 use store::crypto::Keys;
@@ -17,11 +18,11 @@ use store::outbox::Announcement;
 /// The message `compose` writes for `conversation`, when the shipment has one.
 pub fn announce(
     keys: &Keys,
-    conversation: Option<&str>,
+    conversation: Option<&ConversationId>,
     compose: impl FnOnce(&Composer<'_>) -> SendMessage,
 ) -> Option<Announcement> {
     conversation.map(|conversation| Announcement {
-        conversation: conversation.to_owned(),
+        conversation: conversation.clone(),
         body: compose(&Composer { keys, conversation }),
     })
 }
@@ -76,7 +77,7 @@ impl Facts<'_> {
 /// A message to post in `conversation`, with its buttons.
 pub struct Composer<'a> {
     pub keys: &'a Keys,
-    pub conversation: &'a str,
+    pub conversation: &'a ConversationId,
 }
 
 impl Composer<'_> {
@@ -164,9 +165,10 @@ mod tests {
     fn buttons_go_to_the_right_side() {
         let keys = keys();
         let code = TrackingCode::parse("SHPX234567").unwrap();
+        let conversation = ConversationId::parse("conv-1").unwrap();
         let composer = Composer {
             keys: &keys,
-            conversation: "conv-1",
+            conversation: &conversation,
         };
         let facts = Facts {
             code: &code,
@@ -195,9 +197,10 @@ mod tests {
     #[test]
     fn typed_direction_controls_never_reach_a_message() {
         let (keys, code) = (keys(), TrackingCode::parse("SHPX234567").unwrap());
+        let conversation = ConversationId::parse("conv-1").unwrap();
         let composer = Composer {
             keys: &keys,
-            conversation: "conv-1",
+            conversation: &conversation,
         };
         let item = "گوشی\u{202E}لغو شد\u{202C}\u{2067}\u{200F}\u{0007} نیم‌دار";
         let facts = Facts {

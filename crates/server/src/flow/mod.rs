@@ -204,7 +204,7 @@ async fn counterparty_page(
 /// The signed button data this session was opened with, if its signature holds for the
 /// session's conversation: the shipment, the operation and the conversation. No I/O.
 fn signed_button(state: &AppState, session: &LandingSession) -> Option<(TrackingCode, Op)> {
-    let conversation = session.landing.conversation_id.as_deref()?;
+    let conversation = session.landing.conversation_id.as_ref()?;
     verify_button(
         &state.keys,
         &session.landing.private.extra_data,

@@ -132,11 +132,7 @@ pub async fn finalize(
         item,
         direct_link: session.landing.source == Source::Fallback,
     };
-    let conversation = session
-        .landing
-        .conversation_id
-        .as_deref()
-        .filter(|_| notify);
+    let conversation = session.landing.conversation_id.as_ref().filter(|_| notify);
     let message = |code: &TrackingCode| {
         announce(&state.keys, conversation, |composer| {
             composer.submitted(&Facts {
@@ -221,7 +217,7 @@ pub async fn confirm(state: &AppState, session: &LandingSession) -> Result<Confi
     );
     let message = announce(
         &state.keys,
-        shipment.order.conversation_id.as_deref(),
+        shipment.order.conversation_id.as_ref(),
         |composer| {
             let facts = Facts {
                 code: &shipment.id,

@@ -83,7 +83,7 @@ pub(super) async fn answer(
     if let Some(text) = reply {
         let buttons = (answer == Answer::Greeting).then(|| guide(state));
         let message = BotMessage {
-            conversation_id: message.conversation.clone(),
+            conversation_id: message.conversation.as_str().to_owned(),
             text_message: text,
             buttons,
         };

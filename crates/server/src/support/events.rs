@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use kenar::events::{BotMessage, Event};
+use kenar::ConversationId;
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -40,7 +41,7 @@ pub enum Received {
 /// A stored bot message, as it is sealed.
 #[derive(Serialize, Deserialize)]
 pub(super) struct Stored {
-    pub conversation: String,
+    pub conversation: ConversationId,
     pub text: Option<String>,
 }
 
@@ -65,10 +66,7 @@ pub async fn receive(state: &AppState, event: Event) -> Result<Received, AppErro
         }
     };
     let key = format!("bot:{id}");
-    let stored = Stored {
-        conversation: conversation.as_str().to_owned(),
-        text,
-    };
+    let stored = Stored { conversation, text };
     let payload = serde_json::to_vec(&stored)?;
     let (db, keys) = (&state.db, &state.keys);
     Ok(

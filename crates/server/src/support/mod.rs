@@ -16,6 +16,7 @@ pub mod bot;
 pub mod events;
 
 use kenar::message::BotMessage;
+use kenar::ConversationId;
 use serde::{Deserialize, Serialize};
 
 use crate::chat::outbox;
@@ -67,12 +68,15 @@ pub async fn inbox(state: &AppState) -> Result<Vec<ThreadLine>, AppError> {
 }
 
 /// A conversation's state and messages, oldest first, marked read by staff; `None` when there
-/// is no such conversation.
+/// is no such conversation (`conversation` is the id as the console's address carries it).
 pub async fn read(
     state: &AppState,
     conversation: &str,
 ) -> Result<Option<(Thread, Vec<Said>)>, AppError> {
-    Ok(threads::read(&state.db, &state.keys, conversation).await?)
+    let Ok(conversation) = ConversationId::parse(conversation) else {
+        return Ok(None);
+    };
+    Ok(threads::read(&state.db, &state.keys, &conversation).await?)
 }
 
 /// An operator closes a conversation; `false` when it was closed already or does not exist.
@@ -81,7 +85,10 @@ pub async fn close(
     operator: &Operator,
     conversation: &str,
 ) -> Result<bool, AppError> {
-    let closed = threads::close(&state.db, conversation, state.now()).await?;
+    let Ok(conversation) = ConversationId::parse(conversation) else {
+        return Ok(false);
+    };
+    let closed = threads::close(&state.db, &conversation, state.now()).await?;
     if closed {
         tracing::info!(operator = operator.id, "support conversation closed");
     }
@@ -102,18 +109,18 @@ pub async fn answer(
     if text.chars().count() > MAX_ANSWER_CHARS {
         return Ok(Answered::TooLong);
     }
-    let Ok(conversation) = kenar::ConversationId::parse(&form.conversation) else {
+    let Ok(conversation) = ConversationId::parse(&form.conversation) else {
         return Ok(Answered::NotFound);
     };
-    let conversation = conversation.as_str();
     let now = state.now();
     let mut tx = state.db.begin().await?;
     let keys = &state.keys;
-    if !threads::staff_answered(&mut tx, keys, conversation, &operator.username, text, now).await? {
+    if !threads::staff_answered(&mut tx, keys, &conversation, &operator.username, text, now).await?
+    {
         return Ok(Answered::NotFound);
     }
     let message = BotMessage {
-        conversation_id: conversation.to_owned(),
+        conversation_id: conversation.as_str().to_owned(),
         text_message: text.to_owned(),
         buttons: None,
     };

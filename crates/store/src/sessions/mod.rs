@@ -10,7 +10,7 @@
 pub mod link_keys;
 pub mod sealed;
 
-use kenar::{InitRequest, Location, Source, UserSide};
+use kenar::{ConversationId, InitRequest, Location, Source, UserSide};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -53,7 +53,7 @@ pub struct Landing {
     pub api_version: Option<u8>,
     pub source: Source,
     pub post_token: Option<String>,
-    pub conversation_id: Option<String>,
+    pub conversation_id: Option<ConversationId>,
     pub user_side: Option<UserSide>,
     pub private: PrivateContext,
     pub return_target: String,
@@ -63,7 +63,7 @@ impl Landing {
     /// The permission to post in the conversation this session came from, if it came from
     /// one (its id was checked at init).
     pub fn conversation_grant(&self) -> Option<kenar::Grant> {
-        let id = kenar::ConversationId::parse(self.conversation_id.as_deref()?).ok()?;
+        let id = self.conversation_id.clone()?;
         Some(kenar::Grant::Conversation(id))
     }
 
@@ -74,7 +74,7 @@ impl Landing {
             api_version: Some(req.version.number()),
             source: req.source.clone(),
             post_token: req.post_token.as_ref().map(|t| t.as_str().to_owned()),
-            conversation_id: req.conversation_id.as_ref().map(|c| c.as_str().to_owned()),
+            conversation_id: req.conversation_id.clone(),
             user_side: req.user_side,
             private: PrivateContext {
                 user_id: id(&req.user_id),
@@ -179,7 +179,10 @@ impl LandingRow {
             api_version: landing.api_version.map(i64::from),
             source: landing.source.as_str().to_owned(),
             post_token: landing.post_token.clone(),
-            conversation_id: landing.conversation_id.clone(),
+            conversation_id: landing
+                .conversation_id
+                .as_ref()
+                .map(|c| c.as_str().to_owned()),
             user_side: landing.user_side.map(UserSide::as_str),
             return_target: landing.return_target.clone(),
             created_at,
@@ -399,7 +402,7 @@ pub async fn current(
             api_version: row.api_version.and_then(|v| u8::try_from(v).ok()),
             source: Source::from_key(&row.source),
             post_token: row.post_token,
-            conversation_id: row.conversation_id,
+            conversation_id: crate::error::conversation(row.conversation_id)?,
             user_side: row.user_side.as_deref().and_then(UserSide::from_divar),
             private,
             return_target: row.return_target,
@@ -413,14 +416,14 @@ pub async fn current(
 pub async fn opened_by_buttons(
     db: &Db,
     keys: &Keys,
-    conversation: &str,
+    conversation: &ConversationId,
 ) -> Result<Vec<(String, Map<String, Value>)>, StoreError> {
     let rows: Vec<(String, Vec<u8>)> = on_db!(db, pool => {
         sqlx::query_as(
             "select id_digest, private_sealed from landing_sessions
              where conversation_id = $1 and source = $2",
         )
-        .bind(conversation)
+        .bind(conversation.as_str())
         .bind(Source::ChatMessageAction.as_str())
         .fetch_all(pool)
         .await?

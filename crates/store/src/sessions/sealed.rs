@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use kenar::{Source, UserSide};
+use kenar::{ConversationId, Source, UserSide};
 use serde::{Deserialize, Serialize};
 
 use super::link_keys::LinkKey;
@@ -71,7 +71,7 @@ pub fn seal(
         v: landing.api_version,
         s: landing.source.as_str().into(),
         p: landing.post_token.as_deref().map(Cow::from),
-        c: landing.conversation_id.as_deref().map(Cow::from),
+        c: landing.conversation_id.as_ref().map(|c| c.as_str().into()),
         u: landing.user_side.map(|side| side.as_str().into()),
         x: Cow::Borrowed(&landing.private),
         r: landing.return_target.as_str().into(),
@@ -126,7 +126,10 @@ impl SealedId {
                 api_version: context.v,
                 source: Source::from_key(&context.s),
                 post_token: context.p.map(Cow::into_owned),
-                conversation_id: context.c.map(Cow::into_owned),
+                conversation_id: match context.c {
+                    Some(c) => Some(ConversationId::parse(&c).ok()?),
+                    None => None,
+                },
                 user_side: context.u.as_deref().and_then(UserSide::from_divar),
                 private: context.x.into_owned(),
                 return_target: context.r.into_owned(),

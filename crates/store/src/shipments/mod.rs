@@ -16,6 +16,7 @@ use domain::shipment::{Item, Party, Payer, PickupWindow, Role};
 use domain::status::{Actor, Status};
 use domain::tariff::Service;
 use domain::values::Rials;
+use kenar::ConversationId;
 use serde::{Deserialize, Serialize};
 
 use crate::crypto::Keys;
@@ -55,7 +56,7 @@ impl Parties {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Order {
     pub landing: String,
-    pub conversation_id: Option<String>,
+    pub conversation_id: Option<ConversationId>,
     pub post_token: Option<String>,
     pub opener_role: Role,
     pub item: Item,
@@ -232,14 +233,17 @@ pub async fn get(db: &Db, keys: &Keys, id: &TrackingCode) -> Result<Option<Shipm
 }
 
 /// The conversation a shipment belongs to (`None` when unknown, or started outside a chat).
-pub async fn conversation_of(db: &Db, id: &TrackingCode) -> Result<Option<String>, StoreError> {
+pub async fn conversation_of(
+    db: &Db,
+    id: &TrackingCode,
+) -> Result<Option<ConversationId>, StoreError> {
     let found: Option<Option<String>> = on_db!(db, pool => {
         sqlx::query_scalar("select conversation_id from shipments where id = $1")
             .bind(id.as_str())
             .fetch_optional(pool)
             .await?
     });
-    Ok(found.flatten())
+    crate::error::conversation(found.flatten())
 }
 
 /// The shipment landing session `landing` (its id digest) submitted, if it did.

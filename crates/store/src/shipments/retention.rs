@@ -2,6 +2,7 @@
 //! shipments whose personal data is due to be purged.
 
 use domain::status::Status;
+use kenar::ConversationId;
 use sqlx::QueryBuilder;
 
 use super::Parties;
@@ -12,7 +13,7 @@ use crate::{on_db, on_tx, StoreError};
 /// An ended shipment whose personal data is due to be purged.
 pub struct Due {
     pub id: String,
-    pub conversation: Option<String>,
+    pub conversation: Option<ConversationId>,
     pub landing: Option<String>,
 }
 
@@ -31,14 +32,15 @@ pub async fn due_for_purge(db: &Db, ended_before: i64) -> Result<Vec<Due>, Store
         query.push(")");
         query.build_query_as().fetch_all(pool).await?
     });
-    Ok(due
-        .into_iter()
-        .map(|(id, conversation, landing)| Due {
-            id,
-            conversation,
-            landing,
+    due.into_iter()
+        .map(|(id, conversation, landing)| {
+            Ok(Due {
+                id,
+                conversation: crate::error::conversation(conversation)?,
+                landing,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Removes a shipment's personal data in one transaction: names, phones and addresses; the
@@ -97,7 +99,7 @@ pub async fn purge(
 /// A shipment still waiting for its other side.
 pub struct Waiting {
     pub id: String,
-    pub conversation: Option<String>,
+    pub conversation: Option<ConversationId>,
     pub item: String,
 }
 
@@ -114,12 +116,13 @@ pub async fn unanswered(db: &Db, unchanged_since: i64) -> Result<Vec<Waiting>, S
         .fetch_all(pool)
         .await?
     });
-    Ok(due
-        .into_iter()
-        .map(|(id, conversation, item)| Waiting {
-            id,
-            conversation,
-            item,
+    due.into_iter()
+        .map(|(id, conversation, item)| {
+            Ok(Waiting {
+                id,
+                conversation: crate::error::conversation(conversation)?,
+                item,
+            })
         })
-        .collect())
+        .collect()
 }

@@ -6,6 +6,7 @@ use domain::size::SizeClass;
 use domain::status::{Actor, Status};
 use domain::tariff::Service;
 use domain::values::{Dimensions, Grams, ItemDescription, Rials};
+use kenar::ConversationId;
 
 use super::{Completion, Event, Order, Shipment};
 use crate::crypto::Keys;
@@ -36,7 +37,7 @@ pub(super) async fn insert(
     )
     .bind(id.as_str())
     .bind(&new.landing)
-    .bind(&new.conversation_id)
+    .bind(new.conversation_id.as_ref().map(ConversationId::as_str))
     .bind(&new.post_token)
     .bind(new.opener_role.key())
     .bind(Status::AwaitingCounterparty.key())
@@ -93,7 +94,7 @@ pub(super) async fn complete(
 pub(super) async fn status(
     tx: &mut Tx,
     id: &TrackingCode,
-) -> Result<Option<(Status, Option<String>)>, StoreError> {
+) -> Result<Option<(Status, Option<ConversationId>)>, StoreError> {
     let current: Option<(String, Option<String>)> = on_tx!(tx, conn => {
         sqlx::query_as("select status, conversation_id from shipments where id = $1")
             .bind(id.as_str())
@@ -101,7 +102,10 @@ pub(super) async fn status(
             .await?
     });
     current
-        .map(|(s, conversation)| Ok((decode(Status::parse(&s), "status")?, conversation)))
+        .map(|(s, conversation)| {
+            let conversation = crate::error::conversation(conversation)?;
+            Ok((decode(Status::parse(&s), "status")?, conversation))
+        })
         .transpose()
 }
 
@@ -235,7 +239,7 @@ pub(super) async fn read(
         item: item(&row)?,
         // Empty once the landing session is gone (housekeeping, purge): it matches no session.
         landing: row.landing_digest.unwrap_or_default(),
-        conversation_id: row.conversation_id,
+        conversation_id: crate::error::conversation(row.conversation_id)?,
         post_token: row.post_token,
         opener_role: decode(Role::parse(&row.opener_role), "role")?,
         origin_city: row.origin_city,
