@@ -18,9 +18,13 @@ use crate::support::{exec, scalar};
 /// The sandbox's post of the first demo seller (Tehran).
 const POST: &str = "QpR7x2Lm";
 
+fn post() -> kenar::PostToken {
+    kenar::PostToken::parse(POST).unwrap()
+}
+
 /// Where the widgets on [`POST`] stand, as the store keeps them.
 async fn widgets_state(j: &Journey) -> Option<AddonState> {
-    let stored = store::addons::get(&j.state.db, POST).await.unwrap();
+    let stored = store::addons::get(&j.state.db, &post()).await.unwrap();
     stored.map(|(state, _)| state)
 }
 
@@ -284,7 +288,7 @@ async fn the_widgets_keep_within_divars_limits_from_every_city() {
         for city in &province.cities {
             let origin = domain::places::Place { province, city };
             for size in SizeClass::ALL {
-                let addon: PostAddon = addons::widgets(&j.state, POST, origin, size);
+                let addon: PostAddon = addons::widgets(&j.state, &post(), origin, size);
                 assert_eq!(addon.check(), Ok(()), "{} {size:?}", city.id);
             }
         }

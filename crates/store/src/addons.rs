@@ -1,6 +1,7 @@
 //! The `post_addons` rows: where Ersal's widgets on a post stand.
 
 use domain::size::SizeClass;
+use kenar::PostToken;
 
 use crate::db::{Db, Tx};
 use crate::StoreError;
@@ -34,10 +35,10 @@ impl AddonState {
 }
 
 /// A post's widgets: where they stand and the size class their price is for.
-pub async fn get(db: &Db, post: &str) -> Result<Option<(AddonState, SizeClass)>, StoreError> {
+pub async fn get(db: &Db, post: &PostToken) -> Result<Option<(AddonState, SizeClass)>, StoreError> {
     let row: Option<(String, String)> = on_db!(db, pool => {
         sqlx::query_as("select state, size from post_addons where post_token = $1")
-            .bind(post)
+            .bind(post.as_str())
             .fetch_optional(pool)
             .await?
     });
@@ -48,7 +49,7 @@ pub async fn get(db: &Db, post: &str) -> Result<Option<(AddonState, SizeClass)>,
 /// posted.
 pub async fn consented(
     tx: &mut Tx,
-    post: &str,
+    post: &PostToken,
     size: SizeClass,
     tariff: &str,
     now: i64,
@@ -61,7 +62,7 @@ pub async fn consented(
                size = excluded.size, tariff = excluded.tariff,
                consented_at = excluded.consented_at, updated_at = excluded.updated_at",
         )
-        .bind(post)
+        .bind(post.as_str())
         .bind(AddonState::Adding.key())
         .bind(size.key())
         .bind(tariff)
@@ -75,7 +76,7 @@ pub async fn consented(
 /// Sets a post's state; `true` if it was in one of `from`.
 pub async fn set(
     tx: &mut Tx,
-    post: &str,
+    post: &PostToken,
     from: &[AddonState],
     to: AddonState,
     now: i64,
@@ -88,7 +89,7 @@ pub async fn set(
             .push(", updated_at = ")
             .push_bind(now)
             .push(" where post_token = ")
-            .push_bind(post)
+            .push_bind(post.as_str())
             .push(" and state in (");
         let mut list = query.separated(", ");
         for key in &from {
@@ -104,7 +105,7 @@ pub async fn set(
 pub async fn priced_by_another_tariff(
     db: &Db,
     tariff: &str,
-) -> Result<Vec<(String, SizeClass)>, StoreError> {
+) -> Result<Vec<(PostToken, SizeClass)>, StoreError> {
     let rows: Vec<(String, String)> = on_db!(db, pool => {
         sqlx::query_as("select post_token, size from post_addons where state = $1 and tariff <> $2")
             .bind(AddonState::On.key())
@@ -114,13 +115,18 @@ pub async fn priced_by_another_tariff(
     });
     Ok(rows
         .into_iter()
-        .filter_map(|(post, size)| Some((post, SizeClass::parse(&size)?)))
+        .filter_map(|(post, size)| Some((PostToken::parse(&post).ok()?, SizeClass::parse(&size)?)))
         .collect())
 }
 
 /// Records that a post's widgets, still on, are being re-posted with `tariff`'s price; `false`
 /// when they are no longer on (the seller removed them meanwhile).
-pub async fn repriced(tx: &mut Tx, post: &str, tariff: &str, now: i64) -> Result<bool, StoreError> {
+pub async fn repriced(
+    tx: &mut Tx,
+    post: &PostToken,
+    tariff: &str,
+    now: i64,
+) -> Result<bool, StoreError> {
     let moved = on_tx!(tx, conn => {
         sqlx::query(
             "update post_addons set tariff = $1, state = $2, updated_at = $3
@@ -129,7 +135,7 @@ pub async fn repriced(tx: &mut Tx, post: &str, tariff: &str, now: i64) -> Result
         .bind(tariff)
         .bind(AddonState::Adding.key())
         .bind(now)
-        .bind(post)
+        .bind(post.as_str())
         .bind(AddonState::On.key())
         .execute(conn)
         .await?
@@ -140,10 +146,10 @@ pub async fn repriced(tx: &mut Tx, post: &str, tariff: &str, now: i64) -> Result
 
 /// Forgets a post whose widgets were taken off, if it is still being removed: nothing of it
 /// is kept. `false` when the seller consented again meanwhile.
-pub async fn forget_removed(db: &Db, post: &str) -> Result<bool, StoreError> {
+pub async fn forget_removed(db: &Db, post: &PostToken) -> Result<bool, StoreError> {
     let forgotten = on_db!(db, pool => {
         sqlx::query("delete from post_addons where post_token = $1 and state = $2")
-            .bind(post)
+            .bind(post.as_str())
             .bind(AddonState::Removing.key())
             .execute(pool)
             .await?

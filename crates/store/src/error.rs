@@ -21,6 +21,14 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// A stored post token read back as its type (it was checked before it was stored).
+pub(crate) fn post(stored: Option<String>) -> Result<Option<kenar::PostToken>> {
+    stored
+        .map(|raw| kenar::PostToken::parse(&raw))
+        .transpose()
+        .map_err(|_| StoreError::Broken("a stored post token no longer reads back"))
+}
+
 /// A stored conversation id read back as its type (it was checked before it was stored).
 pub(crate) fn conversation(stored: Option<String>) -> Result<Option<kenar::ConversationId>> {
     stored

@@ -24,6 +24,7 @@ use domain::tariff::{Parcel, Service};
 use domain::values::Rials;
 use kenar::addon::{InfoItem, PostAddon, Widget};
 use kenar::message::Action;
+use kenar::PostToken;
 use serde_json::{Map, Value};
 
 use crate::state::AppState;
@@ -48,7 +49,12 @@ pub fn price_range(state: &AppState, origin: Place<'_>, size: SizeClass) -> Opti
 
 /// The widgets Divar shows on the post: what is offered, from where and from what price, and a
 /// button that opens Ersal with the price to the viewer's city. Deal information only.
-pub fn widgets(state: &AppState, post: &str, origin: Place<'_>, size: SizeClass) -> PostAddon {
+pub fn widgets(
+    state: &AppState,
+    post: &PostToken,
+    origin: Place<'_>,
+    size: SizeClass,
+) -> PostAddon {
     let from = price_range(state, origin, size).map_or_else(
         || "—".to_owned(),
         |(low, _)| format!("از {}", low.display_tomans()),
@@ -85,8 +91,13 @@ pub fn widgets(state: &AppState, post: &str, origin: Place<'_>, size: SizeClass)
 /// The button's data: the origin city and size class, signed with the post they belong to
 /// (Divar sends the post token beside it), so altered data, or data moved to another post, is
 /// refused.
-pub fn tap_data(keys: &Keys, post: &str, origin: &str, size: SizeClass) -> Map<String, Value> {
-    let sig = keys.sign(&["post-addon", post, origin, size.key()]);
+pub fn tap_data(
+    keys: &Keys,
+    post: &PostToken,
+    origin: &str,
+    size: SizeClass,
+) -> Map<String, Value> {
+    let sig = keys.sign(&["post-addon", post.as_str(), origin, size.key()]);
     [("o", origin), ("z", size.key()), ("s", sig.as_str())]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), Value::from(v)))
@@ -96,12 +107,12 @@ pub fn tap_data(keys: &Keys, post: &str, origin: &str, size: SizeClass) -> Map<S
 /// The origin city and size class of a tapped widget, if its data is ours for `post`.
 pub fn verify_tap(
     keys: &Keys,
-    post: &str,
+    post: &PostToken,
     data: &Map<String, Value>,
 ) -> Option<(String, SizeClass)> {
     let field = |key: &str| data.get(key).and_then(Value::as_str);
     let (origin, size, sig) = (field("o")?, field("z")?, field("s")?);
     let size = SizeClass::parse(size)?;
-    keys.verify(&["post-addon", post, origin, size.key()], sig)
+    keys.verify(&["post-addon", post.as_str(), origin, size.key()], sig)
         .then(|| (origin.to_owned(), size))
 }

@@ -40,7 +40,7 @@ pub fn post_of(session: &LandingSession) -> Option<PostToken> {
     if session.landing.user_side == Some(UserSide::Demand) {
         return None;
     }
-    PostToken::parse(session.landing.post_token.as_deref()?).ok()
+    session.landing.post_token.clone()
 }
 
 /// The seller's page for `session`, the widgets priced for `size` (else the size they were
@@ -62,7 +62,7 @@ pub async fn view(
     let Some(origin) = state.catalog.places.find(&found.city) else {
         return Ok(Seen::NotServed);
     };
-    let stored = rows::get(&state.db, post.as_str()).await?;
+    let stored = rows::get(&state.db, &post).await?;
     let size = size
         .or(stored.map(|(_, size)| size))
         .unwrap_or(SizeClass::Small);
@@ -73,7 +73,7 @@ pub async fn view(
         size,
         range: super::price_range(state, origin, size),
         state: stored.map_or(AddonState::Off, |(state, _)| state),
-        widgets: super::widgets(state, post.as_str(), origin, size),
+        widgets: super::widgets(state, &post, origin, size),
         post,
     })))
 }

@@ -19,7 +19,7 @@ pub fn tapped(state: &AppState, session: &LandingSession) -> Option<Tapped> {
     if session.landing.source != Source::PostAddon {
         return None;
     }
-    let post = session.landing.post_token.as_deref()?;
+    let post = session.landing.post_token.as_ref()?;
     let (origin, size) = super::verify_tap(&state.keys, post, &session.landing.private.extra_data)?;
     state.catalog.places.find(&origin)?;
     Some(Tapped { origin, size })

@@ -46,7 +46,7 @@ pub async fn granted(
     addon.check()?;
     let tariff = &state.catalog.tariff_fingerprint;
     let mut tx = state.db.begin().await?;
-    rows::consented(&mut tx, post.as_str(), size, tariff, now).await?;
+    rows::consented(&mut tx, post, size, tariff, now).await?;
     let op = Op::Create {
         addon: serde_json::to_value(addon)?,
     };
@@ -70,7 +70,7 @@ pub async fn remove(state: &AppState, post: &PostToken) -> Result<bool, AppError
     let key = Grant::PostAddon(post.clone()).key();
     let mut tx = state.db.begin().await?;
     let from = [AddonState::Adding, AddonState::On, AddonState::Failed];
-    if !rows::set(&mut tx, post.as_str(), &from, AddonState::Removing, now).await? {
+    if !rows::set(&mut tx, post, &from, AddonState::Removing, now).await? {
         return Ok(false);
     }
     outbox::enqueue(
@@ -95,10 +95,7 @@ pub async fn refresh_prices(state: &AppState) -> Result<usize, AppError> {
     let mut queued = 0;
     for (post, size) in stale {
         let places = &state.catalog.places;
-        let Ok(token) = PostToken::parse(&post) else {
-            continue;
-        };
-        let Some(origin) = (match state.kenar.get_post(&token).await {
+        let Some(origin) = (match state.kenar.get_post(&post).await {
             Ok(found) => places.find(&found.city),
             Err(_) => None,
         }) else {
@@ -116,7 +113,7 @@ pub async fn refresh_prices(state: &AppState) -> Result<usize, AppError> {
         outbox::enqueue(
             &mut tx,
             Channel::Addon,
-            &Grant::PostAddon(token.clone()).key(),
+            &Grant::PostAddon(post.clone()).key(),
             &serde_json::to_string(&op)?,
             now,
         )
@@ -169,7 +166,7 @@ pub async fn settled(
     let Grant::PostAddon(token) = &grant else {
         return Ok(());
     };
-    let post = token.as_str();
+    let post = &token;
     let (from, to) = match (op, delivery) {
         (_, Delivery::Pending) => return Ok(()),
         // Only the removal that is still the post's latest change forgets it: a consent given
@@ -233,7 +230,7 @@ pub async fn answer(
     let Some(origin) = state.catalog.places.find(&origin) else {
         return Ok(WidgetAnswer::Done);
     };
-    let widgets = super::widgets(state, post.as_str(), origin, size);
+    let widgets = super::widgets(state, &post, origin, size);
     let user = crate::consent::granting_user(state, &grant).await;
     granted(state, &post, size, &grant, user.as_ref(), &widgets).await?;
     Ok(WidgetAnswer::Done)

@@ -20,7 +20,7 @@ use domain::status::Status;
 use domain::tariff::Quote;
 use domain::values::ItemDescription;
 use domain::values::Rials;
-use kenar::{PostToken, Source, UserSide};
+use kenar::{Source, UserSide};
 
 use crate::chat::{verify_button, Op};
 use crate::error::AppError;
@@ -62,15 +62,10 @@ async fn prefill(state: &AppState, session: &LandingSession, draft: &mut Draft) 
     if session.landing.source == Source::Fallback {
         return;
     }
-    let Some(token) = session
-        .landing
-        .post_token
-        .as_deref()
-        .and_then(|t| PostToken::parse(t).ok())
-    else {
+    let Some(token) = &session.landing.post_token else {
         return;
     };
-    match tokio::time::timeout(state.config.prefill_budget, state.kenar.get_post(&token)).await {
+    match tokio::time::timeout(state.config.prefill_budget, state.kenar.get_post(token)).await {
         Ok(Ok(post)) => {
             if draft.item.description.trim().is_empty() {
                 draft.item.description = post

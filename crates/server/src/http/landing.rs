@@ -185,11 +185,7 @@ async fn fallback(State(state): State<AppState>, RawQuery(query): RawQuery) -> R
             .find(|(key, _)| key == "post_token")
             .map(|(_, value)| value)
             .filter(|value| !value.is_empty())
-            .map(|value| {
-                PostToken::parse(&value)
-                    .map(|t| t.as_str().to_owned())
-                    .map_err(|_| ())
-            })
+            .map(|value| PostToken::parse(&value).map_err(|_| ()))
             .transpose()
     };
     let back_to = state.config.completion_url.to_string();

@@ -10,7 +10,7 @@
 pub mod link_keys;
 pub mod sealed;
 
-use kenar::{ConversationId, InitRequest, Location, Source, UserSide};
+use kenar::{ConversationId, InitRequest, Location, PostToken, Source, UserSide};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -52,7 +52,7 @@ pub struct PrivateContext {
 pub struct Landing {
     pub api_version: Option<u8>,
     pub source: Source,
-    pub post_token: Option<String>,
+    pub post_token: Option<PostToken>,
     pub conversation_id: Option<ConversationId>,
     pub user_side: Option<UserSide>,
     pub private: PrivateContext,
@@ -73,7 +73,7 @@ impl Landing {
         Self {
             api_version: Some(req.version.number()),
             source: req.source.clone(),
-            post_token: req.post_token.as_ref().map(|t| t.as_str().to_owned()),
+            post_token: req.post_token.clone(),
             conversation_id: req.conversation_id.clone(),
             user_side: req.user_side,
             private: PrivateContext {
@@ -94,7 +94,7 @@ impl Landing {
     }
 
     /// A session opened from the Fallback URL: only a post token hint, no Divar context.
-    pub fn fallback(post_token: Option<String>, return_target: String) -> Self {
+    pub fn fallback(post_token: Option<PostToken>, return_target: String) -> Self {
         Self {
             api_version: None,
             source: Source::Fallback,
@@ -178,7 +178,7 @@ impl LandingRow {
             digest,
             api_version: landing.api_version.map(i64::from),
             source: landing.source.as_str().to_owned(),
-            post_token: landing.post_token.clone(),
+            post_token: landing.post_token.as_ref().map(|p| p.as_str().to_owned()),
             conversation_id: landing
                 .conversation_id
                 .as_ref()
@@ -401,7 +401,7 @@ pub async fn current(
         landing: Landing {
             api_version: row.api_version.and_then(|v| u8::try_from(v).ok()),
             source: Source::from_key(&row.source),
-            post_token: row.post_token,
+            post_token: crate::error::post(row.post_token)?,
             conversation_id: crate::error::conversation(row.conversation_id)?,
             user_side: row.user_side.as_deref().and_then(UserSide::from_divar),
             private,

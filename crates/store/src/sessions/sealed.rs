@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use kenar::{ConversationId, Source, UserSide};
+use kenar::{ConversationId, PostToken, Source, UserSide};
 use serde::{Deserialize, Serialize};
 
 use super::link_keys::LinkKey;
@@ -70,7 +70,7 @@ pub fn seal(
     let context = Context {
         v: landing.api_version,
         s: landing.source.as_str().into(),
-        p: landing.post_token.as_deref().map(Cow::from),
+        p: landing.post_token.as_ref().map(|p| p.as_str().into()),
         c: landing.conversation_id.as_ref().map(|c| c.as_str().into()),
         u: landing.user_side.map(|side| side.as_str().into()),
         x: Cow::Borrowed(&landing.private),
@@ -125,7 +125,10 @@ impl SealedId {
             landing: Landing {
                 api_version: context.v,
                 source: Source::from_key(&context.s),
-                post_token: context.p.map(Cow::into_owned),
+                post_token: match context.p {
+                    Some(p) => Some(PostToken::parse(&p).ok()?),
+                    None => None,
+                },
                 conversation_id: match context.c {
                     Some(c) => Some(ConversationId::parse(&c).ok()?),
                     None => None,

@@ -16,7 +16,7 @@ use domain::shipment::{Item, Party, Payer, PickupWindow, Role};
 use domain::status::{Actor, Status};
 use domain::tariff::Service;
 use domain::values::Rials;
-use kenar::ConversationId;
+use kenar::{ConversationId, PostToken};
 use serde::{Deserialize, Serialize};
 
 use crate::crypto::Keys;
@@ -57,7 +57,7 @@ impl Parties {
 pub struct Order {
     pub landing: String,
     pub conversation_id: Option<ConversationId>,
-    pub post_token: Option<String>,
+    pub post_token: Option<PostToken>,
     pub opener_role: Role,
     pub item: Item,
     pub origin_city: Option<String>,

@@ -6,7 +6,7 @@ use domain::size::SizeClass;
 use domain::status::{Actor, Status};
 use domain::tariff::Service;
 use domain::values::{Dimensions, Grams, ItemDescription, Rials};
-use kenar::ConversationId;
+use kenar::{ConversationId, PostToken};
 
 use super::{Completion, Event, Order, Shipment};
 use crate::crypto::Keys;
@@ -38,7 +38,7 @@ pub(super) async fn insert(
     .bind(id.as_str())
     .bind(&new.landing)
     .bind(new.conversation_id.as_ref().map(ConversationId::as_str))
-    .bind(&new.post_token)
+    .bind(new.post_token.as_ref().map(PostToken::as_str))
     .bind(new.opener_role.key())
     .bind(Status::AwaitingCounterparty.key())
     .bind(new.item.description.as_str())
@@ -240,7 +240,7 @@ pub(super) async fn read(
         // Empty once the landing session is gone (housekeeping, purge): it matches no session.
         landing: row.landing_digest.unwrap_or_default(),
         conversation_id: crate::error::conversation(row.conversation_id)?,
-        post_token: row.post_token,
+        post_token: crate::error::post(row.post_token)?,
         opener_role: decode(Role::parse(&row.opener_role), "role")?,
         origin_city: row.origin_city,
         destination_city: row.destination_city,
