@@ -83,7 +83,8 @@ async fn outgoing_bodies_validate_against_divars_schema() {
     }
 }
 
-pub async fn shipment_in(app: &TestApp, conversation: &str) -> TrackingCode {
+/// A submitted order from a fresh landing session, in `conversation`.
+pub async fn order_in(app: &TestApp, conversation: &str) -> Order {
     let party = Party {
         name: PersonName::parse("علی محمدی").unwrap(),
         mobile: Mobile::parse("09351234567").unwrap(),
@@ -117,7 +118,7 @@ pub async fn shipment_in(app: &TestApp, conversation: &str) -> TrackingCode {
     .await
     .unwrap();
     let digest = store::crypto::token_digest(&token);
-    let new = Order {
+    Order {
         landing: digest,
         conversation_id: Some(conv(conversation)),
         post_token: None,
@@ -137,7 +138,11 @@ pub async fn shipment_in(app: &TestApp, conversation: &str) -> TrackingCode {
         quote_total: Rials(1_100_000),
         parties: Parties::one(Role::Receiver, party),
         direct_link: false,
-    };
+    }
+}
+
+pub async fn shipment_in(app: &TestApp, conversation: &str) -> TrackingCode {
+    let new = order_in(app, conversation).await;
     shipments::create(
         &app.state.db,
         &app.state.keys,
@@ -147,6 +152,7 @@ pub async fn shipment_in(app: &TestApp, conversation: &str) -> TrackingCode {
     )
     .await
     .unwrap()
+    .expect("a new shipment")
 }
 
 /// Opens the landing URL of a button click (`CHAT_MESSAGE_ACTION` with `data`) in `conversation`.

@@ -5,8 +5,12 @@
 use ersal_server::delivery;
 use ersal_server::AppState;
 
+use store::shipments;
+
+use crate::chat::order_in;
+use crate::journey::{location, to_consent, Journey};
 use crate::outbox::{queue, Harness};
-use crate::support::{exec, scalar};
+use crate::support::{exec, only_shipment, scalar, TestApp};
 
 async fn state_of(state: &AppState, id: i64) -> String {
     scalar(
@@ -134,4 +138,58 @@ async fn the_jobs_run_in_one_instance_at_a_time() {
             assert!(later.is_some(), "the lock was released after the round");
         }
     }
+}
+
+/// "Save without a message" tapped twice, each tap reaching another instance: the draft
+/// becomes one shipment, and both taps return the user to Divar.
+#[tokio::test]
+async fn two_instances_saving_one_draft_at_once_make_one_shipment() {
+    let j = Journey::start().await;
+    let other = j.serve_another().await;
+    to_consent(&j).await;
+    let (here, there) = (
+        format!("{}/oauth/skip", j.ersal),
+        format!("{other}/oauth/skip"),
+    );
+    let (first, second) = tokio::join!(j.post(&here, &[]), j.post(&there, &[]));
+    // A tap that comes after the first one's commit finds nothing waiting: back to the flow,
+    // which shows the shipment.
+    for reply in [first, second] {
+        let back = location(&reply);
+        assert!(
+            back == format!("{}/completion", j.sandbox) || back == "/request",
+            "{back}"
+        );
+    }
+    let code = only_shipment(&j.state).await;
+    let reopened = j.get(&format!("{other}/request")).await;
+    assert_eq!(location(&reopened), format!("/t/{code}"));
+}
+
+/// Two processes saving the same landing session's order at the same moment: the database
+/// keeps one shipment, and the second save answers that there is one already.
+#[tokio::test]
+async fn one_landing_session_saved_twice_at_once_is_one_shipment() {
+    let app = TestApp::new().await;
+    let other = app.another_process().await;
+    let order = order_in(&app, "conv-A").await;
+    let save = |state: &AppState| {
+        let state = state.clone();
+        let order = order.clone();
+        async move {
+            shipments::create(&state.db, &state.keys, &order, |_| None, state.now())
+                .await
+                .unwrap()
+        }
+    };
+    let (first, second) = tokio::join!(save(&app.state), save(&other));
+    let saved: Vec<_> = [first, second].into_iter().flatten().collect();
+    assert_eq!(
+        saved.len(),
+        1,
+        "one save made a shipment, the other found it"
+    );
+    let found = shipments::of_landing(&app.state.db, &order.landing).await;
+    assert_eq!(found.unwrap().as_ref(), saved.first());
+    assert_eq!(only_shipment(&app.state).await, saved[0]);
 }

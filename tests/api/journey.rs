@@ -62,6 +62,15 @@ impl Journey {
         }
     }
 
+    /// A second Ersal process on the same database and configuration, as behind a load
+    /// balancer: its origin.
+    pub async fn serve_another(&self) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let origin = format!("http://{}", listener.local_addr().unwrap());
+        serve_on(listener, &self._env.state().await);
+        origin
+    }
+
     /// Everything the sandbox received and sent so far, oldest first.
     pub async fn journal(&self) -> Vec<Value> {
         self.control_list("journal", "entries").await
@@ -140,7 +149,7 @@ pub fn location(reply: &Response) -> String {
 
 /// The buyer opens Ersal from the sandbox's chat menu and fills every step; returns the URL
 /// of Divar's consent screen that submitting leads to.
-async fn to_consent(j: &Journey) -> String {
+pub async fn to_consent(j: &Journey) -> String {
     // In the sandbox's chat as the buyer, the add-ons menu: the sandbox calls Ersal's init.
     let chat = j
         .get(&format!("{}/chat/{CONVERSATION}?as=buyer", j.sandbox))

@@ -78,6 +78,11 @@ impl TestApp {
         Self::on(env).await
     }
 
+    /// A second Ersal process on the same database and configuration.
+    pub async fn another_process(&self) -> AppState {
+        self.env.state().await
+    }
+
     /// The app talking to a Divar sandbox of its own over HTTP.
     pub async fn with_sandbox() -> (Self, Sandbox) {
         let (env, sandbox) = TestEnv::with_sandbox(Self::vars()).await;

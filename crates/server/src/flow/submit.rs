@@ -142,7 +142,14 @@ pub async fn finalize(
             })
         })
     };
-    let code = shipments::create(&state.db, &state.keys, &new, message, state.now()).await?;
+    let Some(code) = shipments::create(&state.db, &state.keys, &new, message, state.now()).await?
+    else {
+        // A second submit of the same draft (a double tap, two instances): the first one's.
+        return shipments::of_landing(&state.db, &session.id)
+            .await?
+            .map(Finalized::Saved)
+            .ok_or_else(|| AppError::new("a draft was taken but no shipment holds it"));
+    };
     tracing::info!(
         source = session.landing.source.as_str(),
         notify,

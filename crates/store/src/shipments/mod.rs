@@ -137,25 +137,24 @@ async fn record_event(
 
 /// Stores a submitted shipment (Draft → AwaitingCounterparty, both recorded), queues the chat
 /// message `message` composes for its code, and removes the landing session's draft — in one
-/// transaction. Returns the tracking code.
+/// transaction. Returns the tracking code, or `None` when the landing session has a shipment
+/// already: another request (a second tap, another instance) saved it first, and
+/// [`of_landing`] finds that one. `shipments.landing_digest` is unique: a concurrent second
+/// insert waits for the first to commit, then inserts nothing.
 pub async fn create(
     db: &Db,
     keys: &Keys,
     new: &Order,
     message: impl FnOnce(&TrackingCode) -> Option<Announcement>,
     now: i64,
-) -> Result<TrackingCode, StoreError> {
+) -> Result<Option<TrackingCode>, StoreError> {
     let id = new_code();
     let parties = serde_json::to_vec(&new.parties)?;
     let mut tx = db.begin().await?;
-    rows::insert(
-        &mut tx,
-        &id,
-        new,
-        keys.seal(&parties, id.as_str().as_bytes()),
-        now,
-    )
-    .await?;
+    let sealed = keys.seal(&parties, id.as_str().as_bytes());
+    if !rows::insert(&mut tx, &id, new, sealed, now).await? {
+        return Ok(None);
+    }
     for status in [Status::Draft, Status::AwaitingCounterparty] {
         record_event(&mut tx, &id, status, Actor::Opener, None, now).await?;
     }
@@ -164,7 +163,7 @@ pub async fn create(
     }
     drafts::delete(&mut tx, &new.landing).await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(Some(id))
 }
 
 /// What the other side adds: their details, and the route and price made final by their city.

@@ -24,16 +24,17 @@ pub(super) async fn insert(
     new: &Order,
     parties_sealed: Vec<u8>,
     now: i64,
-) -> Result<(), StoreError> {
+) -> Result<bool, StoreError> {
     let dims = new.item.dimensions;
-    on_tx!(tx, conn => sqlx::query(
+    let inserted = on_tx!(tx, conn => sqlx::query(
         "insert into shipments
            (id, landing_digest, conversation_id, post_token, opener_role, status, item_description,
             size_class, weight_grams, length_cm, width_cm, height_cm, declared_rials, fragile,
             origin_city, destination_city, service, payer, quote_total_rials, parties_sealed,
             direct_link, created_at, updated_at)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-                 $19, $20, $21, $22, $22)",
+                 $19, $20, $21, $22, $22)
+         on conflict (landing_digest) do nothing",
     )
     .bind(id.as_str())
     .bind(&new.landing)
@@ -59,8 +60,8 @@ pub(super) async fn insert(
     .bind(now)
     .execute(conn)
     .await
-    .map(|_| ()))?;
-    Ok(())
+    .map(|done| done.rows_affected()))?;
+    Ok(inserted == 1)
 }
 
 /// Books a shipment still in the status it was read in; `false` when it has moved since.
