@@ -90,33 +90,6 @@ async fn the_purge_removes_both_sides_sessions_drafts_and_notes_and_keeps_the_re
 }
 
 #[tokio::test]
-async fn the_purge_keeps_a_session_another_open_shipment_came_from() {
-    let app = TestApp::new().await;
-    let kept_for = terms(&app).await.retention;
-    let cookie = buyer(&app).await;
-    let first = saved_by(&app, &cookie).await;
-    let second = saved_by(&app, &cookie).await;
-    let now = app.state.now();
-    shipments::transition(
-        &app.state.db,
-        &first,
-        Change::to(Status::Cancelled, Actor::Operator),
-        now,
-    )
-    .await
-    .unwrap();
-
-    assert_eq!(purge_at(&app, now + kept_for + MINUTE).await, 1);
-    assert_eq!(
-        sessions_and_drafts(&app).await,
-        (1, 1, 0),
-        "the second shipment's opener keeps their session"
-    );
-    assert!(!app.shipment(&second).await.order.landing.is_empty());
-    assert!(app.shipment(&first).await.order.landing.is_empty());
-}
-
-#[tokio::test]
 async fn the_purge_keeps_the_chat_permission_an_open_shipment_still_needs() {
     let app = TestApp::new().await;
     let kept_for = terms(&app).await.retention;

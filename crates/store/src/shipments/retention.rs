@@ -45,9 +45,9 @@ pub async fn due_for_purge(db: &Db, ended_before: i64) -> Result<Vec<Due>, Store
 
 /// Removes a shipment's personal data in one transaction: names, phones and addresses; the
 /// chat and post link; the texts of its chat messages; operators' notes on its events and the
-/// texts of its audit entries (the rows stay: who, when); its opener's landing session (unless
-/// another shipment was opened from it too) and the landing sessions in `pressed` (opened by
-/// its chat buttons), with what hangs on them.
+/// texts of its audit entries (the rows stay: who, when); its opener's landing session (no
+/// other shipment comes from it: `landing_digest` is unique) and the landing sessions in
+/// `pressed` (opened by its chat buttons), with what hangs on them.
 pub async fn purge(
     db: &Db,
     keys: &Keys,
@@ -77,11 +77,8 @@ pub async fn purge(
             sqlx::query(blank).bind(&due.id).execute(&mut *conn).await?;
         }
         if let Some(landing) = &due.landing {
-            sqlx::query(
-                "delete from landing_sessions where id_digest = $1
-                   and not exists (select 1 from shipments where landing_digest = $1)",
-            )
-            .bind(landing)
+            sqlx::query("delete from landing_sessions where id_digest = $1")
+                .bind(landing)
             .execute(&mut *conn)
             .await?;
         }
