@@ -12,6 +12,7 @@ use ersal_server::chat::buttons::button_data;
 use ersal_server::chat::texts::{Composer, Facts};
 use ersal_server::chat::Op;
 use http::StatusCode;
+use kenar::UserSide;
 use serde_json::{json, Value};
 use store::shipments::{self, Order, Parties};
 
@@ -43,7 +44,7 @@ async fn outgoing_bodies_validate_against_divars_schema() {
         route: Some(("تهران", "اصفهان")),
     };
     let bodies = [
-        composer.submitted(&facts),
+        composer.submitted(&facts, Some(kenar::UserSide::Demand)),
         composer.booked(&facts, Rials(2_117_500)),
         composer.milestone(
             &facts,
@@ -157,8 +158,18 @@ pub async fn shipment_in(app: &TestApp, conversation: &str) -> TrackingCode {
 
 /// Opens the landing URL of a button click (`CHAT_MESSAGE_ACTION` with `data`) in `conversation`.
 async fn press(app: &TestApp, conversation: &str, data: Value) -> crate::support::Reply {
+    press_as(app, "Supply", conversation, data).await
+}
+
+/// Presses a button as the user on `side` of the chat.
+async fn press_as(
+    app: &TestApp,
+    side: &str,
+    conversation: &str,
+    data: Value,
+) -> crate::support::Reply {
     let reply = app
-        .init(&json!({"source": "CHAT_MESSAGE_ACTION", "conversation_id": conversation, "user_side": "Supply", "extra_data": data}))
+        .init(&json!({"source": "CHAT_MESSAGE_ACTION", "conversation_id": conversation, "user_side": side, "extra_data": data}))
         .await;
     assert_eq!(reply.status, StatusCode::OK);
     let url = reply.json()["url"].as_str().unwrap().to_owned();
@@ -173,7 +184,13 @@ async fn a_genuine_button_leads_to_its_page() {
     let fill = press(
         &app,
         "conv-A",
-        Value::Object(button_data(&app.state.keys, &id, Op::Fill, &conv("conv-A"))),
+        Value::Object(button_data(
+            &app.state.keys,
+            &id,
+            Op::Fill,
+            &conv("conv-A"),
+            None,
+        )),
     )
     .await;
     assert_eq!(
@@ -188,6 +205,7 @@ async fn a_genuine_button_leads_to_its_page() {
             &id,
             Op::Track,
             &conv("conv-A"),
+            None,
         )),
     )
     .await;
@@ -200,7 +218,7 @@ async fn altered_or_replayed_buttons_change_nothing() {
     let id = shipment_in(&app, "conv-A").await;
     let before = app.shipment(&id).await;
 
-    let genuine = button_data(&app.state.keys, &id, Op::Fill, &conv("conv-A"));
+    let genuine = button_data(&app.state.keys, &id, Op::Fill, &conv("conv-A"), None);
     let mut altered = genuine.clone();
     altered.insert("op".into(), json!("track"));
     let mut other_shipment = genuine.clone();
@@ -220,7 +238,7 @@ async fn altered_or_replayed_buttons_change_nothing() {
         );
     }
     // A genuine button, signed for conv-B, pointing at conv-A's shipment: refused too.
-    let signed_elsewhere = button_data(&app.state.keys, &id, Op::Fill, &conv("conv-B"));
+    let signed_elsewhere = button_data(&app.state.keys, &id, Op::Fill, &conv("conv-B"), None);
     assert_eq!(
         press(&app, "conv-B", Value::Object(signed_elsewhere))
             .await
@@ -230,6 +248,25 @@ async fn altered_or_replayed_buttons_change_nothing() {
 
     let after = app.shipment(&id).await;
     assert_eq!(before, after, "nothing changed");
+}
+
+/// A "fill in yours" button bound to the buyer: the seller pressing it is told whose it is,
+/// gets no session, and nothing changes; the buyer gets the flow.
+#[tokio::test]
+async fn a_button_for_the_other_side_is_refused_and_changes_nothing() {
+    let app = TestApp::new().await;
+    let id = shipment_in(&app, "conv-A").await;
+    let before = app.shipment(&id).await;
+    let keys = &app.state.keys;
+    let for_buyer = button_data(keys, &id, Op::Fill, &conv("conv-A"), Some(UserSide::Demand));
+    let for_buyer = Value::Object(for_buyer);
+    let seller = press_as(&app, "Supply", "conv-A", for_buyer.clone()).await;
+    assert_eq!(seller.status, StatusCode::FORBIDDEN, "{}", seller.text());
+    assert!(seller.text().contains("این دکمه برای طرف مقابل است"));
+    assert!(seller.header("set-cookie").is_none(), "no session");
+    let buyer = press_as(&app, "Demand", "conv-A", for_buyer).await;
+    assert_eq!(buyer.header("location"), Some("/request"));
+    assert_eq!(app.shipment(&id).await, before, "nothing changed");
 }
 
 /// A grant as Divar would answer it, for `conversation`.

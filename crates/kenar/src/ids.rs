@@ -194,6 +194,14 @@ impl UserSide {
             Self::Demand => "DEMAND",
         }
     }
+
+    /// The other side of a chat about a post.
+    pub fn other(self) -> Self {
+        match self {
+            Self::Supply => Self::Demand,
+            Self::Demand => Self::Supply,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -52,7 +52,7 @@ async fn pressed_for(db: &Db, keys: &Keys, shipment: &Due) -> Result<Vec<String>
         .into_iter()
         .filter(|(_, data)| {
             verify_button(keys, data, conversation)
-                .is_some_and(|(code, _)| code.as_str() == shipment.id)
+                .is_some_and(|pressed| pressed.code.as_str() == shipment.id)
         })
         .map(|(landing, _)| landing)
         .collect())

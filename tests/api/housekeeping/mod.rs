@@ -254,7 +254,7 @@ pub(crate) async fn saved_by(app: &TestApp, cookie: &str) -> TrackingCode {
 
 /// Presses `op`'s button of shipment `id` in `conversation`: the session cookie.
 async fn press(app: &TestApp, conversation: &str, id: &TrackingCode, op: Op) -> String {
-    let data = button_data(&app.state.keys, id, op, &conv(conversation));
+    let data = button_data(&app.state.keys, id, op, &conv(conversation), None);
     let path = landing_path(
         app,
         json!({"source": "CHAT_MESSAGE_ACTION", "conversation_id": conversation, "user_side": "Supply", "extra_data": data}),

@@ -11,7 +11,7 @@ use domain::values::Rials;
 use kenar::message::{ButtonGrid, SendMessage};
 use kenar::ConversationId;
 
-use super::buttons::{button, Op};
+use super::buttons::{button, Op, PressedBy};
 use store::crypto::Keys;
 use store::outbox::Announcement;
 
@@ -81,26 +81,23 @@ pub struct Composer<'a> {
 }
 
 impl Composer<'_> {
-    fn grid(&self, code: &TrackingCode, op: Op) -> Option<ButtonGrid> {
-        Some(ButtonGrid::row(vec![button(
-            self.keys,
-            code,
-            op,
-            self.conversation,
-        )]))
+    fn grid(&self, code: &TrackingCode, op: Op, side: PressedBy) -> Option<ButtonGrid> {
+        let button = button(self.keys, code, op, self.conversation, side);
+        Some(ButtonGrid::row(vec![button]))
     }
 
     /// A message both sides see, each with the tracking button.
     fn to_both(&self, code: &TrackingCode, message: String) -> SendMessage {
         SendMessage {
             message,
-            sender_buttons: self.grid(code, Op::Track),
-            receiver_buttons: self.grid(code, Op::Track),
+            sender_buttons: self.grid(code, Op::Track, None),
+            receiver_buttons: self.grid(code, Op::Track, None),
         }
     }
 
-    /// After the opener submits: they can track; the other side is asked to fill in theirs.
-    pub fn submitted(&self, facts: &Facts<'_>) -> SendMessage {
+    /// After the opener submits: they can track; the other side is asked to fill in theirs,
+    /// with a button only `other_side` may press (when Divar named the opener's side).
+    pub fn submitted(&self, facts: &Facts<'_>, other_side: PressedBy) -> SendMessage {
         SendMessage {
             message: format!(
                 "درخواست ارسال «{}» ثبت شد{}. برای تکمیل، طرف مقابل مشخصات خود را از دکمهٔ زیر وارد کند. کد پیگیری: {}",
@@ -108,8 +105,8 @@ impl Composer<'_> {
                 facts.route_note(),
                 facts.code
             ),
-            sender_buttons: self.grid(facts.code, Op::Track),
-            receiver_buttons: self.grid(facts.code, Op::Fill),
+            sender_buttons: self.grid(facts.code, Op::Track, None),
+            receiver_buttons: self.grid(facts.code, Op::Fill, other_side),
         }
     }
 
@@ -175,7 +172,7 @@ mod tests {
             item: "گوشی",
             route: Some(("تهران", "اصفهان")),
         };
-        let body = composer.submitted(&facts);
+        let body = composer.submitted(&facts, Some(kenar::UserSide::Demand));
         assert!(
             body.message.contains("(از تهران به اصفهان)") && body.message.contains("SHPX234567")
         );

@@ -131,7 +131,7 @@ pub async fn open(
     requested: Option<Step>,
 ) -> Result<Page, AppError> {
     if session.landing.source == Source::ChatMessageAction {
-        if let Some((code, Op::Track)) = pressed(state, session).await? {
+        if let Press::Ours(code, Op::Track) = pressed(state, session).await? {
             return Ok(Page::Shipment(code));
         }
         let draft = load_draft(state, session).await?;
@@ -196,29 +196,44 @@ async fn counterparty_page(
     })))
 }
 
-/// The signed button data this session was opened with, if its signature holds for the
-/// session's conversation: the shipment, the operation and the conversation. No I/O.
-fn signed_button(state: &AppState, session: &LandingSession) -> Option<(TrackingCode, Op)> {
-    let conversation = session.landing.conversation_id.as_ref()?;
-    verify_button(
-        &state.keys,
-        &session.landing.private.extra_data,
-        conversation,
-    )
+/// What became of a press on one of our chat buttons.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Press {
+    /// Ours, unaltered, in its own conversation, by a side that may press it.
+    Ours(TrackingCode, Op),
+    /// Meant for the other side of the chat: nothing happens.
+    OtherSide,
+    /// Altered, replayed in another conversation, or not a button of ours.
+    Refused,
 }
 
-/// The button of one of our chat messages that opened this session, if its signature holds
-/// and its shipment belongs to the session's conversation.
-pub async fn pressed(
-    state: &AppState,
-    session: &LandingSession,
-) -> Result<Option<(TrackingCode, Op)>, AppError> {
-    let Some((code, op)) = signed_button(state, session) else {
-        return Ok(None);
+/// The button this session was opened with, checked without I/O: its signature for the
+/// session's conversation, and the side that may press it.
+fn checked_button(state: &AppState, session: &LandingSession) -> Press {
+    let landing = &session.landing;
+    let Some(pressed) = landing
+        .conversation_id
+        .as_ref()
+        .and_then(|c| verify_button(&state.keys, &landing.private.extra_data, c))
+    else {
+        return Press::Refused;
+    };
+    if !pressed.allows(landing.user_side) {
+        return Press::OtherSide;
+    }
+    Press::Ours(pressed.code, pressed.op)
+}
+
+/// The button of one of our chat messages that opened this session: ours only if it checks
+/// out and its shipment belongs to the session's conversation.
+pub async fn pressed(state: &AppState, session: &LandingSession) -> Result<Press, AppError> {
+    let checked = checked_button(state, session);
+    let Press::Ours(code, _) = &checked else {
+        return Ok(checked);
     };
     let belongs =
-        shipments::conversation_of(&state.db, &code).await? == session.landing.conversation_id;
-    Ok(belongs.then_some((code, op)))
+        shipments::conversation_of(&state.db, code).await? == session.landing.conversation_id;
+    Ok(if belongs { checked } else { Press::Refused })
 }
 
 /// The shipment a `fill` button of this session points at (the same checks as [`pressed`],
@@ -227,7 +242,7 @@ pub async fn button_shipment(
     state: &AppState,
     session: &LandingSession,
 ) -> Result<Option<Shipment>, AppError> {
-    let Some((code, Op::Fill)) = signed_button(state, session) else {
+    let Press::Ours(code, Op::Fill) = checked_button(state, session) else {
         return Ok(None);
     };
     let shipment = shipments::get(&state.db, &state.keys, &code).await?;

@@ -12,7 +12,7 @@ use crate::chat::texts::{announce, Facts};
 use crate::consent::{self, Purpose};
 use crate::error::AppError;
 use crate::state::AppState;
-use kenar::Source;
+use kenar::{Source, UserSide};
 use store::sessions::LandingSession;
 use store::shipments::{self, Changed, Completion, Order, Parties, Shipment};
 
@@ -133,13 +133,16 @@ pub async fn finalize(
         direct_link: session.landing.source == Source::Fallback,
     };
     let conversation = session.landing.conversation_id.as_ref().filter(|_| notify);
+    // Only the other side fills in theirs: the button is bound to it when Divar named ours.
+    let other_side = session.landing.user_side.map(UserSide::other);
     let message = |code: &TrackingCode| {
         announce(&state.keys, conversation, |composer| {
-            composer.submitted(&Facts {
+            let facts = Facts {
                 code,
                 item: new.item.description.as_str(),
                 route: Some((&origin.city.name, &destination.city.name)),
-            })
+            };
+            composer.submitted(&facts, other_side)
         })
     };
     let Some(code) = shipments::create(&state.db, &state.keys, &new, message, state.now()).await?

@@ -18,6 +18,7 @@ use kenar::{PostToken, Source};
 
 use crate::chat::Op;
 use crate::error::AppError;
+use crate::flow::Press;
 use crate::page;
 use crate::state::AppState;
 use store::crypto;
@@ -54,6 +55,7 @@ async fn try_enter(state: &AppState, id: &str, headers: &HeaderMap) -> Result<Re
                 Destination::Page(path) => landed(state, &cookie_token, &path),
                 Destination::Refused { back_to } => refused_button(&back_to),
                 Destination::RefusedWidget { back_to } => refused_widget(&back_to),
+                Destination::OtherSide { back_to } => other_side(&back_to),
             });
         }
         Redeemed::Spent { return_target } => {
@@ -91,6 +93,10 @@ enum Destination {
     RefusedWidget {
         back_to: String,
     },
+    /// A button meant for the other side of the chat.
+    OtherSide {
+        back_to: String,
+    },
 }
 
 /// A button from one of our chat messages leads to its shipment's tracking page (`track`) or to
@@ -116,12 +122,12 @@ async fn destination(state: &AppState, cookie_token: &str) -> Result<Destination
     if session.landing.source != Source::ChatMessageAction {
         return Ok(Destination::Page(Route::Request.path().to_owned()));
     }
+    let back_to = session.landing.return_target.clone();
     Ok(match crate::flow::pressed(state, &session).await? {
-        Some((code, Op::Track)) => Destination::Page(crate::tracking::path(&code)),
-        Some((_, Op::Fill)) => Destination::Page(Route::Request.path().to_owned()),
-        None => Destination::Refused {
-            back_to: session.landing.return_target,
-        },
+        Press::Ours(code, Op::Track) => Destination::Page(crate::tracking::path(&code)),
+        Press::Ours(_, Op::Fill) => Destination::Page(Route::Request.path().to_owned()),
+        Press::OtherSide => Destination::OtherSide { back_to },
+        Press::Refused => Destination::Refused { back_to },
     })
 }
 
@@ -133,6 +139,18 @@ fn refused_button(back_to: &str) -> Response {
         StatusCode::FORBIDDEN,
         "این دکمه معتبر نیست",
         "این دکمه به این گفتگو تعلق ندارد یا تغییر کرده است. هیچ تغییری انجام نشد. به گفتگو در دیوار برگردید و از دکمه‌های همان پیام استفاده کنید.",
+        Some(back_to),
+    )
+}
+
+/// A button meant for the other side of the chat (only they fill in their details): nothing
+/// happens, and the user is told whose it is.
+fn other_side(back_to: &str) -> Response {
+    tracing::info!("button refused: meant for the other side of the chat");
+    page::message(
+        StatusCode::FORBIDDEN,
+        "این دکمه برای طرف مقابل است",
+        "این دکمه را طرف دیگر گفتگو باید بزند تا مشخصات خودش را وارد کند. هیچ تغییری انجام نشد. برای پیگیری، دکمهٔ «پیگیری ارسال» را در همان پیام بزنید.",
         Some(back_to),
     )
 }
