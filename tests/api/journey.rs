@@ -18,9 +18,9 @@ use tokio::net::TcpListener;
 
 use crate::support::{chat_grant, conv, only_shipment, scalar, serve_on, TestEnv, QUOTE_SUBMIT};
 
-const CONVERSATION: &str = "0d5f3c1e-8a47-4b2e-9f61-3c2d7e9a4b10";
+pub const CONVERSATION: &str = "0d5f3c1e-8a47-4b2e-9f61-3c2d7e9a4b10";
 /// The sandbox's buyer in [`CONVERSATION`] (its per-app user id).
-const BUYER: &str = "bA7kQ2wE9rT4yU1iO8pL3sD6fG0hJ5kZ2xC7vB4nM=";
+pub const BUYER: &str = "bA7kQ2wE9rT4yU1iO8pL3sD6fG0hJ5kZ2xC7vB4nM=";
 
 pub struct Journey {
     pub ersal: String,
@@ -229,7 +229,7 @@ pub async fn consent_and_return(j: &Journey, consent: &str) -> Response {
 }
 
 /// Approves Divar's consent screen at `consent` and follows the callback back to Divar.
-async fn approve(j: &Journey, consent: &str) {
+pub async fn approve(j: &Journey, consent: &str) {
     let back = consent_and_return(j, consent).await;
     assert_eq!(
         location(&back),
@@ -239,7 +239,7 @@ async fn approve(j: &Journey, consent: &str) {
 }
 
 /// The messages in the sandbox's chat, once the outbox worker has posted at least one.
-async fn chat_messages(j: &Journey) -> Vec<Value> {
+pub async fn chat_messages(j: &Journey) -> Vec<Value> {
     for _ in 0..80 {
         let messages = j.control_list("messages", "messages").await;
         if !messages.is_empty() {

@@ -17,6 +17,7 @@ mod limits;
 mod metrics;
 mod outbox;
 mod pages;
+mod revocation;
 mod rotation;
 mod startup;
 mod support;

@@ -64,15 +64,21 @@ impl Harness {
             access_expires_at: state.now() + access_expires_in,
         };
         let chat = crate::support::chat_grant(CONVERSATION);
-        store::grants::store(&state.db, &state.keys, &chat, &issued, None, state.now())
+        let buyer = kenar::DivarUserId::parse(BUYER).unwrap();
+        store::grants::store(&state.db, &state.keys, &chat, &issued, &buyer, state.now())
             .await
             .unwrap();
     }
 
     /// The sandbox answers the next send-message call with `kind`.
     fn fail_next_send(&self, kind: FaultKind) {
+        self.fail_next(FaultTarget::SendMessage, kind);
+    }
+
+    /// The sandbox answers the next call to `target` with `kind`.
+    fn fail_next(&self, target: FaultTarget, kind: FaultKind) {
         let fault = divar_sandbox::state::Fault {
-            target: FaultTarget::SendMessage,
+            target,
             kind,
             remaining: 1,
             delay_ms: 0,
@@ -218,4 +224,22 @@ async fn an_expiring_token_is_refreshed_and_rotated_before_sending() {
         world.refresh["ory_rt_first"].valid_until.is_some(),
         "the old refresh token only has its grace period"
     );
+}
+
+#[tokio::test]
+async fn a_token_endpoint_failing_for_a_moment_delays_the_message_and_keeps_the_grant() {
+    let (harness, state) = Harness::start(30).await;
+    harness.fail_next(FaultTarget::Token, FaultKind::ServerError);
+    let id = queue(&state).await;
+    assert_eq!(
+        drain_then_state(&state, id).await,
+        ("pending".into(), 1),
+        "tried again later, not given up"
+    );
+    exec(
+        &state.db,
+        &format!("update outbox set next_attempt_at = 0 where id = {id}"),
+    )
+    .await;
+    assert_eq!(drain_then_state(&state, id).await, ("sent".into(), 2));
 }

@@ -411,6 +411,11 @@ pub async fn only_shipment(state: &AppState) -> domain::code::TrackingCode {
     domain::code::TrackingCode::parse(&lines[0].id).unwrap()
 }
 
+/// The user the tests' grants come from.
+pub fn test_user() -> kenar::DivarUserId {
+    kenar::DivarUserId::parse("test-user").unwrap()
+}
+
 /// A conversation id the tests name.
 pub fn conv(id: &str) -> kenar::ConversationId {
     kenar::ConversationId::parse(id).unwrap()
@@ -439,7 +444,7 @@ pub async fn keep_grant(
         &state.keys,
         &chat_grant(conversation),
         &issued,
-        None,
+        &test_user(),
         now,
     )
     .await

@@ -2,6 +2,8 @@
 //! digest, single use, bound to the landing session, with the sealed PKCE verifier and what
 //! the consent is for) until the answer comes back to the callback.
 
+use std::time::Duration;
+
 use domain::size::SizeClass;
 use kenar::{DivarUserId, Grant};
 use store::crypto;
@@ -145,26 +147,38 @@ pub async fn chat_answer(
         Ok(tokens) if tokens.grants(&grant) => tokens,
         _ => return Ok(ChatAnswer::NotConfirmed),
     };
-    let user = granting_user(state, &tokens).await;
-    tokens::store(state, &grant, &tokens, user.as_ref()).await?;
+    // A grant whose user is unknown could never be revoked: it is not kept.
+    let Some(user) = granting_user(state, &tokens).await else {
+        return Ok(ChatAnswer::NotConfirmed);
+    };
+    tokens::store(state, &grant, &tokens, &user).await?;
     Ok(ChatAnswer::Granted)
 }
 
-/// The per-app id of the user who granted `tokens`, so that their revocation finds them. The
-/// grant stands without it (what the user asked for still happens); such a grant is still
-/// dropped when nothing needs it any more.
+/// How many times the granting user is asked for, and the waits between the tries.
+const USER_TRIES: [Duration; 3] = [
+    Duration::ZERO,
+    Duration::from_millis(250),
+    Duration::from_millis(750),
+];
+
+/// The per-app id of the user who granted `tokens`, so that their revocation finds the grant;
+/// a failing call is tried again twice. `None` when Divar named no user or could not be
+/// reached: the caller then keeps no grant, since nothing could ever revoke it.
 pub async fn granting_user(state: &AppState, tokens: &Tokens) -> Option<DivarUserId> {
-    match state.kenar.get_user_id(&tokens.access).await {
-        Ok(Some(user)) => Some(user),
-        Ok(None) => {
-            tracing::warn!("Divar named no user for a grant: a revocation cannot find it");
-            None
-        }
-        Err(error) => {
-            tracing::warn!(%error, "the granting user could not be read: a revocation cannot find the grant");
-            None
+    for wait in USER_TRIES {
+        tokio::time::sleep(wait).await;
+        match state.kenar.get_user_id(&tokens.access).await {
+            Ok(Some(user)) => return Some(user),
+            Ok(None) => {
+                tracing::warn!("Divar named no user for a grant: it is not kept");
+                return None;
+            }
+            Err(error) => tracing::warn!(%error, "the granting user could not be read"),
         }
     }
+    tracing::warn!("the granting user could not be read: the grant is not kept");
+    None
 }
 
 #[cfg(test)]

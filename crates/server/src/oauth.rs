@@ -52,9 +52,37 @@ impl Tokens {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error("the token endpoint refused or failed")]
-pub struct TokenError;
+/// Why the token endpoint gave no tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    /// Divar refused the code or refresh token (RFC 6749's errors: `invalid_grant` and the
+    /// like): asking again will not help.
+    #[error("the token endpoint refused the grant")]
+    Refused,
+    /// The endpoint failed, was unreachable, limited the rate or answered what does not parse:
+    /// worth another try later.
+    #[error("the token endpoint is unavailable")]
+    Unavailable,
+}
+
+type RequestError = oauth2::RequestTokenError<
+    oauth2::HttpClientError<oauth2::reqwest::Error>,
+    oauth2::basic::BasicErrorResponse,
+>;
+
+impl From<RequestError> for TokenError {
+    fn from(error: RequestError) -> Self {
+        use oauth2::basic::BasicErrorResponseType::Extension;
+        match error {
+            oauth2::RequestTokenError::ServerResponse(answer)
+                if !matches!(answer.error(), Extension(_)) =>
+            {
+                Self::Refused
+            }
+            _ => Self::Unavailable,
+        }
+    }
+}
 
 impl DivarOAuth {
     pub fn new(config: &Config) -> Result<Self, url::ParseError> {
@@ -122,10 +150,7 @@ impl DivarOAuth {
         if let Some(verifier) = verifier {
             request = request.set_pkce_verifier(PkceCodeVerifier::new(verifier));
         }
-        let response = request
-            .request_async(&self.http)
-            .await
-            .map_err(|_| TokenError)?;
+        let response = request.request_async(&self.http).await?;
         Ok(tokens(&response))
     }
 
@@ -134,8 +159,7 @@ impl DivarOAuth {
             .client
             .exchange_refresh_token(&RefreshToken::new(refresh_token.to_owned()))
             .request_async(&self.http)
-            .await
-            .map_err(|_| TokenError)?;
+            .await?;
         Ok(tokens(&response))
     }
 }

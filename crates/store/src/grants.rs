@@ -40,13 +40,15 @@ fn user_digest(user: &DivarUserId) -> String {
 }
 
 /// Stores what `user` granted for `grant`, sealed, replacing an earlier grant (rotation, or the
-/// other side's newer consent).
+/// other side's newer consent). A new consent that comes without a refresh token keeps the
+/// earlier refresh token only if the same user gave both: a refresh token never passes from
+/// one user's grant to another's.
 pub async fn store(
     db: &Db,
     keys: &Keys,
     grant: &Grant,
     issued: &Issued<'_>,
-    user: Option<&DivarUserId>,
+    user: &DivarUserId,
     now: i64,
 ) -> Result<(), StoreError> {
     let key = grant.key();
@@ -57,7 +59,9 @@ pub async fn store(
                access_expires_at, updated_at, user_digest)
              values ($1, $2, $3, $4, $5, $6)
              on conflict (grant_key) do update set access_sealed = excluded.access_sealed,
-               refresh_sealed = coalesce(excluded.refresh_sealed, chat_tokens.refresh_sealed),
+               refresh_sealed = case when chat_tokens.user_digest = excluded.user_digest
+                 then coalesce(excluded.refresh_sealed, chat_tokens.refresh_sealed)
+                 else excluded.refresh_sealed end,
                access_expires_at = excluded.access_expires_at, updated_at = excluded.updated_at,
                user_digest = excluded.user_digest",
         )
@@ -66,7 +70,7 @@ pub async fn store(
         .bind(&refresh)
         .bind(issued.access_expires_at)
         .bind(now)
-        .bind(user.map(user_digest))
+        .bind(user_digest(user))
         .execute(pool)
         .await?;
     });

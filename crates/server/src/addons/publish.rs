@@ -36,7 +36,7 @@ pub async fn granted(
     post: &PostToken,
     size: domain::size::SizeClass,
     grant: &Tokens,
-    user: Option<&DivarUserId>,
+    user: &DivarUserId,
     addon: &PostAddon,
 ) -> Result<(), AppError> {
     let now = state.now();
@@ -231,7 +231,10 @@ pub async fn answer(
         return Ok(WidgetAnswer::Done);
     };
     let widgets = super::widgets(state, &post, origin, size);
-    let user = crate::consent::granting_user(state, &grant).await;
-    granted(state, &post, size, &grant, user.as_ref(), &widgets).await?;
+    // A grant whose user is unknown could never be revoked: it is not kept.
+    let Some(user) = crate::consent::granting_user(state, &grant).await else {
+        return Ok(WidgetAnswer::NotConfirmed);
+    };
+    granted(state, &post, size, &grant, &user, &widgets).await?;
     Ok(WidgetAnswer::Done)
 }

@@ -7,7 +7,7 @@ use kenar::{DivarUserId, Grant};
 use store::grants::{self, Issued};
 
 use crate::error::AppError;
-use crate::oauth::Tokens;
+use crate::oauth::{TokenError, Tokens};
 use crate::state::AppState;
 
 /// Refresh an access token this long before it expires.
@@ -21,12 +21,13 @@ fn issued(tokens: &Tokens, now: i64) -> Issued<'_> {
     }
 }
 
-/// Keeps the tokens `user` granted for `grant`, replacing earlier ones.
+/// Keeps the tokens `user` granted for `grant`, replacing earlier ones. A grant is kept only
+/// with the user who gave it, so that their revocation always finds it.
 pub async fn store(
     state: &AppState,
     grant: &Grant,
     tokens: &Tokens,
-    user: Option<&DivarUserId>,
+    user: &DivarUserId,
 ) -> Result<(), AppError> {
     let now = state.now();
     grants::store(
@@ -42,7 +43,8 @@ pub async fn store(
 }
 
 /// A usable access token for `grant`, refreshing it first when it is about to expire. `None`
-/// when there is no permission (never granted, or the refresh was refused).
+/// when there is no permission (never granted, or the refresh was refused); an error when the
+/// token endpoint is unavailable, so that the caller tries again later rather than giving up.
 pub async fn access_token(state: &AppState, grant: &Grant) -> Result<Option<String>, AppError> {
     let Some(stored) = grants::read(&state.db, &state.keys, grant).await? else {
         return Ok(None);
@@ -67,7 +69,11 @@ pub async fn access_token(state: &AppState, grant: &Grant) -> Result<Option<Stri
             }
             Ok(Some(tokens.access))
         }
-        _ => {
+        Err(TokenError::Unavailable) => {
+            tracing::warn!("the token endpoint is unavailable; the message waits for another try");
+            Err(TokenError::Unavailable.into())
+        }
+        Ok(_) | Err(TokenError::Refused) => {
             tracing::info!("chat token refresh refused");
             Ok(None)
         }
