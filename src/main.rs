@@ -1,7 +1,8 @@
 //! The Ersal server: loads the configuration, opens and migrates the database, starts the
 //! background workers and serves the app (`ersal::server`); `ersal operator …` manages the
 //! console's accounts, `ersal migrate` applies pending migrations and `ersal backup <file>`
-//! copies an SQLite database while it serves.
+//! copies an SQLite database while it serves. `ersal --help` lists them; anything else is
+//! refused with the usage.
 
 /// mimalloc, not the system's allocator: Divar's init answers about a tenth more requests per
 /// second with it (`make bench`), and a long-running server fragments its memory less.
@@ -9,15 +10,59 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Ersal, the shipping add-on for Divar chat. Every command reads the same environment
+/// (docs/configuration.md).
+#[cfg(feature = "ssr")]
+#[derive(clap::Parser)]
+#[command(name = "ersal", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[cfg(feature = "ssr")]
+#[derive(clap::Subcommand)]
+enum Command {
+    /// Serve Ersal (what `ersal` alone does).
+    Serve,
+    /// Apply pending database migrations, then exit.
+    Migrate,
+    /// Copy an SQLite database to FILE while Ersal serves (never overwrites FILE).
+    Backup { file: std::path::PathBuf },
+    /// Manage the console's operator accounts.
+    Operator {
+        #[command(subcommand)]
+        action: OperatorAction,
+    },
+}
+
+#[cfg(feature = "ssr")]
+#[derive(clap::Subcommand)]
+enum OperatorAction {
+    /// Add an operator; the password comes from ERSAL_OPERATOR_PASSWORD, else from the first
+    /// line of standard input.
+    Add { username: String },
+    /// Disable an operator and end their sessions.
+    Disable { username: String },
+}
+
+/// Parses the command line: an unknown word, or a missing one, prints the usage and exits
+/// non-zero before anything starts.
 #[cfg(feature = "ssr")]
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("operator") => return operator_command(&args[1..]).await,
-        Some("migrate" | "backup") => return database_command(&args).await,
-        _ => {}
+    use clap::Parser;
+    match Cli::parse().command.unwrap_or(Command::Serve) {
+        Command::Serve => serve().await,
+        Command::Migrate => database_command(None).await,
+        Command::Backup { file } => database_command(Some(&file)).await,
+        Command::Operator { action } => operator_command(action).await,
     }
+}
+
+/// Serves Ersal until Ctrl-C or SIGTERM.
+#[cfg(feature = "ssr")]
+async fn serve() -> anyhow::Result<()> {
     use anyhow::Context;
     use ersal_server::{AppState, Config};
     use leptos::prelude::get_configuration;
@@ -96,8 +141,8 @@ fn start_sandbox(config: &ersal_server::Config) -> anyhow::Result<()> {
 /// `ersal operator add <username>` (the password is read from `ERSAL_OPERATOR_PASSWORD`, or
 /// else from the first line of standard input) and `ersal operator disable <username>`.
 #[cfg(feature = "ssr")]
-async fn operator_command(args: &[String]) -> anyhow::Result<()> {
-    use anyhow::{bail, Context};
+async fn operator_command(action: OperatorAction) -> anyhow::Result<()> {
+    use anyhow::Context;
     use ersal_server::Config;
     use store::{db, operators};
 
@@ -114,8 +159,8 @@ async fn operator_command(args: &[String]) -> anyhow::Result<()> {
             .duration_since(std::time::UNIX_EPOCH)?
             .as_secs(),
     )?;
-    match args {
-        [verb, username] if verb == "add" => {
+    match action {
+        OperatorAction::Add { username } => {
             let password = match std::env::var("ERSAL_OPERATOR_PASSWORD") {
                 Ok(password) => password,
                 Err(_) => {
@@ -126,46 +171,43 @@ async fn operator_command(args: &[String]) -> anyhow::Result<()> {
                     line.trim_end_matches(['\r', '\n']).to_owned()
                 }
             };
-            operators::add(&db, username, &password, now).await?;
+            operators::add(&db, &username, &password, now).await?;
             println!(
                 "operator {username} can log in at {}",
                 config.public_url("/console")
             );
         }
-        [verb, username] if verb == "disable" => {
-            operators::disable(&db, username).await?;
+        OperatorAction::Disable { username } => {
+            operators::disable(&db, &username).await?;
             println!("operator {username} is disabled and logged out");
         }
-        _ => bail!("usage: ersal operator add <username> | ersal operator disable <username>"),
     }
     Ok(())
 }
 
 /// `ersal migrate` (apply pending migrations, then exit: a deployment runs it before starting
-/// the new build's instances) and `ersal backup <file>` (an online SQLite backup).
+/// the new build's instances) and `ersal backup <file>` (an online SQLite backup; `backup`
+/// names its file).
 #[cfg(feature = "ssr")]
-async fn database_command(args: &[String]) -> anyhow::Result<()> {
-    use anyhow::{bail, Context};
+async fn database_command(backup: Option<&std::path::Path>) -> anyhow::Result<()> {
+    use anyhow::Context;
     use ersal_server::Config;
     use store::db;
 
     let config = Config::from_env()?;
     // A backup never creates the database it copies (a mistyped URL would copy nothing).
-    let create = args.first().is_some_and(|verb| verb == "migrate");
-    let database = db::open(&config.database_url, config.db_pool, create)
+    let database = db::open(&config.database_url, config.db_pool, backup.is_none())
         .await
         .context("opening the database")?;
-    match args {
-        [verb] if verb == "migrate" => {
+    match backup {
+        None => {
             database.migrate().await.context("migrating")?;
             println!("the database is up to date");
         }
-        [verb, file] if verb == "backup" => {
-            let file = std::path::Path::new(file);
+        Some(file) => {
             database.backup(file).await?;
             println!("backed up to {}", file.display());
         }
-        _ => bail!("usage: ersal migrate | ersal backup <file>"),
     }
     database.close().await;
     Ok(())

@@ -70,3 +70,22 @@ fn dev_mode_refuses_a_public_address() {
     assert!(!ok);
     assert!(errors.contains("ERSAL_PUBLIC_URL"), "{errors}");
 }
+
+/// A typo in a deploy script must not start a server: an unknown word, or a command missing
+/// its argument, prints the usage and exits non-zero, with nothing created.
+#[test]
+fn an_unknown_command_prints_the_usage_and_starts_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let vars = [
+        ("ERSAL_MODE", "dev"),
+        ("DATABASE_URL", "sqlite://data/ersal.db"),
+    ];
+    for args in [&["migrte"][..], &["backup"], &["operator", "ad", "x"]] {
+        let (ok, errors) = run_in(dir.path(), args, &vars);
+        assert!(!ok, "{args:?} must fail");
+        assert!(errors.contains("Usage: ersal"), "{args:?}: {errors}");
+    }
+    let (_, typo) = run_in(dir.path(), &["migrte"], &vars);
+    assert!(typo.contains("'migrate'"), "the likely command is suggested: {typo}");
+    assert!(!dir.path().join("data").exists(), "no database was opened");
+}
