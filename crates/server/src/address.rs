@@ -4,6 +4,7 @@
 //! known, those rules are skipped for that request, never applied to everyone at once.
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
@@ -52,6 +53,14 @@ impl TrustedProxies {
 
     fn trusts(&self, address: IpAddr) -> bool {
         self.networks.iter().any(|net| net.contains(&address))
+    }
+
+    /// Whether a peer Ersal does not trust sent the forwarding header: either a client
+    /// pretending (harmless: it is ignored), or a reverse proxy missing from
+    /// `ERSAL_TRUSTED_PROXIES`, behind which every client shares the proxy's address, so that
+    /// per-address limits count them all as one.
+    pub fn forwarded_by_stranger(&self, peer: IpAddr, headers: &HeaderMap) -> bool {
+        headers.contains_key(&self.header) && !self.trusts(peer.to_canonical())
     }
 
     /// The client of a request that came from `peer` with `headers`. A peer we do not trust is
@@ -106,6 +115,20 @@ pub fn rule_key(address: IpAddr) -> IpAddr {
     }
 }
 
+/// Counts requests whose forwarding header came from an untrusted peer, and says once per
+/// process what that means for a deployment behind a proxy (no address: it may be a client's).
+fn warn_of_untrusted_proxy() {
+    static WARNED: AtomicBool = AtomicBool::new(false);
+    metrics::counter!("ersal_untrusted_forwarded_total").increment(1);
+    if !WARNED.swap(true, Ordering::Relaxed) {
+        tracing::warn!(
+            "a request carried a forwarding header from a peer not in ERSAL_TRUSTED_PROXIES: \
+             if Ersal runs behind a reverse proxy, list it there, or every per-address limit \
+             counts all clients as one (ersal_untrusted_forwarded_total counts these requests)"
+        );
+    }
+}
+
 /// Records the request's [`ClientAddress`] for the layers and handlers inside.
 pub async fn mark_client(
     State(proxies): State<std::sync::Arc<TrustedProxies>>,
@@ -116,6 +139,9 @@ pub async fn mark_client(
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(address)| address.ip());
+    if peer.is_some_and(|peer| proxies.forwarded_by_stranger(peer, request.headers())) {
+        warn_of_untrusted_proxy();
+    }
     let client = peer
         .and_then(|peer| proxies.client(peer, request.headers()))
         .map(rule_key);
@@ -147,6 +173,15 @@ mod tests {
             proxies.client(ip("198.51.100.7"), &forged),
             Some(ip("198.51.100.7"))
         );
+    }
+
+    #[test]
+    fn a_forwarding_header_from_an_untrusted_peer_is_noticed() {
+        let proxies = TrustedProxies::parse("10.0.0.0/8", DEFAULT_HEADER).unwrap();
+        let forwarded = headers(&["203.0.113.9"]);
+        assert!(proxies.forwarded_by_stranger(ip("192.0.2.1"), &forwarded));
+        assert!(!proxies.forwarded_by_stranger(ip("10.1.2.3"), &forwarded));
+        assert!(!proxies.forwarded_by_stranger(ip("192.0.2.1"), &HeaderMap::new()));
     }
 
     #[test]
