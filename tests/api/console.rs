@@ -11,6 +11,7 @@ use store::operators::{
     MAX_SESSION_SECS,
 };
 use store::outbox::Announcement;
+use store::passwords::{CONCURRENT_CHECKS, MAX_WAITING};
 use store::shipments::list::{self, Filter};
 use store::shipments::{self, Change, Changed, Refusal};
 
@@ -147,7 +148,7 @@ async fn repeated_wrong_passwords_lock_the_account_for_a_while() {
 async fn a_burst_of_logins_gets_no_more_guesses_than_one_after_another() {
     let app = with_ali().await;
     let now = app.state.now();
-    let before = app.state.passwords.checks();
+    let before = app.state.passwords.guesses();
     let attempts: Vec<_> = (0..30)
         .map(|i| {
             let state = app.state.clone();
@@ -161,11 +162,62 @@ async fn a_burst_of_logins_gets_no_more_guesses_than_one_after_another() {
     for attempt in attempts {
         assert!(matches!(attempt.await.unwrap().unwrap(), Login::Refused(_)));
     }
-    let checks = app.state.passwords.checks() - before;
-    assert_eq!(checks, MAX_FAILED_LOGINS as u64, "passwords really checked");
+    let guesses = app.state.passwords.guesses() - before;
+    assert_eq!(
+        guesses, MAX_FAILED_LOGINS as u64,
+        "guesses against the real hash"
+    );
     assert_eq!(
         refusal(&app, PASSWORD, "10.0.0.3", now).await,
         Some(LoginRefused::AccountLocked)
+    );
+}
+
+/// An unknown name, a wrong password and a locked account each cost one password check, so
+/// their timing tells no real name apart.
+#[tokio::test]
+async fn unknown_wrong_and_locked_names_cost_the_same_check() {
+    let app = with_ali().await;
+    let (state, now) = (&app.state, app.state.now());
+    let checks_for = |name: &'static str| async move {
+        let before = state.passwords.checks();
+        let login = operators::login(&state.db, &state.passwords, name, "x", None, now);
+        let refused = match login.await.unwrap() {
+            Login::Refused(refused) => refused,
+            Login::Accepted(_) => panic!("a wrong password was accepted"),
+        };
+        (refused, state.passwords.checks() - before)
+    };
+    assert_eq!(
+        checks_for("nobody").await,
+        (LoginRefused::WrongCredentials, 1)
+    );
+    for _ in 0..MAX_FAILED_LOGINS {
+        assert_eq!(checks_for("ali").await.1, 1);
+    }
+    assert_eq!(checks_for("ali").await, (LoginRefused::AccountLocked, 1));
+}
+
+/// With the password checker's line full, a login is turned away at once and counts nothing
+/// against the account.
+#[tokio::test]
+async fn a_full_password_line_turns_logins_away_without_counting_them() {
+    let app = with_ali().await;
+    let (state, now) = (&app.state, app.state.now());
+    let line: Vec<_> = std::iter::from_fn(|| state.passwords.turn()).collect();
+    assert_eq!(line.len(), CONCURRENT_CHECKS + MAX_WAITING);
+    for _ in 0..10 {
+        let login = operators::login(&state.db, &state.passwords, "ali", "wrong", None, now);
+        assert!(matches!(
+            login.await.unwrap(),
+            Login::Refused(LoginRefused::Busy)
+        ));
+    }
+    drop(line);
+    let login = operators::login(&state.db, &state.passwords, "ali", PASSWORD, None, now);
+    assert!(
+        matches!(login.await.unwrap(), Login::Accepted(_)),
+        "not locked"
     );
 }
 

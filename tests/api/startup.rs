@@ -86,6 +86,9 @@ fn an_unknown_command_prints_the_usage_and_starts_nothing() {
         assert!(errors.contains("Usage: ersal"), "{args:?}: {errors}");
     }
     let (_, typo) = run_in(dir.path(), &["migrte"], &vars);
-    assert!(typo.contains("'migrate'"), "the likely command is suggested: {typo}");
+    assert!(
+        typo.contains("'migrate'"),
+        "the likely command is suggested: {typo}"
+    );
     assert!(!dir.path().join("data").exists(), "no database was opened");
 }

@@ -147,6 +147,8 @@ domain::keyed! {
         /// told apart.
         Refused = ("refused", "نام کاربری یا گذرواژه درست نیست، یا حساب پس از چند تلاش نادرست ۱۵ دقیقه قفل شده است."),
         Address = ("address", "از این نشانی تلاش نادرست زیادی شده است؛ کمی بعد دوباره تلاش کنید."),
+        /// Too many logins at once: nothing was counted.
+        Busy = ("busy", "ورودهای هم‌زمان زیاد است؛ چند ثانیهٔ دیگر دوباره تلاش کنید."),
     }
 }
 
@@ -191,6 +193,7 @@ pub async fn login(
                     LoginProblem::Refused
                 }
                 LoginRefused::TooManyFromAddress => LoginProblem::Address,
+                LoginRefused::Busy => LoginProblem::Busy,
             })
         }
     })

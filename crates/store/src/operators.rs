@@ -113,6 +113,8 @@ pub enum LoginRefused {
     WrongCredentials,
     AccountLocked,
     TooManyFromAddress,
+    /// Too many logins wait for a password check: nothing was counted or changed.
+    Busy,
 }
 
 impl LoginRefused {
@@ -122,6 +124,7 @@ impl LoginRefused {
             Self::WrongCredentials => "wrong_credentials",
             Self::AccountLocked => "account_locked",
             Self::TooManyFromAddress => "too_many_from_address",
+            Self::Busy => "busy",
         }
     }
 }
@@ -154,6 +157,9 @@ pub async fn login(
     address: Option<&str>,
     now: i64,
 ) -> Result<Login, StoreError> {
+    let Some(turn) = passwords.turn() else {
+        return Ok(Login::Refused(LoginRefused::Busy));
+    };
     let mut tx = db.begin().await?;
     let mut attempt = None;
     let mut from_address = 0;
@@ -206,8 +212,9 @@ pub async fn login(
         .await?
     });
     tx.commit().await?;
+    // Unknown, locked or wrong: each pays for one check, so timing tells no name apart.
     let Some(account) = account else {
-        passwords.verify(password, None).await?;
+        passwords.verify(turn, password, None).await?;
         return Ok(Login::Refused(LoginRefused::WrongCredentials));
     };
     let Account {
@@ -218,10 +225,15 @@ pub async fn login(
         locked_until,
     } = account;
     if count > MAX_FAILED_LOGINS || locked_until.is_some() {
+        passwords.verify(turn, password, None).await?;
         lock(db, id, now).await?;
         return Ok(Login::Refused(LoginRefused::AccountLocked));
     }
-    if !passwords.verify(password, Some(password_hash)).await? || disabled {
+    if !passwords
+        .verify(turn, password, Some(password_hash))
+        .await?
+        || disabled
+    {
         if count == MAX_FAILED_LOGINS {
             lock(db, id, now).await?;
         }
