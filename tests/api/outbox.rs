@@ -15,7 +15,7 @@ const CONVERSATION: &str = "0d5f3c1e-8a47-4b2e-9f61-3c2d7e9a4b10";
 const BUYER: &str = "bA7kQ2wE9rT4yU1iO8pL3sD6fG0hJ5kZ2xC7vB4nM=";
 
 pub(crate) struct Harness {
-    sandbox: Sandbox,
+    pub(crate) sandbox: Sandbox,
     env: TestEnv,
 }
 
@@ -23,7 +23,15 @@ impl Harness {
     /// The sandbox, and an Ersal holding the buyer's tokens, the access token expiring in
     /// `access_expires_in` seconds.
     pub(crate) async fn start(access_expires_in: i64) -> (Self, AppState) {
-        let (env, sandbox) = TestEnv::with_sandbox([]).await;
+        Self::with([], access_expires_in).await
+    }
+
+    /// [`Harness::start`] with `more` variables.
+    pub(crate) async fn with<const N: usize>(
+        more: [(&'static str, String); N],
+        access_expires_in: i64,
+    ) -> (Self, AppState) {
+        let (env, sandbox) = TestEnv::with_sandbox(more).await;
         let harness = Self { sandbox, env };
         let state = harness.ersal().await;
         harness.grant(&state, access_expires_in).await;
@@ -76,7 +84,7 @@ impl Harness {
     }
 
     /// The sandbox answers the next call to `target` with `kind`.
-    fn fail_next(&self, target: FaultTarget, kind: FaultKind) {
+    pub(crate) fn fail_next(&self, target: FaultTarget, kind: FaultKind) {
         let fault = divar_sandbox::state::Fault {
             target,
             kind,

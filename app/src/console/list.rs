@@ -33,6 +33,8 @@ pub struct ListData {
     pub next: Option<String>,
     /// (city id, name), for the origin and destination filters.
     pub cities: Vec<(String, String)>,
+    /// Divar's API budget is running low: the support bot and post reads wait.
+    pub budget_low: bool,
 }
 
 #[server(endpoint = "console/list")]
@@ -76,6 +78,7 @@ pub async fn console_list(query: ListQuery) -> Result<Option<ListData>, ServerFn
             .iter()
             .flat_map(|p| p.cities.iter().map(|c| (c.id.clone(), c.name.clone())))
             .collect(),
+        budget_low: page.budget_low,
     }))
 }
 
@@ -120,6 +123,7 @@ fn ListView(list: ListData) -> impl IntoView {
         previous,
         next,
         cities,
+        budget_low,
     } = list;
     let city_options = move |label: &'static str,
                              name: &'static str,
@@ -136,6 +140,11 @@ fn ListView(list: ListData) -> impl IntoView {
     };
     view! {
         <Logout csrf operator />
+        {budget_low.then(|| view! {
+            <p class="card note" role="status" data-testid="budget-low">
+                "سهمیهٔ تماس با دیوار رو به پایان است: پاسخ‌های بات پشتیبانی و خواندن آگهی‌ها فعلاً منتظر می‌مانند تا پیام‌های ارسال در گفتگو فرستاده شوند."
+            </p>
+        })}
         <section class="card">
             <h1>"مرسوله‌ها"</h1>
             <ul class="counts" data-testid="counts">

@@ -49,7 +49,7 @@ struct RpcStatus {
 
 /// The public parts of a post that Ersal uses (`finderGetPostResponse`, docs/kenar.md, “Other Divar APIs Ersal uses”). A missing
 /// field means its zero value.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
 pub struct Post {
     #[serde(default)]
     pub token: String,
@@ -60,7 +60,7 @@ pub struct Post {
     pub data: PostData,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
 pub struct PostData {
     #[serde(default)]
     pub title: String,
@@ -70,7 +70,7 @@ pub struct PostData {
     pub price: Option<PostPrice>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
 pub struct PostPrice {
     #[serde(default)]
     pub mode: String,

@@ -11,6 +11,7 @@ use store::db::Db;
 use store::oauth_states::{self, Pending};
 use store::sessions::LandingSession;
 
+use crate::budget::{self, Priority, Spend};
 use crate::chat::tokens;
 use crate::error::AppError;
 use crate::oauth::{Tokens, STATE_LIFETIME_SECS};
@@ -168,6 +169,10 @@ const USER_TRIES: [Duration; 3] = [
 pub async fn granting_user(state: &AppState, tokens: &Tokens) -> Option<DivarUserId> {
     for wait in USER_TRIES {
         tokio::time::sleep(wait).await;
+        if !matches!(budget::spend(state, Priority::Notify).await, Ok(Spend::Go)) {
+            tracing::warn!("the granting user's lookup was held back by the budget");
+            continue;
+        }
         match state.kenar.get_user_id(&tokens.access).await {
             Ok(Some(user)) => return Some(user),
             Ok(None) => {

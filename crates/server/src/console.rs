@@ -217,6 +217,8 @@ pub struct ListPage {
     pub page: i64,
     pub pages: i64,
     pub counts: Vec<(Status, i64)>,
+    /// Divar's API budget holds the lower priorities back now ([`crate::budget`]).
+    pub budget_low: bool,
 }
 
 /// A filter field, trimmed, when it is given and not absurdly long.
@@ -267,6 +269,7 @@ pub async fn list(state: &AppState, query: &ListQuery) -> Result<ListPage, AppEr
         page,
         pages: (total + PAGE_SIZE - 1) / PAGE_SIZE,
         counts: list::counts(&state.db).await?,
+        budget_low: crate::budget::standing(state).await?.holding_back,
     })
 }
 

@@ -39,6 +39,7 @@ use store::outbox::{self, Attempted, Channel, Row};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::budget::{self, Priority, Spend};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::{addons, chat, telemetry};
@@ -75,6 +76,13 @@ async fn attempt(state: &AppState, row: &Row, attempts: i64, now_ms: i64) -> Att
     let Some(sent) = sent else {
         return done(Delivery::NotPermitted, None);
     };
+    if let SendOutcome::Retry {
+        status: Some(429),
+        retry_after,
+    } = sent
+    {
+        budget::slow_down(state, retry_after).await;
+    }
     match sent {
         SendOutcome::Sent => done(Delivery::Sent, Some(200)),
         SendOutcome::Undeliverable => done(Delivery::Undeliverable, Some(412)),
@@ -90,6 +98,15 @@ async fn attempt(state: &AppState, row: &Row, attempts: i64, now_ms: i64) -> Att
             status: status.map(i64::from),
             next_at_ms: now_ms + retry_delay_ms(attempts - 1, retry_after),
         },
+    }
+}
+
+/// What a channel's sends are worth when Divar's budget runs low.
+fn priority(channel: Channel) -> Priority {
+    match channel {
+        Channel::Chat => Priority::Notify,
+        Channel::Addon => Priority::Addon,
+        Channel::Bot => Priority::Bot,
     }
 }
 
@@ -133,6 +150,10 @@ async fn drain(state: &AppState, stop: &watch::Receiver<bool>) -> Result<usize, 
     for row in outbox::claim(db, &state.instance, now_ms, now_ms + lease).await? {
         if *stop.borrow() {
             break;
+        }
+        if let Spend::Held { until_ms } = budget::spend(state, priority(row.channel)).await? {
+            outbox::postpone(db, row.id, &state.instance, until_ms).await?;
+            continue;
         }
         let now_ms = state.now_ms();
         let started =

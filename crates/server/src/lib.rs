@@ -18,6 +18,7 @@
 
 pub mod addons;
 pub mod address;
+pub mod budget;
 pub mod catalog;
 pub mod chat;
 pub mod config;
@@ -34,6 +35,7 @@ pub mod listener;
 pub mod oauth;
 pub mod origin;
 pub mod page;
+pub mod posts;
 pub mod retention;
 pub mod state;
 pub mod support;

@@ -9,6 +9,8 @@
 //!   time-driven jobs expire and purge;
 //! * [`support`]: the support bot's conversations and their sealed messages;
 //! * [`addons`]: where Ersal's widgets on each post stand;
+//! * [`budget`]: the calls to Divar's API, counted for every instance together;
+//! * [`posts`]: get-post answers, cached for every instance;
 //! * [`events`]: what Divar POSTed to the events URL, kept until processed once;
 //! * [`housekeeping`]: deleting what is kept only for a while, in small batches;
 //! * [`oauth_states`]: the OAuth `state` values handed out, single use;
@@ -20,6 +22,7 @@
 //! reads back.
 
 pub mod addons;
+pub mod budget;
 pub mod crypto;
 pub mod db;
 pub mod drafts;
@@ -33,6 +36,7 @@ pub mod oauth_states;
 pub mod operators;
 pub mod outbox;
 pub mod passwords;
+pub mod posts;
 pub mod sessions;
 pub mod shipments;
 pub mod support;

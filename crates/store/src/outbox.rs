@@ -262,6 +262,23 @@ pub async fn start_attempt(
     }))
 }
 
+/// Gives a claimed row back without an attempt, due again at `due_ms` (Divar's budget held it
+/// back): no attempt is counted, so waiting never uses up a message's tries.
+pub async fn postpone(db: &Db, id: i64, instance: &str, due_ms: i64) -> Result<(), StoreError> {
+    on_db!(db, pool => {
+        sqlx::query(
+            "update outbox set claimed_by = null, claimed_until = null, next_attempt_at = $1
+             where id = $2 and claimed_by = $3 and attempt_started_at is null",
+        )
+        .bind(due_ms)
+        .bind(id)
+        .bind(instance)
+        .execute(pool)
+        .await?;
+    });
+    Ok(())
+}
+
 /// Where an attempt left a row: its delivery, Divar's status and the next attempt's time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Attempted {

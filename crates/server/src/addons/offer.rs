@@ -54,9 +54,7 @@ pub async fn view(
     let Some(post) = post_of(session) else {
         return Ok(Seen::NoPost);
     };
-    let found =
-        tokio::time::timeout(state.config.prefill_budget, state.kenar.get_post(&post)).await;
-    let Ok(Ok(found)) = found else {
+    let crate::posts::Read::Found(found) = crate::posts::read(state, &post).await? else {
         return Ok(Seen::NotFound);
     };
     let Some(origin) = state.catalog.places.find(&found.city) else {

@@ -95,9 +95,9 @@ pub async fn refresh_prices(state: &AppState) -> Result<usize, AppError> {
     let mut queued = 0;
     for (post, size) in stale {
         let places = &state.catalog.places;
-        let Some(origin) = (match state.kenar.get_post(&post).await {
-            Ok(found) => places.find(&found.city),
-            Err(_) => None,
+        let Some(origin) = (match crate::posts::read(state, &post).await? {
+            crate::posts::Read::Found(found) => places.find(&found.city),
+            _ => None,
         }) else {
             continue;
         };

@@ -78,6 +78,9 @@ pub struct Config {
     /// The longest wait for Divar's get-post answer when prefilling the item
     /// (`ERSAL_PREFILL_MS`): the page waits for it, and Divar counts page load time.
     pub prefill_budget: Duration,
+    /// The ceiling under Divar's API quota that every instance spends together, per minute
+    /// and per day (`ERSAL_DIVAR_CALLS_PER_MINUTE`, `ERSAL_DIVAR_CALLS_PER_DAY`; `crate::budget`).
+    pub divar_calls: (i64, i64),
     /// When staff answer the support bot's conversations, Tehran time (`ERSAL_SUPPORT_HOURS`,
     /// `9-21` by default): the bot tells a user who asks a question.
     pub support_hours: SupportHours,
@@ -456,6 +459,22 @@ impl Config {
                 50..=5000,
                 " of milliseconds",
             )?),
+            divar_calls: (
+                whole_number(
+                    &get,
+                    "ERSAL_DIVAR_CALLS_PER_MINUTE",
+                    300,
+                    10..=1_000_000,
+                    "",
+                )?,
+                whole_number(
+                    &get,
+                    "ERSAL_DIVAR_CALLS_PER_DAY",
+                    20_000,
+                    100..=100_000_000,
+                    "",
+                )?,
+            ),
             support_hours: SupportHours::parse(get("ERSAL_SUPPORT_HOURS").as_deref()).ok_or_else(
                 || {
                     problem(

@@ -65,32 +65,32 @@ async fn prefill(state: &AppState, session: &LandingSession, draft: &mut Draft) 
     let Some(token) = &session.landing.post_token else {
         return;
     };
-    match tokio::time::timeout(state.config.prefill_budget, state.kenar.get_post(token)).await {
-        Ok(Ok(post)) => {
-            if draft.item.description.trim().is_empty() {
-                draft.item.description = post
-                    .data
-                    .title
-                    .chars()
-                    .take(ItemDescription::MAX_CHARS)
-                    .collect();
-            }
-            if state.catalog.places.find(&post.city).is_some() {
-                draft.post_city = Some(post.city);
-            }
-            let title: String = post.data.title.chars().take(TITLE_MAX_CHARS).collect();
-            draft.post_title = Some(title).filter(|t| !t.trim().is_empty());
-            draft.post_price = post
-                .data
-                .price
-                .and_then(|p| p.fixed_rials())
-                .map(domain::values::Rials);
+    let post = match crate::posts::read(state, token).await {
+        Ok(crate::posts::Read::Found(post)) => post,
+        Ok(_) => return,
+        Err(cause) => {
+            tracing::warn!(error = %cause, "post prefill skipped: the cache failed");
+            return;
         }
-        Ok(Err(cause)) => tracing::info!(error = %cause, "post prefill skipped"),
-        Err(_) => {
-            tracing::info!(budget = ?state.config.prefill_budget, "post prefill skipped: too slow")
-        }
+    };
+    if draft.item.description.trim().is_empty() {
+        draft.item.description = post
+            .data
+            .title
+            .chars()
+            .take(ItemDescription::MAX_CHARS)
+            .collect();
     }
+    if state.catalog.places.find(&post.city).is_some() {
+        draft.post_city = Some(post.city.clone());
+    }
+    let title: String = post.data.title.chars().take(TITLE_MAX_CHARS).collect();
+    draft.post_title = Some(title).filter(|t| !t.trim().is_empty());
+    draft.post_price = post
+        .data
+        .price
+        .and_then(|p| p.fixed_rials())
+        .map(domain::values::Rials);
 }
 
 /// The opener's flow at one step.

@@ -9,6 +9,8 @@
 //! | `ersal_chat_sends_total` | counter | `delivery` (`sent`, `pending`, `failed`, `undeliverable`, `unknown`, `not_permitted`), `status` (Divar's HTTP status, `none`) |
 //! | `ersal_console_login_failures_total` | counter | `reason` |
 //! | `ersal_job_runs_total` | counter | `job`, `outcome` (`ok`, `failed`, `skipped`: another instance held the jobs' lock) |
+//! | `ersal_divar_calls_total` | counter: calls to Divar's API asked for | `priority` (`notify`, `addon`, `bot`, `get_post`), `outcome` (`spent`, `held`) |
+//! | `ersal_divar_budget_left` | gauge, read at each scrape: calls left under the ceiling | `window` (`minute`, `day`) |
 //!
 //! Divar's init is the `route="/divar/init"` series of the request histogram: its `_count` is
 //! the number of inits by status, its buckets their latency.
@@ -36,6 +38,8 @@ const OUTBOX_OLDEST_AGE: &str = "ersal_outbox_oldest_age_seconds";
 const CHAT_SENDS: &str = "ersal_chat_sends_total";
 const LOGIN_FAILURES: &str = "ersal_console_login_failures_total";
 const JOB_RUNS: &str = "ersal_job_runs_total";
+const DIVAR_CALLS: &str = "ersal_divar_calls_total";
+const BUDGET_LEFT: &str = "ersal_divar_budget_left";
 
 /// Request latency buckets, in seconds: Divar's init answers in well under a millisecond,
 /// pages in a few.
@@ -117,6 +121,18 @@ async fn scrape(State((handle, state)): State<(PrometheusHandle, AppState)>) -> 
             tracing::error!(error = %cause, "metrics: outbox backlog unreadable");
         }
     }
+    match crate::budget::standing(&state).await {
+        Ok(now) => {
+            gauge!(BUDGET_LEFT, "window" => "minute")
+                .set((now.per_minute - now.minute_used) as f64);
+            gauge!(BUDGET_LEFT, "window" => "day").set((now.per_day - now.day_used) as f64);
+        }
+        Err(cause) => {
+            gauge!(BUDGET_LEFT, "window" => "minute").set(f64::NAN);
+            gauge!(BUDGET_LEFT, "window" => "day").set(f64::NAN);
+            tracing::error!(error = %cause, "metrics: Divar's budget unreadable");
+        }
+    }
     handle.run_upkeep();
     (
         [(
@@ -132,6 +148,12 @@ async fn scrape(State((handle, state)): State<(PrometheusHandle, AppState)>) -> 
 pub fn chat_send(delivery: &'static str, status: Option<i64>) {
     let status = status.map_or_else(|| "none".to_owned(), |s| s.to_string());
     counter!(CHAT_SENDS, "delivery" => delivery, "status" => status).increment(1);
+}
+
+/// A call to Divar's API asked for by `priority`: counted (`spent`), or held back.
+pub fn divar_call(priority: &'static str, spent: bool) {
+    let outcome = if spent { "spent" } else { "held" };
+    counter!(DIVAR_CALLS, "priority" => priority, "outcome" => outcome).increment(1);
 }
 
 /// A refused console login.
