@@ -11,12 +11,15 @@
 #   scripts/instances.sh revive NAME  starts instance NAME again unless its port is taken
 #   scripts/instances.sh db-down|db-up  a PostgreSQL outage, and its end (same data, same port)
 # Ports: nginx 127.0.0.1:3200; instances a and b 3201 and 3202 (metrics 9201 and 9202); the
-# sandbox 3100. Logs and pid files in target/instances/.
+# sandbox 3100. Logs and pid files in target/instances/. The binaries are found where the build
+# put them: CARGO_TARGET_DIR (default target), as scripts/dist.sh finds them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ROOT=$(pwd -P)
 DIR="$ROOT/target/instances"
+# Resolved, so that it compares equal to a process's /proc/PID/exe.
+BIN=$(realpath -m "${CARGO_TARGET_DIR:-target}/release")
 PUBLIC=http://127.0.0.1:3200
 
 die() { printf 'instances.sh: %s\n' "$*" >&2; exit 1; }
@@ -78,7 +81,7 @@ start_instance() {
     common_env
     export LEPTOS_SITE_ADDR=127.0.0.1:$port
     export ERSAL_METRICS_ADDR=127.0.0.1:$((port + 6000))
-    exec target/release/ersal >>"$DIR/$name.log" 2>&1
+    exec "$BIN/ersal" >>"$DIR/$name.log" 2>&1
   ) &
   echo $! >"$DIR/$name.pid"
   wait_for "http://127.0.0.1:$port/readyz"
@@ -90,8 +93,8 @@ our_pid() {
   local name=$1 binary pid
   [ -f "$DIR/$name.pid" ] || return 1
   pid=$(cat "$DIR/$name.pid")
-  binary=$ROOT/target/release/ersal
-  [ "$name" = sandbox ] && binary=$ROOT/target/release/divar-sandbox
+  binary=$BIN/ersal
+  [ "$name" = sandbox ] && binary=$BIN/divar-sandbox
   [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$binary" ] && echo "$pid"
 }
 
@@ -166,14 +169,14 @@ EOF
 
 start_all() {
   stop_all
-  [ -x target/release/ersal ] && [ -x target/release/divar-sandbox ] \
+  [ -x "$BIN/ersal" ] && [ -x "$BIN/divar-sandbox" ] \
     || die "build first: make build-release and cargo build --release -p divar-sandbox"
   command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || die "nginx is missing (scripts/setup.sh test)"
   mkdir -p "$DIR"
   scripts/postgres.sh start >/dev/null
   (
     common_env
-    exec target/release/divar-sandbox >>"$DIR/sandbox.log" 2>&1
+    exec "$BIN/divar-sandbox" >>"$DIR/sandbox.log" 2>&1
   ) &
   echo $! >"$DIR/sandbox.pid"
   wait_for http://127.0.0.1:3100/

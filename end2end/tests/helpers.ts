@@ -8,9 +8,10 @@ import { IDENTIFICATION_KEY } from "../playwright.config";
 export const OPERATOR_PASSWORD = "a-long-console-password";
 
 /** Adds (or resets) a console operator with the release binary's `ersal operator add`, as staff
- *  do, in the journeys' database (or `databaseUrl`'s). */
+ *  do, in the journeys' database (or `databaseUrl`'s). The binary is where the build put it
+ *  (CARGO_TARGET_DIR, default target). */
 export function createOperator(username: string, databaseUrl = "sqlite://target/e2e/ersal.db") {
-  execFileSync("target/release/ersal", ["operator", "add", username], {
+  execFileSync(`${process.env.CARGO_TARGET_DIR || "target"}/release/ersal`, ["operator", "add", username], {
     cwd: path.join(__dirname, "../.."),
     env: {
       ...process.env,
