@@ -124,16 +124,23 @@ write_nginx_conf() {
   chmod 755 "$pages"
   install -m 644 deploy/unavailable.html "$pages/unavailable.html"
   echo "$pages" >"$DIR/nginx-pages"
+  # deploy/nginx.conf's access-log format itself, from its `map` to the next blank line: the
+  # journeys check what it writes.
+  awk '/^map \$uri \$ersal_log_path/ { p = 1 } p && /^$/ { exit } p' deploy/nginx.conf \
+    >"$DIR/nginx/log-format.conf"
+  grep -q '^log_format ersal_private' "$DIR/nginx/log-format.conf" \
+    || die "no access-log format (map \$uri \$ersal_log_path … log_format ersal_private) in deploy/nginx.conf"
   cat >"$DIR/nginx/nginx.conf" <<EOF
-# Written by scripts/instances.sh: deploy/nginx.conf's proxying on loopback, without TLS, its
-# upstream keepalive (each proxied request has a connection of its own, which the fault tests
-# use to find the instance holding a request) or its request id.
+# Written by scripts/instances.sh: deploy/nginx.conf's proxying and access log on loopback,
+# without TLS, its upstream keepalive (each proxied request has a connection of its own, which
+# the fault tests use to find the instance holding a request) or its request id.
 worker_processes 1;
 pid $DIR/nginx/nginx.pid;
 error_log $DIR/nginx/error.log warn;
 events { worker_connections 512; }
 http {
-    access_log $DIR/nginx/access.log;
+    include $DIR/nginx/log-format.conf;
+    access_log $DIR/nginx/access.log ersal_private;
     client_body_temp_path $DIR/nginx/body;
     proxy_temp_path $DIR/nginx/proxy;
     fastcgi_temp_path $DIR/nginx/fastcgi;

@@ -48,6 +48,11 @@ export function log(name: Instance): string {
   return fs.readFileSync(path.join(DIR, `${name}.log`), "utf8");
 }
 
+/** nginx's access log (deploy/nginx.conf's format), one entry per line. */
+export function accessLog(): string[] {
+  return fs.readFileSync(path.join(DIR, "nginx/access.log"), "utf8").split("\n").filter((line) => line !== "");
+}
+
 /** How many requests instance `name` has answered (its trace layer logs each). */
 export function answered(name: Instance): number {
   return log(name).split("finished processing request").length - 1;
