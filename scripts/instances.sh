@@ -155,13 +155,24 @@ http {
     server {
         listen 127.0.0.1:3200;
         client_max_body_size 32k;
+        proxy_set_header Host \$http_host;
+        proxy_set_header X-Forwarded-For \$remote_addr;
+        proxy_set_header X-Forwarded-Proto \$scheme;
+        proxy_connect_timeout 2s;
+        proxy_read_timeout 40s;
+        # As deploy/nginx.conf: a failed request is tried on the other instance, never a POST
+        # once sent, never a single-use GET.
+        proxy_next_upstream error timeout;
         location / {
             proxy_pass http://ersal;
-            proxy_set_header Host \$http_host;
-            proxy_set_header X-Forwarded-For \$remote_addr;
-            proxy_set_header X-Forwarded-Proto \$scheme;
-            proxy_connect_timeout 2s;
-            proxy_read_timeout 40s;
+        }
+        location ^~ /l/ {
+            proxy_next_upstream off;
+            proxy_pass http://ersal;
+        }
+        location = /oauth/callback {
+            proxy_next_upstream off;
+            proxy_pass http://ersal;
         }
         # No instance answered: the Persian page, never nginx's English one.
         error_page 502 504 /unavailable.html;

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { APIRequestContext, expect, test } from "@playwright/test";
 import { SANDBOX_URL } from "../playwright.config";
 import { fillBuyerSteps } from "../tests/helpers";
 import {
@@ -21,8 +21,8 @@ import {
 } from "./support";
 
 // Faults with two instances on one PostgreSQL: an instance killed with a chat message in hand,
-// an instance killed with a confirmation in flight, and PostgreSQL stopped mid-journey. Nothing
-// is sent twice, no shipment is lost or doubled, the users read Persian, and Ersal recovers
+// an instance killed with a confirmation or a page in flight, and PostgreSQL stopped
+// mid-journey. Nothing is sent twice, no shipment is lost or doubled, the users read Persian, and Ersal recovers
 // without a restart. Each test leaves both instances running. Without JavaScript, so that every
 // step is a whole page and an outage's answer is what the user sees.
 
@@ -59,7 +59,10 @@ test("kill -9 the instance sending a message: the other settles it, nothing is s
   }).toPass({ timeout: 60_000 });
   expect(sql("select count(*) from outbox where claimed_by is not null")).toBe("0");
 
-  // The journey goes on through the survivor; the next message is sent once.
+  // The journey goes on, the dead instance started again (as systemd restarts it: until nginx
+  // counts it failed, a landing link sent to it would get nginx's page, never a second try).
+  // The next message is sent once.
+  harness("revive", sender);
   await messagesArrive(page, "seller", 1);
   await sellerReachesConfirmation(page);
   await page.getByRole("button", { name: CONFIRM }).click();
@@ -99,7 +102,9 @@ test("an instance dies before reading a confirmation: nginx's Persian page, not 
   await expect(page.getByRole("heading", { name: "خطای موقت" })).toBeVisible();
   await expect(page.locator("html")).toHaveAttribute("dir", "rtl");
 
-  // The seller tries again from the chat: confirmed once, announced once.
+  // The seller tries again from the chat, the dead instance started again: confirmed once,
+  // announced once.
+  harness("revive", holder!);
   await sellerReachesConfirmation(page);
   await page.getByRole("button", { name: CONFIRM }).click();
   await expect(page).toHaveURL(`${SANDBOX_URL}/completion`);
@@ -109,6 +114,34 @@ test("an instance dies before reading a confirmation: nginx's Persian page, not 
   const { texts, sends } = await chatRecord(request);
   expect(new Set(texts).size).toBe(2);
   expect(sends).toEqual([200, 200]);
+});
+
+/** GETs `path` while both instances are paused, kills the one nginx sent it to, resumes the
+ *  other and starts the killed one again: nginx's answer's status. */
+async function getThroughDeath(request: APIRequestContext, path: string): Promise<number> {
+  INSTANCES.forEach((name) => harness("pause", name));
+  const answer = request.get(path, { maxRedirects: 0 });
+  let holder: Instance | undefined;
+  await expect(async () => {
+    holder = instanceWithRequest();
+    expect(holder).toBeDefined();
+  }).toPass({ timeout: 10_000 });
+  harness("kill", holder!);
+  INSTANCES.filter((name) => name !== holder).forEach(resume);
+  const status = (await answer).status();
+  harness("revive", holder!);
+  return status;
+}
+
+test("an instance dies holding a GET: a page is asked of the other, a single-use link never", async ({
+  request,
+}) => {
+  // An ordinary page: nginx asks the other instance.
+  expect(await getThroughDeath(request, "/privacy")).toBe(200);
+  // A landing id and OAuth's callback may have been used up by the dead one: nginx's page
+  // (502), never a second try that the survivor would refuse.
+  expect(await getThroughDeath(request, "/l/AAAAAAAAAAAAAAAAAAAAAAAA")).toBe(502);
+  expect(await getThroughDeath(request, "/oauth/callback?code=ory_ac_x&state=x")).toBe(502);
 });
 
 test("PostgreSQL stops mid-journey: a Persian error page, then the journey goes on", async ({
