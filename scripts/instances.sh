@@ -130,10 +130,20 @@ write_nginx_conf() {
     >"$DIR/nginx/log-format.conf"
   grep -q '^log_format ersal_private' "$DIR/nginx/log-format.conf" \
     || die "no access-log format (map \$uri \$ersal_log_path … log_format ersal_private) in deploy/nginx.conf"
+  # deploy/divar-event-sources.conf with the sandbox's address for Divar's: the sandbox sends
+  # its events from 127.0.0.1, and the journeys check that any other address is refused.
+  {
+    echo "# Written by scripts/instances.sh from deploy/divar-event-sources.conf: the sandbox's"
+    echo "# address instead of Divar's."
+    grep -v '^allow ' deploy/divar-event-sources.conf | sed 's/^deny all;$/allow 127.0.0.1;\n&/'
+  } >"$DIR/nginx/divar-event-sources.conf"
+  grep -qx 'deny all;' "$DIR/nginx/divar-event-sources.conf" \
+    || die "deploy/divar-event-sources.conf does not end its list with deny all;"
   cat >"$DIR/nginx/nginx.conf" <<EOF
-# Written by scripts/instances.sh: deploy/nginx.conf's proxying and access log on loopback,
-# without TLS, its upstream keepalive (each proxied request has a connection of its own, which
-# the fault tests use to find the instance holding a request) or its request id.
+# Written by scripts/instances.sh: deploy/nginx.conf's proxying, access log and events
+# allow-list on loopback, without TLS, its upstream keepalive (each proxied request has a
+# connection of its own, which the fault tests use to find the instance holding a request) or
+# its request id.
 worker_processes 1;
 pid $DIR/nginx/nginx.pid;
 error_log $DIR/nginx/error.log warn;
@@ -164,6 +174,10 @@ http {
         # once sent, never a single-use GET.
         proxy_next_upstream error timeout;
         location / {
+            proxy_pass http://ersal;
+        }
+        location = /divar/events {
+            include $DIR/nginx/divar-event-sources.conf;
             proxy_pass http://ersal;
         }
         location ^~ /l/ {
