@@ -234,7 +234,7 @@ async fn a_question_goes_to_staff_and_the_bot_says_once_when_they_answer() {
             .collect();
         assert!(errors.is_empty(), "{errors:?} in {body}");
     }
-    let threads = store::threads(&app.state.db).await.unwrap();
+    let threads = store::threads(&app.state.db, None).await.unwrap();
     let thread: Vec<(Thread, i64)> = threads.iter().map(|t| (t.state, t.unread)).collect();
     assert_eq!(thread, [(Thread::Waiting, 2)]);
     let bodies: Vec<Vec<u8>> = column(
@@ -283,17 +283,15 @@ async fn a_question_goes_to_staff_and_the_bot_says_once_when_they_answer() {
         1,
         "{lines:?}"
     );
-    let (state, said) = store::read(&app.state.db, &app.state.keys, &conv(BOT_CONVERSATION))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(state, Thread::Answered);
-    let last = said.last().unwrap();
+    let read = store::read(&app.state.db, &app.state.keys, &conv(BOT_CONVERSATION)).await;
+    let conversation = read.unwrap().unwrap();
+    assert_eq!(conversation.state, Thread::Answered);
+    let last = conversation.said.last().unwrap();
     assert_eq!(
         (last.text.as_str(), last.operator.as_deref()),
         (reply, Some("ali"))
     );
-    let threads = store::threads(&app.state.db).await.unwrap();
+    let threads = store::threads(&app.state.db, None).await.unwrap();
     assert_eq!(threads[0].unread, 0);
 }
 
@@ -345,7 +343,7 @@ async fn a_closed_conversation_its_answers_and_old_events_are_purged_on_time() {
     let asked = app.state.now();
     let idle = asked + terms.support_idle_close + 60;
     assert_eq!(sweep(idle).await.unwrap().support_conversations, 0);
-    let threads = store::threads(&app.state.db).await.unwrap();
+    let threads = store::threads(&app.state.db, None).await.unwrap();
     assert_eq!(
         threads[0].state,
         Thread::Closed,
@@ -399,4 +397,94 @@ async fn a_quick_reply_gets_its_hint() {
         "{}",
         shapeless.text()
     );
+}
+
+/// A user writing to the bot in a loop: five answers a minute, one "please wait", then
+/// silence (each answer spends Divar's quota); their messages are kept up to the cap, the
+/// oldest dropped and counted.
+#[tokio::test]
+async fn a_user_writing_in_a_loop_gets_a_few_answers_then_silence() {
+    let (app, sandbox) = TestApp::with_sandbox().await;
+    // The bot counts per clock minute: start early in one, so the test ends inside it.
+    let second = app.state.now().rem_euclid(60);
+    if second > 40 {
+        tokio::time::sleep(std::time::Duration::from_secs((61 - second) as u64)).await;
+    }
+    for n in 0..20 {
+        let start = event(&format!("start-{n}"), "/start");
+        assert_eq!(from_divar(&app.state, &start).await, StatusCode::OK);
+    }
+    while events::process_due(&app.state).await.unwrap() > 0 {}
+    let lines = bot_lines(&app, &sandbox).await;
+    assert_eq!(lines.len(), 6, "five answers and one request to wait");
+    assert!(lines[5].0.contains("یک دقیقه صبر کنید"), "{}", lines[5].0);
+
+    let cap = ::store::support::MAX_KEPT_MESSAGES;
+    for n in 0..cap + 20 {
+        let question = event(&format!("q-{n}"), &format!("سؤال شمارهٔ {n}"));
+        assert_eq!(from_divar(&app.state, &question).await, StatusCode::OK);
+    }
+    while events::process_due(&app.state).await.unwrap() > 0 {}
+    assert_eq!(
+        bot_lines(&app, &sandbox).await.len(),
+        6,
+        "still silent this minute"
+    );
+    let read = store::read(&app.state.db, &app.state.keys, &conv(BOT_CONVERSATION)).await;
+    let kept = read.unwrap().unwrap();
+    assert_eq!(kept.said.len() as i64, cap);
+    assert_eq!(kept.dropped, 20);
+    assert_eq!(
+        kept.said.last().unwrap().text,
+        format!("سؤال شمارهٔ {}", cap + 19)
+    );
+}
+
+/// Past the events it may keep waiting, a new event is refused (Divar delivers it again
+/// later), while a redelivery of one already kept is still acknowledged as a duplicate.
+#[tokio::test]
+async fn a_full_event_store_refuses_new_events_but_never_a_redelivery() {
+    use ::store::events::{store as keep, Kept};
+    let app = TestApp::new().await;
+    let (db, keys, now) = (&app.state.db, &app.state.keys, app.state.now());
+    let offer = |key: &'static str| async move { keep(db, keys, key, "bot", b"{}", now, 2).await };
+    assert_eq!(offer("bot:1").await.unwrap(), Kept::New);
+    assert_eq!(offer("bot:2").await.unwrap(), Kept::New);
+    assert_eq!(offer("bot:3").await.unwrap(), Kept::Full);
+    assert_eq!(offer("bot:1").await.unwrap(), Kept::Duplicate);
+    assert_eq!(app.count("select count(*) from divar_events").await, 2);
+}
+
+/// The inbox lists conversations waiting for staff first, however recent the answered ones,
+/// and filters by state.
+#[tokio::test]
+async fn the_inbox_puts_waiting_conversations_first_and_filters_by_state() {
+    let app = TestApp::new().await;
+    let (db, keys, now) = (&app.state.db, &app.state.keys, app.state.now());
+    for (conversation, at) in [("conv-waiting", now - 600), ("conv-answered", now - 300)] {
+        let mut tx = db.begin().await.unwrap();
+        store::user_wrote(&mut tx, keys, &conv(conversation), "سلام", at)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let mut tx = db.begin().await.unwrap();
+    store::staff_answered(
+        &mut tx,
+        keys,
+        &conv("conv-answered"),
+        "ali",
+        "بفرمایید",
+        now,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let ids = |lines: Vec<store::ThreadLine>| -> Vec<String> {
+        lines.into_iter().map(|t| t.conversation.into()).collect()
+    };
+    let all = store::threads(db, None).await.unwrap();
+    assert_eq!(ids(all), ["conv-waiting", "conv-answered"]);
+    let answered = store::threads(db, Some(Thread::Answered)).await.unwrap();
+    assert_eq!(ids(answered), ["conv-answered"]);
 }

@@ -32,6 +32,8 @@ pub struct ThreadRow {
     pub state: String,
     pub unread: String,
     pub updated: String,
+    /// Not closed yet: the row offers "close".
+    pub open: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,6 +41,8 @@ pub struct Inbox {
     pub operator: String,
     pub csrf: String,
     pub threads: Vec<ThreadRow>,
+    /// (state key, label) of each filter.
+    pub filters: Vec<(String, String)>,
 }
 
 /// (who, when, text, tracking codes it names).
@@ -51,17 +55,20 @@ pub struct ThreadData {
     pub id: String,
     pub state: String,
     pub lines: Vec<Line>,
+    /// How many older messages were dropped to keep the conversation under its cap.
+    pub dropped: i64,
 }
 
 #[server(endpoint = "console/support")]
-pub async fn console_inbox() -> Result<Option<Inbox>, ServerFnError> {
+pub async fn console_inbox(only: Option<String>) -> Result<Option<Inbox>, ServerFnError> {
     use domain::jalali::JalaliDateTime;
     use domain::text::persian_digits;
+    use ersal_server::support::Thread;
 
     let Some((state, operator)) = super::signed_in(None).await? else {
         return Ok(None);
     };
-    let threads = ersal_server::support::inbox(&state).await?;
+    let threads = ersal_server::support::inbox(&state, only.as_deref()).await?;
     Ok(Some(Inbox {
         operator: operator.username,
         csrf: operator.csrf,
@@ -71,8 +78,13 @@ pub async fn console_inbox() -> Result<Option<Inbox>, ServerFnError> {
                 state: t.state.label().to_owned(),
                 unread: persian_digits(&t.unread.to_string()),
                 updated: JalaliDateTime::from_unix(t.updated_at).display(),
+                open: t.state != Thread::Closed,
                 id: t.conversation.into(),
             })
+            .collect(),
+        filters: Thread::ALL
+            .iter()
+            .map(|t| (t.key().to_owned(), t.label().to_owned()))
             .collect(),
     }))
 }
@@ -86,9 +98,10 @@ pub async fn console_thread(id: String) -> Result<Option<ThreadData>, ServerFnEr
         return Ok(None);
     };
     let read = ersal_server::support::read(&state, &id).await?;
-    let Some((thread, said)) = read else {
+    let Some(conversation) = read else {
         return Ok(None);
     };
+    let (thread, said) = (conversation.state, conversation.said);
     let codes = |text: &str| {
         text.split(|c: char| !c.is_alphanumeric())
             .filter_map(TrackingCode::parse)
@@ -99,6 +112,7 @@ pub async fn console_thread(id: String) -> Result<Option<ThreadData>, ServerFnEr
         operator: operator.username,
         csrf: operator.csrf,
         state: thread.label().to_owned(),
+        dropped: conversation.dropped,
         lines: said
             .into_iter()
             .map(|s| {
@@ -153,30 +167,52 @@ pub async fn operator_close(form: CloseForm) -> Result<(), ServerFnError> {
 
 #[component]
 pub fn InboxPage() -> impl IntoView {
-    let inbox = Resource::new(|| (), |()| console_inbox());
+    let only = use_query_map().with_untracked(|q| q.get("state"));
+    let close = ServerAction::<OperatorClose>::new();
+    let inbox = Resource::new(
+        move || close.version().get(),
+        move |_| console_inbox(only.clone()),
+    );
     view! {
         <Suspense fallback=|| view! { <p class="card">"در حال بارگذاری…"</p> }>
             {move || Suspend::new(async move {
                 match inbox.await {
-                    Ok(Some(Inbox { operator, csrf, threads })) => view! {
-                        <Logout csrf operator />
+                    Ok(Some(Inbox { operator, csrf, threads, filters })) => view! {
+                        <Logout csrf=csrf.clone() operator />
                         <section class="card">
                             <h1>"پشتیبانی"</h1>
+                            <ul class="counts" data-testid="support-filters">
+                                <li><a href=Route::ConsoleSupport.path()>"همه"</a></li>
+                                {filters.into_iter().map(|(key, label)| view! {
+                                    <li><a href=format!("{}?state={key}", Route::ConsoleSupport.path())>{label}</a></li>
+                                }).collect_view()}
+                            </ul>
                             {if threads.is_empty() {
                                 view! { <p>"گفتگویی نیست."</p> }.into_any()
                             } else {
                                 view! {
                                     <div class="table-scroll">
                                         <table data-testid="support-threads">
-                                            <thead><tr><th>"گفتگو"</th><th>"وضعیت"</th><th>"خوانده‌نشده"</th><th>"آخرین پیام"</th></tr></thead>
+                                            <thead><tr><th>"گفتگو"</th><th>"وضعیت"</th><th>"خوانده‌نشده"</th><th>"آخرین پیام"</th><th></th></tr></thead>
                                             <tbody>
-                                                {threads.into_iter().map(|t| view! {
-                                                    <tr>
-                                                        <td dir="ltr"><a href=Route::ConsoleThread.with(&t.id)>{t.id.chars().take(13).collect::<String>()}</a></td>
-                                                        <td>{t.state}</td>
-                                                        <td>{t.unread}</td>
-                                                        <td>{t.updated}</td>
-                                                    </tr>
+                                                {threads.into_iter().map(|t| {
+                                                    let csrf = csrf.clone();
+                                                    let id = t.id.clone();
+                                                    view! {
+                                                        <tr>
+                                                            <td dir="ltr"><a href=Route::ConsoleThread.with(&t.id)>{t.id.chars().take(13).collect::<String>()}</a></td>
+                                                            <td>{t.state}</td>
+                                                            <td>{t.unread}</td>
+                                                            <td>{t.updated}</td>
+                                                            <td>{t.open.then(|| view! {
+                                                                <ActionForm action=close>
+                                                                    <input type="hidden" name="form[csrf]" value=csrf />
+                                                                    <input type="hidden" name="form[conversation]" value=id />
+                                                                    <button class="button secondary" type="submit">"بستن"</button>
+                                                                </ActionForm>
+                                                            })}</td>
+                                                        </tr>
+                                                    }
                                                 }).collect_view()}
                                             </tbody>
                                         </table>
@@ -230,6 +266,7 @@ fn ThreadView(data: ThreadData, answer: ServerAction<OperatorAnswer>) -> impl In
         id,
         state,
         lines,
+        dropped,
     } = data;
     let (csrf_close, id_close) = (csrf.clone(), id.clone());
     let close = ServerAction::<OperatorClose>::new();
@@ -256,6 +293,11 @@ fn ThreadView(data: ThreadData, answer: ServerAction<OperatorAnswer>) -> impl In
         <section class="card">
             <h1>"گفتگوی پشتیبانی"</h1>
             <p>"وضعیت: " <span data-testid="thread-state">{state}</span></p>
+            {(dropped > 0).then(|| view! {
+                <p class="note" data-testid="dropped">
+                    {domain::text::persian_digits(&format!("{dropped} پیام قدیمی‌تر این گفتگو برای جا نگه داشتن حذف شده است."))}
+                </p>
+            })}
             <ol class="timeline" data-testid="thread">
                 {lines.into_iter().map(|(who, when, text, codes)| view! {
                     <li>

@@ -10,8 +10,19 @@ use crate::{on_db, on_tx, StoreError};
 /// Events taken per round.
 const BATCH: i64 = 16;
 
+/// What became of an event offered for keeping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kept {
+    New,
+    /// An event with its key was stored before: Divar's redelivery, acknowledged as it is.
+    Duplicate,
+    /// `max_waiting` events wait to be processed already: not stored (Divar delivers it again
+    /// later). A redelivery of a stored event is never refused so.
+    Full,
+}
+
 /// Stores an event's `payload` sealed under its `key`, unless an event with that key was
-/// stored before; `true` when it is new.
+/// stored before or `max_waiting` unprocessed events wait already.
 pub async fn store(
     db: &Db,
     keys: &Keys,
@@ -19,22 +30,37 @@ pub async fn store(
     kind: &str,
     payload: &[u8],
     now: i64,
-) -> Result<bool, StoreError> {
+    max_waiting: i64,
+) -> Result<Kept, StoreError> {
     let sealed = keys.seal(payload, key.as_bytes());
-    let inserted = on_db!(db, pool => {
-        sqlx::query(
+    let (inserted, known) = on_db!(db, pool => {
+        let inserted = sqlx::query(
             "insert into divar_events (event_key, kind, payload, received_at)
-             values ($1, $2, $3, $4) on conflict (event_key) do nothing",
+             select $1, $2, $3, $4
+             where (select count(*) from divar_events where processed_at is null) < $5
+             on conflict (event_key) do nothing",
         )
         .bind(key)
         .bind(kind)
         .bind(&sealed)
         .bind(now)
+        .bind(max_waiting)
         .execute(pool)
         .await?
-        .rows_affected()
+        .rows_affected();
+        let known: bool = sqlx::query_scalar(
+            "select exists (select 1 from divar_events where event_key = $1)",
+        )
+        .bind(key)
+        .fetch_one(pool)
+        .await?;
+        (inserted, known)
     });
-    Ok(inserted == 1)
+    Ok(match (inserted, known) {
+        (1, _) => Kept::New,
+        (_, true) => Kept::Duplicate,
+        _ => Kept::Full,
+    })
 }
 
 /// The keys of unprocessed events due now: tried fewer than `max_attempts` times, and waited

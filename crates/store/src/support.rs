@@ -22,6 +22,10 @@ fn thread(key: &str) -> Result<Thread, StoreError> {
     Thread::parse(key).ok_or(StoreError::Unknown("support conversation state"))
 }
 
+/// The messages a conversation keeps: past this, the oldest go (a user writing in a loop
+/// cannot fill the database).
+pub const MAX_KEPT_MESSAGES: i64 = 100;
+
 /// Records a user's question to staff in `conversation` (opening the conversation, or
 /// continuing it); `true` when it starts waiting for staff with this message (the bot then
 /// says when staff answer; while it waits, further messages get no bot answer).
@@ -86,8 +90,60 @@ pub async fn user_wrote(
         .bind(now)
         .execute(&mut *conn)
         .await?;
+        // Past the cap, the oldest messages go, and the conversation counts them.
+        let dropped = sqlx::query(
+            "delete from support_messages where conversation_id = $1 and id not in
+               (select id from support_messages where conversation_id = $1
+                order by id desc limit $2)",
+        )
+        .bind(conversation.as_str())
+        .bind(MAX_KEPT_MESSAGES)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        if dropped > 0 {
+            sqlx::query(
+                "update support_conversations set dropped = dropped + $1
+                 where conversation_id = $2",
+            )
+            .bind(i64::try_from(dropped).unwrap_or(i64::MAX))
+            .bind(conversation.as_str())
+            .execute(&mut *conn)
+            .await?;
+        }
     });
     Ok(started)
+}
+
+/// The bot's answers in `conversation` during the minute `now` falls in, this one included,
+/// counted inside the caller's transaction.
+pub async fn bot_replies(
+    tx: &mut Tx,
+    conversation: &ConversationId,
+    now: i64,
+) -> Result<i64, StoreError> {
+    Ok(on_tx!(tx, conn => {
+        sqlx::query_scalar(
+            "insert into bot_replies (conversation_id, start, used) values ($1, $2, 1)
+             on conflict (conversation_id, start) do update set used = bot_replies.used + 1
+             returning used",
+        )
+        .bind(conversation.as_str())
+        .bind(now - now.rem_euclid(60))
+        .fetch_one(&mut *conn)
+        .await?
+    }))
+}
+
+/// Forgets the bot's counts of minutes that have passed.
+pub async fn forget_past_replies(db: &Db, now: i64) -> Result<u64, StoreError> {
+    Ok(on_db!(db, pool => {
+        sqlx::query("delete from bot_replies where start < $1")
+            .bind(now - now.rem_euclid(60))
+            .execute(pool)
+            .await?
+            .rows_affected()
+    }))
 }
 
 /// A conversation in the console's inbox.
@@ -98,13 +154,18 @@ pub struct ThreadLine {
     pub updated_at: i64,
 }
 
-/// The newest support conversations first (at most 200).
-pub async fn threads(db: &Db) -> Result<Vec<ThreadLine>, StoreError> {
+/// Support conversations for the inbox (at most 200), only those in `state` if given: the
+/// ones waiting for staff first, then the most recently active.
+pub async fn threads(db: &Db, state: Option<Thread>) -> Result<Vec<ThreadLine>, StoreError> {
     let rows: Vec<(String, String, i64, i64)> = on_db!(db, pool => {
         sqlx::query_as(
             "select conversation_id, state, unread, updated_at from support_conversations
-             order by updated_at desc, conversation_id limit 200",
+             where $1 is null or state = $1
+             order by case when state = $2 then 0 else 1 end, updated_at desc, conversation_id
+             limit 200",
         )
+        .bind(state.map(Thread::key))
+        .bind(Thread::Waiting.key())
         .fetch_all(pool)
         .await?
     });
@@ -129,23 +190,32 @@ pub struct Said {
     pub at: i64,
 }
 
+/// A support conversation as staff read it.
+pub struct Conversation {
+    pub state: Thread,
+    /// Its messages, oldest first (at most [`MAX_KEPT_MESSAGES`]).
+    pub said: Vec<Said>,
+    /// How many older messages were dropped to keep it under the cap.
+    pub dropped: i64,
+}
+
 /// A conversation's messages, oldest first, marked read; `None` when there is no such
 /// conversation.
 pub async fn read(
     db: &Db,
     keys: &Keys,
     conversation: &ConversationId,
-) -> Result<Option<(Thread, Vec<Said>)>, StoreError> {
-    let state: Option<String> = on_db!(db, pool => {
-        sqlx::query_scalar(
+) -> Result<Option<Conversation>, StoreError> {
+    let state: Option<(String, i64)> = on_db!(db, pool => {
+        sqlx::query_as(
             "update support_conversations set unread = 0 where conversation_id = $1
-             returning state",
+             returning state, dropped",
         )
         .bind(conversation.as_str())
         .fetch_optional(pool)
         .await?
     });
-    let Some(state) = state else {
+    let Some((state, dropped)) = state else {
         return Ok(None);
     };
     let rows: Vec<(bool, Vec<u8>, Option<String>, i64)> = on_db!(db, pool => {
@@ -168,7 +238,11 @@ pub async fn read(
             at,
         });
     }
-    Ok(Some((thread(&state)?, said)))
+    Ok(Some(Conversation {
+        state: thread(&state)?,
+        said,
+        dropped,
+    }))
 }
 
 /// Records staff's answer (who answered, sealed) and marks the conversation answered, inside

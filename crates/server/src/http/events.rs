@@ -55,6 +55,10 @@ async fn receive(
     })
     .await?;
     match received {
+        Received::Full => {
+            tracing::warn!("divar event refused: too many events wait to be processed");
+            return Err(ApiError::Unavailable);
+        }
         Received::Stored => tracing::info!(event = "stored", "divar event"),
         Received::Duplicate => tracing::info!(event = "duplicate", "divar event"),
         Received::Revoked { grants } => tracing::info!(event = "revoked", grants, "divar event"),

@@ -27,6 +27,10 @@ pub enum Answer {
     /// The question went to staff, who already owe an answer: the bot stays quiet.
     ToStaffQuietly,
     NotText,
+    /// Too many messages this minute: the bot asked to wait.
+    SlowDown,
+    /// Still too many: no answer until the minute passes.
+    Silent,
 }
 
 impl Answer {
@@ -38,6 +42,8 @@ impl Answer {
             Self::ToStaff => "to_staff",
             Self::ToStaffQuietly => "to_staff_quietly",
             Self::NotText => "not_text",
+            Self::SlowDown => "slow_down",
+            Self::Silent => "silent",
         }
     }
 }
@@ -53,6 +59,12 @@ fn greeting() -> String {
 const UNKNOWN_CODE: &str =
     "ارسالی با این کد پیگیری پیدا نشد. کد را از پیام «ارسال» در گفتگو یا صفحهٔ پیگیری دوباره بفرستید.";
 const NOT_TEXT: &str = "فقط پیام نوشتاری را می‌خوانیم؛ لطفاً سؤالتان را بنویسید.";
+const SLOW_DOWN: &str =
+    "پیام‌های زیادی پشت سر هم فرستاده‌اید؛ یک دقیقه صبر کنید و بعد دوباره بپرسید. پیام‌هایتان برای پشتیبانی نگه داشته می‌شود.";
+
+/// The bot's answers per conversation and minute; the next one is [`SLOW_DOWN`], then nothing
+/// until the minute passes (each answer spends Divar's quota).
+pub const ANSWERS_PER_MINUTE: i64 = 5;
 
 /// Answers one message from a user, inside the transaction that marks it processed: the reply
 /// (if any) is queued in the outbox, a question is stored for staff.
@@ -79,6 +91,14 @@ pub(super) async fn answer(
                 }
             }
         },
+    };
+    let (answer, reply) = match reply {
+        Some(text) => match threads::bot_replies(tx, &message.conversation, now).await? {
+            n if n <= ANSWERS_PER_MINUTE => (answer, Some(text)),
+            n if n == ANSWERS_PER_MINUTE + 1 => (Answer::SlowDown, Some(SLOW_DOWN.to_owned())),
+            _ => (Answer::Silent, None),
+        },
+        None => (answer, None),
     };
     if let Some(text) = reply {
         let buttons = (answer == Answer::Greeting).then(|| guide(state));

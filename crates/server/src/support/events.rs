@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 use super::bot;
 use crate::error::AppError;
 use crate::state::AppState;
-use store::events as kept;
+use store::events::{self as kept, Kept};
 
 /// A processed event is kept this long, so that a redelivery within it is recognised.
 pub const KEEP_SECS: i64 = 86_400;
@@ -36,7 +36,13 @@ pub enum Received {
     },
     /// A type Ersal does not use: acknowledged, nothing stored.
     Ignored,
+    /// Too many events wait to be processed: not stored, Divar is asked to deliver it later.
+    Full,
 }
+
+/// Unprocessed events kept at most: past this, new ones are refused with 503 (Divar retries),
+/// while a redelivery of a stored one is still acknowledged.
+pub const MAX_WAITING: i64 = 5_000;
 
 /// A stored bot message, as it is sealed.
 #[derive(Serialize, Deserialize)]
@@ -70,10 +76,20 @@ pub async fn receive(state: &AppState, event: Event) -> Result<Received, AppErro
     let payload = serde_json::to_vec(&stored)?;
     let (db, keys) = (&state.db, &state.keys);
     Ok(
-        if kept::store(db, keys, &key, BOT_MESSAGE, &payload, state.now()).await? {
-            Received::Stored
-        } else {
-            Received::Duplicate
+        match kept::store(
+            db,
+            keys,
+            &key,
+            BOT_MESSAGE,
+            &payload,
+            state.now(),
+            MAX_WAITING,
+        )
+        .await?
+        {
+            Kept::New => Received::Stored,
+            Kept::Duplicate => Received::Duplicate,
+            Kept::Full => Received::Full,
         },
     )
 }

@@ -23,7 +23,8 @@ use crate::chat::outbox;
 use crate::error::AppError;
 use crate::state::AppState;
 use store::operators::Operator;
-use store::support::{self as threads, Said, Thread, ThreadLine};
+pub use store::support::Thread;
+use store::support::{self as threads, Conversation, ThreadLine};
 
 /// The longest answer staff may send.
 pub const MAX_ANSWER_CHARS: usize = 1000;
@@ -62,17 +63,16 @@ domain::keyed! {
 /// A conversation closes after this long without a new message.
 pub const IDLE_CLOSE_SECS: i64 = 7 * 86_400;
 
-/// The console's inbox: the newest conversations first.
-pub async fn inbox(state: &AppState) -> Result<Vec<ThreadLine>, AppError> {
-    Ok(threads::threads(&state.db).await?)
+/// The console's inbox: the conversations waiting for staff first, then the most recently
+/// active; only those in the state `only` names, when it names one.
+pub async fn inbox(state: &AppState, only: Option<&str>) -> Result<Vec<ThreadLine>, AppError> {
+    let only = only.and_then(Thread::parse);
+    Ok(threads::threads(&state.db, only).await?)
 }
 
 /// A conversation's state and messages, oldest first, marked read by staff; `None` when there
 /// is no such conversation (`conversation` is the id as the console's address carries it).
-pub async fn read(
-    state: &AppState,
-    conversation: &str,
-) -> Result<Option<(Thread, Vec<Said>)>, AppError> {
+pub async fn read(state: &AppState, conversation: &str) -> Result<Option<Conversation>, AppError> {
     let Ok(conversation) = ConversationId::parse(conversation) else {
         return Ok(None);
     };
