@@ -74,6 +74,8 @@ secret() { head -c 36 /dev/urandom | base64; }
     KENAR_API_KEY="$(secret)" \
     KENAR_OAUTH_CLIENT_SECRET="$(secret)" \
     ERSAL_SECRET_KEY="$(secret)" \
+    ERSAL_SUPPORT_PHONE=021-91000000 \
+    ERSAL_PROCESSORS="شرکت حمل آزمون=جابه‌جایی مرسوله;میزبان آزمون=میزبانی" \
     bin/ersal
 ) > "$log" 2>&1 &
 pid=$!

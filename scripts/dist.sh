@@ -142,8 +142,18 @@ ERSAL_CLIENT_ADDRESS_HEADER=x-forwarded-for
 # Milliseconds a page waits for Divar's get-post answer to prefill the item (50-5000).
 # ERSAL_PREFILL_MS=300
 
-# When staff answer the support bot, Tehran time (whole hours from-to).
+# Support's phone line, shown to users beside the bot (Divar's policies: staffed at least 12
+# hours a day). Required. Digits with + - and spaces, e.g. 021-91000000.
+ERSAL_SUPPORT_PHONE=
+# When staff answer the support bot and the phone, Tehran time (whole hours from-to).
 # ERSAL_SUPPORT_HOURS=9-21
+# The companies that receive users' personal data, named on the privacy page. Required:
+# name=what it does;name=what it does (the shipping company, the host).
+ERSAL_PROCESSORS=
+# ERSAL_DIVAR_CALLS_PER_MINUTE and _PER_DAY: the ceiling under the key's quota in the Kenar
+# panel that every instance shares (docs/operations.md, "Divar's API budget").
+# ERSAL_DIVAR_CALLS_PER_MINUTE=300
+# ERSAL_DIVAR_CALLS_PER_DAY=20000
 # Days a closed support conversation is kept (1-3650).
 # ERSAL_SUPPORT_RETENTION_DAYS=30
 

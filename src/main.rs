@@ -29,6 +29,13 @@ enum Command {
     Migrate,
     /// Copy an SQLite database to FILE while Ersal serves (never overwrites FILE).
     Backup { file: std::path::PathBuf },
+    /// Delete every user's data, after typing DELETE: the step when the contract with Divar
+    /// ends (deploy/README.md). Operators' accounts stay.
+    Purge {
+        /// Everything (the only scope there is: required, so that it is never implied).
+        #[arg(long, required = true)]
+        all: bool,
+    },
     /// Manage the console's operator accounts.
     Operator {
         #[command(subcommand)]
@@ -57,7 +64,38 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate => database_command(None).await,
         Command::Backup { file } => database_command(Some(&file)).await,
         Command::Operator { action } => operator_command(action).await,
+        Command::Purge { .. } => purge_all().await,
     }
+}
+
+/// `ersal purge --all`: says what goes, deletes it only after the word DELETE on standard
+/// input, and prints how many rows went from each table.
+#[cfg(feature = "ssr")]
+async fn purge_all() -> anyhow::Result<()> {
+    use anyhow::{bail, Context};
+    use store::{db, purge};
+
+    let config = ersal_server::Config::from_env()?;
+    let database = db::open(&config.database_url, config.db_pool, false)
+        .await
+        .context("opening the database")?;
+    println!(
+        "This deletes every user's data: {}.",
+        purge::USERS_DATA.join(", ")
+    );
+    println!("Operators' accounts and the keys stay. Type DELETE to go on:");
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .context("reading the confirmation")?;
+    if answer.trim() != "DELETE" {
+        bail!("not confirmed: nothing was deleted");
+    }
+    for (table, rows) in purge::everything(&database).await? {
+        println!("{table}: {rows}");
+    }
+    database.close().await;
+    Ok(())
 }
 
 /// Serves Ersal until Ctrl-C or SIGTERM.

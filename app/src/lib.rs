@@ -22,6 +22,7 @@ pub mod order;
 pub mod privacy;
 #[cfg(feature = "ssr")]
 mod server;
+pub mod support_line;
 pub mod tracking;
 pub mod ui;
 

@@ -15,6 +15,26 @@ pub async fn retention() -> Result<Terms, ServerFnError> {
     Ok(ersal_server::housekeeping::lifetimes(&state.config))
 }
 
+/// Who handles users' data, and how to reach support.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct WhoHandles {
+    /// (company, what it does with the data).
+    pub processors: Vec<(String, String)>,
+    pub support: crate::support_line::SupportLine,
+}
+
+#[server(endpoint = "privacy/handlers")]
+pub async fn handlers() -> Result<WhoHandles, ServerFnError> {
+    let state = crate::server::state();
+    let processors = state.config.contact.processors.iter();
+    Ok(WhoHandles {
+        processors: processors
+            .map(|p| (p.name.clone(), p.role.clone()))
+            .collect(),
+        support: crate::support_line::SupportLine::of(&state),
+    })
+}
+
 /// The page's sentences on how long each thing is kept, each with its name (the item's
 /// `data-testid`); the tests check each one against what the code does.
 pub fn sentences(t: &Terms) -> Vec<(&'static str, String)> {
@@ -99,6 +119,7 @@ pub fn sentences(t: &Terms) -> Vec<(&'static str, String)> {
 #[component]
 pub fn PrivacyPage() -> impl IntoView {
     let terms = Resource::new(|| (), |()| retention());
+    let handlers = Resource::new(|| (), |()| handlers());
     view! {
         <section class="card" aria-labelledby="privacy-title">
             <h1 id="privacy-title">"حریم خصوصی"</h1>
@@ -131,7 +152,26 @@ pub fn PrivacyPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
-            <p>"اطلاعات شما به کسی جز شرکت حملی که مرسوله را جابه‌جا می‌کند داده نمی‌شود."</p>
+            <h2>"چه کسانی به اطلاعات شما دسترسی دارند"</h2>
+            <Suspense fallback=|| "">
+                {move || Suspend::new(async move {
+                    match handlers.await {
+                        Ok(WhoHandles { processors, support }) => view! {
+                            <p>"اطلاعات شما فقط به این شرکت‌ها، و فقط برای همین کارها، داده می‌شود:"</p>
+                            <ul data-testid="processors">
+                                {processors
+                                    .into_iter()
+                                    .map(|(name, role)| view! { <li><strong>{name}</strong>": "{role}</li> })
+                                    .collect_view()}
+                            </ul>
+                            <crate::support_line::SupportCard line=support />
+                        }
+                        .into_any(),
+                        Err(_) => view! { <p>"این بخش اکنون در دسترس نیست؛ کمی بعد دوباره سر بزنید."</p> }
+                            .into_any(),
+                    }
+                })}
+            </Suspense>
         </section>
     }
 }

@@ -9,6 +9,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
 use crate::order::{OrderFacts, OrderSummary};
+use crate::support_line::{SupportCard, SupportLine};
 use crate::ui::{DeadEnd, DeadEndKind, Failure, FooterLinks};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,6 +33,7 @@ pub struct TrackingView {
     pub link: Option<(String, String)>,
     /// Whether the chat heard about the last change, in Persian.
     pub chat: String,
+    pub support: SupportLine,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,6 +94,7 @@ pub async fn load_tracking(id: String, key: Option<String>) -> Result<Tracking, 
             )
         }),
         chat: chat.to_owned(),
+        support: SupportLine::of(&state),
         id: shipment.id.to_string(),
     })))
 }
@@ -159,6 +162,7 @@ fn Timeline(view: TrackingView, cancel: ServerAction<CancelShipment>) -> impl In
         back_to,
         link,
         chat,
+        support,
     } = view;
     let code = id.clone();
     view! {
@@ -202,6 +206,7 @@ fn Timeline(view: TrackingView, cancel: ServerAction<CancelShipment>) -> impl In
                 </ActionForm>
             </section>
         })}
+        <SupportCard line=support />
         <FooterLinks back_to primary=true />
     }
 }

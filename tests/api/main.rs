@@ -18,6 +18,7 @@ mod limits;
 mod metrics;
 mod outbox;
 mod pages;
+mod policy;
 mod revocation;
 mod rotation;
 mod startup;

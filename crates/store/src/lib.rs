@@ -15,6 +15,7 @@
 //! * [`housekeeping`]: deleting what is kept only for a while, in small batches;
 //! * [`oauth_states`]: the OAuth `state` values handed out, single use;
 //! * [`outbox`]: what Ersal queued for Divar, and the delivery worker's claims on it;
+//! * [`purge`]: deleting every user's data at once, the end-of-contract step;
 //! * `inspect` (tests only, the `inspect` feature): raw statements for schema and at-rest checks.
 //!
 //! It depends on sqlx, [`domain`] and [`kenar`] only: a repository cannot call a feature.
@@ -37,6 +38,7 @@ pub mod operators;
 pub mod outbox;
 pub mod passwords;
 pub mod posts;
+pub mod purge;
 pub mod sessions;
 pub mod shipments;
 pub mod support;

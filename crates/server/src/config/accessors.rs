@@ -69,8 +69,8 @@ impl Config {
             if self.trusted_proxies.is_empty() { "none" } else { "set" },
             self.rate_limits.summary(),
             self.prefill_budget.as_millis(),
-            self.support_hours.from,
-            self.support_hours.to,
+            self.contact.hours.from,
+            self.contact.hours.to,
             self.listener,
             self.metrics_addr,
         )

@@ -81,9 +81,8 @@ pub struct Config {
     /// The ceiling under Divar's API quota that every instance spends together, per minute
     /// and per day (`ERSAL_DIVAR_CALLS_PER_MINUTE`, `ERSAL_DIVAR_CALLS_PER_DAY`; `crate::budget`).
     pub divar_calls: (i64, i64),
-    /// When staff answer the support bot's conversations, Tehran time (`ERSAL_SUPPORT_HOURS`,
-    /// `9-21` by default): the bot tells a user who asks a question.
-    pub support_hours: SupportHours,
+    /// Support's phone and hours, and the companies that receive users' data.
+    pub contact: Contact,
     /// How the listener treats slow and numerous clients.
     pub listener: ListenerLimits,
     /// Where Prometheus scrapes the metrics (`ERSAL_METRICS_ADDR`; unset: none are recorded).
@@ -157,25 +156,6 @@ pub const ATTEMPT_SECS_BEYOND_DB_WAITS: u64 = 25;
 /// Whether a secret is too weak for prod: shorter than `min` bytes, or the public dev value.
 fn is_weak(value: &str, dev_default: &str, min: usize) -> bool {
     value.len() < min || value == dev_default
-}
-
-/// Staff hours, Tehran time: from the `from`-th to the `to`-th hour of every day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SupportHours {
-    pub from: u8,
-    pub to: u8,
-}
-
-impl SupportHours {
-    /// `from-to` (`9-21`); unset is 9 to 21.
-    fn parse(raw: Option<&str>) -> Option<Self> {
-        let Some(raw) = raw else {
-            return Some(Self { from: 9, to: 21 });
-        };
-        let (from, to) = raw.split_once('-')?;
-        let (from, to) = (from.trim().parse().ok()?, to.trim().parse().ok()?);
-        (from < to && to <= 24).then_some(Self { from, to })
-    }
 }
 
 /// Variable `name` as a whole number in `range` (of `unit`, for the message), or `default`
@@ -475,14 +455,7 @@ impl Config {
                     "",
                 )?,
             ),
-            support_hours: SupportHours::parse(get("ERSAL_SUPPORT_HOURS").as_deref()).ok_or_else(
-                || {
-                    problem(
-                        "ERSAL_SUPPORT_HOURS",
-                        "must be two whole hours `from-to` with 0 <= from < to <= 24, like 9-21",
-                    )
-                },
-            )?,
+            contact: Contact::parse(&get, &required)?,
             rate_limits: RateLimits::parse(&get("ERSAL_RATE_LIMITS").unwrap_or_default())
                 .map_err(|p| problem("ERSAL_RATE_LIMITS", p))?,
             listener: ListenerLimits {
@@ -496,5 +469,8 @@ impl Config {
 }
 
 mod accessors;
+mod contact;
+
+pub use contact::{Contact, Processor, SupportHours};
 #[cfg(test)]
 mod tests;

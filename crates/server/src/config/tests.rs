@@ -21,6 +21,11 @@ const PROD: &[(&str, &str)] = &[
     ("KENAR_API_KEY", "a-real-looking-api-key"),
     ("KENAR_OAUTH_CLIENT_SECRET", "a-real-looking-client-secret"),
     ("ERSAL_SECRET_KEY", "0123456789abcdef0123456789abcdef-prod"),
+    ("ERSAL_SUPPORT_PHONE", "+98 21 9100 0000"),
+    (
+        "ERSAL_PROCESSORS",
+        "شرکت حمل نمونه=جابه‌جایی مرسوله;ابر نمونه=میزبانی",
+    ),
 ];
 
 const DEV: (&str, &str) = ("ERSAL_MODE", "dev");
@@ -246,6 +251,10 @@ fn prod_names_each_missing_or_weak_secret() {
         ("DIVAR_IDENTIFICATION_KEYS", None),
         ("ERSAL_PUBLIC_URL", Some("http://ersal.example.ir")),
         ("KENAR_APP_SLUG", None),
+        ("ERSAL_SUPPORT_PHONE", None),
+        ("ERSAL_SUPPORT_PHONE", Some("call us")),
+        ("ERSAL_PROCESSORS", None),
+        ("ERSAL_PROCESSORS", Some("no role given")),
         ("ERSAL_PREVIOUS_SECRET_KEYS", Some("2:too-short")),
         ("ERSAL_PREVIOUS_SECRET_KEYS", Some(&PREVIOUS_DEV)),
     ] {
@@ -338,11 +347,11 @@ fn the_database_pool_and_migrations_are_configurable() {
 fn support_hours_are_two_hours_in_order() {
     let hours = |raw: &str| load(&[DEV, ("ERSAL_SUPPORT_HOURS", raw)]);
     assert_eq!(
-        load(&[DEV]).unwrap().support_hours,
+        load(&[DEV]).unwrap().contact.hours,
         SupportHours { from: 9, to: 21 }
     );
     assert_eq!(
-        hours("8-24").unwrap().support_hours,
+        hours("8-24").unwrap().contact.hours,
         SupportHours { from: 8, to: 24 }
     );
     for bad in ["21-9", "9", "9-25", "a-b", "9-9"] {
@@ -359,4 +368,14 @@ fn the_prefill_wait_is_bounded() {
         let err = load(&[DEV, ("ERSAL_PREFILL_MS", value)]).unwrap_err();
         assert_eq!(err.var, "ERSAL_PREFILL_MS", "{value}");
     }
+}
+
+#[test]
+fn the_support_phone_and_the_processors_read_as_people_need_them() {
+    let contact = load(PROD).unwrap().contact;
+    assert_eq!(contact.phone_for_people(), "+۹۸-۲۱-۹۱۰۰-۰۰۰۰");
+    assert_eq!(contact.phone_link(), "tel:+982191000000");
+    let names: Vec<&str> = contact.processors.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["شرکت حمل نمونه", "ابر نمونه"]);
+    assert_eq!(contact.processors[1].role, "میزبانی");
 }

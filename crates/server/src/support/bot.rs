@@ -137,10 +137,11 @@ async fn status(state: &AppState, code: &TrackingCode) -> Result<Option<String>,
 }
 
 fn to_staff(state: &AppState) -> String {
-    let hours = state.config.support_hours;
+    let contact = &state.config.contact;
+    let hours = contact.hours;
     persian_digits(&format!(
-        "پیامتان به پشتیبانی رسید. همکاران ما هر روز از ساعت {} تا {} پاسخ می‌دهند و جوابشان همین‌جا می‌آید.",
-        hours.from, hours.to
+        "پیامتان به پشتیبانی رسید. همکاران ما هر روز از ساعت {} تا {} پاسخ می‌دهند و جوابشان همین‌جا می‌آید؛ در همین ساعت‌ها می‌توانید با {} هم تماس بگیرید.",
+        hours.from, hours.to, contact.phone_for_people()
     ))
 }
 
@@ -216,9 +217,10 @@ pub fn quick_reply(state: &AppState, data: &Map<String, Value>) -> String {
 const STALE_BUTTON: &str = "این دکمه دیگر کار نمی‌کند؛ پیامتان را همین‌جا بنویسید.";
 
 fn support_hint(state: &AppState) -> String {
-    let hours = state.config.support_hours;
+    let contact = &state.config.contact;
+    let hours = contact.hours;
     persian_digits(&format!(
-        "سؤالتان را همین‌جا بنویسید. همکاران ما هر روز از ساعت {} تا {} پاسخ می‌دهند.",
-        hours.from, hours.to
+        "سؤالتان را همین‌جا بنویسید، یا با {} تماس بگیرید. همکاران ما هر روز از ساعت {} تا {} پاسخ می‌دهند.",
+        contact.phone_for_people(), hours.from, hours.to
     ))
 }
