@@ -147,9 +147,8 @@ pub fn location(reply: &Response) -> String {
         .to_owned()
 }
 
-/// The buyer opens Ersal from the sandbox's chat menu and fills every step; returns the URL
-/// of Divar's consent screen that submitting leads to.
-pub async fn to_consent(j: &Journey) -> String {
+/// The buyer opens Ersal from the sandbox's chat menu; the first page of the flow.
+pub async fn open_from_chat(j: &Journey) -> String {
     // In the sandbox's chat as the buyer, the add-ons menu: the sandbox calls Ersal's init.
     let chat = j
         .get(&format!("{}/chat/{CONVERSATION}?as=buyer", j.sandbox))
@@ -172,6 +171,13 @@ pub async fn to_consent(j: &Journey) -> String {
         page.contains("گوشی سامسونگ A54 در حد نو"),
         "the item is prefilled from Divar's post"
     );
+    page
+}
+
+/// The buyer opens Ersal from the sandbox's chat menu and fills every step; returns the URL
+/// of Divar's consent screen that submitting leads to.
+pub async fn to_consent(j: &Journey) -> String {
+    open_from_chat(j).await;
 
     for (endpoint, fields, next) in [
         (

@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use store::db::Db;
 use store::inspect::{column, scalar};
 
-use crate::journey::{approve, chat_messages, to_consent, Journey};
+use crate::journey::{approve, chat_messages, open_from_chat, to_consent, Journey};
 use crate::support::conv;
 use crate::support::{only_shipment, TestApp};
 
@@ -132,5 +132,22 @@ async fn the_tracking_page_shows_support_s_phone() {
     assert!(
         page.contains("support-line") && page.contains("۰۲۱-۹۱۰۰۰۰۰۰"),
         "{page:.300}"
+    );
+}
+
+/// The price is visible at the earliest step: the range of shipping from the post's city
+/// shows on the first page, before the parcel is described.
+#[tokio::test]
+async fn the_first_step_shows_what_shipping_from_the_posts_city_costs() {
+    let j = Journey::start().await;
+    let page = open_from_chat(&j).await;
+    let range = page
+        .split(r#"data-testid="shipping-range">"#)
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .expect("a shipping range on the first page");
+    assert!(
+        range.starts_with("از ") && range.contains(" تا ") && range.ends_with("تومان"),
+        "{range}"
     );
 }

@@ -53,6 +53,8 @@ pub struct PostFacts {
     pub title: Option<String>,
     pub city: Option<String>,
     pub price: Option<String>,
+    /// What shipping from the post's city costs, from the cheapest to the dearest, in Persian.
+    pub shipping: Option<String>,
 }
 
 /// What the city and pickup pickers offer.
@@ -167,6 +169,13 @@ mod views {
                 .as_deref()
                 .map(|city| state.city_name(Some(city))),
             price: draft.post_price.map(|p| p.display_tomans()),
+            shipping: draft
+                .post_city
+                .as_deref()
+                .and_then(|city| ersal_server::addons::price_range_from(state, city))
+                .map(|(low, high)| {
+                    format!("از {} تا {}", low.display_tomans(), high.display_tomans())
+                }),
         };
         FlowView {
             context: context(session, page.role),

@@ -106,6 +106,7 @@ fn FlowSteps(
             {post.title.map(|title| view! { <dt>"آگهی"</dt><dd data-testid="post-title">{title}</dd> })}
             {post.city.map(|city| view! { <dt>"شهر آگهی"</dt><dd data-testid="post-city">{city}</dd> })}
             {post.price.map(|price| view! { <dt>"قیمت آگهی"</dt><dd data-testid="post-price">{price}</dd> })}
+            {post.shipping.map(|range| view! { <dt>"هزینهٔ ارسال از این شهر"</dt><dd data-testid="shipping-range">{range}</dd> })}
         </SessionCard>
         <Steps current=step />
         {body}

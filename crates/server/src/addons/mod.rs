@@ -47,6 +47,16 @@ pub fn price_range(state: &AppState, origin: Place<'_>, size: SizeClass) -> Opti
     (high > 0).then_some((Rials(low), Rials(high)))
 }
 
+/// The lowest and highest economy price from the city `origin` (an id) to any city, for any
+/// size class: what the flow shows from its first step, before the parcel is described.
+pub fn price_range_from(state: &AppState, origin: &str) -> Option<(Rials, Rials)> {
+    let origin = state.catalog.places.find(origin)?;
+    SizeClass::ALL
+        .into_iter()
+        .filter_map(|size| price_range(state, origin, size))
+        .reduce(|(low, high), (l, h)| (low.min(l), high.max(h)))
+}
+
 /// The widgets Divar shows on the post: what is offered, from where and from what price, and a
 /// button that opens Ersal with the price to the viewer's city. Deal information only.
 pub fn widgets(
