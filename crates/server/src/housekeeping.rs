@@ -12,6 +12,7 @@
 //! | `operator_sessions` | idle for [`operators::IDLE_SECS`], or [`operators::MAX_SESSION_SECS`] after login |
 //! | `login_failures` | older than the per-address window ([`operators::ADDRESS_WINDOW_SECS`]) |
 //! | `support_conversations` | closed (by staff, or answered and then idle for [`crate::support::IDLE_CLOSE_SECS`]) for `support_retention_days`; their messages go with them |
+//! | `support_messages` | also each on its own, [`crate::support::IDLE_CLOSE_SECS`] + `support_retention_days` after it was written, in a conversation that never idles out |
 //! | `outbox` (the bot's answers) | sent or given up, `support_retention_days` after they were queued |
 //! | `divar_events` | processed, [`crate::support::events::KEEP_SECS`] after (a redelivery is recognised until then); given up, `support_retention_days` after it came |
 //!
@@ -67,6 +68,7 @@ pub async fn sweep(db: &Db, lifetimes: &Lifetimes, now: i64) -> Result<Swept, Ap
             console_sessions = swept.console_sessions,
             login_failures = swept.login_failures,
             support_conversations = swept.support_conversations,
+            support_messages = swept.support_messages,
             bot_messages = swept.bot_messages,
             events = swept.events,
             "housekeeping: expired rows deleted"

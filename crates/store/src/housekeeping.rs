@@ -24,6 +24,7 @@ pub struct Swept {
     pub console_sessions: u64,
     pub login_failures: u64,
     pub support_conversations: u64,
+    pub support_messages: u64,
     pub bot_messages: u64,
     pub events: u64,
 }
@@ -38,6 +39,7 @@ impl Swept {
             + self.console_sessions
             + self.login_failures
             + self.support_conversations
+            + self.support_messages
             + self.bot_messages
             + self.events
     }
@@ -108,6 +110,15 @@ pub async fn sweep(db: &Db, lifetimes: &Lifetimes, now: i64) -> Result<Swept, St
         "support_conversations",
         "state = 'closed' and closed_at <= $1",
         &[now - lifetimes.support],
+    )
+    .await?;
+    // A conversation written to every few days never idles out: its old messages still go,
+    // as they would have once it closed.
+    swept.support_messages = delete(
+        db,
+        "support_messages",
+        "created_at <= $1",
+        &[now - lifetimes.support_idle_close - lifetimes.support],
     )
     .await?;
     swept.bot_messages = delete(

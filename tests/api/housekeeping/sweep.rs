@@ -228,3 +228,32 @@ async fn console_sessions_end_when_idle_or_old_and_failed_logins_are_forgotten()
     sweep(&app, now + terms.login_failure + MINUTE).await;
     assert_eq!(failures().await, 0);
 }
+
+/// A support conversation written to every few days never idles out, yet each message still
+/// goes once it is as old as an idle close plus the retention period.
+#[tokio::test]
+async fn a_conversation_that_never_idles_out_still_loses_its_old_messages() {
+    use store::support;
+    let app = TestApp::new().await;
+    let (db, keys) = (&app.state.db, &app.state.keys);
+    let terms = terms(&app).await;
+    let conversation = crate::support::conv("conv-weekly");
+    let start = app.state.now();
+    let every = terms.support_idle_close / 2;
+    let mut at = start;
+    while at <= start + terms.support_idle_close + terms.support + every {
+        let mut tx = db.begin().await.unwrap();
+        support::user_wrote(&mut tx, keys, &conversation, "هنوز هستم", at)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        at += every;
+    }
+    let written = app.count("select count(*) from support_messages").await;
+    let sweep_at = start + terms.support_idle_close + terms.support + 60;
+    let swept = housekeeping::sweep(db, &terms, sweep_at).await.unwrap();
+    assert_eq!(swept.support_conversations, 0, "the conversation stays");
+    assert_eq!(swept.support_messages, 1, "its oldest message goes");
+    let kept = app.count("select count(*) from support_messages").await;
+    assert_eq!(kept, written - 1);
+}
