@@ -81,8 +81,11 @@ e2e-instances: build-release
 	  (cd end2end && npx playwright test -c instances.config.ts)
 
 # Not part of `make test`: the throughput and latency of POST /divar/init against a bare axum
-# handler (BENCH_WRK_SECS=5 adds wrk's figures), and p50/p99 per step of concurrent no-JS
-# journeys; on SQLite, then on a throwaway PostgreSQL cluster.
+# handler, in process and under wrk (BENCH_WRK_SECS, 5 by default; empty skips wrk), with the
+# packaged release's log settings, and p50/p99 per step of concurrent no-JS journeys; on
+# SQLite, then on a throwaway PostgreSQL cluster.
+BENCH_WRK_SECS ?= 5
+export BENCH_WRK_SECS
 bench:
 	cargo run --release -p ersal-server --example bench_init
 	cargo run --release --features sandbox --example bench_journey

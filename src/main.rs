@@ -105,14 +105,8 @@ async fn serve() -> anyhow::Result<()> {
     use ersal_server::{AppState, Config};
     use leptos::prelude::get_configuration;
 
-    // Colours only on a terminal: a log file or journald gets plain text.
-    tracing_subscriber::fmt()
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
-        )
-        .init();
+    // Written off the request threads; flushed when the guard goes at exit.
+    let _log = ersal_server::telemetry::logs::install();
 
     let config = Config::from_env()?;
     tracing::info!(config = %config.summary(), "starting");

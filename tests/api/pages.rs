@@ -280,16 +280,25 @@ impl std::io::Write for Log {
 }
 
 #[tokio::test]
-async fn a_callers_request_id_is_logged_beside_ours_and_never_answered_as_ours() {
+async fn a_refusal_is_logged_with_both_request_ids_and_a_quick_success_is_not() {
     let app = TestApp::new().await;
     let log = Log::global();
 
+    // A quick success writes no line; a refusal (here, init without the key) does.
+    let quick = app
+        .send(Request::get("/healthz").body(Body::empty()).unwrap())
+        .await;
+    let quiet = quick
+        .header("x-request-id")
+        .expect("our request id")
+        .to_owned();
     let theirs = "caller-chosen-id-0001";
-    let request = Request::get("/healthz")
+    let request = Request::post("/divar/init")
         .header("x-request-id", theirs)
         .body(Body::empty())
         .unwrap();
     let reply = app.send(request).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
     let ours = reply.header("x-request-id").expect("our request id");
     assert_ne!(ours, theirs);
     assert!(
@@ -300,7 +309,7 @@ async fn a_callers_request_id_is_logged_beside_ours_and_never_answered_as_ours()
     // An odd or long id is made printable and cut; it never becomes ours either.
     let mut odd = b"bad\tid\xff".to_vec();
     odd.extend([b'x'; 100]);
-    let request = Request::get("/healthz")
+    let request = Request::post("/divar/init")
         .header("x-request-id", http::HeaderValue::from_bytes(&odd).unwrap())
         .body(Body::empty())
         .unwrap();
@@ -314,6 +323,10 @@ async fn a_callers_request_id_is_logged_beside_ours_and_never_answered_as_ours()
         written.contains(&format!("request_id={ours}"))
             && written.contains(&format!("caller_request_id={theirs}")),
         "{written}"
+    );
+    assert!(
+        written.contains("refused") && !written.contains(&quiet),
+        "a refusal is logged, a quick success is not: {written}"
     );
     // 64 characters: "bad?id?" and 57 of the x's.
     let cut = format!("caller_request_id=bad?id?{}}}", "x".repeat(57));

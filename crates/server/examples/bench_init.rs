@@ -1,7 +1,8 @@
 //! Benchmark (not a test): drives `POST /divar/init` — the real router, layers and a fresh
 //! database (SQLite, or the PostgreSQL database `BENCH_DATABASE_URL` names) — and, in the same
 //! run, a bare axum JSON handler, over loopback HTTP at a fixed concurrency. Prints
-//! requests/s, p50 and p99 for both and their ratio.
+//! requests/s, p50 and p99 for both and their ratio, with the log the packaged release writes
+//! (`RUST_LOG` as set, else the default filter); with `BENCH_WRK_SECS`, wrk's figures too.
 //!
 //!     cargo run --release -p ersal-server --example bench_init [requests] [concurrency]
 
@@ -45,6 +46,8 @@ async fn main() {
     let config = Config::from_lookup(|name| vars.get(name).cloned()).expect("config");
     let state = AppState::connect(config).await.expect("database");
     ersal_server::telemetry::install().expect("metrics recorder");
+    // The packaged release's log: RUST_LOG unset, the default filter, the non-blocking writer.
+    let _log = ersal_server::telemetry::logs::install();
     let ersal = ersal_server::http::layered(ersal_server::http::routes(state.clone()), &state);
     let bare = Router::new().route(
         "/json",

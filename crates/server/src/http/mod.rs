@@ -31,7 +31,7 @@ use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_http::trace::TraceLayer;
 
 pub use headers::CspNonce;
 pub use init::MAX_BODY_BYTES;
@@ -109,7 +109,7 @@ pub fn layered(router: Router, state: &AppState) -> Router {
         .layer(CompressionLayer::new());
     let trace = TraceLayer::new_for_http()
         .make_span_with(make_span)
-        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO));
+        .on_response(crate::telemetry::logs::Notable);
     machines(state.clone())
         .layer(machine_stack)
         .merge(router.layer(browser_stack))

@@ -10,12 +10,14 @@
 //! | `ersal_console_login_failures_total` | counter | `reason` |
 //! | `ersal_job_runs_total` | counter | `job`, `outcome` (`ok`, `failed`, `skipped`: another instance held the jobs' lock) |
 //! | `ersal_divar_calls_total` | counter: calls to Divar's API asked for | `priority` (`notify`, `addon`, `bot`, `get_post`), `outcome` (`spent`, `held`) |
+//! | `ersal_log_lines_dropped_total` | counter: log lines dropped because the sink was slower than the log | |
 //! | `ersal_divar_budget_left` | gauge, read at each scrape: calls left under the ceiling | `window` (`minute`, `day`) |
 //!
 //! Divar's init is the `route="/divar/init"` series of the request histogram: its `_count` is
 //! the number of inits by status, its buckets their latency.
 
 mod latency;
+pub mod logs;
 
 use std::time::Duration;
 
@@ -40,6 +42,7 @@ const LOGIN_FAILURES: &str = "ersal_console_login_failures_total";
 const JOB_RUNS: &str = "ersal_job_runs_total";
 const DIVAR_CALLS: &str = "ersal_divar_calls_total";
 const BUDGET_LEFT: &str = "ersal_divar_budget_left";
+const LOG_DROPPED: &str = "ersal_log_lines_dropped_total";
 
 /// Request latency buckets, in seconds: Divar's init answers in well under a millisecond,
 /// pages in a few.
@@ -133,6 +136,7 @@ async fn scrape(State((handle, state)): State<(PrometheusHandle, AppState)>) -> 
             tracing::error!(error = %cause, "metrics: Divar's budget unreadable");
         }
     }
+    counter!(LOG_DROPPED).absolute(logs::dropped_lines() as u64);
     handle.run_upkeep();
     (
         [(
