@@ -88,13 +88,7 @@ test("an instance dies before reading a confirmation: nginx's Persian page, not 
   INSTANCES.forEach((name) => harness("pause", name));
   const answer = page.waitForResponse((response) => response.request().method() === "POST");
   const confirmed = page.getByRole("button", { name: CONFIRM }).click();
-  let holder: Instance | undefined;
-  await expect(async () => {
-    holder = instanceWithRequest();
-    expect(holder).toBeDefined();
-  }).toPass({ timeout: 10_000 });
-  harness("kill", holder!);
-  INSTANCES.filter((name) => name !== holder).forEach(resume);
+  const holder = await killTheHolder();
   await confirmed;
 
   // nginx could not get an answer and does not resend a POST elsewhere: its own page, in Persian.
@@ -104,7 +98,7 @@ test("an instance dies before reading a confirmation: nginx's Persian page, not 
 
   // The seller tries again from the chat, the dead instance started again: confirmed once,
   // announced once.
-  harness("revive", holder!);
+  harness("revive", holder);
   await sellerReachesConfirmation(page);
   await page.getByRole("button", { name: CONFIRM }).click();
   await expect(page).toHaveURL(`${SANDBOX_URL}/completion`);
@@ -116,11 +110,9 @@ test("an instance dies before reading a confirmation: nginx's Persian page, not 
   expect(sends).toEqual([200, 200]);
 });
 
-/** GETs `path` while both instances are paused, kills the one nginx sent it to, resumes the
- *  other and starts the killed one again: nginx's answer's status. */
-async function getThroughDeath(request: APIRequestContext, path: string): Promise<number> {
-  INSTANCES.forEach((name) => harness("pause", name));
-  const answer = request.get(path, { maxRedirects: 0 });
+/** With both instances paused, waits for the one nginx sent a request to, kills it and
+ *  resumes the other: the killed one's name. */
+async function killTheHolder(): Promise<Instance> {
   let holder: Instance | undefined;
   await expect(async () => {
     holder = instanceWithRequest();
@@ -128,8 +120,17 @@ async function getThroughDeath(request: APIRequestContext, path: string): Promis
   }).toPass({ timeout: 10_000 });
   harness("kill", holder!);
   INSTANCES.filter((name) => name !== holder).forEach(resume);
+  return holder!;
+}
+
+/** GETs `path` while both instances are paused, kills the one nginx sent it to, resumes the
+ *  other and starts the killed one again: nginx's answer's status. */
+async function getThroughDeath(request: APIRequestContext, path: string): Promise<number> {
+  INSTANCES.forEach((name) => harness("pause", name));
+  const answer = request.get(path, { maxRedirects: 0 });
+  const holder = await killTheHolder();
   const status = (await answer).status();
-  harness("revive", holder!);
+  harness("revive", holder);
   return status;
 }
 

@@ -71,6 +71,21 @@ impl Journey {
         origin
     }
 
+    /// The buyer revokes Ersal's access in Divar: the sandbox tells Ersal's events URL.
+    pub async fn revoke_buyer(&self) {
+        let revoked: Value = self
+            .client
+            .post(format!("{}/control/revoke", self.sandbox))
+            .json(&serde_json::json!({"user": BUYER}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(revoked["notified"], true, "{revoked}");
+    }
+
     /// Everything the sandbox received and sent so far, oldest first.
     pub async fn journal(&self) -> Vec<Value> {
         self.control_list("journal", "entries").await
@@ -304,17 +319,7 @@ async fn a_revocation_deletes_the_users_grant_and_the_chat_is_not_told_again() {
     let stored: String = scalar(&j.state.db, "select user_digest from chat_tokens").await;
     assert!(!stored.contains(BUYER), "the user id itself is not kept");
 
-    let revoked: Value = j
-        .client
-        .post(format!("{}/control/revoke", j.sandbox))
-        .json(&serde_json::json!({"user": BUYER}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(revoked["notified"], true, "{revoked}");
+    j.revoke_buyer().await;
     let journal = j.journal().await;
     let delivered = journal
         .iter()

@@ -4,11 +4,10 @@
 
 use divar_sandbox::state::{Fault, FaultKind, FaultTarget};
 use reqwest::StatusCode;
-use serde_json::Value;
 use store::grants::{self, Issued};
 
+use crate::journey::CONVERSATION;
 use crate::journey::{approve, chat_messages, consent_and_return, to_consent, Journey};
-use crate::journey::{BUYER, CONVERSATION};
 use crate::support::{chat_grant, TestApp};
 
 /// Divar's user lookup fails `times` times in a row.
@@ -35,17 +34,7 @@ async fn a_failed_user_lookup_is_tried_again_and_the_revocation_finds_the_grant(
     approve(&j, &consent).await;
     assert_eq!(chat_messages(&j).await.len(), 1);
     assert!(kept(&j).await);
-    let revoked: Value = j
-        .client
-        .post(format!("{}/control/revoke", j.sandbox))
-        .json(&serde_json::json!({"user": BUYER}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(revoked["notified"], true, "{revoked}");
+    j.revoke_buyer().await;
     assert!(!kept(&j).await, "the revocation reached the grant");
 }
 
