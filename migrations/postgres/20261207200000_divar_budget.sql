@@ -1,6 +1,6 @@
 -- Calls to Divar's API, counted for every instance together: one row per minute and per day
--- (`used` calls in the window that starts at `start`, in seconds), and one `pause` row whose
--- `start` is when Divar's Retry-After lets calls go again (milliseconds).
+-- (`used` calls in the window that starts at `start`, in seconds), and one `pause` row (its
+-- `start` 0) whose `used` is when Divar's Retry-After lets calls go again (milliseconds).
 create table divar_budget (
   window_kind text not null,
   start bigint not null,

@@ -122,7 +122,8 @@ async fn post_reads_come_from_the_shared_cache_within_their_share() {
     ));
 }
 
-/// Divar's 429 with `Retry-After: 1`: every caller, of every priority, waits that second.
+/// Divar's 429 with `Retry-After: 1`: every caller, of every priority, waits that second, and
+/// the message keeps all its tries.
 #[tokio::test]
 async fn divars_429_makes_every_call_wait_its_retry_after() {
     let (harness, state) = Harness::start(3600).await;
@@ -137,4 +138,8 @@ async fn divars_429_makes_every_call_wait_its_retry_after() {
         matches!(spend, Spend::Held { .. }),
         "even a notification waits"
     );
+    let code = TrackingCode::parse("SHPTEST222").unwrap();
+    let queued = store::outbox::history(&state.db, &code).await.unwrap();
+    assert_eq!(queued[0].delivery, Delivery::Pending);
+    assert_eq!(queued[0].attempts, 0, "waiting for Divar's rate uses up no try");
 }

@@ -444,15 +444,27 @@ async fn a_user_writing_in_a_loop_gets_a_few_answers_then_silence() {
 /// later), while a redelivery of one already kept is still acknowledged as a duplicate.
 #[tokio::test]
 async fn a_full_event_store_refuses_new_events_but_never_a_redelivery() {
-    use ::store::events::{store as keep, Kept};
+    use ::store::events::{store as keep, Kept, Waiting};
     let app = TestApp::new().await;
     let (db, keys, now) = (&app.state.db, &app.state.keys, app.state.now());
-    let offer = |key: &'static str| async move { keep(db, keys, key, "bot", b"{}", now, 2).await };
+    let waiting = Waiting {
+        max: 2,
+        max_attempts: 5,
+    };
+    let offer =
+        |key: &'static str| async move { keep(db, keys, key, "bot", b"{}", now, waiting).await };
     assert_eq!(offer("bot:1").await.unwrap(), Kept::New);
     assert_eq!(offer("bot:2").await.unwrap(), Kept::New);
     assert_eq!(offer("bot:3").await.unwrap(), Kept::Full);
     assert_eq!(offer("bot:1").await.unwrap(), Kept::Duplicate);
     assert_eq!(app.count("select count(*) from divar_events").await, 2);
+    // An event given up after its tries waits for nothing: it takes no place.
+    crate::support::exec(
+        db,
+        "update divar_events set attempts = 5 where event_key = 'bot:1'",
+    )
+    .await;
+    assert_eq!(offer("bot:3").await.unwrap(), Kept::New);
 }
 
 /// The inbox lists conversations waiting for staff first, however recent the answered ones,

@@ -87,6 +87,15 @@ async fn attempt(state: &AppState, row: &Row, attempts: i64, now_ms: i64) -> Att
         SendOutcome::Sent => done(Delivery::Sent, Some(200)),
         SendOutcome::Undeliverable => done(Delivery::Undeliverable, Some(412)),
         SendOutcome::Rejected { status } => done(Delivery::Failed, Some(i64::from(status))),
+        // Divar limited the rate and did nothing: the row waits, its try given back on record.
+        SendOutcome::Retry {
+            status: Some(429),
+            retry_after,
+        } => Attempted {
+            delivery: Delivery::Pending,
+            status: Some(429),
+            next_at_ms: now_ms + retry_delay_ms(0, retry_after.or(Some(60))),
+        },
         SendOutcome::Retry { status, .. } if attempts >= MAX_ATTEMPTS => {
             done(Delivery::Failed, status.map(i64::from))
         }

@@ -55,12 +55,11 @@ impl Tokens {
 /// Why the token endpoint gave no tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
-    /// Divar refused the code or refresh token (RFC 6749's errors: `invalid_grant` and the
-    /// like): asking again will not help.
+    /// Divar refused the code or refresh token (`invalid_grant`): asking again will not help.
     #[error("the token endpoint refused the grant")]
     Refused,
-    /// The endpoint failed, was unreachable, limited the rate or answered what does not parse:
-    /// worth another try later.
+    /// The endpoint failed, was unreachable, limited the rate, answered what does not parse, or
+    /// refused Ersal's own client (logged as an error): worth another try later.
     #[error("the token endpoint is unavailable")]
     Unavailable,
 }
@@ -72,12 +71,20 @@ type RequestError = oauth2::RequestTokenError<
 
 impl From<RequestError> for TokenError {
     fn from(error: RequestError) -> Self {
-        use oauth2::basic::BasicErrorResponseType::Extension;
+        use oauth2::basic::BasicErrorResponseType::{Extension, InvalidGrant};
         match error {
+            oauth2::RequestTokenError::ServerResponse(answer)
+                if matches!(answer.error(), InvalidGrant) =>
+            {
+                Self::Refused
+            }
+            // Anything else that names an error points at Ersal's own client (a wrong secret,
+            // a malformed request): nothing the user did, and worth an operator's eye.
             oauth2::RequestTokenError::ServerResponse(answer)
                 if !matches!(answer.error(), Extension(_)) =>
             {
-                Self::Refused
+                tracing::error!(error = %answer.error(), "the token endpoint refused Ersal's client");
+                Self::Unavailable
             }
             _ => Self::Unavailable,
         }

@@ -16,13 +16,21 @@ pub enum Kept {
     New,
     /// An event with its key was stored before: Divar's redelivery, acknowledged as it is.
     Duplicate,
-    /// `max_waiting` events wait to be processed already: not stored (Divar delivers it again
-    /// later). A redelivery of a stored event is never refused so.
+    /// `max` events wait to be processed already: not stored (Divar delivers it again later).
+    /// A redelivery of a stored event is never refused so.
     Full,
 }
 
+/// How many unprocessed events may wait, and how many tries make one given up (a given-up
+/// event waits for nothing and takes no place).
+#[derive(Debug, Clone, Copy)]
+pub struct Waiting {
+    pub max: i64,
+    pub max_attempts: i64,
+}
+
 /// Stores an event's `payload` sealed under its `key`, unless an event with that key was
-/// stored before or `max_waiting` unprocessed events wait already.
+/// stored before or `waiting.max` unprocessed events wait already.
 pub async fn store(
     db: &Db,
     keys: &Keys,
@@ -30,21 +38,23 @@ pub async fn store(
     kind: &str,
     payload: &[u8],
     now: i64,
-    max_waiting: i64,
+    waiting: Waiting,
 ) -> Result<Kept, StoreError> {
     let sealed = keys.seal(payload, key.as_bytes());
     let (inserted, known) = on_db!(db, pool => {
         let inserted = sqlx::query(
             "insert into divar_events (event_key, kind, payload, received_at)
              select $1, $2, $3, $4
-             where (select count(*) from divar_events where processed_at is null) < $5
+             where (select count(*) from divar_events
+                    where processed_at is null and attempts < $6) < $5
              on conflict (event_key) do nothing",
         )
         .bind(key)
         .bind(kind)
         .bind(&sealed)
         .bind(now)
-        .bind(max_waiting)
+        .bind(waiting.max)
+        .bind(waiting.max_attempts)
         .execute(pool)
         .await?
         .rows_affected();

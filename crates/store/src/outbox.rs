@@ -300,6 +300,7 @@ pub async fn record(
         sqlx::query(
             "update outbox set state = $1, last_status = $2, next_attempt_at = $3,
                sent_at = case when $4 then $5 else sent_at end,
+               attempts = case when $8 then attempts - 1 else attempts end,
                attempt_started_at = null, claimed_by = null, claimed_until = null
              where id = $6 and claimed_by = $7",
         )
@@ -310,6 +311,8 @@ pub async fn record(
         .bind(now_ms / 1000)
         .bind(id)
         .bind(instance)
+        // Divar's 429 means it did nothing: waiting for its rate never uses up a try.
+        .bind(outcome.delivery == Delivery::Pending && outcome.status == Some(429))
         .execute(pool)
         .await?
         .rows_affected()

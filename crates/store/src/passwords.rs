@@ -89,9 +89,10 @@ impl Passwords {
         password: &str,
         hash: Option<String>,
     ) -> Result<bool, StoreError> {
-        let _permit = self
+        let permit = self
             .permits
-            .acquire()
+            .clone()
+            .acquire_owned()
             .await
             .map_err(|_| StoreError::Broken("the password checker is closed"))?;
         self.checks.fetch_add(1, Ordering::Relaxed);
@@ -100,7 +101,10 @@ impl Passwords {
         if known {
             self.guesses.fetch_add(1, Ordering::Relaxed);
         }
+        // The permit and the place in line go with the check: a login whose request is dropped
+        // meanwhile frees neither until its Argon2 work is done.
         let matched = tokio::task::spawn_blocking(move || {
+            let _held = (permit, turn);
             // The decoy is made here too, on the blocking pool, the first time it is needed.
             let hash = match &hash {
                 Some(hash) => hash.as_str(),
@@ -114,7 +118,6 @@ impl Passwords {
         })
         .await
         .map_err(|_| StoreError::Broken("a password check panicked"))?;
-        drop(turn);
         Ok(known && matched)
     }
 

@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 use super::bot;
 use crate::error::AppError;
 use crate::state::AppState;
-use store::events::{self as kept, Kept};
+use store::events::{self as kept, Kept, Waiting};
 
 /// A processed event is kept this long, so that a redelivery within it is recognised.
 pub const KEEP_SECS: i64 = 86_400;
@@ -40,9 +40,12 @@ pub enum Received {
     Full,
 }
 
-/// Unprocessed events kept at most: past this, new ones are refused with 503 (Divar retries),
-/// while a redelivery of a stored one is still acknowledged.
-pub const MAX_WAITING: i64 = 5_000;
+/// Unprocessed events kept at most (given-up ones aside): past this, new ones are refused with
+/// 503 (Divar retries), while a redelivery of a stored one is still acknowledged.
+const WAITING: Waiting = Waiting {
+    max: 5_000,
+    max_attempts: MAX_ATTEMPTS,
+};
 
 /// A stored bot message, as it is sealed.
 #[derive(Serialize, Deserialize)]
@@ -76,17 +79,7 @@ pub async fn receive(state: &AppState, event: Event) -> Result<Received, AppErro
     let payload = serde_json::to_vec(&stored)?;
     let (db, keys) = (&state.db, &state.keys);
     Ok(
-        match kept::store(
-            db,
-            keys,
-            &key,
-            BOT_MESSAGE,
-            &payload,
-            state.now(),
-            MAX_WAITING,
-        )
-        .await?
-        {
+        match kept::store(db, keys, &key, BOT_MESSAGE, &payload, state.now(), WAITING).await? {
             Kept::New => Received::Stored,
             Kept::Duplicate => Received::Duplicate,
             Kept::Full => Received::Full,
