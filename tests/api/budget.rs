@@ -141,5 +141,8 @@ async fn divars_429_makes_every_call_wait_its_retry_after() {
     let code = TrackingCode::parse("SHPTEST222").unwrap();
     let queued = store::outbox::history(&state.db, &code).await.unwrap();
     assert_eq!(queued[0].delivery, Delivery::Pending);
-    assert_eq!(queued[0].attempts, 0, "waiting for Divar's rate uses up no try");
+    assert_eq!(
+        queued[0].attempts, 0,
+        "waiting for Divar's rate uses up no try"
+    );
 }

@@ -200,7 +200,10 @@ async fn production_adds_hsts_and_sends_forms_only_to_divar() {
             "0123456789abcdef0123456789abcdef-production".to_owned(),
         ),
         ("ERSAL_SUPPORT_PHONE", "021-91000000".to_owned()),
-        ("ERSAL_PROCESSORS", "شرکت حمل=جابه‌جایی;میزبان=میزبانی".to_owned()),
+        (
+            "ERSAL_PROCESSORS",
+            "شرکت حمل=جابه‌جایی;میزبان=میزبانی".to_owned(),
+        ),
     ]);
     assert!(!env.config().is_dev());
     let state = env.state().await;
