@@ -53,9 +53,11 @@ export function accessLog(): string[] {
   return fs.readFileSync(path.join(DIR, "nginx/access.log"), "utf8").split("\n").filter((line) => line !== "");
 }
 
-/** How many requests instance `name` has answered (its trace layer logs each). */
+/** How many requests nginx's access log says instance `name` answered (Ersal itself logs
+ *  only errors, refusals and slow answers). */
 export function answered(name: Instance): number {
-  return log(name).split("finished processing request").length - 1;
+  const upstream = `upstream="127.0.0.1:${PORTS[name]}"`;
+  return accessLog().filter((line) => line.includes(upstream)).length;
 }
 
 /** The instance whose process claims outbox rows as `claimer` (each logs its name at start). */
