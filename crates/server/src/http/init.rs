@@ -49,7 +49,8 @@ async fn answer(state: &AppState, headers: &HeaderMap, body: Body) -> Result<Res
     let landing = Landing::from_init(&request, return_target.into());
     let token = state.create_landing(&landing).await?;
     let url = state.config.public_url(&Route::Landing.with(&token));
-    tracing::info!(
+    // Divar's hot path: a line per success only when debugging (the metrics count them).
+    tracing::debug!(
         version = request.version.number(),
         source = request.source.as_str(),
         has_conversation = request.conversation_id.is_some(),
