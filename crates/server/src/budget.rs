@@ -5,7 +5,7 @@
 //! fill a smaller share of the ceiling: a flood of bot answers or post reads stops while
 //! chat notifications still go. A 429 from Divar makes every instance wait its `Retry-After`.
 
-use store::budget;
+use store::budget::{self, Spent};
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -51,22 +51,17 @@ pub enum Spend {
 /// to wait.
 pub async fn spend(state: &AppState, priority: Priority) -> Result<Spend, AppError> {
     let now_ms = state.now_ms();
-    let paused = budget::paused_until(&state.db).await?;
-    let spent = paused <= now_ms && {
-        let (per_minute, per_day) = state.config.divar_calls;
-        let share = |limit: i64| (limit * priority.share() / 100).max(1);
-        let now = state.now();
-        budget::spend(&state.db, now, share(per_minute), share(per_day)).await?
-    };
-    telemetry::divar_call(priority.key(), spent);
-    Ok(if spent {
-        Spend::Go
-    } else {
+    let (per_minute, per_day) = state.config.divar_calls;
+    let share = |limit: i64| (limit * priority.share() / 100).max(1);
+    let spent = budget::spend(&state.db, now_ms, share(per_minute), share(per_day)).await?;
+    telemetry::divar_call(priority.key(), spent == Spent::Counted);
+    Ok(match spent {
+        Spent::Counted => Spend::Go,
+        Spent::Paused(until_ms) => Spend::Held { until_ms },
         // The next minute may have room again (a spent day keeps holding, one check a minute).
-        let next_minute = (now_ms / 60_000 + 1) * 60_000;
-        Spend::Held {
-            until_ms: paused.max(next_minute.min(now_ms + 60_000)),
-        }
+        Spent::Full => Spend::Held {
+            until_ms: (now_ms / 60_000 + 1) * 60_000,
+        },
     })
 }
 

@@ -9,15 +9,31 @@ const MINUTE: &str = "minute";
 const DAY: &str = "day";
 const PAUSE: &str = "pause";
 
-/// Counts one call in the minute and the day that `now` (seconds) falls in, if neither would
-/// then go over its limit; `false` (nothing counted) when one would. Each window's count only
-/// grows by a conditional update, so two instances spending at once never both pass a limit.
+/// Whether a call was counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spent {
+    Counted,
+    /// A limit would be passed: nothing counted.
+    Full,
+    /// Divar asked to wait until then (milliseconds): nothing counted.
+    Paused(i64),
+}
+
+/// Counts one call in the minute and the day that `now_ms` falls in, unless Divar asked to
+/// wait or either window would then pass its limit. Each window's count only grows by a
+/// conditional upsert, so two instances spending at once never both pass a limit; a window
+/// that fails rolls the other back.
 pub async fn spend(
     db: &Db,
-    now: i64,
+    now_ms: i64,
     minute_limit: i64,
     day_limit: i64,
-) -> Result<bool, StoreError> {
+) -> Result<Spent, StoreError> {
+    let paused = paused_until(db).await?;
+    if paused > now_ms {
+        return Ok(Spent::Paused(paused));
+    }
+    let now = now_ms.div_euclid(1000);
     let windows = [
         (MINUTE, now - now.rem_euclid(60), minute_limit),
         (DAY, now - now.rem_euclid(86_400), day_limit),
@@ -26,16 +42,9 @@ pub async fn spend(
     for (kind, start, limit) in windows {
         let counted = on_tx!(&mut tx, conn => {
             sqlx::query(
-                "insert into divar_budget (window_kind, start, used) values ($1, $2, 0)
-                 on conflict (window_kind, start) do nothing",
-            )
-            .bind(kind)
-            .bind(start)
-            .execute(&mut *conn)
-            .await?;
-            sqlx::query(
-                "update divar_budget set used = used + 1
-                 where window_kind = $1 and start = $2 and used < $3",
+                "insert into divar_budget (window_kind, start, used) values ($1, $2, 1)
+                 on conflict (window_kind, start) do update set used = divar_budget.used + 1
+                 where divar_budget.used < $3",
             )
             .bind(kind)
             .bind(start)
@@ -45,11 +54,12 @@ pub async fn spend(
             .rows_affected()
         });
         if counted == 0 {
-            return Ok(false);
+            tx.rollback().await?;
+            return Ok(Spent::Full);
         }
     }
     tx.commit().await?;
-    Ok(true)
+    Ok(Spent::Counted)
 }
 
 /// The calls counted in the minute and the day `now` falls in.

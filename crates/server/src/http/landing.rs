@@ -53,9 +53,7 @@ async fn try_enter(state: &AppState, id: &str, headers: &HeaderMap) -> Result<Re
         Redeemed::Session { cookie_token } => {
             return Ok(match destination(state, &cookie_token).await? {
                 Destination::Page(path) => landed(state, &cookie_token, &path),
-                Destination::Refused { back_to } => refused_button(&back_to),
-                Destination::RefusedWidget { back_to } => refused_widget(&back_to),
-                Destination::OtherSide { back_to } => other_side(&back_to),
+                Destination::Refused { why, back_to } => why.page(&back_to),
             });
         }
         Redeemed::Spent { return_target } => {
@@ -85,16 +83,9 @@ async fn try_enter(state: &AppState, id: &str, headers: &HeaderMap) -> Result<Re
 /// Where a fresh session goes.
 enum Destination {
     Page(String),
-    /// A tampered or foreign button; the way back to Divar.
+    /// A tap that changes nothing, and the way back to Divar.
     Refused {
-        back_to: String,
-    },
-    /// A tap on widgets on a post whose data was altered or taken from another post.
-    RefusedWidget {
-        back_to: String,
-    },
-    /// A button meant for the other side of the chat.
-    OtherSide {
+        why: Refusal,
         back_to: String,
     },
 }
@@ -114,7 +105,8 @@ async fn destination(state: &AppState, cookie_token: &str) -> Result<Destination
         // A tap on the widgets on a post: the price to the buyer's city, if the data is ours.
         return Ok(match crate::addons::price::tapped(state, &session) {
             Some(_) => Destination::Page(Route::Price.path().to_owned()),
-            None => Destination::RefusedWidget {
+            None => Destination::Refused {
+                why: Refusal::Widget,
                 back_to: session.landing.return_target,
             },
         });
@@ -126,45 +118,50 @@ async fn destination(state: &AppState, cookie_token: &str) -> Result<Destination
     Ok(match crate::flow::pressed(state, &session).await? {
         Press::Ours(code, Op::Track) => Destination::Page(crate::tracking::path(&code)),
         Press::Ours(_, Op::Fill) => Destination::Page(Route::Request.path().to_owned()),
-        Press::OtherSide => Destination::OtherSide { back_to },
-        Press::Refused => Destination::Refused { back_to },
+        Press::OtherSide => Destination::Refused {
+            why: Refusal::OtherSide,
+            back_to,
+        },
+        Press::Refused => Destination::Refused {
+            why: Refusal::Button,
+            back_to,
+        },
     })
 }
 
-/// A button that was altered, or replayed in another conversation: nothing happens, and the
-/// user is told so, with the way back.
-fn refused_button(back_to: &str) -> Response {
-    tracing::info!("button refused: signature or conversation does not match");
-    page::message(
-        StatusCode::FORBIDDEN,
-        "این دکمه معتبر نیست",
-        "این دکمه به این گفتگو تعلق ندارد یا تغییر کرده است. هیچ تغییری انجام نشد. به گفتگو در دیوار برگردید و از دکمه‌های همان پیام استفاده کنید.",
-        Some(back_to),
-    )
+/// Why a tap on one of our buttons changes nothing; each is told so, with the way back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refusal {
+    /// A chat button altered, or replayed in another conversation.
+    Button,
+    /// A chat button meant for the other side of the chat (only they fill in their details).
+    OtherSide,
+    /// Widget data altered, or moved to another post.
+    Widget,
 }
 
-/// A button meant for the other side of the chat (only they fill in their details): nothing
-/// happens, and the user is told whose it is.
-fn other_side(back_to: &str) -> Response {
-    tracing::info!("button refused: meant for the other side of the chat");
-    page::message(
-        StatusCode::FORBIDDEN,
-        "این دکمه برای طرف مقابل است",
-        "این دکمه را طرف دیگر گفتگو باید بزند تا مشخصات خودش را وارد کند. هیچ تغییری انجام نشد. برای پیگیری، دکمهٔ «پیگیری ارسال» را در همان پیام بزنید.",
-        Some(back_to),
-    )
-}
-
-/// Widget data that was altered, or moved to another post: nothing happens, and the user is
-/// told so, with the way back.
-fn refused_widget(back_to: &str) -> Response {
-    tracing::info!("post widget refused: its data does not hold for the post");
-    page::message(
-        StatusCode::FORBIDDEN,
-        "این دکمه معتبر نیست",
-        "این دکمه به این آگهی تعلق ندارد یا تغییر کرده است. هیچ تغییری انجام نشد. به آگهی در دیوار برگردید و دوباره دکمه را بزنید.",
-        Some(back_to),
-    )
+impl Refusal {
+    fn page(self, back_to: &str) -> Response {
+        let (log, title, body) = match self {
+            Self::Button => (
+                "button refused: signature or conversation does not match",
+                "این دکمه معتبر نیست",
+                "این دکمه به این گفتگو تعلق ندارد یا تغییر کرده است. هیچ تغییری انجام نشد. به گفتگو در دیوار برگردید و از دکمه‌های همان پیام استفاده کنید.",
+            ),
+            Self::OtherSide => (
+                "button refused: meant for the other side of the chat",
+                "این دکمه برای طرف مقابل است",
+                "این دکمه را طرف دیگر گفتگو باید بزند تا مشخصات خودش را وارد کند. هیچ تغییری انجام نشد. برای پیگیری، دکمهٔ «پیگیری ارسال» را در همان پیام بزنید.",
+            ),
+            Self::Widget => (
+                "post widget refused: its data does not hold for the post",
+                "این دکمه معتبر نیست",
+                "این دکمه به این آگهی تعلق ندارد یا تغییر کرده است. هیچ تغییری انجام نشد. به آگهی در دیوار برگردید و دوباره دکمه را بزنید.",
+            ),
+        };
+        tracing::info!("{log}");
+        page::message(StatusCode::FORBIDDEN, title, body, Some(back_to))
+    }
 }
 
 /// Sets the session cookie and redirects to the clean URL `path`.
