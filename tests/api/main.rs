@@ -15,6 +15,7 @@ mod instances;
 mod journey;
 mod landing;
 mod limits;
+mod logs;
 mod metrics;
 mod outbox;
 mod pages;

@@ -21,8 +21,8 @@ mod init;
 mod landing;
 mod oauth;
 mod offer;
+mod request_log;
 
-use axum::extract::MatchedPath;
 use axum::Router;
 use http::{header, HeaderName, HeaderValue, Request, StatusCode};
 use tower::ServiceBuilder;
@@ -31,7 +31,6 @@ use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 
 pub use headers::CspNonce;
 pub use init::MAX_BODY_BYTES;
@@ -71,11 +70,8 @@ impl MakeRequestId for RandomRequestId {
 }
 
 /// The whole app: [`machines`] behind their lean stack, `router` (the plain routes and the
-/// pages) behind the browsers' stack, and around both request ids, a trace span and the
-/// latency metric ([`crate::telemetry`]) per request.
-/// The span records the matched route (`/l/{id}`, never the id itself), our request id and the
-/// caller's (`caller_request_id`), and no query string, headers or body, so tokens and personal
-/// data stay out of the logs.
+/// pages) behind the browsers' stack, and around both request ids, the request log
+/// ([`request_log`]) and the latency metric ([`crate::telemetry`]).
 pub fn layered(router: Router, state: &AppState) -> Router {
     let config = &state.config;
     // No timeout layer for machines: it would arm a timer per request. Init and the probes
@@ -107,9 +103,6 @@ pub fn layered(router: Router, state: &AppState) -> Router {
         ))
         // Pages and answers are compressed on the fly; precompressed assets pass untouched.
         .layer(CompressionLayer::new());
-    let trace = TraceLayer::new_for_http()
-        .make_span_with(make_span)
-        .on_response(crate::telemetry::logs::Notable);
     machines(state.clone())
         .layer(machine_stack)
         .merge(router.layer(browser_stack))
@@ -117,34 +110,11 @@ pub fn layered(router: Router, state: &AppState) -> Router {
             ServiceBuilder::new()
                 .map_request(headers::take_caller_request_id::<axum::body::Body>)
                 .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))
-                .layer(trace)
+                .layer(axum::middleware::from_fn(request_log::request_log))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 // Only where metrics are served: nothing is recorded otherwise.
                 .option_layer(config.metrics_addr.map(|_| crate::telemetry::LatencyLayer)),
         )
-}
-
-fn make_span(req: &Request<axum::body::Body>) -> tracing::Span {
-    let request_id = req
-        .headers()
-        .get(&REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("-");
-    let span = match req.extensions().get::<MatchedPath>() {
-        Some(route) => http_span(req, route.as_str(), request_id),
-        None => http_span(req, &redact_path(req.uri().path()), request_id),
-    };
-    if let Some(caller) = req.extensions().get::<headers::CallerRequestId>() {
-        span.record(
-            "caller_request_id",
-            tracing::field::display(caller.as_str()),
-        );
-    }
-    span
-}
-
-fn http_span<B>(req: &Request<B>, route: &str, request_id: &str) -> tracing::Span {
-    tracing::info_span!("http", method = %req.method(), route = %route, request_id = %request_id, caller_request_id = tracing::field::Empty)
 }
 
 /// Caching: hashed assets (`/pkg/ersal.<hash>.*`) and versioned fonts are kept forever; a
@@ -184,23 +154,8 @@ fn is_hashed_asset(path: &str) -> bool {
     })
 }
 
-/// Unmatched paths (static files, 404s) are logged by their first segment only.
-fn redact_path(path: &str) -> String {
-    match path.trim_start_matches('/').split_once('/') {
-        Some((first, _)) => format!("/{first}/…"),
-        None => path.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn unmatched_paths_keep_only_their_first_segment() {
-        assert_eq!(super::redact_path("/pkg/ersal.wasm"), "/pkg/…");
-        assert_eq!(super::redact_path("/l/secret/more"), "/l/…");
-        assert_eq!(super::redact_path("/favicon.ico"), "/favicon.ico");
-    }
-
     #[test]
     fn hashed_assets_are_recognised() {
         assert!(super::is_hashed_asset("/pkg/ersal.3f9a8c1d2e4b5a6c.wasm"));

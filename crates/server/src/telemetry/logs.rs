@@ -1,27 +1,18 @@
 //! The log. Lines are written by a thread of their own (tracing-appender's non-blocking
 //! writer), so a slow sink (journald under load, a full pipe) never holds a request: past
 //! [`BUFFERED_LINES`] waiting, a line is dropped and counted (`ersal_log_lines_dropped_total`)
-//! rather than making anyone wait. The request log ([`Notable`]) writes a line only for what
-//! an operator needs: every error and refusal, and every slow answer, each with its request
-//! id; the rest are counted and timed in Prometheus.
+//! rather than making anyone wait. What the request log writes is in `http::request_log`.
 
 use std::io::Write;
 use std::sync::OnceLock;
-use std::time::Duration;
 
-use http::Response;
-use tower_http::trace::OnResponse;
-use tracing::Span;
 use tracing_appender::non_blocking::{ErrorCounter, NonBlocking, NonBlockingBuilder, WorkerGuard};
 
 /// Lines that may wait for the writer before new ones are dropped.
 pub const BUFFERED_LINES: usize = 16_384;
 
-/// An answer this slow is logged even when it succeeded.
-pub const SLOW: Duration = Duration::from_millis(500);
-
 /// The filter when `RUST_LOG` is unset: what the packaged release runs with.
-pub const DEFAULT_FILTER: &str = "info,sqlx=warn,tower_http=info";
+pub const DEFAULT_FILTER: &str = "info,sqlx=warn";
 
 static DROPPED: OnceLock<ErrorCounter> = OnceLock::new();
 
@@ -55,25 +46,6 @@ pub fn install() -> WorkerGuard {
         .with_writer(writer)
         .init();
     guard
-}
-
-/// The request log's answer line: server errors as warnings, refusals and slow answers as
-/// information, nothing for a quick success.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Notable;
-
-impl<B> OnResponse<B> for Notable {
-    fn on_response(self, response: &Response<B>, latency: Duration, _span: &Span) {
-        let status = response.status().as_u16();
-        let latency_ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
-        if response.status().is_server_error() {
-            tracing::warn!(status, latency_ms, "answered with an error");
-        } else if response.status().is_client_error() {
-            tracing::info!(status, latency_ms, "refused");
-        } else if latency >= SLOW {
-            tracing::info!(status, latency_ms, "slow answer");
-        }
-    }
 }
 
 #[cfg(test)]
