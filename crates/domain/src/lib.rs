@@ -14,9 +14,11 @@
 //! * [`draft`]: what a user has typed so far, and which step to show;
 //! * [`tariff`]: the tariff and the price quote;
 //! * [`places`]: provinces and cities with their class;
+//! * [`asking`]: whether a buyer's chat message asks about shipping, and to which city;
 //! * [`routes`]: every path Ersal answers, with its budget and cache policy;
 //! * [`jalali`]: Jalali dates in Tehran time.
 
+pub mod asking;
 pub mod code;
 pub mod delivery;
 pub mod draft;

@@ -19,6 +19,10 @@ pub struct City {
     pub id: String,
     pub name: String,
     pub class: CityClass,
+    /// Other spellings people type for the city («تهرون», «mashhad», «انزلی»), read by
+    /// [`crate::asking`]. Each is non-empty and reads as no other name or spelling.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aka: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,7 +67,8 @@ impl Catalogue {
     }
 
     /// All 31 provinces, unique slugs, every province with cities and exactly one capital
-    /// (a metropolis or a province capital).
+    /// (a metropolis or a province capital); no two city names, and no name and other
+    /// spelling (`aka`), that read the same once folded as chat is ([`crate::asking`]).
     pub fn validate(&self) -> Result<(), CatalogueError> {
         let err = |path: String, message: &str| {
             Err(CatalogueError {
@@ -107,6 +112,28 @@ impl Catalogue {
                 }
                 if !seen.insert(city.id.as_str()) {
                     return err(format!("province.{p}.cities.{c}.id"), "is used twice");
+                }
+            }
+        }
+        // Names and other spellings as the chat reader compares them: folded, without spaces.
+        let folded = crate::asking::name_key;
+        let mut spellings = HashSet::new();
+        for (p, province) in self.provinces.iter().enumerate() {
+            for (c, city) in province.cities.iter().enumerate() {
+                let path = format!("province.{p}.cities.{c}");
+                if !spellings.insert(folded(&city.name)) {
+                    return err(format!("{path}.name"), "reads as another city's name");
+                }
+                for aka in &city.aka {
+                    if folded(aka).is_empty() {
+                        return err(format!("{path}.aka"), "must not be empty");
+                    }
+                    if !spellings.insert(folded(aka)) {
+                        return err(
+                            format!("{path}.aka"),
+                            "reads as a name or spelling already listed",
+                        );
+                    }
                 }
             }
         }

@@ -331,6 +331,7 @@ mod tests {
                     id: (*c).into(),
                     name: (*c).into(),
                     class: *class,
+                    aka: Vec::new(),
                 })
                 .collect(),
         }

@@ -6,13 +6,22 @@ pub fn normalize_digits(input: &str) -> String {
     input
         .chars()
         .filter_map(|c| match c {
-            '۰'..='۹' => char::from_digit(c as u32 - '۰' as u32, 10),
-            '٠'..='٩' => char::from_digit(c as u32 - '٠' as u32, 10),
             '٫' => Some('.'),
             '٬' | ',' | '،' => None,
-            other => Some(other),
+            other => Some(ascii_digit(other).unwrap_or(other)),
         })
         .collect()
+}
+
+/// An ASCII, Persian (۰–۹) or Arabic-Indic (٠–٩) digit as its ASCII digit; anything else is
+/// `None`.
+pub fn ascii_digit(c: char) -> Option<char> {
+    match c {
+        '0'..='9' => Some(c),
+        '۰'..='۹' => char::from_digit(c as u32 - '۰' as u32, 10),
+        '٠'..='٩' => char::from_digit(c as u32 - '٠' as u32, 10),
+        _ => None,
+    }
 }
 
 /// ASCII digits become Persian digits (for text shown to users).
