@@ -163,6 +163,23 @@ impl KenarClient {
         self.post_message(url, Some(access_token), body).await
     }
 
+    /// `POST /v1/open-platform/events/subscriptions` with the API key and the seller's access
+    /// token: Divar sends `NEW_MESSAGE` events for every chat of `post` while that token lives
+    /// (`NEW_MESSAGE_ON_POST`, docs/assistant.md).
+    pub async fn subscribe_post_messages(
+        &self,
+        post: &crate::PostToken,
+        access_token: &str,
+    ) -> SendOutcome {
+        let url = self.url(&["v1", "open-platform", "events", "subscriptions"]);
+        let body = serde_json::json!({
+            "event_type": "NEW_MESSAGE_ON_POST",
+            "event_resource_id": post.as_str(),
+            "metadata": {},
+        });
+        self.post_message(url, Some(access_token), &body).await
+    }
+
     /// `DELETE /v1/open-platform/addons/post/{token}` with the API key only: removes every
     /// widget Ersal put on the post.
     pub async fn delete_post_addon(&self, post: &crate::PostToken) -> SendOutcome {

@@ -1,14 +1,15 @@
 //! What Divar POSTs to the events URL (docs/kenar.md, “Events and the support bot”): one event
 //! per request, named by `type`, its content under the matching key. Ersal reads a user's
-//! message to its support bot (`NEW_CHATBOT_MESSAGE`) and a user's withdrawal of the
-//! permissions they granted (`USER_ACCESS_REVOCATION`); every other type is acknowledged and its
-//! content never read.
+//! message to its support bot (`NEW_CHATBOT_MESSAGE`), a message in a chat of a post whose
+//! seller turned the shipping assistant on (`NEW_MESSAGE`, subscribed to as
+//! `NEW_MESSAGE_ON_POST`) and a user's withdrawal of the permissions they granted
+//! (`USER_ACCESS_REVOCATION`); every other type is acknowledged and its content never read.
 
 use serde_json::{Map, Value};
 
 use crate::ids::checked;
 use crate::init::{InitError, Problem};
-use crate::{ConversationId, DivarUserId};
+use crate::{ConversationId, DivarUserId, PostToken};
 
 /// The longest bot message text kept, the rest cut off (Divar's chat allows long texts; a
 /// support question fits).
@@ -21,6 +22,8 @@ pub const MAX_ID_LEN: usize = 64;
 pub enum Event {
     /// A user wrote to the bot. `text` is `None` for a photo, voice or any other kind of message.
     BotMessage(BotMessage),
+    /// A message in a chat of a post (the assistant's subscription).
+    PostMessage(PostMessage),
     /// A user revoked Ersal's access in Divar: the tokens they granted must go.
     AccessRevoked(DivarUserId),
     /// A type Ersal does not use (named for the log; nothing else is kept).
@@ -32,6 +35,28 @@ pub struct BotMessage {
     /// Divar's message id: the key that makes a redelivery a duplicate.
     pub id: String,
     pub conversation: ConversationId,
+    pub text: Option<String>,
+}
+
+/// Who wrote a message in a post's chat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Writer {
+    /// A person on the buyer's side: the one whose questions the assistant reads.
+    Buyer,
+    /// The seller in person: their own answer keeps the assistant silent.
+    Seller,
+    /// A bot or an app (Ersal's own answers come back so), or a side Divar did not name.
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostMessage {
+    /// Divar's message id: the key that makes a redelivery a duplicate.
+    pub id: String,
+    pub conversation: ConversationId,
+    pub post: PostToken,
+    pub writer: Writer,
+    /// A text message's text (cut to [`MAX_TEXT_CHARS`]); `None` for any other kind.
     pub text: Option<String>,
 }
 
@@ -48,6 +73,9 @@ pub fn parse_event(body: &[u8]) -> Result<Event, InitError> {
         return DivarUserId::parse(user)
             .map(Event::AccessRevoked)
             .map_err(field("user_access_revocation.user_id"));
+    }
+    if kind == "NEW_MESSAGE" {
+        return post_message(object(&event, "new_message")?).map(Event::PostMessage);
     }
     if kind != "NEW_CHATBOT_MESSAGE" {
         let name = kind
@@ -66,17 +94,7 @@ pub fn parse_event(body: &[u8]) -> Result<Event, InitError> {
     if sender == Some("BOT") {
         return Ok(Event::Ignored("NEW_CHATBOT_MESSAGE from the bot".into()));
     }
-    let id = string(message, "id", "new_chatbot_message.id")?;
-    let id = checked(
-        id,
-        MAX_ID_LEN,
-        |s| {
-            s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        },
-        "letters, digits, '-' and '_'",
-    )
-    .map_err(field("new_chatbot_message.id"))?;
+    let id = message_id(message, "new_chatbot_message.id")?;
     let conversation =
         object(message, "conversation").map_err(|_| missing("new_chatbot_message.conversation"))?;
     let conversation = ConversationId::parse(string(
@@ -98,6 +116,57 @@ pub fn parse_event(body: &[u8]) -> Result<Event, InitError> {
         conversation,
         text,
     }))
+}
+
+/// A `NEW_MESSAGE` event's content: only a post's conversation is one.
+fn post_message(message: &Map<String, Value>) -> Result<PostMessage, InitError> {
+    let id = message_id(message, "new_message.id")?;
+    let conversation =
+        object(message, "conversation").map_err(|_| missing("new_message.conversation"))?;
+    let id_of = string(conversation, "id", "new_message.conversation.id")?;
+    let conversation_id =
+        ConversationId::parse(id_of).map_err(field("new_message.conversation.id"))?;
+    let post = string(
+        conversation,
+        "post_token",
+        "new_message.conversation.post_token",
+    )?;
+    let post = PostToken::parse(post).map_err(field("new_message.conversation.post_token"))?;
+    let sender = message.get("sender");
+    let said = |key: &str| sender.and_then(|s| s.get(key)).and_then(Value::as_str);
+    let writer = match (said("side"), said("type")) {
+        (Some("BUYER"), Some("HUMAN")) => Writer::Buyer,
+        (Some("SELLER"), Some("HUMAN")) => Writer::Seller,
+        _ => Writer::Other,
+    };
+    let text = match message.get("type").and_then(Value::as_str) {
+        Some("TEXT") => {
+            let text = string(message, "text", "new_message.text")?.trim();
+            Some(text.chars().take(MAX_TEXT_CHARS).collect())
+        }
+        _ => None,
+    };
+    Ok(PostMessage {
+        id,
+        conversation: conversation_id,
+        post,
+        writer,
+        text,
+    })
+}
+
+/// A message's id: letters, digits, `-` and `_`, at most [`MAX_ID_LEN`].
+fn message_id(message: &Map<String, Value>, name: &'static str) -> Result<String, InitError> {
+    checked(
+        string(message, "id", name)?,
+        MAX_ID_LEN,
+        |s| {
+            s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        },
+        "letters, digits, '-' and '_'",
+    )
+    .map_err(field(name))
 }
 
 fn field(name: &'static str) -> impl Fn(Problem) -> InitError {
@@ -194,6 +263,53 @@ mod tests {
             matches!(kept, Event::BotMessage(BotMessage { text: Some(t), .. }) if t.chars().count() == MAX_TEXT_CHARS)
         );
         assert!(bot(json!({"id": "m/1", "conversation": {"id": "c"}, "text": "x"})).is_err());
+    }
+
+    #[test]
+    fn a_post_message_names_its_post_and_writer() {
+        let message = |content: Value| {
+            let body = json!({"type": "NEW_MESSAGE", "new_message": content});
+            parse_event(body.to_string().as_bytes())
+        };
+        let buyer = message(json!({
+            "id": "7b1f0c52-1d7e-11f0-9c2a-0242ac120002",
+            "conversation": {"id": "conv-1", "type": "POST", "post_token": "QpR7x2Lm"},
+            "sender": {"side": "BUYER", "type": "HUMAN"},
+            "type": "TEXT",
+            "sent_at": 1729429926140000u64,
+            "text": " به مشهد می‌فرستید؟ "
+        }))
+        .unwrap();
+        let Event::PostMessage(buyer) = buyer else {
+            panic!("{buyer:?}")
+        };
+        assert_eq!(buyer.writer, Writer::Buyer);
+        assert_eq!(buyer.post.as_str(), "QpR7x2Lm");
+        assert_eq!(buyer.text.as_deref(), Some("به مشهد می‌فرستید؟"));
+        let ours = message(json!({
+            "id": "m2", "conversation": {"id": "conv-1", "post_token": "QpR7x2Lm"},
+            "sender": {"side": "SELLER", "type": "BOT"}, "type": "TEXT", "text": "x"
+        }));
+        assert!(matches!(
+            ours,
+            Ok(Event::PostMessage(PostMessage {
+                writer: Writer::Other,
+                ..
+            }))
+        ));
+        let photo = message(json!({
+            "id": "m3", "conversation": {"id": "conv-1", "post_token": "QpR7x2Lm"},
+            "sender": {"side": "BUYER", "type": "HUMAN"}, "type": "IMAGE"
+        }));
+        assert!(matches!(
+            photo,
+            Ok(Event::PostMessage(PostMessage { text: None, .. }))
+        ));
+        let no_post = message(json!({"id": "m4", "conversation": {"id": "conv-1"}, "text": "x"}));
+        assert_eq!(
+            no_post.unwrap_err().to_string(),
+            "new_message.conversation.post_token is required"
+        );
     }
 
     #[test]

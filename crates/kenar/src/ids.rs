@@ -26,8 +26,23 @@ pub(crate) fn checked(
 }
 
 /// A post token: 1–10 ASCII letters or digits.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct PostToken(String);
+
+impl TryFrom<String> for PostToken {
+    type Error = Problem;
+
+    fn try_from(raw: String) -> Result<Self, Problem> {
+        Self::parse(&raw)
+    }
+}
+
+impl From<PostToken> for String {
+    fn from(token: PostToken) -> Self {
+        token.0
+    }
+}
 
 impl PostToken {
     pub const MAX_LEN: usize = 10;
