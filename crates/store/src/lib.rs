@@ -23,6 +23,7 @@
 //! reads back.
 
 pub mod addons;
+pub mod assistant;
 pub mod budget;
 pub mod crypto;
 pub mod db;

@@ -24,6 +24,8 @@ domain::keyed! {
         Bot = ("bot", "پاسخ بات پشتیبانی"),
         /// A change to a seller's widgets on a post.
         Addon = ("addon", "ویجت آگهی"),
+        /// The seller's shipping assistant answering a buyer, with the post's OAuth token.
+        Assistant = ("assistant", "پاسخ دستیار ارسال"),
     }
 }
 
@@ -99,6 +101,19 @@ pub async fn enqueue(
     body: &str,
     now: i64,
 ) -> Result<(), StoreError> {
+    enqueue_at(tx, channel, key, body, now * 1000, now).await
+}
+
+/// Queues a row tied to no shipment on `channel`, due at `due_ms`, inside the caller's
+/// transaction.
+pub async fn enqueue_at(
+    tx: &mut Tx,
+    channel: Channel,
+    key: &str,
+    body: &str,
+    due_ms: i64,
+    now: i64,
+) -> Result<(), StoreError> {
     on_tx!(tx, conn => {
         sqlx::query(
             "insert into outbox (channel, conversation_id, body, next_attempt_at, created_at)
@@ -107,7 +122,7 @@ pub async fn enqueue(
         .bind(channel.key())
         .bind(key)
         .bind(body)
-        .bind(now * 1000)
+        .bind(due_ms)
         .bind(now)
         .execute(conn)
         .await?;

@@ -7,7 +7,7 @@ use crate::db::Db;
 use crate::{on_tx, StoreError};
 
 /// Every table that can hold a user's data, children before their parents.
-pub const USERS_DATA: [&str; 16] = [
+pub const USERS_DATA: [&str; 18] = [
     "audit",
     "shipment_events",
     "outbox",
@@ -22,6 +22,8 @@ pub const USERS_DATA: [&str; 16] = [
     "bot_replies",
     "divar_events",
     "post_addons",
+    "assistant_replies",
+    "assistant_posts",
     "post_cache",
     "login_failures",
 ];
