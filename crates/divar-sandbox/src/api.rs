@@ -20,8 +20,13 @@ pub(crate) async fn send_message(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    // As the consenting user in this one chat, or as the post's owner in all of its chats.
     let needed = format!("CONVERSATION_SEND_MESSAGE.{conversation_id}");
-    let token = match granted_call(&sandbox, &headers, &[&needed], "conversation") {
+    let post_scope = state::conversation(&conversation_id).map_or_else(String::new, |c| {
+        format!("CHAT_POST_CONVERSATIONS_MESSAGE_SEND.{}", c.post)
+    });
+    let scopes = [needed.as_str(), post_scope.as_str()];
+    let token = match granted_call(&sandbox, &headers, &scopes, "conversation") {
         Ok(token) => token,
         Err(refused) => return *refused,
     };
@@ -46,6 +51,7 @@ pub(crate) async fn send_message(
             sender_buttons: body.get("sender_buttons").cloned().unwrap_or(Value::Null),
             receiver_buttons: body.get("receiver_buttons").cloned().unwrap_or(Value::Null),
             at,
+            from_app: true,
         });
     }
     Json(json!({"status": 200, "message": "success"})).into_response()
@@ -59,7 +65,8 @@ pub(crate) async fn get_post(
     if !api_key_ok(&sandbox, &headers) {
         return rpc_error(StatusCode::UNAUTHORIZED, 16, "invalid or missing api key");
     }
-    let Some(post) = state::post(&token) else {
+    let sold = sandbox.world().sold.contains(&token);
+    let Some(post) = state::post(&token).filter(|_| !sold) else {
         return rpc_error(StatusCode::NOT_FOUND, 5, "post not found");
     };
     Json(json!({

@@ -114,9 +114,14 @@ async fn chat(
         } else {
             &message.receiver_buttons
         };
+        let (testid, by) = if message.from_app {
+            ("message", " · از طرف افزونه")
+        } else {
+            ("person-message", "")
+        };
         let _ = write!(
             body,
-            r#"<section class="box msg" data-testid="message"><p><small>{sender} · از طرف افزونه</small></p><p>{text}</p>{buttons}</section>"#,
+            r#"<section class="box msg" data-testid="{testid}"><p><small>{sender}{by}</small></p><p style="white-space: pre-line">{text}</p>{buttons}</section>"#,
             sender = escape(sender),
             text = escape(&message.text),
             buttons = render_buttons(&id, message.id, side, buttons),
@@ -124,7 +129,11 @@ async fn chat(
     }
     let _ = write!(
         body,
-        r#"<section class="box"><h2>افزونه‌ها</h2>
+        r#"<section class="box"><form method="post" action="/chat/{id}/write">
+<input type="hidden" name="as" value="{side}">
+<p><label>پیام شما <input name="text" maxlength="2000" required></label> <button type="submit">فرستادن</button></p>
+</form></section>
+<section class="box"><h2>افزونه‌ها</h2>
 <form method="post" action="/chat/{id}/addons">
 <input type="hidden" name="as" value="{side}">
 <p><label>نسخهٔ درخواست <select name="version"><option value="v2">v2 (API_VERSION: 2)</option><option value="v2-dash">v2 (API-Version: 2)</option><option value="v1">v1 (قدیمی)</option></select></label></p>

@@ -40,6 +40,7 @@ mod html;
 pub mod journal;
 pub mod message;
 pub mod oauth;
+pub mod post_chats;
 pub mod state;
 
 use std::net::SocketAddr;
@@ -57,6 +58,7 @@ pub fn router(sandbox: Sandbox) -> Router {
         .merge(faults::router(&sandbox))
         .merge(bot::router())
         .merge(addons::router())
+        .merge(post_chats::router())
         .merge(control::router(&sandbox))
         .layer(axum::middleware::from_fn_with_state(
             sandbox.clone(),

@@ -100,6 +100,12 @@ fn scope_label(scope: &str) -> String {
             format!("فرستادن پیام از طرف شما در گفتگوی {id}")
         }
         Some(("POST_ADDON_CREATE", id)) => format!("افزودن بخشی به آگهی {id}"),
+        Some(("CHAT_POST_CONVERSATIONS_READ", id)) => {
+            format!("خواندن پیام‌های گفتگوهای آگهی {id}")
+        }
+        Some(("CHAT_POST_CONVERSATIONS_MESSAGE_SEND", id)) => {
+            format!("فرستادن پیام از طرف شما در گفتگوهای آگهی {id}")
+        }
         Some((name, id)) => format!("{name} برای {id}"),
         None => match scope {
             "offline_access" => "دسترسی ماندگار (تا ۳۰ روز)".to_owned(),
@@ -241,14 +247,24 @@ async fn decide(
     let Some(user) = current_user(&headers) else {
         return error_page("ابتدا از یک گفتگو در سندباکس وارد شوید.");
     };
-    // Only a post's owner can let an app put widgets on it: the scope is not granted to anyone
-    // else (the app sees it missing from the answer).
+    // Only a post's owner can let an app put widgets on it, or read and answer its chats: such
+    // a scope is not granted to anyone else (the app sees it missing from the answer).
+    let owners_only = [
+        "POST_ADDON_CREATE.",
+        "CHAT_POST_CONVERSATIONS_READ.",
+        "CHAT_POST_CONVERSATIONS_MESSAGE_SEND.",
+    ];
     let scopes: Vec<String> = consent
         .scopes
         .into_iter()
-        .filter(|scope| match scope.strip_prefix("POST_ADDON_CREATE.") {
-            Some(post) => state::post(post).is_some_and(|p| p.seller == user.id),
-            None => true,
+        .filter(|scope| {
+            match owners_only
+                .iter()
+                .find_map(|prefix| scope.strip_prefix(prefix))
+            {
+                Some(post) => state::post(post).is_some_and(|p| p.seller == user.id),
+                None => true,
+            }
         })
         .collect();
     let code = random("ory_ac_");

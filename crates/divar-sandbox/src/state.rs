@@ -107,7 +107,7 @@ pub const POSTS: [Post; 3] = [
     },
 ];
 
-pub const CONVERSATIONS: [Conversation; 3] = [
+pub const CONVERSATIONS: [Conversation; 5] = [
     Conversation {
         id: "0d5f3c1e-8a47-4b2e-9f61-3c2d7e9a4b10",
         post: "QpR7x2Lm",
@@ -121,6 +121,17 @@ pub const CONVERSATIONS: [Conversation; 3] = [
     Conversation {
         id: "c4e8a2f6-9d1b-4c73-b5e0-2f6a8d4c1e97",
         post: "Tb83NcVw",
+        buyer: USERS[5].id,
+    },
+    // Two more buyers of the first post: a seller hears from several chats at once.
+    Conversation {
+        id: "5b2e9d41-7c3a-4f18-9e6d-0a8c3f5b7d22",
+        post: "QpR7x2Lm",
+        buyer: USERS[3].id,
+    },
+    Conversation {
+        id: "e91f4c7a-2d58-4b3e-a6f0-7c1d9e2b5a84",
+        post: "QpR7x2Lm",
         buyer: USERS[5].id,
     },
 ];
@@ -170,7 +181,7 @@ impl Side {
     }
 }
 
-/// A message an app posted through the open-platform API.
+/// A message in a chat: an app's, posted through the open-platform API, or a person's.
 #[derive(Debug, Clone, Serialize)]
 pub struct Message {
     pub id: u64,
@@ -180,6 +191,8 @@ pub struct Message {
     pub sender_buttons: Value,
     pub receiver_buttons: Value,
     pub at: i64,
+    /// Sent by an app through the API (else written by the person in the chat).
+    pub from_app: bool,
 }
 
 /// An authorization code waiting to be exchanged.
@@ -219,6 +232,14 @@ pub struct Consent {
     pub scopes: Vec<String>,
     pub state: String,
     pub code_challenge: Option<String>,
+}
+
+/// A subscription the app made to a post's chat messages: the post it covers, and the access
+/// token it lasts as long as.
+#[derive(Debug, Clone)]
+pub struct Subscription {
+    pub post: String,
+    pub access_token: String,
 }
 
 /// A message in a conversation with the app's bot: the user's, or the bot's (sent through the
@@ -333,6 +354,10 @@ pub struct World {
     pub bot_notices: HashMap<String, String>,
     /// The app's widgets on each post (the create body's `widgets`), by post token.
     pub addons: HashMap<String, Value>,
+    /// The app's subscriptions to a post's chat messages.
+    pub subscriptions: Vec<Subscription>,
+    /// Posts sold since the sandbox started: get-post no longer finds them.
+    pub sold: std::collections::HashSet<String>,
     pub clock_offset: i64,
     pub journal: VecDeque<JournalEntry>,
     pub next_id: u64,
