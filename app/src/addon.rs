@@ -31,6 +31,7 @@ pub struct OfferView {
     pub can_add: bool,
     pub can_remove: bool,
     pub preview: Vec<Row>,
+    pub assistant: crate::assistant::AssistantView,
     pub back_to: String,
 }
 
@@ -81,6 +82,8 @@ pub async fn load_offer(size: Option<String>) -> Result<Offer, ServerFnError> {
             "«ارسال» هنوز در شهر این آگهی کار نمی‌کند.",
         ),
         Seen::Ready(offer) => {
+            let standing = ersal_server::assistant::standing(&state, &offer.post).await?;
+            let assistant = crate::assistant::AssistantView::of(&state, standing);
             let preview = offer
                 .widgets
                 .widgets
@@ -107,6 +110,7 @@ pub async fn load_offer(size: Option<String>) -> Result<Offer, ServerFnError> {
                 can_add: offer.state.can_add(),
                 can_remove: offer.state.can_remove(),
                 preview,
+                assistant,
                 back_to,
             }))
         }
@@ -176,6 +180,7 @@ fn OfferCard(view: OfferView) -> impl IntoView {
         can_add,
         can_remove,
         preview,
+        assistant,
         back_to,
     } = view;
     let chosen = sizes
@@ -183,6 +188,7 @@ fn OfferCard(view: OfferView) -> impl IntoView {
         .find(|(_, _, chosen)| *chosen)
         .map(|(key, _, _)| key.clone())
         .unwrap_or_default();
+    let assistant_size = chosen.clone();
     view! {
         <section class="card" aria-labelledby="offer-title">
             <h1 id="offer-title">"ارسال روی آگهی"</h1>
@@ -226,6 +232,9 @@ fn OfferCard(view: OfferView) -> impl IntoView {
                     <button class="button secondary" type="submit">"برداشتن از آگهی"</button>
                 </form>
             })}
+        </section>
+        <crate::assistant::AssistantCard view=assistant size=assistant_size />
+        <section class="card">
             <p><a class="tap" href=Route::Request.path()>"ثبت درخواست ارسال برای یک خریدار"</a></p>
             <BackToDivar href=back_to />
         </section>

@@ -13,6 +13,7 @@
 //! * [`ui`]: shared building blocks.
 
 pub mod addon;
+pub mod assistant;
 #[cfg(feature = "ssr")]
 pub mod console;
 pub mod flow;

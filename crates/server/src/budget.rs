@@ -20,6 +20,8 @@ domain::keyed! {
         Addon = ("addon", "ویجت‌های آگهی"),
         /// The support bot's answers.
         Bot = ("bot", "پاسخ‌های بات پشتیبانی"),
+        /// The seller's shipping assistant: its answers and its subscriptions.
+        Assistant = ("assistant", "پاسخ‌های دستیار ارسال"),
         /// Reading a post (get-post).
         GetPost = ("get_post", "خواندن آگهی"),
     }
@@ -33,6 +35,7 @@ impl Priority {
             Self::Notify => 100,
             Self::Addon => 90,
             Self::Bot => 75,
+            Self::Assistant => 70,
             Self::GetPost => 60,
         }
     }

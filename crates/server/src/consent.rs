@@ -28,12 +28,20 @@ pub enum Purpose {
     AddWidgets { size: SizeClass, origin: String },
     /// Take the widgets off the seller's post.
     RemoveWidgets,
+    /// Turn the shipping assistant on for the seller's post, its prices for `size` from
+    /// `origin` (the post's city, read with get-post when the consent began).
+    AssistantOn { size: SizeClass, origin: String },
+    /// Turn it off.
+    AssistantOff,
 }
 
 /// How a purpose is stored: a chat message as no purpose at all (as consents were stored before
-/// purposes existed), the widgets' as `addon:<size>:<city>` and `addon-removal`.
+/// purposes existed), the widgets' as `addon:<size>:<city>` and `addon-removal`, the
+/// assistant's as `assistant:<size>:<city>` and `assistant-off`.
 const ADD: &str = "addon:";
 const REMOVE: &str = "addon-removal";
+const ASSISTANT_ON: &str = "assistant:";
+const ASSISTANT_OFF: &str = "assistant-off";
 
 impl Purpose {
     fn key(&self) -> Option<String> {
@@ -41,6 +49,10 @@ impl Purpose {
             Self::ChatMessage => None,
             Self::AddWidgets { size, origin } => Some(format!("{ADD}{}:{origin}", size.key())),
             Self::RemoveWidgets => Some(REMOVE.to_owned()),
+            Self::AssistantOn { size, origin } => {
+                Some(format!("{ASSISTANT_ON}{}:{origin}", size.key()))
+            }
+            Self::AssistantOff => Some(ASSISTANT_OFF.to_owned()),
         }
     }
 
@@ -48,8 +60,17 @@ impl Purpose {
         let Some(key) = key else {
             return Some(Self::ChatMessage);
         };
-        if key == REMOVE {
-            return Some(Self::RemoveWidgets);
+        match key {
+            REMOVE => return Some(Self::RemoveWidgets),
+            ASSISTANT_OFF => return Some(Self::AssistantOff),
+            _ => {}
+        }
+        if let Some(rest) = key.strip_prefix(ASSISTANT_ON) {
+            let (size, origin) = rest.split_once(':')?;
+            return Some(Self::AssistantOn {
+                size: SizeClass::parse(size)?,
+                origin: origin.to_owned(),
+            });
         }
         let (size, origin) = key.strip_prefix(ADD)?.split_once(':')?;
         Some(Self::AddWidgets {

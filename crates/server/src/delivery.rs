@@ -42,7 +42,7 @@ use tokio::task::JoinHandle;
 use crate::budget::{self, Priority, Spend};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::{addons, chat, telemetry};
+use crate::{addons, assistant, chat, telemetry};
 
 /// Attempts per message, the first included.
 pub const MAX_ATTEMPTS: i64 = 6;
@@ -72,6 +72,7 @@ async fn attempt(state: &AppState, row: &Row, attempts: i64, now_ms: i64) -> Att
         Channel::Chat => chat::outbox::send(state, &row.key, &row.body).await,
         Channel::Bot => Some(chat::outbox::send_bot(state, &row.key, &row.body).await),
         Channel::Addon => addons::publish::send(state, &row.key, &row.body).await,
+        Channel::Assistant => assistant::answer::send(state, &row.key, &row.body).await,
     };
     let Some(sent) = sent else {
         return done(Delivery::NotPermitted, None);
@@ -116,6 +117,7 @@ fn priority(channel: Channel) -> Priority {
         Channel::Chat => Priority::Notify,
         Channel::Addon => Priority::Addon,
         Channel::Bot => Priority::Bot,
+        Channel::Assistant => Priority::Assistant,
     }
 }
 
@@ -134,6 +136,9 @@ async fn settled(state: &AppState, row: &Row, delivery: Delivery) -> Result<(), 
         },
         Channel::Bot => Ok(()),
         Channel::Addon => addons::publish::settled(state, &row.key, &row.body, delivery).await,
+        Channel::Assistant => {
+            assistant::answer::settled(state, &row.key, &row.body, delivery).await
+        }
     }
 }
 

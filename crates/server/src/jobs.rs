@@ -1,7 +1,8 @@
 //! Background jobs, every [`EVERY_SECS`]: shipments whose other side never answered expire, the
 //! personal data of ended shipments is purged after the retention period, and housekeeping
 //! deletes whatever else has had its time ([`crate::housekeeping`]), the widgets on posts priced
-//! by an older tariff are re-posted, and the rate limits forget the addresses they no longer
+//! by an older tariff are re-posted, the shipping assistants' subscriptions are renewed before
+//! they lapse (and the ended ones stopped), and the rate limits forget the addresses they no longer
 //! need to remember.
 //!
 //! With several instances on one PostgreSQL database, the database jobs run in one instance at
@@ -27,6 +28,8 @@ pub struct Round {
     pub swept: Option<Swept>,
     /// Post widgets re-posted with a new tariff's price.
     pub repriced: Option<usize>,
+    /// Shipping assistants' subscriptions made again (the ended ones stopped).
+    pub renewed: Option<usize>,
 }
 
 /// Runs the jobs now, then every [`EVERY_SECS`].
@@ -70,16 +73,17 @@ pub async fn run_once(state: &AppState, now: i64) -> Option<Round> {
 
 impl Round {
     /// The jobs' names in the metrics.
-    const JOBS: [&'static str; 4] = ["expire", "purge", "sweep", "reprice"];
+    const JOBS: [&'static str; 5] = ["expire", "purge", "sweep", "reprice", "assistant"];
 
     /// Each job's name and whether it did its work.
-    fn outcomes(&self) -> [(&'static str, bool); 4] {
-        let [expire, purge, sweep, reprice] = Self::JOBS;
+    fn outcomes(&self) -> [(&'static str, bool); 5] {
+        let [expire, purge, sweep, reprice, assistant] = Self::JOBS;
         [
             (expire, self.expired.is_some()),
             (purge, self.purged.is_some()),
             (sweep, self.swept.is_some()),
             (reprice, self.repriced.is_some()),
+            (assistant, self.renewed.is_some()),
         ]
     }
 }
@@ -108,10 +112,12 @@ async fn database_jobs(state: &AppState, now: i64) -> Round {
             "post widgets re-posted with the new tariff's price"
         );
     }
+    let renewed = crate::assistant::renew::keep_alive(state).await.ok();
     Round {
         expired,
         purged,
         swept,
         repriced,
+        renewed,
     }
 }

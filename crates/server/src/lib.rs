@@ -18,6 +18,7 @@
 
 pub mod addons;
 pub mod address;
+pub mod assistant;
 pub mod budget;
 pub mod catalog;
 pub mod chat;

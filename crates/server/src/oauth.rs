@@ -122,16 +122,19 @@ impl DivarOAuth {
     /// scopes that let Ersal hear when the user revokes that access, `USER_ID` and
     /// `NOTIFICATION_ACCESS_REVOCATION` (docs/journeys.md, “Scopes”).
     pub fn authorize_url(&self, grant: &Grant) -> Consent {
-        let scopes = [
-            grant.scope(),
-            "offline_access".to_owned(),
-            "USER_ID".to_owned(),
-            "NOTIFICATION_ACCESS_REVOCATION".to_owned(),
-        ];
+        let mut scopes = grant.scopes();
+        scopes.extend(
+            [
+                "offline_access",
+                "USER_ID",
+                "NOTIFICATION_ACCESS_REVOCATION",
+            ]
+            .map(str::to_owned),
+        );
         let mut request = self
             .client
             .authorize_url(CsrfToken::new_random)
-            .add_scopes(scopes.map(Scope::new));
+            .add_scopes(scopes.into_iter().map(Scope::new));
         let mut verifier = None;
         if self.pkce {
             let (challenge, secret) = PkceCodeChallenge::new_random_sha256();

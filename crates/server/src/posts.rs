@@ -35,6 +35,13 @@ pub async fn read(state: &AppState, token: &PostToken) -> Result<Read, AppError>
         }
         None => {}
     }
+    fresh(state, token).await
+}
+
+/// The post `token` names, asked of Divar whatever the cache holds (and kept in it): for an
+/// answer that must not rest on a sale minutes old.
+pub async fn fresh(state: &AppState, token: &PostToken) -> Result<Read, AppError> {
+    let (db, now) = (&state.db, state.now());
     if let Spend::Held { .. } = budget::spend(state, Priority::GetPost).await? {
         tracing::info!("post read held back by the budget");
         return Ok(Read::Unavailable);

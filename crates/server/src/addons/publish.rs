@@ -220,7 +220,9 @@ pub async fn answer(
     };
     let (size, origin) = match purpose {
         Purpose::AddWidgets { size, origin } => (size, origin),
-        Purpose::ChatMessage => return Ok(WidgetAnswer::Done),
+        Purpose::ChatMessage | Purpose::AssistantOn { .. } | Purpose::AssistantOff => {
+            return Ok(WidgetAnswer::Done)
+        }
         Purpose::RemoveWidgets => {
             // Only the owner's consent gets here; the removal needs no token.
             remove(state, &post).await?;

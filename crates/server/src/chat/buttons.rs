@@ -3,6 +3,9 @@
 //! altered it, so the data is signed: `{sid, op, side?, sig}`, `sig` an HMAC over the shipment,
 //! the operation, the conversation and the side that may press it (for a button meant for one
 //! side). A button cannot be altered, replayed in another chat, or used by the other side.
+//!
+//! The seller's shipping assistant's answer carries one button of its own ([`ask_button`]):
+//! `{op: "ask", to, sig}`, `sig` over the conversation and the city it prefills, for the buyer.
 
 use domain::code::TrackingCode;
 use kenar::message::{Action, Button};
@@ -142,6 +145,42 @@ pub fn verify_button(
         .then_some(Pressed { code, op, side })
 }
 
+/// The `op` of the assistant's button.
+const ASK: &str = "ask";
+
+/// The assistant's button under its answer: opens Ersal for the buyer of `conversation` with
+/// `to` (a city id) as the destination, or none.
+pub fn ask_button(keys: &Keys, conversation: &ConversationId, to: Option<&str>) -> Button {
+    let to = to.unwrap_or("");
+    let sig = keys.sign(&["button", ASK, conversation.as_str(), to]);
+    let data = [("op", ASK), ("to", to), ("sig", sig.as_str())]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), json!(v)))
+        .collect();
+    Button {
+        action: Action::OpenServerLink { data },
+        icon: "LOCAL_SHIPPING",
+        caption: "ثبت درخواست ارسال".to_owned(),
+    }
+}
+
+/// The destination an assistant's button prefills (`Some(None)`: it named no city), if Divar
+/// echoed it back unaltered in its own conversation.
+pub fn verify_ask(
+    keys: &Keys,
+    data: &Map<String, Value>,
+    conversation: &ConversationId,
+) -> Option<Option<String>> {
+    let field = |k: &str| {
+        data.get(k)
+            .and_then(Value::as_str)
+            .filter(|v| v.len() <= 64)
+    };
+    let (to, sig) = (field("to")?, field("sig")?);
+    (field("op")? == ASK && keys.verify(&["button", ASK, conversation.as_str(), to], sig))
+        .then(|| Some(to.to_owned()).filter(|to| !to.is_empty()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,6 +209,28 @@ mod tests {
         other.insert("sid".into(), json!("SHIP999999"));
         assert_eq!(verify_button(&k, &other, &conv("conv-1")), None);
         assert_eq!(verify_button(&k, &Map::new(), &conv("conv-1")), None);
+    }
+
+    #[test]
+    fn the_assistants_button_holds_only_in_its_conversation() {
+        let k = keys();
+        let conv = |id: &str| ConversationId::parse(id).unwrap();
+        let data = |button: Button| match button.action {
+            Action::OpenServerLink { data } => data,
+            other => panic!("{other:?}"),
+        };
+        let to_mashhad = data(ask_button(&k, &conv("conv-1"), Some("mashhad")));
+        assert_eq!(
+            verify_ask(&k, &to_mashhad, &conv("conv-1")),
+            Some(Some("mashhad".to_owned()))
+        );
+        assert_eq!(verify_ask(&k, &to_mashhad, &conv("conv-2")), None);
+        let mut moved = to_mashhad;
+        moved.insert("to".into(), json!("tabriz"));
+        assert_eq!(verify_ask(&k, &moved, &conv("conv-1")), None);
+        let anywhere = data(ask_button(&k, &conv("conv-1"), None));
+        assert_eq!(verify_ask(&k, &anywhere, &conv("conv-1")), Some(None));
+        assert_eq!(verify_button(&k, &anywhere, &conv("conv-1")), None);
     }
 
     #[test]

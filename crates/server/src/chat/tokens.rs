@@ -46,10 +46,19 @@ pub async fn store(
 /// when there is no permission (never granted, or the refresh was refused); an error when the
 /// token endpoint is unavailable, so that the caller tries again later rather than giving up.
 pub async fn access_token(state: &AppState, grant: &Grant) -> Result<Option<String>, AppError> {
+    access_token_for(state, grant, REFRESH_MARGIN_SECS).await
+}
+
+/// As [`access_token`], for a token that stays good at least `margin_secs` more.
+pub async fn access_token_for(
+    state: &AppState,
+    grant: &Grant,
+    margin_secs: i64,
+) -> Result<Option<String>, AppError> {
     let Some(stored) = grants::read(&state.db, &state.keys, grant).await? else {
         return Ok(None);
     };
-    if stored.access_expires_at - REFRESH_MARGIN_SECS > state.now() {
+    if stored.access_expires_at - margin_secs > state.now() {
         return Ok(stored.access);
     }
     let (Some(refresh), Some(refresh_sealed)) = (stored.refresh, stored.refresh_sealed) else {

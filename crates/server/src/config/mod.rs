@@ -83,6 +83,8 @@ pub struct Config {
     pub divar_calls: (i64, i64),
     /// Support's phone and hours, and the companies that receive users' data.
     pub contact: Contact,
+    /// When the seller's shipping assistant answers, and for how long it stays on.
+    pub assistant: AssistantLimits,
     /// How the listener treats slow and numerous clients.
     pub listener: ListenerLimits,
     /// Where Prometheus scrapes the metrics (`ERSAL_METRICS_ADDR`; unset: none are recorded).
@@ -456,6 +458,7 @@ impl Config {
                 )?,
             ),
             contact: Contact::parse(&get, &required)?,
+            assistant: AssistantLimits::parse(&get)?,
             rate_limits: RateLimits::parse(&get("ERSAL_RATE_LIMITS").unwrap_or_default())
                 .map_err(|p| problem("ERSAL_RATE_LIMITS", p))?,
             listener: ListenerLimits {
@@ -469,8 +472,10 @@ impl Config {
 }
 
 mod accessors;
+mod assistant;
 mod contact;
 
+pub use assistant::AssistantLimits;
 pub use contact::{Contact, Processor, SupportHours};
 #[cfg(test)]
 mod tests;

@@ -22,6 +22,7 @@ use domain::values::ItemDescription;
 use domain::values::Rials;
 use kenar::{Source, UserSide};
 
+use crate::chat::buttons::verify_ask;
 use crate::chat::{verify_button, Op};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -130,12 +131,16 @@ pub async fn open(
     session: &LandingSession,
     requested: Option<Step>,
 ) -> Result<Page, AppError> {
+    let mut asked_to = None;
     if session.landing.source == Source::ChatMessageAction {
-        if let Press::Ours(code, Op::Track) = pressed(state, session).await? {
-            return Ok(Page::Shipment(code));
+        match pressed(state, session).await? {
+            Press::Ours(code, Op::Track) => return Ok(Page::Shipment(code)),
+            Press::Asked(to) => asked_to = to,
+            _ => {
+                let draft = load_draft(state, session).await?;
+                return counterparty_page(state, session, draft, requested).await;
+            }
         }
-        let draft = load_draft(state, session).await?;
-        return counterparty_page(state, session, draft, requested).await;
     }
     if let Some(code) = shipments::of_landing(&state.db, &session.id).await? {
         return Ok(Page::Shipment(code));
@@ -146,11 +151,17 @@ pub async fn open(
         save_draft(state, session, &draft).await?;
     }
     let role = role(session, &draft);
-    // Defaults from the post: its city is the seller's, where the parcel starts.
-    if let (Some(role), Some(post_city)) = (role, draft.post_city.clone()) {
-        let (origin, _) = role.orient(&mut draft.party.city, &mut draft.quote.other_city);
-        if origin.is_empty() {
+    // Defaults from the post: its city is the seller's, where the parcel starts; the city
+    // the buyer asked the assistant about is where it goes.
+    if let Some(role) = role {
+        let (origin, destination) = role.orient(&mut draft.party.city, &mut draft.quote.other_city);
+        if let (true, Some(post_city)) = (origin.is_empty(), draft.post_city.clone()) {
             *origin = post_city;
+        }
+        if let (true, Some(to)) = (destination.is_empty(), asked_to) {
+            if state.catalog.places.find(&to).is_some() {
+                *destination = to;
+            }
         }
     }
     let step = draft.opener_step(requested, role);
@@ -201,6 +212,9 @@ async fn counterparty_page(
 pub enum Press {
     /// Ours, unaltered, in its own conversation, by a side that may press it.
     Ours(TrackingCode, Op),
+    /// The shipping assistant's button, pressed by the buyer: a new request, to this city if
+    /// the question named one.
+    Asked(Option<String>),
     /// Meant for the other side of the chat: nothing happens.
     OtherSide,
     /// Altered, replayed in another conversation, or not a button of ours.
@@ -211,6 +225,16 @@ pub enum Press {
 /// session's conversation, and the side that may press it.
 fn checked_button(state: &AppState, session: &LandingSession) -> Press {
     let landing = &session.landing;
+    let asked = landing
+        .conversation_id
+        .as_ref()
+        .and_then(|c| verify_ask(&state.keys, &landing.private.extra_data, c));
+    if let Some(to) = asked {
+        return match landing.user_side {
+            Some(UserSide::Demand) => Press::Asked(to),
+            _ => Press::OtherSide,
+        };
+    }
     let Some(pressed) = landing
         .conversation_id
         .as_ref()
@@ -289,7 +313,9 @@ pub async fn save_step(
             (Step::Item, valid.map(|_| Step::Party))
         }
         StepForm::Party(form) => {
-            let (role, next) = if session.landing.source == Source::ChatMessageAction {
+            let by_button = session.landing.source == Source::ChatMessageAction
+                && !matches!(checked_button(state, session), Press::Asked(_));
+            let (role, next) = if by_button {
                 let role = button_shipment(state, session)
                     .await?
                     .map(|s| s.order.opener_role.other());

@@ -1,7 +1,9 @@
 //! `POST /divar/events`: Divar's events URL (docs/kenar.md, “Events and the support bot”),
 //! checked as init is: identification key (401) → media type (415) → size (413) → JSON and
 //! field rules (400). A bot message is stored before the 200 and processed in the background
-//! ([`crate::support`]); a user's revocation deletes their chat tokens before the 200; a type
+//! ([`crate::support`]), and so is what a post's chat message means to the seller's shipping
+//! assistant (read in memory, its text never stored: [`crate::assistant::hear`]); a user's
+//! revocation deletes their chat tokens before the 200; a type
 //! Ersal does not use is acknowledged and dropped unread.
 //!
 //! `POST /divar/action`: the dynamic-action URL, with the same checks, for the support bot's

@@ -117,7 +117,9 @@ async fn destination(state: &AppState, cookie_token: &str) -> Result<Destination
     let back_to = session.landing.return_target.clone();
     Ok(match crate::flow::pressed(state, &session).await? {
         Press::Ours(code, Op::Track) => Destination::Page(crate::tracking::path(&code)),
-        Press::Ours(_, Op::Fill) => Destination::Page(Route::Request.path().to_owned()),
+        Press::Ours(_, Op::Fill) | Press::Asked(_) => {
+            Destination::Page(Route::Request.path().to_owned())
+        }
         Press::OtherSide => Destination::Refused {
             why: Refusal::OtherSide,
             back_to,

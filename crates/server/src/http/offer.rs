@@ -1,7 +1,8 @@
 //! The seller's two changes to the widgets on their post, as plain form posts (they work
 //! without JavaScript): `POST /offer/add` checks the post with Divar and asks for consent to
 //! `POST_ADDON_CREATE.<post_token>`; `POST /offer/remove` asks for the same consent, then takes
-//! the widgets off. A session here may come from the Fallback URL, which anyone can open with
+//! the widgets off. `POST /offer/assistant/on` and `/offer/assistant/off` do the same for the
+//! shipping assistant (`crate::assistant`), with the post's two chat scopes. A session here may come from the Fallback URL, which anyone can open with
 //! any post token, so both changes need Divar to confirm the post's owner: only they can grant
 //! that scope. The consent's answer comes back through `/oauth/callback` ([`granted`]). The page
 //! itself is `/offer`.
@@ -28,6 +29,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route(Route::OfferAdd.path(), post(add))
         .route(Route::OfferRemove.path(), post(remove))
+        .route(Route::AssistantOn.path(), post(assistant_on))
+        .route(Route::AssistantOff.path(), post(assistant_off))
 }
 
 #[derive(Deserialize)]
@@ -105,6 +108,58 @@ async fn remove(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
     Ok(Redirect::to(url.as_str()).into_response())
 }
 
+/// Turns the assistant on: the post is checked with Divar, then its owner's consent asked.
+async fn assistant_on(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<AddForm>,
+) -> Result<Response, AppError> {
+    let session = match session(&state, &headers).await {
+        Ok(session) => session,
+        Err(page) => return Ok(page),
+    };
+    let back_to = session.landing.return_target.clone();
+    let size = SizeClass::parse(&form.size).unwrap_or(SizeClass::Small);
+    let seen = offer::view(&state, &session, Some(size))
+        .await
+        .map_err(|e| e.back_to(&back_to))?;
+    let Seen::Ready(ready) = seen else {
+        return Ok(to_offer());
+    };
+    let purpose = Purpose::AssistantOn {
+        size,
+        origin: ready.origin_city,
+    };
+    let grant = Grant::Assistant(ready.post.clone());
+    let url = consent::begin(&state, &session.id, &grant, &purpose)
+        .await
+        .map_err(|e| e.back_to(&back_to))?;
+    Ok(Redirect::to(url.as_str()).into_response())
+}
+
+/// Turns the assistant off, once Divar confirms the post's owner.
+async fn assistant_off(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let session = match session(&state, &headers).await {
+        Ok(session) => session,
+        Err(page) => return Ok(page),
+    };
+    let Some(post) = offer::post_of(&session) else {
+        return Ok(to_offer());
+    };
+    let url = consent::begin(
+        &state,
+        &session.id,
+        &Grant::Assistant(post),
+        &Purpose::AssistantOff,
+    )
+    .await
+    .map_err(|e| e.back_to(&session.landing.return_target))?;
+    Ok(Redirect::to(url.as_str()).into_response())
+}
+
 /// Divar's answer to the seller's consent, as the seller's page shows it: a change made (or
 /// nothing to do) goes back to the page; a refusal says why, with the way back to it.
 pub(super) async fn granted(
@@ -115,9 +170,13 @@ pub(super) async fn granted(
     verifier: Option<String>,
 ) -> Result<Response, AppError> {
     let back_to = session.landing.return_target.as_str();
-    let answer = publish::answer(state, session, purpose, code, verifier)
-        .await
-        .map_err(|e| e.back_to(back_to))?;
+    let answer = match purpose {
+        Purpose::AssistantOn { .. } | Purpose::AssistantOff => {
+            crate::assistant::consented(state, session, &purpose, code, verifier).await
+        }
+        _ => publish::answer(state, session, purpose, code, verifier).await,
+    }
+    .map_err(|e| e.back_to(back_to))?;
     let (title, body) = match answer {
         WidgetAnswer::Done => return Ok(to_offer()),
         WidgetAnswer::Denied => (

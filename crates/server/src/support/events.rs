@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use kenar::events::{BotMessage, Event};
+use kenar::events::{BotMessage, Event, PostMessage};
 use kenar::ConversationId;
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
@@ -23,6 +23,8 @@ const MAX_ATTEMPTS: i64 = 5;
 const RETRY_SECS: i64 = 30;
 const POLL: Duration = Duration::from_millis(250);
 const BOT_MESSAGE: &str = "bot_message";
+/// The key prefix of a post's chat message kept for the assistant.
+const POST_MESSAGE: &str = "post:";
 
 /// What became of a delivered event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +67,7 @@ pub async fn receive(state: &AppState, event: Event) -> Result<Received, AppErro
             conversation,
             text,
         }) => (id, conversation, text),
+        Event::PostMessage(message) => return post_message(state, &message).await,
         Event::AccessRevoked(user) => {
             let grants = store::grants::revoke_user(&state.db, &user).await?;
             return Ok(Received::Revoked { grants });
@@ -80,6 +83,34 @@ pub async fn receive(state: &AppState, event: Event) -> Result<Received, AppErro
     let (db, keys) = (&state.db, &state.keys);
     Ok(
         match kept::store(db, keys, &key, BOT_MESSAGE, &payload, state.now(), WAITING).await? {
+            Kept::New => Received::Stored,
+            Kept::Duplicate => Received::Duplicate,
+            Kept::Full => Received::Full,
+        },
+    )
+}
+
+/// A message in a post's chat, for the seller's shipping assistant: what it means is kept (its
+/// text never is), once per Divar id, when the assistant acts on it.
+async fn post_message(state: &AppState, message: &PostMessage) -> Result<Received, AppError> {
+    let Some(heard) = crate::assistant::hear::read(state, message).await? else {
+        return Ok(Received::Ignored);
+    };
+    let key = format!("{POST_MESSAGE}{}", message.id);
+    let payload = serde_json::to_vec(&heard)?;
+    let (db, keys) = (&state.db, &state.keys);
+    Ok(
+        match kept::store(
+            db,
+            keys,
+            &key,
+            "post_message",
+            &payload,
+            state.now(),
+            WAITING,
+        )
+        .await?
+        {
             Kept::New => Received::Stored,
             Kept::Duplicate => Received::Duplicate,
             Kept::Full => Received::Full,
@@ -116,6 +147,13 @@ async fn process(state: &AppState, key: &str) -> Result<bool, AppError> {
     let Some(payload) = kept::take(&mut tx, &state.keys, key, now).await? else {
         return Ok(false);
     };
+    if key.starts_with(POST_MESSAGE) {
+        let heard = serde_json::from_slice(&payload)?;
+        let outcome = crate::assistant::hear::process(state, &mut tx, &heard, now).await?;
+        tx.commit().await?;
+        tracing::info!(outcome, "post message processed");
+        return Ok(true);
+    }
     let stored: Stored = serde_json::from_slice(&payload)?;
     let answer = bot::answer(state, &mut tx, &stored, now).await?;
     tx.commit().await?;
