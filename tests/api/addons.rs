@@ -30,7 +30,7 @@ async fn widgets_state(j: &Journey) -> Option<AddonState> {
 
 /// Opens Ersal from the post's management page as its seller (the sandbox's `MY_POST` entry,
 /// Ersal's Fallback URL) and returns the seller's page.
-async fn seller_opens(j: &Journey, post: &str) -> String {
+pub(crate) async fn seller_opens(j: &Journey, post: &str) -> String {
     let manage = j.page(&format!("{}/post/{post}/manage", j.sandbox)).await;
     let entry = manage
         .split(r#"<a class="button" href=""#)

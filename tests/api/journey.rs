@@ -37,11 +37,18 @@ pub struct Journey {
 impl Journey {
     /// Ersal with PKCE on (the Playwright journeys run it off, the default).
     pub async fn start() -> Self {
+        Self::start_with(None).await
+    }
+
+    /// As [`Journey::start`], with one more variable set.
+    pub async fn start_with(more: Option<(&'static str, String)>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let ersal = format!("http://{}", listener.local_addr().unwrap());
+        let (name, value) = more.unwrap_or(("KENAR_OAUTH_PKCE", "on".to_owned()));
         let (env, sandbox) = TestEnv::with_sandbox([
             ("ERSAL_PUBLIC_URL", ersal.clone()),
             ("KENAR_OAUTH_PKCE", "on".to_owned()),
+            (name, value),
         ])
         .await;
         let state = env.state().await;
@@ -60,6 +67,11 @@ impl Journey {
             state,
             _env: env,
         }
+    }
+
+    /// Another process's state on the same database and configuration.
+    pub async fn another_state(&self) -> AppState {
+        self._env.state().await
     }
 
     /// A second Ersal process on the same database and configuration, as behind a load

@@ -4,6 +4,7 @@
 #![cfg(feature = "sandbox")]
 
 mod addons;
+mod assistant;
 mod budget;
 mod chat;
 mod console;

@@ -123,6 +123,9 @@ routes! {
     OAuthSkip = ("/oauth/skip", Endpoint, Some(Pages), Never),
     OfferAdd = ("/offer/add", Endpoint, Some(Fallback), Never),
     OfferRemove = ("/offer/remove", Endpoint, Some(Pages), Never),
+    /// The seller turns the shipping assistant on for their post (it spends a get-post call).
+    AssistantOn = ("/offer/assistant/on", Endpoint, Some(Fallback), Never),
+    AssistantOff = ("/offer/assistant/off", Endpoint, Some(Pages), Never),
     /// Divar's session-initialization call.
     Init = ("/divar/init", Machine, None, Never),
     /// Divar's events (the support bot's messages, revocations).
