@@ -30,6 +30,8 @@ const env = {
   // The item is prefilled from the sandbox's post, which answers at once; a loaded machine
   // may not within the default 300 ms.
   ERSAL_PREFILL_MS: "5000",
+  // The assistant waits this long for the seller before answering (90 s by default).
+  ERSAL_ASSISTANT_DELAY_SECS: "1",
   RUST_LOG: "info",
 };
 
@@ -59,7 +61,7 @@ export default defineConfig({
     {
       // Every page must work as plain HTML forms.
       name: "mobile-no-js",
-      testMatch: /(flow|chat|console|csp|support|addons)\.spec\.ts/,
+      testMatch: /(flow|chat|console|csp|support|addons|assistant)\.spec\.ts/,
       use: {
         ...devices["Pixel 5"],
         javaScriptEnabled: false,

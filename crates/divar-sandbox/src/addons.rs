@@ -246,7 +246,8 @@ async fn manage_page(State(sandbox): State<Sandbox>, Path(token): Path<String>) 
     );
     let body = format!(
         r#"<section class="box"><h1>مدیریت آگهی</h1><p>{title} · {seller}</p></section>
-<section class="box"><h2>افزونه‌ها</h2><a class="button" href="{entry}">ارسال</a> <a class="button" href="/post/{token}">دیدن آگهی</a></section>"#,
+<section class="box"><h2>افزونه‌ها</h2><a class="button" href="{entry}">ارسال</a> <a class="button" href="/post/{token}">دیدن آگهی</a></section>
+<section class="box"><form method="post" action="/post/{token}/sold"><button type="submit">فروخته شد (آگهی بسته شود)</button></form></section>"#,
         title = escape(post.title),
         seller = escape(seller),
         entry = escape(&entry),

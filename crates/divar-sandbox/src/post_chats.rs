@@ -4,7 +4,7 @@
 //! the OAS), people writing in a chat (the chat page's form, or `POST /control/write`), each
 //! message then delivered as a `NEW_MESSAGE` event to the app while a subscription for its
 //! post holds (twice when a duplicate was asked for), and a post being sold
-//! (`POST /control/sold`: get-post no longer finds it).
+//! (`POST /control/sold`, or the button on its management page: get-post no longer finds it).
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -28,6 +28,7 @@ pub fn router() -> Router<Sandbox> {
         .route("/chat/{conversation}/write", post(write_form))
         .route("/control/write", post(write_json))
         .route("/control/sold", post(sold))
+        .route("/post/{token}/sold", post(sold_form))
 }
 
 /// `eventsRegisterEventSubscriptionRequest`: `event_type`, `event_resource_id`, `metadata`
@@ -172,9 +173,22 @@ struct Sold {
 
 /// Marks a post sold: get-post no longer finds it.
 async fn sold(State(sandbox): State<Sandbox>, Json(body): Json<Sold>) -> Response {
-    if state::post(&body.post).is_none() {
+    if !mark_sold(&sandbox, &body.post) {
         return (StatusCode::NOT_FOUND, "no such post").into_response();
     }
-    sandbox.world().sold.insert(body.post);
     Json(json!({"sold": true})).into_response()
+}
+
+/// The management page's "sold" button.
+async fn sold_form(State(sandbox): State<Sandbox>, Path(token): Path<String>) -> Response {
+    mark_sold(&sandbox, &token);
+    Redirect::to(&format!("/post/{token}/manage")).into_response()
+}
+
+fn mark_sold(sandbox: &Sandbox, token: &str) -> bool {
+    let known = state::post(token).is_some();
+    if known {
+        sandbox.world().sold.insert(token.to_owned());
+    }
+    known
 }

@@ -38,7 +38,7 @@ pub struct Conversation {
     pub buyer: &'static str,
 }
 
-pub const USERS: [User; 6] = [
+pub const USERS: [User; 9] = [
     User {
         id: "sUq0b3Kx9mVtYr2fPz4aLd8eNw6cHj1gQo5iTs7uBk=",
         name: "مریم رضایی",
@@ -68,6 +68,21 @@ pub const USERS: [User; 6] = [
         id: "bM2nB5vC8xZ1lK4jH7gF0dS3aQ6wE9rT2yU5iO8p=",
         name: "نگار صادقی",
         phone: "09191234567",
+    },
+    User {
+        id: "bK8jH5gF2dS9aQ6wE3rT0yU7iO4pL1zX8cV5bN2mW=",
+        name: "مهدی کاظمی",
+        phone: "09361234567",
+    },
+    User {
+        id: "bE4rT1yU8iO5pA2sD9fG6hJ3kL0zX7cV4bN1mQ8wZ=",
+        name: "زهرا موسوی",
+        phone: "09381234567",
+    },
+    User {
+        id: "bY6uI3oP0aS7dF4gH1jK8lZ5xC2vB9nM6qW3eR0tA=",
+        name: "امیر حسینی",
+        phone: "09391234567",
     },
 ];
 
@@ -107,7 +122,7 @@ pub const POSTS: [Post; 3] = [
     },
 ];
 
-pub const CONVERSATIONS: [Conversation; 5] = [
+pub const CONVERSATIONS: [Conversation; 8] = [
     Conversation {
         id: "0d5f3c1e-8a47-4b2e-9f61-3c2d7e9a4b10",
         post: "QpR7x2Lm",
@@ -123,7 +138,7 @@ pub const CONVERSATIONS: [Conversation; 5] = [
         post: "Tb83NcVw",
         buyer: USERS[5].id,
     },
-    // Two more buyers of the first post: a seller hears from several chats at once.
+    // Five more buyers of the first post: a seller hears from several chats at once.
     Conversation {
         id: "5b2e9d41-7c3a-4f18-9e6d-0a8c3f5b7d22",
         post: "QpR7x2Lm",
@@ -133,6 +148,21 @@ pub const CONVERSATIONS: [Conversation; 5] = [
         id: "e91f4c7a-2d58-4b3e-a6f0-7c1d9e2b5a84",
         post: "QpR7x2Lm",
         buyer: USERS[5].id,
+    },
+    Conversation {
+        id: "3f7a1c9e-5b2d-4e86-8a40-d6c2e9f1b735",
+        post: "QpR7x2Lm",
+        buyer: USERS[6].id,
+    },
+    Conversation {
+        id: "a84d2f6b-1e9c-4b57-93f0-2c7e5a1d8b46",
+        post: "QpR7x2Lm",
+        buyer: USERS[7].id,
+    },
+    Conversation {
+        id: "6c1b8e3d-9f4a-4d20-b7e5-8a3f0c6d2e19",
+        post: "QpR7x2Lm",
+        buyer: USERS[8].id,
     },
 ];
 
