@@ -110,7 +110,7 @@ pub fn layered(router: Router, state: &AppState) -> Router {
             ServiceBuilder::new()
                 .map_request(headers::take_caller_request_id::<axum::body::Body>)
                 .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))
-                .layer(axum::middleware::from_fn(request_log::request_log))
+                .layer(request_log::RequestLogLayer)
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 // Only where metrics are served: nothing is recorded otherwise.
                 .option_layer(config.metrics_addr.map(|_| crate::telemetry::LatencyLayer)),

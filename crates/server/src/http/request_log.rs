@@ -9,13 +9,15 @@
 //! Only the matched route is logged (`/l/{id}`, never the id), or an unmatched path's first
 //! segment; never a query string, header or body, so tokens and personal data stay out.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
 use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request};
-use axum::middleware::Next;
 use axum::response::Response;
 use http::Method;
-use tracing::Instrument;
+use tracing::instrument::{Instrument, Instrumented};
 
 use super::headers::{CallerRequestId, REQUEST_ID};
 
@@ -23,7 +25,7 @@ use super::headers::{CallerRequestId, REQUEST_ID};
 pub const SLOW: Duration = Duration::from_millis(500);
 
 /// What the answer line needs of the request, kept without formatting anything.
-struct Seen {
+pub struct Seen {
     method: Method,
     route: Route,
     request_id: Option<http::HeaderValue>,
@@ -79,17 +81,73 @@ enum Route {
     Unmatched(String),
 }
 
-/// The middleware: runs the request in its (debug) span and writes the answer line.
-pub async fn request_log(request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let seen = Seen::of(&request);
-    let response = if tracing::enabled!(tracing::Level::DEBUG) {
-        next.run(request).instrument(seen.span()).await
-    } else {
-        next.run(request).await
-    };
-    answer_line(&seen, response.status(), started.elapsed());
-    response
+/// The layer: runs each request in its (debug) span and writes the answer line. A plain tower
+/// service rather than a middleware function, which would box each request's future.
+#[derive(Clone, Copy)]
+pub struct RequestLogLayer;
+
+impl<S> tower::Layer<S> for RequestLogLayer {
+    type Service = RequestLog<S>;
+
+    fn layer(&self, inner: S) -> RequestLog<S> {
+        RequestLog(inner)
+    }
+}
+
+#[derive(Clone)]
+pub struct RequestLog<S>(S);
+
+impl<S> tower::Service<Request> for RequestLog<S>
+where
+    S: tower::Service<Request, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = Logged<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let seen = Seen::of(&request);
+        let span = if tracing::enabled!(tracing::Level::DEBUG) {
+            seen.span()
+        } else {
+            tracing::Span::none()
+        };
+        Logged {
+            answer: self.0.call(request).instrument(span),
+            seen,
+            started: Instant::now(),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// An answer on its way, with what its line needs.
+    pub struct Logged<F> {
+        #[pin]
+        answer: Instrumented<F>,
+        seen: Seen,
+        started: Instant,
+    }
+}
+
+impl<F, E> Future for Logged<F>
+where
+    F: Future<Output = Result<Response, E>>,
+{
+    type Output = Result<Response, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let answer = ready!(this.answer.poll(cx));
+        if let Ok(response) = &answer {
+            answer_line(this.seen, response.status(), this.started.elapsed());
+        }
+        Poll::Ready(answer)
+    }
 }
 
 /// Server errors as warnings, refusals and slow answers as information, else nothing.
