@@ -83,7 +83,12 @@ pub async fn load_offer(size: Option<String>) -> Result<Offer, ServerFnError> {
         ),
         Seen::Ready(offer) => {
             let standing = ersal_server::assistant::standing(&state, &offer.post).await?;
-            let assistant = crate::assistant::AssistantView::of(&state, standing);
+            let owner = ersal_server::assistant::shown_to_owner(
+                &state,
+                &crate::server::headers().await?,
+                &offer.post,
+            );
+            let assistant = crate::assistant::AssistantView::of(&state, standing, owner);
             let preview = offer
                 .widgets
                 .widgets

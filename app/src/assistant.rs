@@ -20,15 +20,17 @@ pub struct AnswerRow {
 pub struct AssistantView {
     /// Until when it is on (a Jalali date), or `None` when off.
     pub until: Option<String>,
-    pub answers: Vec<AnswerRow>,
+    /// Its last answers, when this browser showed Divar it owns the post (`None`: not shown).
+    pub answers: Option<Vec<AnswerRow>>,
 }
 
 #[cfg(feature = "ssr")]
 impl AssistantView {
-    /// The view of a post's assistant.
+    /// The view of a post's assistant; its answers only for the post's owner.
     pub fn of(
         state: &ersal_server::state::AppState,
         standing: ersal_server::assistant::Standing,
+        owner: bool,
     ) -> Self {
         use domain::jalali::JalaliDateTime;
         use domain::values::Rials;
@@ -55,7 +57,7 @@ impl AssistantView {
             until: standing
                 .on
                 .map(|on| JalaliDateTime::from_unix(on.ends_at).display_date()),
-            answers,
+            answers: owner.then_some(answers),
         }
     }
 }
@@ -93,11 +95,17 @@ pub fn AssistantCard(view: AssistantView, size: String) -> impl IntoView {
                 }
                 .into_any(),
             }}
-            {(on || !answers.is_empty()).then(|| view! {
+            {on.then(|| view! {
                 <h3>"آخرین پاسخ‌ها"</h3>
-                {if answers.is_empty() {
-                    view! { <p>"هنوز پرسشی دربارهٔ ارسال نیامده است."</p> }.into_any()
-                } else {
+                {match answers {
+                    None => view! {
+                        <p>"پاسخ‌ها فقط در مرورگری دیده می‌شوند که دیوار در آن تأیید کرده آگهی از شماست (با روشن کردن پاسخ خودکار)."</p>
+                    }
+                    .into_any(),
+                    Some(answers) if answers.is_empty() => {
+                        view! { <p>"هنوز پرسشی دربارهٔ ارسال نیامده است."</p> }.into_any()
+                    }
+                    Some(answers) => {
                     view! {
                         <ul class="answers" data-testid="assistant-answers">
                             {answers
@@ -109,6 +117,7 @@ pub fn AssistantCard(view: AssistantView, size: String) -> impl IntoView {
                         </ul>
                     }
                     .into_any()
+                    }
                 }}
             })}
         </section>

@@ -1,10 +1,9 @@
--- The seller's shipping assistant (docs/assistant.md): per post, whether it answers, for which
--- size class, from which city, until when, and until when Divar's subscription holds.
+-- The seller's shipping assistant (docs/assistant.md): a row per post while it answers, with
+-- the size class its prices are for, until when it answers, and until when Divar's
+-- subscription holds.
 create table assistant_posts (
   post_token text primary key not null,
-  state text not null,
   size text not null,
-  origin_city text not null,
   turned_on_at bigint not null,
   ends_at bigint not null,
   subscribed_until bigint,

@@ -49,7 +49,8 @@ pub enum Writer {
     Other,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Its `Debug` leaves the text out (a buyer's words never reach a log).
+#[derive(Clone, PartialEq, Eq)]
 pub struct PostMessage {
     /// Divar's message id: the key that makes a redelivery a duplicate.
     pub id: String,
@@ -58,6 +59,17 @@ pub struct PostMessage {
     pub writer: Writer,
     /// A text message's text (cut to [`MAX_TEXT_CHARS`]); `None` for any other kind.
     pub text: Option<String>,
+}
+
+impl std::fmt::Debug for PostMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostMessage")
+            .field("id", &self.id)
+            .field("post", &self.post)
+            .field("writer", &self.writer)
+            .field("text_chars", &self.text.as_ref().map(|t| t.chars().count()))
+            .finish_non_exhaustive()
+    }
 }
 
 /// Parses an event body.

@@ -28,16 +28,15 @@ pub enum Purpose {
     AddWidgets { size: SizeClass, origin: String },
     /// Take the widgets off the seller's post.
     RemoveWidgets,
-    /// Turn the shipping assistant on for the seller's post, its prices for `size` from
-    /// `origin` (the post's city, read with get-post when the consent began).
-    AssistantOn { size: SizeClass, origin: String },
+    /// Turn the shipping assistant on for the seller's post, its prices for `size`.
+    AssistantOn { size: SizeClass },
     /// Turn it off.
     AssistantOff,
 }
 
 /// How a purpose is stored: a chat message as no purpose at all (as consents were stored before
 /// purposes existed), the widgets' as `addon:<size>:<city>` and `addon-removal`, the
-/// assistant's as `assistant:<size>:<city>` and `assistant-off`.
+/// assistant's as `assistant:<size>` and `assistant-off`.
 const ADD: &str = "addon:";
 const REMOVE: &str = "addon-removal";
 const ASSISTANT_ON: &str = "assistant:";
@@ -49,9 +48,7 @@ impl Purpose {
             Self::ChatMessage => None,
             Self::AddWidgets { size, origin } => Some(format!("{ADD}{}:{origin}", size.key())),
             Self::RemoveWidgets => Some(REMOVE.to_owned()),
-            Self::AssistantOn { size, origin } => {
-                Some(format!("{ASSISTANT_ON}{}:{origin}", size.key()))
-            }
+            Self::AssistantOn { size } => Some(format!("{ASSISTANT_ON}{}", size.key())),
             Self::AssistantOff => Some(ASSISTANT_OFF.to_owned()),
         }
     }
@@ -65,11 +62,9 @@ impl Purpose {
             ASSISTANT_OFF => return Some(Self::AssistantOff),
             _ => {}
         }
-        if let Some(rest) = key.strip_prefix(ASSISTANT_ON) {
-            let (size, origin) = rest.split_once(':')?;
+        if let Some(size) = key.strip_prefix(ASSISTANT_ON) {
             return Some(Self::AssistantOn {
                 size: SizeClass::parse(size)?,
-                origin: origin.to_owned(),
             });
         }
         let (size, origin) = key.strip_prefix(ADD)?.split_once(':')?;

@@ -72,7 +72,7 @@ async fn attempt(state: &AppState, row: &Row, attempts: i64, now_ms: i64) -> Att
         Channel::Chat => chat::outbox::send(state, &row.key, &row.body).await,
         Channel::Bot => Some(chat::outbox::send_bot(state, &row.key, &row.body).await),
         Channel::Addon => addons::publish::send(state, &row.key, &row.body).await,
-        Channel::Assistant => assistant::answer::send(state, &row.key, &row.body).await,
+        Channel::Assistant => assistant::answer::send(state, &row.key).await,
     };
     let Some(sent) = sent else {
         return done(Delivery::NotPermitted, None);
@@ -136,9 +136,7 @@ async fn settled(state: &AppState, row: &Row, delivery: Delivery) -> Result<(), 
         },
         Channel::Bot => Ok(()),
         Channel::Addon => addons::publish::settled(state, &row.key, &row.body, delivery).await,
-        Channel::Assistant => {
-            assistant::answer::settled(state, &row.key, &row.body, delivery).await
-        }
+        Channel::Assistant => assistant::answer::settled(state, &row.key, delivery).await,
     }
 }
 

@@ -35,18 +35,23 @@ pub async fn read(state: &AppState, token: &PostToken) -> Result<Read, AppError>
         }
         None => {}
     }
-    fresh(state, token).await
+    fetch(state, token, Priority::GetPost, state.config.prefill_budget).await
 }
 
-/// The post `token` names, asked of Divar whatever the cache holds (and kept in it): for an
-/// answer that must not rest on a sale minutes old.
-pub async fn fresh(state: &AppState, token: &PostToken) -> Result<Read, AppError> {
+/// The post `token` names, asked of Divar whatever the cache holds (and kept in it), spending
+/// `priority` and waiting at most `wait`: for a worker's answer that must not rest on a sale
+/// minutes old (a page reads through [`read`]).
+pub async fn fetch(
+    state: &AppState,
+    token: &PostToken,
+    priority: Priority,
+    wait: std::time::Duration,
+) -> Result<Read, AppError> {
     let (db, now) = (&state.db, state.now());
-    if let Spend::Held { .. } = budget::spend(state, Priority::GetPost).await? {
+    if let Spend::Held { .. } = budget::spend(state, priority).await? {
         tracing::info!("post read held back by the budget");
         return Ok(Read::Unavailable);
     }
-    let wait = state.config.prefill_budget;
     let read = match tokio::time::timeout(wait, state.kenar.get_post(token)).await {
         Ok(Ok(post)) => {
             let json = serde_json::to_string(&post)?;

@@ -175,12 +175,21 @@ impl AppState {
 
 /// The value of cookie `name`, if it has the shape of one of our tokens.
 pub fn token_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    cookie_value(headers, name, store::crypto::is_token_shaped)
+}
+
+/// The value of cookie `name`, if `shaped` accepts it.
+pub fn cookie_value(
+    headers: &HeaderMap,
+    name: &str,
+    shaped: impl Fn(&str) -> bool,
+) -> Option<String> {
     headers
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(cookie::Cookie::split_parse)
         .filter_map(Result::ok)
-        .find(|c| c.name() == name && store::crypto::is_token_shaped(c.value()))
+        .find(|c| c.name() == name && shaped(c.value()))
         .map(|c| c.value().to_owned())
 }

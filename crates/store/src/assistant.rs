@@ -13,8 +13,6 @@ use crate::{on_db, on_tx};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Assistant {
     pub size: SizeClass,
-    /// The post's city (an id of the catalogue), read with get-post when it was turned on.
-    pub origin: String,
     pub turned_on_at: i64,
     /// It stops by itself then.
     pub ends_at: i64,
@@ -46,23 +44,22 @@ pub struct Answered {
     pub asked_at: i64,
 }
 
-type RawAssistant = (String, String, i64, i64, Option<i64>);
+type RawAssistant = (String, i64, i64, Option<i64>);
 
 /// The post's assistant, if it is on.
 pub async fn get(db: &Db, post: &PostToken) -> Result<Option<Assistant>, StoreError> {
     let row: Option<RawAssistant> = on_db!(db, pool => {
         sqlx::query_as(
-            "select size, origin_city, turned_on_at, ends_at, subscribed_until
+            "select size, turned_on_at, ends_at, subscribed_until
              from assistant_posts where post_token = $1",
         )
         .bind(post.as_str())
         .fetch_optional(pool)
         .await?
     });
-    row.map(|(size, origin, turned_on_at, ends_at, subscribed_until)| {
+    row.map(|(size, turned_on_at, ends_at, subscribed_until)| {
         Ok(Assistant {
             size: SizeClass::parse(&size).ok_or(StoreError::Broken("an assistant's size"))?,
-            origin,
             turned_on_at,
             ends_at,
             subscribed_until,
@@ -76,23 +73,20 @@ pub async fn turn_on(
     db: &Db,
     post: &PostToken,
     size: SizeClass,
-    origin: &str,
     now: i64,
     ends_at: i64,
 ) -> Result<(), StoreError> {
     on_db!(db, pool => {
         sqlx::query(
-            "insert into assistant_posts (post_token, state, size, origin_city, turned_on_at,
-               ends_at, subscribed_until, updated_at)
-             values ($1, 'on', $2, $3, $4, $5, null, $4)
+            "insert into assistant_posts (post_token, size, turned_on_at, ends_at,
+               subscribed_until, updated_at)
+             values ($1, $2, $3, $4, null, $3)
              on conflict (post_token) do update set size = excluded.size,
-               origin_city = excluded.origin_city, turned_on_at = excluded.turned_on_at,
-               ends_at = excluded.ends_at, subscribed_until = null,
-               updated_at = excluded.updated_at",
+               turned_on_at = excluded.turned_on_at, ends_at = excluded.ends_at,
+               subscribed_until = null, updated_at = excluded.updated_at",
         )
         .bind(post.as_str())
         .bind(size.key())
-        .bind(origin)
         .bind(now)
         .bind(ends_at)
         .execute(pool)
@@ -101,10 +95,33 @@ pub async fn turn_on(
     Ok(())
 }
 
-/// Turns the post's assistant off: its row and its answers go (answers still waiting are never
-/// sent). `false` when it was not on.
-pub async fn turn_off(tx: &mut Tx, post: &PostToken) -> Result<bool, StoreError> {
-    let removed = on_tx!(tx, conn => {
+/// The outbox key of the answer in `conversation`: a key of its own, so that an answer waiting
+/// for the seller never holds up the conversation's shipment messages behind it.
+pub fn outbox_key(conversation: &ConversationId) -> String {
+    format!("{OUTBOX_PREFIX}{}", conversation.as_str())
+}
+
+/// The conversation an answer's outbox key names.
+pub fn conversation_of_key(key: &str) -> Option<ConversationId> {
+    ConversationId::parse(key.strip_prefix(OUTBOX_PREFIX)?).ok()
+}
+
+const OUTBOX_PREFIX: &str = "assistant:";
+
+/// Turns the post's assistant off, in one transaction: its answers still waiting are taken out
+/// of the outbox, its row, its answers and its grant go.
+pub async fn turn_off(tx: &mut Tx, post: &PostToken) -> Result<(), StoreError> {
+    let grant = kenar::Grant::Assistant(post.clone()).key();
+    on_tx!(tx, conn => {
+        sqlx::query(
+            "delete from outbox where channel = 'assistant' and state = 'pending'
+               and attempt_started_at is null
+               and conversation_id in (select 'assistant:' || conversation_id
+                                       from assistant_replies where post_token = $1)",
+        )
+        .bind(post.as_str())
+        .execute(&mut *conn)
+        .await?;
         sqlx::query("delete from assistant_replies where post_token = $1")
             .bind(post.as_str())
             .execute(&mut *conn)
@@ -112,10 +129,13 @@ pub async fn turn_off(tx: &mut Tx, post: &PostToken) -> Result<bool, StoreError>
         sqlx::query("delete from assistant_posts where post_token = $1")
             .bind(post.as_str())
             .execute(&mut *conn)
-            .await?
-            .rows_affected()
+            .await?;
+        sqlx::query("delete from chat_tokens where grant_key = $1")
+            .bind(&grant)
+            .execute(&mut *conn)
+            .await?;
     });
-    Ok(removed == 1)
+    Ok(())
 }
 
 /// Records that Divar's subscription for the post holds until `until`.
@@ -208,13 +228,21 @@ pub async fn ask(
     })
 }
 
-/// The seller wrote in `conversation`: an answer still waiting there is never sent.
+/// The seller wrote in `conversation`: an answer still waiting there is never sent (its
+/// outbox row goes).
 pub async fn silence(
     tx: &mut Tx,
     conversation: &ConversationId,
     now: i64,
 ) -> Result<bool, StoreError> {
     let moved = on_tx!(tx, conn => {
+        sqlx::query(
+            "delete from outbox where channel = 'assistant' and state = 'pending'
+               and attempt_started_at is null and conversation_id = $1",
+        )
+        .bind(outbox_key(conversation))
+        .execute(&mut *conn)
+        .await?;
         sqlx::query(
             "update assistant_replies set state = $1, settled_at = $2
              where conversation_id = $3 and state = $4",
@@ -223,7 +251,7 @@ pub async fn silence(
         .bind(now)
         .bind(conversation.as_str())
         .bind(ReplyState::Waiting.key())
-        .execute(conn)
+        .execute(&mut *conn)
         .await?
         .rows_affected()
     });
@@ -257,30 +285,46 @@ pub async fn waiting(
     .transpose()
 }
 
-/// Settles the answer waiting in `conversation` as `state` (with the price it gave, if sent);
-/// `false` when none was waiting.
+/// Records the price the waiting answer in `conversation` is about to give (the cheapest
+/// service to the city asked about; none for the range).
+pub async fn priced(
+    db: &Db,
+    conversation: &ConversationId,
+    price: Option<i64>,
+) -> Result<(), StoreError> {
+    on_db!(db, pool => {
+        sqlx::query(
+            "update assistant_replies set price_rials = $1 where conversation_id = $2 and state = $3",
+        )
+        .bind(price)
+        .bind(conversation.as_str())
+        .bind(ReplyState::Waiting.key())
+        .execute(pool)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Settles the answer waiting in `conversation` as `state`.
 pub async fn settle(
     db: &Db,
     conversation: &ConversationId,
     state: ReplyState,
-    price: Option<i64>,
     now: i64,
-) -> Result<bool, StoreError> {
-    let moved = on_db!(db, pool => {
+) -> Result<(), StoreError> {
+    on_db!(db, pool => {
         sqlx::query(
-            "update assistant_replies set state = $1, price_rials = $2, settled_at = $3
-             where conversation_id = $4 and state = $5",
+            "update assistant_replies set state = $1, settled_at = $2
+             where conversation_id = $3 and state = $4",
         )
         .bind(state.key())
-        .bind(price)
         .bind(now)
         .bind(conversation.as_str())
         .bind(ReplyState::Waiting.key())
         .execute(pool)
-        .await?
-        .rows_affected()
+        .await?;
     });
-    Ok(moved == 1)
+    Ok(())
 }
 
 /// The post's newest `limit` answers, newest first.

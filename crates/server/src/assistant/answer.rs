@@ -1,8 +1,9 @@
-//! The assistant's answer, sent by the delivery worker on the outbox's `assistant` channel (the
-//! row's key is the conversation, its body the post and the city asked about, [`Queued`]) once
-//! its wait for the seller is over. Just before it goes, everything is checked again: the answer still waits (the seller
-//! did not write meanwhile, no shipment started), the assistant is still on, and Divar still
-//! publishes the post (read fresh: a sold post gets no answer, and its assistant stops).
+//! The assistant's answer, sent by the delivery worker on the outbox's `assistant` channel once
+//! its wait for the seller is over. The row names only the conversation
+//! ([`rows::outbox_key`]); everything else is read when it goes, and checked again: the answer
+//! still waits (the seller did not write meanwhile, no shipment started), the assistant is still
+//! on, and Divar still publishes the post (read fresh: a sold post gets no answer, and its
+//! assistant stops; a post moved to another city is priced from there).
 
 use domain::delivery::Delivery;
 use domain::places::Place;
@@ -10,27 +11,20 @@ use domain::size::SizeClass;
 use domain::tariff::Parcel;
 use kenar::client::SendOutcome;
 use kenar::message::{ButtonGrid, ButtonRow, SendMessage};
-use kenar::{ConversationId, Grant, PostToken};
-use serde::{Deserialize, Serialize};
+use kenar::{ConversationId, Grant};
 use store::assistant::{self as rows, Assistant, ReplyState};
 
+use crate::budget::Priority;
 use crate::chat::buttons::ask_button;
 use crate::chat::tokens;
 use crate::error::AppError;
 use crate::posts::{self, Read};
 use crate::state::AppState;
 
-/// An outbox row's body: the post, and the city the question named (never the question).
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Queued {
-    pub post: PostToken,
-    pub to: Option<String>,
-}
-
-/// Sends the answer waiting in `key`'s conversation; `None` when the seller's permission is
-/// gone (the assistant is turned off).
-pub async fn send(state: &AppState, key: &str, body: &str) -> Option<SendOutcome> {
-    match prepare(state, key, body).await {
+/// Sends the answer waiting in the row's conversation (its key, [`rows::outbox_key`]);
+/// `None` when the seller's permission is gone (the assistant is turned off).
+pub async fn send(state: &AppState, key: &str) -> Option<SendOutcome> {
+    match prepare(state, key).await {
         Ok(Prepared::Send(conversation, token, message)) => Some(
             state
                 .kenar
@@ -55,37 +49,37 @@ enum Prepared {
     Later,
 }
 
-async fn prepare(state: &AppState, key: &str, body: &str) -> Result<Prepared, AppError> {
-    let (Ok(conversation), Ok(Queued { post, to })) = (
-        ConversationId::parse(key),
-        serde_json::from_str::<Queued>(body),
-    ) else {
+async fn prepare(state: &AppState, key: &str) -> Result<Prepared, AppError> {
+    let Some(conversation) = rows::conversation_of_key(key) else {
         return Ok(Prepared::Nothing);
     };
     let now = state.now();
-    let Some((waiting_post, _)) = rows::waiting(&state.db, &conversation, now).await? else {
+    let Some((post, to)) = rows::waiting(&state.db, &conversation, now).await? else {
         return Ok(Prepared::Nothing);
     };
     let Some(assistant) = rows::get(&state.db, &post).await? else {
         return Ok(Prepared::Nothing);
     };
-    if waiting_post != post {
-        return Ok(Prepared::Nothing);
-    }
-    match posts::fresh(state, &post).await? {
-        Read::Found(_) => {}
+    // The post as Divar publishes it now: sold or gone, the assistant stops; moved to another
+    // city, the price is from there.
+    let wait = state.config.listener.request;
+    let origin = match posts::fetch(state, &post, Priority::Assistant, wait).await? {
+        Read::Found(found) => found.city,
         Read::NotFound => {
             tracing::info!("the post is gone: its assistant stops");
             super::turn_off(state, &post).await?;
             return Ok(Prepared::Nothing);
         }
         Read::Unavailable => return Ok(Prepared::Later),
-    }
-    let Some(message) = compose(state, &assistant, &conversation, to.as_deref()) else {
+    };
+    let Some(answer) = compose(state, &assistant, &origin, &conversation, to.as_deref()) else {
         return Ok(Prepared::Nothing);
     };
     match tokens::access_token(state, &Grant::Assistant(post.clone())).await? {
-        Some(token) => Ok(Prepared::Send(conversation, token, message)),
+        Some(token) => {
+            rows::priced(&state.db, &conversation, answer.price).await?;
+            Ok(Prepared::Send(conversation, token, answer.message))
+        }
         None => {
             tracing::info!("the seller's permission is gone: the assistant stops");
             super::turn_off(state, &post).await?;
@@ -94,59 +88,24 @@ async fn prepare(state: &AppState, key: &str, body: &str) -> Result<Prepared, Ap
     }
 }
 
-/// Records where the answer ended: sent (with the price it gave) or dropped.
-pub async fn settled(
-    state: &AppState,
-    key: &str,
-    body: &str,
-    delivery: Delivery,
-) -> Result<(), AppError> {
-    let (Ok(conversation), Ok(Queued { post, to })) = (
-        ConversationId::parse(key),
-        serde_json::from_str::<Queued>(body),
-    ) else {
+/// Records where the answer ended: sent, or dropped.
+pub async fn settled(state: &AppState, key: &str, delivery: Delivery) -> Result<(), AppError> {
+    let Some(conversation) = rows::conversation_of_key(key) else {
         return Ok(());
     };
-    let (db, now) = (&state.db, state.now());
-    if !delivery.is_settled() {
-        return Ok(());
-    }
-    if delivery != Delivery::Sent {
-        rows::settle(db, &conversation, ReplyState::Dropped, None, now).await?;
-        return Ok(());
-    }
-    let price = rows::get(db, &post)
-        .await?
-        .and_then(|assistant| cheapest(state, &assistant, to.as_deref()))
-        .and_then(|rials| i64::try_from(rials.0).ok());
-    rows::settle(db, &conversation, ReplyState::Sent, price, now).await?;
+    let reply = if delivery == Delivery::Sent {
+        ReplyState::Sent
+    } else {
+        ReplyState::Dropped
+    };
+    rows::settle(&state.db, &conversation, reply, state.now()).await?;
     Ok(())
 }
 
-/// The post's city and the city asked about (if it named one the catalogue knows).
-fn places<'a>(
-    state: &'a AppState,
-    assistant: &Assistant,
-    to: Option<&str>,
-) -> Option<(Place<'a>, Option<Place<'a>>)> {
-    let catalogue = &state.catalog.places;
-    let origin = catalogue.find(&assistant.origin)?;
-    Some((origin, to.and_then(|to| catalogue.find(to))))
-}
-
-/// The cheapest price to `to`, for the size the seller chose.
-fn cheapest(
-    state: &AppState,
-    assistant: &Assistant,
-    to: Option<&str>,
-) -> Option<domain::values::Rials> {
-    let (origin, Some(destination)) = places(state, assistant, to)? else {
-        return None;
-    };
-    crate::flow::quote::services(state, &Parcel::of_size(assistant.size), origin, destination)
-        .into_iter()
-        .map(|quote| quote.total)
-        .min()
+/// An answer and the price it gives (the cheapest service; none for the range).
+struct Answer {
+    message: SendMessage,
+    price: Option<i64>,
 }
 
 /// The answer: each service's price from the post's city to the city asked about, or the
@@ -154,18 +113,25 @@ fn cheapest(
 fn compose(
     state: &AppState,
     assistant: &Assistant,
+    origin: &str,
     conversation: &ConversationId,
     to: Option<&str>,
-) -> Option<SendMessage> {
-    let (origin, destination) = places(state, assistant, to)?;
+) -> Option<Answer> {
+    let catalogue = &state.catalog.places;
+    let origin: Place<'_> = catalogue.find(origin)?;
+    let destination = to.and_then(|to| catalogue.find(to));
     let size = assistant.size;
+    let mut price = None;
     let text = match destination {
         Some(destination) => {
             let quotes =
                 crate::flow::quote::services(state, &Parcel::of_size(size), origin, destination);
-            if quotes.is_empty() {
-                return None;
-            }
+            price = quotes
+                .iter()
+                .map(|q| q.total.0)
+                .min()
+                .and_then(|p| i64::try_from(p).ok());
+            price?;
             let lines: Vec<String> = quotes
                 .iter()
                 .map(|q| format!("• {}: {}", q.service.label(), q.total.display_tomans()))
@@ -189,7 +155,7 @@ fn compose(
             )
         }
     };
-    Some(SendMessage {
+    let message = SendMessage {
         message: format!("{text}\n(پاسخ خودکار دستیار ارسالِ فروشنده)"),
         sender_buttons: None,
         receiver_buttons: Some(ButtonGrid {
@@ -197,7 +163,8 @@ fn compose(
                 buttons: vec![ask_button(&state.keys, conversation, to)],
             }],
         }),
-    })
+    };
+    Some(Answer { message, price })
 }
 
 fn size_note(size: SizeClass) -> String {

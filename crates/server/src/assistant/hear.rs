@@ -36,6 +36,11 @@ pub struct Kept {
 /// Reads `message` for the assistant, if its post's assistant is on; `None` for anything it
 /// does not act on (a photo, a bot's message, a buyer's message that is no shipping question).
 pub async fn read(state: &AppState, message: &PostMessage) -> Result<Option<Kept>, AppError> {
+    // Divar keeps sending a post's messages until the subscription's token expires: once the
+    // assistant is off, they are not even read.
+    if rows::get(&state.db, &message.post).await?.is_none() {
+        return Ok(None);
+    }
     let heard = match (message.writer, &message.text) {
         (Writer::Seller, _) => Heard::SellerWrote,
         (Writer::Buyer, Some(text)) => match asking::read(text, &state.catalog.places) {
@@ -46,9 +51,6 @@ pub async fn read(state: &AppState, message: &PostMessage) -> Result<Option<Kept
         },
         _ => return Ok(None),
     };
-    if rows::get(&state.db, &message.post).await?.is_none() {
-        return Ok(None);
-    }
     Ok(Some(Kept {
         conversation: message.conversation.clone(),
         post: message.post.clone(),
@@ -79,12 +81,8 @@ pub async fn process(
                     let delay =
                         i64::try_from(state.config.assistant.delay.as_millis()).unwrap_or(i64::MAX);
                     let due = now * 1000 + delay;
-                    let body = serde_json::to_string(&super::answer::Queued {
-                        post: kept.post.clone(),
-                        to: to.clone(),
-                    })?;
-                    let key = conversation.as_str();
-                    outbox::enqueue_at(tx, Channel::Assistant, key, &body, due, now).await?;
+                    let key = rows::outbox_key(conversation);
+                    outbox::enqueue_at(tx, Channel::Assistant, &key, "{}", due, now).await?;
                     Ok("answer queued")
                 }
             }

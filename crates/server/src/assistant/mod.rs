@@ -45,6 +45,47 @@ pub async fn standing(state: &AppState, post: &PostToken) -> Result<Standing, Ap
     })
 }
 
+/// The cookie that shows this browser a post's answers (the cities buyers asked about come from
+/// their messages, and the seller's page may be opened by anyone with the post's token): set
+/// when Divar confirmed the post's owner by a consent for its assistant, signed for the post,
+/// as long as an assistant lasts. `__Host-` prefixed but in dev over plain http.
+pub fn owner_cookie(state: &AppState, post: &PostToken) -> String {
+    let value = format!("{}.{}", post.as_str(), owner_tag(state, post));
+    let mut cookie = cookie::Cookie::build((owner_cookie_name(state), value))
+        .path("/")
+        .http_only(true)
+        .same_site(cookie::SameSite::Lax)
+        .secure(!state.config.is_dev())
+        .build();
+    cookie.set_max_age(cookie::time::Duration::days(state.config.assistant.days));
+    cookie.to_string()
+}
+
+/// Whether the browser that sent `headers` showed Divar it owns `post`.
+pub fn shown_to_owner(state: &AppState, headers: &http::HeaderMap, post: &PostToken) -> bool {
+    let shaped = |v: &str| v.len() <= 64 && v.bytes().all(|b| b.is_ascii_graphic());
+    crate::state::cookie_value(headers, owner_cookie_name(state), shaped)
+        .and_then(|value| {
+            let (token, tag) = value.split_once('.')?;
+            (token == post.as_str()).then(|| state.keys.verify(&[OWNER, token], tag))
+        })
+        .unwrap_or(false)
+}
+
+const OWNER: &str = "assistant-owner";
+
+fn owner_tag(state: &AppState, post: &PostToken) -> String {
+    state.keys.sign(&[OWNER, post.as_str()])
+}
+
+fn owner_cookie_name(state: &AppState) -> &'static str {
+    if state.config.is_dev() {
+        "ersal_seller"
+    } else {
+        "__Host-ersal_seller"
+    }
+}
+
 /// Takes Divar's answer to the seller's consent for the assistant: with both scopes granted
 /// for this post, it is turned on (the grant kept, the subscription made) or off.
 pub async fn consented(
@@ -63,12 +104,17 @@ pub async fn consented(
         _ => return Ok(WidgetAnswer::NotConfirmed),
     };
     match purpose {
-        Purpose::AssistantOn { size, origin } => {
+        Purpose::AssistantOn { size } => {
             let Some(user) = consent::granting_user(state, &grant).await else {
                 return Ok(WidgetAnswer::NotConfirmed);
             };
+            // On first, then the grant: a grant is never kept for an assistant that is off
+            // (should the grant not be kept, the first renewal turns the assistant off).
+            turn_on(state, &post, *size).await?;
             tokens::store(state, &wanted, &grant, &user).await?;
-            turn_on(state, &post, *size, origin).await?;
+            if let Err(error) = renew::subscribe(state, &post).await {
+                tracing::warn!(%error, "the first subscription failed; the jobs try again");
+            }
         }
         Purpose::AssistantOff => {
             turn_off(state, &post).await?;
@@ -78,25 +124,18 @@ pub async fn consented(
     Ok(WidgetAnswer::Done)
 }
 
-async fn turn_on(
-    state: &AppState,
-    post: &PostToken,
-    size: SizeClass,
-    origin: &str,
-) -> Result<(), AppError> {
+async fn turn_on(state: &AppState, post: &PostToken, size: SizeClass) -> Result<(), AppError> {
     let now = state.now();
     let ends_at = now + state.config.assistant.days * 86_400;
-    rows::turn_on(&state.db, post, size, origin, now, ends_at).await?;
-    // The first subscription at once; should Divar not take it now, the jobs try again.
-    renew::subscribe(state, post).await?;
+    rows::turn_on(&state.db, post, size, now, ends_at).await?;
     Ok(())
 }
 
-/// Turns the post's assistant off: no answer is sent again, its answers and its grant go.
-pub async fn turn_off(state: &AppState, post: &PostToken) -> Result<bool, AppError> {
+/// Turns the post's assistant off: no answer is sent again (one waiting is taken out of the
+/// outbox), its answers and its grant go, all in one transaction.
+pub async fn turn_off(state: &AppState, post: &PostToken) -> Result<(), AppError> {
     let mut tx = state.db.begin().await?;
-    let was_on = rows::turn_off(&mut tx, post).await?;
+    rows::turn_off(&mut tx, post).await?;
     tx.commit().await?;
-    store::grants::revoke(&state.db, &Grant::Assistant(post.clone())).await?;
-    Ok(was_on)
+    Ok(())
 }

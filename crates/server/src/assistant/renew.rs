@@ -58,10 +58,13 @@ pub async fn keep_alive(state: &AppState) -> Result<usize, AppError> {
     for post in &ended {
         super::turn_off(state, post).await?;
     }
+    // One post's failure (its token endpoint down) does not hold back the others.
     let mut renewed = 0;
     for post in &renew {
-        if subscribe(state, post).await? {
-            renewed += 1;
+        match subscribe(state, post).await {
+            Ok(true) => renewed += 1,
+            Ok(false) => {}
+            Err(error) => tracing::warn!(%error, "an assistant's subscription was not renewed"),
         }
     }
     Ok(renewed)

@@ -126,10 +126,7 @@ async fn assistant_on(
     let Seen::Ready(ready) = seen else {
         return Ok(to_offer());
     };
-    let purpose = Purpose::AssistantOn {
-        size,
-        origin: ready.origin_city,
-    };
+    let purpose = Purpose::AssistantOn { size };
     let grant = Grant::Assistant(ready.post.clone());
     let url = consent::begin(&state, &session.id, &grant, &purpose)
         .await
@@ -170,15 +167,26 @@ pub(super) async fn granted(
     verifier: Option<String>,
 ) -> Result<Response, AppError> {
     let back_to = session.landing.return_target.as_str();
-    let answer = match purpose {
-        Purpose::AssistantOn { .. } | Purpose::AssistantOff => {
-            crate::assistant::consented(state, session, &purpose, code, verifier).await
-        }
-        _ => publish::answer(state, session, purpose, code, verifier).await,
+    let assistant = matches!(purpose, Purpose::AssistantOn { .. } | Purpose::AssistantOff);
+    let answer = if assistant {
+        crate::assistant::consented(state, session, &purpose, code, verifier).await
+    } else {
+        publish::answer(state, session, purpose, code, verifier).await
     }
     .map_err(|e| e.back_to(back_to))?;
     let (title, body) = match answer {
-        WidgetAnswer::Done => return Ok(to_offer()),
+        // Divar confirmed the owner: this browser may see the assistant's answers.
+        WidgetAnswer::Done => match crate::addons::offer::post_of(session) {
+            Some(post) if assistant => {
+                let mut response = to_offer();
+                let cookie = crate::assistant::owner_cookie(state, &post);
+                if let Ok(value) = http::HeaderValue::from_str(&cookie) {
+                    response.headers_mut().append(http::header::SET_COOKIE, value);
+                }
+                return Ok(response);
+            }
+            _ => return Ok(to_offer()),
+        },
         WidgetAnswer::Denied => (
             "اجازه داده نشد",
             "بدون اجازهٔ شما چیزی روی آگهی قرار نمی‌گیرد.",
