@@ -167,6 +167,7 @@ fn compose(
     Some(Answer { message, price })
 }
 
+/// What the price is for: the size class, nothing declared for insurance.
 fn size_note(size: SizeClass) -> String {
-    format!("بستهٔ {}", size.label())
+    format!("بستهٔ {}، بدون بیمه", size.label())
 }
