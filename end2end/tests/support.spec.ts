@@ -66,13 +66,21 @@ test("a user gets a shipment's status from the bot, asks staff, and sees the ans
   await staff.getByLabel("گذرواژه").fill(OPERATOR_PASSWORD);
   await staff.getByRole("button", { name: "ورود" }).click();
   await staff.getByRole("link", { name: "پشتیبانی" }).click();
-  const row = staff.getByTestId("support-threads").locator("tr", { has: staff.locator(`a[href="/console/support/${conversation(user)}"]`) });
+  const row = staff.getByTestId("support-threads").locator("li", { has: staff.locator(`a[href="/console/support/${conversation(user)}"]`) });
   await expect(row).toContainText("در انتظار پاسخ ما");
-  await row.getByRole("link").click();
+  // The row tells the conversation apart: its newest message, who wrote it, and its age.
+  await expect(row).toContainText(`کاربر: ${question}`);
+  await expect(row).toContainText(/همین حالا|دقیقه پیش/);
+  // Waiting conversations come first.
+  await expect(staff.getByTestId("support-threads").locator("li").first()).toContainText("در انتظار پاسخ ما");
+  await row.getByRole("link").first().click();
   await expect(staff.getByTestId("thread")).toContainText(question);
+  // A canned answer fills the box, and is edited before it is sent.
+  await staff.getByRole("link", { name: /پیامتان را دیدیم/ }).click();
+  await expect(staff.getByLabel("متن پاسخ")).toHaveValue(/پیامتان را دیدیم/);
   const answer = `فردا می‌رسد (${testInfo.project.name}).`;
-  await staff.getByLabel("متن پاسخ").fill(answer);
-  await staff.getByRole("button", { name: "فرستادن" }).click();
+  await staff.getByLabel("متن پاسخ").fill(`سلام، ${answer}`);
+  await staff.getByRole("button", { name: "فرستادن پاسخ" }).click();
   await expect(staff.getByTestId("console-message")).toHaveText("پاسخ در صف ارسال به گفتگوی بات است.");
   await expect(staff.getByTestId("thread-state")).toHaveText("پاسخ داده شد");
   await expect(staff.getByTestId("thread")).toContainText(`پشتیبانی (${operator})`);
@@ -83,6 +91,6 @@ test("a user gets a shipment's status from the bot, asks staff, and sees the ans
 
   await botSays(page, user, answer);
   const lines = await (await request.get(`${SANDBOX_URL}/control/bot?conversation=${conversation(user)}`)).json();
-  const sent = lines.lines.filter((l: { from_user: boolean; text: string }) => !l.from_user && l.text === answer);
+  const sent = lines.lines.filter((l: { from_user: boolean; text: string }) => !l.from_user && l.text === `سلام، ${answer}`);
   expect(sent).toHaveLength(1);
 });

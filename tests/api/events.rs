@@ -234,7 +234,9 @@ async fn a_question_goes_to_staff_and_the_bot_says_once_when_they_answer() {
             .collect();
         assert!(errors.is_empty(), "{errors:?} in {body}");
     }
-    let threads = store::threads(&app.state.db, None).await.unwrap();
+    let threads = store::threads(&app.state.db, &app.state.keys, None)
+        .await
+        .unwrap();
     let thread: Vec<(Thread, i64)> = threads.iter().map(|t| (t.state, t.unread)).collect();
     assert_eq!(thread, [(Thread::Waiting, 2)]);
     let bodies: Vec<Vec<u8>> = column(
@@ -291,7 +293,9 @@ async fn a_question_goes_to_staff_and_the_bot_says_once_when_they_answer() {
         (last.text.as_str(), last.operator.as_deref()),
         (reply, Some("ali"))
     );
-    let threads = store::threads(&app.state.db, None).await.unwrap();
+    let threads = store::threads(&app.state.db, &app.state.keys, None)
+        .await
+        .unwrap();
     assert_eq!(threads[0].unread, 0);
 }
 
@@ -343,7 +347,9 @@ async fn a_closed_conversation_its_answers_and_old_events_are_purged_on_time() {
     let asked = app.state.now();
     let idle = asked + terms.support_idle_close + 60;
     assert_eq!(sweep(idle).await.unwrap().support_conversations, 0);
-    let threads = store::threads(&app.state.db, None).await.unwrap();
+    let threads = store::threads(&app.state.db, &app.state.keys, None)
+        .await
+        .unwrap();
     assert_eq!(
         threads[0].state,
         Thread::Closed,
@@ -495,8 +501,10 @@ async fn the_inbox_puts_waiting_conversations_first_and_filters_by_state() {
     let ids = |lines: Vec<store::ThreadLine>| -> Vec<String> {
         lines.into_iter().map(|t| t.conversation.into()).collect()
     };
-    let all = store::threads(db, None).await.unwrap();
+    let all = store::threads(db, &app.state.keys, None).await.unwrap();
     assert_eq!(ids(all), ["conv-waiting", "conv-answered"]);
-    let answered = store::threads(db, Some(Thread::Answered)).await.unwrap();
+    let answered = store::threads(db, &app.state.keys, Some(Thread::Answered))
+        .await
+        .unwrap();
     assert_eq!(ids(answered), ["conv-answered"]);
 }

@@ -1,7 +1,9 @@
-//! `/console/support`: the support bot's conversations, newest first, with their state and
-//! unread counts; `/console/support/{id}`: one conversation's messages (shipments named by
-//! their code linked) and the answer form, with a few canned answers. Each answer goes out
-//! through the bot's API and records who sent it.
+//! `/console/support`: the support bot's conversations as a triage list: those waiting for an
+//! answer first (the longest wait first), each with a line of its newest message, the shipment
+//! it names, its unread count and age; `/console/support/{id}`: one conversation's messages
+//! (shipments named by their code linked) and the answer box, which a canned answer fills for
+//! editing (a link, `?reply=N`, so it works without JavaScript). Each answer goes out through
+//! the bot's API and records who sent it.
 
 use domain::routes::Route;
 use leptos::form::ActionForm;
@@ -30,10 +32,31 @@ fn canned() -> [String; 3] {
 pub struct ThreadRow {
     pub id: String,
     pub state: String,
-    pub unread: String,
+    /// The state's key (its badge's colour).
+    pub state_key: String,
+    /// The newest message's first line, who wrote it first ("کاربر: …").
+    pub preview: String,
+    /// The first tracking code the newest message names.
+    pub code: Option<String>,
+    /// Unread messages, in Persian digits; `None` when there are none.
+    pub unread: Option<String>,
+    /// "۳ ساعت پیش", and the full date for the title.
+    pub age: String,
     pub updated: String,
     /// Not closed yet: the row offers "close".
     pub open: bool,
+}
+
+/// The longest preview shown, in characters.
+const PREVIEW_CHARS: usize = 90;
+
+/// Tracking codes a message names, in order.
+#[cfg(feature = "ssr")]
+fn codes_in(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter_map(domain::code::TrackingCode::parse)
+        .map(|c| c.to_string())
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,17 +92,42 @@ pub async fn console_inbox(only: Option<String>) -> Result<Option<Inbox>, Server
         return Ok(None);
     };
     let threads = ersal_server::support::inbox(&state, only.as_deref()).await?;
+    let now = state.now();
     Ok(Some(Inbox {
         operator: operator.username,
         csrf: operator.csrf,
         threads: threads
             .into_iter()
-            .map(|t| ThreadRow {
-                state: t.state.label().to_owned(),
-                unread: persian_digits(&t.unread.to_string()),
-                updated: JalaliDateTime::from_unix(t.updated_at).display(),
-                open: t.state != Thread::Closed,
-                id: t.conversation.into(),
+            .map(|t| {
+                let (preview, code) = match &t.last {
+                    Some((text, from_user)) => {
+                        let line: String = text
+                            .split_whitespace()
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                            .chars()
+                            .take(PREVIEW_CHARS)
+                            .collect();
+                        let who = if *from_user {
+                            "کاربر"
+                        } else {
+                            "پشتیبانی"
+                        };
+                        (format!("{who}: {line}"), codes_in(text).into_iter().next())
+                    }
+                    None => ("بدون پیام".to_owned(), None),
+                };
+                ThreadRow {
+                    state: t.state.label().to_owned(),
+                    state_key: t.state.key().to_owned(),
+                    preview,
+                    code,
+                    unread: (t.unread > 0).then(|| persian_digits(&t.unread.to_string())),
+                    age: domain::text::age(now - t.updated_at),
+                    updated: JalaliDateTime::from_unix(t.updated_at).display(),
+                    open: t.state != Thread::Closed,
+                    id: t.conversation.into(),
+                }
             })
             .collect(),
         filters: Thread::ALL
@@ -91,7 +139,6 @@ pub async fn console_inbox(only: Option<String>) -> Result<Option<Inbox>, Server
 
 #[server(endpoint = "console/support/thread")]
 pub async fn console_thread(id: String) -> Result<Option<ThreadData>, ServerFnError> {
-    use domain::code::TrackingCode;
     use domain::jalali::JalaliDateTime;
 
     let Some((state, operator)) = super::signed_in(None).await? else {
@@ -102,12 +149,6 @@ pub async fn console_thread(id: String) -> Result<Option<ThreadData>, ServerFnEr
         return Ok(None);
     };
     let (thread, said) = (conversation.state, conversation.said);
-    let codes = |text: &str| {
-        text.split(|c: char| !c.is_alphanumeric())
-            .filter_map(TrackingCode::parse)
-            .map(|c| c.to_string())
-            .collect()
-    };
     Ok(Some(ThreadData {
         operator: operator.username,
         csrf: operator.csrf,
@@ -121,7 +162,7 @@ pub async fn console_thread(id: String) -> Result<Option<ThreadData>, ServerFnEr
                     (false, Some(name)) => format!("پشتیبانی ({name})"),
                     (false, None) => "پشتیبانی".to_owned(),
                 };
-                let found = codes(&s.text);
+                let found = codes_in(&s.text);
                 (
                     who,
                     JalaliDateTime::from_unix(s.at).display(),
@@ -188,35 +229,35 @@ pub fn InboxPage() -> impl IntoView {
                                 }).collect_view()}
                             </ul>
                             {if threads.is_empty() {
-                                view! { <p>"گفتگویی نیست."</p> }.into_any()
+                                view! {
+                                    <p>"گفتگویی نیست. " <a href=Route::ConsoleSupport.path()>"همهٔ گفتگوها"</a></p>
+                                }.into_any()
                             } else {
                                 view! {
-                                    <div class="table-scroll">
-                                        <table data-testid="support-threads">
-                                            <thead><tr><th>"گفتگو"</th><th>"وضعیت"</th><th>"خوانده‌نشده"</th><th>"آخرین پیام"</th><th></th></tr></thead>
-                                            <tbody>
-                                                {threads.into_iter().map(|t| {
-                                                    let csrf = csrf.clone();
-                                                    let id = t.id.clone();
-                                                    view! {
-                                                        <tr>
-                                                            <td dir="ltr"><a href=Route::ConsoleThread.with(&t.id)>{t.id.chars().take(13).collect::<String>()}</a></td>
-                                                            <td>{t.state}</td>
-                                                            <td>{t.unread}</td>
-                                                            <td>{t.updated}</td>
-                                                            <td>{t.open.then(|| view! {
-                                                                <ActionForm action=close>
-                                                                    <input type="hidden" name="form[csrf]" value=csrf />
-                                                                    <input type="hidden" name="form[conversation]" value=id />
-                                                                    <button class="button secondary" type="submit">"بستن"</button>
-                                                                </ActionForm>
-                                                            })}</td>
-                                                        </tr>
-                                                    }
-                                                }).collect_view()}
-                                            </tbody>
-                                        </table>
-                                    </div>
+                                    <ul class="threads" data-testid="support-threads">
+                                        {threads.into_iter().map(|t| {
+                                            let csrf = csrf.clone();
+                                            let id = t.id.clone();
+                                            view! {
+                                                <li class="thread-row">
+                                                    <a class="preview" href=Route::ConsoleThread.with(&t.id)>{t.preview}</a>
+                                                    <span class=format!("badge badge-{}", t.state_key)>{t.state}</span>
+                                                    {t.unread.map(|n| view! { <span class="unread">{n}" خوانده‌نشده"</span> })}
+                                                    <span class="muted" title=t.updated>{t.age}</span>
+                                                    {t.code.map(|code| view! {
+                                                        <a class="tap" href=Route::ConsoleShipment.with(&code)>"مرسولهٔ "<bdi dir="ltr">{code.clone()}</bdi></a>
+                                                    })}
+                                                    {t.open.then(|| view! {
+                                                        <ActionForm action=close>
+                                                            <input type="hidden" name="form[csrf]" value=csrf />
+                                                            <input type="hidden" name="form[conversation]" value=id />
+                                                            <button class="button secondary" type="submit">"بستن"</button>
+                                                        </ActionForm>
+                                                    })}
+                                                </li>
+                                            }
+                                        }).collect_view()}
+                                    </ul>
                                 }.into_any()
                             }}
                         </section>
@@ -244,14 +285,22 @@ pub fn ThreadPage() -> impl IntoView {
             .and_then(|m| Answered::parse(&m))
             .map(Answered::label)
     };
+    // A canned answer chosen (`?reply=N`) fills the box, to be edited before it is sent.
+    let draft = query
+        .with_untracked(|q| q.get("reply"))
+        .and_then(|n| n.parse::<usize>().ok())
+        .and_then(|n| canned().get(n).cloned())
+        .unwrap_or_default();
     view! {
-        {move || message().map(|m| view! { <p class="card note" role="status" data-testid="console-message">{m}</p> })}
         <Suspense fallback=|| view! { <p class="card">"در حال بارگذاری…"</p> }>
-            {move || Suspend::new(async move {
+            {move || Suspend::new({
+                let draft = draft.clone();
+                async move {
                 match thread.await {
-                    Ok(Some(data)) => view! { <ThreadView data answer /> }.into_any(),
+                    Ok(Some(data)) => view! { <ThreadView data answer draft message=message() /> }.into_any(),
                     Ok(None) => view! { <p class="card">"گفتگو پیدا نشد. " <a href=Route::ConsoleSupport.path()>"پشتیبانی"</a></p> }.into_any(),
                     Err(_) => view! { <Failure /> }.into_any(),
+                }
                 }
             })}
         </Suspense>
@@ -259,7 +308,14 @@ pub fn ThreadPage() -> impl IntoView {
 }
 
 #[component]
-fn ThreadView(data: ThreadData, answer: ServerAction<OperatorAnswer>) -> impl IntoView {
+fn ThreadView(
+    data: ThreadData,
+    answer: ServerAction<OperatorAnswer>,
+    /// The answer box's text to start with (a canned answer to edit).
+    draft: String,
+    /// What became of the last answer, shown beside the box.
+    message: Option<&'static str>,
+) -> impl IntoView {
     let ThreadData {
         operator,
         csrf,
@@ -274,18 +330,12 @@ fn ThreadView(data: ThreadData, answer: ServerAction<OperatorAnswer>) -> impl In
         "متن پاسخ (حداکثر {} نویسه)",
         domain::text::group_thousands(MAX_ANSWER_CHARS as u64)
     );
+    let here = Route::ConsoleThread.with(&id);
     let canned = canned()
         .into_iter()
-        .map(|text| {
-            let (csrf, id) = (csrf.clone(), id.clone());
-            view! {
-                <ActionForm action=answer>
-                    <input type="hidden" name="form[csrf]" value=csrf />
-                    <input type="hidden" name="form[conversation]" value=id />
-                    <input type="hidden" name="form[text]" value=text.clone() />
-                    <button class="button secondary" type="submit">{text}</button>
-                </ActionForm>
-            }
+        .enumerate()
+        .map(|(n, text)| {
+            view! { <li><a class="chip" href=format!("{here}?reply={n}#answer-text")>{text}</a></li> }
         })
         .collect_view();
     view! {
@@ -311,19 +361,23 @@ fn ThreadView(data: ThreadData, answer: ServerAction<OperatorAnswer>) -> impl In
                 }).collect_view()}
             </ol>
         </section>
-        <section class="card">
+        <section class="card reply">
             <h2>"پاسخ"</h2>
             <ActionForm action=answer>
                 <input type="hidden" name="form[csrf]" value=csrf />
                 <input type="hidden" name="form[conversation]" value=id />
                 <label for="answer-text">{answer_label}</label>
-                <textarea id="answer-text" name="form[text]" rows="4" maxlength=MAX_ANSWER_CHARS></textarea>
-                <button class="button" type="submit">"فرستادن"</button>
+                <textarea id="answer-text" name="form[text]" rows="6" maxlength=MAX_ANSWER_CHARS>{draft}</textarea>
+                {message.map(|m| view! { <p class="note" role="status" data-testid="console-message">{m}</p> })}
+                <button class="button" type="submit">"فرستادن پاسخ"</button>
             </ActionForm>
             <h3>"پاسخ‌های آماده"</h3>
-            <div class="actions">{canned}</div>
+            <p class="muted">"با انتخاب هر کدام، متن در جعبهٔ پاسخ می‌نشیند تا پیش از فرستادن ویرایشش کنید."</p>
+            <ul class="canned">{canned}</ul>
         </section>
         <section class="card">
+            <h2>"بستن گفتگو"</h2>
+            <p class="muted">"گفتگوی بسته از فهرست انتظار بیرون می‌رود؛ اگر کاربر دوباره بنویسد، باز می‌شود."</p>
             <ActionForm action=close>
                 <input type="hidden" name="form[csrf]" value=csrf_close />
                 <input type="hidden" name="form[conversation]" value=id_close />

@@ -57,6 +57,18 @@ pub fn duration(secs: i64) -> String {
     format!("{} {unit}", persian_digits(&count.to_string()))
 }
 
+/// How long ago, as staff glance at it: "همین حالا" under a minute, else whole minutes,
+/// hours or days, rounded down ("۳ ساعت پیش").
+pub fn age(secs: i64) -> String {
+    let (count, unit) = match secs {
+        ..60 => return "همین حالا".to_owned(),
+        60..3_600 => (secs / 60, "دقیقه"),
+        3_600..86_400 => (secs / 3_600, "ساعت"),
+        _ => (secs / 86_400, "روز"),
+    };
+    format!("{} {unit} پیش", persian_digits(&count.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,6 +89,16 @@ mod tests {
         assert_eq!(duration(12 * 3600), "۱۲ ساعت");
         assert_eq!(duration(30 * 86_400), "۳۰ روز");
         assert_eq!(duration(90), "۹۰ ثانیه");
+    }
+
+    #[test]
+    fn ages_round_down_to_their_largest_unit() {
+        assert_eq!(age(-5), "همین حالا");
+        assert_eq!(age(59), "همین حالا");
+        assert_eq!(age(60), "۱ دقیقه پیش");
+        assert_eq!(age(3_599), "۵۹ دقیقه پیش");
+        assert_eq!(age(3 * 3_600 + 59), "۳ ساعت پیش");
+        assert_eq!(age(2 * 86_400 + 7), "۲ روز پیش");
     }
 
     #[test]

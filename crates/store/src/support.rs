@@ -152,16 +152,30 @@ pub struct ThreadLine {
     pub state: Thread,
     pub unread: i64,
     pub updated_at: i64,
+    /// The newest message: its text (opened), and whether the user wrote it.
+    pub last: Option<(String, bool)>,
 }
 
+type RawLine = (String, String, i64, i64, Option<Vec<u8>>, Option<bool>);
+
 /// Support conversations for the inbox (at most 200), only those in `state` if given: the
-/// ones waiting for staff first, then the most recently active.
-pub async fn threads(db: &Db, state: Option<Thread>) -> Result<Vec<ThreadLine>, StoreError> {
-    let rows: Vec<(String, String, i64, i64)> = on_db!(db, pool => {
+/// ones waiting for staff first, the longest wait first, then the most recently active; each
+/// with its newest message.
+pub async fn threads(
+    db: &Db,
+    keys: &Keys,
+    state: Option<Thread>,
+) -> Result<Vec<ThreadLine>, StoreError> {
+    let rows: Vec<RawLine> = on_db!(db, pool => {
         sqlx::query_as(
-            "select conversation_id, state, unread, updated_at from support_conversations
-             where $1 is null or state = $1
-             order by case when state = $2 then 0 else 1 end, updated_at desc, conversation_id
+            "select c.conversation_id, c.state, c.unread, c.updated_at, m.body, m.from_user
+             from support_conversations c
+             left join support_messages m on m.id = (select max(id) from support_messages
+                                                     where conversation_id = c.conversation_id)
+             where $1 is null or c.state = $1
+             order by case when c.state = $2 then 0 else 1 end,
+               case when c.state = $2 then c.updated_at else -c.updated_at end,
+               c.conversation_id
              limit 200",
         )
         .bind(state.map(Thread::key))
@@ -170,15 +184,25 @@ pub async fn threads(db: &Db, state: Option<Thread>) -> Result<Vec<ThreadLine>, 
         .await?
     });
     rows.into_iter()
-        .map(|(conversation, state, unread, updated_at)| {
-            Ok(ThreadLine {
-                conversation: ConversationId::parse(&conversation)
-                    .map_err(|_| StoreError::Broken("support conversation id"))?,
-                state: thread(&state)?,
-                unread,
-                updated_at,
-            })
-        })
+        .map(
+            |(conversation, state, unread, updated_at, body, from_user)| {
+                let last = match (body, from_user) {
+                    (Some(body), Some(from_user)) => {
+                        let text = keys.open(&body, conversation.as_bytes())?;
+                        Some((String::from_utf8_lossy(&text).into_owned(), from_user))
+                    }
+                    _ => None,
+                };
+                Ok(ThreadLine {
+                    conversation: ConversationId::parse(&conversation)
+                        .map_err(|_| StoreError::Broken("support conversation id"))?,
+                    state: thread(&state)?,
+                    unread,
+                    updated_at,
+                    last,
+                })
+            },
+        )
         .collect()
 }
 

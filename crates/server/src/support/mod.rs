@@ -63,11 +63,12 @@ domain::keyed! {
 /// A conversation closes after this long without a new message.
 pub const IDLE_CLOSE_SECS: i64 = 7 * 86_400;
 
-/// The console's inbox: the conversations waiting for staff first, then the most recently
-/// active; only those in the state `only` names, when it names one.
+/// The console's inbox: the conversations waiting for staff first (the longest wait first),
+/// then the most recently active, each with its newest message; only those in the state
+/// `only` names, when it names one.
 pub async fn inbox(state: &AppState, only: Option<&str>) -> Result<Vec<ThreadLine>, AppError> {
     let only = only.and_then(Thread::parse);
-    Ok(threads::threads(&state.db, only).await?)
+    Ok(threads::threads(&state.db, &state.keys, only).await?)
 }
 
 /// A conversation's state and messages, oldest first, marked read by staff; `None` when there
