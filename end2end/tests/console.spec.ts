@@ -37,7 +37,7 @@ async function bookThroughChat(page: Page, request: APIRequestContext): Promise<
   await page.getByLabel("شهر", { exact: true }).selectOption("tehran");
   await page.getByLabel("نشانی", { exact: true }).fill("خیابان ولیعصر، کوچهٔ نهم");
   await page.getByLabel("پیک از نشانی من بگیرد").check();
-  await page.getByLabel("۹ تا ۱۲").check();
+  await page.getByLabel("۱۵ تا ۱۸").check();
   await page.getByRole("button", { name: "ادامه" }).click();
   await page.getByRole("button", { name: "تأیید و ثبت ارسال" }).click();
   await messagesArrive(page, "buyer", 2);
@@ -66,17 +66,27 @@ test("an operator moves a booked shipment to Delivered; each milestone reaches t
 
   // A forbidden change is refused: Delivered straight from Booked is not offered, and posting it
   // anyway changes nothing.
-  await expect(staff.getByRole("button", { name: "تحویل شد" })).toHaveCount(0);
+  await expect(staff.getByRole("button", { name: "ثبت تحویل به گیرنده" })).toHaveCount(0);
 
+  // Cancelling is set apart and needs a reason: without one, nothing changes.
+  await expect(staff.getByRole("button", { name: "لغو مرسوله" })).toBeHidden();
+  await staff.getByText("موارد استثنا و لغو").click();
+  await expect(staff.getByLabel("دلیل (لازم)")).toHaveAttribute("required", "");
+
+  // The pickup form starts with the window the sender chose; the slot shows once scheduled.
+  await expect(staff.getByLabel("بازهٔ جمع‌آوری")).toHaveValue("afternoon");
   for (const [button, status] of [
-    ["در انتظار جمع‌آوری", "در انتظار جمع‌آوری"],
-    ["تحویل پیک شد", "تحویل پیک شد"],
-    ["در مسیر", "در مسیر"],
-    ["در حال توزیع", "در حال توزیع"],
-    ["تحویل شد", "تحویل شد"],
+    ["زمان‌بندی جمع‌آوری", "در انتظار جمع‌آوری"],
+    ["ثبت جمع‌آوری از فرستنده", "تحویل پیک شد"],
+    ["ثبت حرکت به مقصد", "در مسیر"],
+    ["سپردن به پیک توزیع", "در حال توزیع"],
+    ["ثبت تحویل به گیرنده", "تحویل شد"],
   ]) {
     await staff.getByRole("button", { name: button, exact: true }).click();
     await expect(staff.getByTestId("console-status")).toHaveText(status);
+    if (status === "در انتظار جمع‌آوری") {
+      await expect(staff.getByTestId("console-pickup")).toContainText("۱۵ تا ۱۸");
+    }
   }
   await expect(staff.getByTestId("audit")).toContainText("از «در حال توزیع» به «تحویل شد»");
 

@@ -453,3 +453,19 @@ async fn chat_tokens_outlive_open_shipments_and_pending_messages() {
         "nothing left to say: the permission is dropped"
     );
 }
+
+#[tokio::test]
+async fn the_audit_isolates_a_latin_name_and_keeps_one_view_an_hour() {
+    let app = TestApp::new().await;
+    let code = crate::chat::shipment_in(&app, "conv-A").await;
+    let (cookie, _) = crate::pages::operator_session(&app).await;
+    let path = format!("/console/s/{code}");
+    app.get(&path, Some(&cookie)).await;
+    let page = app.get(&path, Some(&cookie)).await.text();
+    assert!(page.contains("<bdi>ali</bdi> · "), "{page}");
+    let viewed = app
+        .count("select count(*) from audit where what = 'مشاهدهٔ اطلاعات شخصی'")
+        .await;
+    assert_eq!(viewed, 1, "two views within the hour, one line");
+    assert!(page.contains(r#"href="tel:"#), "phone numbers are links");
+}

@@ -408,7 +408,9 @@ async fn a_shipment_from_the_direct_link_is_marked_for_the_operators() {
     let page = app
         .get(&format!("/console/s/{code}"), Some(&operator))
         .await;
-    assert!(page
-        .text()
-        .contains("دیوار هویت این کاربر را تأیید نکرده است"));
+    let text = page.text();
+    assert!(
+        text.contains("دیوار هویت این کاربر را تأیید نکرده است"),
+        "{text}"
+    );
 }

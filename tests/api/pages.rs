@@ -424,6 +424,16 @@ async fn a_status_change_without_the_sessions_csrf_token_changes_nothing() {
         assert_eq!(counts(&app).await, before, "nothing sent, nothing audited");
     }
 
+    // With the token but without a reason, a cancellation changes nothing either.
+    let fields = [("form[csrf]", csrf.as_str()), ("form[id]", code.as_str())];
+    let to = [("form[to]", "cancelled")];
+    let without = [&fields[..], &to[..]].concat();
+    let bare = app
+        .post_form(OPERATOR, "/api/console/act", Some(&cookie), &without)
+        .await;
+    assert_eq!(location(&bare), format!("/console/s/{code}?m=reason"));
+    assert_eq!(status().await, domain::status::Status::AwaitingCounterparty);
+
     let genuine = act(csrf).await;
     assert_eq!(location(&genuine), format!("/console/s/{code}?m=done"));
     assert_eq!(status().await, domain::status::Status::Cancelled);

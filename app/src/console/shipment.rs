@@ -31,9 +31,12 @@ type TimelineLine = (String, String, String, String);
 pub struct ActionView {
     /// The target status's key.
     pub to: String,
+    /// The action, as a verb.
     pub label: String,
     /// It needs a pickup day and window.
     pub schedules_pickup: bool,
+    /// Off the normal path: set apart, with a reason and a confirmation.
+    pub exception: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,11 +52,16 @@ pub struct ShipmentData {
     pub timeline: Vec<TimelineLine>,
     /// Each chat message: its delivery, when it was queued, how many attempts.
     pub outbox: Vec<String>,
-    /// Who opened or changed what, and when.
-    pub audit: Vec<String>,
+    /// Who opened or changed what, and when: (operator, when, what).
+    pub audit: Vec<(String, String, String)>,
     /// Every change allowed now.
     pub actions: Vec<ActionView>,
     pub pickup_days: Vec<(i64, String)>,
+    /// The pickup the form starts with: the day and window (key) the sender chose, if they
+    /// chose a courier pickup.
+    pub pickup_default: Option<(i64, String)>,
+    /// The pickup the company scheduled, as people read it.
+    pub scheduled: Option<String>,
 }
 
 #[cfg(feature = "ssr")]
@@ -134,18 +142,34 @@ pub async fn console_shipment(id: String) -> Result<Option<ShipmentData>, Server
         audit: opened
             .audit
             .into_iter()
-            .map(|a| format!("{} · {} · {}", a.operator, at(a.at), a.what))
+            .map(|a| (a.operator, at(a.at), a.what))
             .collect(),
         actions: opened
             .actions
             .iter()
             .map(|s| ActionView {
                 to: s.key().to_owned(),
-                label: s.label().to_owned(),
+                label: s.action().to_owned(),
                 schedules_pickup: *s == domain::status::Status::PickupScheduled,
+                exception: s.is_exception(),
             })
             .collect(),
         pickup_days: pickup_options(now),
+        pickup_default: shipment.order.parties.sender.as_ref().and_then(|sender| {
+            match sender.handover {
+                domain::shipment::Handover::CourierPickup { day, window } => {
+                    Some((day, window.key().to_owned()))
+                }
+                _ => None,
+            }
+        }),
+        scheduled: shipment.pickup.map(|(day, window)| {
+            format!(
+                "{} · {}",
+                domain::shipment::pickup_day_label(day, now),
+                window.label()
+            )
+        }),
         id: shipment.id.to_string(),
     }))
 }
@@ -186,40 +210,78 @@ fn ShipmentView(view: ShipmentData, act: ServerAction<OperatorAct>) -> impl Into
         audit,
         actions,
         pickup_days,
+        pickup_default,
+        scheduled,
     } = view;
-    let action_forms = actions
+    let (default_day, default_window) = pickup_default.unzip();
+    let (exceptions, steps): (Vec<ActionView>, Vec<ActionView>) =
+        actions.into_iter().partition(|a| a.exception);
+    let schedules = steps.iter().any(|a| a.schedules_pickup);
+    let has_steps = !steps.is_empty();
+    let step_buttons = steps
         .into_iter()
-        .map(|ActionView { to: key, label, schedules_pickup: schedule }| {
-            let (csrf, id) = (csrf.clone(), id.clone());
-            let days = pickup_days.clone();
+        .enumerate()
+        .map(|(n, a)| {
+            let class = if n == 0 { "button" } else { "button secondary" };
+            view! { <button class=class type="submit" name="form[to]" value=a.to>{a.label}</button> }
+        })
+        .collect_view();
+    let exception_buttons = exceptions
+        .iter()
+        .map(|a| {
             view! {
-                <ActionForm action=act>
-                    <input type="hidden" name="form[csrf]" value=csrf />
-                    <input type="hidden" name="form[id]" value=id />
-                    <input type="hidden" name="form[to]" value=key.clone() />
-                    {schedule.then(|| view! {
-                        <label for="act-day">"روز"</label>
-                        <select id="act-day" name="form[day]">
-                            {days.into_iter().map(|(d, l)| view! { <option value=d.to_string()>{l}</option> }).collect_view()}
-                        </select>
-                        <label for="act-window">"بازه"</label>
-                        <select id="act-window" name="form[window]">
-                            {domain::shipment::PickupWindow::ALL.into_iter().map(|w| view! { <option value=w.key()>{w.label()}</option> }).collect_view()}
-                        </select>
-                    })}
-                    <label for=format!("note-{key}")>"یادداشت / دلیل"</label>
-                    <input id=format!("note-{key}") type="text" name="form[note]" />
-                    <button class="button" type="submit">{label}</button>
-                </ActionForm>
+                <button class="button secondary" type="submit" name="form[to]" value=a.to.clone()>
+                    {a.label.clone()}
+                </button>
             }
         })
         .collect_view();
+    let (csrf_steps, id_steps) = (csrf.clone(), id.clone());
+    let (csrf_exceptions, id_exceptions) = (csrf.clone(), id.clone());
+    let action_forms = view! {
+        {has_steps.then(|| view! {
+            <ActionForm action=act>
+                <input type="hidden" name="form[csrf]" value=csrf_steps />
+                <input type="hidden" name="form[id]" value=id_steps />
+                {schedules.then(|| view! {
+                    <label for="act-day">"روز جمع‌آوری"</label>
+                    <select id="act-day" name="form[day]">
+                        {pickup_days.iter().map(|(d, l)| view! { <option value=d.to_string() selected=default_day == Some(*d)>{l.clone()}</option> }).collect_view()}
+                    </select>
+                    <label for="act-window">"بازهٔ جمع‌آوری"</label>
+                    <select id="act-window" name="form[window]">
+                        {domain::shipment::PickupWindow::ALL.into_iter().map(|w| view! { <option value=w.key() selected=default_window.as_deref() == Some(w.key())>{w.label()}</option> }).collect_view()}
+                    </select>
+                })}
+                <label for="act-note">"یادداشت (اختیاری)"</label>
+                <input id="act-note" type="text" name="form[note]" maxlength="200" />
+                <div class="step-buttons">{step_buttons}</div>
+            </ActionForm>
+        })}
+        {(!exceptions.is_empty()).then(|| view! {
+            <details class="exceptions">
+                <summary>"موارد استثنا و لغو"</summary>
+                <ActionForm action=act>
+                    <input type="hidden" name="form[csrf]" value=csrf_exceptions />
+                    <input type="hidden" name="form[id]" value=id_exceptions />
+                    <label for="act-reason">"دلیل (لازم)"</label>
+                    <input id="act-reason" type="text" name="form[note]" maxlength="200" required aria-required="true" />
+                    <label class="choice">
+                        <input type="checkbox" name="confirm" required />
+                        <span class="choice-text">"مطمئنم؛ این تغییر به گفتگو هم اعلام می‌شود و برگشت ندارد."</span>
+                    </label>
+                    <div class="step-buttons">{exception_buttons}</div>
+                </ActionForm>
+            </details>
+        })}
+    };
     view! {
         <Logout csrf=csrf.clone() operator />
         <section class="card">
             <h1 dir="ltr">{id.clone()}</h1>
             <dl class="facts">
                 <dt>"وضعیت"</dt><dd data-testid="console-status">{status}</dd>
+                {scheduled.map(|slot| view! { <dt>"جمع‌آوری"</dt><dd data-testid="console-pickup">{slot}</dd> })}
                 <OrderFacts order />
                 {direct_link.then(|| view! {
                     <dt>"ورود"</dt>
@@ -235,7 +297,7 @@ fn ShipmentView(view: ShipmentData, act: ServerAction<OperatorAct>) -> impl Into
                 parties.into_iter().map(|p| view! {
                     <dl class="facts">
                         <dt>{p.role}</dt><dd>{p.name}</dd>
-                        <dt>"همراه"</dt><dd><bdi dir="ltr">{p.mobile}</bdi></dd>
+                        <dt>"همراه"</dt><dd><a class="tap" href=format!("tel:{}", p.mobile) dir="ltr">{domain::text::persian_digits(&p.mobile)}</a></dd>
                         <dt>"نشانی"</dt><dd>{p.city}"، "{p.address}</dd>
                         <dt>"تحویل"</dt><dd>{p.handover}</dd>
                     </dl>
@@ -255,7 +317,15 @@ fn ShipmentView(view: ShipmentData, act: ServerAction<OperatorAct>) -> impl Into
             </ol>
         </section>
         <Log title="پیام‌های گفتگو" testid="outbox" lines=outbox />
-        <Log title="رویدادنگار" testid="audit" lines=audit />
+        <section class="card">
+            <h2>"رویدادنگار"</h2>
+            // A Latin user name is isolated, so that it does not reorder the Persian around it.
+            <ul data-testid="audit">
+                {audit.into_iter().map(|(who, when, what)| view! {
+                    <li><bdi>{who}</bdi>" · "{when}" · "{what}</li>
+                }).collect_view()}
+            </ul>
+        </section>
     }
 }
 

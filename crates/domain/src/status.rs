@@ -97,6 +97,41 @@ impl Status {
         )
     }
 
+    /// The operator's action that moves a shipment here, as a verb ("زمان‌بندی جمع‌آوری").
+    pub fn action(self) -> &'static str {
+        match self {
+            Self::Draft => "بازگرداندن به پیش‌نویس",
+            Self::AwaitingCounterparty => "فرستادن برای طرف مقابل",
+            Self::AwaitingConfirmation => "ثبت تکمیل اطلاعات",
+            Self::Booked => "ثبت قطعی",
+            Self::PickupScheduled => "زمان‌بندی جمع‌آوری",
+            Self::PickedUp => "ثبت جمع‌آوری از فرستنده",
+            Self::InTransit => "ثبت حرکت به مقصد",
+            Self::OutForDelivery => "سپردن به پیک توزیع",
+            Self::Delivered => "ثبت تحویل به گیرنده",
+            Self::PickupFailed => "ثبت جمع‌آوری ناموفق",
+            Self::DeliveryAttemptFailed => "ثبت تحویل ناموفق",
+            Self::ReturnedToSender => "ثبت برگشت به فرستنده",
+            Self::LostOrDamaged => "ثبت مفقودی یا خسارت",
+            Self::Cancelled => "لغو مرسوله",
+            Self::Expired => "ثبت انقضا",
+        }
+    }
+
+    /// A way off the normal path (a failure, a return, a loss, a cancellation): the console
+    /// sets it apart, asks for a reason and for confirmation.
+    pub fn is_exception(self) -> bool {
+        matches!(
+            self,
+            Self::PickupFailed
+                | Self::DeliveryAttemptFailed
+                | Self::ReturnedToSender
+                | Self::LostOrDamaged
+                | Self::Cancelled
+                | Self::Expired
+        )
+    }
+
     /// What the users should expect next, in Persian.
     pub fn next_step(self) -> &'static str {
         match self {

@@ -48,7 +48,7 @@ pub struct ActForm {
     pub day: String,
     #[serde(default)]
     pub window: String,
-    /// A reason or note (required to cancel).
+    /// A reason or note (required for an exception, `Status::is_exception`).
     #[serde(default)]
     pub note: String,
 }
@@ -282,7 +282,10 @@ pub struct Opened {
     pub actions: Vec<Status>,
 }
 
-/// Opens a shipment for `operator`, recording that they saw its personal data.
+/// An operator's views of one shipment within this long are one audit line.
+pub const VIEW_AUDIT_SECS: i64 = 3_600;
+
+/// Opens a shipment for `operator`, recording that they saw its personal data (once an hour).
 pub async fn open(
     state: &AppState,
     operator: &Operator,
@@ -295,7 +298,8 @@ pub async fn open(
     if !shipment.purged {
         let mut tx = state.db.begin().await?;
         let what = "مشاهدهٔ اطلاعات شخصی";
-        operators::audit(&mut tx, &code, operator.id, what, state.now()).await?;
+        let now = state.now();
+        operators::audit_viewed(&mut tx, &code, operator.id, what, now, VIEW_AUDIT_SECS).await?;
         tx.commit().await?;
     }
     Ok(Some(Opened {
@@ -351,7 +355,7 @@ impl Acted {
     pub fn label(self) -> &'static str {
         match self {
             Self::Done => "انجام شد.",
-            Self::NeedsReason => "برای لغو، دلیل را بنویسید.",
+            Self::NeedsReason => "برای این تغییر، دلیل را بنویسید.",
             Self::NeedsPickup => "روز و بازهٔ جمع‌آوری را انتخاب کنید.",
             Self::NotFound => "مرسوله پیدا نشد.",
             Self::Refused => "این تغییر در وضعیت کنونی مجاز نیست؛ چیزی تغییر نکرد.",
@@ -367,7 +371,7 @@ pub async fn act(state: &AppState, operator: &Operator, form: &ActForm) -> Resul
         return Ok(Acted::Refused);
     };
     let note: String = form.note.trim().chars().take(200).collect();
-    if to == Status::Cancelled && note.is_empty() {
+    if to.is_exception() && note.is_empty() {
         return Ok(Acted::NeedsReason);
     }
     let pickup = if to == Status::PickupScheduled {

@@ -339,6 +339,34 @@ pub async fn audit(
     Ok(())
 }
 
+/// Records what an operator looked at on a shipment, unless they were recorded looking at it
+/// within the last `window_secs`: one line per operator, shipment and hour, not one per page view.
+pub async fn audit_viewed(
+    tx: &mut Tx,
+    shipment: &TrackingCode,
+    operator: i64,
+    what: &str,
+    now: i64,
+    window_secs: i64,
+) -> Result<(), StoreError> {
+    on_tx!(tx, conn => {
+        sqlx::query(
+            "insert into audit (shipment_id, operator_id, at, what)
+             select $1, $2, $3, $4
+             where not exists (select 1 from audit where shipment_id = $1 and operator_id = $2
+                               and what = $4 and at > $5)",
+        )
+        .bind(shipment.as_str())
+        .bind(operator)
+        .bind(now)
+        .bind(what)
+        .bind(now - window_secs)
+        .execute(conn)
+        .await?;
+    });
+    Ok(())
+}
+
 /// One line of a shipment's audit trail.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct AuditEntry {

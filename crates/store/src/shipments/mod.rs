@@ -85,6 +85,8 @@ pub struct Shipment {
     pub status: Status,
     pub order: Order,
     pub purged: bool,
+    /// The courier pickup the company scheduled (day, Tehran days since the epoch; window).
+    pub pickup: Option<(i64, PickupWindow)>,
     pub events: Vec<Event>,
 }
 

@@ -164,6 +164,8 @@ struct Stored {
     parties_sealed: Vec<u8>,
     direct_link: bool,
     purged_at: Option<i64>,
+    pickup_day: Option<i64>,
+    pickup_window: Option<String>,
 }
 
 fn item(row: &Stored) -> Result<Item, StoreError> {
@@ -223,7 +225,8 @@ pub(super) async fn read(
             "select landing_digest, conversation_id, post_token, opener_role, status,
                     item_description, size_class, weight_grams, length_cm, width_cm, height_cm,
                     declared_rials, fragile, origin_city, destination_city, service, payer,
-                    quote_total_rials, parties_sealed, direct_link, purged_at
+                    quote_total_rials, parties_sealed, direct_link, purged_at, pickup_day,
+                    pickup_window
              from shipments where id = $1",
         )
         .bind(id.as_str())
@@ -256,6 +259,9 @@ pub(super) async fn read(
         status: decode(Status::parse(&row.status), "status")?,
         order,
         purged: row.purged_at.is_some(),
+        pickup: row
+            .pickup_day
+            .zip(row.pickup_window.as_deref().and_then(PickupWindow::parse)),
         events: events(db, id).await?,
     }))
 }
