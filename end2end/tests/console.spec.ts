@@ -56,9 +56,14 @@ test("an operator moves a booked shipment to Delivered; each milestone reaches t
   const staff = await (await browser.newContext()).newPage();
   await login(staff, "e2e-operator");
   await expect(staff).toHaveURL(/\/console$/);
+  // On a phone the filters are folded behind one control.
+  await staff.getByText("جست‌وجو و فیلتر").click();
   await staff.getByLabel("کد پیگیری").fill(code.slice(0, 6));
   await staff.getByRole("button", { name: "جست‌وجو" }).click();
   await expect(staff.getByRole("row", { name: new RegExp(code) })).toContainText("از تهران به اصفهان");
+  // The search is a filter: it can be cleared; a booked shipment waits on the company.
+  await expect(staff.getByTestId("clear-filters")).toBeVisible();
+  await expect(staff.getByRole("row", { name: new RegExp(code) }).getByTestId("needs-action")).toBeVisible();
   await staff.getByRole("link", { name: code }).click();
   await expect(staff.getByTestId("console-status")).toHaveText("ثبت شد");
   await expect(staff.locator("body")).toContainText("مریم رضایی");

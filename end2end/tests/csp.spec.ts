@@ -147,6 +147,8 @@ test("the console: login, the list, a search and a shipment", async ({ page, req
   await staff.getByLabel("گذرواژه").fill(PASSWORD);
   await staff.getByRole("button", { name: "ورود" }).click();
   await expect(staff).toHaveURL(/\/console$/);
+  // On a phone the filters are folded behind one control.
+  await staff.getByText("جست‌وجو و فیلتر").click();
   await staff.getByLabel("کد پیگیری").fill(code.slice(0, 6));
   await staff.getByRole("button", { name: "جست‌وجو" }).click();
   await staff.getByRole("link", { name: code }).click();

@@ -14,6 +14,10 @@ use crate::ui::Failure;
 pub struct ListLine {
     pub id: String,
     pub status: String,
+    /// The status's key (its badge's colour).
+    pub status_key: String,
+    /// The company must act next.
+    pub needs_action: bool,
     pub item: String,
     pub route: String,
     pub created: String,
@@ -35,6 +39,8 @@ pub struct ListData {
     pub cities: Vec<(String, String)>,
     /// Divar's API budget is running low: the support bot and post reads wait.
     pub budget_low: bool,
+    /// Some filter is set (the filters start open, with a way to clear them).
+    pub filtered: bool,
 }
 
 #[server(endpoint = "console/list")]
@@ -62,6 +68,8 @@ pub async fn console_list(query: ListQuery) -> Result<Option<ListData>, ServerFn
             .map(|l| ListLine {
                 route: route(&name(&l.origin_city), &name(&l.destination_city)),
                 status: l.status.label().to_owned(),
+                status_key: l.status.key().to_owned(),
+                needs_action: l.status.waits_on_company(),
                 item: l.item,
                 created: JalaliDateTime::from_unix(l.created_at).display(),
                 id: l.id,
@@ -79,6 +87,16 @@ pub async fn console_list(query: ListQuery) -> Result<Option<ListData>, ServerFn
             .flat_map(|p| p.cities.iter().map(|c| (c.id.clone(), c.name.clone())))
             .collect(),
         budget_low: page.budget_low,
+        filtered: [
+            &query.status,
+            &query.from,
+            &query.until,
+            &query.origin,
+            &query.destination,
+            &query.code,
+        ]
+        .iter()
+        .any(|f| f.as_deref().is_some_and(|v| !v.trim().is_empty())),
     }))
 }
 
@@ -124,7 +142,14 @@ fn ListView(list: ListData) -> impl IntoView {
         next,
         cities,
         budget_low,
+        filtered,
     } = list;
+    let clear = move || {
+        filtered.then(|| view! {
+            <a class="tap" href=Route::Console.path() data-testid="clear-filters">"پاک کردن فیلترها"</a>
+        })
+    };
+    let empty = lines.is_empty();
     let city_options = move |label: &'static str,
                              name: &'static str,
                              cities: Vec<(String, String)>| {
@@ -152,6 +177,8 @@ fn ListView(list: ListData) -> impl IntoView {
                     <li><a href=format!("{}?status={key}", Route::Console.path())>{label}": "{domain::text::persian_digits(&n.to_string())}</a></li>
                 }).collect_view()}
             </ul>
+            <details class="filter-box" open=filtered>
+            <summary>"جست‌وجو و فیلتر"</summary>
             <form method="get" action=Route::Console.path() class="filters">
                 <div class="field">
                     <label for="q-status">"وضعیت"</label>
@@ -176,7 +203,9 @@ fn ListView(list: ListData) -> impl IntoView {
                 {city_options("مقصد", "destination", cities)}
                 <button class="button" type="submit">"جست‌وجو"</button>
             </form>
-            <p>{format!("{} مرسوله", domain::text::persian_digits(&total.to_string()))}</p>
+            </details>
+            <p>{format!("{} مرسوله", domain::text::persian_digits(&total.to_string()))} " " {clear()}</p>
+            {empty.then(|| view! { <p>"مرسوله‌ای با این فیلترها نیست."</p> })}
             <table class="list">
                 <thead>
                     <tr><th scope="col">"کد"</th><th scope="col">"وضعیت"</th><th scope="col">"کالا"</th><th scope="col">"مسیر"</th><th scope="col">"ثبت"</th></tr>
@@ -185,7 +214,11 @@ fn ListView(list: ListData) -> impl IntoView {
                     {lines.into_iter().map(|l| view! {
                         <tr>
                             <td dir="ltr"><a href=Route::ConsoleShipment.with(&l.id)>{l.id.clone()}</a></td>
-                            <td>{l.status}{l.direct_link.then(|| view! { <span class="tag">{DIRECT_LINK}</span> })}</td>
+                            <td>
+                                <span class=format!("badge badge-{}", l.status_key)>{l.status}</span>
+                                {l.needs_action.then(|| view! { <span class="tag" data-testid="needs-action">"نیاز به اقدام"</span> })}
+                                {l.direct_link.then(|| view! { <span class="tag">{DIRECT_LINK}</span> })}
+                            </td>
                             <td>{l.item}</td>
                             <td>{l.route}</td>
                             <td>{l.created}</td>
