@@ -95,6 +95,14 @@ test("an operator moves a booked shipment to Delivered; each milestone reaches t
   }
   await expect(staff.getByTestId("audit")).toContainText("از «در حال توزیع» به «تحویل شد»");
 
+  // The day at a glance: a figure leads to the list it counts.
+  await staff.goto("/console");
+  await expect(staff.getByTestId("dashboard")).toContainText("امروز در یک نگاه");
+  await expect(staff.getByTestId("day-delivered")).toContainText(/^[۱-۹]/);
+  await staff.getByTestId("day-delivered").getByRole("link").click();
+  await expect(staff).toHaveURL(/status=delivered/);
+  await expect(staff.getByRole("row", { name: new RegExp(code) })).toBeVisible();
+
   // 2 messages before, then one per milestone: scheduled, picked up, in transit, out, delivered.
   await messagesArrive(page, "buyer", 7);
   const texts = await page.getByTestId("message").allTextContents();

@@ -8,6 +8,7 @@ mod assistant;
 mod budget;
 mod chat;
 mod console;
+mod dashboard;
 mod events;
 mod fuzz;
 mod housekeeping;

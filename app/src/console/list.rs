@@ -1,4 +1,5 @@
-//! `/console`: shipments with counts per status, filters and paging.
+//! `/console`: the day at a glance ([`super::dashboard`]), then shipments with counts per
+//! status, filters and paging.
 
 use domain::routes::Route;
 use leptos::prelude::*;
@@ -170,8 +171,9 @@ fn ListView(list: ListData) -> impl IntoView {
                 "سهمیهٔ تماس با دیوار رو به پایان است: پاسخ‌های بات پشتیبانی و خواندن آگهی‌ها فعلاً منتظر می‌مانند تا پیام‌های ارسال در گفتگو فرستاده شوند."
             </p>
         })}
+        <super::dashboard::DayCard />
         <section class="card">
-            <h1>"مرسوله‌ها"</h1>
+            <h2>"مرسوله‌ها"</h2>
             <ul class="counts" data-testid="counts">
                 {counts.into_iter().map(|(key, label, n)| view! {
                     <li><a href=format!("{}?status={key}", Route::Console.path())>{label}": "{domain::text::persian_digits(&n.to_string())}</a></li>

@@ -9,6 +9,7 @@
 //! Every form is a plain form to a server function that calls `ersal_server::console`; every
 //! form carries the session's CSRF token (the login form is checked by its `Origin`).
 
+mod dashboard;
 mod list;
 mod login;
 mod shipment;

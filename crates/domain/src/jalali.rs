@@ -3,7 +3,8 @@
 
 use crate::text::persian_digits;
 
-const TEHRAN_OFFSET_SECS: i64 = 3 * 3600 + 30 * 60;
+/// Tehran's offset from UTC (Iran has kept no daylight saving time since 2022).
+pub const TEHRAN_OFFSET_SECS: i64 = 3 * 3600 + 30 * 60;
 
 const MONTHS: [&str; 12] = [
     "فروردین",
@@ -65,6 +66,11 @@ fn gregorian_to_jalali(gy: i64, gm: i64, gd: i64) -> (i64, i64, i64) {
         (7 + (days - 186) / 30, 1 + (days - 186) % 30)
     };
     (jy, jm, jd)
+}
+
+/// The Unix time at which day `day` ([`tehran_day`]) starts in Tehran.
+pub fn day_start(day: i64) -> i64 {
+    day * 86_400 - TEHRAN_OFFSET_SECS
 }
 
 /// Days since the epoch in Tehran for a Unix time (seconds).

@@ -25,6 +25,7 @@ pub mod chat;
 pub mod config;
 pub mod consent;
 pub mod console;
+pub mod dashboard;
 pub mod delivery;
 pub mod error;
 pub mod flow;

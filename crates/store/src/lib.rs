@@ -26,6 +26,7 @@ pub mod addons;
 pub mod assistant;
 pub mod budget;
 pub mod crypto;
+pub mod dashboard;
 pub mod db;
 pub mod drafts;
 mod error;
