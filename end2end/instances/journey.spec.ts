@@ -41,11 +41,18 @@ test("buyer, consent, seller and operator across two instances: each chat messag
   await staff.getByLabel("گذرواژه").fill(OPERATOR_PASSWORD);
   await staff.getByRole("button", { name: "ورود" }).click();
   await expect(staff).toHaveURL(/\/console$/);
+  await staff.getByText("جست‌وجو و فیلتر").click();
   await staff.getByLabel("کد پیگیری").fill(code);
   await staff.getByRole("button", { name: "جست‌وجو" }).click();
   await staff.getByRole("link", { name: code }).click();
-  for (const status of ["در انتظار جمع‌آوری", "تحویل پیک شد", "در مسیر", "در حال توزیع", "تحویل شد"]) {
-    await staff.getByRole("button", { name: status, exact: true }).click();
+  for (const [action, status] of [
+    ["زمان‌بندی جمع‌آوری", "در انتظار جمع‌آوری"],
+    ["ثبت جمع‌آوری از فرستنده", "تحویل پیک شد"],
+    ["ثبت حرکت به مقصد", "در مسیر"],
+    ["سپردن به پیک توزیع", "در حال توزیع"],
+    ["ثبت تحویل به گیرنده", "تحویل شد"],
+  ]) {
+    await staff.getByRole("button", { name: action, exact: true }).click();
     await expect(staff.getByTestId("console-status")).toHaveText(status);
   }
 
