@@ -1,6 +1,6 @@
 import { APIRequestContext, expect, Page, test } from "@playwright/test";
 import { SANDBOX_URL } from "../playwright.config";
-import { CONVERSATION, createOperator, fillBuyerSteps, initSession, OPERATOR_PASSWORD as PASSWORD } from "./helpers";
+import { audit, CONVERSATION, createOperator, fillBuyerSteps, initSession, OPERATOR_PASSWORD as PASSWORD } from "./helpers";
 
 // The operator console, end to end: an operator created from the command line logs in, finds
 // the shipment a sandbox journey booked, and moves it through the lifecycle to Delivered; the
@@ -49,7 +49,8 @@ test("an operator moves a booked shipment to Delivered; each milestone reaches t
   page,
   request,
   browser,
-}) => {
+}, testInfo) => {
+  const axe = testInfo.project.name === "mobile";
   const code = await bookThroughChat(page, request);
   createOperator("e2e-operator");
 
@@ -68,6 +69,7 @@ test("an operator moves a booked shipment to Delivered; each milestone reaches t
   await expect(staff.getByTestId("console-status")).toHaveText("ثبت شد");
   await expect(staff.locator("body")).toContainText("مریم رضایی");
   await expect(staff.getByTestId("audit")).toContainText("مشاهدهٔ اطلاعات شخصی");
+  if (axe) await audit(staff, "console-shipment");
 
   // A forbidden change is refused: Delivered straight from Booked is not offered, and posting it
   // anyway changes nothing.
@@ -98,6 +100,7 @@ test("an operator moves a booked shipment to Delivered; each milestone reaches t
   // The day at a glance: a figure leads to the list it counts.
   await staff.goto("/console");
   await expect(staff.getByTestId("dashboard")).toContainText("امروز در یک نگاه");
+  if (axe) await audit(staff, "console-list");
   await expect(staff.getByTestId("day-delivered")).toContainText(/^[۱-۹]/);
   await staff.getByTestId("day-delivered").getByRole("link").click();
   await expect(staff).toHaveURL(/status=delivered/);

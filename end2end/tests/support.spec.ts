@@ -1,7 +1,7 @@
 import { expect, Page } from "@playwright/test";
 import { SANDBOX_URL } from "../playwright.config";
 import { test } from "./fixtures";
-import { completeBuyerFlow, createOperator, initSession, OPERATOR_PASSWORD } from "./helpers";
+import { audit, completeBuyerFlow, createOperator, initSession, OPERATOR_PASSWORD } from "./helpers";
 
 // The support bot, end to end: a user writes to Ersal's bot in the sandbox (Divar delivers each
 // message to Ersal's events URL), gets a shipment's status for its tracking code typed in
@@ -70,6 +70,8 @@ test("a user gets a shipment's status from the bot, asks staff, and sees the ans
   await expect(row).toContainText("در انتظار پاسخ ما");
   // The row tells the conversation apart: its newest message, who wrote it, and its age.
   await expect(row).toContainText(`کاربر: ${question}`);
+  const axe = testInfo.project.name === "mobile";
+  if (axe) await audit(staff, "console-inbox");
   await expect(row).toContainText(/همین حالا|دقیقه پیش/);
   // Waiting conversations come first.
   await expect(staff.getByTestId("support-threads").locator("li").first()).toContainText("در انتظار پاسخ ما");
@@ -78,6 +80,7 @@ test("a user gets a shipment's status from the bot, asks staff, and sees the ans
   // A canned answer fills the box, and is edited before it is sent.
   await staff.getByRole("link", { name: /پیامتان را دیدیم/ }).click();
   await expect(staff.getByLabel("متن پاسخ")).toHaveValue(/پیامتان را دیدیم/);
+  if (axe) await audit(staff, "console-thread");
   const answer = `فردا می‌رسد (${testInfo.project.name}).`;
   await staff.getByLabel("متن پاسخ").fill(`سلام، ${answer}`);
   await staff.getByRole("button", { name: "فرستادن پاسخ" }).click();
