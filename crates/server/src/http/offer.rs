@@ -62,50 +62,21 @@ async fn add(
     headers: HeaderMap,
     Form(form): Form<AddForm>,
 ) -> Result<Response, AppError> {
-    let session = match session(&state, &headers).await {
-        Ok(session) => session,
-        Err(page) => return Ok(page),
-    };
-    let back_to = session.landing.return_target.clone();
-    let size = SizeClass::parse(&form.size).unwrap_or(SizeClass::Small);
-    let seen = offer::view(&state, &session, Some(size))
-        .await
-        .map_err(|e| e.back_to(&back_to))?;
-    let Seen::Ready(ready) = seen else {
-        return Ok(to_offer());
-    };
-    let purpose = Purpose::AddWidgets {
-        size,
-        origin: ready.origin_city,
-    };
-    let url = consent::begin(
-        &state,
-        &session.id,
-        &Grant::PostAddon(ready.post.clone()),
-        &purpose,
-    )
+    after_reading_post(&state, &headers, &form, |ready, size| {
+        let purpose = Purpose::AddWidgets {
+            size,
+            origin: ready.origin_city,
+        };
+        (Grant::PostAddon(ready.post), purpose)
+    })
     .await
-    .map_err(|e| e.back_to(&back_to))?;
-    Ok(Redirect::to(url.as_str()).into_response())
 }
 
 async fn remove(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
-    let session = match session(&state, &headers).await {
-        Ok(session) => session,
-        Err(page) => return Ok(page),
-    };
-    let Some(post) = offer::post_of(&session) else {
-        return Ok(to_offer());
-    };
-    let url = consent::begin(
-        &state,
-        &session.id,
-        &Grant::PostAddon(post),
-        &Purpose::RemoveWidgets,
-    )
+    for_the_post(&state, &headers, |post| {
+        (Grant::PostAddon(post), Purpose::RemoveWidgets)
+    })
     .await
-    .map_err(|e| e.back_to(&session.landing.return_target))?;
-    Ok(Redirect::to(url.as_str()).into_response())
 }
 
 /// Turns the assistant on: the post is checked with Divar, then its owner's consent asked.
@@ -114,24 +85,10 @@ async fn assistant_on(
     headers: HeaderMap,
     Form(form): Form<AddForm>,
 ) -> Result<Response, AppError> {
-    let session = match session(&state, &headers).await {
-        Ok(session) => session,
-        Err(page) => return Ok(page),
-    };
-    let back_to = session.landing.return_target.clone();
-    let size = SizeClass::parse(&form.size).unwrap_or(SizeClass::Small);
-    let seen = offer::view(&state, &session, Some(size))
-        .await
-        .map_err(|e| e.back_to(&back_to))?;
-    let Seen::Ready(ready) = seen else {
-        return Ok(to_offer());
-    };
-    let purpose = Purpose::AssistantOn { size };
-    let grant = Grant::Assistant(ready.post.clone());
-    let url = consent::begin(&state, &session.id, &grant, &purpose)
-        .await
-        .map_err(|e| e.back_to(&back_to))?;
-    Ok(Redirect::to(url.as_str()).into_response())
+    after_reading_post(&state, &headers, &form, |ready, size| {
+        (Grant::Assistant(ready.post), Purpose::AssistantOn { size })
+    })
+    .await
 }
 
 /// Turns the assistant off, once Divar confirms the post's owner.
@@ -139,21 +96,62 @@ async fn assistant_off(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let session = match session(&state, &headers).await {
+    for_the_post(&state, &headers, |post| {
+        (Grant::Assistant(post), Purpose::AssistantOff)
+    })
+    .await
+}
+
+/// A change that needs the post as Divar knows it (its city): the post is read first, then the
+/// owner's consent for what `wanted` names is asked. Back to the page when it cannot be made.
+async fn after_reading_post(
+    state: &AppState,
+    headers: &HeaderMap,
+    form: &AddForm,
+    wanted: impl FnOnce(offer::Offer, SizeClass) -> (Grant, Purpose),
+) -> Result<Response, AppError> {
+    let session = match session(state, headers).await {
+        Ok(session) => session,
+        Err(page) => return Ok(page),
+    };
+    let size = SizeClass::parse(&form.size).unwrap_or(SizeClass::Small);
+    let seen = offer::view(state, &session, Some(size))
+        .await
+        .map_err(|e| e.back_to(&session.landing.return_target))?;
+    let Seen::Ready(ready) = seen else {
+        return Ok(to_offer());
+    };
+    let (grant, purpose) = wanted(*ready, size);
+    ask_owner(state, &session, &grant, &purpose).await
+}
+
+/// A change to the session's post that needs only its owner's consent.
+async fn for_the_post(
+    state: &AppState,
+    headers: &HeaderMap,
+    wanted: impl FnOnce(kenar::PostToken) -> (Grant, Purpose),
+) -> Result<Response, AppError> {
+    let session = match session(state, headers).await {
         Ok(session) => session,
         Err(page) => return Ok(page),
     };
     let Some(post) = offer::post_of(&session) else {
         return Ok(to_offer());
     };
-    let url = consent::begin(
-        &state,
-        &session.id,
-        &Grant::Assistant(post),
-        &Purpose::AssistantOff,
-    )
-    .await
-    .map_err(|e| e.back_to(&session.landing.return_target))?;
+    let (grant, purpose) = wanted(post);
+    ask_owner(state, &session, &grant, &purpose).await
+}
+
+/// Sends the browser to Divar's consent screen for `grant`, remembered for `purpose`.
+async fn ask_owner(
+    state: &AppState,
+    session: &LandingSession,
+    grant: &Grant,
+    purpose: &Purpose,
+) -> Result<Response, AppError> {
+    let url = consent::begin(state, &session.id, grant, purpose)
+        .await
+        .map_err(|e| e.back_to(&session.landing.return_target))?;
     Ok(Redirect::to(url.as_str()).into_response())
 }
 

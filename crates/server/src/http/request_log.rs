@@ -33,7 +33,9 @@ pub struct Seen {
 }
 
 impl Seen {
-    fn of(request: &Request) -> Self {
+    /// What the line needs of `request`; the caller's request id is taken out of its
+    /// extensions (nothing else reads it), not copied.
+    fn of(request: &mut Request) -> Self {
         Self {
             method: request.method().clone(),
             route: match request.extensions().get::<MatchedPath>() {
@@ -41,7 +43,7 @@ impl Seen {
                 None => Route::Unmatched(redact_path(request.uri().path())),
             },
             request_id: request.headers().get(REQUEST_ID).cloned(),
-            caller: request.extensions().get::<CallerRequestId>().cloned(),
+            caller: request.extensions_mut().remove::<CallerRequestId>(),
         }
     }
 
@@ -109,8 +111,8 @@ where
         self.0.poll_ready(cx)
     }
 
-    fn call(&mut self, request: Request) -> Self::Future {
-        let seen = Seen::of(&request);
+    fn call(&mut self, mut request: Request) -> Self::Future {
+        let seen = Seen::of(&mut request);
         let span = if tracing::enabled!(tracing::Level::DEBUG) {
             seen.span()
         } else {
