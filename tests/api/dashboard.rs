@@ -1,7 +1,9 @@
 //! The console's day at a glance: with shipments in every state, each figure is what the
 //! database holds, and the page shows them with links to the lists they count.
 
-use domain::jalali::{day_start, tehran_day};
+use domain::jalali::{day_start, tehran_day, JalaliDateTime};
+use domain::stage::Stage;
+use ersal_server::console::ListQuery;
 use store::dashboard::{Figures, Since};
 
 use crate::chat::shipment_in;
@@ -120,8 +122,55 @@ async fn the_figures_are_what_the_database_holds() {
     let (cookie, _) = crate::pages::operator_session(&app).await;
     let page = app.get("/console", Some(&cookie)).await.text();
     assert!(
-        page.contains(r#"data-testid="day-late"><a href="/console?status=pickup_scheduled">۱</a>"#),
+        page.contains(r#"data-testid="day-late"><a href="/console?stage=late">۱</a>"#),
         "{page}"
     );
     assert!(page.contains(r#"data-testid="chart""#));
+    // The late one is marked in the list (the scheduled-tomorrow one is not), and needs action.
+    assert_eq!(page.matches(r#"data-testid="late""#).count(), 1, "{page}");
+
+    // Each stage's list holds as many shipments as its figure says.
+    let state = &app.state;
+    let total = |query: ListQuery| async move {
+        ersal_server::console::list(state, &query)
+            .await
+            .unwrap()
+            .total
+    };
+    let stage = |stage: Stage| ListQuery {
+        stage: Some(stage.key().to_owned()),
+        ..ListQuery::default()
+    };
+    assert_eq!(total(stage(Stage::Late)).await, figures.late);
+    assert_eq!(
+        total(stage(Stage::WaitingPickup)).await,
+        figures.waiting_pickup
+    );
+    assert_eq!(total(stage(Stage::Moving)).await, figures.in_transit);
+    // Booked (1) and late (2): what the company must act on.
+    assert_eq!(total(stage(Stage::NeedsAction)).await, 2);
+    // Dates as staff type them, both ends included: the week's list is the week's figure, and
+    // only the old one was created before yesterday.
+    let date = |day: i64| JalaliDateTime::from_day(day).display_date();
+    let created = |from: Option<String>, until: Option<String>| ListQuery {
+        from,
+        until,
+        ..ListQuery::default()
+    };
+    assert_eq!(
+        total(created(Some(date(today - 6)), None)).await,
+        figures.booked.1
+    );
+    assert_eq!(total(created(None, Some(date(today - 1)))).await, 1);
+    assert_eq!(
+        total(created(Some(date(today)), Some(date(today)))).await,
+        7
+    );
+    // A date that does not exist filters nothing rather than everything.
+    assert_eq!(total(created(Some("1405/12/31".into()), None)).await, 8);
+    let page = app
+        .get("/console?from=1405%2F12%2F31", Some(&cookie))
+        .await
+        .text();
+    assert!(page.contains(r#"data-testid="date-problem""#), "{page}");
 }

@@ -25,7 +25,10 @@ pub struct DayView {
 #[server(endpoint = "console/day")]
 pub async fn console_day() -> Result<Option<DayView>, ServerFnError> {
     use domain::jalali::JalaliDateTime;
+    use domain::stage::Stage;
+    use domain::status::Status;
     use domain::text::{age, persian_digits};
+    use ersal_server::console::ListQuery;
 
     let Some((state, _)) = super::signed_in(None).await? else {
         return Ok(None);
@@ -34,7 +37,20 @@ pub async fn console_day() -> Result<Option<DayView>, ServerFnError> {
     let f = day.figures;
     let n = |v: i64| persian_digits(&v.to_string());
     let pair = |(today, week): (i64, i64)| format!("{} امروز · {} هفته", n(today), n(week));
-    let list = |query: &str| Some(format!("{}?{query}", Route::Console.path()));
+    let list = |query: ListQuery| Some(query.href(0));
+    let stage = |stage: Stage| {
+        list(ListQuery {
+            stage: Some(stage.key().to_owned()),
+            ..ListQuery::default()
+        })
+    };
+    let status = |status: Status| {
+        list(ListQuery {
+            status: Some(status.key().to_owned()),
+            ..ListQuery::default()
+        })
+    };
+    let week = JalaliDateTime::from_day(day.week_first).display_date();
     let figure = |label: &str, value: String, href: Option<String>, testid: &str| Figure {
         label: label.to_owned(),
         value,
@@ -47,35 +63,43 @@ pub async fn console_day() -> Result<Option<DayView>, ServerFnError> {
     };
     Ok(Some(DayView {
         figures: vec![
-            figure("ثبت‌شده", pair(f.booked), list("from=6"), "day-booked"),
             figure(
-                "در انتظار جمع‌آوری",
+                "ثبت‌شده",
+                pair(f.booked),
+                list(ListQuery {
+                    from: Some(week),
+                    ..ListQuery::default()
+                }),
+                "day-booked",
+            ),
+            figure(
+                Stage::WaitingPickup.label(),
                 n(f.waiting_pickup),
-                list("status=pickup_scheduled"),
+                stage(Stage::WaitingPickup),
                 "day-waiting",
             ),
             figure(
-                "دیرکرد جمع‌آوری",
+                Stage::Late.label(),
                 n(f.late),
-                list("status=pickup_scheduled"),
+                stage(Stage::Late),
                 "day-late",
             ),
             figure(
-                "در راه",
+                Stage::Moving.label(),
                 n(f.in_transit),
-                list("status=in_transit"),
+                stage(Stage::Moving),
                 "day-moving",
             ),
             figure(
                 "تحویل‌شده",
                 pair(f.delivered),
-                list("status=delivered"),
+                status(Status::Delivered),
                 "day-delivered",
             ),
             figure(
                 "برگشتی",
                 pair(f.returned),
-                list("status=returned_to_sender"),
+                status(Status::ReturnedToSender),
                 "day-returned",
             ),
             figure(

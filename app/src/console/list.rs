@@ -19,6 +19,8 @@ pub struct ListLine {
     pub status_key: String,
     /// The company must act next.
     pub needs_action: bool,
+    /// Its pickup day has passed.
+    pub late: bool,
     pub item: String,
     pub route: String,
     pub created: String,
@@ -42,11 +44,16 @@ pub struct ListData {
     pub budget_low: bool,
     /// Some filter is set (the filters start open, with a way to clear them).
     pub filtered: bool,
+    /// The filters as asked, to show them in the form again.
+    pub query: ListQuery,
+    /// A date filter could not be read (and was left out).
+    pub unreadable_date: bool,
 }
 
 #[server(endpoint = "console/list")]
 pub async fn console_list(query: ListQuery) -> Result<Option<ListData>, ServerFnError> {
-    use domain::jalali::JalaliDateTime;
+    use domain::jalali::{tehran_day, JalaliDateTime};
+    use domain::stage::{is_late, Stage};
     use ersal_server::chat::texts::route;
     use ersal_server::console;
 
@@ -55,6 +62,7 @@ pub async fn console_list(query: ListQuery) -> Result<Option<ListData>, ServerFn
     };
     let page = console::list(&state, &query).await?;
     let name = |c: &Option<String>| state.city_name(c.as_deref());
+    let today = tehran_day(state.now());
     Ok(Some(ListData {
         operator: operator.username,
         csrf: operator.csrf,
@@ -70,7 +78,8 @@ pub async fn console_list(query: ListQuery) -> Result<Option<ListData>, ServerFn
                 route: route(&name(&l.origin_city), &name(&l.destination_city)),
                 status: l.status.label().to_owned(),
                 status_key: l.status.key().to_owned(),
-                needs_action: l.status.waits_on_company(),
+                needs_action: Stage::NeedsAction.holds(l.status, l.pickup_day, today),
+                late: is_late(l.status, l.pickup_day, today),
                 item: l.item,
                 created: JalaliDateTime::from_unix(l.created_at).display(),
                 id: l.id,
@@ -90,6 +99,7 @@ pub async fn console_list(query: ListQuery) -> Result<Option<ListData>, ServerFn
         budget_low: page.budget_low,
         filtered: [
             &query.status,
+            &query.stage,
             &query.from,
             &query.until,
             &query.origin,
@@ -98,6 +108,11 @@ pub async fn console_list(query: ListQuery) -> Result<Option<ListData>, ServerFn
         ]
         .iter()
         .any(|f| f.as_deref().is_some_and(|v| !v.trim().is_empty())),
+        unreadable_date: [&query.from, &query.until].iter().any(|d| {
+            d.as_deref()
+                .is_some_and(|d| !d.trim().is_empty() && domain::jalali::parse_date(d).is_none())
+        }),
+        query,
     }))
 }
 
@@ -109,6 +124,7 @@ pub fn ListPage() -> impl IntoView {
         |q| {
             console_list(ListQuery {
                 status: q.get("status"),
+                stage: q.get("stage"),
                 from: q.get("from"),
                 until: q.get("until"),
                 origin: q.get("origin"),
@@ -144,7 +160,11 @@ fn ListView(list: ListData) -> impl IntoView {
         cities,
         budget_low,
         filtered,
+        query,
+        unreadable_date,
     } = list;
+    let asked = |v: &Option<String>| v.clone().unwrap_or_default();
+    let (origin, destination) = (asked(&query.origin), asked(&query.destination));
     let clear = move || {
         filtered.then(|| view! {
             <a class="tap" href=Route::Console.path() data-testid="clear-filters">"پاک کردن فیلترها"</a>
@@ -153,17 +173,19 @@ fn ListView(list: ListData) -> impl IntoView {
     let empty = lines.is_empty();
     let city_options = move |label: &'static str,
                              name: &'static str,
+                             chosen: String,
                              cities: Vec<(String, String)>| {
         view! {
             <div class="field">
                 <label for=format!("q-{name}")>{label}</label>
                 <select id=format!("q-{name}") name=name>
                     <option value="">"همه"</option>
-                    {cities.into_iter().map(|(id, city)| view! { <option value=id>{city}</option> }).collect_view()}
+                    {cities.into_iter().map(|(id, city)| view! { <option selected=id == chosen value=id>{city}</option> }).collect_view()}
                 </select>
             </div>
         }
     };
+    let (status, stage) = (asked(&query.status), asked(&query.stage));
     view! {
         <Logout csrf operator />
         {budget_low.then(|| view! {
@@ -186,26 +208,39 @@ fn ListView(list: ListData) -> impl IntoView {
                     <label for="q-status">"وضعیت"</label>
                     <select id="q-status" name="status">
                         <option value="">"همه"</option>
-                        {domain::status::Status::ALL.iter().map(|&s| view! { <option value=s.key()>{s.label()}</option> }).collect_view()}
+                        {domain::status::Status::ALL.iter().map(|&s| view! { <option selected=s.key() == status value=s.key()>{s.label()}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="q-stage">"مرحله"</label>
+                    <select id="q-stage" name="stage">
+                        <option value="">"همه"</option>
+                        {domain::stage::Stage::ALL.iter().map(|&s| view! { <option selected=s.key() == stage value=s.key()>{s.label()}</option> }).collect_view()}
                     </select>
                 </div>
                 <div class="field">
                     <label for="q-code">"کد پیگیری"</label>
-                    <input id="q-code" type="text" name="code" />
+                    <input id="q-code" type="text" name="code" value=asked(&query.code) />
                 </div>
                 <div class="field">
-                    <label for="q-from">"از چند روز پیش"</label>
-                    <input id="q-from" type="text" name="from" inputmode="numeric" />
+                    <label for="q-from">"ثبت از تاریخ"</label>
+                    <input id="q-from" type="text" name="from" inputmode="numeric" placeholder="۱۴۰۵/۰۹/۰۱" value=asked(&query.from) aria-describedby="q-date-hint" />
                 </div>
                 <div class="field">
-                    <label for="q-until">"تا چند روز پیش"</label>
-                    <input id="q-until" type="text" name="until" inputmode="numeric" />
+                    <label for="q-until">"تا تاریخ"</label>
+                    <input id="q-until" type="text" name="until" inputmode="numeric" placeholder="۱۴۰۵/۰۹/۳۰" value=asked(&query.until) aria-describedby="q-date-hint" />
                 </div>
-                {city_options("مبدأ", "origin", cities.clone())}
-                {city_options("مقصد", "destination", cities)}
+                <p class="hint" id="q-date-hint">"تاریخ‌ها شمسی‌اند، مانند ۱۴۰۵/۰۹/۱۶؛ هر دو روز هم جزو بازه‌اند."</p>
+                {city_options("مبدأ", "origin", origin, cities.clone())}
+                {city_options("مقصد", "destination", destination, cities)}
                 <button class="button" type="submit">"جست‌وجو"</button>
             </form>
             </details>
+            {unreadable_date.then(|| view! {
+                <p class="error-summary" role="alert" data-testid="date-problem">
+                    "تاریخ را به شکل ۱۴۰۵/۰۹/۱۶ بنویسید؛ تاریخی که خوانده نشد در فیلتر اثری ندارد."
+                </p>
+            })}
             <p>{format!("{} مرسوله", domain::text::persian_digits(&total.to_string()))} " " {clear()}</p>
             {empty.then(|| view! { <p>"مرسوله‌ای با این فیلترها نیست."</p> })}
             <table class="list">
@@ -218,7 +253,8 @@ fn ListView(list: ListData) -> impl IntoView {
                             <td dir="ltr"><a href=Route::ConsoleShipment.with(&l.id)>{l.id.clone()}</a></td>
                             <td>
                                 <span class=format!("badge badge-{}", l.status_key)>{l.status}</span>
-                                {l.needs_action.then(|| view! { <span class="tag" data-testid="needs-action">"نیاز به اقدام"</span> })}
+                                {l.needs_action.then(|| view! { <span class="tag" data-testid="needs-action">{domain::stage::Stage::NeedsAction.label()}</span> })}
+                                {l.late.then(|| view! { <span class="tag tag-late" data-testid="late">"دیرکرد"</span> })}
                                 {l.direct_link.then(|| view! { <span class="tag">{DIRECT_LINK}</span> })}
                             </td>
                             <td>{l.item}</td>

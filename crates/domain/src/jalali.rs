@@ -1,7 +1,7 @@
 //! Jalali (Solar Hijri) dates in Tehran time (UTC+03:30; Iran has kept no daylight saving
 //! since 2022), for every date shown to users.
 
-use crate::text::persian_digits;
+use crate::text::{normalize_digits, persian_digits};
 
 /// Tehran's offset from UTC (Iran has kept no daylight saving time since 2022).
 pub const TEHRAN_OFFSET_SECS: i64 = 3 * 3600 + 30 * 60;
@@ -68,6 +68,91 @@ fn gregorian_to_jalali(gy: i64, gm: i64, gd: i64) -> (i64, i64, i64) {
     (jy, jm, jd)
 }
 
+/// (year, month, day), proleptic Gregorian → days since 1970-01-01.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Jalali → Gregorian, the inverse of [`gregorian_to_jalali`] (same range).
+fn jalali_to_gregorian(jy: i64, jm: i64, jd: i64) -> (i64, i64, i64) {
+    let jy = jy + 1595;
+    let mut days = -355_668
+        + 365 * jy
+        + (jy / 33) * 8
+        + ((jy % 33) + 3) / 4
+        + jd
+        + if jm < 7 {
+            (jm - 1) * 31
+        } else {
+            (jm - 7) * 30 + 186
+        };
+    let mut gy = 400 * (days / 146_097);
+    days %= 146_097;
+    if days > 36_524 {
+        days -= 1;
+        gy += 100 * (days / 36_524);
+        days %= 36_524;
+        if days >= 365 {
+            days += 1;
+        }
+    }
+    gy += 4 * (days / 1461);
+    days %= 1461;
+    if days > 365 {
+        gy += (days - 1) / 365;
+        days = (days - 1) % 365;
+    }
+    let leap = (gy % 4 == 0 && gy % 100 != 0) || gy % 400 == 0;
+    let months = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    let mut gm = 0;
+    let mut gd = days + 1;
+    while gm < 12 && gd > months[gm] {
+        gd -= months[gm];
+        gm += 1;
+    }
+    (gy, gm as i64 + 1, gd)
+}
+
+/// A Jalali date as staff type it (`۱۴۰۵/۰۹/۱۶`, `1405-9-16`, any digits) → its day number
+/// ([`tehran_day`]); `None` for anything else, a day that does not exist included.
+pub fn parse_date(text: &str) -> Option<i64> {
+    let text = normalize_digits(text.trim());
+    let parts: Vec<i64> = text
+        .split(['/', '-', '.'])
+        .map(|p| p.trim().parse().ok())
+        .collect::<Option<_>>()?;
+    let [year, month, day] = parts[..] else {
+        return None;
+    };
+    if !(1300..=1500).contains(&year) || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let (gy, gm, gd) = jalali_to_gregorian(year, month, day);
+    let number = days_from_civil(gy, gm, gd);
+    let back = JalaliDateTime::from_day(number);
+    (back.year == year && i64::from(back.month) == month && i64::from(back.day) == day)
+        .then_some(number)
+}
+
 /// The Unix time at which day `day` ([`tehran_day`]) starts in Tehran.
 pub fn day_start(day: i64) -> i64 {
     day * 86_400 - TEHRAN_OFFSET_SECS
@@ -100,15 +185,23 @@ impl JalaliDateTime {
         }
     }
 
-    /// `۳۰ آبان ۱۴۰۵، ساعت ۱۴:۰۵`.
+    /// `۳۰ آبان ۱۴۰۵، ساعت ۱۴:۰۵`: [`Self::display_day`] and the time.
     pub fn display(self) -> String {
         persian_digits(&format!(
-            "{} {} {}، ساعت {:02}:{:02}",
-            self.day,
-            MONTHS[(self.month - 1) as usize],
-            self.year,
+            "{}، ساعت {:02}:{:02}",
+            self.display_day(),
             self.hour,
             self.minute
+        ))
+    }
+
+    /// `۳۰ آبان ۱۴۰۵`.
+    pub fn display_day(self) -> String {
+        persian_digits(&format!(
+            "{} {} {}",
+            self.day,
+            MONTHS[(self.month - 1) as usize],
+            self.year
         ))
     }
 
@@ -147,5 +240,31 @@ mod tests {
         );
         // 1970-01-01 00:00 UTC = 11 Dey 1348.
         assert_eq!(JalaliDateTime::from_unix(0).display_date(), "۱۳۴۸/۱۰/۱۱");
+        assert_eq!(d.display_day(), "۳۰ آبان ۱۴۰۵");
+    }
+
+    #[test]
+    fn typed_dates_are_read_back_to_their_day() {
+        // Every day from 1360 to 1480 reads back from its own display.
+        let (first, last) = (tehran_day(347_000_000), tehran_day(4_100_000_000));
+        for day in first..=last {
+            let shown = JalaliDateTime::from_day(day).display_date();
+            assert_eq!(parse_date(&shown), Some(day), "{shown}");
+        }
+        assert_eq!(parse_date("1405-8-30"), Some(tehran_day(1_795_262_400)));
+        assert_eq!(parse_date(" ۱۴۰۵.۰۸.۳۰ "), Some(tehran_day(1_795_262_400)));
+        // 1405 is not a leap year: Esfand has 29 days. Mehr has 30.
+        for bad in [
+            "1405/12/30",
+            "1405/07/31",
+            "1405/13/01",
+            "1405/00/10",
+            "1405/08",
+            "x",
+            "",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+        assert!(parse_date("1403/12/30").is_some());
     }
 }

@@ -7,6 +7,7 @@
 //! * [`size`]: parcel size classes and their limits;
 //! * [`shipment`]: roles, each side's details, handover and payer;
 //! * [`status`]: the shipment status machine and who may move it;
+//! * [`stage`]: groups of shipments by what happens next (waiting, late, moving, needs action);
 //! * [`code`]: tracking codes;
 //! * [`delivery`]: where a message queued for Divar stands;
 //! * [`keyed`]: the one pattern for stored cases with a key and a Persian label;
@@ -30,6 +31,7 @@ pub mod places;
 pub mod routes;
 pub mod shipment;
 pub mod size;
+pub mod stage;
 pub mod status;
 pub mod tariff;
 pub mod text;

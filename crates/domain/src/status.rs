@@ -132,15 +132,6 @@ impl Status {
         )
     }
 
-    /// The shipping company must act next (schedule a pickup, again after a failed one, or try
-    /// the delivery again): the console's list marks it.
-    pub fn waits_on_company(self) -> bool {
-        matches!(
-            self,
-            Self::Booked | Self::PickupFailed | Self::DeliveryAttemptFailed
-        )
-    }
-
     /// What the users should expect next, in Persian.
     pub fn next_step(self) -> &'static str {
         match self {
@@ -169,11 +160,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn exceptions_are_apart_and_the_company_is_told_what_waits_on_it() {
+    fn exceptions_are_apart_and_actions_are_verbs() {
         assert!(Status::Cancelled.is_exception() && Status::LostOrDamaged.is_exception());
         assert!(!Status::PickupScheduled.is_exception() && !Status::Delivered.is_exception());
-        assert!(Status::Booked.waits_on_company() && Status::PickupFailed.waits_on_company());
-        assert!(!Status::InTransit.waits_on_company());
         assert_eq!(Status::PickupScheduled.action(), "زمان‌بندی جمع‌آوری");
     }
     use Status::*;

@@ -3,8 +3,10 @@
 //! status changes — each with its event, chat message and audit entry in one transaction.
 
 use domain::code::TrackingCode;
+use domain::jalali;
 use domain::routes::Route;
 use domain::shipment::{parse_pickup_day, PickupWindow};
+use domain::stage::Stage;
 use domain::status::{Actor, Status};
 use http::HeaderMap;
 use serde::{Deserialize, Serialize};
@@ -58,16 +60,18 @@ pub struct ActForm {
 pub struct ListQuery {
     /// A status's key; none or empty for any.
     pub status: Option<String>,
-    /// Created at most this many days ago.
+    /// A stage's key ([`domain::stage::Stage`]).
+    pub stage: Option<String>,
+    /// Created on or after this Jalali date, as typed (`۱۴۰۵/۰۹/۱۶`).
     pub from: Option<String>,
-    /// Created at least this many days ago.
+    /// Created on or before this Jalali date.
     pub until: Option<String>,
     /// City ids of the route's two ends.
     pub origin: Option<String>,
     pub destination: Option<String>,
     /// The beginning of a tracking code, as typed.
     pub code: Option<String>,
-    /// The page, from 1.
+    /// The page, from 0.
     pub page: Option<String>,
 }
 
@@ -77,6 +81,7 @@ impl ListQuery {
         let mut query = url::form_urlencoded::Serializer::new(String::new());
         for (name, value) in [
             ("status", &self.status),
+            ("stage", &self.stage),
             ("from", &self.from),
             ("until", &self.until),
             ("origin", &self.origin),
@@ -87,7 +92,9 @@ impl ListQuery {
                 query.append_pair(name, value);
             }
         }
-        query.append_pair("page", &page.to_string());
+        if page > 0 {
+            query.append_pair("page", &page.to_string());
+        }
         format!("{}?{}", Route::Console.path(), query.finish())
     }
 }
@@ -229,12 +236,8 @@ fn nonempty(v: &Option<String>) -> Option<&str> {
 }
 
 fn filter(state: &AppState, query: &ListQuery) -> Filter {
-    let days_ago = |v: &Option<String>| {
-        nonempty(v)
-            .and_then(|v| domain::text::normalize_digits(v).parse::<i64>().ok())
-            .filter(|d| (0..=3650).contains(d))
-            .map(|d| state.now() - d * 86_400)
-    };
+    let day = |v: &Option<String>| nonempty(v).and_then(jalali::parse_date);
+    let today = jalali::tehran_day(state.now());
     let city = |v: &Option<String>| {
         nonempty(v)
             .filter(|c| state.catalog.places.find(c).is_some())
@@ -244,8 +247,11 @@ fn filter(state: &AppState, query: &ListQuery) -> Filter {
         nonempty(&query.status)
             .and_then(Status::parse)
             .map(Condition::Status),
-        days_ago(&query.from).map(Condition::CreatedSince),
-        days_ago(&query.until).map(Condition::CreatedBefore),
+        nonempty(&query.stage)
+            .and_then(Stage::parse)
+            .map(|stage| Condition::Stage(stage, today)),
+        day(&query.from).map(|d| Condition::CreatedSince(jalali::day_start(d))),
+        day(&query.until).map(|d| Condition::CreatedBefore(jalali::day_start(d + 1))),
         city(&query.origin).map(Condition::Origin),
         city(&query.destination).map(Condition::Destination),
         nonempty(&query.code)

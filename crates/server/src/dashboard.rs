@@ -9,6 +9,8 @@ use crate::state::AppState;
 
 /// Days the chart covers, today included.
 pub const CHART_DAYS: i64 = 30;
+/// "This week": today and the six days before it.
+pub const WEEK_DAYS: i64 = 7;
 
 /// The figures and the chart's bars (one per day, oldest first, days without shipments as 0).
 pub struct Day {
@@ -17,6 +19,8 @@ pub struct Day {
     pub per_day: Vec<(i64, i64)>,
     /// When the oldest waiting support conversation last moved, as seconds ago.
     pub oldest_wait_secs: Option<i64>,
+    /// The first day of the week the figures count (day number).
+    pub week_first: i64,
 }
 
 pub async fn day(state: &AppState) -> Result<Day, AppError> {
@@ -24,7 +28,7 @@ pub async fn day(state: &AppState) -> Result<Day, AppError> {
     let today = tehran_day(now);
     let since = Since {
         today: day_start(today),
-        week: day_start(today - 6),
+        week: day_start(today - WEEK_DAYS + 1),
         day: today,
     };
     let figures = dashboard::figures(&state.db, since).await?;
@@ -43,5 +47,6 @@ pub async fn day(state: &AppState) -> Result<Day, AppError> {
         oldest_wait_secs: figures.support_waiting.1.map(|at| now - at),
         figures,
         per_day,
+        week_first: today - WEEK_DAYS + 1,
     })
 }

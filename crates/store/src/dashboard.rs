@@ -1,6 +1,7 @@
 //! The console's day at a glance: shipments booked, waiting, late, moving, delivered and
 //! returned, support waiting, chat messages that failed, and shipments per day.
 
+use domain::stage::Stage;
 use domain::status::Status;
 
 use crate::db::Db;
@@ -42,18 +43,15 @@ fn list(statuses: &[Status]) -> String {
 
 /// Counts the figures at once.
 pub async fn figures(db: &Db, since: Since) -> Result<Figures, StoreError> {
-    let waiting = list(&[
-        Status::Booked,
-        Status::PickupScheduled,
-        Status::PickupFailed,
-    ]);
-    let moving = list(&[Status::PickedUp, Status::InTransit, Status::OutForDelivery]);
+    let waiting = list(Stage::WaitingPickup.statuses());
+    let moving = list(Stage::Moving.statuses());
     // The status keys are the domain's constants, never input.
     let sql = format!(
         "select
            (select count(*) from shipments where created_at >= $1),
            (select count(*) from shipments where created_at >= $2),
            (select count(*) from shipments where status in ({waiting})),
+           -- late: domain::stage::is_late
            (select count(*) from shipments where status = '{scheduled}' and pickup_day < $3),
            (select count(*) from shipments where status in ({moving})),
            (select count(*) from shipment_events where status = '{delivered}' and at >= $1),

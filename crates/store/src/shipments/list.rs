@@ -1,5 +1,6 @@
 //! The console's view of many shipments: a filtered, paged list and the counts per status.
 
+use domain::stage::Stage;
 use domain::status::Status;
 use sqlx::{Database, QueryBuilder};
 
@@ -22,6 +23,8 @@ pub enum Condition {
     Destination(String),
     /// The tracking code begins with this, normalised.
     CodePrefix(String),
+    /// In the stage on this day number (Tehran).
+    Stage(Stage, i64),
 }
 
 /// The console's filter: every condition holds (none: every shipment).
@@ -38,6 +41,8 @@ pub struct Line {
     pub destination_city: Option<String>,
     pub created_at: i64,
     pub direct_link: bool,
+    /// The day the pickup is scheduled for.
+    pub pickup_day: Option<i64>,
 }
 
 pub const PAGE_SIZE: i64 = 20;
@@ -63,6 +68,23 @@ where
             Condition::CodePrefix(code) => query
                 .push(" and id like ")
                 .push_bind(format!("{}%", code.replace(['%', '_'], ""))),
+            Condition::Stage(stage, today) => {
+                // `''` is no status: it keeps the list valid for a stage of late pickups only.
+                query.push(" and (status in (''");
+                for status in stage.statuses() {
+                    query.push(", ").push_bind(status.key());
+                }
+                query.push(")");
+                if stage.includes_late() {
+                    query
+                        .push(" or (status = ")
+                        .push_bind(Status::PickupScheduled.key())
+                        .push(" and pickup_day < ")
+                        .push_bind(*today)
+                        .push(")");
+                }
+                query.push(")")
+            }
         };
     }
     query
@@ -78,6 +100,7 @@ struct Stored {
     destination_city: Option<String>,
     created_at: i64,
     direct_link: bool,
+    pickup_day: Option<i64>,
 }
 
 /// A page (from 0) of shipments matching `filter`, newest first, and how many match in all.
@@ -90,7 +113,7 @@ pub async fn list(db: &Db, filter: &Filter, page: i64) -> Result<(Vec<Line>, i64
         let mut query = filtered(
             QueryBuilder::new(
                 "select id, status, item_description, origin_city, destination_city, created_at,
-                        direct_link
+                        direct_link, pickup_day
                  from shipments",
             ),
             filter,
@@ -113,6 +136,7 @@ pub async fn list(db: &Db, filter: &Filter, page: i64) -> Result<(Vec<Line>, i64
                 destination_city: row.destination_city,
                 created_at: row.created_at,
                 direct_link: row.direct_link,
+                pickup_day: row.pickup_day,
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
