@@ -458,7 +458,7 @@ async fn chat_tokens_outlive_open_shipments_and_pending_messages() {
 async fn the_audit_isolates_a_latin_name_and_keeps_one_view_an_hour() {
     let app = TestApp::new().await;
     let code = crate::chat::shipment_in(&app, "conv-A").await;
-    let (cookie, _) = crate::pages::operator_session(&app).await;
+    let (cookie, _) = crate::console_forms::operator_session(&app).await;
     let path = format!("/console/s/{code}");
     app.get(&path, Some(&cookie)).await;
     let page = app.get(&path, Some(&cookie)).await.text();

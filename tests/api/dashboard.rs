@@ -119,7 +119,7 @@ async fn the_figures_are_what_the_database_holds() {
     );
 
     // The console's first page shows them, each linked to the list it counts.
-    let (cookie, _) = crate::pages::operator_session(&app).await;
+    let (cookie, _) = crate::console_forms::operator_session(&app).await;
     let page = app.get("/console", Some(&cookie)).await.text();
     assert!(
         page.contains(r#"data-testid="day-late"><a href="/console?stage=late">۱</a>"#),

@@ -398,7 +398,7 @@ async fn a_shipment_from_the_direct_link_is_marked_for_the_operators() {
     let chat = crate::chat::shipment_in(&app, "conv-A").await;
     assert!(!app.shipment(&chat).await.order.direct_link);
 
-    let (operator, _) = crate::pages::operator_session(&app).await;
+    let (operator, _) = crate::console_forms::operator_session(&app).await;
     let list = app.get("/console", Some(&operator)).await.text();
     assert_eq!(
         list.matches(app::console::DIRECT_LINK).count(),

@@ -8,6 +8,7 @@ mod assistant;
 mod budget;
 mod chat;
 mod console;
+mod console_forms;
 mod dashboard;
 mod events;
 mod fuzz;

@@ -17,7 +17,10 @@ use crate::ui::Failure;
 pub struct PartyView {
     pub role: String,
     pub name: String,
+    /// For `tel:`.
     pub mobile: String,
+    /// For people.
+    pub mobile_shown: String,
     pub city: String,
     pub address: String,
     pub handover: String,
@@ -50,8 +53,8 @@ pub struct ShipmentData {
     pub purged: bool,
     pub direct_link: bool,
     pub timeline: Vec<TimelineLine>,
-    /// Each chat message: its delivery, when it was queued, how many attempts.
-    pub outbox: Vec<String>,
+    /// Each chat message: its text, then its delivery, when it was queued, how many attempts.
+    pub outbox: Vec<(String, String)>,
     /// Who opened or changed what, and when: (operator, when, what).
     pub audit: Vec<(String, String, String)>,
     /// Every change allowed now.
@@ -74,17 +77,9 @@ fn party_view(
         role: role.label().to_owned(),
         name: p.name.as_str().to_owned(),
         mobile: p.mobile.as_str().to_owned(),
+        mobile_shown: p.mobile.display(),
         city: state.city_name(Some(&p.city)),
-        address: [
-            Some(p.address.as_str()),
-            p.plaque.as_ref().map(|v| v.as_str()),
-            p.unit.as_ref().map(|v| v.as_str()),
-            p.floor.as_ref().map(|v| v.as_str()),
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join("، "),
+        address: p.address_for_people(),
         handover: p.handover.label(),
     }
 }
@@ -136,7 +131,10 @@ pub async fn console_shipment(id: String) -> Result<Option<ShipmentData>, Server
             .map(|q| {
                 let attempts = domain::text::persian_digits(&q.attempts.to_string());
                 let (delivery, queued) = (q.delivery.label(), at(q.queued_at));
-                format!("{delivery} · {queued} · تلاش‌ها: {attempts}")
+                (
+                    q.text.clone(),
+                    format!("{delivery} · {queued} · تلاش‌ها: {attempts}"),
+                )
             })
             .collect(),
         audit: opened
@@ -184,8 +182,9 @@ pub async fn operator_act(form: ActForm) -> Result<(), ServerFnError> {
     };
     let acted = console::act(&state, &operator, &form).await?;
     match domain::code::TrackingCode::parse(&form.id) {
+        // Back to the actions, where the outcome is said next to what it is about.
         Some(code) => leptos_axum::redirect(&format!(
-            "{}?m={}",
+            "{}?m={}#actions",
             Route::ConsoleShipment.with(code.as_str()),
             acted.key()
         )),
@@ -195,7 +194,11 @@ pub async fn operator_act(form: ActForm) -> Result<(), ServerFnError> {
 }
 
 #[component]
-fn ShipmentView(view: ShipmentData, act: ServerAction<OperatorAct>) -> impl IntoView {
+fn ShipmentView(
+    view: ShipmentData,
+    act: ServerAction<OperatorAct>,
+    acted: Option<Acted>,
+) -> impl IntoView {
     let ShipmentData {
         operator,
         csrf,
@@ -214,6 +217,27 @@ fn ShipmentView(view: ShipmentData, act: ServerAction<OperatorAct>) -> impl Into
         scheduled,
     } = view;
     let (default_day, default_window) = pickup_default.unzip();
+    // Each outcome is said where it belongs: a missing reason at the reason, a missing pickup
+    // at the pickup fields, the rest above the actions.
+    let said = |which: Acted, testid: &'static str| {
+        (acted == Some(which)).then(|| {
+            view! { <p class="field-error" role="alert" id=testid data-testid=testid>{which.label()}</p> }
+        })
+    };
+    let needs_reason = acted == Some(Acted::NeedsReason);
+    let reason_problem = said(Acted::NeedsReason, "reason-problem");
+    let pickup_problem = said(Acted::NeedsPickup, "pickup-problem");
+    let outcome = match acted {
+        Some(Acted::Done) => Some(view! {
+            <p class="note" role="status" data-testid="console-message">
+                {format!("{} وضعیت اکنون: «{status}».", Acted::Done.label())}
+            </p>
+        }.into_any()),
+        Some(other @ (Acted::Refused | Acted::NotFound)) => Some(view! {
+            <p class="error-summary" role="alert" data-testid="console-message">{other.label()}</p>
+        }.into_any()),
+        _ => None,
+    };
     let (exceptions, steps): (Vec<ActionView>, Vec<ActionView>) =
         actions.into_iter().partition(|a| a.exception);
     let schedules = steps.iter().any(|a| a.schedules_pickup);
@@ -252,6 +276,7 @@ fn ShipmentView(view: ShipmentData, act: ServerAction<OperatorAct>) -> impl Into
                     <select id="act-window" name="form[window]">
                         {domain::shipment::PickupWindow::ALL.into_iter().map(|w| view! { <option value=w.key() selected=default_window.as_deref() == Some(w.key())>{w.label()}</option> }).collect_view()}
                     </select>
+                    {pickup_problem}
                 })}
                 <label for="act-note">"یادداشت (اختیاری)"</label>
                 <input id="act-note" type="text" name="form[note]" maxlength="200" />
@@ -259,13 +284,14 @@ fn ShipmentView(view: ShipmentData, act: ServerAction<OperatorAct>) -> impl Into
             </ActionForm>
         })}
         {(!exceptions.is_empty()).then(|| view! {
-            <details class="exceptions">
+            <details class="exceptions" open=needs_reason>
                 <summary>"موارد استثنا و لغو"</summary>
                 <ActionForm action=act>
                     <input type="hidden" name="form[csrf]" value=csrf_exceptions />
                     <input type="hidden" name="form[id]" value=id_exceptions />
                     <label for="act-reason">"دلیل (لازم)"</label>
-                    <input id="act-reason" type="text" name="form[note]" maxlength="200" required aria-required="true" />
+                    <input id="act-reason" type="text" name="form[note]" maxlength="200" required aria-required="true" aria-invalid=needs_reason.then_some("true") aria-describedby=needs_reason.then_some("reason-problem") />
+                    {reason_problem}
                     <label class="choice">
                         <input type="checkbox" name="confirm" required />
                         <span class="choice-text">"مطمئنم؛ این تغییر به گفتگو هم اعلام می‌شود و برگشت ندارد."</span>
@@ -276,7 +302,7 @@ fn ShipmentView(view: ShipmentData, act: ServerAction<OperatorAct>) -> impl Into
         })}
     };
     view! {
-        <Logout csrf=csrf.clone() operator />
+        <Logout csrf=csrf.clone() operator current=Route::Console />
         <section class="card">
             <h1 dir="ltr">{id.clone()}</h1>
             <dl class="facts">
@@ -297,15 +323,16 @@ fn ShipmentView(view: ShipmentData, act: ServerAction<OperatorAct>) -> impl Into
                 parties.into_iter().map(|p| view! {
                     <dl class="facts">
                         <dt>{p.role}</dt><dd>{p.name}</dd>
-                        <dt>"همراه"</dt><dd><a class="tap" href=format!("tel:{}", p.mobile) dir="ltr">{domain::text::persian_digits(&p.mobile)}</a></dd>
+                        <dt>"همراه"</dt><dd><a class="tap" href=format!("tel:{}", p.mobile) dir="ltr">{p.mobile_shown}</a></dd>
                         <dt>"نشانی"</dt><dd>{p.city}"، "{p.address}</dd>
                         <dt>"تحویل"</dt><dd>{p.handover}</dd>
                     </dl>
                 }).collect_view().into_any()
             }}
         </section>
-        <section class="card">
+        <section class="card" id="actions">
             <h2>"تغییر وضعیت"</h2>
+            {outcome}
             <div class="actions">{action_forms}</div>
         </section>
         <section class="card">
@@ -316,7 +343,14 @@ fn ShipmentView(view: ShipmentData, act: ServerAction<OperatorAct>) -> impl Into
                 }).collect_view()}
             </ol>
         </section>
-        <Log title="پیام‌های گفتگو" testid="outbox" lines=outbox />
+        <section class="card">
+            <h2>"پیام‌های گفتگو"</h2>
+            <ul class="messages" data-testid="outbox">
+                {outbox.into_iter().map(|(text, delivery)| view! {
+                    <li><span class="message-text">{text}</span><span class="muted">{delivery}</span></li>
+                }).collect_view()}
+            </ul>
+        </section>
         <section class="card">
             <h2>"رویدادنگار"</h2>
             // A Latin user name is isolated, so that it does not reorder the Persian around it.
@@ -338,32 +372,19 @@ pub fn ShipmentPage() -> impl IntoView {
         move || (id.clone(), act.version().get()),
         |(id, _)| console_shipment(id),
     );
-    let message = move || {
-        query
-            .with(|q| q.get("m"))
-            .map(|m| Acted::parse(&m).unwrap_or(Acted::Refused).label())
-    };
+    let acted = query.with_untracked(|q| {
+        q.get("m")
+            .map(|m| Acted::parse(&m).unwrap_or(Acted::Refused))
+    });
     view! {
-        {move || message().map(|m| view! { <p class="card note" role="status" data-testid="console-message">{m}</p> })}
         <Suspense fallback=|| view! { <p class="card">"در حال بارگذاری…"</p> }>
             {move || Suspend::new(async move {
                 match shipment.await {
-                    Ok(Some(view)) => view! { <ShipmentView view act /> }.into_any(),
+                    Ok(Some(view)) => view! { <ShipmentView view act acted /> }.into_any(),
                     Ok(None) => view! { <p class="card">"مرسوله پیدا نشد. " <a href=Route::Console.path()>"فهرست"</a></p> }.into_any(),
                     Err(_) => view! { <Failure /> }.into_any(),
                 }
             })}
         </Suspense>
-    }
-}
-
-/// A card of one-line records, newest last.
-#[component]
-fn Log(title: &'static str, testid: &'static str, lines: Vec<String>) -> impl IntoView {
-    view! {
-        <section class="card">
-            <h2>{title}</h2>
-            <ul data-testid=testid>{lines.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>
-        </section>
     }
 }

@@ -252,6 +252,29 @@ pub struct Party {
     pub handover: Handover,
 }
 
+impl Party {
+    /// The whole address as staff and labels show it, with Persian digits:
+    /// `خیابان ولیعصر، کوچهٔ ۹، پلاک ۱۲، واحد ۳، طبقهٔ ۲`.
+    pub fn address_for_people(&self) -> String {
+        let parts = [
+            (None, Some(self.address.as_str())),
+            (Some("پلاک"), self.plaque.as_ref().map(ShortText::as_str)),
+            (Some("واحد"), self.unit.as_ref().map(ShortText::as_str)),
+            (Some("طبقهٔ"), self.floor.as_ref().map(ShortText::as_str)),
+        ];
+        let line: Vec<String> = parts
+            .into_iter()
+            .filter_map(|(label, value)| {
+                value.map(|value| match label {
+                    Some(label) => format!("{label} {value}"),
+                    None => value.to_owned(),
+                })
+            })
+            .collect();
+        crate::text::persian_digits(&line.join("، "))
+    }
+}
+
 /// Who pays for shipping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -309,5 +332,25 @@ mod tests {
         for w in PickupWindow::ALL {
             assert_eq!(PickupWindow::parse(w.key()), Some(w));
         }
+    }
+
+    #[test]
+    fn an_address_reads_with_its_house_numbers_in_persian() {
+        let party = Party {
+            name: PersonName::parse("مریم رضایی").unwrap(),
+            mobile: Mobile::parse("09121234567").unwrap(),
+            city: "tehran".into(),
+            address: AddressLine::parse("خیابان ولیعصر، کوچهٔ 9").unwrap(),
+            plaque: ShortText::parse_optional("12").unwrap(),
+            unit: None,
+            floor: ShortText::parse_optional("۲").unwrap(),
+            postal_code: None,
+            handover: Handover::HoldAtBranch,
+        };
+        assert_eq!(
+            party.address_for_people(),
+            "خیابان ولیعصر، کوچهٔ ۹، پلاک ۱۲، طبقهٔ ۲"
+        );
+        assert_eq!(party.mobile.display(), "۰۹۱۲ ۱۲۳ ۴۵۶۷");
     }
 }

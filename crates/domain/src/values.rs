@@ -83,6 +83,12 @@ impl Mobile {
         &self.0
     }
 
+    /// `۰۹۱۲ ۱۲۳ ۴۵۶۷`, in Persian digits (shown left to right: `dir="ltr"`).
+    pub fn display(&self) -> String {
+        let n = &self.0;
+        crate::text::persian_digits(&format!("{} {} {}", &n[..4], &n[4..7], &n[7..]))
+    }
+
     /// `0912***4567`, for places that must not show the whole number.
     pub fn masked(&self) -> String {
         format!("{}***{}", &self.0[..4], &self.0[7..])

@@ -161,13 +161,22 @@ pub struct Queued {
     pub delivery: Delivery,
     pub queued_at: i64,
     pub attempts: i64,
+    /// The message's text, as the chat shows it.
+    pub text: String,
+}
+
+/// The text of a queued chat message's body ([`SendMessage`]).
+#[derive(serde::Deserialize)]
+struct Text {
+    message: String,
 }
 
 /// A shipment's chat messages, oldest first.
 pub async fn history(db: &Db, shipment: &TrackingCode) -> Result<Vec<Queued>, StoreError> {
-    let rows: Vec<(String, i64, i64)> = on_db!(db, pool => {
+    let rows: Vec<(String, i64, i64, String)> = on_db!(db, pool => {
         sqlx::query_as(
-            "select state, created_at, attempts from outbox where shipment_id = $1 order by id",
+            "select state, created_at, attempts, body from outbox
+             where shipment_id = $1 order by id",
         )
         .bind(shipment.as_str())
         .fetch_all(pool)
@@ -175,11 +184,12 @@ pub async fn history(db: &Db, shipment: &TrackingCode) -> Result<Vec<Queued>, St
     });
     Ok(rows
         .into_iter()
-        .filter_map(|(state, queued_at, attempts)| {
+        .filter_map(|(state, queued_at, attempts, body)| {
             Some(Queued {
                 delivery: Delivery::parse(&state)?,
                 queued_at,
                 attempts,
+                text: serde_json::from_str::<Text>(&body).ok()?.message,
             })
         })
         .collect())
