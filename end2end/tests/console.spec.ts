@@ -157,6 +157,9 @@ test("wrong passwords lock the account", async ({ page }) => {
   for (let i = 0; i < 5; i++) {
     await login(page, "lock-operator", "not-the-password");
     await expect(page.getByRole("alert")).toContainText("درست نیست");
+    // The name stays typed; only the password is asked again.
+    await expect(page.getByLabel("نام کاربری")).toHaveValue("lock-operator");
+    await expect(page.getByLabel("گذرواژه")).toHaveValue("");
   }
   // The right password is now refused too, in the same words as a wrong one (so that a
   // locked account cannot be told from a name that does not exist).

@@ -187,7 +187,7 @@ fn ListView(list: ListData) -> impl IntoView {
     };
     let (status, stage) = (asked(&query.status), asked(&query.stage));
     view! {
-        <Logout csrf operator />
+        <Logout csrf operator current=Route::Console />
         {budget_low.then(|| view! {
             <p class="card note" role="status" data-testid="budget-low">
                 "سهمیهٔ تماس با دیوار رو به پایان است: پاسخ‌های بات پشتیبانی و خواندن آگهی‌ها فعلاً منتظر می‌مانند تا پیام‌های ارسال در گفتگو فرستاده شوند."

@@ -11,7 +11,7 @@ use ersal_server::console::{LoginForm, LoginProblem};
 #[server(endpoint = "console/login")]
 pub async fn operator_login(form: LoginForm) -> Result<(), ServerFnError> {
     use crate::server::{client_address, headers, set_header, state};
-    use ersal_server::console::{login, set_cookie, LoginOutcome};
+    use ersal_server::console::{login, set_cookie, typed_name_cookie, LoginOutcome};
 
     let state = state();
     let address = client_address().await;
@@ -21,6 +21,13 @@ pub async fn operator_login(form: LoginForm) -> Result<(), ServerFnError> {
             leptos_axum::redirect(Route::Console.path());
         }
         LoginOutcome::Problem(problem) => {
+            // A form from elsewhere is not the operator's typing: nothing is kept for it.
+            let typed = (problem != LoginProblem::Form)
+                .then(|| typed_name_cookie(&state, form.username.trim()))
+                .flatten();
+            if let Some(cookie) = typed {
+                set_header(http::header::SET_COOKIE, &cookie);
+            }
             leptos_axum::redirect(&format!(
                 "{}?e={}",
                 Route::ConsoleLogin.path(),
@@ -31,8 +38,23 @@ pub async fn operator_login(form: LoginForm) -> Result<(), ServerFnError> {
     Ok(())
 }
 
+/// The user name a refused login typed, read from the request this page answers.
+fn typed_name() -> Option<String> {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .and_then(|parts| ersal_server::console::typed_name(&parts.headers))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
+    }
+}
+
 #[component]
 pub fn LoginPage() -> impl IntoView {
+    let typed = typed_name();
+    let focus_password = typed.is_some();
     let query = use_query_map();
     let login = ServerAction::<OperatorLogin>::new();
     let error = query.with_untracked(|q| {
@@ -49,11 +71,11 @@ pub fn LoginPage() -> impl IntoView {
             <ActionForm action=login>
                 <div class="field">
                     <label for="username">"نام کاربری"</label>
-                    <input id="username" type="text" name="form[username]" autocomplete="username" required />
+                    <input id="username" type="text" name="form[username]" autocomplete="username" required value=typed />
                 </div>
                 <div class="field">
                     <label for="password">"گذرواژه"</label>
-                    <input id="password" type="password" name="form[password]" autocomplete="current-password" required />
+                    <input id="password" type="password" name="form[password]" autocomplete="current-password" required autofocus=focus_password />
                 </div>
                 <button class="button" type="submit">"ورود"</button>
             </ActionForm>

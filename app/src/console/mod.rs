@@ -100,18 +100,24 @@ pub async fn operator_logout(form: CsrfForm) -> Result<(), ServerFnError> {
     Ok(())
 }
 
-/// Who is logged in, with the way to the list and to log out.
+/// The console's header: its two sections (the one shown now marked), and who is logged in,
+/// on the button that logs them out. One line on a phone.
 #[component]
-fn Logout(csrf: String, operator: String) -> impl IntoView {
+fn Logout(csrf: String, operator: String, current: Route) -> impl IntoView {
     let logout = ServerAction::<OperatorLogout>::new();
+    let link = move |route: Route, label: &'static str| {
+        let here = route == current;
+        view! {
+            <a href=route.path() aria-current=here.then_some("page") class:current=here>{label}</a>
+        }
+    };
     view! {
-        <nav class="card footer-links" aria-label="حساب">
-            <span>"کاربر: " {operator}</span>
-            <a href=Route::Console.path()>"فهرست مرسوله‌ها"</a>
-            <a href=Route::ConsoleSupport.path()>"پشتیبانی"</a>
+        <nav class="card console-nav" aria-label="بخش‌های کارکنان">
+            {link(Route::Console, "مرسوله‌ها")}
+            {link(Route::ConsoleSupport, "پشتیبانی")}
             <ActionForm action=logout>
                 <input type="hidden" name="form[csrf]" value=csrf />
-                <button class="button secondary" type="submit">"خروج"</button>
+                <button class="button secondary" type="submit">"خروج " <bdi class="muted">{operator}</bdi></button>
             </ActionForm>
         </nav>
     }

@@ -219,7 +219,7 @@ pub fn InboxPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match inbox.await {
                     Ok(Some(Inbox { operator, csrf, threads, filters })) => view! {
-                        <Logout csrf=csrf.clone() operator />
+                        <Logout csrf=csrf.clone() operator current=Route::ConsoleSupport />
                         <section class="card">
                             <h1>"پشتیبانی"</h1>
                             <ul class="counts" data-testid="support-filters">
@@ -339,7 +339,7 @@ fn ThreadView(
         })
         .collect_view();
     view! {
-        <Logout csrf=csrf.clone() operator />
+        <Logout csrf=csrf.clone() operator current=Route::ConsoleSupport />
         <section class="card">
             <h1>"گفتگوی پشتیبانی"</h1>
             <p>"وضعیت: " <span data-testid="thread-state">{state}</span></p>

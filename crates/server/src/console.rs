@@ -122,6 +122,29 @@ pub fn set_cookie(state: &AppState, value: Option<&str>) -> String {
     built.to_string()
 }
 
+/// The cookie that keeps the user name typed into a refused login, for the form shown again
+/// (on that page only, for five minutes): a wrong password does not make staff type it again.
+const TYPED_NAME: &str = "ersal_login_name";
+
+/// The `Set-Cookie` remembering `username` (when it is shaped like one) for the login form.
+pub fn typed_name_cookie(state: &AppState, username: &str) -> Option<String> {
+    operators::valid_username(username).then(|| {
+        cookie::Cookie::build((TYPED_NAME, username.to_owned()))
+            .path(Route::ConsoleLogin.path())
+            .max_age(cookie::time::Duration::minutes(5))
+            .http_only(true)
+            .same_site(cookie::SameSite::Strict)
+            .secure(!state.config.is_dev())
+            .build()
+            .to_string()
+    })
+}
+
+/// The user name a refused login typed, if the browser still holds it.
+pub fn typed_name(headers: &HeaderMap) -> Option<String> {
+    crate::state::cookie_value(headers, TYPED_NAME, operators::valid_username)
+}
+
 /// The logged-in operator, from the console cookie (a Divar user's cookie does not count).
 pub async fn operator(state: &AppState, headers: &HeaderMap) -> Result<Option<Operator>, AppError> {
     match token_cookie(headers, cookie_name(state)) {

@@ -36,7 +36,8 @@ pub enum OperatorError {
     Store(#[from] StoreError),
 }
 
-fn valid_username(name: &str) -> bool {
+/// A user name: 3 to 32 ASCII letters, digits, `.`, `_` or `-`.
+pub fn valid_username(name: &str) -> bool {
     (3..=32).contains(&name.len())
         && name
             .bytes()
