@@ -56,7 +56,7 @@ impl AssistantView {
         Self {
             until: standing
                 .on
-                .map(|on| JalaliDateTime::from_unix(on.ends_at).display_date()),
+                .map(|on| JalaliDateTime::from_unix(on.ends_at).display_day()),
             answers: owner.then_some(answers),
         }
     }
@@ -111,7 +111,7 @@ pub fn AssistantCard(view: AssistantView, size: String) -> impl IntoView {
                             {answers
                                 .into_iter()
                                 .map(|a| view! {
-                                    <li>{a.city} " · " {a.price} " · " {a.state} " · " <span>{a.at}</span></li>
+                                    <li>{a.city} "؛ " {a.price} "؛ " {a.state} "؛ " <span>{a.at}</span></li>
                                 })
                                 .collect_view()}
                         </ul>

@@ -186,7 +186,7 @@ fn Timeline(view: TrackingView, cancel: ServerAction<CancelShipment>) -> impl In
                     .map(|e| view! {
                         <li>
                             <strong>{e.label}</strong>
-                            <span class="muted">{e.when}" · "{e.who}</span>
+                            <span class="muted">{e.when}"؛ "{e.who}</span>
                         </li>
                     })
                     .collect_view()}

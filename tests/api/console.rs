@@ -462,7 +462,7 @@ async fn the_audit_isolates_a_latin_name_and_keeps_one_view_an_hour() {
     let path = format!("/console/s/{code}");
     app.get(&path, Some(&cookie)).await;
     let page = app.get(&path, Some(&cookie)).await.text();
-    assert!(page.contains("<bdi>ali</bdi> · "), "{page}");
+    assert!(page.contains("<bdi>ali</bdi>؛ "), "{page}");
     let viewed = app
         .count("select count(*) from audit where what = 'مشاهدهٔ اطلاعات شخصی'")
         .await;

@@ -36,7 +36,7 @@ pub async fn console_day() -> Result<Option<DayView>, ServerFnError> {
     let day = ersal_server::dashboard::day(&state).await?;
     let f = day.figures;
     let n = |v: i64| persian_digits(&v.to_string());
-    let pair = |(today, week): (i64, i64)| format!("{} امروز · {} هفته", n(today), n(week));
+    let pair = |(today, week): (i64, i64)| format!("امروز {}، هفته {}", n(today), n(week));
     let list = |query: ListQuery| Some(query.href(0));
     let stage = |stage: Stage| {
         list(ListQuery {
@@ -111,7 +111,7 @@ pub async fn console_day() -> Result<Option<DayView>, ServerFnError> {
             figure(
                 "پیام‌های ناموفق در گفتگو",
                 format!(
-                    "{} · شاید فرستاده‌شده: {}",
+                    "ناموفق {}، شاید فرستاده‌شده {}",
                     n(f.chat_failed),
                     n(f.chat_unknown)
                 ),
@@ -122,7 +122,7 @@ pub async fn console_day() -> Result<Option<DayView>, ServerFnError> {
         bars: day
             .per_day
             .into_iter()
-            .map(|(d, count)| (JalaliDateTime::from_day(d).display_date(), count))
+            .map(|(d, count)| (JalaliDateTime::from_day(d).display_day(), count))
             .collect(),
     }))
 }

@@ -133,7 +133,7 @@ pub async fn console_shipment(id: String) -> Result<Option<ShipmentData>, Server
                 let (delivery, queued) = (q.delivery.label(), at(q.queued_at));
                 (
                     q.text.clone(),
-                    format!("{delivery} · {queued} · تلاش‌ها: {attempts}"),
+                    format!("{delivery}؛ {queued}؛ تلاش‌ها: {attempts}"),
                 )
             })
             .collect(),
@@ -163,7 +163,7 @@ pub async fn console_shipment(id: String) -> Result<Option<ShipmentData>, Server
         }),
         scheduled: shipment.pickup.map(|(day, window)| {
             format!(
-                "{} · {}",
+                "{}، ساعت {}",
                 domain::shipment::pickup_day_label(day, now),
                 window.label()
             )
@@ -339,7 +339,7 @@ fn ShipmentView(
             <h2>"سابقه"</h2>
             <ol class="timeline">
                 {timeline.into_iter().map(|(label, when, who, note)| view! {
-                    <li><strong>{label}</strong><span class="muted">{when}" · "{who}" "{note}</span></li>
+                    <li><strong>{label}</strong><span class="muted">{when}"؛ "{who}" "{note}</span></li>
                 }).collect_view()}
             </ol>
         </section>
@@ -356,7 +356,7 @@ fn ShipmentView(
             // A Latin user name is isolated, so that it does not reorder the Persian around it.
             <ul data-testid="audit">
                 {audit.into_iter().map(|(who, when, what)| view! {
-                    <li><bdi>{who}</bdi>" · "{when}" · "{what}</li>
+                    <li><bdi>{who}</bdi>"؛ "{when}"؛ "{what}</li>
                 }).collect_view()}
             </ul>
         </section>

@@ -299,7 +299,7 @@ fn QuoteChoice(quote: QuoteView, checked: bool) -> impl IntoView {
         chargeable,
     } = quote;
     let breakdown = format!(
-        "{zone} · وزن محاسبه‌شده {chargeable} کیلوگرم · کرایه {shipping} · بیمه {insurance} · مالیات بر ارزش افزوده {vat}"
+        "{zone}؛ وزن محاسبه‌شده {chargeable} کیلوگرم؛ کرایه {shipping}؛ بیمه {insurance}؛ مالیات بر ارزش افزوده {vat}"
     );
     view! {
         <label class="choice quote">

@@ -205,7 +205,8 @@ impl JalaliDateTime {
         ))
     }
 
-    /// `۱۴۰۵/۰۸/۳۰`.
+    /// `۱۴۰۵/۰۸/۳۰`: the form staff type a date in ([`parse_date`]); pages and messages show
+    /// [`Self::display_day`].
     pub fn display_date(self) -> String {
         persian_digits(&format!("{}/{:02}/{:02}", self.year, self.month, self.day))
     }

@@ -103,9 +103,9 @@ pub fn pickup_options(now: i64) -> Vec<(i64, String)> {
         .collect()
 }
 
-/// A pickup day as the forms show it: `امروز، ۱۴۰۵/۰۸/۳۰`.
+/// A pickup day as the forms show it: `امروز، ۳۰ آبان ۱۴۰۵`.
 pub fn pickup_day_label(day: i64, now: i64) -> String {
-    let date = crate::jalali::JalaliDateTime::from_day(day).display_date();
+    let date = crate::jalali::JalaliDateTime::from_day(day).display_day();
     match day - crate::jalali::tehran_day(now) {
         0 => format!("امروز، {date}"),
         1 => format!("فردا، {date}"),
@@ -167,7 +167,7 @@ impl Handover {
         match self {
             Self::CourierPickup { day, window } => format!(
                 "جمع‌آوری با پیک، {}، ساعت {}",
-                crate::jalali::JalaliDateTime::from_day(day).display_date(),
+                crate::jalali::JalaliDateTime::from_day(day).display_day(),
                 window.label()
             ),
             Self::BranchDropOff => "تحویل در شعبه".to_owned(),

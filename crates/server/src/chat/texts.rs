@@ -133,7 +133,7 @@ impl Composer<'_> {
         if let Some((day, window)) = pickup {
             text.push_str(&format!(
                 " جمع‌آوری {}، ساعت {}.",
-                JalaliDateTime::from_day(day).display_date(),
+                JalaliDateTime::from_day(day).display_day(),
                 window.label()
             ));
         }
