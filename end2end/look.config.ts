@@ -1,9 +1,10 @@
 import { defineConfig, devices } from "@playwright/test";
 import base, { chromiumArgs } from "./playwright.config";
 
-// `make screens` (not part of `make test`): the whole journey at 360 px wide, light and dark,
-// saved as pictures under target/screens/ for whoever changes a page to look at, with every
-// touch target under 44 px listed. Same servers as the journeys (playwright.config.ts).
+// `make screens` (not part of `make test`): the whole journey at 360 px wide and every console
+// page at 390 and 1280 px, light and dark, saved as pictures under target/screens/ for whoever
+// changes a page to look at, with every touch target under 44 px listed. Same servers as the
+// journeys (playwright.config.ts).
 const phone = {
   ...devices["Pixel 5"],
   viewport: { width: 360, height: 740 },

@@ -69,6 +69,15 @@ export default defineConfig({
       },
     },
     {
+      // Staff also work at a desk: the console's journeys at 1280 px.
+      name: "desktop",
+      testMatch: /(console|support)\.spec\.ts/,
+      use: {
+        viewport: { width: 1280, height: 800 },
+        launchOptions: { executablePath: "/usr/bin/chromium", args: chromiumArgs },
+      },
+    },
+    {
       // Android 5's newest WebView may not run modern WASM: JavaScript on, WebAssembly absent
       // (removed before any page script runs; tests/fixtures.ts).
       name: "mobile-no-wasm",

@@ -1,56 +1,16 @@
-import { APIRequestContext, expect, Page, test } from "@playwright/test";
-import { SANDBOX_URL } from "../playwright.config";
-import { audit, CONVERSATION, createOperator, fillBuyerSteps, initSession, OPERATOR_PASSWORD as PASSWORD } from "./helpers";
+import { expect, test } from "@playwright/test";
+import { audit, bookThroughChat, chat, createOperator, initSession, login, messagesArrive } from "./helpers";
 
 // The operator console, end to end: an operator created from the command line logs in, finds
 // the shipment a sandbox journey booked, and moves it through the lifecycle to Delivered; the
 // chat shows each milestone once, with a tracking button for both sides.
-
-async function login(page: Page, username: string, password = PASSWORD) {
-  await page.goto("/console/login");
-  await page.getByLabel("نام کاربری").fill(username);
-  await page.getByLabel("گذرواژه").fill(password);
-  await page.getByRole("button", { name: "ورود" }).click();
-}
-
-const chat = (side: "buyer" | "seller") => `${SANDBOX_URL}/chat/${CONVERSATION}?as=${side}`;
-
-async function messagesArrive(page: Page, side: "buyer" | "seller", count: number) {
-  await expect(async () => {
-    await page.goto(chat(side));
-    await expect(page.getByTestId("message")).toHaveCount(count, { timeout: 500 });
-  }).toPass({ timeout: 20_000 });
-}
-
-/** Buyer submits from the chat, seller completes: returns the tracking code. */
-async function bookThroughChat(page: Page, request: APIRequestContext): Promise<string> {
-  await request.post(`${SANDBOX_URL}/control/reset`);
-  await page.goto(chat("buyer"));
-  await page.getByRole("button", { name: "ارسال کالا" }).click();
-  await fillBuyerSteps(page);
-  await page.getByRole("button", { name: "ثبت درخواست" }).click();
-  await page.getByRole("button", { name: "تأیید" }).click();
-  await messagesArrive(page, "seller", 1);
-  await page.getByRole("button", { name: "تکمیل مشخصات" }).click();
-  await page.getByLabel("نام و نام خانوادگی").fill("مریم رضایی");
-  await page.getByLabel("شمارهٔ همراه").fill("09121234567");
-  await page.getByLabel("شهر", { exact: true }).selectOption("tehran");
-  await page.getByLabel("نشانی", { exact: true }).fill("خیابان ولیعصر، کوچهٔ نهم");
-  await page.getByLabel("پیک از نشانی من بگیرد").check();
-  await page.getByLabel("۱۵ تا ۱۸").check();
-  await page.getByRole("button", { name: "ادامه" }).click();
-  await page.getByRole("button", { name: "تأیید و ثبت ارسال" }).click();
-  await messagesArrive(page, "buyer", 2);
-  const messages = await (await request.get(`${SANDBOX_URL}/control/messages`)).json();
-  return /([2-9A-HJ-NP-Z]{10})\s*$/.exec(messages.messages[1].text)![1];
-}
 
 test("an operator moves a booked shipment to Delivered; each milestone reaches the chat once", async ({
   page,
   request,
   browser,
 }, testInfo) => {
-  const axe = testInfo.project.name === "mobile";
+  const axe = ["mobile", "desktop"].includes(testInfo.project.name);
   const code = await bookThroughChat(page, request);
   createOperator("e2e-operator");
 

@@ -2,7 +2,7 @@ import AxeBuilder from "@axe-core/playwright";
 import { APIRequestContext, expect, Page } from "@playwright/test";
 import { execFileSync } from "child_process";
 import * as path from "path";
-import { IDENTIFICATION_KEY } from "../playwright.config";
+import { IDENTIFICATION_KEY, SANDBOX_URL } from "../playwright.config";
 
 /** The password `createOperator` gives every operator it makes. */
 export const OPERATOR_PASSWORD = "a-long-console-password";
@@ -123,4 +123,46 @@ export async function audit(page: Page, name: string) {
     const summary = results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
     expect(summary, `${name} (${colorScheme})`).toEqual([]);
   }
+}
+
+/** Logs into the console. */
+export async function login(page: Page, username: string, password = OPERATOR_PASSWORD) {
+  await page.goto("/console/login");
+  await page.getByLabel("نام کاربری").fill(username);
+  await page.getByLabel("گذرواژه").fill(password);
+  await page.getByRole("button", { name: "ورود" }).click();
+}
+
+/** A side's view of the sandbox's first chat. */
+export const chat = (side: "buyer" | "seller") => `${SANDBOX_URL}/chat/${CONVERSATION}?as=${side}`;
+
+/** Reloads the chat until `count` messages are there. */
+export async function messagesArrive(page: Page, side: "buyer" | "seller", count: number) {
+  await expect(async () => {
+    await page.goto(chat(side));
+    await expect(page.getByTestId("message")).toHaveCount(count, { timeout: 500 });
+  }).toPass({ timeout: 20_000 });
+}
+
+/** Buyer submits from the chat, seller completes: returns the tracking code. */
+export async function bookThroughChat(page: Page, request: APIRequestContext): Promise<string> {
+  await request.post(`${SANDBOX_URL}/control/reset`);
+  await page.goto(chat("buyer"));
+  await page.getByRole("button", { name: "ارسال کالا" }).click();
+  await fillBuyerSteps(page);
+  await page.getByRole("button", { name: "ثبت درخواست" }).click();
+  await page.getByRole("button", { name: "تأیید" }).click();
+  await messagesArrive(page, "seller", 1);
+  await page.getByRole("button", { name: "تکمیل مشخصات" }).click();
+  await page.getByLabel("نام و نام خانوادگی").fill("مریم رضایی");
+  await page.getByLabel("شمارهٔ همراه").fill("09121234567");
+  await page.getByLabel("شهر", { exact: true }).selectOption("tehran");
+  await page.getByLabel("نشانی", { exact: true }).fill("خیابان ولیعصر، کوچهٔ نهم");
+  await page.getByLabel("پیک از نشانی من بگیرد").check();
+  await page.getByLabel("۱۵ تا ۱۸").check();
+  await page.getByRole("button", { name: "ادامه" }).click();
+  await page.getByRole("button", { name: "تأیید و ثبت ارسال" }).click();
+  await messagesArrive(page, "buyer", 2);
+  const messages = await (await request.get(`${SANDBOX_URL}/control/messages`)).json();
+  return /([2-9A-HJ-NP-Z]{10})\s*$/.exec(messages.messages[1].text)![1];
 }

@@ -250,7 +250,7 @@ fn ListView(list: ListData) -> impl IntoView {
                 <tbody>
                     {lines.into_iter().map(|l| view! {
                         <tr>
-                            <td dir="ltr"><a href=Route::ConsoleShipment.with(&l.id)>{l.id.clone()}</a></td>
+                            <td><a dir="ltr" href=Route::ConsoleShipment.with(&l.id)>{l.id.clone()}</a></td>
                             <td>
                                 <span class=format!("badge badge-{}", l.status_key)>{l.status}</span>
                                 {l.needs_action.then(|| view! { <span class="tag" data-testid="needs-action">{domain::stage::Stage::NeedsAction.label()}</span> })}
