@@ -231,16 +231,16 @@ fn ListView(list: ListData) -> impl IntoView {
                     <input id="q-until" type="text" name="until" inputmode="numeric" placeholder="۱۴۰۵/۰۹/۳۰" value=asked(&query.until) aria-describedby="q-date-hint" />
                 </div>
                 <p class="hint" id="q-date-hint">"تاریخ‌ها شمسی‌اند، مانند ۱۴۰۵/۰۹/۱۶؛ هر دو روز هم جزو بازه‌اند."</p>
+                {unreadable_date.then(|| view! {
+                    <p class="field-error" role="alert" data-testid="date-problem">
+                        "تاریخ را به شکل ۱۴۰۵/۰۹/۱۶ بنویسید؛ تاریخی که خوانده نشد در فیلتر اثری ندارد."
+                    </p>
+                })}
                 {city_options("مبدأ", "origin", origin, cities.clone())}
                 {city_options("مقصد", "destination", destination, cities)}
                 <button class="button" type="submit">"جست‌وجو"</button>
             </form>
             </details>
-            {unreadable_date.then(|| view! {
-                <p class="error-summary" role="alert" data-testid="date-problem">
-                    "تاریخ را به شکل ۱۴۰۵/۰۹/۱۶ بنویسید؛ تاریخی که خوانده نشد در فیلتر اثری ندارد."
-                </p>
-            })}
             <p>{format!("{} مرسوله", domain::text::persian_digits(&total.to_string()))} " " {clear()}</p>
             {empty.then(|| view! { <p>"مرسوله‌ای با این فیلترها نیست."</p> })}
             <table class="list">

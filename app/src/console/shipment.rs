@@ -304,7 +304,7 @@ fn ShipmentView(
     view! {
         <Logout csrf=csrf.clone() operator current=Route::Console />
         <section class="card">
-            <h1 dir="ltr">{id.clone()}</h1>
+            <h1>"مرسولهٔ "<bdi dir="ltr">{id.clone()}</bdi></h1>
             <dl class="facts">
                 <dt>"وضعیت"</dt><dd data-testid="console-status">{status}</dd>
                 {scheduled.map(|slot| view! { <dt>"جمع‌آوری"</dt><dd data-testid="console-pickup">{slot}</dd> })}

@@ -210,22 +210,27 @@ pub async fn operator_close(form: CloseForm) -> Result<(), ServerFnError> {
 pub fn InboxPage() -> impl IntoView {
     let only = use_query_map().with_untracked(|q| q.get("state"));
     let close = ServerAction::<OperatorClose>::new();
+    // The filter shown now is marked among the filters.
+    let current = only.clone().filter(|o| !o.is_empty());
     let inbox = Resource::new(
         move || close.version().get(),
         move |_| console_inbox(only.clone()),
     );
     view! {
         <Suspense fallback=|| view! { <p class="card">"در حال بارگذاری…"</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+            let current = current.clone();
+            Suspend::new(async move {
+                let shown = move |key: Option<&str>| (current.as_deref() == key).then_some("page");
                 match inbox.await {
                     Ok(Some(Inbox { operator, csrf, threads, filters })) => view! {
                         <Logout csrf=csrf.clone() operator current=Route::ConsoleSupport />
                         <section class="card">
                             <h1>"پشتیبانی"</h1>
                             <ul class="counts" data-testid="support-filters">
-                                <li><a href=Route::ConsoleSupport.path()>"همه"</a></li>
+                                <li><a href=Route::ConsoleSupport.path() aria-current=shown(None)>"همه"</a></li>
                                 {filters.into_iter().map(|(key, label)| view! {
-                                    <li><a href=format!("{}?state={key}", Route::ConsoleSupport.path())>{label}</a></li>
+                                    <li><a href=format!("{}?state={key}", Route::ConsoleSupport.path()) aria-current=shown(Some(&key))>{label}</a></li>
                                 }).collect_view()}
                             </ul>
                             {if threads.is_empty() {
@@ -265,7 +270,8 @@ pub fn InboxPage() -> impl IntoView {
                     Ok(None) => ().into_any(),
                     Err(_) => view! { <Failure /> }.into_any(),
                 }
-            })}
+            })
+            }}
         </Suspense>
     }
 }
