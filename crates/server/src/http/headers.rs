@@ -1,4 +1,4 @@
-//! The headers of Divar's security checklist on every response, and request ids that are ours.
+//! The headers of Divar's security checklist on every response.
 //!
 //! * **Content-Security-Policy.** Each request gets a fresh random nonce ([`CspNonce`], in the
 //!   request's extensions). An HTML response is sent with [`Policy::for_page`]: scripts only from
@@ -11,9 +11,8 @@
 //! * `Strict-Transport-Security` in production only (dev serves plain HTTP on loopback);
 //!   `Referrer-Policy: no-referrer`, `X-Content-Type-Options: nosniff` and
 //!   `X-Frame-Options: DENY` everywhere.
-//! * **Request ids.** A caller's `x-request-id` is never taken as ours: it is removed from the
-//!   request (and kept, at most [`MAX_CALLER_ID`] printable ASCII characters, as
-//!   [`CallerRequestId`] for the log), so the id layer always makes a fresh one.
+//!
+//! Request ids are [`super::request_log`]'s.
 
 use std::sync::Arc;
 
@@ -22,7 +21,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
-use http::{header, HeaderName, HeaderValue};
+use http::{header, HeaderValue};
 use sha2::{Digest, Sha256};
 
 use crate::config::Config;
@@ -178,44 +177,6 @@ fn fixed_headers(headers: &mut http::HeaderMap, hsts: bool) {
     }
 }
 
-/// The header a caller may send its own request id in.
-pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-
-/// The longest caller's request id that is logged (longer ones are cut).
-pub const MAX_CALLER_ID: usize = 64;
-
-/// The request id the caller sent (bounded, printable ASCII): logged beside ours, never ours.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CallerRequestId(String);
-
-impl CallerRequestId {
-    /// The first [`MAX_CALLER_ID`] bytes of `value`, anything but printable ASCII as `?`.
-    fn from_header(value: &HeaderValue) -> Option<Self> {
-        let id: String = value
-            .as_bytes()
-            .iter()
-            .take(MAX_CALLER_ID)
-            .map(|&b| if b.is_ascii_graphic() { b as char } else { '?' })
-            .collect();
-        (!id.is_empty()).then_some(Self(id))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-/// Moves every `x-request-id` the caller sent out of the headers (the first one into
-/// [`CallerRequestId`]), so that the request id layer makes our own.
-pub fn take_caller_request_id<B>(mut request: http::Request<B>) -> http::Request<B> {
-    if let Some(value) = request.headers_mut().remove(&REQUEST_ID) {
-        if let Some(caller) = CallerRequestId::from_header(&value) {
-            request.extensions_mut().insert(caller);
-        }
-    }
-    request
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,35 +236,5 @@ mod tests {
         }
         assert_ne!(CspNonce::random(), nonce);
         assert_eq!(nonce.as_str().len(), 22);
-    }
-
-    #[test]
-    fn a_callers_request_id_is_bounded_and_printable() {
-        let long = "a".repeat(500);
-        let id = CallerRequestId::from_header(&HeaderValue::from_str(&long).unwrap()).unwrap();
-        assert_eq!(id.as_str().len(), MAX_CALLER_ID);
-        let odd = HeaderValue::from_bytes(b"abc def\t\xffx").unwrap();
-        assert_eq!(
-            CallerRequestId::from_header(&odd).unwrap().as_str(),
-            "abc?def??x"
-        );
-        assert_eq!(
-            CallerRequestId::from_header(&HeaderValue::from_static("")),
-            None
-        );
-
-        let request = http::Request::get("/")
-            .header("x-request-id", "theirs")
-            .body(())
-            .unwrap();
-        let request = take_caller_request_id(request);
-        assert!(request.headers().get("x-request-id").is_none());
-        assert_eq!(
-            request
-                .extensions()
-                .get::<CallerRequestId>()
-                .map(|c| c.as_str()),
-            Some("theirs")
-        );
     }
 }

@@ -24,12 +24,9 @@ mod offer;
 mod request_log;
 
 use axum::Router;
-use http::{header, HeaderName, HeaderValue, Request, StatusCode};
+use http::{header, HeaderValue, StatusCode};
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
-use tower_http::request_id::{
-    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
-};
 use tower_http::timeout::TimeoutLayer;
 
 pub use headers::CspNonce;
@@ -55,23 +52,9 @@ pub fn machines(state: AppState) -> Router {
         .with_state(state)
 }
 
-const REQUEST_ID: HeaderName = headers::REQUEST_ID;
-
-/// Random request ids (128 bits, hex): every request's own (a caller's id is only logged).
-#[derive(Clone, Copy)]
-struct RandomRequestId;
-
-impl MakeRequestId for RandomRequestId {
-    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
-        let mut id = [0u8; 32];
-        hex::encode_to_slice(rand::random::<[u8; 16]>(), &mut id).ok()?;
-        HeaderValue::from_bytes(&id).ok().map(RequestId::new)
-    }
-}
-
 /// The whole app: [`machines`] behind their lean stack, `router` (the plain routes and the
-/// pages) behind the browsers' stack, and around both request ids, the request log
-/// ([`request_log`]) and the latency metric ([`crate::telemetry`]).
+/// pages) behind the browsers' stack, and around both one layer for request ids, the request
+/// log and the latency metric ([`request_log`]).
 pub fn layered(router: Router, state: &AppState) -> Router {
     let config = &state.config;
     // No timeout layer for machines: it would arm a timer per request. Init and the probes
@@ -106,15 +89,9 @@ pub fn layered(router: Router, state: &AppState) -> Router {
     machines(state.clone())
         .layer(machine_stack)
         .merge(router.layer(browser_stack))
-        .layer(
-            ServiceBuilder::new()
-                .map_request(headers::take_caller_request_id::<axum::body::Body>)
-                .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))
-                .layer(request_log::RequestLogLayer)
-                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-                // Only where metrics are served: nothing is recorded otherwise.
-                .option_layer(config.metrics_addr.map(|_| crate::telemetry::LatencyLayer)),
-        )
+        .layer(request_log::RequestLogLayer {
+            timed: config.metrics_addr.is_some(),
+        })
 }
 
 /// Caching: hashed assets (`/pkg/ersal.<hash>.*`) and versioned fonts are kept forever; a

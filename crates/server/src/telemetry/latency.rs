@@ -1,16 +1,12 @@
-//! `ersal_http_request_duration_seconds`: the layer timing every request, from its arrival to
-//! its response's head. It is on Divar's hot path, so it boxes nothing and builds each series'
-//! handle once per thread (a route and a status class), not once per request.
+//! `ersal_http_request_duration_seconds`: every request's time from its arrival to its
+//! response's head, recorded by the request layer ([`crate::http`]'s request log). It is on
+//! Divar's hot path, so each series' handle is built once per thread (a route and a status
+//! class), not once per request.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{ready, Context, Poll};
-use std::time::Instant;
+use std::time::Duration;
 
-use axum::extract::{MatchedPath, Request};
-use axum::response::Response;
 use metrics::{histogram, Histogram};
 
 use super::HTTP_DURATION;
@@ -26,9 +22,11 @@ thread_local! {
     static SERIES: RefCell<HashMap<Box<str>, [Option<Histogram>; 5]>> = RefCell::default();
 }
 
-fn record(route: &str, status: http::StatusCode, started: Instant) {
+/// Records an answer of `route` (`None`: a file or a 404) with `status`, `elapsed` after its
+/// request arrived.
+pub fn record_latency(route: Option<&str>, status: http::StatusCode, elapsed: Duration) {
+    let route = route.unwrap_or(UNMATCHED);
     let class = usize::from(status.as_u16() / 100).clamp(1, 5) - 1;
-    let elapsed = started.elapsed();
     SERIES.with_borrow_mut(|series| {
         let classes = match series.get_mut(route) {
             Some(classes) => classes,
@@ -40,67 +38,4 @@ fn record(route: &str, status: http::StatusCode, started: Instant) {
             })
             .record(elapsed);
     });
-}
-
-/// Times every request of the service it wraps.
-#[derive(Clone, Copy)]
-pub struct LatencyLayer;
-
-impl<S> tower::Layer<S> for LatencyLayer {
-    type Service = Latency<S>;
-
-    fn layer(&self, inner: S) -> Latency<S> {
-        Latency(inner)
-    }
-}
-
-#[derive(Clone)]
-pub struct Latency<S>(S);
-
-impl<S> tower::Service<Request> for Latency<S>
-where
-    S: tower::Service<Request, Response = Response>,
-{
-    type Response = Response;
-    type Error = S::Error;
-    type Future = Timed<S::Future>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
-        self.0.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: Request) -> Self::Future {
-        Timed {
-            route: request.extensions().get::<MatchedPath>().cloned(),
-            started: Instant::now(),
-            answer: self.0.call(request),
-        }
-    }
-}
-
-pin_project_lite::pin_project! {
-    /// A response on its way, and when its request arrived.
-    pub struct Timed<F> {
-        #[pin]
-        answer: F,
-        route: Option<MatchedPath>,
-        started: Instant,
-    }
-}
-
-impl<F, E> Future for Timed<F>
-where
-    F: Future<Output = Result<Response, E>>,
-{
-    type Output = Result<Response, E>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let answer = ready!(this.answer.poll(cx));
-        if let Ok(response) = &answer {
-            let route = this.route.as_ref().map_or(UNMATCHED, MatchedPath::as_str);
-            record(route, response.status(), *this.started);
-        }
-        Poll::Ready(answer)
-    }
 }

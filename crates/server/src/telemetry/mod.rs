@@ -32,7 +32,7 @@ use crate::config::ListenerLimits;
 use crate::error::AppError;
 use crate::state::AppState;
 
-pub use latency::LatencyLayer;
+pub use latency::record_latency;
 
 const HTTP_DURATION: &str = "ersal_http_request_duration_seconds";
 const OUTBOX_BACKLOG: &str = "ersal_outbox_backlog";
