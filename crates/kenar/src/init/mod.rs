@@ -11,8 +11,11 @@
 //! the header only when the shape says nothing, validates every field against the limits in docs/kenar.md, and folds the
 //! doc discrepancies into one [`InitRequest`]. Unknown fields are ignored.
 
+mod fields;
+
 use serde_json::{Map, Value};
 
+use self::fields::{Object, TopLevel};
 use crate::ids::{ConversationId, DivarUserId, PostToken, Source, UserSide};
 
 /// The longest return URL accepted (`return_url` is documented as ≤ 2048).
@@ -106,10 +109,16 @@ fn field(field: &'static str) -> impl Fn(Problem) -> InitError {
 /// Parses a session-initialization body. `version_header` is the value of `API_VERSION` or
 /// `API-Version`, whichever arrived.
 pub fn parse_init(body: &[u8], version_header: Option<&str>) -> Result<InitRequest, InitError> {
-    let value: Value = serde_json::from_slice(body).map_err(|_| InitError::InvalidJson)?;
-    let Value::Object(obj) = value else {
-        return Err(InitError::NotAnObject);
-    };
+    // Anything but an object is told apart from broken JSON on this (rare) path only.
+    if body.trim_ascii_start().first() != Some(&b'{') {
+        return Err(
+            match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+                Ok(_) => InitError::NotAnObject,
+                Err(_) => InitError::InvalidJson,
+            },
+        );
+    }
+    let obj: TopLevel = serde_json::from_slice(body).map_err(|_| InitError::InvalidJson)?;
     match detect_version(&obj, version_header) {
         ApiVersion::V1 => parse_v1(&obj),
         ApiVersion::V2 => parse_v2(&obj),
@@ -118,7 +127,7 @@ pub fn parse_init(body: &[u8], version_header: Option<&str>) -> Result<InitReque
 
 /// **Version by body shape**: v1 fields win, then v2 fields, then the header; a bare body is taken as v2,
 /// the current contract.
-fn detect_version(obj: &Map<String, Value>, version_header: Option<&str>) -> ApiVersion {
+fn detect_version(obj: &TopLevel, version_header: Option<&str>) -> ApiVersion {
     const V1_ONLY: [&str; 5] = ["callback_url", "peer_id", "supplier", "Supplier", "demand"];
     const V2_ONLY: [&str; 5] = [
         "source",
@@ -127,9 +136,9 @@ fn detect_version(obj: &Map<String, Value>, version_header: Option<&str>) -> Api
         "completion_url",
         "provider_data",
     ];
-    if V1_ONLY.iter().any(|k| obj.contains_key(*k)) {
+    if V1_ONLY.iter().any(|k| obj.field(k).is_some()) {
         ApiVersion::V1
-    } else if V2_ONLY.iter().any(|k| obj.contains_key(*k)) {
+    } else if V2_ONLY.iter().any(|k| obj.field(k).is_some()) {
         ApiVersion::V2
     } else if version_header.map(str::trim) == Some("1") {
         ApiVersion::V1
@@ -138,7 +147,7 @@ fn detect_version(obj: &Map<String, Value>, version_header: Option<&str>) -> Api
     }
 }
 
-fn parse_v2(obj: &Map<String, Value>) -> Result<InitRequest, InitError> {
+fn parse_v2(obj: &TopLevel) -> Result<InitRequest, InitError> {
     let source = opt_str(obj, "source")?.ok_or(InitError::Field {
         field: "source",
         problem: Problem::Missing,
@@ -174,9 +183,9 @@ fn parse_v2(obj: &Map<String, Value>) -> Result<InitRequest, InitError> {
     })
 }
 
-fn parse_v1(obj: &Map<String, Value>) -> Result<InitRequest, InitError> {
+fn parse_v1(obj: &TopLevel) -> Result<InitRequest, InitError> {
     let user_id = opt_user_id(obj, "user_id")?;
-    let supplier_id = match obj.get("supplier").filter(|v| !v.is_null()) {
+    let supplier_id = match obj.field("supplier").filter(|v| !v.is_null()) {
         Some(_) => party_id(obj, "supplier", "supplier.id")?,
         None => party_id(obj, "Supplier", "Supplier.id")?,
     };
@@ -227,11 +236,8 @@ fn parse_v1(obj: &Map<String, Value>) -> Result<InitRequest, InitError> {
 
 /// A field that is absent, `null` or (as protobuf's JSON writes unset strings) `""` is
 /// treated as not sent; any other non-string is a type error.
-fn opt_str<'a>(
-    obj: &'a Map<String, Value>,
-    key: &'static str,
-) -> Result<Option<&'a str>, InitError> {
-    match obj.get(key) {
+fn opt_str<'a>(obj: &'a impl Object, key: &'static str) -> Result<Option<&'a str>, InitError> {
+    match obj.field(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.is_empty() => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
@@ -240,44 +246,38 @@ fn opt_str<'a>(
 }
 
 fn opt_object(
-    obj: &Map<String, Value>,
+    obj: &impl Object,
     key: &'static str,
 ) -> Result<Option<Map<String, Value>>, InitError> {
-    match obj.get(key) {
+    match obj.field(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Object(map)) => Ok(Some(map.clone())),
         Some(_) => Err(field(key)(Problem::WrongType("an object or null"))),
     }
 }
 
-fn opt_post_token(obj: &Map<String, Value>) -> Result<Option<PostToken>, InitError> {
+fn opt_post_token(obj: &impl Object) -> Result<Option<PostToken>, InitError> {
     opt_str(obj, "post_token")?
         .map(PostToken::parse)
         .transpose()
         .map_err(field("post_token"))
 }
 
-fn opt_conversation_id(obj: &Map<String, Value>) -> Result<Option<ConversationId>, InitError> {
+fn opt_conversation_id(obj: &impl Object) -> Result<Option<ConversationId>, InitError> {
     opt_str(obj, "conversation_id")?
         .map(ConversationId::parse)
         .transpose()
         .map_err(field("conversation_id"))
 }
 
-fn opt_user_id(
-    obj: &Map<String, Value>,
-    key: &'static str,
-) -> Result<Option<DivarUserId>, InitError> {
+fn opt_user_id(obj: &impl Object, key: &'static str) -> Result<Option<DivarUserId>, InitError> {
     opt_str(obj, key)?
         .map(DivarUserId::parse)
         .transpose()
         .map_err(field(key))
 }
 
-fn opt_return_url(
-    obj: &Map<String, Value>,
-    key: &'static str,
-) -> Result<Option<String>, InitError> {
+fn opt_return_url(obj: &impl Object, key: &'static str) -> Result<Option<String>, InitError> {
     match opt_str(obj, key)? {
         Some(url) if url.chars().count() > MAX_RETURN_URL_LEN => {
             Err(field(key)(Problem::TooLong(MAX_RETURN_URL_LEN)))
@@ -288,7 +288,7 @@ fn opt_return_url(
 
 /// v1 `supplier` / `demand`: `{"id": "…"}` or null.
 fn party_id(
-    obj: &Map<String, Value>,
+    obj: &impl Object,
     key: &'static str,
     id_field: &'static str,
 ) -> Result<Option<DivarUserId>, InitError> {
