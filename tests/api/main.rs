@@ -12,6 +12,7 @@ mod console_forms;
 mod dashboard;
 mod events;
 mod fuzz;
+mod handover;
 mod housekeeping;
 mod init;
 mod instances;

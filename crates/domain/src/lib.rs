@@ -9,6 +9,7 @@
 //! * [`status`]: the shipment status machine and who may move it;
 //! * [`stage`]: groups of shipments by what happens next (waiting, late, moving, needs action);
 //! * [`code`]: tracking codes;
+//! * [`handover`]: the pickup and delivery codes that prove a handover;
 //! * [`delivery`]: where a message queued for Divar stands;
 //! * [`keyed`]: the one pattern for stored cases with a key and a Persian label;
 //! * [`forms`]: the landing flow's forms as typed, and their validation into the values above;
@@ -24,6 +25,7 @@ pub mod code;
 pub mod delivery;
 pub mod draft;
 pub mod forms;
+pub mod handover;
 pub mod jalali;
 pub mod keyed;
 pub mod lifetimes;

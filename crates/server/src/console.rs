@@ -3,6 +3,7 @@
 //! status changes — each with its event, chat message and audit entry in one transaction.
 
 use domain::code::TrackingCode;
+use domain::handover::Proof;
 use domain::jalali;
 use domain::routes::Route;
 use domain::shipment::{parse_pickup_day, PickupWindow};
@@ -11,7 +12,6 @@ use domain::status::{Actor, Status};
 use http::HeaderMap;
 use serde::{Deserialize, Serialize};
 
-use crate::chat::texts::{announce, Facts};
 use crate::error::AppError;
 use crate::origin::Sender;
 use crate::state::{token_cookie, AppState};
@@ -19,7 +19,7 @@ use store::crypto;
 use store::operators::{self, AuditEntry, Login, Operator};
 use store::outbox::{self, Queued};
 use store::shipments::list::{self, Condition, Filter, Line, PAGE_SIZE};
-use store::shipments::{self, Change, Changed, Shipment};
+use store::shipments::{self, Changed, Shipment};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoginForm {
@@ -71,6 +71,8 @@ pub struct ListQuery {
     pub destination: Option<String>,
     /// The beginning of a tracking code, as typed.
     pub code: Option<String>,
+    /// `operator`: only shipments picked up or delivered without the holder's code.
+    pub proof: Option<String>,
     /// The page, from 0.
     pub page: Option<String>,
 }
@@ -87,6 +89,7 @@ impl ListQuery {
             ("origin", &self.origin),
             ("destination", &self.destination),
             ("code", &self.code),
+            ("proof", &self.proof),
         ] {
             if let Some(value) = nonempty(value) {
                 query.append_pair(name, value);
@@ -280,6 +283,7 @@ fn filter(state: &AppState, query: &ListQuery) -> Filter {
         nonempty(&query.code)
             .and_then(TrackingCode::prefix)
             .map(Condition::CodePrefix),
+        (nonempty(&query.proof) == Some(Proof::Operator.key())).then_some(Condition::WithoutCode),
     ];
     Filter(conditions.into_iter().flatten().collect())
 }
@@ -418,30 +422,18 @@ pub async fn act(state: &AppState, operator: &Operator, form: &ActForm) -> Resul
     let Some(shipment) = shipments::get(&state.db, &state.keys, &code).await? else {
         return Ok(Acted::NotFound);
     };
-    let message = announce(
-        &state.keys,
-        shipment.order.conversation_id.as_ref(),
-        |composer| {
-            let facts = Facts {
-                code: &code,
-                item: shipment.order.item.description.as_str(),
-                route: None,
-            };
-            composer.milestone(&facts, to, pickup)
-        },
-    );
-    let change = Change {
+    let note = (!note.is_empty()).then_some(note);
+    let moved = crate::handover::operator_move(
+        state,
+        operator,
+        &shipment,
         to,
-        actor: Actor::Operator,
-        note: (!note.is_empty()).then_some(note),
+        note,
         pickup,
-        message,
-        operator: Some(operator.id),
-    };
-    Ok(
-        match shipments::transition(&state.db, &code, change, state.now()).await? {
-            Changed::Done => Acted::Done,
-            Changed::Refused(_) => Acted::Refused,
-        },
-    )
+        Proof::Operator,
+    );
+    Ok(match moved.await? {
+        Changed::Done => Acted::Done,
+        Changed::Refused(_) => Acted::Refused,
+    })
 }

@@ -32,6 +32,7 @@ pub mod drafts;
 mod error;
 pub mod events;
 pub mod grants;
+pub mod handover;
 pub mod housekeeping;
 #[cfg(feature = "inspect")]
 pub mod inspect;

@@ -7,7 +7,9 @@ use crate::db::Db;
 use crate::{on_tx, StoreError};
 
 /// Every table that can hold a user's data, children before their parents.
-pub const USERS_DATA: [&str; 18] = [
+pub const USERS_DATA: [&str; 20] = [
+    "handover_attempts",
+    "handover_codes",
     "audit",
     "shipment_events",
     "outbox",

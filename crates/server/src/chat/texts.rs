@@ -4,6 +4,7 @@
 //! and what comes next.
 
 use domain::code::TrackingCode;
+use domain::handover::{Proof, Step};
 use domain::jalali::JalaliDateTime;
 use domain::shipment::PickupWindow;
 use domain::status::Status;
@@ -138,6 +139,19 @@ impl Composer<'_> {
             ));
         }
         text.push_str(&format!(" کد پیگیری: {}", facts.code));
+        self.to_both(facts.code, text)
+    }
+
+    /// A handover (picked up, delivered), with how it was recorded: with its holder's code or
+    /// without it. The code itself is never in a message.
+    pub fn handed_over(&self, facts: &Facts<'_>, step: Step, proof: Proof) -> SendMessage {
+        let text = format!(
+            "«{}»: {}؛ {}. کد پیگیری: {}",
+            facts.item(),
+            step.status().label(),
+            step.proof_note(proof),
+            facts.code
+        );
         self.to_both(facts.code, text)
     }
 

@@ -25,6 +25,8 @@ pub enum Condition {
     CodePrefix(String),
     /// In the stage on this day number (Tehran).
     Stage(Stage, i64),
+    /// Picked up or delivered by staff without the holder's code.
+    WithoutCode,
 }
 
 /// The console's filter: every condition holds (none: every shipment).
@@ -68,6 +70,10 @@ where
             Condition::CodePrefix(code) => query
                 .push(" and id like ")
                 .push_bind(format!("{}%", code.replace(['%', '_'], ""))),
+            Condition::WithoutCode => query.push(
+                " and exists (select 1 from handover_codes h where h.shipment_id = shipments.id
+                   and 'operator' in (h.pickup_proof, h.delivery_proof))",
+            ),
             Condition::Stage(stage, today) => {
                 // `''` is no status: it keeps the list valid for a stage of late pickups only.
                 query.push(" and (status in (''");

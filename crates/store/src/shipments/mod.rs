@@ -12,6 +12,7 @@ pub mod retention;
 mod rows;
 
 use domain::code::TrackingCode;
+use domain::handover::{Proof, Step};
 use domain::shipment::{Item, Party, Payer, PickupWindow, Role};
 use domain::status::{Actor, Status};
 use domain::tariff::Service;
@@ -267,6 +268,8 @@ pub struct Change {
     pub pickup: Option<(i64, PickupWindow)>,
     pub message: Option<Announcement>,
     pub operator: Option<i64>,
+    /// How a handover (picked up, delivered) was proved; `None` there means without its code.
+    pub proof: Option<Proof>,
 }
 
 impl Change {
@@ -278,12 +281,14 @@ impl Change {
             pickup: None,
             message: None,
             operator: None,
+            proof: None,
         }
     }
 }
 
 /// Moves a shipment as `change` says, if the status machine allows its actor to, recording the
-/// event, queueing the chat message and auditing the operator in the same transaction. The
+/// event, queueing the chat message, auditing the operator and using up or renewing a handover
+/// code in the same transaction. The
 /// status check and the update are one statement, so concurrent changes cannot both win. Once
 /// the shipment has ended, its chat's permission is dropped if nothing else needs it.
 pub async fn transition(
@@ -299,6 +304,7 @@ pub async fn transition(
         pickup,
         message,
         operator,
+        proof,
     } = change;
     let mut tx = db.begin().await?;
     let Some((from, conversation)) = rows::status(&mut tx, id).await? else {
@@ -308,6 +314,13 @@ pub async fn transition(
         return Ok(Changed::Refused(Refusal::Forbidden { from, to }));
     }
     record_event(&mut tx, id, to, actor, note.as_deref(), now).await?;
+    if let Some(step) = Step::of(to) {
+        let proof = proof.unwrap_or(Proof::Operator);
+        crate::handover::record(&mut tx, id, step, proof, now).await?;
+    }
+    if let Some(step) = Step::rotated_by(from, to) {
+        crate::handover::rotate(&mut tx, id, step).await?;
+    }
     if let Some(message) = message {
         outbox::enqueue_announcement(&mut tx, id, &message, now).await?;
     }

@@ -45,7 +45,7 @@ pub async fn due_for_purge(db: &Db, ended_before: i64) -> Result<Vec<Due>, Store
 
 /// Removes a shipment's personal data in one transaction: names, phones and addresses; the
 /// chat and post link; the texts of its chat messages; operators' notes on its events and the
-/// texts of its audit entries (the rows stay: who, when); its opener's landing session (no
+/// texts of its audit entries (the rows stay: who, when); its handover codes; its opener's landing session (no
 /// other shipment comes from it: `landing_digest` is unique) and the landing sessions in
 /// `pressed` (opened by its chat buttons), with what hangs on them.
 pub async fn purge(
@@ -73,6 +73,9 @@ pub async fn purge(
             "update outbox set body = '{}' where shipment_id = $1",
             "update shipment_events set note = null where shipment_id = $1",
             "update audit set what = '' where shipment_id = $1",
+            // The codes go; how each handover was proved stays.
+            "update handover_codes set pickup_sealed = null, delivery_sealed = null
+             where shipment_id = $1",
         ] {
             sqlx::query(blank).bind(&due.id).execute(&mut *conn).await?;
         }
