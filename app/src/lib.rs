@@ -26,6 +26,7 @@ mod server;
 pub mod support_line;
 pub mod tracking;
 pub mod ui;
+pub mod waybill;
 
 use domain::routes::Route;
 use leptos::prelude::*;

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::order::{OrderFacts, OrderSummary};
 use crate::support_line::{SupportCard, SupportLine};
 use crate::ui::{DeadEnd, DeadEndKind, Failure, FooterLinks};
+use crate::waybill::{HandoverCard, HandoverView};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimelineEntry {
@@ -34,6 +35,8 @@ pub struct TrackingView {
     /// Whether the chat heard about the last change, in Persian.
     pub chat: String,
     pub support: SupportLine,
+    /// The viewer's handover code: the sender's waybill, or the receiver's delivery code.
+    pub handover: Option<HandoverView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,6 +73,10 @@ pub async fn load_tracking(id: String, key: Option<String>) -> Result<Tracking, 
         return Ok(Tracking::Hidden { back_to });
     };
     let chat = ersal_server::tracking::chat_note(&tracked);
+    let handover = match tracked.role {
+        Some(role) => HandoverView::of(&state, &tracked.shipment, role).await?,
+        None => None,
+    };
     let shipment = tracked.shipment;
     Ok(Tracking::Visible(Box::new(TrackingView {
         status: shipment.status.label().to_owned(),
@@ -95,6 +102,7 @@ pub async fn load_tracking(id: String, key: Option<String>) -> Result<Tracking, 
         }),
         chat: chat.to_owned(),
         support: SupportLine::of(&state),
+        handover,
         id: shipment.id.to_string(),
     })))
 }
@@ -163,6 +171,7 @@ fn Timeline(view: TrackingView, cancel: ServerAction<CancelShipment>) -> impl In
         link,
         chat,
         support,
+        handover,
     } = view;
     let code = id.clone();
     view! {
@@ -178,6 +187,7 @@ fn Timeline(view: TrackingView, cancel: ServerAction<CancelShipment>) -> impl In
             <p class="note">"گام بعد: "{next_step}</p>
             <p data-testid="chat">{chat}</p>
         </section>
+        {handover.map(|view| view! { <HandoverCard view /> })}
         <section class="card">
             <h2>"سابقه"</h2>
             <ol class="timeline">

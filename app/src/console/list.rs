@@ -105,6 +105,7 @@ pub async fn console_list(query: ListQuery) -> Result<Option<ListData>, ServerFn
             &query.origin,
             &query.destination,
             &query.code,
+            &query.proof,
         ]
         .iter()
         .any(|f| f.as_deref().is_some_and(|v| !v.trim().is_empty())),
@@ -130,6 +131,7 @@ pub fn ListPage() -> impl IntoView {
                 origin: q.get("origin"),
                 destination: q.get("destination"),
                 code: q.get("code"),
+                proof: q.get("proof"),
                 page: q.get("page"),
             })
         },

@@ -4,11 +4,13 @@
 //! * `/console/login` ([`login`]); `/console` the filtered list ([`list`]);
 //! * `/console/s/{code}` one shipment with its actions ([`shipment`]);
 //! * `/console/support` the support bot's conversations, and `/console/support/{id}` one of
-//!   them with the answer form ([`support`]).
+//!   them with the answer form ([`support`]);
+//! * `/console/courier` the courier's page: a handover confirmed by its code ([`courier`]).
 //!
 //! Every form is a plain form to a server function that calls `ersal_server::console`; every
 //! form carries the session's CSRF token (the login form is checked by its `Origin`).
 
+mod courier;
 mod dashboard;
 mod list;
 mod login;
@@ -55,6 +57,7 @@ pub fn ConsoleApp() -> impl IntoView {
                 <Route path=(StaticSegment("console"), StaticSegment("s"), ParamSegment("id")) view=shipment::ShipmentPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("console"), StaticSegment("support")) view=support::InboxPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("console"), StaticSegment("support"), ParamSegment("id")) view=support::ThreadPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("console"), StaticSegment("courier")) view=courier::CourierPage ssr=SsrMode::Async />
             </Routes>
         </crate::ui::Frame>
     }
@@ -115,6 +118,7 @@ fn Logout(csrf: String, operator: String, current: Route) -> impl IntoView {
         <nav class="card console-nav" aria-label="بخش‌های کارکنان">
             {link(Route::Console, "مرسوله‌ها")}
             {link(Route::ConsoleSupport, "پشتیبانی")}
+            {link(Route::ConsoleCourier, "پیک")}
             <ActionForm action=logout>
                 <input type="hidden" name="form[csrf]" value=csrf />
                 <button class="button secondary" type="submit">"خروج " <bdi class="muted">{operator}</bdi></button>

@@ -113,6 +113,8 @@ routes! {
     ConsoleShipment = ("/console/s/{id}", ConsolePage, Some(Pages), Never),
     ConsoleSupport = ("/console/support", ConsolePage, Some(Pages), Never),
     ConsoleThread = ("/console/support/{id}", ConsolePage, Some(Pages), Never),
+    /// The courier's page: find a shipment, confirm a handover with its code.
+    ConsoleCourier = ("/console/courier", ConsolePage, Some(Pages), Never),
     /// A landing link, exchanged for a browser session.
     Landing = ("/l/{id}", Endpoint, Some(Landing), Never),
     /// Divar's Fallback URL (the direct link with a post token).

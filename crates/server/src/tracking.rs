@@ -3,6 +3,7 @@
 //! (a side, by their session only).
 
 use domain::code::TrackingCode;
+use domain::shipment::Role;
 use domain::status::{Actor, Status};
 
 use crate::error::AppError;
@@ -80,6 +81,9 @@ pub struct Tracked {
     /// The visitor came with a session of one of its sides (not only a link): they may cancel,
     /// and are shown the link to keep.
     pub by_session: bool,
+    /// The side the visitor's session is (sender or receiver); `None` with a link only, which
+    /// may have been passed on: no handover code is shown to it.
+    pub role: Option<Role>,
     /// Where the newest chat message stands (`None`: no message was queued).
     pub delivery: Option<Delivery>,
 }
@@ -93,15 +97,21 @@ pub async fn open(
     let Some(shipment) = shipments::find(&state.db, &state.keys, code).await? else {
         return Ok(None);
     };
-    let by_session = visitor
+    let side = visitor
         .session
-        .is_some_and(|session| side_of(session, &shipment).is_some());
+        .and_then(|session| side_of(session, &shipment));
+    let by_session = side.is_some();
+    let role = side.map(|side| match side {
+        Actor::Opener => shipment.order.opener_role,
+        _ => shipment.order.opener_role.other(),
+    });
     if !by_session && !link_opens(state, &shipment.id, visitor.key) {
         return Ok(None);
     }
     Ok(Some(Tracked {
         delivery: outbox::last_delivery(&state.db, &shipment.id).await?,
         by_session,
+        role,
         shipment,
     }))
 }
