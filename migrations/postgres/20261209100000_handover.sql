@@ -20,3 +20,7 @@ create table handover_attempts (
 );
 create index handover_attempts_by_shipment on handover_attempts (shipment_id, at);
 create index handover_attempts_by_operator on handover_attempts (operator_id, at);
+
+-- The opener's side of the chat (DEMAND, SUPPLY), so that the other side's visit can be told
+-- apart: each side sees only the code it holds.
+alter table shipments add column opener_side text;

@@ -124,6 +124,7 @@ pub async fn order_in(app: &TestApp, conversation: &str) -> Order {
         conversation_id: Some(conv(conversation)),
         post_token: None,
         opener_role: Role::Receiver,
+        opener_side: Some(kenar::UserSide::Demand),
         item: Item {
             description: ItemDescription::parse("گوشی").unwrap(),
             size: SizeClass::Small,

@@ -66,6 +66,22 @@ fn side_of(session: &LandingSession, shipment: &Shipment) -> Option<Actor> {
         .then_some(Actor::Counterparty)
 }
 
+/// Which role (sender, receiver) a side's session is: the opener's own session is the
+/// opener's role; any other session of the chat is told by the side Divar named for it against
+/// the opener's. `None` when a side is unknown: no handover code is shown then.
+fn role_of(session: &LandingSession, side: Actor, shipment: &Shipment) -> Option<Role> {
+    let order = &shipment.order;
+    if side == Actor::Opener {
+        return Some(order.opener_role);
+    }
+    let (mine, opener) = (session.landing.user_side?, order.opener_side?);
+    Some(if mine == opener {
+        order.opener_role
+    } else {
+        order.opener_role.other()
+    })
+}
+
 /// What the tracking page says about the chat.
 pub fn chat_note(tracked: &Tracked) -> &'static str {
     match (&tracked.shipment.order.conversation_id, tracked.delivery) {
@@ -101,10 +117,10 @@ pub async fn open(
         .session
         .and_then(|session| side_of(session, &shipment));
     let by_session = side.is_some();
-    let role = side.map(|side| match side {
-        Actor::Opener => shipment.order.opener_role,
-        _ => shipment.order.opener_role.other(),
-    });
+    let role = match (side, visitor.session) {
+        (Some(side), Some(session)) => role_of(session, side, &shipment),
+        _ => None,
+    };
     if !by_session && !link_opens(state, &shipment.id, visitor.key) {
         return Ok(None);
     }

@@ -123,6 +123,7 @@ pub async fn finalize(
         conversation_id: session.landing.conversation_id.clone(),
         post_token: session.landing.post_token.clone(),
         opener_role: role,
+        opener_side: session.landing.user_side,
         origin_city: Some(origin_city),
         destination_city: Some(destination_city),
         service: choice.service,

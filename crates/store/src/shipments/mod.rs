@@ -17,7 +17,7 @@ use domain::shipment::{Item, Party, Payer, PickupWindow, Role};
 use domain::status::{Actor, Status};
 use domain::tariff::Service;
 use domain::values::Rials;
-use kenar::{ConversationId, PostToken};
+use kenar::{ConversationId, PostToken, UserSide};
 use serde::{Deserialize, Serialize};
 
 use crate::crypto::Keys;
@@ -60,6 +60,9 @@ pub struct Order {
     pub conversation_id: Option<ConversationId>,
     pub post_token: Option<PostToken>,
     pub opener_role: Role,
+    /// The opener's side of the chat, as Divar said it (buyer or seller): who of the chat's
+    /// two sides holds which handover code.
+    pub opener_side: Option<UserSide>,
     pub item: Item,
     pub origin_city: Option<String>,
     pub destination_city: Option<String>,

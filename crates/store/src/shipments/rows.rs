@@ -6,7 +6,7 @@ use domain::size::SizeClass;
 use domain::status::{Actor, Status};
 use domain::tariff::Service;
 use domain::values::{Dimensions, Grams, ItemDescription, Rials};
-use kenar::{ConversationId, PostToken};
+use kenar::{ConversationId, PostToken, UserSide};
 
 use super::{Completion, Event, Order, Shipment};
 use crate::crypto::Keys;
@@ -31,9 +31,9 @@ pub(super) async fn insert(
            (id, landing_digest, conversation_id, post_token, opener_role, status, item_description,
             size_class, weight_grams, length_cm, width_cm, height_cm, declared_rials, fragile,
             origin_city, destination_city, service, payer, quote_total_rials, parties_sealed,
-            direct_link, created_at, updated_at)
+            direct_link, created_at, updated_at, opener_side)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-                 $19, $20, $21, $22, $22)
+                 $19, $20, $21, $22, $22, $23)
          on conflict (landing_digest) do nothing",
     )
     .bind(id.as_str())
@@ -58,6 +58,7 @@ pub(super) async fn insert(
     .bind(&parties_sealed)
     .bind(new.direct_link)
     .bind(now)
+    .bind(new.opener_side.map(UserSide::as_str))
     .execute(conn)
     .await
     .map(|done| done.rows_affected()))?;
@@ -147,6 +148,7 @@ struct Stored {
     conversation_id: Option<String>,
     post_token: Option<String>,
     opener_role: String,
+    opener_side: Option<String>,
     status: String,
     item_description: String,
     size_class: String,
@@ -222,7 +224,7 @@ pub(super) async fn read(
 ) -> Result<Option<Shipment>, StoreError> {
     let row: Option<Stored> = on_db!(db, pool => {
         sqlx::query_as(
-            "select landing_digest, conversation_id, post_token, opener_role, status,
+            "select landing_digest, conversation_id, post_token, opener_role, opener_side, status,
                     item_description, size_class, weight_grams, length_cm, width_cm, height_cm,
                     declared_rials, fragile, origin_city, destination_city, service, payer,
                     quote_total_rials, parties_sealed, direct_link, purged_at, pickup_day,
@@ -246,6 +248,7 @@ pub(super) async fn read(
         conversation_id: crate::error::conversation(row.conversation_id)?,
         post_token: crate::error::post(row.post_token)?,
         opener_role: decode(Role::parse(&row.opener_role), "role")?,
+        opener_side: row.opener_side.as_deref().and_then(UserSide::from_divar),
         origin_city: row.origin_city,
         destination_city: row.destination_city,
         service: decode(Service::parse(&row.service), "service")?,
