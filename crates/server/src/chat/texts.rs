@@ -114,7 +114,7 @@ impl Composer<'_> {
     /// The other side confirmed: the shipment is booked at its final price.
     pub fn booked(&self, facts: &Facts<'_>, total: Rials) -> SendMessage {
         let text = format!(
-            "ارسال «{}» ثبت شد{}. هزینه: {}. کد پیگیری: {}",
+            "ارسال «{}» ثبت شد{}. هزینه: {}. فرستنده کد جمع‌آوری و گیرنده کد تحویل را در صفحهٔ پیگیری خود می‌بیند؛ هر کد را فقط هنگام دادن یا گرفتن بسته به پیک بگویید. کد پیگیری: {}",
             facts.item(),
             facts.route_note(),
             total.display_tomans(),
