@@ -47,6 +47,9 @@ if [ "${1:-}" = test ]; then
   missing=()
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  # The printed label is checked as a PDF, its QR code read back (end2end/tests/label.spec.ts).
+  [ -x /usr/bin/pdftotext ] || missing+=(poppler-utils)
+  [ -x /usr/bin/zbarimg ] || missing+=(zbar-tools)
   if [ ${#missing[@]} -gt 0 ]; then
     step "apt-get install ${missing[*]}"
     sudo_cmd=""

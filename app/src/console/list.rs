@@ -198,6 +198,7 @@ fn ListView(list: ListData) -> impl IntoView {
         <super::dashboard::DayCard />
         <section class="card">
             <h2>"مرسوله‌ها"</h2>
+            <p><a class="tap" href=Route::ConsoleLabels.path() data-testid="todays-labels">"فهرست و برچسب‌های جمع‌آوری امروز"</a></p>
             <ul class="counts" data-testid="counts">
                 {counts.into_iter().map(|(key, label, n)| view! {
                     <li><a href=format!("{}?status={key}", Route::Console.path())>{label}": "{domain::text::persian_digits(&n.to_string())}</a></li>

@@ -5,13 +5,15 @@
 //! * `/console/s/{code}` one shipment with its actions ([`shipment`]);
 //! * `/console/support` the support bot's conversations, and `/console/support/{id}` one of
 //!   them with the answer form ([`support`]);
-//! * `/console/courier` the courier's page: a handover confirmed by its code ([`courier`]).
+//! * `/console/courier` the courier's page: a handover confirmed by its code ([`courier`]);
+//! * `/console/s/{code}/label` a printable label, `/console/labels?day=` a day's ([`label`]).
 //!
 //! Every form is a plain form to a server function that calls `ersal_server::console`; every
 //! form carries the session's CSRF token (the login form is checked by its `Origin`).
 
 mod courier;
 mod dashboard;
+mod label;
 mod list;
 mod login;
 mod shipment;
@@ -58,6 +60,8 @@ pub fn ConsoleApp() -> impl IntoView {
                 <Route path=(StaticSegment("console"), StaticSegment("support")) view=support::InboxPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("console"), StaticSegment("support"), ParamSegment("id")) view=support::ThreadPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("console"), StaticSegment("courier")) view=courier::CourierPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("console"), StaticSegment("s"), ParamSegment("id"), StaticSegment("label")) view=label::LabelPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("console"), StaticSegment("labels")) view=label::SheetPage ssr=SsrMode::Async />
             </Routes>
         </crate::ui::Frame>
     }

@@ -308,6 +308,7 @@ fn ShipmentView(
             <dl class="facts">
                 <dt>"وضعیت"</dt><dd data-testid="console-status">{status}</dd>
                 {scheduled.map(|slot| view! { <dt>"جمع‌آوری"</dt><dd data-testid="console-pickup">{slot}</dd> })}
+                <dt>"برچسب"</dt><dd><a class="tap" href=Route::ConsoleLabel.with(&id)>"چاپ برچسب (A6)"</a></dd>
                 <OrderFacts order />
                 {direct_link.then(|| view! {
                     <dt>"ورود"</dt>

@@ -115,6 +115,10 @@ routes! {
     ConsoleThread = ("/console/support/{id}", ConsolePage, Some(Pages), Never),
     /// The courier's page: find a shipment, confirm a handover with its code.
     ConsoleCourier = ("/console/courier", ConsolePage, Some(Pages), Never),
+    /// A shipment's printable label.
+    ConsoleLabel = ("/console/s/{id}/label", ConsolePage, Some(Pages), Never),
+    /// A day's pickups: the manifest and their labels.
+    ConsoleLabels = ("/console/labels", ConsolePage, Some(Pages), Never),
     /// A landing link, exchanged for a browser session.
     Landing = ("/l/{id}", Endpoint, Some(Landing), Never),
     /// Divar's Fallback URL (the direct link with a post token).

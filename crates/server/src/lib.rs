@@ -33,6 +33,7 @@ pub mod handover;
 pub mod housekeeping;
 pub mod http;
 pub mod jobs;
+pub mod labels;
 pub mod limits;
 pub mod listener;
 pub mod oauth;

@@ -161,3 +161,18 @@ pub async fn counts(db: &Db) -> Result<Vec<(Status, i64)>, StoreError> {
         .filter_map(|(s, n)| Status::parse(&s).map(|s| (s, n)))
         .collect())
 }
+
+/// The first `limit` shipments scheduled for a pickup on `day` (Tehran day number), by
+/// tracking code: the day's labels and manifest.
+pub async fn for_pickup(db: &Db, day: i64, limit: i64) -> Result<Vec<String>, StoreError> {
+    Ok(on_db!(db, pool => {
+        sqlx::query_scalar::<_, String>(
+            "select id from shipments where status = $1 and pickup_day = $2 order by id limit $3",
+        )
+            .bind(Status::PickupScheduled.key())
+            .bind(day)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+    }))
+}
