@@ -1,6 +1,6 @@
 //! The Ersal server: loads the configuration, opens and migrates the database, starts the
 //! background workers and serves the app (`ersal::server`); `ersal operator …` manages the
-//! console's accounts, `ersal migrate` applies pending migrations and `ersal backup <file>`
+//! console's accounts, `ersal api-token …` the operator API's tokens, `ersal migrate` applies pending migrations and `ersal backup <file>`
 //! copies an SQLite database while it serves. `ersal --help` lists them; anything else is
 //! refused with the usage.
 
@@ -41,6 +41,27 @@ enum Command {
         #[command(subcommand)]
         action: OperatorAction,
     },
+    /// Manage the operator API's tokens (docs/api.md).
+    ApiToken {
+        #[command(subcommand)]
+        action: ApiTokenAction,
+    },
+}
+
+#[cfg(feature = "ssr")]
+#[derive(clap::Subcommand)]
+enum ApiTokenAction {
+    /// Issue a token and print it, once: it is stored only as a digest.
+    Add {
+        name: String,
+        /// Comma-separated: shipments:read, shipments:move, personal:read, webhooks:manage.
+        #[arg(long, required = true)]
+        scopes: String,
+    },
+    /// Revoke a token: its next call is refused.
+    Revoke { name: String },
+    /// List the tokens, with their scopes and last use.
+    List,
 }
 
 #[cfg(feature = "ssr")]
@@ -64,6 +85,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate => database_command(None).await,
         Command::Backup { file } => database_command(Some(&file)).await,
         Command::Operator { action } => operator_command(action).await,
+        Command::ApiToken { action } => api_token_command(action).await,
         Command::Purge { .. } => purge_all().await,
     }
 }
@@ -175,22 +197,9 @@ fn start_sandbox(config: &ersal_server::Config) -> anyhow::Result<()> {
 #[cfg(feature = "ssr")]
 async fn operator_command(action: OperatorAction) -> anyhow::Result<()> {
     use anyhow::Context;
-    use ersal_server::Config;
-    use store::{db, operators};
+    use store::operators;
 
-    let config = Config::from_env()?;
-    let db = db::connect(
-        &config.database_url,
-        config.db_pool,
-        config.migrate_on_start,
-    )
-    .await
-    .context("opening the database")?;
-    let now = i64::try_from(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)?
-            .as_secs(),
-    )?;
+    let (config, db, now) = command_db().await?;
     match action {
         OperatorAction::Add { username } => {
             let password = match std::env::var("ERSAL_OPERATOR_PASSWORD") {
@@ -215,6 +224,74 @@ async fn operator_command(action: OperatorAction) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `ersal api-token add <name> --scopes …` (prints the token once), `revoke <name>`, `list`.
+#[cfg(feature = "ssr")]
+async fn api_token_command(action: ApiTokenAction) -> anyhow::Result<()> {
+    use anyhow::{bail, Context};
+    use ersal_server::api::tokens;
+
+    let (config, db, now) = command_db().await?;
+    match action {
+        ApiTokenAction::Add { name, scopes } => {
+            let Some(scopes) = domain::api::parse_scopes(&scopes) else {
+                bail!("--scopes: one or more of shipments:read, shipments:move, personal:read, webhooks:manage, each once");
+            };
+            let token = tokens::issue(&db, &name, &scopes, "cli", now)
+                .await
+                .context("issuing the token")?;
+            println!("{token}");
+            eprintln!(
+                "token {name} issued; it is shown only now. Call {} with `Authorization: Bearer <token>`.",
+                config.public_url("/api/v1/shipments")
+            );
+        }
+        ApiTokenAction::Revoke { name } => {
+            if !tokens::revoke(&db, &name, now).await? {
+                bail!("no live token is named {name}");
+            }
+            println!("token {name} is revoked");
+        }
+        ApiTokenAction::List => {
+            for token in tokens::list(&db).await? {
+                let state = if token.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "live"
+                };
+                let used = token
+                    .last_used_at
+                    .map_or("never".to_owned(), |at| at.to_string());
+                println!(
+                    "{}\t{state}\t{}\tlast used: {used}\tby {}",
+                    token.name, token.scopes, token.created_by
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The configuration, the database and the time now, for a command that is not the server.
+#[cfg(feature = "ssr")]
+async fn command_db() -> anyhow::Result<(ersal_server::Config, store::db::Db, i64)> {
+    use anyhow::Context;
+
+    let config = ersal_server::Config::from_env()?;
+    let db = store::db::connect(
+        &config.database_url,
+        config.db_pool,
+        config.migrate_on_start,
+    )
+    .await
+    .context("opening the database")?;
+    let now = i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .as_secs(),
+    )?;
+    Ok((config, db, now))
 }
 
 /// `ersal migrate` (apply pending migrations, then exit: a deployment runs it before starting

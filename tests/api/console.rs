@@ -348,7 +348,7 @@ async fn every_forbidden_transition_changes_nothing_and_sends_nothing() {
     {
         let mut change = Change::to(to, Actor::Operator);
         change.message = Some(milestone(&app, &id));
-        change.operator = Some(1);
+        change.by = Some(shipments::By::Operator(1));
         let result = shipments::transition(&app.state.db, &id, change, app.state.now())
             .await
             .unwrap();

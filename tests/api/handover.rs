@@ -230,9 +230,9 @@ async fn staff_moves_without_a_code_say_so_and_a_new_pickup_gets_a_new_code() {
 
     // Scheduled again after a failed pickup: the old code no longer works.
     let failed = shipment(&app, &id).await;
-    let moved = ersal_server::handover::operator_move(
+    let moved = ersal_server::handover::company_move(
         &app.state,
-        &ali,
+        shipments::By::Operator(ali.id),
         &failed,
         Status::PickupScheduled,
         None,
@@ -248,9 +248,9 @@ async fn staff_moves_without_a_code_say_so_and_a_new_pickup_gets_a_new_code() {
 
     // Picked up by staff without the code: the timeline, the chat and the list say so.
     let scheduled = shipment(&app, &id).await;
-    let moved = ersal_server::handover::operator_move(
+    let moved = ersal_server::handover::company_move(
         &app.state,
-        &ali,
+        shipments::By::Operator(ali.id),
         &scheduled,
         Status::PickedUp,
         Some("فرستنده کد را پیدا نکرد".into()),

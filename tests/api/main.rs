@@ -21,6 +21,8 @@ mod landing;
 mod limits;
 mod logs;
 mod metrics;
+mod operator_api;
+mod operator_api_document;
 mod outbox;
 mod pages;
 mod policy;

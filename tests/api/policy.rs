@@ -12,11 +12,14 @@ use crate::journey::{approve, chat_messages, open_from_chat, to_consent, Journey
 use crate::support::conv;
 use crate::support::{only_shipment, TestApp};
 
-/// Tables that never hold a user's data: staff accounts and sessions, the landing ids' keys,
-/// the API budget's counters, the migrations' record.
-const NO_USERS_DATA: [&str; 5] = [
+/// Tables that never hold a user's data: staff accounts and sessions, the operator API's
+/// tokens and call log, the landing ids' keys, the API budget's counters, the migrations'
+/// record.
+const NO_USERS_DATA: [&str; 7] = [
     "operators",
     "operator_sessions",
+    "api_tokens",
+    "api_calls",
     "landing_keys",
     "divar_budget",
     "_sqlx_migrations",

@@ -18,8 +18,10 @@
 //! * [`places`]: provinces and cities with their class;
 //! * [`asking`]: whether a buyer's chat message asks about shipping, and to which city;
 //! * [`routes`]: every path Ersal answers, with its budget and cache policy;
-//! * [`jalali`]: Jalali dates in Tehran time.
+//! * [`jalali`]: Jalali dates in Tehran time;
+//! * [`api`]: the operator API's scopes, tokens and limits.
 
+pub mod api;
 pub mod asking;
 pub mod code;
 pub mod delivery;

@@ -17,6 +17,9 @@ pub enum Kind {
     Machine,
     /// A server function with a budget of its own (the others share [`Budget::Functions`]).
     Function,
+    /// The operator API: JSON for the shipping company's own systems, by Bearer token, behind
+    /// the browsers' layers.
+    Api,
 }
 
 /// The per-address budget a browser's request spends (the counts: the server's `limits`).
@@ -32,6 +35,8 @@ pub enum Budget {
     Functions,
     /// Every other page.
     Pages,
+    /// The operator API (each token has a budget of its own besides).
+    Api,
 }
 
 /// Whether a response may be kept by the browser.
@@ -95,7 +100,7 @@ macro_rules! routes {
     };
 }
 
-use Budget::{Fallback, Functions, Landing, Login, Pages};
+use Budget::{Api, Fallback, Functions, Landing, Login, Pages};
 
 routes! {
     Home = ("/", Page, Some(Pages), Public),
@@ -144,6 +149,16 @@ routes! {
     ConsoleLoginFunction = ("/api/console/login", Function, Some(Login), Never),
     /// The seller's page's data (it may spend a get-post call).
     OfferLoadFunction = ("/api/offer/load", Function, Some(Fallback), Never),
+    /// The operator API (`docs/api.md`): shipments, by cursor.
+    ApiShipments = ("/api/v1/shipments", Api, Some(Api), Never),
+    /// One shipment with its timeline.
+    ApiShipment = ("/api/v1/shipments/{id}", Api, Some(Api), Never),
+    /// A shipment's move to another status.
+    ApiMoves = ("/api/v1/shipments/{id}/moves", Api, Some(Api), Never),
+    /// The statuses, their Persian labels and the moves each allows.
+    ApiStatuses = ("/api/v1/statuses", Api, Some(Api), Never),
+    /// The API's OpenAPI 3.1 document.
+    ApiDocument = ("/api/v1/openapi.json", Api, Some(Api), Public),
 }
 
 impl Route {

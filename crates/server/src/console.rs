@@ -19,7 +19,7 @@ use store::crypto;
 use store::operators::{self, AuditEntry, Login, Operator};
 use store::outbox::{self, Queued};
 use store::shipments::list::{self, Condition, Filter, Line, PAGE_SIZE};
-use store::shipments::{self, Changed, Shipment};
+use store::shipments::{self, By, Changed, Shipment};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoginForm {
@@ -400,38 +400,48 @@ impl Acted {
 /// the audit entry are one transaction; anything the status machine does not allow is refused
 /// and nothing changes or is sent.
 pub async fn act(state: &AppState, operator: &Operator, form: &ActForm) -> Result<Acted, AppError> {
-    let Some(to) = Status::parse(&form.to) else {
+    let day = parse_pickup_day(&form.day, state.now());
+    let pickup = day.zip(PickupWindow::parse(&form.window));
+    let by = By::Operator(operator.id);
+    company_act(state, by, &form.id, &form.to, &form.note, pickup).await
+}
+
+/// Moves the shipment `id` to the status keyed `to` as the shipping company (the console's
+/// operators and the API's tokens, one set of rules): a reason where the status needs one
+/// (`Status::is_exception`, at most 200 characters kept), a bookable pickup day and window
+/// for scheduling a pickup.
+pub async fn company_act(
+    state: &AppState,
+    by: By,
+    id: &str,
+    to: &str,
+    note: &str,
+    pickup: Option<(i64, PickupWindow)>,
+) -> Result<Acted, AppError> {
+    let Some(to) = Status::parse(to) else {
         return Ok(Acted::Refused);
     };
-    let note: String = form.note.trim().chars().take(200).collect();
+    let note: String = note.trim().chars().take(200).collect();
     if to.is_exception() && note.is_empty() {
         return Ok(Acted::NeedsReason);
     }
     let pickup = if to == Status::PickupScheduled {
-        let day = parse_pickup_day(&form.day, state.now());
-        match day.zip(PickupWindow::parse(&form.window)) {
+        match pickup {
             Some(pickup) => Some(pickup),
             None => return Ok(Acted::NeedsPickup),
         }
     } else {
         None
     };
-    let Some(code) = TrackingCode::parse(&form.id) else {
+    let Some(code) = TrackingCode::parse(id) else {
         return Ok(Acted::NotFound);
     };
     let Some(shipment) = shipments::get(&state.db, &state.keys, &code).await? else {
         return Ok(Acted::NotFound);
     };
     let note = (!note.is_empty()).then_some(note);
-    let moved = crate::handover::operator_move(
-        state,
-        operator,
-        &shipment,
-        to,
-        note,
-        pickup,
-        Proof::Operator,
-    );
+    let moved =
+        crate::handover::company_move(state, by, &shipment, to, note, pickup, Proof::Operator);
     Ok(match moved.await? {
         Changed::Done => Acted::Done,
         Changed::Refused(_) => Acted::Refused,

@@ -8,7 +8,7 @@ use domain::shipment::{PickupWindow, Role};
 use domain::status::{Actor, Status};
 use store::handover::{self, Checked};
 use store::operators::Operator;
-use store::shipments::{self, Change, Changed, Shipment};
+use store::shipments::{self, By, Change, Changed, Shipment};
 
 use crate::chat::texts::{announce, Facts};
 use crate::error::AppError;
@@ -31,11 +31,12 @@ pub async fn code_for(
     Ok(Some((step, code)))
 }
 
-/// Moves `shipment` to `to` as `operator`, announcing it in the chat. A handover's move says
-/// how it was recorded (`proof`: with its code, or without), in the timeline and the message.
-pub async fn operator_move(
+/// Moves `shipment` to `to` as the shipping company (`by` an operator or an API token),
+/// announcing it in the chat. A handover's move says how it was recorded (`proof`: with its
+/// code, or without), in the timeline and the message.
+pub async fn company_move(
     state: &AppState,
-    operator: &Operator,
+    by: By,
     shipment: &Shipment,
     to: Status,
     note: Option<String>,
@@ -68,7 +69,7 @@ pub async fn operator_move(
         note,
         pickup,
         message,
-        operator: Some(operator.id),
+        by: Some(by),
         proof: step.map(|_| proof),
         ..Change::to(to, Actor::Operator)
     };
@@ -172,9 +173,9 @@ pub async fn confirm(
         Checked::Locked { until, shipment } => return Ok(Confirmed::Locked { until, shipment }),
         Checked::NotIssued => return Ok(Confirmed::NotNow),
     }
-    let moved = operator_move(
+    let moved = company_move(
         state,
-        operator,
+        By::Operator(operator.id),
         &shipment,
         step.status(),
         None,

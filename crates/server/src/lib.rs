@@ -18,6 +18,7 @@
 
 pub mod addons;
 pub mod address;
+pub mod api;
 pub mod assistant;
 pub mod budget;
 pub mod catalog;
@@ -40,6 +41,7 @@ pub mod oauth;
 pub mod origin;
 pub mod page;
 pub mod posts;
+pub mod problem;
 pub mod retention;
 pub mod state;
 pub mod support;

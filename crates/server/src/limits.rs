@@ -21,12 +21,13 @@ use crate::address::ClientAddress;
 /// The kinds of path that share a budget: the route table's ([`domain::routes`]).
 pub use domain::routes::Budget as Class;
 
-const CLASSES: [(Class, &str, u32); 5] = [
+const CLASSES: [(Class, &str, u32); 6] = [
     (Class::Fallback, "fallback", 30),
     (Class::Landing, "landing", 120),
     (Class::Login, "login", 10),
     (Class::Functions, "functions", 300),
     (Class::Pages, "pages", 600),
+    (Class::Api, "api", 600),
 ];
 
 /// The class of `path`, or `None` where no per-address limit applies.
@@ -84,9 +85,11 @@ impl RateLimits {
     }
 }
 
-/// One keyed limiter per class.
+/// One keyed limiter per class, and one per API token (the `api` budget again, so that one
+/// company system cannot spend what the others need, whatever its addresses).
 pub struct Limiters {
     limiters: Vec<DefaultKeyedRateLimiter<IpAddr>>,
+    tokens: DefaultKeyedRateLimiter<i64>,
 }
 
 impl Limiters {
@@ -97,7 +100,15 @@ impl Limiters {
                 .iter()
                 .map(|&per_minute| RateLimiter::dashmap(Quota::per_minute(per_minute)))
                 .collect(),
+            tokens: RateLimiter::dashmap(Quota::per_minute(limits.0[Class::Api as usize])),
         }
+    }
+
+    /// `Err(wait)` when the API token `token` has used up its budget.
+    pub fn check_token(&self, token: i64) -> Result<(), std::time::Duration> {
+        self.tokens
+            .check_key(&token)
+            .map_err(|not_until| not_until.wait_time_from(self.tokens.clock().now()))
     }
 
     /// `Err(wait)` when `client` has used up `class`'s budget.
@@ -116,6 +127,8 @@ impl Limiters {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
+        self.tokens.retain_recent();
+        self.tokens.shrink_to_fit();
     }
 }
 
@@ -134,12 +147,13 @@ pub async fn limit(
     };
     match limiters.check(class, client) {
         Ok(()) => next.run(request).await,
+        Err(wait) if class == Class::Api => crate::problem::Problem::too_many(wait).into_response(),
         Err(wait) => too_many(wait),
     }
 }
 
 fn too_many(wait: std::time::Duration) -> Response {
-    let seconds = wait.as_secs() + 1;
+    let seconds = crate::problem::retry_after_secs(wait);
     let mut response = crate::page::message(
         StatusCode::TOO_MANY_REQUESTS,
         "درخواست‌ها بیش از اندازه است",
@@ -184,7 +198,7 @@ mod tests {
         let limits = RateLimits::parse("login=3, pages=1000").unwrap();
         assert_eq!(
             limits.summary(),
-            "fallback=30,landing=120,login=3,functions=300,pages=1000"
+            "fallback=30,landing=120,login=3,functions=300,pages=1000,api=600"
         );
         assert!(RateLimits::parse("login=0").is_err());
         assert!(RateLimits::parse("logins=3").is_err());

@@ -135,8 +135,10 @@ pub async fn sweep(db: &Db, lifetimes: &Lifetimes, now: i64) -> Result<Swept, St
         &[now - lifetimes.event, now - lifetimes.support],
     )
     .await?;
-    // Counters of passed windows, and post answers no longer fresh: no one's data, not counted.
+    // Counters of passed windows, post answers no longer fresh, the API's kept answers and old
+    // call log: no one's data, not counted.
     crate::budget::forget_past(db, now).await?;
+    crate::api::forget_past(db, now).await?;
     crate::support::forget_past_replies(db, now).await?;
     crate::posts::forget_stale(db, now - crate::posts::FRESH_SECS).await?;
     Ok(swept)

@@ -5,6 +5,7 @@
 //! * [`drafts`]: one sealed draft per landing session;
 //! * [`grants`]: the OAuth tokens users gave Ersal, sealed, per conversation or post;
 //! * [`operators`]: console accounts, their sessions, login attempts and the audit trail;
+//! * [`api`]: the operator API's tokens, call log, audit and kept answers;
 //! * [`shipments`]: shipments with their timelines, the console's list, and the rows the
 //!   time-driven jobs expire and purge;
 //! * [`support`]: the support bot's conversations and their sealed messages;
@@ -23,6 +24,7 @@
 //! reads back.
 
 pub mod addons;
+pub mod api;
 pub mod assistant;
 pub mod budget;
 pub mod crypto;

@@ -376,13 +376,18 @@ pub struct AuditEntry {
     pub what: String,
 }
 
-/// A shipment's audit trail, newest first.
+/// A shipment's audit trail, newest first: operators by their user name, API tokens as
+/// `api:` and their name.
 pub async fn audit_trail(db: &Db, shipment: &TrackingCode) -> Result<Vec<AuditEntry>, StoreError> {
     Ok(on_db!(db, pool => {
         sqlx::query_as(
-            "select o.username as operator, a.at, a.what
-             from audit a join operators o on o.id = a.operator_id
-             where a.shipment_id = $1 order by a.id desc limit 200",
+            "select operator, at, what from (
+               select o.username as operator, a.at, a.what, a.id, 0 as source
+               from audit a join operators o on o.id = a.operator_id where a.shipment_id = $1
+               union all
+               select 'api:' || t.name, a.at, a.what, a.id, 1
+               from api_audit a join api_tokens t on t.id = a.token_id where a.shipment_id = $1
+             ) trail order by at desc, source, id desc limit 200",
         )
         .bind(shipment.as_str())
         .fetch_all(pool)

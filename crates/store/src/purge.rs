@@ -1,13 +1,16 @@
 //! Deleting every user's data at once: the end-of-contract step (Divar's policies ask for
 //! users' data to be deleted within six months after the contract with Divar ends). What
-//! stays holds no user's data: operators' accounts and sessions, the landing ids' keys, the
-//! API budget's counters and the migrations' record. The database can serve again, empty.
+//! stays holds no user's data: operators' accounts and sessions, the operator API's tokens and
+//! call log, the landing ids' keys, the API budget's counters and the migrations' record. The
+//! database can serve again, empty.
 
 use crate::db::Db;
 use crate::{on_tx, StoreError};
 
 /// Every table that can hold a user's data, children before their parents.
-pub const USERS_DATA: [&str; 20] = [
+pub const USERS_DATA: [&str; 22] = [
+    "api_idempotency",
+    "api_audit",
     "handover_attempts",
     "handover_codes",
     "audit",

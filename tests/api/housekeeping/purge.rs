@@ -38,7 +38,7 @@ async fn the_purge_removes_both_sides_sessions_drafts_and_notes_and_keeps_the_re
     tx.commit().await.unwrap();
     let mut cancel = Change::to(Status::Cancelled, Actor::Operator);
     cancel.note = Some("فرستنده، علی محمدی ۰۹۳۵۱۲۳۴۵۶۷، انصراف داد".into());
-    cancel.operator = Some(ali);
+    cancel.by = Some(store::shipments::By::Operator(ali));
     let now = app.state.now();
     shipments::transition(db, &id, cancel, now).await.unwrap();
     let events = count(&app, "select count(*) from shipment_events").await;

@@ -1,6 +1,6 @@
 //! The plain axum side of Ersal: the endpoints other parties call (Divar's init, the direct
-//! link, the landing entry, the OAuth redirects, health) and the layers every response passes
-//! through.
+//! link, the landing entry, the OAuth redirects, health, the operator API) and the layers every
+//! response passes through.
 //!
 //! Each module has its own `router()`. Two stacks of layers:
 //! * [`machines`]: what Divar's servers and load balancers call (`POST /divar/init`,
@@ -13,6 +13,7 @@
 //!   headers ([`headers`]: the Content-Security-Policy with its per-response nonce, HSTS, …),
 //!   caching rules and compression.
 
+pub mod api;
 mod error;
 mod events;
 pub mod headers;
@@ -40,6 +41,7 @@ pub fn routes(state: AppState) -> Router {
         .merge(landing::router())
         .merge(oauth::router())
         .merge(offer::router())
+        .merge(api::router())
         .with_state(state)
 }
 

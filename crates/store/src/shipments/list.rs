@@ -1,4 +1,5 @@
-//! The console's view of many shipments: a filtered, paged list and the counts per status.
+//! Many shipments at once: the console's filtered, paged list and counts per status, and the
+//! operator API's list, paged by a cursor in a stable order.
 
 use domain::stage::Stage;
 use domain::status::Status;
@@ -27,6 +28,10 @@ pub enum Condition {
     Stage(Stage, i64),
     /// Picked up or delivered by staff without the holder's code.
     WithoutCode,
+    /// From or to this city id.
+    City(String),
+    /// After this (created at, tracking code) in the API's order: a page's cursor.
+    After(i64, String),
 }
 
 /// The console's filter: every condition holds (none: every shipment).
@@ -67,6 +72,20 @@ where
             Condition::CreatedBefore(at) => query.push(" and created_at < ").push_bind(*at),
             Condition::Origin(city) => query.push(" and origin_city = ").push_bind(city),
             Condition::Destination(city) => query.push(" and destination_city = ").push_bind(city),
+            Condition::City(city) => query
+                .push(" and (origin_city = ")
+                .push_bind(city)
+                .push(" or destination_city = ")
+                .push_bind(city)
+                .push(")"),
+            Condition::After(at, id) => query
+                .push(" and (created_at > ")
+                .push_bind(*at)
+                .push(" or (created_at = ")
+                .push_bind(*at)
+                .push(" and id > ")
+                .push_bind(id)
+                .push("))"),
             Condition::CodePrefix(code) => query
                 .push(" and id like ")
                 .push_bind(format!("{}%", code.replace(['%', '_'], ""))),
@@ -131,8 +150,32 @@ pub async fn list(db: &Db, filter: &Filter, page: i64) -> Result<(Vec<Line>, i64
             .push_bind(page.max(0) * PAGE_SIZE);
         (query.build_query_as().fetch_all(pool).await?, total)
     });
-    let lines = rows
-        .into_iter()
+    Ok((lines(rows)?, total))
+}
+
+/// Up to `limit` shipments matching `filter`, oldest first (by creation, then tracking code):
+/// an order that new shipments and status changes never reshuffle, so a cursor
+/// ([`Condition::After`] the last line) pages through without gaps or repeats.
+pub async fn in_order(db: &Db, filter: &Filter, limit: i64) -> Result<Vec<Line>, StoreError> {
+    let rows: Vec<Stored> = on_db!(db, pool => {
+        let mut query = filtered(
+            QueryBuilder::new(
+                "select id, status, item_description, origin_city, destination_city, created_at,
+                        direct_link, pickup_day
+                 from shipments",
+            ),
+            filter,
+        );
+        query
+            .push(" order by created_at, id limit ")
+            .push_bind(limit);
+        query.build_query_as().fetch_all(pool).await?
+    });
+    lines(rows)
+}
+
+fn lines(rows: Vec<Stored>) -> Result<Vec<Line>, StoreError> {
+    rows.into_iter()
         .map(|row| {
             Ok(Line {
                 status: decode(Status::parse(&row.status), "status")?,
@@ -145,8 +188,7 @@ pub async fn list(db: &Db, filter: &Filter, page: i64) -> Result<(Vec<Line>, i64
                 pickup_day: row.pickup_day,
             })
         })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    Ok((lines, total))
+        .collect()
 }
 
 /// How many shipments are in each status.

@@ -270,9 +270,19 @@ pub struct Change {
     pub note: Option<String>,
     pub pickup: Option<(i64, PickupWindow)>,
     pub message: Option<Announcement>,
-    pub operator: Option<i64>,
+    /// Who of the company made it (an operator, an API token), for the audit trail.
+    pub by: Option<By>,
     /// How a handover (picked up, delivered) was proved; `None` there means without its code.
     pub proof: Option<Proof>,
+}
+
+/// Who of the shipping company's side made a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum By {
+    /// An operator in the console (their id).
+    Operator(i64),
+    /// The company's own system, by an API token (its id).
+    Token(i64),
 }
 
 impl Change {
@@ -283,7 +293,7 @@ impl Change {
             note: None,
             pickup: None,
             message: None,
-            operator: None,
+            by: None,
             proof: None,
         }
     }
@@ -306,7 +316,7 @@ pub async fn transition(
         note,
         pickup,
         message,
-        operator,
+        by,
         proof,
     } = change;
     let mut tx = db.begin().await?;
@@ -327,12 +337,15 @@ pub async fn transition(
     if let Some(message) = message {
         outbox::enqueue_announcement(&mut tx, id, &message, now).await?;
     }
-    if let Some(operator) = operator {
+    if let Some(by) = by {
         let what = match &note {
             Some(note) => format!("از «{}» به «{}» ({note})", from.label(), to.label()),
             None => format!("از «{}» به «{}»", from.label(), to.label()),
         };
-        operators::audit(&mut tx, id, operator, &what, now).await?;
+        match by {
+            By::Operator(operator) => operators::audit(&mut tx, id, operator, &what, now).await?,
+            By::Token(token) => crate::api::audit(&mut tx, id, token, &what, now).await?,
+        }
     }
     tx.commit().await?;
     // An ended shipment may leave its chat with nothing more to hear.

@@ -1,0 +1,47 @@
+//! Issuing and revoking API tokens (the command line `ersal api-token`, and later the console):
+//! a token is `ersal_` and 256 random bits, shown once and stored as its SHA-256 digest.
+
+use domain::api::{valid_name, Scope, NAME_MAX, TOKEN_PREFIX};
+use store::api::{AddError, Listed};
+use store::db::Db;
+use store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IssueError {
+    #[error("a token's name is 1 to {NAME_MAX} letters, digits, '-', '_' or '.'")]
+    BadName,
+    #[error("a token needs one or more scopes")]
+    NoScope,
+    #[error(transparent)]
+    Add(#[from] AddError),
+}
+
+/// Issues a token named `name` with `scopes`; the token itself is returned once, here.
+pub async fn issue(
+    db: &Db,
+    name: &str,
+    scopes: &[Scope],
+    created_by: &str,
+    now: i64,
+) -> Result<String, IssueError> {
+    if !valid_name(name) {
+        return Err(IssueError::BadName);
+    }
+    if scopes.is_empty() {
+        return Err(IssueError::NoScope);
+    }
+    let token = format!("{TOKEN_PREFIX}{}", store::crypto::random_token());
+    let digest = store::crypto::token_digest(&token);
+    store::api::add(db, name, scopes, &digest, created_by, now).await?;
+    Ok(token)
+}
+
+/// Revokes the live token named `name`; its next call is refused. `false` when none is.
+pub async fn revoke(db: &Db, name: &str, now: i64) -> Result<bool, StoreError> {
+    store::api::revoke(db, name, now).await
+}
+
+/// Every token, live ones first.
+pub async fn list(db: &Db) -> Result<Vec<Listed>, StoreError> {
+    store::api::list(db).await
+}
