@@ -28,10 +28,12 @@ fmt-check:
 	cargo fmt --all -- --check
 
 # What the compiler cannot see: the server's layers and every crate's import cycles
-# (docs/architecture.md), and the docs' paths, links and the README's length.
+# (docs/architecture.md), the docs' paths, links and the README's length, and the operator
+# API's OpenAPI document, by an independent validator (docs/api.md).
 checks:
 	python3 scripts/check-layers.py
 	scripts/check-docs.sh
+	scripts/check-openapi.sh
 
 clippy:
 	cargo clippy --workspace --all-targets --features ersal/sandbox -- -D warnings

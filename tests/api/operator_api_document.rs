@@ -168,3 +168,21 @@ fn the_command_line_issues_a_token_once_lists_and_revokes_it() {
     let (ok, _, said) = api_token(dir.path(), &["revoke", "wms"]);
     assert!(!ok && said.contains("no live token"), "{said}");
 }
+
+/// `docs/api/openapi.json`: the served document, kept in the repository for readers and for
+/// the independent validator (`scripts/check-openapi.sh`); `ERSAL_WRITE_OPENAPI=1` rewrites it.
+#[tokio::test]
+async fn the_document_in_docs_is_the_served_one() {
+    let app = TestApp::new().await;
+    let served = app.get("/api/v1/openapi.json", None).await.json();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/api/openapi.json");
+    if std::env::var_os("ERSAL_WRITE_OPENAPI").is_some() {
+        let text = serde_json::to_string_pretty(&served).unwrap() + "\n";
+        std::fs::write(&path, text).unwrap();
+    }
+    let kept: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(
+        kept, served,
+        "docs/api/openapi.json is stale: run ERSAL_WRITE_OPENAPI=1 cargo test --test api the_document_in_docs"
+    );
+}
