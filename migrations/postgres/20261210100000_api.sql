@@ -44,3 +44,6 @@ create table api_idempotency (
   primary key (token_id, key)
 );
 create index api_idempotency_by_time on api_idempotency (created_at);
+
+-- The API's list pages through shipments by (created_at, id).
+create index shipments_by_created on shipments (created_at, id);

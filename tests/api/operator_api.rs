@@ -76,7 +76,7 @@ pub async fn at_status(app: &TestApp, conversation: &str, status: Status) -> Tra
     exec(
         &app.state.db,
         &format!(
-            "update shipments set status = '{}' where id = '{}'",
+            "update shipments set status = '{}', created_at = created_at - 60 where id = '{}'",
             status.key(),
             code.as_str()
         ),
@@ -131,6 +131,21 @@ async fn tokens_act_within_their_scopes_and_a_revoked_one_is_refused_at_once() {
     assert!(read.json()["parties"]["receiver"]["mobile"]
         .as_str()
         .is_some_and(|m| m.starts_with("09")));
+    // Read again, with the scheme in lower case: the look at personal data is audited once an
+    // hour, with the token's name.
+    let again = Request::get(format!("/api/v1/shipments/{code}"))
+        .header("authorization", format!("bearer {personal}"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(app.send(again).await.status, StatusCode::OK);
+    let trail = store::operators::audit_trail(&app.state.db, &code)
+        .await
+        .unwrap();
+    let views: Vec<_> = trail
+        .iter()
+        .map(|a| (a.operator.as_str(), a.what.as_str()))
+        .collect();
+    assert_eq!(views, [("api:crm", ersal_server::console::VIEWED_PERSONAL)]);
 
     let anonymous = app.get("/api/v1/shipments", None).await;
     assert_problem(&anonymous, StatusCode::UNAUTHORIZED, "unauthorized");
@@ -246,13 +261,53 @@ async fn a_move_retried_with_its_key_changes_once_and_tells_the_chat_once() {
         "invalid",
     );
     assert_eq!(events().await, events_before + 1, "nothing else changed");
+    assert_problem(
+        &call(
+            &app,
+            "POST",
+            &uri,
+            &mover,
+            Some(json!({"to": "teleported"})),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+    );
 
-    // The move is in the shipment's audit trail with the token's name.
+    // A key whose first call was cut off long ago is taken over; one still running is not.
+    let id = app
+        .count("select id from api_tokens where name = 'dispatch'")
+        .await;
+    let claim = |key: &str, age: i64| {
+        format!(
+            "insert into api_idempotency (token_id, key, request_digest, status, body, created_at)
+             values ({id}, '{key}', 'x', 0, '', {})",
+            app.state.now() - age
+        )
+    };
+    exec(&app.state.db, &claim("running", 1)).await;
+    exec(&app.state.db, &claim("cut-off", 600)).await;
+    let cancel = json!({"to": "cancelled", "note": "فرستنده منصرف شد"});
+    let running = call_with(
+        &app,
+        "POST",
+        &uri,
+        &mover,
+        Some(cancel.clone()),
+        Some("running"),
+    )
+    .await;
+    assert_problem(&running, StatusCode::CONFLICT, "idempotency");
+    let taken = call_with(&app, "POST", &uri, &mover, Some(cancel), Some("cut-off")).await;
+    assert_eq!(taken.status, StatusCode::OK, "{}", taken.text());
+    assert_eq!(taken.json()["status"], "cancelled");
+
+    // The moves are in the shipment's audit trail with the token's name.
     let trail = store::operators::audit_trail(&app.state.db, &code)
         .await
         .unwrap();
-    assert_eq!(trail.len(), 1);
-    assert_eq!(trail[0].operator, "api:dispatch");
+    assert_eq!(trail.len(), 2);
+    assert!(trail.iter().all(|a| a.operator == "api:dispatch"));
 }
 
 #[tokio::test]
@@ -268,6 +323,12 @@ async fn pages_hold_every_shipment_once_while_shipments_change() {
                 .to_owned(),
         );
     }
+    // Older than the few seconds the list waits for (shipments created since come later).
+    exec(
+        &app.state.db,
+        "update shipments set created_at = created_at - 60",
+    )
+    .await;
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     let mut cursor: Option<String> = None;
     let mut pages = 0;
@@ -346,6 +407,17 @@ async fn bad_requests_are_problem_details() {
             "invalid",
         );
     }
+    let big = json!({"to": "cancelled", "note": "x".repeat(5_000)});
+    assert_problem(
+        &call(&app, "POST", &moves, &all, Some(big)).await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too-large",
+    );
+    assert_problem(
+        &call(&app, "DELETE", &moves, &all, None).await,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+    );
     let long_key = "k".repeat(101);
     assert_problem(
         &call_with(

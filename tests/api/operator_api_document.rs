@@ -181,8 +181,8 @@ async fn the_document_in_docs_is_the_served_one() {
         std::fs::write(&path, text).unwrap();
     }
     let kept: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    assert_eq!(
-        kept, served,
+    assert!(
+        kept == served,
         "docs/api/openapi.json is stale: run ERSAL_WRITE_OPENAPI=1 cargo test --test api the_document_in_docs"
     );
 }

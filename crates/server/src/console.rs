@@ -318,6 +318,10 @@ pub struct Opened {
 /// An operator's views of one shipment within this long are one audit line.
 pub const VIEW_AUDIT_SECS: i64 = 3_600;
 
+/// The audit trail's line for a look at a shipment's personal data (an operator's or a
+/// token's).
+pub const VIEWED_PERSONAL: &str = "مشاهدهٔ اطلاعات شخصی";
+
 /// Opens a shipment for `operator`, recording that they saw its personal data (once an hour).
 pub async fn open(
     state: &AppState,
@@ -330,8 +334,7 @@ pub async fn open(
     let code = shipment.id.clone();
     if !shipment.purged {
         let mut tx = state.db.begin().await?;
-        let what = "مشاهدهٔ اطلاعات شخصی";
-        let now = state.now();
+        let (what, now) = (VIEWED_PERSONAL, state.now());
         operators::audit_viewed(&mut tx, &code, operator.id, what, now, VIEW_AUDIT_SECS).await?;
         tx.commit().await?;
     }

@@ -23,12 +23,16 @@ pub enum Kind {
     /// The same `Idempotency-Key` with another request, or while the first is still running.
     Idempotency,
     TooManyRequests,
+    /// The body is larger than the call allows.
+    TooLarge,
+    /// The path exists, the method does not.
+    MethodNotAllowed,
     /// A failure of Ersal's own.
     Internal,
 }
 
 impl Kind {
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 10] = [
         Self::Unauthorized,
         Self::Forbidden,
         Self::NotFound,
@@ -36,8 +40,24 @@ impl Kind {
         Self::Conflict,
         Self::Idempotency,
         Self::TooManyRequests,
+        Self::TooLarge,
+        Self::MethodNotAllowed,
         Self::Internal,
     ];
+
+    /// The kind an HTTP status stands for, where a response of some other layer (the body
+    /// limit, the router) has to be told as a problem; the conflict of a status machine where
+    /// nothing more is known.
+    pub fn of_status(status: StatusCode) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|kind| kind.status() == status)
+            .unwrap_or(if status.is_client_error() {
+                Self::Invalid
+            } else {
+                Self::Internal
+            })
+    }
 
     pub fn status(self) -> StatusCode {
         match self {
@@ -47,6 +67,8 @@ impl Kind {
             Self::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Conflict | Self::Idempotency => StatusCode::CONFLICT,
             Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -61,6 +83,8 @@ impl Kind {
             Self::Conflict => "urn:ersal:problem:conflict",
             Self::Idempotency => "urn:ersal:problem:idempotency",
             Self::TooManyRequests => "urn:ersal:problem:too-many-requests",
+            Self::TooLarge => "urn:ersal:problem:too-large",
+            Self::MethodNotAllowed => "urn:ersal:problem:method-not-allowed",
             Self::Internal => "urn:ersal:problem:internal",
         }
     }
@@ -74,6 +98,8 @@ impl Kind {
             Self::Conflict => "این تغییر اکنون مجاز نیست",
             Self::Idempotency => "کلید یکتایی با درخواست دیگری به کار رفته است",
             Self::TooManyRequests => "درخواست‌ها بیش از اندازه است",
+            Self::TooLarge => "بدنهٔ درخواست بزرگ‌تر از اندازهٔ مجاز است",
+            Self::MethodNotAllowed => "این روش برای این نشانی نیست",
             Self::Internal => "خطای سامانه",
         }
     }

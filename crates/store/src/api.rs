@@ -168,6 +168,38 @@ pub async fn audit(
     Ok(())
 }
 
+/// Records that a token read a shipment's personal data, unless it was recorded doing so
+/// within the last `window_secs`: one line per token, shipment and hour.
+pub async fn audit_viewed(
+    db: &Db,
+    shipment: &TrackingCode,
+    token: i64,
+    what: &str,
+    now: i64,
+    window_secs: i64,
+) -> Result<(), StoreError> {
+    on_db!(db, pool => {
+        sqlx::query(
+            "insert into api_audit (shipment_id, token_id, at, what)
+             select $1, $2, $3, $4
+             where not exists (select 1 from api_audit where shipment_id = $1 and token_id = $2
+                               and what = $4 and at > $5)",
+        )
+        .bind(shipment.as_str())
+        .bind(token)
+        .bind(now)
+        .bind(what)
+        .bind(now - window_secs)
+        .execute(pool)
+        .await?;
+    });
+    Ok(())
+}
+
+/// A claim on a key older than this whose call never settled was cut off (the process went,
+/// or the call was cancelled): the next call with the key takes it over.
+pub const CLAIM_STALE_SECS: i64 = 120;
+
 /// Where an `Idempotency-Key` stands for a token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claim {
@@ -205,6 +237,23 @@ pub async fn claim(
         .rows_affected()
     });
     if inserted == 1 {
+        return Ok(Claim::New);
+    }
+    let taken_over = on_db!(db, pool => {
+        sqlx::query(
+            "update api_idempotency set request_digest = $1, created_at = $2
+             where token_id = $3 and key = $4 and status = 0 and created_at <= $5",
+        )
+        .bind(request)
+        .bind(now)
+        .bind(token)
+        .bind(key)
+        .bind(now - CLAIM_STALE_SECS)
+        .execute(pool)
+        .await?
+        .rows_affected()
+    });
+    if taken_over == 1 {
         return Ok(Claim::New);
     }
     let row: Option<(String, i32, String)> = on_db!(db, pool => {

@@ -31,8 +31,17 @@ async fn the_purge_removes_both_sides_sessions_drafts_and_notes_and_keeps_the_re
         .await
         .unwrap();
     let ali: i64 = count(&app, "select id from operators").await;
+    // …and the company's system read it through the API, with a note of its own.
+    let scopes = [domain::api::Scope::ShipmentsRead];
+    ersal_server::api::tokens::issue(db, "crm", &scopes, "test", app.state.now())
+        .await
+        .unwrap();
+    let crm: i64 = count(&app, "select id from api_tokens").await;
     let mut tx = db.begin().await.unwrap();
     operators::audit(&mut tx, &id, ali, "مشاهدهٔ اطلاعات شخصی", app.state.now())
+        .await
+        .unwrap();
+    store::api::audit(&mut tx, &id, crm, "یادداشت: علی محمدی", app.state.now())
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -49,8 +58,14 @@ async fn the_purge_removes_both_sides_sessions_drafts_and_notes_and_keeps_the_re
             "select count(*) from shipment_events where note is not null",
         )
     };
-    let texts = || count(&app, "select count(*) from audit where what <> ''");
-    assert_eq!((notes().await, texts().await), (1, 2));
+    let texts = || {
+        count(
+            &app,
+            "select (select count(*) from audit where what <> '')
+                  + (select count(*) from api_audit where what <> '')",
+        )
+    };
+    assert_eq!((notes().await, texts().await), (1, 3));
 
     assert_eq!(purge_at(&app, now + kept_for - 3600).await, 0, "not yet");
     assert_eq!(sessions_and_drafts(&app).await, (3, 3, 1));

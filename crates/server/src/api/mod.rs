@@ -40,9 +40,11 @@ pub async fn authenticate(state: &AppState, authorization: Option<&str>) -> Resu
             "سرآیند Authorization باید «Bearer» و توکنی زنده باشد که کنسول یا فرمان ersal api-token ساخته است.",
         )
     };
+    // The scheme's name is case-insensitive (RFC 9110).
     let presented = authorization
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .map(str::trim)
+        .and_then(|value| value.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, raw)| raw.trim())
         .filter(|raw| looks_like_token(raw))
         .ok_or_else(unauthorized)?;
     let digest = store::crypto::token_digest(presented);

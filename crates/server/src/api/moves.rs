@@ -5,6 +5,7 @@
 
 use domain::api::{parse_iso_date, valid_idempotency_key, Scope};
 use domain::shipment::{pickup_days, PickupWindow};
+use domain::status::Status;
 use sha2::{Digest, Sha256};
 use store::api::{Claim, Token};
 use store::shipments::By;
@@ -12,6 +13,7 @@ use store::shipments::By;
 use super::views::{MoveRequest, Moved};
 use super::{require, shipments::find};
 use crate::console::{company_act, Acted};
+use crate::error::AppError;
 use crate::problem::{Kind, Problem};
 use crate::state::AppState;
 
@@ -77,20 +79,38 @@ pub async fn move_shipment(
             "درخواستی با همین Idempotency-Key هنوز در جریان است؛ کمی بعد دوباره بفرستید.",
         )),
         Claim::New => {
-            let result = run(state, token, code, request).await;
-            match &result {
-                // Ersal's own failure: let go of the key, so that a retry may try again.
-                Err(problem) if problem.status >= 500 => {
-                    store::api::release(&state.db, token.id, key).await?;
-                    return Err(problem.clone());
-                }
-                _ => {}
-            }
-            let answer = Answer::of(&result);
-            store::api::settle(&state.db, token.id, key, answer.status, &answer.body).await?;
-            Ok(answer)
+            // Run to the end even when the caller goes (a timeout, a closed connection): a
+            // move cut off between its change and its kept answer would leave the key claimed.
+            let state = state.clone();
+            let (token, code) = (token.clone(), code.to_owned());
+            let (request, key) = (request.clone(), key.to_owned());
+            let kept = tokio::spawn(async move {
+                run_and_keep(&state, &token, &code, &request, &key).await
+            });
+            kept.await.map_err(|cause| Problem::from(AppError::new(cause)))?
         }
     }
+}
+
+/// Runs a claimed move and keeps its answer for the key; a failure of Ersal's own lets go of
+/// the key instead, so that a retry may run.
+async fn run_and_keep(
+    state: &AppState,
+    token: &Token,
+    code: &str,
+    request: &MoveRequest,
+    key: &str,
+) -> Result<Answer, Problem> {
+    let result = run(state, token, code, request).await;
+    if let Err(problem) = &result {
+        if problem.status >= 500 {
+            store::api::release(&state.db, token.id, key).await?;
+            return Err(problem.clone());
+        }
+    }
+    let answer = Answer::of(&result);
+    store::api::settle(&state.db, token.id, key, answer.status, &answer.body).await?;
+    Ok(answer)
 }
 
 /// What identifies a request for its key: the shipment and the body, as sent.
@@ -105,6 +125,9 @@ async fn run(
     code: &str,
     request: &MoveRequest,
 ) -> Result<Moved, Problem> {
+    if Status::parse(&request.to).is_none() {
+        return Err(invalid("to: کلید یکی از وضعیت‌ها (GET /api/v1/statuses)."));
+    }
     let before = find(state, code).await?;
     let pickup = match (&request.pickup_date, &request.pickup_window) {
         (None, None) => None,

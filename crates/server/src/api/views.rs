@@ -24,8 +24,8 @@ pub struct ShipmentLine {
     pub pickup_date: Option<String>,
 }
 
-/// A page of shipments, oldest first; `next_cursor` asks for the next page, and is absent on
-/// the last one.
+/// A page of shipments, oldest first (shipments younger than a few seconds wait for the next
+/// call); `next_cursor` asks for the next page, and is absent on the last one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ShipmentPage {
     pub shipments: Vec<ShipmentLine>,
@@ -41,6 +41,7 @@ pub struct TimelineEvent {
     pub actor: String,
     /// Unix seconds.
     pub at: i64,
+    /// The note or reason given, for a token with `personal:read` only.
     pub note: Option<String>,
 }
 

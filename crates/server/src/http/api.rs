@@ -33,6 +33,24 @@ pub fn router() -> Router<AppState> {
         .route(Route::ApiStatuses.path(), get(statuses))
         .route(Route::ApiDocument.path(), get(document))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::map_response(as_problem))
+}
+
+/// Errors that other layers answered (the body limit, a path that does not parse, a method
+/// the route lacks) told as problem details too: the API has one shape of error.
+async fn as_problem(response: Response) -> Response {
+    let status = response.status();
+    let told = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v == "application/problem+json");
+    if told || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let kind = Kind::of_status(status);
+    let mut problem = Problem::new(kind, kind.title());
+    problem.status = status.as_u16();
+    problem.into_response()
 }
 
 /// The answer to an authenticated call, logged with its token and route.
@@ -257,6 +275,20 @@ impl utoipa::Modify for BearerScheme {
     }
 }
 
+/// The document, built and serialized once per process.
+static DOCUMENT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    Document::openapi()
+        .to_json()
+        .expect("the document serializes")
+});
+
 async fn document() -> Response {
-    Json(Document::openapi()).into_response()
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        DOCUMENT.as_str(),
+    )
+        .into_response()
 }

@@ -73,6 +73,7 @@ pub async fn purge(
             "update outbox set body = '{}' where shipment_id = $1",
             "update shipment_events set note = null where shipment_id = $1",
             "update audit set what = '' where shipment_id = $1",
+            "update api_audit set what = '' where shipment_id = $1",
             // The codes go; how each handover was proved stays.
             "update handover_codes set pickup_sealed = null, delivery_sealed = null
              where shipment_id = $1",
