@@ -5,7 +5,8 @@ import { report, shoot } from "./shoot";
 
 // Every console page as staff meet it, on a phone (390 px) and at a desk (1280 px): the login
 // (and its refusal), the day and the list (filtered, and empty), a shipment with its actions,
-// an outcome next to its action, the exceptions opened, the support inbox and a conversation.
+// an outcome next to its action, the exceptions opened, the support inbox and a conversation,
+// the courier's page, a label and the day's sheet, the API's tokens.
 test.afterAll(report);
 
 const WIDTHS = [390, 1280];
@@ -45,5 +46,13 @@ test("the console at 390 and 1280 px", async ({ page, request, browser }) => {
     await staff.getByTestId("support-threads").getByRole("link").first().click();
     await expect(staff.getByTestId("thread")).toBeVisible();
     await at("09-thread");
+    await staff.goto("/console/courier?code=" + code);
+    await at("10-courier");
+    await staff.goto(`/console/s/${code}/label`);
+    await at("11-label");
+    await staff.goto("/console/labels");
+    await at("12-labels");
+    await staff.goto("/console/tokens");
+    await at("13-tokens");
   }
 });

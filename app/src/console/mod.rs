@@ -6,7 +6,8 @@
 //! * `/console/support` the support bot's conversations, and `/console/support/{id}` one of
 //!   them with the answer form ([`support`]);
 //! * `/console/courier` the courier's page: a handover confirmed by its code ([`courier`]);
-//! * `/console/s/{code}/label` a printable label, `/console/labels?day=` a day's ([`label`]).
+//! * `/console/s/{code}/label` a printable label, `/console/labels?day=` a day's ([`label`]);
+//! * `/console/tokens` the operator API's tokens ([`tokens`]).
 //!
 //! Every form is a plain form to a server function that calls `ersal_server::console`; every
 //! form carries the session's CSRF token (the login form is checked by its `Origin`).
@@ -18,6 +19,7 @@ mod list;
 mod login;
 mod shipment;
 mod support;
+mod tokens;
 
 use domain::routes::Route;
 use leptos::form::ActionForm;
@@ -62,6 +64,7 @@ pub fn ConsoleApp() -> impl IntoView {
                 <Route path=(StaticSegment("console"), StaticSegment("courier")) view=courier::CourierPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("console"), StaticSegment("s"), ParamSegment("id"), StaticSegment("label")) view=label::LabelPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("console"), StaticSegment("labels")) view=label::SheetPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("console"), StaticSegment("tokens")) view=tokens::TokensPage ssr=SsrMode::Async />
             </Routes>
         </crate::ui::Frame>
     }
@@ -123,6 +126,7 @@ fn Logout(csrf: String, operator: String, current: Route) -> impl IntoView {
             {link(Route::Console, "مرسوله‌ها")}
             {link(Route::ConsoleSupport, "پشتیبانی")}
             {link(Route::ConsoleCourier, "پیک")}
+            {link(Route::ConsoleTokens, "اتصال‌ها")}
             <ActionForm action=logout>
                 <input type="hidden" name="form[csrf]" value=csrf />
                 <button class="button secondary" type="submit">"خروج " <bdi class="muted">{operator}</bdi></button>

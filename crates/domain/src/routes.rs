@@ -124,6 +124,8 @@ routes! {
     ConsoleLabel = ("/console/s/{id}/label", ConsolePage, Some(Pages), Never),
     /// A day's pickups: the manifest and their labels.
     ConsoleLabels = ("/console/labels", ConsolePage, Some(Pages), Never),
+    /// The operator API's tokens: issue (shown once), list, revoke.
+    ConsoleTokens = ("/console/tokens", ConsolePage, Some(Pages), Never),
     /// A landing link, exchanged for a browser session.
     Landing = ("/l/{id}", Endpoint, Some(Landing), Never),
     /// Divar's Fallback URL (the direct link with a post token).
