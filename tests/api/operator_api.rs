@@ -438,3 +438,41 @@ async fn bad_requests_are_problem_details() {
         "nothing changed"
     );
 }
+
+#[tokio::test]
+async fn anonymous_callers_and_each_token_have_a_budget() {
+    let app = TestApp::with([("ERSAL_RATE_LIMITS", "api=3".to_owned())]).await;
+    let get = |client: &'static str, token: Option<String>| {
+        let app = &app;
+        async move {
+            let mut request = Request::get("/api/v1/statuses");
+            if let Some(token) = token {
+                request = request.header("authorization", format!("Bearer {token}"));
+            }
+            app.send_from(client, request.body(Body::empty()).unwrap())
+                .await
+        }
+    };
+    // An anonymous caller's guesses are counted per address…
+    for _ in 0..3 {
+        assert_eq!(
+            get("198.51.100.1:5000", None).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let refused = get("198.51.100.1:5000", None).await;
+    assert_problem(&refused, StatusCode::TOO_MANY_REQUESTS, "too-many-requests");
+    assert!(refused.header("retry-after").is_some());
+    // …and a token's calls per token, from whichever addresses it calls.
+    let busy = token(&app, "busy", &[Scope::ShipmentsRead]).await;
+    let clients = [
+        "198.51.100.2:5000",
+        "198.51.100.3:5000",
+        "198.51.100.4:5000",
+    ];
+    for client in clients {
+        assert_eq!(get(client, Some(busy.clone())).await.status, StatusCode::OK);
+    }
+    let over = get("198.51.100.5:5000", Some(busy)).await;
+    assert_problem(&over, StatusCode::TOO_MANY_REQUESTS, "too-many-requests");
+}
