@@ -61,7 +61,7 @@ export default defineConfig({
     {
       // Every page must work as plain HTML forms.
       name: "mobile-no-js",
-      testMatch: /(flow|chat|console|csp|support|addons|assistant|handover)\.spec\.ts/,
+      testMatch: /(flow|chat|console|csp|support|addons|assistant|handover|api-tokens)\.spec\.ts/,
       use: {
         ...devices["Pixel 5"],
         javaScriptEnabled: false,
@@ -71,7 +71,7 @@ export default defineConfig({
     {
       // Staff also work at a desk: the console's journeys at 1280 px.
       name: "desktop",
-      testMatch: /(console|support)\.spec\.ts/,
+      testMatch: /(console|support|api-tokens)\.spec\.ts/,
       use: {
         viewport: { width: 1280, height: 800 },
         launchOptions: { executablePath: "/usr/bin/chromium", args: chromiumArgs },

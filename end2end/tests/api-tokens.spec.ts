@@ -12,6 +12,8 @@ function tomorrowInTehran(): string {
 }
 
 test("an operator issues a token, the company's system moves a shipment once, the token is revoked", async ({ page, request, browser }, testInfo) => {
+  // axe runs in the page: only where JavaScript is on.
+  const axe = ["mobile", "desktop"].includes(testInfo.project.name);
   const code = await bookThroughChat(page, request);
   const operator = `tokens-${testInfo.project.name}`;
   createOperator(operator);
@@ -20,7 +22,7 @@ test("an operator issues a token, the company's system moves a shipment once, th
 
   await staff.getByRole("link", { name: "اتصال‌ها" }).click();
   await expect(staff.getByRole("heading", { name: "اتصال سامانه‌های شرکت (API)" })).toBeVisible();
-  await audit(staff, "console-tokens");
+  if (axe) await audit(staff, "console-tokens");
   const name = `dispatch-${testInfo.project.name}`;
   await staff.getByLabel("نام (لاتین، مثلاً warehouse)").fill(name);
   await staff.getByLabel("تغییر وضعیت مرسوله‌ها").check();
@@ -29,7 +31,7 @@ test("an operator issues a token, the company's system moves a shipment once, th
   const token = (await staff.getByTestId("issued-token").locator("code").innerText()).trim();
   expect(token).toMatch(/^ersal_[A-Za-z0-9_-]{43}$/);
   expect(staff.url()).not.toContain(token);
-  await audit(staff, "console-tokens-issued");
+  if (axe) await audit(staff, "console-tokens-issued");
   // Shown once: the page again has no token on it.
   await staff.reload();
   await expect(staff.getByTestId("issued-token")).toHaveCount(0);
