@@ -174,7 +174,8 @@ pub fn SheetPage() -> impl IntoView {
                         view! {
                             <section class="card manifest" data-testid="manifest">
                                 <h1>"فهرست جمع‌آوری: "{day}</h1>
-                                <p>{format!("{count} مرسوله")}</p>
+                                <p>{format!("{count} مرسوله")}" "<a class="no-print" href=Route::Console.path()>"بازگشت به فهرست"</a></p>
+                                {labels.is_empty().then(|| view! { <p class="note">"برای این روز جمع‌آوری‌ای زمان‌بندی نشده است."</p> })}
                                 {full.then(|| view! { <p role="status">"این برگه پر است: برچسب بقیهٔ جمع‌آوری‌های این روز را از صفحهٔ هر مرسوله چاپ کنید."</p> })}
                                 <table class="list">
                                     <thead><tr><th scope="col">"ردیف"</th><th scope="col">"کد"</th><th scope="col">"مسیر"</th><th scope="col">"اندازه"</th><th scope="col">"بازه"</th></tr></thead>

@@ -183,6 +183,7 @@ fn TokensView(data: TokensData, said: Option<(&'static str, bool)>) -> impl Into
             <p class="note">"این توکن فقط همین یک بار نشان داده می‌شود و جایی نگه داشته نمی‌شود. اگر گم شد، توکن تازه بسازید و این را باطل کنید."</p>
         </section>
     });
+    let none = tokens.is_empty();
     let rows = tokens.into_iter().map(|t| {
         let state = if t.live { "فعال" } else { "باطل‌شده" };
         let (csrf, name) = (csrf.clone(), t.name.clone());
@@ -210,13 +211,16 @@ fn TokensView(data: TokensData, said: Option<(&'static str, bool)>) -> impl Into
         {issued}
         <section class="card" aria-labelledby="tokens-title">
             <h1 id="tokens-title">"اتصال سامانه‌های شرکت (API)"</h1>
-            <p>"سامانه‌های خود شرکت با این توکن‌ها مرسوله‌ها را می‌خوانند و جابه‌جا می‌کنند. راهنما: docs/api.md؛ سند OpenAPI: "<a href=Route::ApiDocument.path() dir="ltr">"/api/v1/openapi.json"</a></p>
-            <div class="table-wrap">
-                <table class="list">
-                    <thead><tr><th scope="col">"نام"</th><th scope="col">"دسترسی‌ها"</th><th scope="col">"ساخته‌شده"</th><th scope="col">"آخرین استفاده"</th><th scope="col">"وضعیت"</th><th scope="col">"کار"</th></tr></thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </div>
+            <p>"سامانه‌های خود شرکت با این توکن‌ها مرسوله‌ها را می‌خوانند و جابه‌جا می‌کنند. راهنمای برنامه‌نویسان: "<bdi dir="ltr">"docs/api.md"</bdi>"؛ سند OpenAPI: "<a href=Route::ApiDocument.path()><bdi dir="ltr">"/api/v1/openapi.json"</bdi></a></p>
+            {none.then(|| view! { <p class="note" data-testid="no-tokens">"هنوز توکنی ساخته نشده است."</p> })}
+            {(!none).then(|| view! {
+                <div class="table-wrap">
+                    <table class="list">
+                        <thead><tr><th scope="col">"نام"</th><th scope="col">"دسترسی‌ها"</th><th scope="col">"ساخته‌شده"</th><th scope="col">"آخرین استفاده"</th><th scope="col">"وضعیت"</th><th scope="col">"کار"</th></tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+            })}
         </section>
         <section class="card" aria-labelledby="new-token-title">
             <h2 id="new-token-title">"توکن تازه"</h2>
@@ -226,9 +230,9 @@ fn TokensView(data: TokensData, said: Option<(&'static str, bool)>) -> impl Into
                 <input id="token-name" type="text" name="form[name]" dir="ltr" maxlength="40" pattern="[A-Za-z0-9._\\-]+" autocomplete="off" required />
                 <fieldset>
                     <legend>"دسترسی‌ها"</legend>
-                    <label class="check"><input type="checkbox" name="form[read]" value="on" checked />{Scope::ShipmentsRead.label()}</label>
-                    <label class="check"><input type="checkbox" name="form[moves]" value="on" />{Scope::ShipmentsMove.label()}</label>
-                    <label class="check"><input type="checkbox" name="form[personal]" value="on" />{Scope::PersonalRead.label()}</label>
+                    <label class="choice"><input type="checkbox" name="form[read]" value="on" checked /><span class="choice-text">{Scope::ShipmentsRead.label()}</span></label>
+                    <label class="choice"><input type="checkbox" name="form[moves]" value="on" /><span class="choice-text">{Scope::ShipmentsMove.label()}</span></label>
+                    <label class="choice"><input type="checkbox" name="form[personal]" value="on" /><span class="choice-text">{Scope::PersonalRead.label()}</span></label>
                 </fieldset>
                 <button class="button" type="submit">"ساختن توکن"</button>
             </ActionForm>
