@@ -47,6 +47,9 @@ test("the assistant answers shipping questions once, with a price and a button t
   page,
   browser,
 }, testInfo) => {
+  // Three chats answered (each answer a round of the outbox), then a whole booking: on two
+  // busy cores this runs close to the default 30 s.
+  test.slow();
   const [toMashhad, anywhere, stillThere] = CHATS[testInfo.project.name];
   // The buyers, in a browser of their own (the seller's keeps the seller's session).
   const javaScriptEnabled = testInfo.project.use.javaScriptEnabled ?? true;
