@@ -72,10 +72,26 @@ async fn answer(
     response
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
+/// The live token a call presents (`Authorization: Bearer …`), within its rate limit; a call
+/// without one is answered its problem before the handler runs.
+struct Caller(store::api::Token);
+
+impl axum::extract::FromRequestParts<AppState> for Caller {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let authorization = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        api::authenticate(state, authorization)
+            .await
+            .map(Caller)
+            .map_err(IntoResponse::into_response)
+    }
 }
 
 fn json_or_problem<T: serde::Serialize>(result: Result<T, Problem>) -> Response {
@@ -102,13 +118,9 @@ fn json_or_problem<T: serde::Serialize>(result: Result<T, Problem>) -> Response 
 )]
 async fn list(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(token): Caller,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Response {
-    let token = match api::authenticate(&state, bearer(&headers)).await {
-        Ok(token) => token,
-        Err(problem) => return problem.into_response(),
-    };
     let result = match query {
         Ok(Query(query)) => api::list(&state, &token, &query).await,
         Err(rejection) => Err(Problem::new(Kind::Invalid, rejection.body_text())),
@@ -140,13 +152,9 @@ async fn list(
 )]
 async fn read(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(token): Caller,
     Path(id): Path<String>,
 ) -> Response {
-    let token = match api::authenticate(&state, bearer(&headers)).await {
-        Ok(token) => token,
-        Err(problem) => return problem.into_response(),
-    };
     let result = api::read(&state, &token, &id).await;
     answer(
         &state,
@@ -182,14 +190,11 @@ async fn read(
 )]
 async fn move_shipment(
     State(state): State<AppState>,
+    Caller(token): Caller,
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let token = match api::authenticate(&state, bearer(&headers)).await {
-        Ok(token) => token,
-        Err(problem) => return problem.into_response(),
-    };
     let key = headers
         .get("idempotency-key")
         .map(|v| v.to_str().unwrap_or("\u{0}"));
@@ -229,11 +234,7 @@ async fn move_shipment(
     security(("bearer" = [])),
     tag = "statuses"
 )]
-async fn statuses(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let token = match api::authenticate(&state, bearer(&headers)).await {
-        Ok(token) => token,
-        Err(problem) => return problem.into_response(),
-    };
+async fn statuses(State(state): State<AppState>, Caller(token): Caller) -> Response {
     let result = api::require(&token, Scope::ShipmentsRead).map(|()| api::statuses());
     answer(
         &state,

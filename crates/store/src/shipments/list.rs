@@ -115,6 +115,12 @@ where
     query
 }
 
+/// The columns of a [`Line`], from every shipment (a filter follows).
+const LINES: &str =
+    "select id, status, item_description, origin_city, destination_city, created_at,
+        direct_link, pickup_day
+ from shipments";
+
 /// One line of the list as stored.
 #[derive(sqlx::FromRow)]
 struct Stored {
@@ -136,11 +142,7 @@ pub async fn list(db: &Db, filter: &Filter, page: i64) -> Result<(Vec<Line>, i64
             .fetch_one(pool)
             .await?;
         let mut query = filtered(
-            QueryBuilder::new(
-                "select id, status, item_description, origin_city, destination_city, created_at,
-                        direct_link, pickup_day
-                 from shipments",
-            ),
+            QueryBuilder::new(LINES),
             filter,
         );
         query
@@ -159,11 +161,7 @@ pub async fn list(db: &Db, filter: &Filter, page: i64) -> Result<(Vec<Line>, i64
 pub async fn in_order(db: &Db, filter: &Filter, limit: i64) -> Result<Vec<Line>, StoreError> {
     let rows: Vec<Stored> = on_db!(db, pool => {
         let mut query = filtered(
-            QueryBuilder::new(
-                "select id, status, item_description, origin_city, destination_city, created_at,
-                        direct_link, pickup_day
-                 from shipments",
-            ),
+            QueryBuilder::new(LINES),
             filter,
         );
         query
