@@ -1,6 +1,7 @@
 //! The control API for tests (and the journal page for people): inject faults, move the clock,
 //! ask for a duplicate init call or event delivery, revoke a user's grants, read the journal,
-//! the chat and bot messages, reset.
+//! the chat and bot messages, reset. The webhook receivers' controls ([`crate::receiver`]) are
+//! registered here too, behind the same check.
 //!
 //! Every change is refused (403) when a browser says it comes from another origin
 //! ([`refuse_other_origins`]): any page a developer visits could otherwise post forms to it.
@@ -37,6 +38,7 @@ pub fn router(sandbox: &Sandbox) -> Router<Sandbox> {
         .route("/journal", get(journal_page))
         .route("/journal/faults", post(fault_form))
         .route("/journal/revoke", post(revoke_form))
+        .merge(crate::receiver::control_router())
         .route_layer(middleware::from_fn_with_state(
             sandbox.clone(),
             refuse_other_origins,

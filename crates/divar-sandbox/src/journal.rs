@@ -13,13 +13,15 @@ use crate::state::{JournalEntry, Sandbox};
 
 const MASK: &str = "***";
 /// Fields whose values are credentials, wherever they appear (JSON, forms, queries).
-const SECRET_FIELDS: [&str; 6] = [
+const SECRET_FIELDS: [&str; 8] = [
     "access_token",
     "refresh_token",
     "client_secret",
     "code",
     "password",
     "sig",
+    "secret",
+    "secrets",
 ];
 const SECRET_HEADERS: [&str; 5] = [
     "authorization",
@@ -58,9 +60,14 @@ pub async fn record_inbound(
     let status = response.status().as_u16();
     let (response, answer) = if content_type_of(&response).starts_with("application/json") {
         let (parts, body) = response.into_parts();
-        match to_bytes(body, MAX_RECORDED_BODY).await {
+        // The sandbox's own answer: passed on whole, recorded only up to the limit.
+        match to_bytes(body, usize::MAX).await {
             Ok(bytes) => {
-                let answer = mask_body(&bytes, "application/json");
+                let answer = if bytes.len() > MAX_RECORDED_BODY {
+                    Value::String(format!("<{} bytes, not recorded>", bytes.len()))
+                } else {
+                    mask_body(&bytes, "application/json")
+                };
                 (Response::from_parts(parts, Body::from(bytes)), answer)
             }
             Err(_) => (Response::from_parts(parts, Body::empty()), Value::Null),

@@ -10,17 +10,19 @@
 //! * [`message`]: Divar's rules for a send-message body (the OAS schema plus the 3×3 limit);
 //! * [`faults`]: every Divar endpoint above routed once, behind the faults the control API
 //!   queues for it;
+//! * [`receiver`]: named Standard Webhooks receivers for the app's webhooks, verifying,
+//!   recording and answering (ok, failing, slow or never) as a test asks;
 //! * [`control`]: fault injection, the clock, and the journal, for tests and for people;
 //! * [`journal`]: every request received or sent, with secrets masked.
 //!
 //! The modules are layered, each importing only modules of the layers below it:
 //!
-//! 1. `config`, `html` (the pages), [`message`] and `errors` (Divar's error bodies) import no
-//!    other module;
+//! 1. `config`, `html` (the pages), [`message`], `errors` (Divar's error bodies) and [`inbox`]
+//!    (the webhook receivers' records) import no other module;
 //! 2. [`state`]: the world, with the journal's entries and the queued faults;
 //! 3. [`journal`] and `access` (the checks of an open-platform call's credentials);
 //! 4. [`events`]: Divar's calls to the app's URLs, journaled;
-//! 5. the endpoints: [`chat`], [`oauth`], [`api`], [`bot`] and [`addons`];
+//! 5. the endpoints: [`chat`], [`oauth`], [`api`], [`bot`], [`addons`] and [`receiver`];
 //! 6. [`faults`] (the router of the endpoints Divar's API serves) and [`control`], then this
 //!    root, which puts the routers together.
 //!
@@ -37,10 +39,12 @@ mod errors;
 pub mod events;
 pub mod faults;
 mod html;
+pub mod inbox;
 pub mod journal;
 pub mod message;
 pub mod oauth;
 pub mod post_chats;
+pub mod receiver;
 pub mod state;
 
 use std::net::SocketAddr;
@@ -59,6 +63,7 @@ pub fn router(sandbox: Sandbox) -> Router {
         .merge(bot::router())
         .merge(addons::router())
         .merge(post_chats::router())
+        .merge(receiver::router())
         .merge(control::router(&sandbox))
         .layer(axum::middleware::from_fn_with_state(
             sandbox.clone(),

@@ -1,5 +1,6 @@
 //! The sandbox's in-memory world: demo posts, users and conversations, the messages apps
-//! posted, OAuth grants, injected faults, a controllable clock and the journal.
+//! posted, OAuth grants, injected faults, a controllable clock, the journal and the webhook
+//! receivers' inboxes.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -9,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::config::SandboxConfig;
+use crate::inbox::Inbox;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct User {
@@ -388,6 +390,8 @@ pub struct World {
     pub subscriptions: Vec<Subscription>,
     /// Posts sold since the sandbox started: get-post no longer finds them.
     pub sold: std::collections::HashSet<String>,
+    /// The webhook receivers ([`crate::receiver`]), by name.
+    pub inboxes: HashMap<String, Inbox>,
     pub clock_offset: i64,
     pub journal: VecDeque<JournalEntry>,
     pub next_id: u64,
@@ -455,5 +459,16 @@ impl Sandbox {
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
         i64::try_from(real).unwrap_or(i64::MAX) + self.world().clock_offset
+    }
+
+    /// Milliseconds since the epoch, moved by the control API's clock offset.
+    pub fn now_ms(&self) -> i64 {
+        let real = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        let offset = self.world().clock_offset.saturating_mul(1000);
+        i64::try_from(real)
+            .unwrap_or(i64::MAX)
+            .saturating_add(offset)
     }
 }

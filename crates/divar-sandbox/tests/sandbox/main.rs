@@ -6,12 +6,14 @@
 //! * [`api`]: the open-platform endpoints (messages, posts, users, post add-ons), their checks
 //!   and the injected faults;
 //! * [`faults`]: one fault mechanism answers for every Divar endpoint;
-//! * [`control`]: the control API refuses changes from other origins.
+//! * [`control`]: the control API refuses changes from other origins;
+//! * [`receiver`]: the webhook receivers verify, record and answer as asked.
 
 mod api;
 mod control;
 mod faults;
 mod oauth;
+mod receiver;
 mod schema;
 mod support;
 
