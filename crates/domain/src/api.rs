@@ -94,6 +94,18 @@ pub fn iso_date(day: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// Unix seconds as an ISO 8601 UTC time, `2026-12-08T09:30:00Z`.
+pub fn iso_time(secs: i64) -> String {
+    let (day, second) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        iso_date(day),
+        second / 3600,
+        second / 60 % 60,
+        second % 60
+    )
+}
+
 /// The day number of an ISO 8601 date (`2026-12-08`); `None` for anything else.
 pub fn parse_iso_date(raw: &str) -> Option<i64> {
     let mut parts = raw.split('-');
@@ -134,6 +146,8 @@ mod tests {
         assert_eq!(parse_iso_date("2026-13-01"), None);
         assert_eq!(parse_iso_date("2026-1-01"), None);
         assert_eq!(parse_iso_date("20795"), None);
+        assert_eq!(iso_time(0), "1970-01-01T00:00:00Z");
+        assert_eq!(iso_time(20_795 * 86_400 + 34_261), "2026-12-08T09:31:01Z");
     }
 
     #[test]

@@ -40,3 +40,4 @@ pub mod status;
 pub mod tariff;
 pub mod text;
 pub mod values;
+pub mod webhook;

@@ -26,7 +26,9 @@
 //! Each row's [`Channel`] names its sender: a shipment's chat message ([`crate::chat::outbox`]),
 //! the support bot's answer ([`crate::support`], the API key only, tied to no shipment) or a
 //! change to a seller's widgets ([`crate::addons::publish`]), with the same retries,
-//! `Retry-After`, 412 and lease rules. Once a row is settled, the feature that queued it is told
+//! `Retry-After`, 412 and lease rules. A webhook ([`crate::webhooks::send`]) spends none of
+//! Divar's budget, has its own day-long schedule, and is sent at least once: a cut-off attempt
+//! is tried again, since its id lets the receiver drop the duplicate. Once a row is settled, the feature that queued it is told
 //! from here: this module sits above the features, and the outbox below them knows none.
 
 use std::time::Duration;
@@ -42,7 +44,7 @@ use tokio::task::JoinHandle;
 use crate::budget::{self, Priority, Spend};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::{addons, assistant, chat, telemetry};
+use crate::{addons, assistant, chat, telemetry, webhooks};
 
 /// Attempts per message, the first included.
 pub const MAX_ATTEMPTS: i64 = 6;
@@ -73,6 +75,7 @@ async fn attempt(state: &AppState, row: &Row, attempts: i64, now_ms: i64) -> Att
         Channel::Bot => Some(chat::outbox::send_bot(state, &row.key, &row.body).await),
         Channel::Addon => addons::publish::send(state, &row.key, &row.body).await,
         Channel::Assistant => assistant::answer::send(state, &row.key).await,
+        Channel::Webhook => return webhooks::send::attempt(state, row, attempts, now_ms).await,
     };
     let Some(sent) = sent else {
         return done(Delivery::NotPermitted, None);
@@ -111,13 +114,15 @@ async fn attempt(state: &AppState, row: &Row, attempts: i64, now_ms: i64) -> Att
     }
 }
 
-/// What a channel's sends are worth when Divar's budget runs low.
-fn priority(channel: Channel) -> Priority {
+/// What a channel's sends are worth when Divar's budget runs low; `None` for what does not
+/// call Divar.
+fn priority(channel: Channel) -> Option<Priority> {
     match channel {
-        Channel::Chat => Priority::Notify,
-        Channel::Addon => Priority::Addon,
-        Channel::Bot => Priority::Bot,
-        Channel::Assistant => Priority::Assistant,
+        Channel::Chat => Some(Priority::Notify),
+        Channel::Addon => Some(Priority::Addon),
+        Channel::Bot => Some(Priority::Bot),
+        Channel::Assistant => Some(Priority::Assistant),
+        Channel::Webhook => None,
     }
 }
 
@@ -134,7 +139,7 @@ async fn settled(state: &AppState, row: &Row, delivery: Delivery) -> Result<(), 
             // A key that is no conversation id was refused unsent: it holds no grant.
             Err(_) => Ok(()),
         },
-        Channel::Bot => Ok(()),
+        Channel::Bot | Channel::Webhook => Ok(()),
         Channel::Addon => addons::publish::settled(state, &row.key, &row.body, delivery).await,
         Channel::Assistant => assistant::answer::settled(state, &row.key, delivery).await,
     }
@@ -163,9 +168,11 @@ async fn drain(state: &AppState, stop: &watch::Receiver<bool>) -> Result<usize, 
         if *stop.borrow() {
             break;
         }
-        if let Spend::Held { until_ms } = budget::spend(state, priority(row.channel)).await? {
-            outbox::postpone(db, row.id, &state.instance, until_ms).await?;
-            continue;
+        if let Some(priority) = priority(row.channel) {
+            if let Spend::Held { until_ms } = budget::spend(state, priority).await? {
+                outbox::postpone(db, row.id, &state.instance, until_ms).await?;
+                continue;
+            }
         }
         let now_ms = state.now_ms();
         let started =

@@ -47,6 +47,7 @@ pub mod state;
 pub mod support;
 pub mod telemetry;
 pub mod tracking;
+pub mod webhooks;
 
 pub use config::Config;
 pub use error::AppError;

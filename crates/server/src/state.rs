@@ -53,6 +53,8 @@ pub struct Shared {
     pub limits: Arc<Limiters>,
     /// Divar's identification keys, as init checks them.
     pub identification: store::crypto::Accepted,
+    /// The HTTP client webhooks are sent with ([`crate::webhooks::net::client`]).
+    pub webhooks: reqwest::Client,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -93,6 +95,7 @@ impl AppState {
             passwords: Passwords::default(),
             limits: Arc::new(Limiters::new(config.rate_limits)),
             identification: store::crypto::Accepted::new(config.identification_keys()),
+            webhooks: crate::webhooks::net::client(&config.webhooks),
             config: Arc::new(config),
             db,
         })))

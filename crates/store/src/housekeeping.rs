@@ -3,6 +3,7 @@
 //! in small batches so that requests writing to the same tables never wait long.
 
 use domain::lifetimes::Lifetimes;
+use domain::webhook::LOG_SECS as WEBHOOK_LOG_SECS;
 
 use crate::db::Db;
 use crate::sessions::link_keys;
@@ -27,6 +28,8 @@ pub struct Swept {
     pub support_messages: u64,
     pub bot_messages: u64,
     pub events: u64,
+    /// Settled webhook messages and logged attempts.
+    pub webhooks: u64,
 }
 
 impl Swept {
@@ -42,6 +45,7 @@ impl Swept {
             + self.support_messages
             + self.bot_messages
             + self.events
+            + self.webhooks
     }
 }
 
@@ -135,6 +139,21 @@ pub async fn sweep(db: &Db, lifetimes: &Lifetimes, now: i64) -> Result<Swept, St
         &[now - lifetimes.event, now - lifetimes.support],
     )
     .await?;
+    let webhooks_before = now - WEBHOOK_LOG_SECS;
+    swept.webhooks = delete(
+        db,
+        "outbox",
+        "channel = 'webhook' and state <> 'pending' and created_at <= $1",
+        &[webhooks_before],
+    )
+    .await?
+        + delete(
+            db,
+            "webhook_attempts",
+            "at_ms <= $1",
+            &[webhooks_before * 1000],
+        )
+        .await?;
     // Counters of passed windows, post answers no longer fresh, the API's kept answers and old
     // call log: no one's data, not counted.
     crate::budget::forget_past(db, now).await?;

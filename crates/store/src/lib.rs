@@ -15,7 +15,10 @@
 //! * [`events`]: what Divar POSTed to the events URL, kept until processed once;
 //! * [`housekeeping`]: deleting what is kept only for a while, in small batches;
 //! * [`oauth_states`]: the OAuth `state` values handed out, single use;
-//! * [`outbox`]: what Ersal queued for Divar, and the delivery worker's claims on it;
+//! * [`outbox`]: what Ersal queued for Divar and for webhooks, and the delivery worker's
+//!   claims on it;
+//! * [`webhooks`]: the shipping company's webhook endpoints, their sealed secrets, the
+//!   messages queued for them and the log of attempts;
 //! * [`purge`]: deleting every user's data at once, the end-of-contract step;
 //! * `inspect` (tests only, the `inspect` feature): raw statements for schema and at-rest checks.
 //!
@@ -47,5 +50,6 @@ pub mod purge;
 pub mod sessions;
 pub mod shipments;
 pub mod support;
+pub mod webhooks;
 
 pub use error::{Result, StoreError};

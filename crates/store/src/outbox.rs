@@ -26,6 +26,17 @@ domain::keyed! {
         Addon = ("addon", "ویجت آگهی"),
         /// The seller's shipping assistant answering a buyer, with the post's OAuth token.
         Assistant = ("assistant", "پاسخ دستیار ارسال"),
+        /// A webhook to the shipping company's own system (`crate::webhooks`).
+        Webhook = ("webhook", "وب‌هوک"),
+    }
+}
+
+impl Channel {
+    /// Whether a cut-off attempt is sent again. Divar's send API has no idempotency key, so
+    /// its rows are sent at most once; a webhook carries its id, so receivers drop duplicates
+    /// and it is sent at least once.
+    pub fn at_least_once(self) -> bool {
+        self == Self::Webhook
     }
 }
 
@@ -45,8 +56,14 @@ type RawRow = (i64, String, String, String);
 /// of a channel it does not know (queued by a newer build during a rolling upgrade) is left for
 /// an instance that knows it, never claimed or settled here.
 fn known_channels() -> String {
+    channels(|_| true)
+}
+
+/// The channels `which` picks, as an SQL list of literals.
+fn channels(which: impl Fn(Channel) -> bool) -> String {
     let keys: Vec<String> = Channel::ALL
         .iter()
+        .filter(|c| which(**c))
         .map(|c| format!("'{}'", c.key()))
         .collect();
     keys.join(", ")
@@ -195,15 +212,29 @@ pub async fn history(db: &Db, shipment: &TrackingCode) -> Result<Vec<Queued>, St
         .collect())
 }
 
-/// Marks the rows whose claim ran out during an attempt as [`Delivery::Unknown`] and returns
-/// them.
+/// Marks the rows sent at most once whose claim ran out during an attempt as
+/// [`Delivery::Unknown`] and returns them; the rows sent at least once
+/// ([`Channel::at_least_once`]) are given back to be tried again.
 pub async fn settle_lost(db: &Db, now_ms: i64) -> Result<Vec<Row>, StoreError> {
+    let retake = format!(
+        "update outbox set attempt_started_at = null, claimed_by = null, claimed_until = null
+         where state = $1 and attempt_started_at is not null and claimed_until <= $2
+           and channel in ({})",
+        channels(Channel::at_least_once)
+    );
+    on_db!(db, pool => {
+        sqlx::query(&retake)
+            .bind(Delivery::Pending.key())
+            .bind(now_ms)
+            .execute(pool)
+            .await?;
+    });
     let settle = format!(
         "update outbox set state = $1, claimed_by = null, claimed_until = null
          where state = $2 and attempt_started_at is not null and claimed_until <= $3
            and channel in ({})
          returning id, channel, conversation_id, body",
-        known_channels()
+        channels(|c| !c.at_least_once())
     );
     let rows: Vec<RawRow> = on_db!(db, pool => {
         sqlx::query_as(&settle)

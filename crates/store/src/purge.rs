@@ -8,8 +8,9 @@ use crate::db::Db;
 use crate::{on_tx, StoreError};
 
 /// Every table that can hold a user's data, children before their parents.
-pub const USERS_DATA: [&str; 22] = [
+pub const USERS_DATA: [&str; 23] = [
     "api_idempotency",
+    "webhook_attempts",
     "api_audit",
     "handover_attempts",
     "handover_codes",

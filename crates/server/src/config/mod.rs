@@ -85,6 +85,8 @@ pub struct Config {
     pub contact: Contact,
     /// When the seller's shipping assistant answers, and for how long it stays on.
     pub assistant: AssistantLimits,
+    /// How webhooks are sent.
+    pub webhooks: WebhookLimits,
     /// How the listener treats slow and numerous clients.
     pub listener: ListenerLimits,
     /// Where Prometheus scrapes the metrics (`ERSAL_METRICS_ADDR`; unset: none are recorded).
@@ -459,6 +461,7 @@ impl Config {
             ),
             contact: Contact::parse(&get, &required)?,
             assistant: AssistantLimits::parse(&get)?,
+            webhooks: WebhookLimits::parse(&get, dev)?,
             rate_limits: RateLimits::parse(&get("ERSAL_RATE_LIMITS").unwrap_or_default())
                 .map_err(|p| problem("ERSAL_RATE_LIMITS", p))?,
             listener: ListenerLimits {
@@ -474,8 +477,10 @@ impl Config {
 mod accessors;
 mod assistant;
 mod contact;
+mod webhooks;
 
 pub use assistant::AssistantLimits;
 pub use contact::{Contact, Processor, SupportHours};
+pub use webhooks::{Addresses, WebhookLimits};
 #[cfg(test)]
 mod tests;

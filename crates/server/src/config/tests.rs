@@ -379,3 +379,22 @@ fn the_support_phone_and_the_processors_read_as_people_need_them() {
     assert_eq!(names, ["شرکت حمل نمونه", "ابر نمونه"]);
     assert_eq!(contact.processors[1].role, "میزبانی");
 }
+
+#[test]
+fn webhooks_reach_public_https_addresses_only_in_prod() {
+    let prod = load(PROD).unwrap().webhooks;
+    assert_eq!(prod.addresses, Addresses::Public);
+    assert_eq!(prod.timeout.as_secs(), 10);
+    let with = |value: &'static str| {
+        let mut vars = PROD.to_vec();
+        vars.push(("ERSAL_WEBHOOK_ADDRESSES", value));
+        load(&vars)
+    };
+    assert_eq!(with("any").unwrap_err().var, "ERSAL_WEBHOOK_ADDRESSES");
+    assert_eq!(with("all").unwrap_err().var, "ERSAL_WEBHOOK_ADDRESSES");
+    assert_eq!(load(&[DEV]).unwrap().webhooks.addresses, Addresses::Any);
+    let strict = load(&[DEV, ("ERSAL_WEBHOOK_ADDRESSES", "public")]).unwrap();
+    assert_eq!(strict.webhooks.addresses, Addresses::Public);
+    let err = load(&[DEV, ("ERSAL_WEBHOOK_TIMEOUT_SECS", "16")]).unwrap_err();
+    assert_eq!(err.var, "ERSAL_WEBHOOK_TIMEOUT_SECS");
+}

@@ -17,6 +17,7 @@ use domain::shipment::{Item, Party, Payer, PickupWindow, Role};
 use domain::status::{Actor, Status};
 use domain::tariff::Service;
 use domain::values::Rials;
+use domain::webhook;
 use kenar::{ConversationId, PostToken, UserSide};
 use serde::{Deserialize, Serialize};
 
@@ -117,6 +118,7 @@ fn new_code() -> TrackingCode {
     TrackingCode::from_random(rand::random())
 }
 
+/// Records a status event, and queues the webhook it raises for the endpoints that want it.
 async fn record_event(
     tx: &mut Tx,
     id: &TrackingCode,
@@ -138,6 +140,15 @@ async fn record_event(
         .execute(conn)
         .await?;
     });
+    if let Some(event) = webhook::Event::of_status(status) {
+        let data = serde_json::json!({
+            "tracking_code": id.as_str(),
+            "status": status.key(),
+            "status_label": status.label(),
+            "actor": actor.key(),
+        });
+        crate::webhooks::enqueue(tx, event, id.as_str(), &data, now).await?;
+    }
     Ok(())
 }
 

@@ -1,0 +1,106 @@
+//! Webhooks to the shipping company's own systems (docs/webhooks.md), per the Standard
+//! Webhooks specification: endpoints registered by an operator (the console) or a token with
+//! `webhooks:manage` (the API), each with the events it wants and a signing secret shown once.
+//! A shipment's change queues a message per endpoint in its own transaction
+//! ([`store::webhooks::enqueue`]); the delivery worker ([`crate::delivery`]) sends it ([`send`]):
+//! in order per shipment and endpoint, at least once, retried for about a day.
+//!
+//! * [`net`]: which addresses an endpoint may have, checked at registration and at every send;
+//! * [`sign`]: secrets and signatures;
+//! * [`send`]: one attempt.
+
+pub mod net;
+pub mod send;
+pub mod sign;
+
+use domain::webhook::{Event, ENDPOINTS_MAX};
+use store::webhooks::{self, NewEndpoint};
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Why an endpoint was not registered.
+#[derive(Debug, thiserror::Error)]
+pub enum AddError {
+    #[error(transparent)]
+    Url(#[from] net::Refusal),
+    #[error("دست‌کم یک رویداد را انتخاب کنید.")]
+    NoEvents,
+    #[error("بیش از ۲۰ نشانی وب‌هوک نمی‌شود ثبت کرد؛ یکی را حذف کنید.")]
+    TooMany,
+    #[error(transparent)]
+    App(#[from] AppError),
+}
+
+/// An endpoint just registered (or its secret just replaced): the secret is shown this once.
+pub struct Added {
+    pub id: i64,
+    pub secret: String,
+}
+
+/// Registers an endpoint for `events` at `url`, after checking where the URL leads.
+pub async fn add(
+    state: &AppState,
+    url: &str,
+    events: &[Event],
+    personal: bool,
+    created_by: &str,
+) -> Result<Added, AddError> {
+    if events.is_empty() {
+        return Err(AddError::NoEvents);
+    }
+    let url = net::check(url, state.config.webhooks.addresses).await?;
+    if webhooks::count(&state.db).await.map_err(AppError::from)? >= ENDPOINTS_MAX {
+        return Err(AddError::TooMany);
+    }
+    let (secret, bytes) = sign::new_secret();
+    let new = NewEndpoint {
+        url: url.as_str(),
+        events,
+        personal,
+        created_by,
+    };
+    let id = webhooks::add(&state.db, &state.keys, &new, &bytes, state.now())
+        .await
+        .map_err(AppError::from)?;
+    tracing::info!(endpoint = id, "webhook endpoint registered");
+    Ok(Added { id, secret })
+}
+
+/// Gives endpoint `id` a new secret; the old one signs too for a day. `None` when there is no
+/// such endpoint.
+pub async fn rotate(state: &AppState, id: i64) -> Result<Option<Added>, AppError> {
+    let (secret, bytes) = sign::new_secret();
+    let rotated = webhooks::rotate(&state.db, &state.keys, id, &bytes, state.now()).await?;
+    Ok(rotated.then_some(Added { id, secret }))
+}
+
+/// What an operator or a token can do to an endpoint besides rotating its secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Turn it off: its messages fail without a try until it is turned on.
+    Disable,
+    /// Turn it on, its failures forgotten.
+    Enable,
+    /// Queue its failed messages again.
+    Replay,
+    /// Queue one failed message (an outbox row) again.
+    ReplayOne(i64),
+    Delete,
+}
+
+/// Does `action` to endpoint `id`; `false` when there was nothing to do it to.
+pub async fn act(state: &AppState, id: i64, action: Action) -> Result<bool, AppError> {
+    let db = &state.db;
+    Ok(match action {
+        Action::Disable => {
+            let found = webhooks::get(db, id).await?.is_some();
+            webhooks::disable(db, id, "اپراتور خاموش کرد", state.now()).await?;
+            found
+        }
+        Action::Enable => webhooks::enable(db, id).await?,
+        Action::Replay => webhooks::replay(db, id, None, state.now_ms()).await? > 0,
+        Action::ReplayOne(row) => webhooks::replay(db, id, Some(row), state.now_ms()).await? > 0,
+        Action::Delete => webhooks::delete(db, id).await?,
+    })
+}
