@@ -7,7 +7,9 @@
 //!   them with the answer form ([`support`]);
 //! * `/console/courier` the courier's page: a handover confirmed by its code ([`courier`]);
 //! * `/console/s/{code}/label` a printable label, `/console/labels?day=` a day's ([`label`]);
-//! * `/console/tokens` the operator API's tokens ([`tokens`]).
+//! * `/console/tokens` the operator API's tokens ([`tokens`]);
+//! * `/console/webhooks` the webhook endpoints, `/console/webhooks/{id}` one with its log
+//!   ([`webhooks`]).
 //!
 //! Every form is a plain form to a server function that calls `ersal_server::console`; every
 //! form carries the session's CSRF token (the login form is checked by its `Origin`).
@@ -20,6 +22,8 @@ mod login;
 mod shipment;
 mod support;
 mod tokens;
+mod webhook_views;
+mod webhooks;
 
 use domain::routes::Route;
 use leptos::form::ActionForm;
@@ -65,6 +69,8 @@ pub fn ConsoleApp() -> impl IntoView {
                 <Route path=(StaticSegment("console"), StaticSegment("s"), ParamSegment("id"), StaticSegment("label")) view=label::LabelPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("console"), StaticSegment("labels")) view=label::SheetPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment("console"), StaticSegment("tokens")) view=tokens::TokensPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("console"), StaticSegment("webhooks")) view=webhooks::WebhooksPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("console"), StaticSegment("webhooks"), ParamSegment("id")) view=webhooks::WebhookPage ssr=SsrMode::Async />
             </Routes>
         </crate::ui::Frame>
     }

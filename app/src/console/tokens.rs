@@ -48,12 +48,10 @@ pub async fn console_tokens() -> Result<Option<TokensData>, ServerFnError> {
     let Some((state, operator)) = super::signed_in(None).await? else {
         return Ok(None);
     };
-    let issued = tokens::just_issued(&state, &crate::server::headers().await?);
+    let once = &ersal_server::shown_once::API_TOKEN;
+    let issued = once.take(&state, &crate::server::headers().await?);
     if issued.is_some() {
-        crate::server::set_header(
-            http::header::SET_COOKIE,
-            &tokens::new_token_cookie(&state, None),
-        );
+        crate::server::set_header(http::header::SET_COOKIE, &once.clear(&state));
     }
     let when = |at: i64| domain::jalali::JalaliDateTime::from_unix(at).display();
     let lines = tokens::list(&state.db)
@@ -211,7 +209,7 @@ fn TokensView(data: TokensData, said: Option<(&'static str, bool)>) -> impl Into
         {issued}
         <section class="card" aria-labelledby="tokens-title">
             <h1 id="tokens-title">"اتصال سامانه‌های شرکت (API)"</h1>
-            <p>"سامانه‌های خود شرکت با این توکن‌ها مرسوله‌ها را می‌خوانند و جابه‌جا می‌کنند. راهنمای برنامه‌نویسان: "<bdi dir="ltr">"docs/api.md"</bdi>"؛ سند OpenAPI: "<a href=Route::ApiDocument.path()><bdi dir="ltr">"/api/v1/openapi.json"</bdi></a></p>
+            <p>"سامانه‌های خود شرکت با این توکن‌ها مرسوله‌ها را می‌خوانند و جابه‌جا می‌کنند. راهنمای برنامه‌نویسان: "<bdi dir="ltr">"docs/api.md"</bdi>"؛ سند OpenAPI: "<a href=Route::ApiDocument.path()><bdi dir="ltr">"/api/v1/openapi.json"</bdi></a>"؛ خبر رویدادها به سامانهٔ شرکت: "<a href=Route::ConsoleWebhooks.path()>"وب‌هوک‌ها"</a></p>
             {none.then(|| view! { <p class="note" data-testid="no-tokens">"هنوز توکنی ساخته نشده است."</p> })}
             {(!none).then(|| view! {
                 <div class="table-wrap">

@@ -126,6 +126,10 @@ routes! {
     ConsoleLabels = ("/console/labels", ConsolePage, Some(Pages), Never),
     /// The operator API's tokens: issue (shown once), list, revoke.
     ConsoleTokens = ("/console/tokens", ConsolePage, Some(Pages), Never),
+    /// Webhook endpoints: register (the secret shown once), list.
+    ConsoleWebhooks = ("/console/webhooks", ConsolePage, Some(Pages), Never),
+    /// One webhook endpoint: its log of attempts; rotate, turn off or on, replay, delete.
+    ConsoleWebhook = ("/console/webhooks/{id}", ConsolePage, Some(Pages), Never),
     /// A landing link, exchanged for a browser session.
     Landing = ("/l/{id}", Endpoint, Some(Landing), Never),
     /// Divar's Fallback URL (the direct link with a post token).

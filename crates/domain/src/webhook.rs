@@ -75,6 +75,17 @@ pub const SECRET_PREFIX: &str = "whsec_";
 /// Random bytes in a signing secret.
 pub const SECRET_BYTES: usize = 32;
 
+/// Whether `raw` has the shape of a secret Ersal makes: the prefix and the standard base64 of
+/// [`SECRET_BYTES`] bytes.
+pub fn looks_like_secret(raw: &str) -> bool {
+    raw.strip_prefix(SECRET_PREFIX).is_some_and(|body| {
+        body.len() == SECRET_BYTES.div_ceil(3) * 4
+            && body
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+    })
+}
+
 /// The longest endpoint URL accepted.
 pub const URL_MAX: usize = 2000;
 

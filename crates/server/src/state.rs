@@ -53,7 +53,7 @@ pub struct Shared {
     pub limits: Arc<Limiters>,
     /// Divar's identification keys, as init checks them.
     pub identification: store::crypto::Accepted,
-    /// The HTTP client webhooks are sent with ([`crate::webhooks::net::client`]).
+    /// The HTTP client webhooks are sent with ([`crate::egress::client`]).
     pub webhooks: reqwest::Client,
 }
 
@@ -95,7 +95,7 @@ impl AppState {
             passwords: Passwords::default(),
             limits: Arc::new(Limiters::new(config.rate_limits)),
             identification: store::crypto::Accepted::new(config.identification_keys()),
-            webhooks: crate::webhooks::net::client(&config.webhooks),
+            webhooks: crate::egress::client(&config.webhooks),
             config: Arc::new(config),
             db,
         })))

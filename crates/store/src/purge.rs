@@ -1,8 +1,8 @@
 //! Deleting every user's data at once: the end-of-contract step (Divar's policies ask for
 //! users' data to be deleted within six months after the contract with Divar ends). What
 //! stays holds no user's data: operators' accounts and sessions, the operator API's tokens and
-//! call log, the landing ids' keys, the API budget's counters and the migrations' record. The
-//! database can serve again, empty.
+//! call log, the webhook endpoints, the landing ids' keys, the API budget's counters and the
+//! migrations' record. The database can serve again, empty.
 
 use crate::db::Db;
 use crate::{on_tx, StoreError};

@@ -28,7 +28,8 @@ pub const MAX_KEPT_MESSAGES: i64 = 100;
 
 /// Records a user's question to staff in `conversation` (opening the conversation, or
 /// continuing it); `true` when it starts waiting for staff with this message (the bot then
-/// says when staff answer; while it waits, further messages get no bot answer).
+/// says when staff answer; while it waits, further messages get no bot answer). Queues the
+/// `support.message_received` webhook in the same transaction.
 pub async fn user_wrote(
     tx: &mut Tx,
     keys: &Keys,
@@ -112,6 +113,9 @@ pub async fn user_wrote(
             .await?;
         }
     });
+    let data = serde_json::json!({"conversation_id": conversation.as_str(), "opened": started});
+    let event = domain::webhook::Event::SupportMessageReceived;
+    crate::webhooks::enqueue(tx, event, conversation.as_str(), &data, now).await?;
     Ok(started)
 }
 

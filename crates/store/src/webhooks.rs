@@ -395,28 +395,37 @@ pub async fn attempts(db: &Db, endpoint: i64, limit: i64) -> Result<Vec<Attempt>
     }))
 }
 
-/// Queues endpoint `endpoint`'s failed messages again (only `outbox_id`, when given), due
-/// now, with their tries counted afresh and their ids unchanged. Returns how many.
-pub async fn replay(
-    db: &Db,
-    endpoint: i64,
-    outbox_id: Option<i64>,
-    now_ms: i64,
-) -> Result<u64, StoreError> {
+/// Queues endpoint `endpoint`'s failed messages again, due now, with their tries counted
+/// afresh and their ids unchanged. Returns how many.
+pub async fn replay(db: &Db, endpoint: i64, now_ms: i64) -> Result<u64, StoreError> {
     Ok(on_db!(db, pool => {
         sqlx::query(
-            "update outbox set state = $5, attempts = 0, next_attempt_at = $1, last_status = null
-             where channel = $2 and conversation_id like $3 and state = $6
-               and ($4 is null or id = $4)",
+            "update outbox set state = $4, attempts = 0, next_attempt_at = $1, last_status = null
+             where channel = $2 and conversation_id like $3 and state = $5",
         )
         .bind(now_ms)
         .bind(Channel::Webhook.key())
         .bind(format!("{}%", key_prefix(endpoint)))
-        .bind(outbox_id)
         .bind(Delivery::Pending.key())
         .bind(Delivery::Failed.key())
         .execute(pool)
         .await?
         .rows_affected()
+    }))
+}
+
+/// How many of endpoint `endpoint`'s messages wait to be sent, and how many failed.
+pub async fn waiting(db: &Db, endpoint: i64) -> Result<(i64, i64), StoreError> {
+    Ok(on_db!(db, pool => {
+        sqlx::query_as(
+            "select count(*) filter (where state = $3), count(*) filter (where state = $4)
+             from outbox where channel = $1 and conversation_id like $2",
+        )
+        .bind(Channel::Webhook.key())
+        .bind(format!("{}%", key_prefix(endpoint)))
+        .bind(Delivery::Pending.key())
+        .bind(Delivery::Failed.key())
+        .fetch_one(pool)
+        .await?
     }))
 }

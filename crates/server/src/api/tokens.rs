@@ -1,11 +1,7 @@
 //! Issuing and revoking API tokens (the command line `ersal api-token`, and the console):
 //! a token is `ersal_` and 256 random bits, shown once and stored as its SHA-256 digest.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use domain::api::{looks_like_token, valid_name, Scope, NAME_MAX, TOKEN_PREFIX};
-use domain::routes::Route;
-use http::HeaderMap;
+use domain::api::{valid_name, Scope, NAME_MAX, TOKEN_PREFIX};
 use store::api::{AddError, Listed};
 use store::db::Db;
 use store::operators::Operator;
@@ -64,13 +60,8 @@ pub async fn list(db: &Db) -> Result<Vec<Listed>, StoreError> {
     store::api::list(db).await
 }
 
-/// The cookie that carries a token issued in the console to the page that shows it, once:
-/// sealed, for that page only, for two minutes; never in an address.
-const NEW_TOKEN_COOKIE: &str = "ersal_new_api_token";
-const NEW_TOKEN_CONTEXT: &[u8] = b"console new api token";
-
 /// Issues a token from the console: its creator is the operator. Returns the `Set-Cookie`
-/// that hands it to the tokens page.
+/// that hands it to the tokens page ([`crate::shown_once::API_TOKEN`]).
 pub async fn issue_in_console(
     state: &AppState,
     operator: &Operator,
@@ -79,8 +70,7 @@ pub async fn issue_in_console(
 ) -> Result<String, IssueError> {
     let token = issue(&state.db, name, scopes, &operator.username, state.now()).await?;
     tracing::info!(token = name, operator = %operator.username, "api token issued");
-    let sealed = URL_SAFE_NO_PAD.encode(state.keys.seal(token.as_bytes(), NEW_TOKEN_CONTEXT));
-    Ok(new_token_cookie(state, Some(&sealed)))
+    Ok(crate::shown_once::API_TOKEN.carry(state, &token))
 }
 
 /// Revokes a token from the console.
@@ -94,29 +84,4 @@ pub async fn revoke_in_console(
         tracing::info!(token = name, operator = %operator.username, "api token revoked");
     }
     Ok(revoked)
-}
-
-/// The token just issued, if the browser carries it: shown once, as the page also sends
-/// [`new_token_cookie`]`(None)`.
-pub fn just_issued(state: &AppState, headers: &HeaderMap) -> Option<String> {
-    let sealed = crate::state::cookie_value(headers, NEW_TOKEN_COOKIE, store::crypto::is_url_safe)?;
-    let sealed = URL_SAFE_NO_PAD.decode(sealed).ok()?;
-    let token = String::from_utf8(state.keys.open(&sealed, NEW_TOKEN_CONTEXT).ok()?).ok()?;
-    looks_like_token(&token).then_some(token)
-}
-
-/// The `Set-Cookie` carrying `sealed`, or (with `None`) removing it.
-pub fn new_token_cookie(state: &AppState, sealed: Option<&str>) -> String {
-    let mut built =
-        cookie::Cookie::build((NEW_TOKEN_COOKIE, sealed.unwrap_or_default().to_owned()))
-            .path(Route::ConsoleTokens.path())
-            .max_age(cookie::time::Duration::minutes(2))
-            .http_only(true)
-            .same_site(cookie::SameSite::Strict)
-            .secure(!state.config.is_dev())
-            .build();
-    if sealed.is_none() {
-        built.make_removal();
-    }
-    built.to_string()
 }

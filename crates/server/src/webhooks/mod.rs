@@ -3,19 +3,20 @@
 //! `webhooks:manage` (the API), each with the events it wants and a signing secret shown once.
 //! A shipment's change queues a message per endpoint in its own transaction
 //! ([`store::webhooks::enqueue`]); the delivery worker ([`crate::delivery`]) sends it ([`send`]):
-//! in order per shipment and endpoint, at least once, retried for about a day.
+//! in order per shipment and endpoint, at least once, retried for about a day. Where an
+//! endpoint may be is [`crate::egress`]'s rule.
 //!
-//! * [`net`]: which addresses an endpoint may have, checked at registration and at every send;
 //! * [`sign`]: secrets and signatures;
 //! * [`send`]: one attempt.
 
-pub mod net;
 pub mod send;
 pub mod sign;
 
 use domain::webhook::{Event, ENDPOINTS_MAX};
 use store::webhooks::{self, NewEndpoint};
+pub use store::webhooks::{Attempt, Endpoint};
 
+use crate::egress;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -23,7 +24,7 @@ use crate::state::AppState;
 #[derive(Debug, thiserror::Error)]
 pub enum AddError {
     #[error(transparent)]
-    Url(#[from] net::Refusal),
+    Url(#[from] egress::Refusal),
     #[error("دست‌کم یک رویداد را انتخاب کنید.")]
     NoEvents,
     #[error("بیش از ۲۰ نشانی وب‌هوک نمی‌شود ثبت کرد؛ یکی را حذف کنید.")]
@@ -49,7 +50,7 @@ pub async fn add(
     if events.is_empty() {
         return Err(AddError::NoEvents);
     }
-    let url = net::check(url, state.config.webhooks.addresses).await?;
+    let url = egress::check(url, state.config.webhooks.addresses).await?;
     if webhooks::count(&state.db).await.map_err(AppError::from)? >= ENDPOINTS_MAX {
         return Err(AddError::TooMany);
     }
@@ -69,7 +70,8 @@ pub async fn add(
 
 /// Gives endpoint `id` a new secret; the old one signs too for a day. `None` when there is no
 /// such endpoint.
-pub async fn rotate(state: &AppState, id: i64) -> Result<Option<Added>, AppError> {
+pub async fn rotate(state: &AppState, id: i64, by: &str) -> Result<Option<Added>, AppError> {
+    tracing::info!(endpoint = id, by, "webhook secret rotated");
     let (secret, bytes) = sign::new_secret();
     let rotated = webhooks::rotate(&state.db, &state.keys, id, &bytes, state.now()).await?;
     Ok(rotated.then_some(Added { id, secret }))
@@ -84,14 +86,14 @@ pub enum Action {
     Enable,
     /// Queue its failed messages again.
     Replay,
-    /// Queue one failed message (an outbox row) again.
-    ReplayOne(i64),
     Delete,
 }
 
-/// Does `action` to endpoint `id`; `false` when there was nothing to do it to.
-pub async fn act(state: &AppState, id: i64, action: Action) -> Result<bool, AppError> {
+/// Does `action` to endpoint `id` for `by` (an operator, a token); `false` when there was
+/// nothing to do it to.
+pub async fn act(state: &AppState, id: i64, action: Action, by: &str) -> Result<bool, AppError> {
     let db = &state.db;
+    tracing::info!(endpoint = id, ?action, by, "webhook endpoint changed");
     Ok(match action {
         Action::Disable => {
             let found = webhooks::get(db, id).await?.is_some();
@@ -99,8 +101,18 @@ pub async fn act(state: &AppState, id: i64, action: Action) -> Result<bool, AppE
             found
         }
         Action::Enable => webhooks::enable(db, id).await?,
-        Action::Replay => webhooks::replay(db, id, None, state.now_ms()).await? > 0,
-        Action::ReplayOne(row) => webhooks::replay(db, id, Some(row), state.now_ms()).await? > 0,
+        Action::Replay => webhooks::replay(db, id, state.now_ms()).await? > 0,
         Action::Delete => webhooks::delete(db, id).await?,
     })
+}
+
+/// Every endpoint, oldest first.
+pub async fn endpoints(state: &AppState) -> Result<Vec<Endpoint>, AppError> {
+    Ok(webhooks::list(&state.db).await?)
+}
+
+/// Endpoint `id`'s newest 50 attempts, and how many of its messages wait and failed.
+pub async fn log(state: &AppState, id: i64) -> Result<(Vec<Attempt>, (i64, i64)), AppError> {
+    let attempts = webhooks::attempts(&state.db, id, 50).await?;
+    Ok((attempts, webhooks::waiting(&state.db, id).await?))
 }

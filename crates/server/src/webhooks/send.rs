@@ -10,12 +10,13 @@ use std::time::Instant;
 
 use domain::api::iso_time;
 use domain::delivery::Delivery;
+use domain::text::persian_digits;
 use domain::webhook::{retry_wait_secs, Outcome};
 use store::outbox::{Attempted, Row};
 use store::webhooks::{self, Attempt, Endpoint, Message};
 
-use super::net::{self, Blocked};
 use super::sign;
+use crate::egress::{self, Blocked};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -96,7 +97,10 @@ async fn try_send(
         });
     }
     let reason = match tried {
-        (_, Some(status)) => format!("بیش از یک روز ناموفق؛ آخرین پاسخ: HTTP {status}"),
+        (_, Some(status)) => format!(
+            "بیش از یک روز ناموفق؛ آخرین پاسخ: HTTP {}",
+            persian_digits(&status.to_string())
+        ),
         (outcome, None) => format!("بیش از یک روز ناموفق؛ آخرین خطا: {}", outcome.label()),
     };
     if webhooks::failed(&state.db, endpoint.id, &reason, now).await? {
@@ -139,7 +143,7 @@ async fn payload(
 /// Posts `message` to `endpoint`, signed, and says what came of it.
 async fn post(state: &AppState, endpoint: &Endpoint, message: &Message) -> Result<Tried, AppError> {
     let addresses = state.config.webhooks.addresses;
-    let Ok(url) = net::check_shape(&endpoint.url, addresses) else {
+    let Ok(url) = egress::check_shape(&endpoint.url, addresses) else {
         return Ok((Outcome::RefusedAddress, None));
     };
     let now = state.now();
@@ -161,7 +165,7 @@ async fn post(state: &AppState, endpoint: &Endpoint, message: &Message) -> Resul
             (Outcome::Ok, Some(i32::from(answer.status().as_u16())))
         }
         Ok(answer) => (Outcome::Http, Some(i32::from(answer.status().as_u16()))),
-        Err(error) => match net::blocked(&error) {
+        Err(error) => match egress::blocked(&error) {
             Some(Blocked::NotPublic) => (Outcome::RefusedAddress, None),
             Some(Blocked::NoSuchName) => (Outcome::NoSuchName, None),
             None if error.is_timeout() => (Outcome::Timeout, None),

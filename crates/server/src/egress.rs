@@ -1,4 +1,4 @@
-//! Where a webhook may go. With [`Addresses::Public`] (prod's only choice) an endpoint is an
+//! Where a webhook may go (the requests Ersal sends to addresses others chose). With [`Addresses::Public`] (prod's only choice) an endpoint is an
 //! `https` URL whose host is a public address, or a name that resolves to public addresses
 //! only: checked when it is registered, and again on every send by the HTTP client's own
 //! resolver, so a name that later points inside the network (DNS rebinding) reaches nothing.
