@@ -30,3 +30,4 @@ mod revocation;
 mod rotation;
 mod startup;
 mod support;
+mod webhooks;

@@ -13,13 +13,14 @@ use crate::support::conv;
 use crate::support::{only_shipment, TestApp};
 
 /// Tables that never hold a user's data: staff accounts and sessions, the operator API's
-/// tokens and call log, the landing ids' keys, the API budget's counters, the migrations'
-/// record.
-const NO_USERS_DATA: [&str; 7] = [
+/// tokens and call log, the webhook endpoints, the landing ids' keys, the API budget's
+/// counters, the migrations' record.
+const NO_USERS_DATA: [&str; 8] = [
     "operators",
     "operator_sessions",
     "api_tokens",
     "api_calls",
+    "webhook_endpoints",
     "landing_keys",
     "divar_budget",
     "_sqlx_migrations",
