@@ -71,7 +71,7 @@ export default defineConfig({
     {
       // Staff also work at a desk: the console's journeys at 1280 px.
       name: "desktop",
-      testMatch: /(console|support|api-tokens)\.spec\.ts/,
+      testMatch: /(console|support|api-tokens|webhooks)\.spec\.ts/,
       use: {
         viewport: { width: 1280, height: 800 },
         launchOptions: { executablePath: "/usr/bin/chromium", args: chromiumArgs },

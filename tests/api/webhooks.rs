@@ -421,3 +421,26 @@ async fn two_instances_deliver_each_shipments_events_once_and_in_order() {
     }
     verify_elsewhere(&secret, &got);
 }
+
+#[tokio::test]
+async fn an_attempt_cut_off_with_its_instance_is_made_again() {
+    let (app, sandbox) = TestApp::with_sandbox().await;
+    endpoint(&app, &sandbox, "erp", Event::ALL).await;
+    shipment_in(&app, "conv-wh7").await;
+    // An instance claims the message, starts its try, and dies: its lease runs out.
+    let (db, now_ms) = (&app.state.db, app.state.now_ms());
+    let claimed = store::outbox::claim(db, "gone", now_ms, now_ms + 1)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    let started = store::outbox::start_attempt(db, claimed[0].id, "gone", now_ms, now_ms + 1);
+    assert_eq!(started.await.unwrap(), Some(1));
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+
+    drain(&app.state).await;
+    let got = deliveries(&sandbox, "erp").await;
+    assert_eq!(got.len(), 1, "sent again, not settled as unknown");
+    let state = format!("select state from outbox where id = {}", claimed[0].id);
+    let state: String = crate::support::scalar(db, &state).await;
+    assert_eq!(state, "sent");
+}

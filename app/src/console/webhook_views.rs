@@ -141,7 +141,7 @@ fn endpoint_page(
         .into_iter()
         .map(|a| {
             view! {
-                <tr data-testid="attempt-row" class:failed=!a.ok>
+                <tr data-testid="attempt-row">
                     <td>{a.at}</td>
                     <td><bdi dir="ltr">{a.event}</bdi></td>
                     <td><bdi dir="ltr">{a.subject}</bdi></td>

@@ -30,7 +30,6 @@ pub struct AttemptLine {
     pub subject: String,
     pub attempt: String,
     pub outcome: String,
-    pub ok: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,7 +121,6 @@ pub async fn console_webhooks(one: Option<i64>) -> Result<Option<WebhooksData>, 
                             }
                             None => label.to_owned(),
                         },
-                        ok: outcome == Some(domain::webhook::Outcome::Ok),
                     }
                 })
                 .collect();
