@@ -444,3 +444,74 @@ async fn an_attempt_cut_off_with_its_instance_is_made_again() {
     let state: String = crate::support::scalar(db, &state).await;
     assert_eq!(state, "sent");
 }
+
+#[tokio::test]
+async fn through_the_api_endpoints_need_their_scopes_and_public_addresses() {
+    use crate::operator_api::{call, token};
+    use domain::api::Scope;
+    let app = TestApp::with([("ERSAL_WEBHOOK_ADDRESSES", "public".to_owned())]).await;
+    let reader = token(&app, "reader", &[Scope::ShipmentsRead]).await;
+    let manager = token(&app, "hooks", &[Scope::WebhooksManage]).await;
+    let new = |url: &str, personal: bool| {
+        Some(json!({"url": url, "events": ["shipment.booked"], "personal": personal}))
+    };
+    let public = "https://93.184.215.14/hooks";
+    let refused = call(
+        &app,
+        "POST",
+        "/api/v1/webhooks",
+        &reader,
+        new(public, false),
+    )
+    .await;
+    assert_eq!(refused.status.as_u16(), 403);
+    let personal = call(
+        &app,
+        "POST",
+        "/api/v1/webhooks",
+        &manager,
+        new(public, true),
+    )
+    .await;
+    assert_eq!(
+        personal.status.as_u16(),
+        403,
+        "personal data needs personal:read"
+    );
+    let inner = new("https://10.0.0.7/hooks", false);
+    let inner = call(&app, "POST", "/api/v1/webhooks", &manager, inner).await;
+    assert_eq!(inner.status.as_u16(), 422);
+    assert!(inner.json()["detail"].as_str().unwrap().contains("عمومی"));
+
+    let added = call(
+        &app,
+        "POST",
+        "/api/v1/webhooks",
+        &manager,
+        new(public, false),
+    )
+    .await;
+    assert_eq!(added.status.as_u16(), 201, "{}", added.text());
+    let secret = added.json()["secret"].as_str().unwrap().to_owned();
+    assert!(domain::webhook::looks_like_secret(&secret));
+    let listed = call(&app, "GET", "/api/v1/webhooks", &manager, None)
+        .await
+        .json();
+    assert_eq!(
+        listed["endpoints"][0]["created_at"],
+        added.json()["endpoint"]["created_at"]
+    );
+    assert!(
+        !listed.to_string().contains(&secret),
+        "a secret is shown once"
+    );
+    let stored = webhooks::endpoints(&app.state).await.unwrap();
+    assert_eq!(stored[0].created_by, "api:hooks");
+    // Sealed at rest: neither the secret nor its bytes are in the row.
+    let sealed: Vec<u8> =
+        crate::support::scalar(&app.state.db, "select secret from webhook_endpoints").await;
+    let engine = base64::engine::general_purpose::STANDARD;
+    let raw = base64::Engine::decode(&engine, &secret["whsec_".len()..]).unwrap();
+    assert!(!sealed.windows(raw.len()).any(|w| w == raw.as_slice()));
+    assert!(!String::from_utf8_lossy(&sealed).contains(&secret));
+}

@@ -163,6 +163,12 @@ routes! {
     ApiMoves = ("/api/v1/shipments/{id}/moves", Api, Some(Api), Never),
     /// The statuses, their Persian labels and the moves each allows.
     ApiStatuses = ("/api/v1/statuses", Api, Some(Api), Never),
+    /// Webhook endpoints: list, register.
+    ApiWebhooks = ("/api/v1/webhooks", Api, Some(Api), Never),
+    /// One webhook endpoint: delete.
+    ApiWebhook = ("/api/v1/webhooks/{id}", Api, Some(Api), Never),
+    /// A webhook endpoint's new signing secret.
+    ApiWebhookSecret = ("/api/v1/webhooks/{id}/secret", Api, Some(Api), Never),
     /// The API's OpenAPI 3.1 document.
     ApiDocument = ("/api/v1/openapi.json", Api, Some(Api), Public),
 }

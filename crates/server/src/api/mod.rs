@@ -1,12 +1,13 @@
 //! The operator API's use cases (docs/api.md): who a Bearer token is and what it may do, the
 //! shipments list by cursor, one shipment, a move with an `Idempotency-Key`, and the status
-//! catalogue. Every answer is a [`views`] type or a [`Problem`]; the HTTP side
+//! catalogue; webhook endpoints ([`webhooks`]). Every answer is a [`views`] type or a [`Problem`]; the HTTP side
 //! (`http::api`) only extracts, calls these and serializes.
 
 mod moves;
 mod shipments;
 pub mod tokens;
 pub mod views;
+pub mod webhooks;
 
 use domain::api::{looks_like_token, Scope};
 use store::api::Token;

@@ -142,3 +142,50 @@ pub struct ProblemDetails {
     pub status: u16,
     pub detail: String,
 }
+
+/// A webhook endpoint (docs/webhooks.md); never its secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct WebhookEndpoint {
+    pub id: i64,
+    #[schema(example = "https://erp.example.ir/hooks/ersal")]
+    pub url: String,
+    /// The events it receives.
+    #[schema(example = json!(["shipment.booked", "shipment.status_changed"]))]
+    pub events: Vec<String>,
+    /// Whether its payloads carry the two sides' details.
+    pub personal: bool,
+    /// Whether it is on: an endpoint failing for a day is turned off.
+    pub enabled: bool,
+    /// Since when every try failed (Unix seconds), while none has succeeded since.
+    pub failing_since: Option<i64>,
+    /// Why it was turned off.
+    pub disabled_reason: Option<String>,
+    pub created_at: i64,
+}
+
+/// Every endpoint, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct WebhookEndpoints {
+    pub endpoints: Vec<WebhookEndpoint>,
+}
+
+/// An endpoint to register: an `https` URL on a public address, and its events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewWebhook {
+    pub url: String,
+    /// One or more of `shipment.created`, `shipment.booked`, `shipment.status_changed`,
+    /// `shipment.cancelled`, `support.message_received`.
+    pub events: Vec<String>,
+    /// Send the two sides' details too (the token needs `personal:read`).
+    #[serde(default)]
+    pub personal: bool,
+}
+
+/// A signing secret (`whsec_…`), shown this once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct WebhookSecret {
+    pub endpoint: WebhookEndpoint,
+    #[schema(example = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")]
+    pub secret: String,
+}

@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route(Route::ApiMoves.path(), post(move_shipment))
         .route(Route::ApiStatuses.path(), get(statuses))
         .route(Route::ApiDocument.path(), get(document))
+        .merge(super::api_webhooks::router())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(as_problem))
 }
@@ -54,7 +55,7 @@ async fn as_problem(response: Response) -> Response {
 }
 
 /// The answer to an authenticated call, logged with its token and route.
-async fn answer(
+pub(super) async fn answer(
     state: &AppState,
     token: &store::api::Token,
     method: &str,
@@ -74,7 +75,7 @@ async fn answer(
 
 /// The live token a call presents (`Authorization: Bearer …`), within its rate limit; a call
 /// without one is answered its problem before the handler runs.
-struct Caller(store::api::Token);
+pub(super) struct Caller(pub(super) store::api::Token);
 
 impl axum::extract::FromRequestParts<AppState> for Caller {
     type Rejection = Response;
@@ -94,7 +95,7 @@ impl axum::extract::FromRequestParts<AppState> for Caller {
     }
 }
 
-fn json_or_problem<T: serde::Serialize>(result: Result<T, Problem>) -> Response {
+pub(super) fn json_or_problem<T: serde::Serialize>(result: Result<T, Problem>) -> Response {
     match result {
         Ok(body) => Json(body).into_response(),
         Err(problem) => problem.into_response(),
@@ -252,14 +253,24 @@ async fn statuses(State(state): State<AppState>, Caller(token): Caller) -> Respo
     info(
         title = "Ersal operator API",
         version = "1",
-        description = "The shipping company's own systems read and move Ersal's shipments. See docs/api.md."
+        description = "The shipping company's own systems read and move Ersal's shipments, and register the webhooks that tell them what happens. See docs/api.md and docs/webhooks.md."
     ),
-    paths(list, read, move_shipment, statuses),
+    paths(
+        list,
+        read,
+        move_shipment,
+        statuses,
+        super::api_webhooks::list_webhooks,
+        super::api_webhooks::add_webhook,
+        super::api_webhooks::delete_webhook,
+        super::api_webhooks::rotate_webhook_secret
+    ),
     components(schemas(ProblemDetails)),
     modifiers(&BearerScheme),
     tags(
         (name = "shipments", description = "Shipments, their timelines and their moves"),
-        (name = "statuses", description = "The status catalogue")
+        (name = "statuses", description = "The status catalogue"),
+        (name = "webhooks", description = "Webhook endpoints (docs/webhooks.md)")
     )
 )]
 pub struct Document;

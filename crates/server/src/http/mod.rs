@@ -14,6 +14,7 @@
 //!   caching rules and compression.
 
 pub mod api;
+mod api_webhooks;
 mod error;
 mod events;
 pub mod headers;

@@ -1,0 +1,97 @@
+//! Webhook endpoints through the API, for a token with `webhooks:manage`: list, register (the
+//! secret answered once), rotate the secret, delete. The same use cases as the console's
+//! ([`crate::webhooks`]); an endpoint that receives personal data needs `personal:read` too.
+
+use domain::api::Scope;
+use domain::webhook::Event;
+use store::api::Token;
+use store::webhooks::Endpoint;
+
+use super::require;
+use super::views::{NewWebhook, WebhookEndpoint, WebhookEndpoints, WebhookSecret};
+use crate::problem::{Kind, Problem};
+use crate::state::AppState;
+use crate::webhooks::{self, Action, AddError, Added};
+
+fn view(endpoint: Endpoint) -> WebhookEndpoint {
+    WebhookEndpoint {
+        id: endpoint.id,
+        url: endpoint.url,
+        events: endpoint.events.iter().map(|e| e.key().to_owned()).collect(),
+        personal: endpoint.personal,
+        enabled: endpoint.disabled_at.is_none(),
+        failing_since: endpoint.failing_since,
+        disabled_reason: endpoint.disabled_reason,
+        created_at: endpoint.created_at,
+    }
+}
+
+/// Who made a change, for the endpoint's record and the log.
+fn by(token: &Token) -> String {
+    format!("api:{}", token.name)
+}
+
+async fn found(state: &AppState, id: i64) -> Result<Endpoint, Problem> {
+    store::webhooks::get(&state.db, id)
+        .await?
+        .ok_or_else(|| Problem::new(Kind::NotFound, "وب‌هوکی با این شناسه نیست."))
+}
+
+pub async fn list(state: &AppState, token: &Token) -> Result<WebhookEndpoints, Problem> {
+    require(token, Scope::WebhooksManage)?;
+    let endpoints = webhooks::endpoints(state).await?;
+    Ok(WebhookEndpoints {
+        endpoints: endpoints.into_iter().map(view).collect(),
+    })
+}
+
+pub async fn add(
+    state: &AppState,
+    token: &Token,
+    new: &NewWebhook,
+) -> Result<WebhookSecret, Problem> {
+    require(token, Scope::WebhooksManage)?;
+    if new.personal {
+        require(token, Scope::PersonalRead)?;
+    }
+    let mut events = Vec::new();
+    for key in &new.events {
+        let event = Event::parse(key)
+            .ok_or_else(|| Problem::new(Kind::Invalid, format!("رویداد ناشناخته: {key}")))?;
+        if !events.contains(&event) {
+            events.push(event);
+        }
+    }
+    let added = webhooks::add(state, &new.url, &events, new.personal, &by(token)).await;
+    let Added { id, secret } = added.map_err(|refused| match refused {
+        AddError::App(cause) => Problem::from(cause),
+        AddError::TooMany => Problem::new(Kind::Conflict, refused.to_string()),
+        other => Problem::new(Kind::Invalid, other.to_string()),
+    })?;
+    Ok(WebhookSecret {
+        endpoint: view(found(state, id).await?),
+        secret,
+    })
+}
+
+pub async fn rotate(state: &AppState, token: &Token, id: i64) -> Result<WebhookSecret, Problem> {
+    require(token, Scope::WebhooksManage)?;
+    let endpoint = found(state, id).await?;
+    let rotated = webhooks::rotate(state, id, &by(token)).await?;
+    let secret = rotated
+        .ok_or_else(|| Problem::new(Kind::NotFound, "وب‌هوکی با این شناسه نیست."))?
+        .secret;
+    Ok(WebhookSecret {
+        endpoint: view(endpoint),
+        secret,
+    })
+}
+
+pub async fn delete(state: &AppState, token: &Token, id: i64) -> Result<(), Problem> {
+    require(token, Scope::WebhooksManage)?;
+    if webhooks::act(state, id, Action::Delete, &by(token)).await? {
+        Ok(())
+    } else {
+        Err(Problem::new(Kind::NotFound, "وب‌هوکی با این شناسه نیست."))
+    }
+}
