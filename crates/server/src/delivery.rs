@@ -37,7 +37,7 @@ use domain::delivery::Delivery;
 use kenar::client::SendOutcome;
 use kenar::ConversationId;
 use rand::Rng;
-use store::outbox::{self, Attempted, Channel, Row};
+use store::outbox::{self, Attempted, Channel, Lane, Row};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -69,6 +69,7 @@ async fn attempt(state: &AppState, row: &Row, attempts: i64, now_ms: i64) -> Att
         delivery,
         status,
         next_at_ms: now_ms,
+        given_back: false,
     };
     let sent = match row.channel {
         Channel::Chat => chat::outbox::send(state, &row.key, &row.body).await,
@@ -99,6 +100,7 @@ async fn attempt(state: &AppState, row: &Row, attempts: i64, now_ms: i64) -> Att
             delivery: Delivery::Pending,
             status: Some(429),
             next_at_ms: now_ms + retry_delay_ms(0, retry_after.or(Some(60))),
+            given_back: true,
         },
         SendOutcome::Retry { status, .. } if attempts >= MAX_ATTEMPTS => {
             done(Delivery::Failed, status.map(i64::from))
@@ -110,6 +112,7 @@ async fn attempt(state: &AppState, row: &Row, attempts: i64, now_ms: i64) -> Att
             delivery: Delivery::Pending,
             status: status.map(i64::from),
             next_at_ms: now_ms + retry_delay_ms(attempts - 1, retry_after),
+            given_back: false,
         },
     }
 }
@@ -145,13 +148,22 @@ async fn settled(state: &AppState, row: &Row, delivery: Delivery) -> Result<(), 
     }
 }
 
-/// Sends what is due, once. Returns how many messages were handled.
+/// Sends what is due in both lanes, once. Returns how many messages were handled.
 pub async fn drain_once(state: &AppState) -> Result<usize, AppError> {
-    drain(state, &watch::channel(false).1).await
+    let stop = watch::channel(false).1;
+    let mut handled = 0;
+    for lane in Lane::ALL {
+        handled += drain(state, &stop, lane).await?;
+    }
+    Ok(handled)
 }
 
-/// Sends what is due, stopping between two sends once `stop` says so.
-async fn drain(state: &AppState, stop: &watch::Receiver<bool>) -> Result<usize, AppError> {
+/// Sends what is due in `lane`, stopping between two sends once `stop` says so.
+async fn drain(
+    state: &AppState,
+    stop: &watch::Receiver<bool>,
+    lane: Lane,
+) -> Result<usize, AppError> {
     let db = &state.db;
     for row in outbox::settle_lost(db, state.now_ms()).await? {
         tracing::warn!(
@@ -164,7 +176,7 @@ async fn drain(state: &AppState, stop: &watch::Receiver<bool>) -> Result<usize, 
     let mut handled = 0;
     let lease = state.outbox_lease_ms();
     let now_ms = state.now_ms();
-    for row in outbox::claim(db, &state.instance, now_ms, now_ms + lease).await? {
+    for row in outbox::claim(db, &state.instance, lane, now_ms, now_ms + lease).await? {
         if *stop.borrow() {
             break;
         }
@@ -197,21 +209,28 @@ async fn drain(state: &AppState, stop: &watch::Receiver<bool>) -> Result<usize, 
     Ok(handled)
 }
 
-/// Drains the outbox until `stop` turns true (a failure is logged where it happens), then
-/// gives back what it claimed. The handle ends when it has.
-pub fn spawn_worker(state: AppState, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
+/// Drains the outbox, each lane in a loop of its own, until `stop` turns true (a failure is
+/// logged where it happens), then gives back what it claimed. The handle ends when it has.
+pub fn spawn_worker(state: AppState, stop: watch::Receiver<bool>) -> JoinHandle<()> {
     tokio::spawn(async move {
-        while !*stop.borrow() {
-            let _ = drain(&state, &stop).await;
-            tokio::select! {
-                () = tokio::time::sleep(POLL) => {}
-                _ = stop.changed() => {}
-            }
-        }
+        tokio::join!(
+            drain_until_stopped(&state, stop.clone(), Lane::Divar),
+            drain_until_stopped(&state, stop, Lane::Webhooks),
+        );
         if let Ok(rows @ 1..) = outbox::give_back(&state.db, &state.instance).await {
-            tracing::info!(rows, "shutdown: claimed chat messages given back");
+            tracing::info!(rows, "shutdown: claimed messages given back");
         }
     })
+}
+
+async fn drain_until_stopped(state: &AppState, mut stop: watch::Receiver<bool>, lane: Lane) {
+    while !*stop.borrow() {
+        let _ = drain(state, &stop, lane).await;
+        tokio::select! {
+            () = tokio::time::sleep(POLL) => {}
+            _ = stop.changed() => {}
+        }
+    }
 }
 
 #[cfg(test)]

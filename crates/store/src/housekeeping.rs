@@ -2,10 +2,12 @@
 //! server's housekeeping (`crates/server/src/housekeeping.rs`, which says what goes when), each
 //! in small batches so that requests writing to the same tables never wait long.
 
+use domain::delivery::Delivery;
 use domain::lifetimes::Lifetimes;
 use domain::webhook::LOG_SECS as WEBHOOK_LOG_SECS;
 
 use crate::db::Db;
+use crate::outbox::Channel;
 use crate::sessions::link_keys;
 use crate::{on_db, StoreError};
 
@@ -140,13 +142,12 @@ pub async fn sweep(db: &Db, lifetimes: &Lifetimes, now: i64) -> Result<Swept, St
     )
     .await?;
     let webhooks_before = now - WEBHOOK_LOG_SECS;
-    swept.webhooks = delete(
-        db,
-        "outbox",
-        "channel = 'webhook' and state <> 'pending' and created_at <= $1",
-        &[webhooks_before],
-    )
-    .await?
+    let settled_webhooks = format!(
+        "channel = '{}' and state <> '{}' and created_at <= $1",
+        Channel::Webhook.key(),
+        Delivery::Pending.key()
+    );
+    swept.webhooks = delete(db, "outbox", &settled_webhooks, &[webhooks_before]).await?
         + delete(
             db,
             "webhook_attempts",

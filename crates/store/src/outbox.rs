@@ -31,6 +31,24 @@ domain::keyed! {
     }
 }
 
+/// The delivery worker's two lanes, each claiming and sending on its own: a company's slow
+/// webhook endpoint never holds up a chat message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lane {
+    /// What is sent to Divar (every channel but webhooks).
+    Divar,
+    /// Webhooks to the company's systems.
+    Webhooks,
+}
+
+impl Lane {
+    pub const ALL: [Lane; 2] = [Lane::Divar, Lane::Webhooks];
+
+    pub fn carries(self, channel: Channel) -> bool {
+        (channel == Channel::Webhook) == (self == Lane::Webhooks)
+    }
+}
+
 impl Channel {
     /// Whether a cut-off attempt is sent again. Divar's send API has no idempotency key, so
     /// its rows are sent at most once; a webhook carries its id, so receivers drop duplicates
@@ -52,14 +70,9 @@ pub struct Row {
 
 type RawRow = (i64, String, String, String);
 
-/// The channels this build sends, as an SQL list of literals (the keys are constants): a row
-/// of a channel it does not know (queued by a newer build during a rolling upgrade) is left for
-/// an instance that knows it, never claimed or settled here.
-fn known_channels() -> String {
-    channels(|_| true)
-}
-
-/// The channels `which` picks, as an SQL list of literals.
+/// The channels of this build that `which` picks, as an SQL list of literals (the keys are
+/// constants): a row of a channel it does not know (queued by a newer build during a rolling
+/// upgrade) is left for an instance that knows it, never claimed or settled here.
 fn channels(which: impl Fn(Channel) -> bool) -> String {
     let keys: Vec<String> = Channel::ALL
         .iter()
@@ -147,10 +160,15 @@ pub async fn enqueue_at(
     Ok(())
 }
 
-/// How many messages wait to be sent, and when the oldest was queued (Unix seconds).
+/// How many messages to Divar wait to be sent, and when the oldest was queued (Unix seconds):
+/// a company's failing webhook endpoint, retried for a day, does not count.
 pub async fn backlog(db: &Db) -> Result<(i64, Option<i64>), StoreError> {
+    let sql = format!(
+        "select count(*), min(created_at) from outbox where state = $1 and channel in ({})",
+        channels(|c| Lane::Divar.carries(c))
+    );
     Ok(on_db!(db, pool => {
-        sqlx::query_as("select count(*), min(created_at) from outbox where state = $1")
+        sqlx::query_as(&sql)
             .bind(Delivery::Pending.key())
             .fetch_one(pool)
             .await?
@@ -247,12 +265,13 @@ pub async fn settle_lost(db: &Db, now_ms: i64) -> Result<Vec<Row>, StoreError> {
     rows.into_iter().map(row).collect()
 }
 
-/// Claims for `instance`, until `until_ms`, up to `BATCH` (16) due rows that nobody holds, oldest
-/// first, and only the oldest waiting row of each key: a chat hears its messages in order, from
-/// one worker at a time.
+/// Claims for `instance`, until `until_ms`, up to `BATCH` (16) due rows of `lane` that nobody
+/// holds, oldest first, and only the oldest waiting row of each key: a chat hears its messages
+/// in order, from one worker at a time.
 pub async fn claim(
     db: &Db,
     instance: &str,
+    lane: Lane,
     now_ms: i64,
     until_ms: i64,
 ) -> Result<Vec<Row>, StoreError> {
@@ -264,7 +283,7 @@ pub async fn claim(
              where earlier.conversation_id = outbox.conversation_id and earlier.state = $1
                and earlier.id < outbox.id)
          order by id limit $3",
-        known_channels()
+        channels(|c| lane.carries(c))
     );
     // PostgreSQL: rows another worker is claiming at this moment are skipped, not waited for
     // (SQLite has one writer: the statement claims its rows whole).
@@ -335,12 +354,15 @@ pub async fn postpone(db: &Db, id: i64, instance: &str, due_ms: i64) -> Result<(
     Ok(())
 }
 
-/// Where an attempt left a row: its delivery, Divar's status and the next attempt's time.
+/// Where an attempt left a row: its delivery, the answer's status and the next attempt's time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Attempted {
     pub delivery: Delivery,
     pub status: Option<i64>,
     pub next_at_ms: i64,
+    /// The receiver did nothing and said so (Divar's 429): the try is given back, so waiting
+    /// for its rate never uses up a message's tries.
+    pub given_back: bool,
 }
 
 /// Records an attempt's outcome and lets go of the row; `false` when the claim was no longer
@@ -367,8 +389,7 @@ pub async fn record(
         .bind(now_ms / 1000)
         .bind(id)
         .bind(instance)
-        // Divar's 429 means it did nothing: waiting for its rate never uses up a try.
-        .bind(outcome.delivery == Delivery::Pending && outcome.status == Some(429))
+        .bind(outcome.delivery == Delivery::Pending && outcome.given_back)
         .execute(pool)
         .await?
         .rows_affected()

@@ -319,12 +319,14 @@ impl Config {
             acquire_timeout: seconds("ERSAL_DB_ACQUIRE_TIMEOUT_SECS", 5, 1..=60)?,
         };
         let outbox_lease = seconds("ERSAL_OUTBOX_LEASE_SECS", 120, 1..=3600)?;
-        let shortest =
-            ATTEMPT_DB_WAITS * db_pool.acquire_timeout.as_secs() + ATTEMPT_SECS_BEYOND_DB_WAITS;
+        let webhooks = WebhookLimits::parse(&get, dev)?;
+        let shortest = (ATTEMPT_DB_WAITS * db_pool.acquire_timeout.as_secs()
+            + ATTEMPT_SECS_BEYOND_DB_WAITS)
+            .max(webhooks.longest_try_secs(db_pool.acquire_timeout));
         if outbox_lease.as_secs() < shortest {
             return Err(problem(
                 "ERSAL_OUTBOX_LEASE_SECS",
-                format!("must be at least {shortest}: an attempt may wait {ATTEMPT_DB_WAITS} times ERSAL_DB_ACQUIRE_TIMEOUT_SECS for the database, plus {ATTEMPT_SECS_BEYOND_DB_WAITS} s"),
+                format!("must be at least {shortest}: a chat message's try may wait {ATTEMPT_DB_WAITS} times ERSAL_DB_ACQUIRE_TIMEOUT_SECS for the database, plus {ATTEMPT_SECS_BEYOND_DB_WAITS} s; a webhook's {WEBHOOK_DB_WAITS} times, plus ERSAL_WEBHOOK_TIMEOUT_SECS and 5 s"),
             ));
         }
 
@@ -461,7 +463,7 @@ impl Config {
             ),
             contact: Contact::parse(&get, &required)?,
             assistant: AssistantLimits::parse(&get)?,
-            webhooks: WebhookLimits::parse(&get, dev)?,
+            webhooks,
             rate_limits: RateLimits::parse(&get("ERSAL_RATE_LIMITS").unwrap_or_default())
                 .map_err(|p| problem("ERSAL_RATE_LIMITS", p))?,
             listener: ListenerLimits {
@@ -481,6 +483,6 @@ mod webhooks;
 
 pub use assistant::AssistantLimits;
 pub use contact::{Contact, Processor, SupportHours};
-pub use webhooks::{Addresses, WebhookLimits};
+pub use webhooks::{Addresses, WebhookLimits, WEBHOOK_DB_WAITS};
 #[cfg(test)]
 mod tests;

@@ -141,6 +141,15 @@ fn the_outbox_lease_outlasts_an_attempt() {
     );
     assert_eq!(lease("28", "1").unwrap_err().var, "ERSAL_OUTBOX_LEASE_SECS");
     assert_eq!(lease("29", "1").unwrap().outbox_lease.as_secs(), 29);
+    let slow_hooks = [PROD, &[("ERSAL_WEBHOOK_TIMEOUT_SECS", "15")]].concat();
+    let err = load(&[&slow_hooks[..], &[("ERSAL_OUTBOX_LEASE_SECS", "49")]].concat());
+    assert_eq!(
+        err.unwrap_err().var,
+        "ERSAL_OUTBOX_LEASE_SECS",
+        "six waits of five seconds, a webhook's 15 s and 5 s to spare"
+    );
+    let ok = load(&[&slow_hooks[..], &[("ERSAL_OUTBOX_LEASE_SECS", "50")]].concat());
+    assert_eq!(ok.unwrap().outbox_lease.as_secs(), 50);
 }
 
 #[test]

@@ -25,7 +25,17 @@ pub struct WebhookLimits {
     pub addresses: Addresses,
 }
 
+/// The waits for a database connection a webhook's try may have once its claim is renewed: the
+/// endpoint, its secrets, the shipment, the log, the endpoint's health, turning it off.
+pub const WEBHOOK_DB_WAITS: u64 = 6;
+
 impl WebhookLimits {
+    /// The longest a try may take with `acquire` the longest wait for a connection: the
+    /// outbox's lease must outlast it.
+    pub fn longest_try_secs(&self, acquire: Duration) -> u64 {
+        WEBHOOK_DB_WAITS * acquire.as_secs() + self.timeout.as_secs() + 5
+    }
+
     pub(super) fn parse(
         get: &impl Fn(&str) -> Option<String>,
         dev: bool,

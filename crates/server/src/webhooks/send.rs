@@ -11,7 +11,7 @@ use std::time::Instant;
 use domain::api::iso_time;
 use domain::delivery::Delivery;
 use domain::text::persian_digits;
-use domain::webhook::{retry_wait_secs, Outcome};
+use domain::webhook::{retry_wait_secs, Outcome, PARTIES};
 use store::outbox::{Attempted, Row};
 use store::webhooks::{self, Attempt, Endpoint, Message};
 
@@ -42,11 +42,13 @@ fn retry_or_fail(attempts: i64, status: Option<i32>, now_ms: i64) -> Attempted {
             delivery: Delivery::Pending,
             status,
             next_at_ms: now_ms + wait * 1000,
+            given_back: false,
         },
         None => Attempted {
             delivery: Delivery::Failed,
             status,
             next_at_ms: now_ms,
+            given_back: false,
         },
     }
 }
@@ -61,6 +63,7 @@ async fn try_send(
         delivery: Delivery::Failed,
         status,
         next_at_ms: now_ms,
+        given_back: false,
     };
     let Ok(message) = serde_json::from_str::<Message>(&row.body) else {
         return Ok(failed(None));
@@ -94,6 +97,7 @@ async fn try_send(
             delivery: Delivery::Sent,
             status: tried.1.map(i64::from),
             next_at_ms: now_ms,
+            given_back: false,
         });
     }
     let reason = match tried {
@@ -126,7 +130,7 @@ async fn payload(
         if let (Some(shipment), Some(fields)) = (found, data.as_object_mut()) {
             if !shipment.purged {
                 fields.insert(
-                    "parties".to_owned(),
+                    PARTIES.to_owned(),
                     serde_json::to_value(&shipment.order.parties)?,
                 );
             }
