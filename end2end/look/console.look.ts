@@ -6,7 +6,8 @@ import { report, shoot } from "./shoot";
 // Every console page as staff meet it, on a phone (390 px) and at a desk (1280 px): the login
 // (and its refusal), the day and the list (filtered, and empty), a shipment with its actions,
 // an outcome next to its action, the exceptions opened, the support inbox and a conversation,
-// the courier's page, a label and the day's sheet, the API's tokens.
+// the courier's page, a label and the day's sheet, the API's tokens, the webhook endpoints (one
+// just registered, its secret shown) and an endpoint's log.
 test.afterAll(report);
 
 const WIDTHS = [390, 1280];
@@ -54,5 +55,12 @@ test("the console at 390 and 1280 px", async ({ page, request, browser }) => {
     await at("12-labels");
     await staff.goto("/console/tokens");
     await at("13-tokens");
+    await staff.goto("/console/webhooks");
+    await staff.getByLabel("نشانی (https)").fill(`${SANDBOX_URL}/receiver/look-${width}`);
+    await staff.getByRole("button", { name: "ثبت نشانی" }).click();
+    await expect(staff.getByTestId("webhook-secret")).toBeVisible();
+    await at("14-webhooks");
+    await staff.getByRole("link", { name: `${SANDBOX_URL}/receiver/look-${width}` }).click();
+    await at("15-webhook");
   }
 });

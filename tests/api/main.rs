@@ -31,3 +31,4 @@ mod rotation;
 mod startup;
 mod support;
 mod webhooks;
+mod webhooks_admin;

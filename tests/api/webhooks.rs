@@ -2,7 +2,7 @@
 //! Webhooks reference library for Python (not Ersal's code), one shipment's events arrive in
 //! order (across two instances too), failures and timeouts are retried with the same id, a day
 //! of failures turns an endpoint off, personal data goes only where allowed, a rotated secret
-//! signs twice, and addresses inside the network are refused at registration and at send time.
+//! signs twice (registration's rules, the API and the support event: `webhooks_admin.rs`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::{Command, Stdio};
@@ -12,9 +12,8 @@ use domain::code::TrackingCode;
 use domain::status::{Actor, Status};
 use domain::webhook::Event;
 use ersal_server::delivery::drain_once;
-use ersal_server::egress::Refusal;
 use ersal_server::state::AppState;
-use ersal_server::webhooks::{self, Action, AddError};
+use ersal_server::webhooks::{self, Action};
 use serde_json::{json, Value};
 use store::shipments::{self, Change, Changed};
 
@@ -40,7 +39,7 @@ async fn move_to(state: &AppState, code: &TrackingCode, status: Status, actor: A
 }
 
 /// Drains the outbox until nothing is left to send now.
-async fn drain(state: &AppState) {
+pub(crate) async fn drain(state: &AppState) {
     for _ in 0..100 {
         if drain_once(state).await.unwrap() == 0 {
             return;
@@ -49,7 +48,7 @@ async fn drain(state: &AppState) {
     panic!("the outbox never emptied");
 }
 
-async fn receiver(sandbox: &Sandbox, name: &str, config: Value) {
+pub(crate) async fn receiver(sandbox: &Sandbox, name: &str, config: Value) {
     let url = format!("{}/control/receivers/{name}", sandbox.config.origin);
     let answer = reqwest::Client::new()
         .put(url)
@@ -60,7 +59,7 @@ async fn receiver(sandbox: &Sandbox, name: &str, config: Value) {
     assert!(answer.status().is_success(), "{}", answer.status());
 }
 
-async fn deliveries(sandbox: &Sandbox, name: &str) -> Vec<Value> {
+pub(crate) async fn deliveries(sandbox: &Sandbox, name: &str) -> Vec<Value> {
     let url = format!(
         "{}/control/receivers/{name}/deliveries",
         sandbox.config.origin
@@ -69,7 +68,12 @@ async fn deliveries(sandbox: &Sandbox, name: &str) -> Vec<Value> {
     body["deliveries"].as_array().unwrap().clone()
 }
 
-async fn endpoint(app: &TestApp, sandbox: &Sandbox, name: &str, events: &[Event]) -> String {
+pub(crate) async fn endpoint(
+    app: &TestApp,
+    sandbox: &Sandbox,
+    name: &str,
+    events: &[Event],
+) -> String {
     let url = format!("{}/receiver/{name}", sandbox.config.origin);
     let added = webhooks::add(&app.state, &url, events, false, "test").await;
     let secret = added.unwrap().secret;
@@ -77,7 +81,7 @@ async fn endpoint(app: &TestApp, sandbox: &Sandbox, name: &str, events: &[Event]
     secret
 }
 
-fn body(delivery: &Value) -> Value {
+pub(crate) fn body(delivery: &Value) -> Value {
     serde_json::from_str(delivery["body"].as_str().unwrap()).unwrap()
 }
 
@@ -337,51 +341,6 @@ async fn a_rotated_secret_signs_beside_the_old_one() {
 }
 
 #[tokio::test]
-async fn inner_addresses_are_refused_at_registration_and_at_send_time() {
-    let app = TestApp::with([("ERSAL_WEBHOOK_ADDRESSES", "public".to_owned())]).await;
-    let refused = |url: &'static str, why: Refusal| {
-        let state = app.state.clone();
-        async move {
-            match webhooks::add(&state, url, Event::ALL, false, "t").await {
-                Err(AddError::Url(refusal)) => assert_eq!(refusal, why, "{url}"),
-                Err(other) => panic!("{url}: {other}"),
-                Ok(_) => panic!("{url} was registered"),
-            }
-        }
-    };
-    refused("http://example.com/h", Refusal::NotHttps).await;
-    refused("https://127.0.0.1/h", Refusal::NotPublic).await;
-    refused("https://[::1]/h", Refusal::NotPublic).await;
-    refused("https://192.168.1.10/h", Refusal::NotPublic).await;
-    refused(
-        "https://169.254.169.254/latest/meta-data",
-        Refusal::NotPublic,
-    )
-    .await;
-    refused("https://localhost/h", Refusal::NotPublic).await;
-
-    // A name that resolved outside when it was registered and inside now: nothing is sent.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let url = format!("https://localhost:{port}/h");
-    let new = store::webhooks::NewEndpoint {
-        url: &url,
-        events: Event::ALL,
-        personal: false,
-        created_by: "t",
-    };
-    let id = store::webhooks::add(&app.state.db, &app.state.keys, &new, &[7; 32], 0)
-        .await
-        .unwrap();
-    shipment_in(&app, "conv-wh5").await;
-    drain_once(&app.state).await.unwrap();
-    let (log, _) = webhooks::log(&app.state, id).await.unwrap();
-    assert_eq!(log[0].outcome, "refused_address");
-    assert!(listener.accept().is_err(), "no connection was made");
-}
-
-#[tokio::test]
 async fn two_instances_deliver_each_shipments_events_once_and_in_order() {
     let (app, sandbox) = TestApp::with_sandbox().await;
     let secret = endpoint(&app, &sandbox, "erp", Event::ALL).await;
@@ -429,9 +388,15 @@ async fn an_attempt_cut_off_with_its_instance_is_made_again() {
     shipment_in(&app, "conv-wh7").await;
     // An instance claims the message, starts its try, and dies: its lease runs out.
     let (db, now_ms) = (&app.state.db, app.state.now_ms());
-    let claimed = store::outbox::claim(db, "gone", now_ms, now_ms + 1)
-        .await
-        .unwrap();
+    let claimed = store::outbox::claim(
+        db,
+        "gone",
+        store::outbox::Lane::Webhooks,
+        now_ms,
+        now_ms + 1,
+    )
+    .await
+    .unwrap();
     assert_eq!(claimed.len(), 1);
     let started = store::outbox::start_attempt(db, claimed[0].id, "gone", now_ms, now_ms + 1);
     assert_eq!(started.await.unwrap(), Some(1));
@@ -443,75 +408,4 @@ async fn an_attempt_cut_off_with_its_instance_is_made_again() {
     let state = format!("select state from outbox where id = {}", claimed[0].id);
     let state: String = crate::support::scalar(db, &state).await;
     assert_eq!(state, "sent");
-}
-
-#[tokio::test]
-async fn through_the_api_endpoints_need_their_scopes_and_public_addresses() {
-    use crate::operator_api::{call, token};
-    use domain::api::Scope;
-    let app = TestApp::with([("ERSAL_WEBHOOK_ADDRESSES", "public".to_owned())]).await;
-    let reader = token(&app, "reader", &[Scope::ShipmentsRead]).await;
-    let manager = token(&app, "hooks", &[Scope::WebhooksManage]).await;
-    let new = |url: &str, personal: bool| {
-        Some(json!({"url": url, "events": ["shipment.booked"], "personal": personal}))
-    };
-    let public = "https://93.184.215.14/hooks";
-    let refused = call(
-        &app,
-        "POST",
-        "/api/v1/webhooks",
-        &reader,
-        new(public, false),
-    )
-    .await;
-    assert_eq!(refused.status.as_u16(), 403);
-    let personal = call(
-        &app,
-        "POST",
-        "/api/v1/webhooks",
-        &manager,
-        new(public, true),
-    )
-    .await;
-    assert_eq!(
-        personal.status.as_u16(),
-        403,
-        "personal data needs personal:read"
-    );
-    let inner = new("https://10.0.0.7/hooks", false);
-    let inner = call(&app, "POST", "/api/v1/webhooks", &manager, inner).await;
-    assert_eq!(inner.status.as_u16(), 422);
-    assert!(inner.json()["detail"].as_str().unwrap().contains("عمومی"));
-
-    let added = call(
-        &app,
-        "POST",
-        "/api/v1/webhooks",
-        &manager,
-        new(public, false),
-    )
-    .await;
-    assert_eq!(added.status.as_u16(), 201, "{}", added.text());
-    let secret = added.json()["secret"].as_str().unwrap().to_owned();
-    assert!(domain::webhook::looks_like_secret(&secret));
-    let listed = call(&app, "GET", "/api/v1/webhooks", &manager, None)
-        .await
-        .json();
-    assert_eq!(
-        listed["endpoints"][0]["created_at"],
-        added.json()["endpoint"]["created_at"]
-    );
-    assert!(
-        !listed.to_string().contains(&secret),
-        "a secret is shown once"
-    );
-    let stored = webhooks::endpoints(&app.state).await.unwrap();
-    assert_eq!(stored[0].created_by, "api:hooks");
-    // Sealed at rest: neither the secret nor its bytes are in the row.
-    let sealed: Vec<u8> =
-        crate::support::scalar(&app.state.db, "select secret from webhook_endpoints").await;
-    let engine = base64::engine::general_purpose::STANDARD;
-    let raw = base64::Engine::decode(&engine, &secret["whsec_".len()..]).unwrap();
-    assert!(!sealed.windows(raw.len()).any(|w| w == raw.as_slice()));
-    assert!(!String::from_utf8_lossy(&sealed).contains(&secret));
 }

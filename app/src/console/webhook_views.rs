@@ -21,17 +21,19 @@ pub fn WebhooksView(
         secret,
         attempts,
         waiting,
+        refused,
     } = data;
     let said = said.map(|(text, good)| {
         let class = if good { "note" } else { "field-error" };
         let role = if good { "status" } else { "alert" };
         view! { <p class=class role=role data-testid="webhooks-message">{text}</p> }
     });
+    let refused = refused.map(|text| view! { <p class="field-error" role="alert" data-testid="webhooks-message">{text}</p> });
     let secret = secret.map(|secret| view! {
         <section class="card" aria-labelledby="secret-title" data-testid="webhook-secret">
             <h2 id="secret-title">"رمز امضای تازه"</h2>
             <p><code dir="ltr" class="secret">{secret}</code></p>
-            <p class="note">"این رمز فقط همین یک بار نشان داده می‌شود. سامانهٔ شما با آن امضای سرآیند webhook-signature را می‌سنجد (استاندارد Standard Webhooks)."</p>
+            <p class="note">"این رمز فقط همین یک بار نشان داده می‌شود. سامانهٔ شما با آن امضای سرآیند "<bdi dir="ltr">"webhook-signature"</bdi>" را می‌سنجد (استاندارد "<bdi dir="ltr">"Standard Webhooks"</bdi>")."</p>
         </section>
     });
     let body = match one {
@@ -41,6 +43,7 @@ pub fn WebhooksView(
     view! {
         {header(&csrf, operator)}
         {said}
+        {refused}
         {secret}
         {body}
     }
@@ -143,7 +146,7 @@ fn endpoint_page(
             view! {
                 <tr data-testid="attempt-row">
                     <td>{a.at}</td>
-                    <td><bdi dir="ltr">{a.event}</bdi></td>
+                    <td>{a.event}</td>
                     <td><bdi dir="ltr">{a.subject}</bdi></td>
                     <td>{a.attempt}</td>
                     <td data-testid="attempt-outcome">{a.outcome}</td>
@@ -158,6 +161,10 @@ fn endpoint_page(
             <dl class="facts">
                 <dt>"وضعیت"</dt><dd data-testid="endpoint-state">{e.state}</dd>
                 <dt>"رویدادها"</dt><dd>{e.events}</dd>
+                <dt>"داده"</dt><dd>{if e.personal { "با اطلاعات شخصی" } else { "بدون اطلاعات شخصی" }}</dd>
+                <dt>"ثبت"</dt><dd>{e.created}</dd>
+                <dt>"آخرین ارسال موفق"</dt><dd>{e.last_ok}</dd>
+                {e.previous_until.map(|until| view! { <dt>"رمز پیشین"</dt><dd>"تا "{until}" هم امضا می‌کند"</dd> })}
                 <dt>"در صف"</dt><dd data-testid="endpoint-pending">{pending}</dd>
                 <dt>"ناموفق"</dt><dd data-testid="endpoint-failed">{failed}</dd>
             </dl>
@@ -174,7 +181,7 @@ fn endpoint_page(
             {(!none).then(|| view! {
                 <div class="table-wrap">
                     <table class="list">
-                        <thead><tr><th scope="col">"زمان"</th><th scope="col">"رویداد"</th><th scope="col">"مرسوله"</th><th scope="col">"تلاش"</th><th scope="col">"نتیجه"</th></tr></thead>
+                        <thead><tr><th scope="col">"زمان"</th><th scope="col">"رویداد"</th><th scope="col">"موضوع"</th><th scope="col">"تلاش"</th><th scope="col">"نتیجه"</th></tr></thead>
                         <tbody>{rows}</tbody>
                     </table>
                 </div>

@@ -21,6 +21,11 @@ pub struct EndpointLine {
     /// How it stands, for people: on, failing since…, off and why.
     pub state: String,
     pub on: bool,
+    /// Who registered it and when.
+    pub created: String,
+    pub last_ok: String,
+    /// Until when the previous secret still signs, after a rotation.
+    pub previous_until: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,7 +47,12 @@ pub struct WebhooksData {
     /// One endpoint's page: its log, and how many messages wait and failed.
     pub attempts: Vec<AttemptLine>,
     pub waiting: (String, String),
+    /// Why the endpoint just submitted was refused (the `why` of the address, said).
+    pub refused: Option<String>,
 }
+
+// One checkbox field per event below: a new event needs its field.
+const _: () = assert!(Event::ALL.len() == 5);
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EndpointForm {
@@ -68,7 +78,10 @@ pub struct EndpointAction {
 
 /// The endpoints, with endpoint `one`'s log when it is given.
 #[server(endpoint = "console/webhooks")]
-pub async fn console_webhooks(one: Option<i64>) -> Result<Option<WebhooksData>, ServerFnError> {
+pub async fn console_webhooks(
+    one: Option<i64>,
+    why: Option<String>,
+) -> Result<Option<WebhooksData>, ServerFnError> {
     use domain::text::persian_digits;
 
     let Some((state, operator)) = super::signed_in(None).await? else {
@@ -91,6 +104,9 @@ pub async fn console_webhooks(one: Option<i64>) -> Result<Option<WebhooksData>, 
                 (None, None) => "روشن".to_owned(),
             },
             on: e.disabled_at.is_none(),
+            created: format!("{}؛ {}", when(e.created_at), e.created_by),
+            last_ok: e.last_ok_at.map_or_else(|| "هنوز نه".to_owned(), when),
+            previous_until: e.previous_until.filter(|u| *u > state.now()).map(when),
             events: e
                 .events
                 .iter()
@@ -112,7 +128,8 @@ pub async fn console_webhooks(one: Option<i64>) -> Result<Option<WebhooksData>, 
                     let label = outcome.map_or("—", |o| o.label());
                     AttemptLine {
                         at: when(a.at_ms / 1000),
-                        event: a.event,
+                        event: Event::parse(&a.event)
+                            .map_or(a.event.clone(), |e| e.label().to_owned()),
                         subject: a.subject,
                         attempt: persian_digits(&a.attempt.to_string()),
                         outcome: match a.status {
@@ -129,6 +146,10 @@ pub async fn console_webhooks(one: Option<i64>) -> Result<Option<WebhooksData>, 
         }
         None => (Vec::new(), (String::new(), String::new())),
     };
+    let refused = why
+        .as_deref()
+        .and_then(ersal_server::webhooks::Refused::from_key)
+        .map(|refused| refused.to_string());
     Ok(Some(WebhooksData {
         operator: operator.username,
         csrf: operator.csrf,
@@ -136,6 +157,7 @@ pub async fn console_webhooks(one: Option<i64>) -> Result<Option<WebhooksData>, 
         secret,
         attempts,
         waiting,
+        refused,
     }))
 }
 
@@ -167,24 +189,10 @@ pub async fn webhook_add(form: EndpointForm) -> Result<(), ServerFnError> {
             "added".to_owned()
         }
         Err(AddError::App(cause)) => return Err(cause.into()),
-        Err(refused) => format!("refused&why={}", refusal_key(&refused)),
+        Err(AddError::Refused(refused)) => format!("refused&why={}", refused.key()),
     };
     leptos_axum::redirect(&format!("{}?m={said}", Route::ConsoleWebhooks.path()));
     Ok(())
-}
-
-#[cfg(feature = "ssr")]
-fn refusal_key(refused: &ersal_server::webhooks::AddError) -> &'static str {
-    use ersal_server::{egress::Refusal, webhooks::AddError};
-    match refused {
-        AddError::Url(Refusal::NotUrl) => "url",
-        AddError::Url(Refusal::NotHttps) => "https",
-        AddError::Url(Refusal::Credentials) => "credentials",
-        AddError::Url(Refusal::NotPublic) => "public",
-        AddError::Url(Refusal::NoSuchName) => "name",
-        AddError::NoEvents => "events",
-        AddError::TooMany | AddError::App(_) => "many",
-    }
 }
 
 #[server(endpoint = "console/webhooks/act")]
@@ -198,12 +206,16 @@ pub async fn webhook_act(form: EndpointAction) -> Result<(), ServerFnError> {
     let page = Route::ConsoleWebhook.with(&form.id.to_string());
     let action = match form.action.as_str() {
         "rotate" => {
-            if let Some(rotated) = rotate(&state, form.id, by).await? {
-                let cookie =
-                    ersal_server::shown_once::WEBHOOK_SECRET.carry(&state, &rotated.secret);
-                crate::server::set_header(http::header::SET_COOKIE, &cookie);
-            }
-            leptos_axum::redirect(&format!("{page}?m=rotated"));
+            let said = match rotate(&state, form.id, by).await? {
+                Some(rotated) => {
+                    let once = &ersal_server::shown_once::WEBHOOK_SECRET;
+                    let cookie = once.carry(&state, &rotated.secret);
+                    crate::server::set_header(http::header::SET_COOKIE, &cookie);
+                    "rotated"
+                }
+                None => "nothing",
+            };
+            leptos_axum::redirect(&format!("{page}?m={said}"));
             return Ok(());
         }
         "disable" => Action::Disable,
@@ -214,7 +226,7 @@ pub async fn webhook_act(form: EndpointAction) -> Result<(), ServerFnError> {
     };
     let done = act(&state, form.id, action, by).await?;
     let target = match (action, done) {
-        (Action::Delete, _) => format!("{}?m=deleted", Route::ConsoleWebhooks.path()),
+        (Action::Delete, true) => format!("{}?m=deleted", Route::ConsoleWebhooks.path()),
         (_, true) => format!("{page}?m={}", form.action),
         (_, false) => format!("{page}?m=nothing"),
     };
@@ -222,8 +234,9 @@ pub async fn webhook_act(form: EndpointAction) -> Result<(), ServerFnError> {
     Ok(())
 }
 
-/// What the outcome key in the address says, and whether it is good news.
-fn outcome(key: &str, why: Option<&str>) -> Option<(&'static str, bool)> {
+/// What the outcome key in the address says, and whether it is good news (a refusal's reason
+/// comes with the page's data).
+fn outcome(key: &str) -> Option<(&'static str, bool)> {
     Some(match key {
         "added" => ("نشانی ثبت شد. رمز امضا را همین حالا در سامانهٔ خود بگذارید: دیگر نشان داده نمی‌شود.", true),
         "rotated" => ("رمز تازه ساخته شد. تا یک روز پیام‌ها با هر دو رمز امضا می‌شوند؛ رمز تازه را در سامانهٔ خود بگذارید.", true),
@@ -231,31 +244,22 @@ fn outcome(key: &str, why: Option<&str>) -> Option<(&'static str, bool)> {
         "enable" => ("روشن شد. برای فرستادن پیام‌های ناموفق «فرستادن دوبارهٔ ناموفق‌ها» را بزنید.", true),
         "replay" => ("پیام‌های ناموفق دوباره در صف ارسال‌اند.", true),
         "deleted" => ("نشانی و پیام‌های در صفش حذف شدند.", true),
-        "nothing" => ("کاری برای انجام نبود.", false),
-        "refused" => (
-            match why {
-                Some("https") => "نشانی باید https باشد.",
-                Some("credentials") => "نشانی نباید نام کاربری یا رمز داشته باشد.",
-                Some("public") => "این نشانی به این دستگاه یا شبکه‌ای خصوصی می‌رسد؛ فقط نشانی‌های عمومی اینترنت پذیرفته می‌شوند.",
-                Some("name") => "نام این نشانی پیدا نشد.",
-                Some("events") => "دست‌کم یک رویداد را انتخاب کنید.",
-                Some("many") => "بیش از ۲۰ نشانی نمی‌شود ثبت کرد؛ یکی را حذف کنید.",
-                _ => "نشانی وب‌هوک باید یک URL کامل باشد.",
-            },
-            false,
-        ),
+        "nothing" => ("کاری برای انجام نبود: نشانی پیدا نشد یا پیام ناموفقی نداشت.", false),
         _ => return None,
     })
 }
 
 /// What the address says happened, and whether it is good news.
 fn said() -> Option<(&'static str, bool)> {
-    let (key, why) = use_query_map().with_untracked(|q| (q.get("m"), q.get("why")));
-    outcome(&key?, why.as_deref())
+    outcome(&use_query_map().with_untracked(|q| q.get("m"))?)
 }
 
 fn page(one: Option<i64>) -> impl IntoView {
-    let data = Resource::new(move || one, console_webhooks);
+    let why = use_query_map().with_untracked(|q| q.get("why"));
+    let data = Resource::new(
+        move || (one, why.clone()),
+        |(one, why)| console_webhooks(one, why),
+    );
     let said = said();
     view! {
         <Suspense fallback=|| view! { <p class="card">"در حال بارگذاری…"</p> }>
@@ -282,7 +286,7 @@ pub fn WebhookPage() -> impl IntoView {
     page(Some(id.unwrap_or(0)))
 }
 
-/// Logout, shared by the views.
+/// The console's header; the webhooks live in its «اتصال‌ها» section, with the tokens.
 pub(super) fn header(csrf: &str, operator: String) -> impl IntoView {
     view! { <Logout csrf=csrf.to_owned() operator current=Route::ConsoleTokens /> }
 }

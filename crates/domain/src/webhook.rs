@@ -4,7 +4,9 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use crate::status::Status;
+use serde::Serialize;
+
+use crate::status::{Actor, Status};
 
 crate::keyed! {
     /// What a webhook announces (its payload's `type`).
@@ -17,7 +19,8 @@ crate::keyed! {
         ShipmentStatusChanged = ("shipment.status_changed", "تغییر وضعیت مرسوله"),
         /// The shipment was cancelled or expired before pickup.
         ShipmentCancelled = ("shipment.cancelled", "لغو مرسوله"),
-        /// A user wrote to the support bot.
+        /// A user's message to the support bot started a wait for staff (later messages of the
+        /// same wait are in the console, not announced again).
         SupportMessageReceived = ("support.message_received", "پیام تازهٔ پشتیبانی"),
     }
 }
@@ -52,6 +55,37 @@ impl Event {
             _ => Some(Self::ShipmentStatusChanged),
         }
     }
+}
+
+/// A shipment event's `data`: ids and states. The two sides' details join it at send time
+/// as [`PARTIES`], for endpoints that may receive them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ShipmentData<'a> {
+    pub tracking_code: &'a str,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub actor: &'static str,
+}
+
+impl<'a> ShipmentData<'a> {
+    pub fn new(tracking_code: &'a str, status: Status, actor: Actor) -> Self {
+        Self {
+            tracking_code,
+            status: status.key(),
+            status_label: status.label(),
+            actor: actor.key(),
+        }
+    }
+}
+
+/// The field of a shipment event's `data` that carries the two sides' details.
+pub const PARTIES: &str = "parties";
+
+/// `support.message_received`'s `data`: the conversation whose user's message started a wait
+/// for staff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SupportData<'a> {
+    pub conversation_id: &'a str,
 }
 
 /// The stored form of a set of events: their keys, comma-separated, in declaration order.
@@ -131,6 +165,7 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
     let shared = a == 100 && (64..128).contains(&b); // carrier-grade NAT, 100.64/10
     let protocol = a == 192 && b == 0 && c == 0; // 192.0.0/24
     let benchmarking = a == 198 && (b == 18 || b == 19); // 198.18/15
+    let relay = a == 192 && b == 88 && c == 99; // 192.88.99/24, 6to4 relays
     let reserved = a >= 240; // 240/4 and broadcast
     !(ip.is_unspecified()
         || ip.is_loopback()
@@ -142,17 +177,25 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
         || shared
         || protocol
         || benchmarking
+        || relay
         || reserved)
 }
 
+/// Only global unicast (2000::/3) is public, less documentation (2001:db8::/32), Teredo
+/// (2001::/32, whose client may be anywhere) and 6to4 (2002::/16) unless the IPv4 address it
+/// carries is public itself.
 fn is_public_v6(ip: Ipv6Addr) -> bool {
-    let first = ip.segments()[0];
-    let unique_local = first & 0xfe00 == 0xfc00; // fc00::/7
-    let link_local = first & 0xffc0 == 0xfe80; // fe80::/10
-    let documentation = first == 0x2001 && ip.segments()[1] == 0x0db8; // 2001:db8::/32
-    let nat64 = first == 0x64 && ip.segments()[1] == 0xff9b; // 64:ff9b::/96 and /48
-    let compatible = ip.segments()[..6].iter().all(|s| *s == 0); // ::a.b.c.d, ::, ::1
-    !(ip.is_multicast() || unique_local || link_local || documentation || nat64 || compatible)
+    let [first, second, third, ..] = ip.segments();
+    let global = first & 0xe000 == 0x2000;
+    let documentation = first == 0x2001 && second == 0x0db8;
+    let teredo = first == 0x2001 && second == 0;
+    let six_to_four = first == 0x2002;
+    if six_to_four {
+        let [a, b] = second.to_be_bytes();
+        let [c, d] = third.to_be_bytes();
+        return is_public_v4(Ipv4Addr::new(a, b, c, d));
+    }
+    global && !documentation && !teredo
 }
 
 #[cfg(test)]
@@ -217,10 +260,22 @@ mod tests {
             "::ffff:10.0.0.1",
             "64:ff9b::a00:1",
             "2001:db8::1",
+            "2002:a9fe:a9fe::",
+            "2001:0:4136:e378::1",
+            "fec0::1",
+            "::ffff:0:a00:1",
+            "100::1",
+            "192.88.99.1",
         ] {
             assert!(!is_public(private.parse().unwrap()), "{private}");
         }
-        for public in ["8.8.8.8", "185.143.233.1", "2a01:4f8::1", "::ffff:8.8.8.8"] {
+        for public in [
+            "8.8.8.8",
+            "185.143.233.1",
+            "2a01:4f8::1",
+            "::ffff:8.8.8.8",
+            "2002:808:808::1",
+        ] {
             assert!(is_public(public.parse().unwrap()), "{public}");
         }
     }

@@ -8,6 +8,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
+use domain::text::persian_digits;
 use domain::webhook::{is_public, URL_MAX};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use url::{Host, Url};
@@ -17,7 +18,7 @@ use crate::config::{Addresses, WebhookLimits};
 /// Why a URL cannot be an endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
-    #[error("نشانی وب‌هوک باید یک URL کامل باشد (حداکثر ۲۰۰۰ نویسه).")]
+    #[error("نشانی وب‌هوک باید یک URL کامل باشد (حداکثر {} نویسه).", persian_digits(&URL_MAX.to_string()))]
     NotUrl,
     #[error("نشانی وب‌هوک باید https باشد.")]
     NotHttps,
@@ -27,6 +28,27 @@ pub enum Refusal {
     NotPublic,
     #[error("نام نشانی وب‌هوک پیدا نشد.")]
     NoSuchName,
+}
+
+impl Refusal {
+    pub const ALL: [Refusal; 5] = [
+        Self::NotUrl,
+        Self::NotHttps,
+        Self::Credentials,
+        Self::NotPublic,
+        Self::NoSuchName,
+    ];
+
+    /// A short name, for an address that reports it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::NotUrl => "url",
+            Self::NotHttps => "https",
+            Self::Credentials => "credentials",
+            Self::NotPublic => "public",
+            Self::NoSuchName => "name",
+        }
+    }
 }
 
 /// A URL's shape, and its host when it is an address: what needs no name resolution.

@@ -1,5 +1,6 @@
 //! Support conversations and their messages (sealed: what users write is personal data).
 
+use domain::webhook;
 use kenar::ConversationId;
 
 use crate::crypto::Keys;
@@ -28,8 +29,8 @@ pub const MAX_KEPT_MESSAGES: i64 = 100;
 
 /// Records a user's question to staff in `conversation` (opening the conversation, or
 /// continuing it); `true` when it starts waiting for staff with this message (the bot then
-/// says when staff answer; while it waits, further messages get no bot answer). Queues the
-/// `support.message_received` webhook in the same transaction.
+/// says when staff answer; while it waits, further messages get no bot answer). The message that
+/// starts a wait queues the `support.message_received` webhook in the same transaction.
 pub async fn user_wrote(
     tx: &mut Tx,
     keys: &Keys,
@@ -113,9 +114,15 @@ pub async fn user_wrote(
             .await?;
         }
     });
-    let data = serde_json::json!({"conversation_id": conversation.as_str(), "opened": started});
-    let event = domain::webhook::Event::SupportMessageReceived;
-    crate::webhooks::enqueue(tx, event, conversation.as_str(), &data, now).await?;
+    // Announced once per wait: a user writing in a loop queues one message, not thousands.
+    if started {
+        let id = conversation.as_str();
+        let data = serde_json::to_value(webhook::SupportData {
+            conversation_id: id,
+        })?;
+        crate::webhooks::enqueue(tx, webhook::Event::SupportMessageReceived, id, &data, now)
+            .await?;
+    }
     Ok(started)
 }
 

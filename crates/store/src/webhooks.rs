@@ -207,8 +207,8 @@ pub async fn delete(db: &Db, id: i64) -> Result<bool, StoreError> {
         .bind(Channel::Webhook.key())
         .bind(format!("{}%", key_prefix(id)))
         .bind(Delivery::Pending.key())
-            .execute(&mut *conn)
-            .await?;
+        .execute(&mut *conn)
+        .await?;
         sqlx::query("delete from webhook_attempts where endpoint_id = $1")
             .bind(id)
             .execute(&mut *conn)
@@ -415,7 +415,7 @@ pub async fn replay(db: &Db, endpoint: i64, now_ms: i64) -> Result<u64, StoreErr
 }
 
 /// How many of endpoint `endpoint`'s messages wait to be sent, and how many failed.
-pub async fn waiting(db: &Db, endpoint: i64) -> Result<(i64, i64), StoreError> {
+pub async fn counts(db: &Db, endpoint: i64) -> Result<(i64, i64), StoreError> {
     Ok(on_db!(db, pool => {
         sqlx::query_as(
             "select count(*) filter (where state = $3), count(*) filter (where state = $4)

@@ -11,7 +11,7 @@ use super::require;
 use super::views::{NewWebhook, WebhookEndpoint, WebhookEndpoints, WebhookSecret};
 use crate::problem::{Kind, Problem};
 use crate::state::AppState;
-use crate::webhooks::{self, Action, AddError, Added};
+use crate::webhooks::{self, Action, AddError, Added, Refused};
 
 fn view(endpoint: Endpoint) -> WebhookEndpoint {
     WebhookEndpoint {
@@ -35,6 +35,17 @@ async fn found(state: &AppState, id: i64) -> Result<Endpoint, Problem> {
     store::webhooks::get(&state.db, id)
         .await?
         .ok_or_else(|| Problem::new(Kind::NotFound, "وب‌هوکی با این شناسه نیست."))
+}
+
+/// Endpoint `id`, if `token` may change it: one that receives personal data needs
+/// `personal:read` too (its secret would sign what a system pretends Ersal sent about people).
+async fn changeable(state: &AppState, token: &Token, id: i64) -> Result<Endpoint, Problem> {
+    require(token, Scope::WebhooksManage)?;
+    let endpoint = found(state, id).await?;
+    if endpoint.personal {
+        require(token, Scope::PersonalRead)?;
+    }
+    Ok(endpoint)
 }
 
 pub async fn list(state: &AppState, token: &Token) -> Result<WebhookEndpoints, Problem> {
@@ -63,10 +74,10 @@ pub async fn add(
         }
     }
     let added = webhooks::add(state, &new.url, &events, new.personal, &by(token)).await;
-    let Added { id, secret } = added.map_err(|refused| match refused {
+    let Added { id, secret } = added.map_err(|error| match error {
         AddError::App(cause) => Problem::from(cause),
-        AddError::TooMany => Problem::new(Kind::Conflict, refused.to_string()),
-        other => Problem::new(Kind::Invalid, other.to_string()),
+        AddError::Refused(Refused::TooMany) => Problem::new(Kind::Conflict, error.to_string()),
+        AddError::Refused(refused) => Problem::new(Kind::Invalid, refused.to_string()),
     })?;
     Ok(WebhookSecret {
         endpoint: view(found(state, id).await?),
@@ -75,8 +86,7 @@ pub async fn add(
 }
 
 pub async fn rotate(state: &AppState, token: &Token, id: i64) -> Result<WebhookSecret, Problem> {
-    require(token, Scope::WebhooksManage)?;
-    let endpoint = found(state, id).await?;
+    let endpoint = changeable(state, token, id).await?;
     let rotated = webhooks::rotate(state, id, &by(token)).await?;
     let secret = rotated
         .ok_or_else(|| Problem::new(Kind::NotFound, "وب‌هوکی با این شناسه نیست."))?
@@ -88,7 +98,7 @@ pub async fn rotate(state: &AppState, token: &Token, id: i64) -> Result<WebhookS
 }
 
 pub async fn delete(state: &AppState, token: &Token, id: i64) -> Result<(), Problem> {
-    require(token, Scope::WebhooksManage)?;
+    changeable(state, token, id).await?;
     if webhooks::act(state, id, Action::Delete, &by(token)).await? {
         Ok(())
     } else {

@@ -12,6 +12,7 @@
 pub mod send;
 pub mod sign;
 
+use domain::text::persian_digits;
 use domain::webhook::{Event, ENDPOINTS_MAX};
 use store::webhooks::{self, NewEndpoint};
 pub use store::webhooks::{Attempt, Endpoint};
@@ -20,17 +21,49 @@ use crate::egress;
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// Why an endpoint was not registered.
-#[derive(Debug, thiserror::Error)]
-pub enum AddError {
+/// Why an endpoint was refused: said to people, and named by a key in the console's address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Refused {
     #[error(transparent)]
     Url(#[from] egress::Refusal),
     #[error("دست‌کم یک رویداد را انتخاب کنید.")]
     NoEvents,
-    #[error("بیش از ۲۰ نشانی وب‌هوک نمی‌شود ثبت کرد؛ یکی را حذف کنید.")]
+    #[error("بیش از {} نشانی وب‌هوک نمی‌شود ثبت کرد؛ یکی را حذف کنید.", persian_digits(&ENDPOINTS_MAX.to_string()))]
     TooMany,
+}
+
+impl Refused {
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Url(refusal) => refusal.key(),
+            Self::NoEvents => "events",
+            Self::TooMany => "many",
+        }
+    }
+
+    /// The refusal `key` names.
+    pub fn from_key(key: &str) -> Option<Self> {
+        egress::Refusal::ALL
+            .into_iter()
+            .map(Self::Url)
+            .chain([Self::NoEvents, Self::TooMany])
+            .find(|refused| refused.key() == key)
+    }
+}
+
+/// Why an endpoint was not registered.
+#[derive(Debug, thiserror::Error)]
+pub enum AddError {
+    #[error(transparent)]
+    Refused(#[from] Refused),
     #[error(transparent)]
     App(#[from] AppError),
+}
+
+impl From<egress::Refusal> for AddError {
+    fn from(refusal: egress::Refusal) -> Self {
+        Self::Refused(Refused::Url(refusal))
+    }
 }
 
 /// An endpoint just registered (or its secret just replaced): the secret is shown this once.
@@ -48,11 +81,11 @@ pub async fn add(
     created_by: &str,
 ) -> Result<Added, AddError> {
     if events.is_empty() {
-        return Err(AddError::NoEvents);
+        return Err(Refused::NoEvents.into());
     }
     let url = egress::check(url, state.config.webhooks.addresses).await?;
     if webhooks::count(&state.db).await.map_err(AppError::from)? >= ENDPOINTS_MAX {
-        return Err(AddError::TooMany);
+        return Err(Refused::TooMany.into());
     }
     let (secret, bytes) = sign::new_secret();
     let new = NewEndpoint {
@@ -71,9 +104,11 @@ pub async fn add(
 /// Gives endpoint `id` a new secret; the old one signs too for a day. `None` when there is no
 /// such endpoint.
 pub async fn rotate(state: &AppState, id: i64, by: &str) -> Result<Option<Added>, AppError> {
-    tracing::info!(endpoint = id, by, "webhook secret rotated");
     let (secret, bytes) = sign::new_secret();
     let rotated = webhooks::rotate(&state.db, &state.keys, id, &bytes, state.now()).await?;
+    if rotated {
+        tracing::info!(endpoint = id, by, "webhook secret rotated");
+    }
     Ok(rotated.then_some(Added { id, secret }))
 }
 
@@ -114,5 +149,5 @@ pub async fn endpoints(state: &AppState) -> Result<Vec<Endpoint>, AppError> {
 /// Endpoint `id`'s newest 50 attempts, and how many of its messages wait and failed.
 pub async fn log(state: &AppState, id: i64) -> Result<(Vec<Attempt>, (i64, i64)), AppError> {
     let attempts = webhooks::attempts(&state.db, id, 50).await?;
-    Ok((attempts, webhooks::waiting(&state.db, id).await?))
+    Ok((attempts, webhooks::counts(&state.db, id).await?))
 }

@@ -141,12 +141,7 @@ async fn record_event(
         .await?;
     });
     if let Some(event) = webhook::Event::of_status(status) {
-        let data = serde_json::json!({
-            "tracking_code": id.as_str(),
-            "status": status.key(),
-            "status_label": status.label(),
-            "actor": actor.key(),
-        });
+        let data = serde_json::to_value(webhook::ShipmentData::new(id.as_str(), status, actor))?;
         crate::webhooks::enqueue(tx, event, id.as_str(), &data, now).await?;
     }
     Ok(())
