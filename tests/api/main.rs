@@ -23,6 +23,7 @@ mod logs;
 mod metrics;
 mod operator_api;
 mod operator_api_document;
+mod operator_api_ended;
 mod outbox;
 mod pages;
 mod policy;

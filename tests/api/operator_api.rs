@@ -32,7 +32,7 @@ pub async fn call(
     call_with(app, method, uri, token, body, None).await
 }
 
-async fn call_with(
+pub async fn call_with(
     app: &TestApp,
     method: &str,
     uri: &str,

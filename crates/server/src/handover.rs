@@ -73,7 +73,7 @@ pub async fn company_move(
         proof: step.map(|_| proof),
         ..Change::to(to, Actor::Operator)
     };
-    Ok(shipments::transition(&state.db, code, change, state.now()).await?)
+    crate::chat::tokens::transition(&state.db, code, change, state.now()).await
 }
 
 /// A QR code of `text` as an inline SVG (no XML prolog), black on white with its quiet zone,

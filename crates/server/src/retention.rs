@@ -9,7 +9,7 @@ use store::crypto::Keys;
 use store::db::Db;
 use store::sessions;
 use store::shipments::retention::{self as rows, Due};
-use store::shipments::{transition, Change, Changed};
+use store::shipments::{Change, Changed};
 
 use crate::chat::texts::{announce, Facts};
 use crate::chat::verify_button;
@@ -74,7 +74,7 @@ pub async fn expire_unanswered(db: &Db, keys: &Keys, now: i64) -> Result<usize, 
                 route: None,
             })
         });
-        if let Changed::Done = transition(db, &code, change, now).await? {
+        if let Changed::Done = crate::chat::tokens::transition(db, &code, change, now).await? {
             expired += 1;
         }
     }

@@ -147,6 +147,6 @@ pub async fn cancel(
         return Ok(None);
     };
     let change = Change::to(Status::Cancelled, actor);
-    shipments::transition(&state.db, code, change, state.now()).await?;
+    crate::chat::tokens::transition(&state.db, code, change, state.now()).await?;
     Ok(Some(actor))
 }

@@ -3,8 +3,11 @@
 //! expire (the new pair replaces the old one), and dropped once the conversation has nothing
 //! more to hear, or when the user who granted them revokes Ersal's access in Divar.
 
+use domain::code::TrackingCode;
 use kenar::{DivarUserId, Grant};
+use store::db::Db;
 use store::grants::{self, Issued};
+use store::shipments::{self, Change, Changed};
 
 use crate::error::AppError;
 use crate::oauth::{TokenError, Tokens};
@@ -87,4 +90,31 @@ pub async fn access_token_for(
             Ok(None)
         }
     }
+}
+
+/// Moves a shipment as `change` says ([`shipments::transition`]); once it has ended, its chat's
+/// permission is dropped if nothing else of the chat needs it. The move stands whatever comes
+/// after it: a failure to drop the permission is logged, and the retention purge drops it
+/// later (so a caller's retry never meets its own move as a conflict).
+pub async fn transition(
+    db: &Db,
+    code: &TrackingCode,
+    change: Change,
+    now: i64,
+) -> Result<Changed, AppError> {
+    let ended = change.to.is_terminal();
+    let changed = shipments::transition(db, code, change, now).await?;
+    if ended && changed == Changed::Done {
+        let released = match shipments::conversation_of(db, code).await {
+            Ok(Some(conversation)) => grants::release_when_done(db, &conversation).await,
+            Ok(None) => Ok(()),
+            Err(cause) => Err(cause),
+        };
+        if let Err(cause) = released {
+            AppError::new(format_args!(
+                "an ended shipment's chat kept its grant: {cause}"
+            ));
+        }
+    }
+    Ok(changed)
 }

@@ -308,8 +308,9 @@ impl Change {
 /// Moves a shipment as `change` says, if the status machine allows its actor to, recording the
 /// event, queueing the chat message, auditing the operator and using up or renewing a handover
 /// code in the same transaction. The
-/// status check and the update are one statement, so concurrent changes cannot both win. Once
-/// the shipment has ended, its chat's permission is dropped if nothing else needs it.
+/// status check and the update are one statement, so concurrent changes cannot both win.
+/// Features move shipments through `chat::tokens::transition` (the server's), which then drops
+/// an ended shipment's chat permission.
 pub async fn transition(
     db: &Db,
     id: &TrackingCode,
@@ -326,7 +327,7 @@ pub async fn transition(
         proof,
     } = change;
     let mut tx = db.begin().await?;
-    let Some((from, conversation)) = rows::status(&mut tx, id).await? else {
+    let Some(from) = rows::status(&mut tx, id).await? else {
         return Ok(Changed::Refused(Refusal::NotFound));
     };
     if !from.can_become(to, actor) || !rows::set_status(&mut tx, id, from, to, pickup, now).await? {
@@ -354,9 +355,5 @@ pub async fn transition(
         }
     }
     tx.commit().await?;
-    // An ended shipment may leave its chat with nothing more to hear.
-    if let (true, Some(conversation)) = (to.is_terminal(), conversation) {
-        crate::grants::release_when_done(db, &conversation).await?;
-    }
     Ok(Changed::Done)
 }

@@ -92,22 +92,16 @@ pub(super) async fn complete(
     Ok(changed == 1)
 }
 
-/// A shipment's status and conversation, read inside the transaction that will change it.
-pub(super) async fn status(
-    tx: &mut Tx,
-    id: &TrackingCode,
-) -> Result<Option<(Status, Option<ConversationId>)>, StoreError> {
-    let current: Option<(String, Option<String>)> = on_tx!(tx, conn => {
-        sqlx::query_as("select status, conversation_id from shipments where id = $1")
+/// A shipment's status, read inside the transaction that will change it.
+pub(super) async fn status(tx: &mut Tx, id: &TrackingCode) -> Result<Option<Status>, StoreError> {
+    let current: Option<String> = on_tx!(tx, conn => {
+        sqlx::query_scalar("select status from shipments where id = $1")
             .bind(id.as_str())
             .fetch_optional(conn)
             .await?
     });
     current
-        .map(|(s, conversation)| {
-            let conversation = crate::error::conversation(conversation)?;
-            Ok((decode(Status::parse(&s), "status")?, conversation))
-        })
+        .map(|s| decode(Status::parse(&s), "status"))
         .transpose()
 }
 

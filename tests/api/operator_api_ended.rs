@@ -1,0 +1,46 @@
+//! A move that ends a shipment stands, and is answered as done, even when its chat's permission
+//! cannot be dropped after it: a keyed retry then replays the answer, not a conflict.
+
+use domain::api::Scope;
+use domain::status::Status;
+use http::StatusCode;
+use serde_json::json;
+
+use crate::operator_api::{at_status, call_with, token};
+use crate::support::{exec, TestApp};
+
+#[tokio::test]
+async fn an_ending_move_stands_when_the_chats_permission_cannot_be_dropped() {
+    let app = TestApp::new().await;
+    let code = at_status(&app, "conv-api9", Status::Booked).await;
+    let mover = token(&app, "mover", &[Scope::ShipmentsMove]).await;
+    let uri = format!("/api/v1/shipments/{code}/moves");
+    let cancel = json!({"to": "cancelled", "note": "فرستنده منصرف شد"});
+    // The grants' table is out of reach for a moment: dropping the permission fails.
+    exec(
+        &app.state.db,
+        "alter table chat_tokens rename to chat_tokens_away",
+    )
+    .await;
+    let moved = call_with(
+        &app,
+        "POST",
+        &uri,
+        &mover,
+        Some(cancel.clone()),
+        Some("end"),
+    )
+    .await;
+    let again = call_with(&app, "POST", &uri, &mover, Some(cancel), Some("end")).await;
+    exec(
+        &app.state.db,
+        "alter table chat_tokens_away rename to chat_tokens",
+    )
+    .await;
+
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.text());
+    assert_eq!(moved.json()["status"], "cancelled");
+    assert_eq!(again.status, StatusCode::OK, "{}", again.text());
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(app.shipment(&code).await.status, Status::Cancelled);
+}
