@@ -23,7 +23,7 @@ mod logs;
 mod metrics;
 mod operator_api;
 mod operator_api_document;
-mod operator_api_ended;
+mod operator_api_edges;
 mod outbox;
 mod pages;
 mod policy;

@@ -5,8 +5,11 @@
 
 use axum::extract::{Request, State};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
+use domain::routes::{Kind, Route};
 use http::{HeaderMap, Method, StatusCode};
+
+use crate::problem::{Kind as ProblemKind, Problem};
 
 /// What the browser says about where a request comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +51,12 @@ pub async fn refuse_cross_site(
     let reads = [Method::GET, Method::HEAD, Method::OPTIONS];
     if reads.contains(request.method()) || sender(request.headers(), &ours) != Sender::Foreign {
         return next.run(request).await;
+    }
+    // The operator API answers its callers in its one shape of error.
+    let api = Route::matching(request.uri().path()).is_some_and(|r| r.kind() == Kind::Api);
+    if api {
+        let detail = "درخواستی که مرورگری از سایت دیگری فرستاده باشد پذیرفته نمی‌شود.";
+        return Problem::new(ProblemKind::Forbidden, detail).into_response();
     }
     crate::page::message(
         StatusCode::FORBIDDEN,

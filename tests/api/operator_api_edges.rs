@@ -1,9 +1,12 @@
-//! A move that ends a shipment stands, and is answered as done, even when its chat's permission
-//! cannot be dropped after it: a keyed retry then replays the answer, not a conflict.
+//! The operator API at its edges: a move that ends a shipment stands, and is answered as done,
+//! even when its chat's permission cannot be dropped after it (a keyed retry then replays the
+//! answer, not a conflict); a call a browser sends from another site is refused in the API's
+//! shape of error.
 
+use axum::body::Body;
 use domain::api::Scope;
 use domain::status::Status;
-use http::StatusCode;
+use http::{Request, StatusCode};
 use serde_json::json;
 
 use crate::operator_api::{at_status, call_with, token};
@@ -43,4 +46,23 @@ async fn an_ending_move_stands_when_the_chats_permission_cannot_be_dropped() {
     assert_eq!(again.status, StatusCode::OK, "{}", again.text());
     assert_eq!(again.header("idempotent-replayed"), Some("true"));
     assert_eq!(app.shipment(&code).await.status, Status::Cancelled);
+}
+
+#[tokio::test]
+async fn a_browser_call_from_another_site_is_refused_as_a_problem() {
+    let app = TestApp::new().await;
+    let mover = token(&app, "mover", &[Scope::ShipmentsMove]).await;
+    let request = Request::post("/api/v1/shipments/TKTSUEL7YP/moves")
+        .header("authorization", format!("Bearer {mover}"))
+        .header("origin", "https://elsewhere.example")
+        .header("content-type", "application/json")
+        .body(Body::from(r#"{"to": "cancelled"}"#))
+        .unwrap();
+    let refused = app.send(request).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        refused.header("content-type"),
+        Some("application/problem+json")
+    );
+    assert_eq!(refused.json()["type"], "urn:ersal:problem:forbidden");
 }
