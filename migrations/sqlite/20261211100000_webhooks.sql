@@ -26,7 +26,7 @@ create table webhook_attempts (
   message_id text not null,
   event text not null,
   subject text not null,
-  attempt integer not null,
+  attempt bigint not null,
   at_ms bigint not null,
   status integer,
   outcome text not null,
