@@ -173,40 +173,61 @@ async fn drain(
         telemetry::chat_send(Delivery::Unknown.key(), None);
         settled(state, &row, Delivery::Unknown).await?;
     }
-    let mut handled = 0;
     let lease = state.outbox_lease_ms();
     let now_ms = state.now_ms();
-    for row in outbox::claim(db, &state.instance, lane, now_ms, now_ms + lease).await? {
-        if *stop.borrow() {
-            break;
-        }
-        if let Some(priority) = priority(row.channel) {
-            if let Spend::Held { until_ms } = budget::spend(state, priority).await? {
-                outbox::postpone(db, row.id, &state.instance, until_ms).await?;
-                continue;
+    let claimed = outbox::claim(db, &state.instance, lane, now_ms, now_ms + lease).await?;
+    let mut handled = 0;
+    match lane {
+        // One at a time, in order: Divar's rate and budget are spent as they go.
+        Lane::Divar => {
+            for row in &claimed {
+                if *stop.borrow() {
+                    break;
+                }
+                handled += usize::from(send(state, row, lease).await?);
             }
         }
-        let now_ms = state.now_ms();
-        let started =
-            outbox::start_attempt(db, row.id, &state.instance, now_ms, now_ms + lease).await?;
-        let Some(attempts) = started else {
-            continue;
-        };
-        let outcome = attempt(state, &row, attempts, now_ms).await;
-        let delivery = outcome.delivery;
-        tracing::info!(outbox = row.id, channel = row.channel.key(), attempts, state = delivery.key(), status = ?outcome.status, "chat message attempt");
-        if !outbox::record(db, row.id, &state.instance, &outcome, now_ms).await? {
-            tracing::warn!(
-                outbox = row.id,
-                "an attempt outlasted its claim: its outcome is not recorded"
-            );
-            continue;
+        // The batch at once (each a different shipment or endpoint): an endpoint that hangs
+        // until the timeout holds up no other.
+        Lane::Webhooks => {
+            let sends = claimed.iter().map(|row| send(state, row, lease));
+            for sent in futures_util::future::join_all(sends).await {
+                handled += usize::from(sent?);
+            }
         }
-        telemetry::chat_send(delivery.key(), outcome.status);
-        settled(state, &row, delivery).await?;
-        handled += 1;
     }
     Ok(handled)
+}
+
+/// Sends one claimed row and records where it stands; `false` when it was not sent (held back
+/// by Divar's budget, or no longer this instance's).
+async fn send(state: &AppState, row: &Row, lease: i64) -> Result<bool, AppError> {
+    let db = &state.db;
+    if let Some(priority) = priority(row.channel) {
+        if let Spend::Held { until_ms } = budget::spend(state, priority).await? {
+            outbox::postpone(db, row.id, &state.instance, until_ms).await?;
+            return Ok(false);
+        }
+    }
+    let now_ms = state.now_ms();
+    let started =
+        outbox::start_attempt(db, row.id, &state.instance, now_ms, now_ms + lease).await?;
+    let Some(attempts) = started else {
+        return Ok(false);
+    };
+    let outcome = attempt(state, row, attempts, now_ms).await;
+    let delivery = outcome.delivery;
+    tracing::info!(outbox = row.id, channel = row.channel.key(), attempts, state = delivery.key(), status = ?outcome.status, "outbox attempt");
+    if !outbox::record(db, row.id, &state.instance, &outcome, now_ms).await? {
+        tracing::warn!(
+            outbox = row.id,
+            "an attempt outlasted its claim: its outcome is not recorded"
+        );
+        return Ok(false);
+    }
+    telemetry::chat_send(delivery.key(), outcome.status);
+    settled(state, row, delivery).await?;
+    Ok(true)
 }
 
 /// Drains the outbox, each lane in a loop of its own, until `stop` turns true (a failure is
