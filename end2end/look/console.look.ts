@@ -56,11 +56,12 @@ test("the console at 390 and 1280 px", async ({ page, request, browser }) => {
     await staff.goto("/console/tokens");
     await at("13-tokens");
     await staff.goto("/console/webhooks");
-    await staff.getByLabel("نشانی (https)").fill(`${SANDBOX_URL}/receiver/look-${width}`);
+    const receiver = `${SANDBOX_URL}/receiver/look-${test.info().project.name}-${width}`;
+    await staff.getByLabel("نشانی (https)").fill(receiver);
     await staff.getByRole("button", { name: "ثبت نشانی" }).click();
     await expect(staff.getByTestId("webhook-secret")).toBeVisible();
     await at("14-webhooks");
-    await staff.getByRole("link", { name: `${SANDBOX_URL}/receiver/look-${width}` }).click();
+    await staff.getByRole("link", { name: receiver }).click();
     await at("15-webhook");
   }
 });

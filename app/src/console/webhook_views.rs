@@ -157,7 +157,7 @@ fn endpoint_page(
     view! {
         <section class="card" aria-labelledby="endpoint-title">
             <h1 id="endpoint-title"><bdi dir="ltr">{e.url}</bdi></h1>
-            <p><a href=Route::ConsoleWebhooks.path()>"همهٔ نشانی‌ها"</a></p>
+            <p><a class="tap" href=Route::ConsoleWebhooks.path()>"همهٔ نشانی‌ها"</a></p>
             <dl class="facts">
                 <dt>"وضعیت"</dt><dd data-testid="endpoint-state">{e.state}</dd>
                 <dt>"رویدادها"</dt><dd>{e.events}</dd>
