@@ -5,12 +5,13 @@
 
 use axum::body::Body;
 use domain::api::Scope;
-use domain::status::Status;
+use domain::status::{Actor, Status};
 use http::{Request, StatusCode};
 use serde_json::json;
+use store::shipments::{Change, Changed};
 
 use crate::operator_api::{at_status, call_with, token};
-use crate::support::{exec, TestApp};
+use crate::support::{chat_grant, exec, keep_grant, TestApp};
 
 #[tokio::test]
 async fn an_ending_move_stands_when_the_chats_permission_cannot_be_dropped() {
@@ -65,4 +66,26 @@ async fn a_browser_call_from_another_site_is_refused_as_a_problem() {
         Some("application/problem+json")
     );
     assert_eq!(refused.json()["type"], "urn:ersal:problem:forbidden");
+    assert_eq!(refused.json()["title"], "درخواست از سایت دیگر");
+}
+
+#[tokio::test]
+async fn an_ending_move_drops_the_chats_permission_once_nothing_needs_it() {
+    let app = TestApp::new().await;
+    let code = at_status(&app, "conv-api10", Status::Booked).await;
+    let (db, keys, now) = (&app.state.db, &app.state.keys, app.state.now());
+    keep_grant(&app.state, "conv-api10", "access", "refresh", now).await;
+    let grant = chat_grant("conv-api10");
+    assert!(store::grants::read(db, keys, &grant)
+        .await
+        .unwrap()
+        .is_some());
+    // A move that announces nothing: no message of the chat is left to send.
+    let change = Change::to(Status::Cancelled, Actor::Operator);
+    let moved = ersal_server::chat::tokens::transition(db, &code, change, now).await;
+    assert_eq!(moved.unwrap(), Changed::Done);
+    assert!(store::grants::read(db, keys, &grant)
+        .await
+        .unwrap()
+        .is_none());
 }

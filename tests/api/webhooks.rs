@@ -81,6 +81,17 @@ pub(crate) async fn endpoint(
     secret
 }
 
+/// An app that waits 1 s for a webhook's answer, with the receiver `erp` for every event, and
+/// its secret.
+pub(crate) async fn impatient() -> (TestApp, Sandbox, String) {
+    let (app, sandbox) = TestApp::with_sandbox().await;
+    let app = app
+        .restarted([("ERSAL_WEBHOOK_TIMEOUT_SECS", "1".to_owned())])
+        .await;
+    let secret = endpoint(&app, &sandbox, "erp", Event::ALL).await;
+    (app, sandbox, secret)
+}
+
 pub(crate) fn body(delivery: &Value) -> Value {
     serde_json::from_str(delivery["body"].as_str().unwrap()).unwrap()
 }
@@ -181,11 +192,7 @@ async fn every_delivery_verifies_elsewhere_in_order_with_personal_data_only_wher
 
 #[tokio::test]
 async fn failures_and_timeouts_are_retried_with_the_same_id_and_keep_the_order() {
-    let (app, sandbox) = TestApp::with_sandbox().await;
-    let app = app
-        .restarted([("ERSAL_WEBHOOK_TIMEOUT_SECS", "1".to_owned())])
-        .await;
-    let secret = endpoint(&app, &sandbox, "erp", Event::ALL).await;
+    let (app, sandbox, secret) = impatient().await;
     receiver(
         &sandbox,
         "erp",

@@ -209,3 +209,26 @@ async fn a_receivers_429_uses_up_a_try_like_any_failure() {
     assert_eq!(attempts, 1);
     assert!(due >= app.state.now_ms() + 4_000, "the next try waits 5 s");
 }
+
+#[tokio::test]
+async fn a_receiver_that_does_not_answer_costs_one_try_per_batch() {
+    let (app, sandbox, secret) = crate::webhooks::impatient().await;
+    let silent = json!({"secret": secret, "mode": "silent"});
+    crate::webhooks::receiver(&sandbox, "erp", silent).await;
+    for n in 0..3 {
+        shipment_in(&app, &format!("conv-wh10-{n}")).await;
+    }
+    let before = app.state.now_ms();
+    drain_once(&app.state).await.unwrap();
+    // One of the three was tried and timed out; the other two wait as long, untried.
+    assert_eq!(deliveries(&sandbox, "erp").await.len(), 1);
+    let db = &app.state.db;
+    let tried = "select count(*) from outbox where channel = 'webhook' and attempts = 1";
+    let waiting = format!(
+        "select count(*) from outbox where channel = 'webhook' and attempts = 0
+           and claimed_by is null and next_attempt_at >= {}",
+        before + 5_000
+    );
+    assert_eq!(scalar::<i64>(db, tried).await, 1);
+    assert_eq!(scalar::<i64>(db, &waiting).await, 2);
+}

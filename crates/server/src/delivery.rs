@@ -7,8 +7,8 @@
 //!
 //! Several instances share one outbox. A worker first *claims* due rows for a lease
 //! (`ERSAL_OUTBOX_LEASE_SECS`, [`crate::Config::outbox_lease`])
-//! (PostgreSQL: `for update skip locked`, so two workers never claim the same row), then,
-//! row by row, records that an attempt starts (renewing the claim) before it calls Divar, and
+//! (PostgreSQL: `for update skip locked`, so two workers never claim the same row), then, for
+//! each row, records that an attempt starts (renewing the claim) before it calls Divar, and
 //! records the outcome after. Every write checks that the claim is still its own.
 //!
 //! When a claim runs out, its instance is gone: an attempt takes at most four waits for a
@@ -21,7 +21,7 @@
 //!   [`Delivery::Unknown`] ("may have been sent") and is never sent again. A message
 //!   twice in the chat is worse than one the users are told may be missing.
 //!
-//! At shutdown the worker finishes the send in hand and gives back the rows it claimed.
+//! At shutdown the worker finishes the sends in hand and gives back the rows it claimed.
 //!
 //! Each row's [`Channel`] names its sender: a shipment's chat message ([`crate::chat::outbox`]),
 //! the support bot's answer ([`crate::support`], the API key only, tied to no shipment) or a
@@ -31,6 +31,7 @@
 //! is tried again, since its id lets the receiver drop the duplicate. Once a row is settled, the feature that queued it is told
 //! from here: this module sits above the features, and the outbox below them knows none.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use domain::delivery::Delivery;
@@ -184,36 +185,64 @@ async fn drain(
                 if *stop.borrow() {
                     break;
                 }
-                handled += usize::from(send(state, row, lease).await?);
+                handled += usize::from(send(state, row, lease).await?.is_some());
             }
         }
-        // The batch at once (each a different shipment or endpoint): an endpoint that hangs
-        // until the timeout holds up no other.
+        // Each endpoint's rows in turn, the endpoints at once: a receiver gets one request at
+        // a time, and one that hangs until the timeout holds up the others for one batch only.
         Lane::Webhooks => {
-            let sends = claimed.iter().map(|row| send(state, row, lease));
-            for sent in futures_util::future::join_all(sends).await {
-                handled += usize::from(sent?);
+            let mut by_endpoint: BTreeMap<Option<i64>, Vec<&Row>> = BTreeMap::new();
+            for row in &claimed {
+                let endpoint = store::webhooks::endpoint_of(&row.key);
+                by_endpoint.entry(endpoint).or_default().push(row);
+            }
+            let turns = by_endpoint
+                .into_values()
+                .map(|rows| in_turn(state, rows, lease));
+            for sent in futures_util::future::join_all(turns).await {
+                handled += sent?;
             }
         }
     }
     Ok(handled)
 }
 
-/// Sends one claimed row and records where it stands; `false` when it was not sent (held back
+/// Sends one endpoint's claimed rows in turn. Once the endpoint cannot be reached (no answer,
+/// no connection, an address refused), its other rows are given back untried, due when the
+/// failed one is: a dead receiver costs one timeout per batch, not one per message.
+async fn in_turn(state: &AppState, rows: Vec<&Row>, lease: i64) -> Result<usize, AppError> {
+    let mut handled = 0;
+    let mut rows = rows.into_iter();
+    while let Some(row) = rows.next() {
+        let Some(outcome) = send(state, row, lease).await? else {
+            continue;
+        };
+        handled += 1;
+        if outcome.delivery == Delivery::Pending && outcome.status.is_none() {
+            for later in rows {
+                outbox::postpone(&state.db, later.id, &state.instance, outcome.next_at_ms).await?;
+            }
+            break;
+        }
+    }
+    Ok(handled)
+}
+
+/// Sends one claimed row and records where it stands; `None` when it was not sent (held back
 /// by Divar's budget, or no longer this instance's).
-async fn send(state: &AppState, row: &Row, lease: i64) -> Result<bool, AppError> {
+async fn send(state: &AppState, row: &Row, lease: i64) -> Result<Option<Attempted>, AppError> {
     let db = &state.db;
     if let Some(priority) = priority(row.channel) {
         if let Spend::Held { until_ms } = budget::spend(state, priority).await? {
             outbox::postpone(db, row.id, &state.instance, until_ms).await?;
-            return Ok(false);
+            return Ok(None);
         }
     }
     let now_ms = state.now_ms();
     let started =
         outbox::start_attempt(db, row.id, &state.instance, now_ms, now_ms + lease).await?;
     let Some(attempts) = started else {
-        return Ok(false);
+        return Ok(None);
     };
     let outcome = attempt(state, row, attempts, now_ms).await;
     let delivery = outcome.delivery;
@@ -223,11 +252,11 @@ async fn send(state: &AppState, row: &Row, lease: i64) -> Result<bool, AppError>
             outbox = row.id,
             "an attempt outlasted its claim: its outcome is not recorded"
         );
-        return Ok(false);
+        return Ok(None);
     }
     telemetry::chat_send(delivery.key(), outcome.status);
     settled(state, row, delivery).await?;
-    Ok(true)
+    Ok(Some(outcome))
 }
 
 /// Drains the outbox, each lane in a loop of its own, until `stop` turns true (a failure is

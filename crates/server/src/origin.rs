@@ -56,7 +56,9 @@ pub async fn refuse_cross_site(
     let api = Route::matching(request.uri().path()).is_some_and(|r| r.kind() == Kind::Api);
     if api {
         let detail = "درخواستی که مرورگری از سایت دیگری فرستاده باشد پذیرفته نمی‌شود.";
-        return Problem::new(ProblemKind::Forbidden, detail).into_response();
+        let mut problem = Problem::new(ProblemKind::Forbidden, detail);
+        problem.title = "درخواست از سایت دیگر";
+        return problem.into_response();
     }
     crate::page::message(
         StatusCode::FORBIDDEN,

@@ -197,6 +197,11 @@ fn key_prefix(id: i64) -> String {
     format!("wh/{id}/")
 }
 
+/// The endpoint an outbox key of [`Channel::Webhook`] names.
+pub fn endpoint_of(key: &str) -> Option<i64> {
+    key.strip_prefix("wh/")?.split_once('/')?.0.parse().ok()
+}
+
 /// Deletes endpoint `id`, its waiting messages and its log.
 pub async fn delete(db: &Db, id: i64) -> Result<bool, StoreError> {
     let mut tx = db.begin().await?;
@@ -428,4 +433,19 @@ pub async fn counts(db: &Db, endpoint: i64) -> Result<(i64, i64), StoreError> {
         .fetch_one(pool)
         .await?
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_names_its_endpoint() {
+        assert_eq!(
+            endpoint_of(&format!("{}TKTSUEL7YP", key_prefix(12))),
+            Some(12)
+        );
+        assert_eq!(endpoint_of("wh/x/TKTSUEL7YP"), None);
+        assert_eq!(endpoint_of("0d5f3c1e-8a47-4b2e-9f61-3c2d7e9a4b10"), None);
+    }
 }
