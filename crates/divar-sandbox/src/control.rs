@@ -243,7 +243,11 @@ async fn messages_json(
 
 async fn reset(State(sandbox): State<Sandbox>) -> Response {
     let mut world = sandbox.world();
+    // Ids go on from where they were: Divar never gives two messages one id, and the app keeps
+    // the events it has seen (a repeated id is a duplicate to it).
+    let next_id = world.next_id;
     *world = crate::state::World::default();
+    world.next_id = next_id;
     Json(json!({"ok": true})).into_response()
 }
 

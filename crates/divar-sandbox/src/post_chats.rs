@@ -148,7 +148,7 @@ async fn write(sandbox: &Sandbox, id: &str, side: Side, text: &str) -> Option<us
         "type": "NEW_MESSAGE",
         "metadata": {},
         "new_message": {
-            "id": format!("sandbox-message-{message_id}"),
+            "id": format!("sandbox-message-{}-{message_id}", sandbox.started),
             "conversation": {"id": id, "type": "POST", "post_token": conversation.post},
             "sender": {
                 "side": if side == Side::Buyer { "BUYER" } else { "SELLER" },

@@ -432,6 +432,9 @@ pub struct Sandbox {
     pub config: Arc<SandboxConfig>,
     world: Arc<Mutex<World>>,
     pub http: reqwest::Client,
+    /// When this sandbox started (Unix seconds): part of the ids it gives messages, so that a
+    /// restarted sandbox never repeats one to an app that kept its events.
+    pub started: u64,
 }
 
 impl Sandbox {
@@ -444,6 +447,9 @@ impl Sandbox {
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .expect("HTTP client"),
+            started: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |since| since.as_secs()),
         }
     }
 

@@ -97,3 +97,26 @@ async fn changes_from_another_origin_are_refused_and_change_nothing() {
     .await;
     assert_eq!(read.status, StatusCode::OK);
 }
+
+/// The ids of the journal's entries (messages and events draw from the same counter).
+async fn journal_ids(app: &Router) -> Vec<u64> {
+    let journal = get(app, "/control/journal", &[]).await.json();
+    let entries = journal["entries"].as_array().cloned().unwrap_or_default();
+    entries.iter().filter_map(|e| e["id"].as_u64()).collect()
+}
+
+#[tokio::test]
+async fn a_reset_never_gives_an_id_twice() {
+    let app = app();
+    get(&app, "/control/faults", &[]).await;
+    let before = journal_ids(&app).await;
+    assert!(!before.is_empty());
+    post_json(&app, "/control/reset", json!({}), &[]).await;
+    get(&app, "/control/faults", &[]).await;
+    let after = journal_ids(&app).await;
+    assert!(!after.is_empty());
+    assert!(
+        after.iter().min() > before.iter().max(),
+        "{before:?} then {after:?}"
+    );
+}
