@@ -61,7 +61,7 @@ export default defineConfig({
     {
       // Every page must work as plain HTML forms.
       name: "mobile-no-js",
-      testMatch: /(flow|chat|console|csp|support|addons|assistant|handover)\.spec\.ts/,
+      testMatch: /(flow|chat|console|csp|support|addons|api-tokens|assistant|handover|webhooks)\.spec\.ts/,
       use: {
         ...devices["Pixel 5"],
         javaScriptEnabled: false,

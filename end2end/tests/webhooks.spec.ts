@@ -15,6 +15,8 @@ function tomorrowInTehran(): string {
 
 test("a move through the API reaches the company's webhook, retried after a failure", async ({ page, request, browser }, testInfo) => {
   test.slow();
+  // axe runs in the page: only where JavaScript is on.
+  const axe = testInfo.project.name !== "mobile-no-js";
   const code = await bookThroughChat(page, request);
   const operator = `webhooks-${testInfo.project.name}`;
   createOperator(operator);
@@ -36,7 +38,7 @@ test("a move through the API reaches the company's webhook, retried after a fail
   const secret = (await staff.getByTestId("webhook-secret").locator("code").innerText()).trim();
   expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
   expect(staff.url()).not.toContain(secret);
-  await audit(staff, "console-webhooks");
+  if (axe) await audit(staff, "console-webhooks");
   await staff.reload();
   await expect(staff.getByTestId("webhook-secret")).toHaveCount(0);
   const row = staff.getByTestId("endpoint-row").filter({ hasText: url });
@@ -89,7 +91,7 @@ test("a move through the API reaches the company's webhook, retried after a fail
   await expect(outcomes).toHaveText(["رسید (۲۰۰)", "پاسخ ناموفق (۵۰۰)"]);
   await expect(staff.getByTestId("attempt-row").first()).toContainText(code);
   await expect(staff.getByTestId("endpoint-failed")).toHaveText("۰");
-  await audit(staff, "console-webhook");
+  if (axe) await audit(staff, "console-webhook");
 
   await staff.getByRole("button", { name: "حذف نشانی" }).click();
   await expect(staff.getByTestId("webhooks-message")).toContainText("حذف شدند");
