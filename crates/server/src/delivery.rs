@@ -166,7 +166,14 @@ async fn drain(
     lane: Lane,
 ) -> Result<usize, AppError> {
     let db = &state.db;
-    for row in outbox::settle_lost(db, state.now_ms()).await? {
+    for row in outbox::settle_lost(db, lane, state.now_ms()).await? {
+        if lane == Lane::Webhooks {
+            tracing::info!(
+                outbox = row.id,
+                "a webhook attempt was cut off: it is tried again"
+            );
+            continue;
+        }
         tracing::warn!(
             channel = row.channel.key(),
             "an outbox attempt was cut off: it may have been sent"

@@ -49,15 +49,6 @@ impl Lane {
     }
 }
 
-impl Channel {
-    /// Whether a cut-off attempt is sent again. Divar's send API has no idempotency key, so
-    /// its rows are sent at most once; a webhook carries its id, so receivers drop duplicates
-    /// and it is sent at least once.
-    pub fn at_least_once(self) -> bool {
-        self == Self::Webhook
-    }
-}
-
 /// A row as the worker handles it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
@@ -230,33 +221,26 @@ pub async fn history(db: &Db, shipment: &TrackingCode) -> Result<Vec<Queued>, St
         .collect())
 }
 
-/// Marks the rows sent at most once whose claim ran out during an attempt as
-/// [`Delivery::Unknown`] and returns them; the rows sent at least once
-/// ([`Channel::at_least_once`]) are given back to be tried again.
-pub async fn settle_lost(db: &Db, now_ms: i64) -> Result<Vec<Row>, StoreError> {
-    let retake = format!(
-        "update outbox set attempt_started_at = null, claimed_by = null, claimed_until = null
-         where state = $1 and attempt_started_at is not null and claimed_until <= $2
-           and channel in ({})",
-        channels(Channel::at_least_once)
-    );
-    on_db!(db, pool => {
-        sqlx::query(&retake)
-            .bind(Delivery::Pending.key())
-            .bind(now_ms)
-            .execute(pool)
-            .await?;
-    });
+/// Settles `lane`'s rows whose claim ran out during an attempt, and returns them. Divar's are
+/// sent at most once (its send API has no idempotency key): they become [`Delivery::Unknown`].
+/// Webhooks are sent at least once (their id lets receivers drop a duplicate): they wait to be
+/// tried again.
+pub async fn settle_lost(db: &Db, lane: Lane, now_ms: i64) -> Result<Vec<Row>, StoreError> {
+    let settled = match lane {
+        Lane::Divar => Delivery::Unknown,
+        Lane::Webhooks => Delivery::Pending,
+    };
     let settle = format!(
-        "update outbox set state = $1, claimed_by = null, claimed_until = null
+        "update outbox set state = $1, attempt_started_at = null, claimed_by = null,
+           claimed_until = null
          where state = $2 and attempt_started_at is not null and claimed_until <= $3
            and channel in ({})
          returning id, channel, conversation_id, body",
-        channels(|c| !c.at_least_once())
+        channels(|c| lane.carries(c))
     );
     let rows: Vec<RawRow> = on_db!(db, pool => {
         sqlx::query_as(&settle)
-        .bind(Delivery::Unknown.key())
+        .bind(settled.key())
         .bind(Delivery::Pending.key())
         .bind(now_ms)
         .fetch_all(pool)
